@@ -1,0 +1,24 @@
+"""minigrad: a small, serious autograd framework over NumPy (CPU) and CuPy (CUDA).
+
+The public names mirror torch's: swap `torch.` for `mg.` and expect the same numbers.
+"""
+from . import autograd, backend, cuda
+from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
+from .backend import (Device as device, bool_ as bool, float16, float32, float64, int8, int16,
+                      int32, int64, manual_seed, uint8)
+from .backend import float16 as half, float32 as float, float64 as double, int64 as long
+from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones, ones_like,
+                       rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
+                       zeros_like)
+from .ops.arith import clamp, maximum, minimum, where
+from .ops.index import gather, masked_fill, one_hot, scatter, scatter_add
+from .ops.linalg import matmul
+from .ops.reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, std, sum,
+                         var)
+from .ops.shape import cat, expand, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
+from .ops.softmax import log_softmax, softmax
+from .tensor import Tensor
+from .ops.functional import (abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh, pow, clip,
+                             concat, concatenate, is_tensor, numel)
+
+__version__ = "0.1.0"

@@ -1,0 +1,382 @@
+"""Reverse-mode autograd: Function (node and ctx in one), the backward walk, grad modes.
+
+Read this file first. A Function node holds its inputs strongly and its outputs only weakly,
+so a graph has no reference cycles and is freed the moment its last output is dropped.
+backward() sorts the graph iteratively (no recursion), then walks it once in reverse
+topological order, summing the gradients that reach each node before calling its backward.
+"""
+from __future__ import annotations
+
+import functools
+
+from . import backend
+from .backend import array_module
+
+_grad_enabled = True
+_trace_hook = None      # set by minigrad.tracing.trace(): called as hook(node, grads_in, grads_out)
+_Tensor = None          # the Tensor class, imported lazily: tensor.py imports the ops built on us
+
+
+def _tensor_cls():
+    global _Tensor
+    if _Tensor is None:
+        from .tensor import Tensor
+        _Tensor = Tensor
+    return _Tensor
+
+
+# ---- grad modes ---------------------------------------------------------------------------
+class set_grad_enabled:
+    """Context manager and decorator that turns graph recording on or off (as torch's)."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self.prev = None
+
+    def __enter__(self):
+        global _grad_enabled
+        self.prev, _grad_enabled = _grad_enabled, self.mode
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.prev
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(self.mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(set_grad_enabled):
+    """Ops inside build no graph at all (inference, optimizer steps)."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    def __init__(self):
+        super().__init__(True)
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled
+
+
+# ---- Function ----------------------------------------------------------------------------
+class _SavedOutput:
+    """An output saved for backward: keeps the array, not the Tensor (which would be a cycle)."""
+    __slots__ = ("index", "data")
+
+    def __init__(self, index, data):
+        self.index, self.data = index, data
+
+
+class Function:
+    """A differentiable op with torch's protocol: forward(ctx, *args), backward(ctx, *grads).
+
+    The instance is both the ctx passed to forward/backward and the graph node.
+    User subclasses receive Tensors in forward (run under no_grad); built-in ops (Op) receive
+    the raw NumPy/CuPy arrays. backward always receives and returns Tensors, so a backward
+    written with minigrad ops is itself differentiable (double backward).
+    """
+    _arrays_in = False
+
+    def __init__(self):
+        self._to_save = ()
+        self._saved = None
+        self._released = False
+        self._inputs = ()
+        self._out_meta = ()
+        self._retained = None
+        self._non_diff = ()
+        self.needs_input_grad = ()
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError
+
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_diff = outputs
+
+    @property
+    def saved_tensors(self):
+        if self._released:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time (or to use "
+                "saved tensors after they were freed). Saved tensors are released after "
+                "backward; pass retain_graph=True to the first backward to keep them.")
+        Tensor = _tensor_cls()
+        return tuple(Tensor._make(s.data, self, s.index) if isinstance(s, _SavedOutput) else s
+                     for s in self._saved or ())
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @classmethod
+    def apply(cls, *args):
+        Tensor = _tensor_cls()
+        ctx = cls()
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        _check_devices(cls, tensors)
+        record = _grad_enabled and any(t.requires_grad for t in tensors)
+        if cls._arrays_in:
+            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+            fwd = cls.forward
+            if cls.forward_cuda is not None and backend.kernels_enabled \
+                    and tensors and backend.is_cuda_array(tensors[0].data):
+                fwd = cls.forward_cuda
+            raw = fwd(ctx, *arrays)
+        else:
+            with no_grad():
+                raw = cls.forward(ctx, *args)
+        outs = raw if isinstance(raw, tuple) else (raw,)
+        results = tuple(Tensor._make(o.data if isinstance(o, Tensor) else o) for o in outs)
+        if record:
+            ctx._inputs = args
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            non_diff = {id(o) for o in ctx._non_diff}
+            for j, r in enumerate(results):
+                if r.dtype.kind == "f" and id(outs[j]) not in non_diff:
+                    r.grad_fn, r._output_nr, r.requires_grad = ctx, j, True
+            ctx._saved = _pack_saved(ctx._to_save, args, outs, results)
+            ctx._out_meta = tuple((r.shape, r.dtype, array_module(r.data)) for r in results)
+        ctx._to_save = ()
+        return results[0] if not isinstance(raw, tuple) else results
+
+
+class Op(Function):
+    """Base of the built-in ops: forward(ctx, *arrays) is written once against NumPy/CuPy.
+
+    An op with a hand-written CUDA kernel also defines forward_cuda(ctx, *arrays); apply uses
+    it for CuPy arrays while minigrad.cuda.use_kernels(True) (the default) is in effect.
+    """
+    _arrays_in = True
+    forward_cuda = None
+
+
+def _check_devices(cls, tensors):
+    if len(tensors) > 1:
+        kind = type(tensors[0].data)
+        for t in tensors[1:]:
+            if type(t.data) is not kind:
+                raise RuntimeError(
+                    f"{cls.__name__}: expected all tensors on the same device, got "
+                    f"{tensors[0].device} and {t.device}")
+
+
+def _pack_saved(to_save, args, outs, results):
+    """Map what forward saved back to graph Tensors: inputs stay inputs, outputs by index."""
+    Tensor = _tensor_cls()
+    saved = []
+    for s in to_save:
+        item = None
+        for a in args:
+            if s is a or (isinstance(a, Tensor) and s is a.data):
+                item = a      # a Tensor input stays linked to the graph; a scalar stays a scalar
+                break
+        else:
+            for j, o in enumerate(outs):
+                if s is o or s is results[j]:
+                    item = _SavedOutput(j, results[j].data) if results[j].requires_grad \
+                        else results[j]
+                    break
+            else:
+                item = s if s is None or isinstance(s, Tensor) else Tensor._make(s)
+        saved.append(item)
+    return saved
+
+
+# ---- the backward walk -------------------------------------------------------------------
+def _sort(roots):
+    """Count, for every node reachable from `roots`, how many graph edges point at it."""
+    deps = {n: 0 for n in roots}
+    stack = list(deps)
+    while stack:
+        node = stack.pop()
+        for t in node._inputs:
+            parent = getattr(t, "grad_fn", None)
+            if parent is not None:
+                if parent in deps:
+                    deps[parent] += 1
+                else:
+                    deps[parent] = 1
+                    stack.append(parent)
+    return deps
+
+
+def _accumulate(old, new):
+    return new if old is None else old + new
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
+    """The engine behind Tensor.backward and grad().
+
+    With `inputs` None, gradients accumulate into `.grad` of the leaves (and of tensors that
+    called retain_grad()). Otherwise the gradients of `inputs` are returned, nothing else is
+    touched, and an input the graph never reaches gets None.
+    """
+    Tensor = _tensor_cls()
+    leaf_grads = {}                       # id(leaf) -> (leaf, grad)
+    grads = {}                            # node -> list of summed grads, one per output
+    roots = []
+    for out, g in zip(outputs, grad_outputs):
+        if out.grad_fn is None:
+            if not out.requires_grad:
+                raise RuntimeError("backward: element of outputs does not require grad and has "
+                                   "no grad_fn (was it computed under no_grad, or from "
+                                   "tensors without requires_grad=True?)")
+            old = leaf_grads.get(id(out), (out, None))[1]
+            leaf_grads[id(out)] = (out, _accumulate(old, g))
+            continue
+        slots = grads.setdefault(out.grad_fn, [None] * len(out.grad_fn._out_meta))
+        slots[out._output_nr] = _accumulate(slots[out._output_nr], g)
+        roots.append(out.grad_fn)
+    wanted = {}                           # (node, output_nr) -> position in inputs
+    if inputs is not None:
+        for k, t in enumerate(inputs):
+            if t.grad_fn is not None:
+                wanted[(t.grad_fn, t._output_nr)] = k
+    results = [None] * (len(inputs) if inputs is not None else 0)
+
+    deps = _sort(roots)
+    ready = [n for n in dict.fromkeys(roots) if deps[n] == 0]
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            gouts = grads.pop(node)
+            if inputs is None and node._retained:
+                for nr, ref in node._retained.items():
+                    t = ref()
+                    if t is not None and gouts[nr] is not None:
+                        t.grad = _accumulate(t.grad, gouts[nr] if create_graph else gouts[nr].detach())
+            for (n, nr), k in wanted.items():
+                if n is node:
+                    results[k] = gouts[nr]
+            gins = _call_backward(node, gouts, Tensor)
+            if not retain_graph:
+                node._saved, node._released = None, node._saved is not None or node._released
+            for t, g in zip(node._inputs, gins):
+                if not isinstance(t, Tensor) or not t.requires_grad:
+                    continue
+                parent = t.grad_fn
+                if parent is None:
+                    if g is not None:
+                        old = leaf_grads.get(id(t), (t, None))[1]
+                        leaf_grads[id(t)] = (t, _accumulate(old, g))
+                    continue
+                slots = grads.get(parent)
+                if slots is None:
+                    slots = grads[parent] = [None] * len(parent._out_meta)
+                if g is not None:
+                    slots[t._output_nr] = _accumulate(slots[t._output_nr], g)
+                deps[parent] -= 1
+                if deps[parent] == 0:
+                    ready.append(parent)
+
+    if inputs is not None:
+        for k, t in enumerate(inputs):
+            if t.grad_fn is None and id(t) in leaf_grads:
+                results[k] = leaf_grads[id(t)][1]
+        return results
+    for t, g in leaf_grads.values():
+        if not create_graph:
+            g = Tensor._make(g.data.copy())   # own the memory: grads may alias each other
+        t.grad = _accumulate(t.grad, g)
+    return None
+
+
+def _call_backward(node, gouts, Tensor):
+    """Run one node's backward with zeros for missing output grads; check the results."""
+    if all(g is None for g in gouts):
+        return (None,) * len(node._inputs)
+    filled = []
+    for g, (shape, dtype, xp) in zip(gouts, node._out_meta):
+        if g is None and dtype.kind == "f":
+            g = Tensor._make(xp.zeros(shape, dtype))
+        filled.append(g)
+    gins = node.backward(node, *filled)
+    if not isinstance(gins, tuple):
+        gins = (gins,)
+    if len(gins) < len(node._inputs):
+        gins = gins + (None,) * (len(node._inputs) - len(gins))
+    for t, g in zip(node._inputs, gins):
+        if g is not None and isinstance(t, Tensor) and g.shape != t.shape:
+            raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for an "
+                               f"input of shape {t.shape}")
+    if _trace_hook is not None:
+        _trace_hook(node, filled, gins)
+    return gins
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Gradients of `outputs` with respect to `inputs`, returned as a tuple (torch.autograd.grad).
+
+    Leaves' `.grad` is left untouched. An input the outputs do not depend on raises unless
+    allow_unused=True, in which case its gradient is None.
+    """
+    Tensor = _tensor_cls()
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    for k, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: inputs[{k}] does not require grad")
+    gouts = _default_grads(outputs, grad_outputs, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = run_backward(outputs, gouts, retain_graph, create_graph, inputs=inputs)
+    for k, g in enumerate(res):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: inputs[{k}] (shape {inputs[k].shape}) was not used in "
+                               "the graph of outputs; pass allow_unused=True to get None")
+        if g is not None and not create_graph:
+            res[k] = g.detach()
+    return tuple(res)
+
+
+def _default_grads(outputs, grad_outputs, who):
+    Tensor = _tensor_cls()
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{who}: got {len(grad_outputs)} grad_outputs for {len(outputs)} "
+                           "outputs")
+    res = []
+    for out, g in zip(outputs, grad_outputs):
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(f"{who}: grad can be implicitly created only for scalar "
+                                   f"outputs, got shape {out.shape}; pass a gradient")
+            g = Tensor._make(out.data * 0 + 1)
+        elif not isinstance(g, Tensor):
+            g = Tensor._make(out.data * 0 + g)
+        if g.shape != out.shape:
+            raise RuntimeError(f"{who}: gradient has shape {g.shape} but the output has shape "
+                               f"{out.shape}")
+        res.append(g)
+    return res
+
+
+def wrap(array):
+    """A Tensor without history around `array` (for ops that build constants in backward)."""
+    return _tensor_cls()._make(array)
+
+
+def trace():
+    """Record every node a backward pass visits; see minigrad.tracing.Trace."""
+    from .tracing import Trace  # lazy: the tracer prints tables and is not needed otherwise
+    return Trace()

@@ -1,0 +1,153 @@
+"""The NumPy/CuPy switch: array module of an array, devices, dtypes, the random generator.
+
+This is the only module that imports CuPy, and it does so lazily: a machine without CuPy
+or without a GPU imports minigrad fine and sees ``minigrad.cuda.is_available() == False``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_cupy = None          # the cupy module once imported, False if it cannot be used
+_seed = None          # last manual_seed, applied to CuPy lazily when it is first used
+_cpu_rng = np.random.default_rng()
+kernels_enabled = True  # flipped by minigrad.cuda.use_kernels(); read by Op.apply
+
+
+def cupy_module():
+    """Return the cupy module, or None when CuPy is missing or no GPU is usable."""
+    global _cupy
+    if _cupy is None:
+        try:
+            import cupy
+            cupy.cuda.runtime.getDeviceCount()
+            _cupy = cupy
+            if _seed is not None:
+                cupy.random.seed(_seed)
+        except Exception:  # ImportError, CUDA driver errors: both mean "no GPU here"
+            _cupy = False
+    return _cupy or None
+
+
+def cuda_available() -> bool:
+    return cupy_module() is not None
+
+
+def array_module(a):
+    """numpy for host arrays, cupy for device arrays (the `xp` every op is written against)."""
+    if isinstance(a, np.ndarray) or _cupy is None or _cupy is False:
+        return np
+    return _cupy if isinstance(a, _cupy.ndarray) else np
+
+
+def is_cuda_array(a) -> bool:
+    return bool(_cupy) and isinstance(a, _cupy.ndarray)
+
+
+class Device:
+    """A device like torch.device: ``str(d)`` is "cpu" or "cuda:0"; compares equal to strings."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, spec="cpu", index=None):
+        if isinstance(spec, Device):
+            spec, index = spec.type, spec.index
+        spec = str(spec)
+        kind, _, idx = spec.partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise ValueError(f"device: expected 'cpu' or 'cuda[:N]', got {spec!r}")
+        if idx:
+            if not idx.isdigit():
+                raise ValueError(f"device: bad device index in {spec!r}")
+            index = int(idx)
+        self.type = kind
+        self.index = index if kind == "cuda" else None
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        return f"device(type='{self.type}'" + ("" if self.index is None else f", index={self.index}") + ")"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except ValueError:
+                return False
+        if not isinstance(other, Device):
+            return NotImplemented
+        same_index = self.index == other.index or None in (self.index, other.index)
+        return self.type == other.type and same_index
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+CPU = Device("cpu")
+
+
+def device_of(a) -> Device:
+    if is_cuda_array(a):
+        return Device("cuda", a.device.id)
+    return CPU
+
+
+def to_device(a, device: Device):
+    """Move an array to `device` (a no-op when it is already there)."""
+    if device.type == "cpu":
+        return a.get() if is_cuda_array(a) else a
+    cp = cupy_module()
+    if cp is None:
+        raise RuntimeError("to('cuda'): CUDA is not available (CuPy is not installed or no GPU "
+                           "was found); install minigrad[cuda12] or minigrad[cuda13]")
+    with cp.cuda.Device(device.index or 0):
+        return cp.asarray(a)
+
+
+# ---- dtypes: NumPy dtype objects, so that x.dtype == mg.float32 holds -------------------
+float16 = np.dtype("float16")
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+int8 = np.dtype("int8")
+uint8 = np.dtype("uint8")
+int16 = np.dtype("int16")
+int32 = np.dtype("int32")
+int64 = np.dtype("int64")
+bool_ = np.dtype("bool")
+
+_DEFAULT_FLOAT = float32
+
+
+def to_dtype(dtype):
+    """Accept mg dtypes, numpy dtypes, strings, Python types, and torch dtypes by name."""
+    if dtype is None:
+        return None
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        name = str(dtype).replace("torch.", "")
+        try:
+            return np.dtype(name)
+        except TypeError:
+            raise TypeError(f"dtype: cannot interpret {dtype!r} as a data type") from None
+
+
+def is_floating(dtype) -> bool:
+    return np.dtype(dtype).kind == "f"
+
+
+# ---- random numbers: one generator per device, both seeded by manual_seed ----------------
+def manual_seed(seed: int):
+    """Seed every random op in minigrad, on CPU and (when present) on CUDA."""
+    global _cpu_rng, _seed
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed: seed must be an int, got {seed!r}")
+    _seed = int(seed) % (2**63)
+    _cpu_rng = np.random.default_rng(_seed)
+    if _cupy:
+        _cupy.random.seed(_seed)
+
+
+def rng(xp):
+    """The generator for array module `xp`: numpy.random.Generator or cupy.random."""
+    return _cpu_rng if xp is np else xp.random

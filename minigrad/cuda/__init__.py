@@ -1,0 +1,49 @@
+"""CUDA support: availability, the hand-written-kernel switch, and (later) kernel loading.
+
+The kernels themselves live in kernels/*.cu; this package compiles them with
+cupy.RawModule (once per dtype and device) and launches them for the ops.
+"""
+from __future__ import annotations
+
+from .. import backend
+
+
+def is_available() -> bool:
+    """True when CuPy imports and sees at least one GPU; never raises."""
+    return backend.cuda_available()
+
+
+def device_count() -> int:
+    cp = backend.cupy_module()
+    return 0 if cp is None else cp.cuda.runtime.getDeviceCount()
+
+
+class use_kernels:
+    """Turn minigrad's hand-written CUDA kernels on or off (off: plain CuPy array code).
+
+    Call it (`use_kernels(False)`) or use it as a context manager (`with use_kernels(False):`).
+    """
+
+    def __init__(self, enabled: bool = True):
+        self.prev = backend.kernels_enabled
+        backend.kernels_enabled = bool(enabled)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        backend.kernels_enabled = self.prev
+
+
+def kernels_enabled() -> bool:
+    return backend.kernels_enabled
+
+
+def manual_seed(seed: int):
+    backend.manual_seed(seed)
+
+
+def synchronize():
+    cp = backend.cupy_module()
+    if cp is not None:
+        cp.cuda.runtime.deviceSynchronize()

@@ -1,0 +1,242 @@
+"""Indexing ops: x[key], gather, scatter, scatter_add, masked_fill, one_hot.
+
+Gradients of indexing accumulate: an element read twice receives both gradients
+(np.add.at / cupyx.scatter_add), the rule behind learnable lookup tables such as
+Swin's relative position bias.
+"""
+from __future__ import annotations
+
+from ..autograd import Op, wrap
+from ..backend import array_module
+from .shape import normalize_dim
+
+
+def _add_at(xp, target, key, values):
+    """target[key] += values with repeated indices accumulating."""
+    if xp.__name__ == "numpy":
+        xp.add.at(target, key, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(target, key, values)
+
+
+def _is_basic(key):
+    items = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in items)
+
+
+def _expand_bool(xp, key):
+    """Replace boolean masks by their nonzero() index arrays (needed by add.at)."""
+    items = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in items:
+        if hasattr(k, "dtype") and k.dtype.kind == "b":
+            out.extend(xp.nonzero(k))
+        else:
+            out.append(k)
+    return tuple(out)
+
+
+class GetItem(Op):
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.in_shape, ctx.key = x.shape, key
+        try:
+            return x[key]
+        except IndexError as e:
+            raise IndexError(f"index: {e} (tensor of shape {x.shape})") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexBackward.apply(g, ctx.in_shape, ctx.key), None
+
+
+class IndexBackward(Op):
+    """Scatter-add g into zeros of the indexed tensor's shape; its own backward is x[key]."""
+
+    @staticmethod
+    def forward(ctx, g, shape, key):
+        ctx.key = key
+        xp = array_module(g)
+        out = xp.zeros(shape, g.dtype)
+        if _is_basic(key):
+            out[key] = g
+        else:
+            _add_at(xp, out, _expand_bool(xp, key), g)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg[ctx.key], None, None
+
+
+def convert_key(key, xp):
+    """Tensors and lists inside an index become arrays on the indexed tensor's device."""
+    items = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in items:
+        k = getattr(k, "data", k)
+        if isinstance(k, list) or (hasattr(k, "dtype") and array_module(k) is not xp):
+            k = xp.asarray(k)
+        if hasattr(k, "dtype") and k.dtype.kind not in "biu":
+            raise IndexError(f"index: tensors used as indices must be integer or bool, "
+                             f"got {k.dtype}")
+        out.append(k)
+    return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _along(xp, index, dim):
+    """Advanced-index tuple that addresses x[i0, .., index[i], .., in] along `dim`."""
+    grids = []
+    for d, n in enumerate(index.shape):
+        shape = [1] * index.ndim
+        shape[d] = n
+        grids.append(index if d == dim else xp.arange(n).reshape(shape))
+    return tuple(grids)
+
+
+def _check_index(op, x, dim, index):
+    if index.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: index must be an int64 tensor, got {index.dtype}")
+    if index.ndim != x.ndim:
+        raise RuntimeError(f"{op}: index has {index.ndim} dims but input has {x.ndim} "
+                           f"(shapes {index.shape} and {x.shape})")
+    for d in range(x.ndim):
+        if d != dim and index.shape[d] > x.shape[d]:
+            raise RuntimeError(f"{op}: index shape {index.shape} is larger than input shape "
+                               f"{x.shape} in dim {d}")
+    if index.size and (int(index.min()) < 0 or int(index.max()) >= x.shape[dim]):
+        bad = int(index.min()) if int(index.min()) < 0 else int(index.max())
+        raise IndexError(f"{op}: index {bad} is out of bounds for dim {dim} with size "
+                         f"{x.shape[dim]}")
+
+
+class Gather(Op):
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.in_shape, ctx.dim, ctx.index = x.shape, dim, index
+        return x[_along(array_module(x), index, dim)]
+
+    @staticmethod
+    def backward(ctx, g):
+        zeros = wrap(array_module(g.data).zeros(ctx.in_shape, g.dtype))
+        return ScatterAdd.apply(zeros, ctx.dim, ctx.index, g), None, None
+
+
+class ScatterAdd(Op):
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        ctx.dim, ctx.index = dim, index
+        xp = array_module(x)
+        out = x.copy()
+        _add_at(xp, out, _along(xp, index, dim), src[tuple(slice(0, n) for n in index.shape)])
+        ctx.src_shape = src.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gsrc = None
+        if ctx.needs_input_grad[3]:
+            gsrc = _pad_to(Gather.apply(g, ctx.dim, ctx.index), ctx.src_shape)
+        return g, None, None, gsrc
+
+
+class Scatter(Op):
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        ctx.dim, ctx.index = dim, index
+        xp = array_module(x)
+        out = x.copy()
+        where = _along(xp, index, dim)
+        if hasattr(src, "shape"):
+            ctx.src_shape = src.shape
+            src = src[tuple(slice(0, n) for n in index.shape)]
+        out[where] = src
+        ctx.mask = xp.ones(x.shape, bool)
+        ctx.mask[where] = False
+        return out
+
+    @staticmethod
+    def backward(ctx, g):       # overwritten positions get no gradient; src gets g at them
+        gx = g * wrap(ctx.mask.astype(g.dtype))
+        gsrc = None
+        if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]:
+            gsrc = _pad_to(Gather.apply(g, ctx.dim, ctx.index), ctx.src_shape)
+        return gx, None, None, gsrc
+
+
+def _pad_to(t, shape):
+    """src may be larger than index (torch allows it); its extra elements get zero gradient."""
+    if t.shape == tuple(shape):
+        return t
+    return IndexBackward.apply(t, tuple(shape), tuple(slice(0, n) for n in t.shape))
+
+
+class MaskedFill(Op):
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        xp = array_module(x)
+        try:
+            out = xp.where(mask, xp.asarray(value, dtype=x.dtype), x)
+        except ValueError:
+            raise RuntimeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to "
+                               f"the input's shape {x.shape}") from None
+        if out.shape != x.shape:
+            raise RuntimeError(f"masked_fill: mask of shape {mask.shape} would grow the input "
+                               f"of shape {x.shape}")
+        ctx.keep = (~mask).astype(x.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * wrap(ctx.keep), None, None
+
+
+def gather(input, dim, index):
+    """out[i][j] = input[i][index[i][j]] along `dim` (torch.gather)."""
+    idx = getattr(index, "data", index)
+    d = normalize_dim(dim, input.ndim, "gather")
+    _check_index("gather", input, d, idx)
+    return Gather.apply(input, d, idx)
+
+
+def scatter(input, dim, index, src=None, value=None):
+    """Out-of-place torch.scatter: a copy of input with src (or value) written at index."""
+    idx = getattr(index, "data", index)
+    d = normalize_dim(dim, input.ndim, "scatter")
+    _check_index("scatter", input, d, idx)
+    if src is None:
+        if value is None:
+            raise TypeError("scatter: pass src or value")
+        src = value
+    return Scatter.apply(input, d, idx, src)
+
+
+def scatter_add(input, dim, index, src):
+    idx = getattr(index, "data", index)
+    d = normalize_dim(dim, input.ndim, "scatter_add")
+    _check_index("scatter_add", input, d, idx)
+    return ScatterAdd.apply(input, d, idx, src)
+
+
+def masked_fill(input, mask, value):
+    m = getattr(mask, "data", mask)
+    if getattr(m, "dtype", None) is None or m.dtype.kind != "b":
+        raise RuntimeError(f"masked_fill: mask must be a bool tensor, got "
+                           f"{getattr(m, 'dtype', type(m).__name__)}")
+    value = value.item() if hasattr(value, "item") and hasattr(value, "grad_fn") else value
+    return MaskedFill.apply(input, m, value)
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding with a trailing class dim (torch.nn.functional.one_hot)."""
+    t = tensor.data
+    xp = array_module(t)
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"one_hot: expected an integer tensor, got {t.dtype}")
+    if num_classes == -1:
+        num_classes = int(t.max()) + 1 if t.size else 0
+    if t.size and (int(t.min()) < 0 or int(t.max()) >= num_classes):
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
+                           f"min {int(t.min())} and max {int(t.max())}")
+    return wrap((t[..., None] == xp.arange(num_classes)).astype("int64"))

@@ -1,0 +1,48 @@
+"""Matrix multiplication with torch.matmul's rules for 1-D, 2-D and batched operands."""
+from __future__ import annotations
+
+from ..autograd import Op
+from ..backend import array_module
+from .shape import sum_to
+
+
+class Matmul(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes "
+                               f"{a.shape} and {b.shape}")
+        ka = a.shape[-1]
+        kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if ka != kb:
+            raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                               f"({ka} != {kb})")
+        ctx.save_for_backward(a, b)
+        try:
+            return array_module(a).matmul(a, b)
+        except ValueError:
+            raise RuntimeError(f"matmul: batch dims of shapes {a.shape} and {b.shape} are not "
+                               "broadcastable") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors            # dA = dC B^T, dB = A^T dC (batch dims summed back)
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        if a.ndim == 1:
+            g = g.unsqueeze(-2)
+        if b.ndim == 1:
+            g = g.unsqueeze(-1)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = sum_to(g @ b2.transpose(-1, -2), a2.shape)
+            ga = ga.reshape(a.shape)
+        if ctx.needs_input_grad[1]:
+            gb = sum_to(a2.transpose(-1, -2) @ g, b2.shape)
+            gb = gb.reshape(b.shape)
+        return ga, gb
+
+
+def matmul(input, other):
+    """Matrix product with broadcasting of batch dims (torch.matmul)."""
+    return Matmul.apply(input, other)

@@ -1,0 +1,224 @@
+"""Shape ops: reshape, permute, transpose, (un)squeeze, expand, sum_to, flatten, cat, stack.
+
+Every backward here moves the gradient back to the input's shape with another shape op,
+so all of them are differentiable any number of times.
+"""
+from __future__ import annotations
+
+from ..autograd import Op
+from ..backend import array_module
+
+
+def normalize_dim(dim, ndim, op="op"):
+    """Turn a possibly negative dim into 0..ndim-1, or raise IndexError naming the op."""
+    n = max(ndim, 1)
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims "
+                         f"(expected -{n}..{n - 1})")
+    return dim % n
+
+
+def normalize_dims(dim, ndim, op="op"):
+    """dim as None (all), an int or a tuple of ints -> sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = tuple(sorted({normalize_dim(d, ndim, op) for d in dims}))
+    if len(out) != len(dims):
+        raise RuntimeError(f"{op}: dim {dim} appears more than once")
+    return out if ndim else ()
+
+
+class Reshape(Op):
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise RuntimeError(f"reshape: shape {tuple(shape)} is invalid for an input of shape "
+                               f"{x.shape} ({x.size} elements)") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+class Permute(Op):
+    @staticmethod
+    def forward(ctx, x, dims):
+        if sorted(dims) != list(range(x.ndim)):
+            raise RuntimeError(f"permute: dims {tuple(dims)} are not a permutation of "
+                               f"0..{x.ndim - 1} for a tensor of shape {x.shape}")
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return g.permute(*inverse), None
+
+
+class Expand(Op):
+    """Broadcast to a larger shape (a read-only view); backward sums back with sum_to."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        xp = array_module(x)
+        try:
+            return xp.broadcast_to(x, shape)
+        except ValueError:
+            raise RuntimeError(f"expand: cannot expand shape {x.shape} to {tuple(shape)}") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.in_shape), None
+
+
+class SumTo(Op):
+    """Sum a broadcast result back down to `shape` (the adjoint of expand)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                          if s == 1 and x.shape[i + lead] != 1)
+        y = x.sum(axis=axes, keepdims=True) if axes else x
+        return y.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.expand(*ctx.in_shape), None
+
+
+def sum_to(g, shape):
+    """Gradient helper: reduce `g` to `shape` by summing broadcast dims (identity if equal)."""
+    return g if g.shape == tuple(shape) else SumTo.apply(g, tuple(shape))
+
+
+def reshape(x, *shape):
+    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    return x if x.shape == shape else Reshape.apply(x, shape)
+
+
+def permute(x, *dims):
+    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+    if len(dims) != x.ndim:
+        raise RuntimeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {x.shape}")
+    return Permute.apply(x, tuple(normalize_dim(d, x.ndim, "permute") for d in dims))
+
+
+def transpose(x, dim0, dim1):
+    if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return x
+    perm = list(range(x.ndim))
+    d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
+    perm[d0], perm[d1] = perm[d1], perm[d0]
+    return Permute.apply(x, tuple(perm))
+
+
+def expand(x, *sizes):
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    if len(sizes) < x.ndim:
+        raise RuntimeError(f"expand: the number of sizes {len(sizes)} must be at least the number "
+                           f"of dims {x.ndim} (shape {x.shape})")
+    lead = len(sizes) - x.ndim
+    shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    return x if shape == x.shape else Expand.apply(x, shape)
+
+
+def unsqueeze(x, dim):
+    d = normalize_dim(dim, x.ndim + 1, "unsqueeze")
+    return Reshape.apply(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        shape = tuple(s for s in x.shape if s != 1)
+    else:
+        dims = normalize_dims(dim, x.ndim, "squeeze")
+        shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
+    return x if shape == x.shape else Reshape.apply(x, shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    if x.ndim == 0:
+        return Reshape.apply(x, (1,))
+    s = normalize_dim(start_dim, x.ndim, "flatten")
+    e = normalize_dim(end_dim, x.ndim, "flatten")
+    if s > e:
+        raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    n = 1
+    for v in x.shape[s:e + 1]:
+        n *= v
+    return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
+
+
+class Contiguous(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return array_module(x).ascontiguousarray(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Cat(Op):
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim, ctx.sizes = dim, [x.shape[dim] for x in xs]
+        return array_module(xs[0]).concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, start = [None], 0
+        for n in ctx.sizes:
+            index = (slice(None),) * ctx.dim + (slice(start, start + n),)
+            out.append(g[index])
+            start += n
+        return tuple(out)
+
+
+class Stack(Op):
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return array_module(xs[0]).stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None,) + tuple(g.select(ctx.dim, i) for i in range(g.shape[ctx.dim]))
+
+
+def _check_same(tensors, dim, op, skip_dim):
+    if not tensors:
+        raise RuntimeError(f"{op}: expected a non-empty list of tensors")
+    first = tensors[0]
+    for k, t in enumerate(tensors[1:], 1):
+        same = t.ndim == first.ndim and all(
+            a == b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != skip_dim)
+        if not same:
+            raise RuntimeError(f"{op}: sizes of tensors must match except in dimension {dim}; "
+                               f"tensors[0] has shape {first.shape}, tensors[{k}] has {t.shape}")
+
+
+def cat(tensors, dim=0):
+    """Concatenate along an existing dim (torch.cat)."""
+    tensors = list(tensors)
+    _check_same(tensors, dim, "cat", None if not tensors else
+                normalize_dim(dim, tensors[0].ndim, "cat"))
+    return Cat.apply(normalize_dim(dim, tensors[0].ndim, "cat"), *tensors)
+
+
+def stack(tensors, dim=0):
+    """Stack along a new dim (torch.stack)."""
+    tensors = list(tensors)
+    _check_same(tensors, dim, "stack", -1)
+    return Stack.apply(normalize_dim(dim, tensors[0].ndim + 1, "stack"), *tensors)

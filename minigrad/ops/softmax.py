@@ -1,0 +1,128 @@
+"""softmax and log_softmax along any dim, fused, with backwards that are Functions too.
+
+    y = softmax(x):      y = exp(x - max) / sum(exp(x - max))
+                         dx = y * (dy - sum(dy * y))
+    y = log_softmax(x):  y = x - max - log(sum(exp(x - max)))
+                         dx = dy - exp(y) * sum(dy)
+
+The CUDA kernels live in kernels/softmax.cu; these NumPy/CuPy forwards are their reference.
+A row that is entirely -inf gives NaN, as torch does.
+"""
+from __future__ import annotations
+
+from ..autograd import Op
+from ..backend import array_module
+from .shape import normalize_dim
+
+
+def _softmax_array(x, dim):
+    xp = array_module(x)
+    y = x - x.max(axis=dim, keepdims=True)
+    xp.exp(y, out=y)
+    y /= y.sum(axis=dim, keepdims=True)
+    return y
+
+
+def _log_softmax_array(x, dim):
+    xp = array_module(x)
+    y = x - x.max(axis=dim, keepdims=True)
+    s = xp.exp(y).sum(axis=dim, keepdims=True)
+    y -= xp.log(s)
+    return y
+
+
+class Softmax(Op):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        y = _softmax_array(x, dim)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        return SoftmaxBackward.apply(y, g, ctx.dim), None
+
+
+class SoftmaxBackward(Op):
+    """dx = y * (g - sum(g * y)), as one node so the fused path stays differentiable."""
+
+    @staticmethod
+    def forward(ctx, y, g, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(y, g)
+        gy = g * y
+        return gy - y * gy.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, gg):
+        y, g, = ctx.saved_tensors            # uses y, g; gg is the gradient w.r.t. dx
+        d = ctx.dim
+        s_gy = (g * y).sum(d, keepdim=True)
+        s_ggy = (gg * y).sum(d, keepdim=True)
+        # d/dy: gg * (g - sum(g y)) - g * sum(gg y);   d/dg: y * (gg - sum(gg y))
+        gy = gg * (g - s_gy) - g * s_ggy
+        gg_out = y * (gg - s_ggy)
+        return gy, gg_out, None
+
+
+class LogSoftmax(Op):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        y = _log_softmax_array(x, dim)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        return LogSoftmaxBackward.apply(y, g, ctx.dim), None
+
+
+class LogSoftmaxBackward(Op):
+    """dx = g - exp(y) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, y, g, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(y, g)
+        xp = array_module(y)
+        return g - xp.exp(y) * g.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, gg):
+        y, g = ctx.saved_tensors             # uses y, g; gg is the gradient w.r.t. dx
+        d = ctx.dim
+        p = y.exp()
+        # d/dy: -gg * exp(y) * sum(g);   d/dg: gg - sum(gg * exp(y))
+        gy = -gg * p * g.sum(d, keepdim=True)
+        gg_out = gg - (gg * p).sum(d, keepdim=True)
+        return gy, gg_out, None
+
+
+def _check(x, op):
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point tensor, got {x.dtype}")
+
+
+def softmax(input, dim=None, dtype=None):
+    """Softmax along `dim` (any dim of any rank); matches torch.softmax."""
+    if dtype is not None:
+        input = input.to(dtype)
+    _check(input, "softmax")
+    if dim is None:
+        raise TypeError("softmax: dim must be given (torch's implicit dim choice is deprecated)")
+    return Softmax.apply(input, normalize_dim(dim, input.ndim, "softmax"))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log(softmax(x)) computed stably as x - logsumexp(x); matches torch.log_softmax."""
+    if dtype is not None:
+        input = input.to(dtype)
+    _check(input, "log_softmax")
+    if dim is None:
+        raise TypeError("log_softmax: dim must be given (torch's implicit dim choice is "
+                        "deprecated)")
+    return LogSoftmax.apply(input, normalize_dim(dim, input.ndim, "log_softmax"))
