@@ -1,0 +1,3 @@
+"""minigrad.nn.functional (imported as F): torch's functional names; the math lives in ops/."""
+from ..ops.index import one_hot
+from ..ops.softmax import log_softmax, softmax

@@ -1,0 +1,23 @@
+"""Parameter: a leaf Tensor that a Module registers as learnable."""
+from __future__ import annotations
+
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that requires grad by default and is found by Module.parameters()."""
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            import numpy as np
+            data = np.empty((0,), np.float32)
+        array = getattr(data, "data", data)
+        self.data, self.grad, self.grad_fn, self._output_nr = array, None, None, 0
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
