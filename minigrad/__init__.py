@@ -20,5 +20,6 @@ from .ops.softmax import log_softmax, softmax
 from .tensor import Tensor
 from .ops.functional import (abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh, pow, clip,
                              concat, concatenate, is_tensor, numel)
+from . import nn  # noqa: E402  (after Tensor: nn builds on it)
 
 __version__ = "0.1.0"
