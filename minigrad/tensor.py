@@ -128,6 +128,14 @@ class Tensor:
     def tolist(self):
         return self.numpy().tolist()
 
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export the data through DLPack without a copy (torch.from_dlpack(x) works)."""
+        from .interop import export_dlpack  # lazy: interop is glue, not needed by the core
+        return export_dlpack(self, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self):
+        return self.data.__dlpack_device__()
+
     def to(self, *args, dtype=None, device=None):
         """to(device), to(dtype), to(device, dtype): differentiable moves and casts."""
         for a in args:
