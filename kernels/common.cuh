@@ -1,0 +1,143 @@
+// common.cuh: the pieces every minigrad kernel shares, written once.
+//
+//   acc_t<T>            accumulation type: float for __half, T itself for float/double
+//   to_acc / from_acc   conversions between storage and accumulation types
+//   neg_inf<A>()        -inf without <math.h> (NVRTC has no INFINITY)
+//   max_nan(a, b)       max that propagates NaN (like torch.amax and numpy.max)
+//   exp_ / log_         float -> expf/logf, double -> exp/log (exact, no fast-math)
+//   Pack<T, N>          N elements loaded or stored with one 16-byte (or smaller) access
+//   warp_sum/warp_max   butterfly (__shfl_xor_sync) over WIDTH lanes: every lane gets the result
+//   block_sum/block_max warp results through smem[32], re-reduced by every warp: all threads
+//                       get the result; a __syncthreads() *before* writing smem lets two
+//                       block reductions run back to back (max, then sum) without a race
+//   ML<A>               online softmax state (running max m, running sum l of exp(x - m)),
+//                       Milakov & Gimelshein 2018: merge(a, b) rescales both to the larger max
+//
+// Everything is in namespace mg and header-only; kernels include it as "common.cuh".
+#pragma once
+#include <cuda_fp16.h>
+
+namespace mg {
+
+// ---- types ----------------------------------------------------------------------------------
+template <typename T> struct AccT { using type = T; };
+template <> struct AccT<__half> { using type = float; };
+template <typename T> using acc_t = typename AccT<T>::type;
+
+__device__ __forceinline__ float to_acc(__half x) { return __half2float(x); }
+__device__ __forceinline__ float to_acc(float x) { return x; }
+__device__ __forceinline__ double to_acc(double x) { return x; }
+
+template <typename T> __device__ __forceinline__ T from_acc(acc_t<T> x) { return x; }
+template <> __device__ __forceinline__ __half from_acc<__half>(float x) {
+    return __float2half_rn(x);
+}
+
+template <typename A> __device__ __forceinline__ A neg_inf();
+template <> __device__ __forceinline__ float neg_inf<float>() { return __int_as_float(0xff800000); }
+template <> __device__ __forceinline__ double neg_inf<double>() {
+    return __longlong_as_double(0xfff0000000000000LL);
+}
+
+// NaN wins: (a > b) is false for NaN, so test a != a explicitly.
+template <typename A> __device__ __forceinline__ A max_nan(A a, A b) {
+    return (a > b || a != a) ? a : b;
+}
+
+__device__ __forceinline__ float exp_(float x) { return expf(x); }
+__device__ __forceinline__ double exp_(double x) { return exp(x); }
+__device__ __forceinline__ float log_(float x) { return logf(x); }
+__device__ __forceinline__ double log_(double x) { return log(x); }
+
+// ---- vector access --------------------------------------------------------------------------
+// Callers guarantee the address is a multiple of sizeof(Pack) (host checks pointer and stride).
+template <typename T, int N> struct alignas(sizeof(T) * N) Pack { T v[N]; };
+
+template <typename T, int N>
+__device__ __forceinline__ Pack<T, N> load_pack(const T* p) {
+    return *reinterpret_cast<const Pack<T, N>*>(p);
+}
+template <typename T, int N>
+__device__ __forceinline__ void store_pack(T* p, const Pack<T, N>& v) {
+    *reinterpret_cast<Pack<T, N>*>(p) = v;
+}
+
+// ---- warp and block reductions ---------------------------------------------------------------
+template <int WIDTH = 32, typename A> __device__ __forceinline__ A warp_sum(A v) {
+#pragma unroll
+    for (int o = WIDTH / 2; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+template <int WIDTH = 32, typename A> __device__ __forceinline__ A warp_max(A v) {
+#pragma unroll
+    for (int o = WIDTH / 2; o > 0; o >>= 1) v = max_nan(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
+// blockDim.x must be a multiple of 32 (all launchers use 128..1024 threads).
+template <typename A> __device__ __forceinline__ A block_sum(A v, A* smem) {
+    const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    v = warp_sum(v);
+    __syncthreads();                       // smem may still be read by a previous reduction
+    if (lane == 0) smem[wid] = v;
+    __syncthreads();
+    return warp_sum(lane < nw ? smem[lane] : A(0));
+}
+
+template <typename A> __device__ __forceinline__ A block_max(A v, A* smem) {
+    const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    v = warp_max(v);
+    __syncthreads();
+    if (lane == 0) smem[wid] = v;
+    __syncthreads();
+    return warp_max(lane < nw ? smem[lane] : neg_inf<A>());
+}
+
+// ---- online softmax state -------------------------------------------------------------------
+template <typename A> struct ML {
+    A m, l;   // running max, running sum of exp(x - m)
+};
+
+template <typename A> __device__ __forceinline__ ML<A> ml_identity() { return {neg_inf<A>(), A(0)}; }
+
+// Add one element. Equal maxima (also -inf == -inf) add exp(0) = 1 instead of exp(NaN).
+template <typename A> __device__ __forceinline__ void ml_add(ML<A>& s, A x) {
+    if (x > s.m) {
+        s.l = s.l * exp_(s.m - x) + A(1);
+        s.m = x;
+    } else if (x == s.m) {
+        s.l += A(1);
+    } else {
+        s.l += exp_(x - s.m);              // NaN x lands here and poisons l, as it should
+    }
+}
+
+// Merge two states; a side whose max equals the new max keeps its l unscaled (guards -inf).
+template <typename A> __device__ __forceinline__ ML<A> ml_merge(ML<A> a, ML<A> b) {
+    const A m = max_nan(a.m, b.m);
+    const A la = (a.m == m) ? a.l : a.l * exp_(a.m - m);
+    const A lb = (b.m == m) ? b.l : b.l * exp_(b.m - m);
+    return {m, la + lb};
+}
+
+template <int WIDTH = 32, typename A> __device__ __forceinline__ ML<A> warp_ml(ML<A> s) {
+#pragma unroll
+    for (int o = WIDTH / 2; o > 0; o >>= 1) {
+        ML<A> t = {__shfl_xor_sync(0xffffffffu, s.m, o), __shfl_xor_sync(0xffffffffu, s.l, o)};
+        s = ml_merge(s, t);
+    }
+    return s;
+}
+
+template <typename A> __device__ __forceinline__ ML<A> block_ml(ML<A> s, A* sm, A* sl) {
+    const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    s = warp_ml(s);
+    __syncthreads();
+    if (lane == 0) { sm[wid] = s.m; sl[wid] = s.l; }
+    __syncthreads();
+    ML<A> t = lane < nw ? ML<A>{sm[lane], sl[lane]} : ml_identity<A>();
+    return warp_ml(t);
+}
+
+}  // namespace mg

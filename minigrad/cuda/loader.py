@@ -1,0 +1,124 @@
+"""Compile kernels/*.cu with cupy.RawModule, once per (source, name set, options, device).
+
+The API every launcher (and the attention kernels) uses:
+
+    get_kernel("softmax", "softmax_warp_fwd<float,4,8,32,false>", group=names)
+
+returns a `cupy.RawKernel` for one template instantiation. `group` lists the name
+expressions compiled together with it in one NVRTC call (one module per group, so a dtype's
+whole dispatch table costs one compile); it must contain `name_expression`. Every name must be
+spelled exactly as the launcher will ask for it (CuPy matches the string), so launchers
+generate both the group and the request from one dispatch table.
+
+Sources are read from the repository's `kernels/` folder, found next to the package (works for
+`pip install -e .` and for a source checkout), or from $MINIGRAD_KERNEL_DIR when set.
+CuPy's own disk cache (~/.cupy/kernel_cache) makes the second process start instantly.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import backend
+
+_modules: dict = {}        # (stem, names, options, device) -> cupy.RawModule
+_kernels: dict = {}        # (stem, name, names, options, device) -> cupy.RawKernel
+_sources: dict = {}        # stem -> source text
+
+
+def kernel_dir() -> Path:
+    """The folder holding the .cu/.cuh sources ($MINIGRAD_KERNEL_DIR, else <repo>/kernels)."""
+    env = os.environ.get("MINIGRAD_KERNEL_DIR")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve().parent              # .../minigrad/cuda
+    candidates += [here.parents[1] / "kernels",         # repo checkout / editable install
+                   here.parent / "kernels"]             # kernels shipped inside the package
+    for c in candidates:
+        if (c / "common.cuh").is_file():
+            return c
+    raise FileNotFoundError(
+        "minigrad.cuda: cannot find the kernels/ folder (looked in "
+        + ", ".join(str(c) for c in candidates)
+        + "); install minigrad from a source checkout (pip install -e .) or set "
+          "MINIGRAD_KERNEL_DIR")
+
+
+def source(stem: str) -> str:
+    """The text of kernels/<stem>.cu, with a #line directive so errors name the file."""
+    if stem not in _sources:
+        path = kernel_dir() / f"{stem}.cu"
+        if not path.is_file():
+            raise FileNotFoundError(f"minigrad.cuda: no kernel source {path}")
+        _sources[stem] = f'#line 1 "{path.name}"\n' + path.read_text()
+    return _sources[stem]
+
+
+def toolkit_include() -> str | None:
+    """The CUDA toolkit's include folder, or None ($MINIGRAD_CUDA_INCLUDE overrides; '' = off).
+
+    Passed explicitly because CuPy may otherwise pick headers from a pip wheel that lacks
+    some of them (crt/mma.h, see GPU.md section 5).
+    """
+    env = os.environ.get("MINIGRAD_CUDA_INCLUDE")
+    if env is not None:
+        return env or None
+    roots = [os.environ.get("CUDA_PATH"), os.environ.get("CUDA_HOME")]
+    cp = backend.cupy_module()
+    if cp is not None:
+        get_path = getattr(cp.cuda, "get_cuda_path", None)   # returns None without a toolkit
+        roots.append(get_path() if get_path else None)
+    roots.append("/usr/local/cuda")
+    for r in roots:
+        if r and (Path(r) / "include" / "cuda_runtime.h").is_file():
+            return str(Path(r) / "include")
+    return None
+
+
+def compile_options(extra=()) -> tuple:
+    """NVRTC options: C++17, our include folder, the toolkit's include folder, then `extra`."""
+    opts = ["-std=c++17", f"-I{kernel_dir()}"]
+    inc = toolkit_include()
+    if inc:
+        opts.append(f"-I{inc}")
+    return tuple(opts) + tuple(extra)
+
+
+def _cupy():
+    cp = backend.cupy_module()
+    if cp is None:
+        raise RuntimeError("minigrad.cuda: CuPy with a working GPU is needed to compile kernels")
+    return cp
+
+
+def get_module(stem: str, name_expressions, options=()):
+    """The compiled (cached) RawModule of kernels/<stem>.cu for these template names."""
+    cp = _cupy()
+    names = tuple(name_expressions)
+    key = (stem, names, tuple(options), cp.cuda.Device().id)
+    mod = _modules.get(key)
+    if mod is None:
+        mod = cp.RawModule(code=source(stem), options=compile_options(options),
+                           name_expressions=names)
+        _modules[key] = mod
+    return mod
+
+
+def get_kernel(stem: str, name_expression: str, options=(), group=None):
+    """One kernel of kernels/<stem>.cu as a cupy.RawKernel (compiled with `group`, cached)."""
+    names = tuple(group) if group is not None else (name_expression,)
+    if name_expression not in names:
+        raise ValueError(f"get_kernel: {name_expression!r} is not in its compile group")
+    cp = _cupy()
+    key = (stem, name_expression, names, tuple(options), cp.cuda.Device().id)
+    k = _kernels.get(key)
+    if k is None:
+        k = get_module(stem, names, options).get_function(name_expression)
+        _kernels[key] = k
+    return k
+
+
+def clear_cache():
+    """Forget compiled modules and sources (after editing a .cu file in a live session)."""
+    _modules.clear()
+    _kernels.clear()
+    _sources.clear()
