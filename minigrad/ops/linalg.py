@@ -1,6 +1,8 @@
 """Matrix multiplication with torch.matmul's rules for 1-D, 2-D and batched operands."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Op
 from ..backend import array_module
 from .shape import sum_to
@@ -29,10 +31,8 @@ class Matmul(Op):
         a, b = ctx.saved_tensors            # dA = dC B^T, dB = A^T dC (batch dims summed back)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        if a.ndim == 1:
-            g = g.unsqueeze(-2)
-        if b.ndim == 1:
-            g = g.unsqueeze(-1)
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        g = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))     # undo the 1-D squeezes
         ga = gb = None
         if ctx.needs_input_grad[0]:
             ga = sum_to(g @ b2.transpose(-1, -2), a2.shape)

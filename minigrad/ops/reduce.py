@@ -111,14 +111,16 @@ class LogSumExp(Op):
         m = xp.where(xp.isfinite(m), m, 0)      # rows of -inf give -inf, +inf gives +inf
         s = xp.exp(x - m).sum(axis=dims, keepdims=True)
         out = xp.log(s) + m
+        out = out if keepdim else out.reshape(_shape_without(x.shape, dims))
         ctx.args = x.shape, dims, keepdim
-        ctx.save_for_backward(x, out)
-        return out if keepdim else out.reshape(_shape_without(x.shape, dims))
+        ctx.save_for_backward(x, out)           # the real output: keeps double backward linked
+        return out
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors              # d lse = softmax(x) dx
         shape, dims, keepdim = ctx.args
+        out = _expand_back(out, shape, dims, keepdim)
         return _expand_back(g, shape, dims, keepdim) * (x - out).exp(), None, None
 
 
