@@ -1,10 +1,46 @@
 """Module: the base of every layer (parameters, buffers, submodules, train/eval, state_dict)."""
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
+import numpy as np
+
+from .. import backend
+from ..autograd import no_grad
 from ..tensor import Tensor
 from .parameter import Parameter
+
+_IncompatibleKeys = namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def _addindent(text, spaces):
+    lines = text.split("\n")
+    return lines[0] if len(lines) == 1 else \
+        "\n".join([lines[0]] + [" " * spaces + line for line in lines[1:]])
+
+
+def _as_array(value, key):
+    """A checkpoint value (minigrad/torch tensor, NumPy array, number) as a host/device array."""
+    if isinstance(value, Tensor):
+        return value.data
+    if hasattr(value, "detach") and hasattr(value, "cpu"):     # a torch tensor
+        return value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray) or backend.is_cuda_array(value):
+        return value
+    if isinstance(value, (int, float, bool, np.generic)):
+        return np.asarray(value)
+    raise TypeError(f"load_state_dict: value for '{key}' must be a tensor or an array, got "
+                    f"{type(value).__name__}")
+
+
+class _Handle:
+    """Returned by register_forward_(pre_)hook; remove() unregisters the hook."""
+
+    def __init__(self, hooks, key):
+        self.hooks, self.key = hooks, key
+
+    def remove(self):
+        self.hooks.pop(self.key, None)
 
 
 class Module:
@@ -17,12 +53,37 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            res = hook(self, args)
+            if res is not None:
+                args = res if isinstance(res, tuple) else (res,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            res = hook(self, args, out)
+            if res is not None:
+                out = res
+        return out
+
+    def register_forward_pre_hook(self, hook):
+        """hook(module, args) runs before forward; it may return new args."""
+        key = object()
+        self._forward_pre_hooks[key] = hook
+        return _Handle(self._forward_pre_hooks, key)
+
+    def register_forward_hook(self, hook):
+        """hook(module, args, output) runs after forward; it may return a new output."""
+        key = object()
+        self._forward_hooks[key] = hook
+        return _Handle(self._forward_hooks, key)
 
     # ---- registration -----------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -32,9 +93,11 @@ class Module:
         params, buffers, modules = self._parameters, self._buffers, self._modules
         if isinstance(value, Parameter):
             buffers.pop(name, None), modules.pop(name, None)
+            self.__dict__.pop(name, None)
             params[name] = value
         elif isinstance(value, Module):
             params.pop(name, None), buffers.pop(name, None)
+            self.__dict__.pop(name, None)
             modules[name] = value
         elif name in params or name in modules:
             if value is not None:
@@ -60,40 +123,62 @@ class Module:
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
+                self._non_persistent.discard(name)
                 return
         object.__delattr__(self, name)
 
+    def _check_name(self, name, what):
+        if not isinstance(name, str):
+            raise TypeError(f"{what} name should be a string, got {type(name).__name__}")
+        if "." in name or name == "":
+            raise KeyError(f"{what} name can't contain \".\" or be empty, got {name!r}")
+        if hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_parameter(self, name, param):
+        """Register `param` (a Parameter or None) as `name` (torch's register_parameter)."""
+        if name not in self._parameters:
+            self._check_name(name, "parameter")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: '{name}' must be a Parameter or None, got "
                             f"{type(param).__name__}")
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
+        """Register a Tensor (or None) that is state but not a parameter; persistent buffers
+        are part of state_dict (torch's register_buffer)."""
+        if name not in self._buffers:
+            self._check_name(name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
                             f"{type(tensor).__name__}")
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
             self._non_persistent.add(name)
 
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' is not a Module")
+        if name not in self._modules:
+            self._check_name(name, "module")
         self._modules[name] = module
 
     register_module = add_module
 
     # ---- traversal --------------------------------------------------------------------
-    def named_modules(self, memo=None, prefix=""):
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, m in self._modules.items():
             if m is not None:
-                yield from m.named_modules(memo, prefix + ("." if prefix else "") + name)
+                yield from m.named_modules(memo, prefix + ("." if prefix else "") + name,
+                                           remove_duplicate)
 
     def modules(self):
         for _, m in self.named_modules():
@@ -108,12 +193,12 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, prefix="", recurse=True):
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         seen = set()
         mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for mp, m in mods:
             for name, p in m._parameters.items():
-                if p is not None and id(p) not in seen:
+                if p is not None and not (remove_duplicate and id(p) in seen):
                     seen.add(id(p))
                     yield mp + ("." if mp else "") + name, p
 
@@ -132,28 +217,196 @@ class Module:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
+    def get_submodule(self, target: str):
+        mod = self
+        for part in target.split(".") if target else []:
+            if part not in mod._modules or mod._modules[part] is None:
+                raise AttributeError(f"{type(mod).__name__} has no submodule '{part}' "
+                                     f"(looking up '{target}')")
+            mod = mod._modules[part]
+        return mod
+
+    def get_parameter(self, target: str):
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if name not in mod._parameters:
+            raise AttributeError(f"{type(mod).__name__} has no parameter '{name}'")
+        return mod._parameters[name]
+
+    def apply(self, fn):
+        """Call fn on every submodule (children first) and then on self; returns self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
     # ---- modes ------------------------------------------------------------------------
     def train(self, mode=True):
+        if not isinstance(mode, bool):
+            # torch raises ValueError here, not TypeError
+            raise ValueError(  # noqa: TRY004
+                f"train: training mode is expected to be boolean, got {mode!r}")
         for m in self.modules():
-            object.__setattr__(m, "training", bool(mode))
+            object.__setattr__(m, "training", mode)
         return self
 
     def eval(self):
         return self.train(False)
 
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
     def zero_grad(self, set_to_none=True):
         for p in self.parameters():
             if p.grad is not None:
-                p.grad = None if set_to_none else p.grad * 0
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad = Tensor._make(backend.array_module(p.grad.data).zeros_like(
+                        p.grad.data))
+
+    # ---- devices and dtypes -----------------------------------------------------------
+    def _apply(self, fn):
+        """Replace the array of every parameter, gradient and buffer by fn(array), in place:
+        Parameter objects keep their identity, so optimizers built earlier stay valid."""
+        with no_grad():
+            for m in self.modules():
+                for p in m._parameters.values():
+                    if p is not None:
+                        p.data = fn(p.data)
+                        if p.grad is not None:
+                            p.grad = Tensor._make(fn(p.grad.data))
+                for b in m._buffers.values():
+                    if b is not None:
+                        b.data = fn(b.data)
+        return self
+
+    def to(self, *args, device=None, dtype=None, non_blocking=False):
+        """Move and/or cast parameters and buffers in place: to(device), to(dtype),
+        to(device, dtype), to(tensor). Only floating point tensors change dtype (as torch)."""
+        for a in args:
+            if isinstance(a, (str, backend.Device)):
+                device = a
+            elif isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            else:
+                dtype = a
+        dev = backend.Device(device) if device is not None else None
+        dt = backend.to_dtype(dtype)
+        if dt is not None and dt.kind != "f":
+            raise TypeError(f"Module.to only accepts floating point dtypes, got {dt}")
+
+        def move(a):
+            if dev is not None:
+                a = backend.to_device(a, dev)
+            if dt is not None and a.dtype.kind == "f" and a.dtype != dt:
+                a = a.astype(dt)
+            return a
+        return self._apply(move)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else f"cuda:{device}")
+
+    def float(self):
+        return self.to(backend.float32)
+
+    def double(self):
+        return self.to(backend.float64)
+
+    def half(self):
+        return self.to(backend.float16)
+
+    # ---- state_dict -------------------------------------------------------------------
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """Parameters and persistent buffers by dotted name (torch's order: each module's own
+        parameters, then its buffers, then its children). Values are detached unless
+        keep_vars=True; they share memory with the module."""
+        out = OrderedDict() if destination is None else destination
+        for name, p in self._parameters.items():
+            if p is not None:
+                out[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent:
+                out[prefix + name] = b if keep_vars else b.detach()
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(out, prefix + name + ".", keep_vars)
+        return out
+
+    def _own_state(self):
+        """(name, tensor) of this module's own state_dict entries (not its children's)."""
+        own = [(n, p) for n, p in self._parameters.items() if p is not None]
+        return own + [(n, b) for n, b in self._buffers.items()
+                      if b is not None and n not in self._non_persistent]
+
+    def _load_from_state_dict(self, state_dict, prefix, missing, errors):
+        """Copy this module's own entries from state_dict (BatchNorm overrides to fill in
+        num_batches_tracked for old checkpoints, as torch does)."""
+        for name, t in self._own_state():
+            key = prefix + name
+            if key not in state_dict:
+                missing.append(key)
+                continue
+            array = _as_array(state_dict[key], key)
+            if tuple(array.shape) != tuple(t.shape):
+                errors.append(f"size mismatch for {key}: copying a param with shape "
+                              f"{tuple(array.shape)} from checkpoint, the shape in current "
+                              f"model is {tuple(t.shape)}.")
+                continue
+            with no_grad():
+                t.data = backend.to_device(array, t.device).astype(t.dtype, copy=True)
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy parameters and buffers from state_dict (values: minigrad tensors, NumPy arrays
+        or torch tensors), keeping each tensor's dtype and device. Shape mismatches always
+        raise; missing/unexpected keys raise when strict (torch's RuntimeError text).
+        Returns (missing_keys, unexpected_keys)."""
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
+        missing, errors, expected = [], [], set()
+        for prefix, m in self.named_modules():
+            p = prefix + "." if prefix else ""
+            m._load_from_state_dict(state_dict, p, missing, errors)
+            expected.update(p + name for name, _ in m._own_state())
+        unexpected = [k for k in state_dict if k not in expected]
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ---- printing ---------------------------------------------------------------------
+    def _get_name(self):
+        return type(self).__name__
 
     def extra_repr(self):
         return ""
 
     def __repr__(self):
-        lines = [f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in
-                 self._modules.items()]
         extra = self.extra_repr()
-        if not lines:
-            return f"{type(self).__name__}({extra})"
-        body = "\n  ".join(([extra] if extra else []) + lines)
-        return f"{type(self).__name__}(\n  {body}\n)"
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + _addindent(repr(m), 2)
+                       for name, m in self._modules.items()]
+        lines = extra_lines + child_lines
+        body = ""
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                body = extra_lines[0]
+            else:
+                body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{self._get_name()}({body})"
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))

@@ -1,0 +1,218 @@
+"""2-D convolution by im2col on a strided view (no Python loop over pixels).
+
+im2col: the padded input x (N, C, Hp, Wp) is viewed (np.lib.stride_tricks.as_strided, no copy)
+as windows (N, C, Ho, Wo, kh, kw); one reshape copies them into columns
+cols (G, N*Ho*Wo, Cg*kh*kw), and the convolution is one (batched over groups) GEMM with the
+weight (G, Og, Cg*kh*kw). The three ops below are the bilinear triad of a convolution:
+    y  = Conv2d(x, w)
+    dx = Conv2dInputGrad(dy, w)    (col2im of dy @ w; a loop over the kh*kw kernel taps only)
+    dw = Conv2dWeightGrad(x, dy)   (dy^T @ cols)
+Each one's backward is written with the other two, so double backward works at any depth.
+"""
+from __future__ import annotations
+
+from ..autograd import Op
+from ..backend import array_module
+
+
+def _as_strided(xp, a, shape, strides):
+    return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
+def out_size(size, pad_total, kernel, stride, dilation):
+    """Output length of a sliding window: floor((L + pads - d(k-1) - 1) / s) + 1."""
+    return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def windows(xp, xpad, kh, kw, stride, dilation):
+    """Strided view (N, C, Ho, Wo, kh, kw) of all kernel windows of a padded NCHW array."""
+    n, c, hp, wp = xpad.shape
+    ho = out_size(hp, 0, kh, stride[0], dilation[0])
+    wo = out_size(wp, 0, kw, stride[1], dilation[1])
+    sn, sc, sh, sw = xpad.strides
+    return _as_strided(xp, xpad, (n, c, ho, wo, kh, kw),
+                       (sn, sc, sh * stride[0], sw * stride[1], sh * dilation[0],
+                        sw * dilation[1]))
+
+
+def pad2d(xp, x, padding, value=0):
+    """Constant-pad the last two dims by padding = (top, bottom, left, right)."""
+    if not any(padding):
+        return x
+    t, b, left, right = padding
+    return xp.pad(x, ((0, 0), (0, 0), (t, b), (left, right)), constant_values=value)
+
+
+def _im2col(x, kh, kw, stride, padding, dilation, groups):
+    xp = array_module(x)
+    win = windows(xp, pad2d(xp, x, padding), kh, kw, stride, dilation)
+    n, c, ho, wo = win.shape[:4]
+    cg = c // groups
+    cols = win.reshape(n, groups, cg, ho, wo, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
+    return xp.ascontiguousarray(cols).reshape(groups, n * ho * wo, cg * kh * kw), (n, ho, wo)
+
+
+def _dy_rows(dy, groups):
+    """dy (N, O, Ho, Wo) -> (G, N*Ho*Wo, Og), the row layout the GEMMs use."""
+    n, o, ho, wo = dy.shape
+    rows = dy.reshape(n, groups, o // groups, ho, wo).transpose(1, 0, 3, 4, 2)
+    return array_module(dy).ascontiguousarray(rows).reshape(groups, n * ho * wo, o // groups)
+
+
+class Conv2d(Op):
+    """y (N, O, Ho, Wo) = conv of x (N, C, H, W) with w (O, C/G, kh, kw); no bias here."""
+
+    @staticmethod
+    def forward(ctx, x, w, stride, padding, dilation, groups):
+        o, cg, kh, kw = w.shape
+        cols, (n, ho, wo) = _im2col(x, kh, kw, stride, padding, dilation, groups)
+        ctx.params = stride, padding, dilation, groups
+        ctx.cols = cols                 # reused by the weight gradient
+        ctx.save_for_backward(x, w)
+        y = cols @ w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+        y = y.reshape(groups, n, ho, wo, o // groups).transpose(1, 0, 4, 2, 3)
+        return array_module(x).ascontiguousarray(y).reshape(n, o, ho, wo)
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, w = ctx.saved_tensors
+        dx = dw = None
+        if ctx.needs_input_grad[0]:
+            dx = Conv2dInputGrad.apply(dy, w, x.shape, *ctx.params)
+        if ctx.needs_input_grad[1]:
+            dw = Conv2dWeightGrad.apply(x, dy, w.shape, *ctx.params, ctx.cols)
+        ctx.cols = None
+        return dx, dw, None, None, None, None
+
+
+class Conv2dInputGrad(Op):
+    """dx = col2im(dy @ w): the adjoint of Conv2d in x (a transposed convolution)."""
+
+    @staticmethod
+    def forward(ctx, dy, w, x_shape, stride, padding, dilation, groups):
+        ctx.params = stride, padding, dilation, groups
+        ctx.save_for_backward(dy, w)
+        xp = array_module(dy)
+        n, c, h, wd = x_shape
+        o, cg, kh, kw = w.shape
+        ho, wo = dy.shape[2:]
+        dcols = _dy_rows(dy, groups) @ w.reshape(groups, o // groups, cg * kh * kw)
+        dcols = dcols.reshape(groups, n, ho, wo, cg, kh, kw).transpose(1, 0, 4, 5, 6, 2, 3)
+        t, b, left, right = padding
+        dx = xp.zeros((n, groups, cg, h + t + b, wd + left + right), dy.dtype)
+        (sh, sw), (dh, dw) = stride, dilation
+        for i in range(kh):           # loop over kernel taps; each adds a whole strided plane
+            for j in range(kw):
+                dx[..., i * dh:i * dh + sh * (ho - 1) + 1:sh,
+                   j * dw:j * dw + sw * (wo - 1) + 1:sw] += dcols[:, :, :, i, j]
+        return dx.reshape(n, c, h + t + b, wd + left + right)[:, :, t:t + h, left:left + wd]
+
+    @staticmethod
+    def backward(ctx, gg):
+        dy, w = ctx.saved_tensors     # dx is bilinear in (dy, w): d/ddy = conv(gg, w)
+        g_dy = g_w = None
+        if ctx.needs_input_grad[0]:
+            g_dy = Conv2d.apply(gg, w, *ctx.params)
+        if ctx.needs_input_grad[1]:
+            g_w = Conv2dWeightGrad.apply(gg, dy, w.shape, *ctx.params, None)
+        return g_dy, g_w, None, None, None, None, None
+
+
+class Conv2dWeightGrad(Op):
+    """dw = dy^T @ cols(x): the adjoint of Conv2d in w."""
+
+    @staticmethod
+    def forward(ctx, x, dy, w_shape, stride, padding, dilation, groups, cols=None):
+        ctx.params = stride, padding, dilation, groups
+        ctx.save_for_backward(x, dy)
+        kh, kw = w_shape[2:]
+        if cols is None:
+            cols, _ = _im2col(x, kh, kw, stride, padding, dilation, groups)
+        dw = _dy_rows(dy, groups).transpose(0, 2, 1) @ cols
+        return dw.reshape(w_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        x, dy = ctx.saved_tensors     # dw is bilinear in (x, dy): d/ddy = conv(x, gg)
+        g_x = g_dy = None
+        if ctx.needs_input_grad[0]:
+            g_x = Conv2dInputGrad.apply(dy, gg, x.shape, *ctx.params)
+        if ctx.needs_input_grad[1]:
+            g_dy = Conv2d.apply(x, gg, *ctx.params)
+        return g_x, g_dy, None, None, None, None, None, None
+
+
+def pair(v, name, op="conv2d"):
+    """An int or a 2-sequence of ints as a 2-tuple (torch's _pair), checked."""
+    t = (v, v) if isinstance(v, int) and not isinstance(v, bool) else tuple(v)
+    if len(t) != 2 or not all(isinstance(a, int) and not isinstance(a, bool) for a in t):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {v!r}")
+    return t
+
+
+def conv_padding(padding, kernel, stride, dilation, op="conv2d"):
+    """padding (int, pair, 'valid' or 'same') -> (top, bottom, left, right)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding != "same":
+            raise ValueError(f"{op}: invalid padding string {padding!r}, expected 'same' or "
+                             "'valid'")
+        if stride != (1, 1):
+            raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+                             f"(stride={stride})")
+        out = []
+        for k, d in zip(kernel, dilation):
+            total = d * (k - 1)       # torch puts the odd extra row/column at the end
+            out += [total // 2, total - total // 2]
+        return tuple(out)
+    ph, pw = pair(padding, "padding", op)
+    if ph < 0 or pw < 0:
+        raise RuntimeError(f"{op}: negative padding is not supported, got {padding!r}")
+    return (ph, ph, pw, pw)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation (matches torch.nn.functional.conv2d).
+
+    input (N, C, H, W) or (C, H, W), weight (O, C/groups, kh, kw), bias (O,);
+    padding is an int, a pair, 'valid' or 'same'. Returns (N, O, Ho, Wo).
+    """
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"conv2d: expected 3D (unbatched) or 4D (batched) input, but got "
+                           f"input of shape {tuple(input.shape)}")
+    if weight.ndim != 4:
+        raise RuntimeError(f"conv2d: weight must be 4-D (out, in/groups, kh, kw), got shape "
+                           f"{tuple(weight.shape)}")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"conv2d: input type ({input.dtype}) and weight type "
+                           f"({weight.dtype}) should be the same")
+    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
+    if min(stride) <= 0:
+        raise RuntimeError(f"conv2d: non-positive stride is not supported, got {stride}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"conv2d: dilation must be positive, got {dilation}")
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(f"conv2d: groups must be a positive int, got {groups!r}")
+    unbatched = input.ndim == 3
+    x = input.unsqueeze(0) if unbatched else input
+    o, cg, kh, kw = weight.shape
+    if x.shape[1] != cg * groups:
+        raise RuntimeError(f"conv2d: given groups={groups}, weight of size {tuple(weight.shape)}"
+                           f", expected input{tuple(input.shape)} to have {cg * groups} "
+                           f"channels, but got {x.shape[1]} channels instead")
+    if o % groups:
+        raise RuntimeError(f"conv2d: out_channels {o} (weight.shape[0]) must be divisible by "
+                           f"groups={groups}")
+    pads = conv_padding(padding, (kh, kw), stride, dilation)
+    hp, wp = x.shape[2] + pads[0] + pads[1], x.shape[3] + pads[2] + pads[3]
+    if hp < dilation[0] * (kh - 1) + 1 or wp < dilation[1] * (kw - 1) + 1:
+        raise RuntimeError(f"conv2d: calculated padded input size per channel: ({hp} x {wp}). "
+                           f"Kernel size: ({kh} x {kw}) (dilation {dilation}). Kernel size "
+                           "can't be greater than actual input size")
+    out = Conv2d.apply(x, weight, stride, pads, dilation, groups)
+    if bias is not None:
+        if tuple(bias.shape) != (o,):
+            raise RuntimeError(f"conv2d: bias must have shape ({o},), got {tuple(bias.shape)}")
+        out = out + bias.reshape(1, o, 1, 1)
+    return out.squeeze(0) if unbatched else out
