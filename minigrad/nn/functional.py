@@ -2,3 +2,4 @@
 from ..ops.index import one_hot
 from .linear import linear
 from ..ops.softmax import log_softmax, softmax
+from ..ops.attention import scaled_dot_product_attention

@@ -1,0 +1,314 @@
+"""scaled_dot_product_attention: the reference composition and the fused flash-attention Op.
+
+    S = Q K^T * scale + bias      (bias: a float attn_mask; a bool mask or is_causal puts -inf)
+    P = softmax(S, -1)            (a row whose scores are all -inf gives P = 0, as torch's SDPA)
+    O = dropout(P) V
+
+The reference path is a plain composition of ops (its gradient follows from its parts; a float
+mask gets a gradient, so a relative position bias is learnable). On CUDA float32 inputs with the
+kernels enabled, FlashAttention runs kernels/attention.cu instead: it never stores the L x S
+matrix, keeps the per-row logsumexp (LSE) for the backward, and FlashAttentionBackward recomputes
+P tile by tile. Its NumPy/CuPy `forward`s below are the reference the kernels are tested against.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Op, is_grad_enabled, wrap
+from ..backend import array_module
+from .arith import where
+from .shape import sum_to
+from .softmax import softmax
+
+_NEG_INF = float("-inf")
+MAX_FUSED_HEAD_DIM = 128    # the kernel's largest tile width (kernels/attention.cu, D = 128)
+
+
+# ---- checks ---------------------------------------------------------------------------------
+def _lead(t):
+    return tuple(t.shape[:-2])
+
+
+def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa):
+    from ..tensor import Tensor
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"scaled_dot_product_attention: {name} must be a Tensor, got "
+                            f"{type(t).__name__}")
+        if t.ndim < 2 or t.dtype.kind != "f":
+            raise RuntimeError(f"scaled_dot_product_attention: {name} must be a floating point "
+                               f"tensor with at least 2 dims, got shape {t.shape} {t.dtype}")
+    if not query.dtype == key.dtype == value.dtype:
+        raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the "
+                           f"same dtype, got {query.dtype}, {key.dtype} and {value.dtype}")
+    if query.shape[-1] != key.shape[-1]:
+        raise RuntimeError(f"scaled_dot_product_attention: query's last dim {query.shape[-1]} "
+                           f"!= key's last dim {key.shape[-1]} (shapes {query.shape}, {key.shape})")
+    if key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: key and value must have the same "
+                           f"sequence length, got shapes {key.shape} and {value.shape}")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise RuntimeError(f"scaled_dot_product_attention: dropout_p has to be between 0 and 1, "
+                           f"got {dropout_p}")
+    if enable_gqa and min(query.ndim, key.ndim, value.ndim) >= 3:
+        hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+        if hq % hk or hq % hv:
+            raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa the number of "
+                               f"key/value heads ({hk}, {hv}) must divide the number of query "
+                               f"heads ({hq})")
+    if attn_mask is not None:
+        if is_causal:
+            raise RuntimeError("scaled_dot_product_attention: explicit attn_mask should not be "
+                               "set when is_causal=True")
+        kind = attn_mask.dtype.kind
+        if kind not in "bf":
+            raise RuntimeError(f"scaled_dot_product_attention: attn_mask must be bool or float, "
+                               f"got {attn_mask.dtype}")
+
+
+def _repeat_heads(t, groups):
+    """Head h of the result is head h // groups of t (torch's repeat_interleave on dim -3)."""
+    if groups == 1:
+        return t
+    *lead, h, s, e = t.shape
+    return t.unsqueeze(-3).expand(*lead, h, groups, s, e).reshape(*lead, h * groups, s, e)
+
+
+def _broadcast_lead(query, key, value, attn_mask):
+    """The broadcast leading (batch, head) dims of the inputs and the mask."""
+    L, S = query.shape[-2], key.shape[-2]
+    try:
+        lead = np.broadcast_shapes(_lead(query), _lead(key), _lead(value))
+        if attn_mask is not None:
+            full = np.broadcast_shapes(attn_mask.shape, lead + (L, S))
+            if full != lead + (L, S):     # torch: the mask may not grow the output
+                raise ValueError
+    except ValueError:
+        raise RuntimeError(
+            f"scaled_dot_product_attention: shapes do not broadcast: query {query.shape}, key "
+            f"{key.shape}, value {value.shape}"
+            + ("" if attn_mask is None else f", attn_mask {attn_mask.shape} (scores are "
+               f"(..., {L}, {S}))")) from None
+    return lead
+
+
+# ---- the reference composition --------------------------------------------------------------
+def _causal_keep(xp, L, S):
+    return xp.tril(xp.ones((L, S), dtype=bool))      # top-left aligned: key j <= query i
+
+
+def _scores(q, k, bias, causal, scale):
+    s = (q @ k.transpose(-2, -1)) * scale
+    if bias is not None:
+        s = s + bias
+    if causal:
+        s = where(wrap(_causal_keep(array_module(s.data), s.shape[-2], s.shape[-1])), s, _NEG_INF)
+    return s
+
+
+def _safe_softmax(s):
+    """softmax over the last dim; rows that are entirely -inf give 0 (torch's _safe_softmax)."""
+    xp = array_module(s.data)
+    dead = xp.all(s.data == _NEG_INF, axis=-1, keepdims=True)
+    if not bool(dead.any()):
+        return softmax(s, -1)
+    dead = wrap(dead)
+    return where(dead, 0.0, softmax(where(dead, 0.0, s), -1))
+
+
+def _dropout_keep(xp, shape, p, dtype):
+    """Bernoulli(1 - p) keep mask scaled by 1 / (1 - p), drawn from minigrad's generator."""
+    if p >= 1.0:
+        return xp.zeros(shape, dtype)
+    keep = backend.rng(xp).random(shape) >= p
+    return keep.astype(dtype) / (1.0 - p)
+
+
+def _reference(query, key, value, bias, dropout_p, is_causal, scale):
+    p = _safe_softmax(_scores(query, key, bias, is_causal, scale))
+    if dropout_p > 0:
+        p = p * wrap(_dropout_keep(array_module(p.data), p.shape, dropout_p, p.dtype))
+    return p @ value
+
+
+# ---- the fused path: one Op for the forward kernel, one for the backward kernel --------------
+def _sum_to_array(xp, a, shape):
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                      if n == 1 and a.shape[i + lead] != 1)
+    return (a.sum(axis=axes, keepdims=True) if axes else a).reshape(shape)
+
+
+def _raw_scores(xp, q, k, bias, causal, scale):
+    s = xp.matmul(q, xp.swapaxes(k, -1, -2)) * scale
+    if bias is not None:
+        s = s + bias
+    if causal:
+        s = xp.where(_causal_keep(xp, s.shape[-2], s.shape[-1]), s, _NEG_INF)
+    return s
+
+
+class FlashAttention(Op):
+    """O = softmax(Q K^T scale + bias) V and LSE = logsumexp of each score row.
+
+    q (..., L, D), k (..., S, D), v (..., S, D) with equal leading dims; bias None or a float
+    tensor broadcastable to (..., L, S). A row with no finite score gets O = 0 and LSE = +inf
+    (so exp(S - LSE) = 0 in the backward). forward_cuda is kernels/attention.cu's attn_fwd.
+    """
+
+    @staticmethod
+    def forward(ctx, q, k, v, bias, causal, scale):
+        xp = array_module(q)
+        s = _raw_scores(xp, q, k, bias, causal, scale)
+        m = s.max(axis=-1, keepdims=True)
+        dead = m == _NEG_INF
+        m = xp.where(dead, 0, m)
+        e = xp.exp(s - m)
+        rowsum = e.sum(axis=-1, keepdims=True)
+        o = xp.matmul(e, v) / xp.where(dead, 1, rowsum)
+        lse = xp.where(dead, np.inf, m + xp.log(xp.where(dead, 1, rowsum)))[..., 0]
+        return FlashAttention._finish(ctx, q, k, v, bias, causal, scale, o, lse)
+
+    @staticmethod
+    def forward_cuda(ctx, q, k, v, bias, causal, scale):
+        from ..cuda import attention as kernels
+        o, lse = kernels.flash_forward(q, k, v, bias, causal, scale)
+        return FlashAttention._finish(ctx, q, k, v, bias, causal, scale, o, lse)
+
+    @staticmethod
+    def _finish(ctx, q, k, v, bias, causal, scale, o, lse):
+        ctx.causal, ctx.scale = causal, scale
+        ctx.save_for_backward(q, k, v, bias, o, lse)
+        ctx.mark_non_differentiable(lse)
+        return o, lse
+
+    @staticmethod
+    def backward(ctx, go, glse):
+        q, k, v, bias, o, lse = ctx.saved_tensors   # uses q, k, v, bias, o, lse; glse is 0
+        need_bias = bias is not None and ctx.needs_input_grad[3]
+        if is_grad_enabled():
+            # create_graph: the same formulas as ops, so higher derivatives work
+            return _composed_grads(q, k, v, bias, go, ctx.causal, ctx.scale, need_bias)
+        grads = FlashAttentionBackward.apply(q, k, v, bias, o, lse, go, ctx.causal, ctx.scale,
+                                             need_bias)
+        return (*grads[:3], grads[3] if need_bias else None, None, None)
+
+
+def _composed_grads(q, k, v, bias, go, causal, scale, need_bias):
+    # dV = P^T dO;  dP = dO V^T;  dS = P (dP - rowsum(dP P));  dQ = dS K s;  dK = dS^T Q s
+    p = _safe_softmax(_scores(q, k, bias, causal, scale))
+    dv = p.transpose(-2, -1) @ go
+    dp = go @ v.transpose(-2, -1)
+    ds = p * (dp - (dp * p).sum(-1, keepdim=True))
+    dq = (ds @ k) * scale
+    dk = (ds.transpose(-2, -1) @ q) * scale
+    return dq, dk, dv, sum_to(ds, bias.shape) if need_bias else None, None, None
+
+
+class FlashAttentionBackward(Op):
+    """dQ, dK, dV (and dBias) of FlashAttention from the saved O and LSE.
+
+    Delta = rowsum(dO * O) first (attn_bwd_delta), then P = exp(S - LSE) is recomputed per tile
+    (attn_bwd). Used only when the backward itself is not recorded (no create_graph), so its own
+    backward is never needed: FlashAttention.backward uses _composed_grads in that case.
+    """
+
+    @staticmethod
+    def forward(ctx, q, k, v, bias, o, lse, do, causal, scale, need_bias):
+        xp = array_module(q)
+        delta = (do * o).sum(axis=-1, keepdims=True)
+        p = xp.exp(_raw_scores(xp, q, k, bias, causal, scale) - lse[..., None])
+        dv = xp.matmul(xp.swapaxes(p, -1, -2), do)
+        ds = p * (xp.matmul(do, xp.swapaxes(v, -1, -2)) - delta)
+        dq = xp.matmul(ds, k) * scale
+        dk = xp.matmul(xp.swapaxes(ds, -1, -2), q) * scale
+        if need_bias:
+            return dq, dk, dv, _sum_to_array(xp, ds, bias.shape)
+        return dq, dk, dv
+
+    @staticmethod
+    def forward_cuda(ctx, q, k, v, bias, o, lse, do, causal, scale, need_bias):
+        from ..cuda import attention as kernels
+        dq, dk, dv, ds = kernels.flash_backward(q, k, v, bias, o, lse, do, causal, scale,
+                                                need_bias)
+        if need_bias:
+            return dq, dk, dv, _sum_to_array(array_module(ds), ds, bias.shape)
+        return dq, dk, dv
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("FlashAttentionBackward is only run without create_graph; "
+                           "double backward goes through the composed gradient formulas")
+
+
+def fused_unsupported(query, key, value, attn_mask, dropout_p):
+    """Why the fused kernel cannot take these inputs (after GQA expansion), or None if it can.
+
+    The kernel covers float32, head dims up to 128 with value's equal to query's, any L and S,
+    is_causal, scale, and a bool or float attn_mask broadcastable to (..., L, S). Dropout and
+    other dtypes take the reference path.
+    """
+    if query.dtype != np.float32:
+        return f"dtype {query.dtype} (the kernel is float32)"
+    if dropout_p > 0:
+        return "dropout_p > 0"
+    if value.shape[-1] != query.shape[-1]:
+        return "value's head dim differs from query's"
+    if query.shape[-1] > MAX_FUSED_HEAD_DIM:
+        return f"head dim {query.shape[-1]} > {MAX_FUSED_HEAD_DIM}"
+    if 0 in query.shape or 0 in key.shape:
+        return "an empty input"
+    if attn_mask is not None and attn_mask.dtype != np.float32 and attn_mask.dtype.kind == "f":
+        return f"attn_mask dtype {attn_mask.dtype}"
+    return None
+
+
+def _use_fused(query, key, value, attn_mask, dropout_p):
+    return (backend.kernels_enabled and backend.is_cuda_array(query.data)
+            and fused_unsupported(query, key, value, attn_mask, dropout_p) is None)
+
+
+def _as_bias(mask, dtype):
+    """A bool mask (True = attend) as an additive constant: 0 where kept, -inf elsewhere."""
+    if mask is None or mask.dtype.kind != "b":
+        return mask
+    return wrap(array_module(mask.data).where(mask.data, 0.0, _NEG_INF).astype(dtype))
+
+
+def _fused(query, key, value, attn_mask, is_causal, scale, lead):
+    query, key, value = (t if _lead(t) == lead else t.expand(*lead, *t.shape[-2:])
+                         for t in (query, key, value))
+    out, _ = FlashAttention.apply(query, key, value, _as_bias(attn_mask, query.dtype),
+                                  is_causal, scale)
+    return out
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """softmax(Q K^T * scale + mask) V over (..., L, E), (..., S, E), (..., S, Ev) inputs.
+
+    A bool attn_mask is True = attend; a float one is added to the scores; both broadcast over
+    the leading dims. is_causal masks key j > query i (top-left aligned when L != S). scale
+    defaults to 1/sqrt(E). dropout_p drops attention weights whenever it is non-zero.
+    enable_gqa repeats key/value heads (dim -3) to query's count. A fully masked row gives
+    zeros. Matches torch.nn.functional.scaled_dot_product_attention. On CUDA float32 without
+    dropout the fused kernel runs (see fused_unsupported for what falls back).
+    """
+    from ..tensor import Tensor
+    if attn_mask is not None and not isinstance(attn_mask, Tensor):
+        attn_mask = wrap(array_module(query.data).asarray(attn_mask))
+    _check_inputs(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
+    if attn_mask is not None and attn_mask.dtype.kind == "f" and attn_mask.dtype != query.dtype:
+        attn_mask = attn_mask.to(query.dtype)
+    if enable_gqa and min(query.ndim, key.ndim, value.ndim) >= 3:
+        key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
+        value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
+    lead = _broadcast_lead(query, key, value, attn_mask)
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    if _use_fused(query, key, value, attn_mask, dropout_p):
+        return _fused(query, key, value, attn_mask, is_causal, scale, lead)
+    return _reference(query, key, value, _as_bias(attn_mask, query.dtype), dropout_p, is_causal,
+                      scale)
