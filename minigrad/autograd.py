@@ -83,16 +83,15 @@ class Function:
     written with minigrad ops is itself differentiable (double backward).
     """
     _arrays_in = False
-
-    def __init__(self):
-        self._to_save = ()
-        self._saved = None
-        self._released = False
-        self._inputs = ()
-        self._out_meta = ()
-        self._retained = None
-        self._non_diff = ()
-        self.needs_input_grad = ()
+    # Per-node state, as class-level defaults so that creating a node costs nothing.
+    _to_save = ()
+    _saved = None
+    _released = False
+    _inputs = ()
+    _out_meta = ()
+    _retained = None
+    _non_diff = ()
+    needs_input_grad = ()
 
     @staticmethod
     def forward(ctx, *args):
@@ -127,34 +126,45 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        Tensor = _tensor_cls()
+        Tensor = _Tensor or _tensor_cls()
         ctx = cls()
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        _check_devices(cls, tensors)
-        record = _grad_enabled and any(t.requires_grad for t in tensors)
+        first, record = None, False
+        for a in args:
+            if isinstance(a, Tensor):
+                if first is None:
+                    first = a
+                elif type(a.data) is not type(first.data):
+                    _device_error(cls, first, a)
+                record = record or a.requires_grad
+        record = record and _grad_enabled
         if cls._arrays_in:
-            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
             fwd = cls.forward
             if cls.forward_cuda is not None and backend.kernels_enabled \
-                    and tensors and backend.is_cuda_array(tensors[0].data):
+                    and first is not None and backend.is_cuda_array(first.data):
                 fwd = cls.forward_cuda
-            raw = fwd(ctx, *arrays)
+            raw = fwd(ctx, *[a.data if isinstance(a, Tensor) else a for a in args])
         else:
             with no_grad():
                 raw = cls.forward(ctx, *args)
-        outs = raw if isinstance(raw, tuple) else (raw,)
-        results = tuple(Tensor._make(o.data if isinstance(o, Tensor) else o) for o in outs)
+        outs = raw if type(raw) is tuple else (raw,)
+        results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in outs])
         if record:
-            ctx._inputs = args
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-            non_diff = {id(o) for o in ctx._non_diff}
-            for j, r in enumerate(results):
-                if r.dtype.kind == "f" and id(outs[j]) not in non_diff:
-                    r.grad_fn, r._output_nr, r.requires_grad = ctx, j, True
-            ctx._saved = _pack_saved(ctx._to_save, args, outs, results)
-            ctx._out_meta = tuple((r.shape, r.dtype, array_module(r.data)) for r in results)
-        ctx._to_save = ()
-        return results[0] if not isinstance(raw, tuple) else results
+            ctx._record(args, outs, results, Tensor)
+        return results if type(raw) is tuple else results[0]
+
+    def _record(self, args, outs, results, Tensor):
+        """Make this node the grad_fn of the outputs and keep what backward needs."""
+        self._inputs = args
+        self.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        non_diff = {id(o) for o in self._non_diff}
+        for j, r in enumerate(results):
+            if r.data.dtype.kind == "f" and id(outs[j]) not in non_diff:
+                r.grad_fn, r._output_nr, r.requires_grad = self, j, True
+        if self._to_save:
+            self._saved = _pack_saved(self._to_save, args, outs, results)
+            self._to_save = ()
+        self._out_meta = tuple([(r.data.shape, r.data.dtype, array_module(r.data))
+                                for r in results])
 
 
 class Op(Function):
@@ -167,14 +177,9 @@ class Op(Function):
     forward_cuda = None
 
 
-def _check_devices(cls, tensors):
-    if len(tensors) > 1:
-        kind = type(tensors[0].data)
-        for t in tensors[1:]:
-            if type(t.data) is not kind:
-                raise RuntimeError(
-                    f"{cls.__name__}: expected all tensors on the same device, got "
-                    f"{tensors[0].device} and {t.device}")
+def _device_error(cls, a, b):
+    raise RuntimeError(f"{cls.__name__}: expected all tensors on the same device, got "
+                       f"{a.device} and {b.device}")
 
 
 def _pack_saved(to_save, args, outs, results):
@@ -291,22 +296,26 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
             if t.grad_fn is None and id(t) in leaf_grads:
                 results[k] = leaf_grads[id(t)][1]
         return results
+    owned = set()
     for t, g in leaf_grads.values():
         if not create_graph:
-            g = Tensor._make(g.data.copy())   # own the memory: grads may alias each other
+            # .grad must own its memory: a gradient may be a broadcast view or shared by inputs
+            if not g.data.flags.owndata or id(g.data) in owned:
+                g = Tensor._make(g.data.copy())
+            owned.add(id(g.data))
+            g = g if g.grad_fn is None else g.detach()
         t.grad = _accumulate(t.grad, g)
     return None
 
 
 def _call_backward(node, gouts, Tensor):
     """Run one node's backward with zeros for missing output grads; check the results."""
-    if all(g is None for g in gouts):
+    filled = gouts          # a node's missing output grads are zeros (torch materializes them)
+    if len(gouts) == 1 and gouts[0] is None or all(g is None for g in gouts):
         return (None,) * len(node._inputs)
-    filled = []
-    for g, (shape, dtype, xp) in zip(gouts, node._out_meta):
-        if g is None and dtype.kind == "f":
-            g = Tensor._make(xp.zeros(shape, dtype))
-        filled.append(g)
+    if len(gouts) > 1 and any(g is None for g in gouts):
+        filled = [Tensor._make(xp.zeros(shape, dtype)) if g is None and dtype.kind == "f" else g
+                  for g, (shape, dtype, xp) in zip(gouts, node._out_meta)]
     gins = node.backward(node, *filled)
     if not isinstance(gins, tuple):
         gins = (gins,)

@@ -244,17 +244,29 @@ class Tensor:
         src = getattr(src, "data", src)
         return self._inplace(backend.to_device(src, self.device).astype(self.dtype))
 
+    def _ufunc_(self, name, other):
+        """self = self <op> other written into self's own memory when it is writable."""
+        xp = backend.array_module(self.data)
+        other = getattr(other, "data", other)
+        if self.requires_grad and autograd.is_grad_enabled():
+            return self._inplace(getattr(xp, name)(self.data, other))
+        if self.data.flags.writeable:
+            getattr(xp, name)(self.data, other, out=self.data, casting="unsafe")
+            return self
+        return self._inplace(getattr(xp, name)(self.data, other))
+
     def add_(self, other, alpha=1):
-        return self._inplace(self.data + alpha * getattr(other, "data", other))
+        return self._ufunc_("add", other if alpha == 1 else alpha * getattr(other, "data", other))
 
     def sub_(self, other, alpha=1):
-        return self._inplace(self.data - alpha * getattr(other, "data", other))
+        return self._ufunc_("subtract",
+                            other if alpha == 1 else alpha * getattr(other, "data", other))
 
     def mul_(self, other):
-        return self._inplace(self.data * getattr(other, "data", other))
+        return self._ufunc_("multiply", other)
 
     def div_(self, other):
-        return self._inplace(self.data / getattr(other, "data", other))
+        return self._ufunc_("true_divide", other)
 
     def clamp_(self, min=None, max=None):
         return self._inplace(backend.array_module(self.data).clip(self.data, min, max))
