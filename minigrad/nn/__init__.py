@@ -1,6 +1,8 @@
 """minigrad.nn: modules with torch.nn's names, arguments and parameter layouts."""
 from . import functional
 from . import init
+from .container import ModuleDict, ModuleList, Sequential
+from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
 from .linear import Flatten, Identity, Linear
 from .module import Module
 from .parameter import Parameter

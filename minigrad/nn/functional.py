@@ -1,5 +1,7 @@
 """minigrad.nn.functional (imported as F): torch's functional names; the math lives in ops/."""
 from ..ops.index import one_hot
 from .linear import linear
+from ..ops.conv import conv2d
+from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..ops.softmax import log_softmax, softmax
 from ..ops.attention import scaled_dot_product_attention
