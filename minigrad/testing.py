@@ -21,7 +21,7 @@ def to_numpy(x):
     if isinstance(x, Tensor):
         return np.asarray(x.numpy())
     if hasattr(x, "detach") and hasattr(x, "cpu"):          # torch.Tensor, without importing torch
-        return x.detach().cpu().numpy()
+        return x.detach().numpy(force=True)                 # force: zero/conj tensors, GPU
     if hasattr(x, "get"):                                   # cupy.ndarray
         return x.get()
     return np.asarray(x)
