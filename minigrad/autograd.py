@@ -156,7 +156,7 @@ class Function:
         """Make this node the grad_fn of the outputs and keep what backward needs."""
         self._inputs = args
         self.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-        non_diff = {id(o) for o in self._non_diff}
+        non_diff = {id(o) for o in self._non_diff} if self._non_diff else ()
         for j, r in enumerate(results):
             if r.data.dtype.kind == "f" and id(outs[j]) not in non_diff:
                 r.grad_fn, r._output_nr, r.requires_grad = self, j, True
@@ -266,7 +266,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 for nr, ref in node._retained.items():
                     t = ref()
                     if t is not None and gouts[nr] is not None:
-                        t.grad = _accumulate(t.grad, gouts[nr] if create_graph else gouts[nr].detach())
+                        g = gouts[nr] if create_graph else gouts[nr].detach()
+                        t.grad = _accumulate(t.grad, g)
             for (n, nr), k in wanted.items():
                 if n is node:
                     results[k] = gouts[nr]
@@ -311,9 +312,12 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
 def _call_backward(node, gouts, Tensor):
     """Run one node's backward with zeros for missing output grads; check the results."""
     filled = gouts          # a node's missing output grads are zeros (torch materializes them)
-    if len(gouts) == 1 and gouts[0] is None or all(g is None for g in gouts):
+    if len(gouts) == 1:
+        if gouts[0] is None:
+            return (None,) * len(node._inputs)
+    elif all(g is None for g in gouts):
         return (None,) * len(node._inputs)
-    if len(gouts) > 1 and any(g is None for g in gouts):
+    elif any(g is None for g in gouts):
         filled = [Tensor._make(xp.zeros(shape, dtype)) if g is None and dtype.kind == "f" else g
                   for g, (shape, dtype, xp) in zip(gouts, node._out_meta)]
     gins = node.backward(node, *filled)

@@ -48,6 +48,10 @@ def _outputs(fn, inputs):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
+def _weighted_sum(fn, inputs, weights):
+    return sum(float((o.detach() * w).sum().item()) for o, w in zip(_outputs(fn, inputs), weights))
+
+
 def _numerical(fn, inputs, k, weights, eps):
     """Central difference of sum(out * w) with respect to inputs[k]."""
     x = inputs[k]
@@ -56,9 +60,9 @@ def _numerical(fn, inputs, k, weights, eps):
     for i in range(flat.size):
         old = flat[i].item()
         flat[i] = old + eps
-        plus = sum(float((o.detach() * w).sum().item()) for o, w in zip(_outputs(fn, inputs), weights))
+        plus = _weighted_sum(fn, inputs, weights)
         flat[i] = old - eps
-        minus = sum(float((o.detach() * w).sum().item()) for o, w in zip(_outputs(fn, inputs), weights))
+        minus = _weighted_sum(fn, inputs, weights)
         flat[i] = old
         grad[i] = (plus - minus) / (2 * eps)
     return grad.reshape(x.shape)

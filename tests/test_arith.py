@@ -25,7 +25,8 @@ def test_binary_broadcast(name, sa, sb, rng, device):
 def test_pow_both_sides(rng, device):
     a, b = np.abs(rng.standard_normal((3, 4))) + 0.5, rng.standard_normal((4,))
     check_op(lambda x, y: x ** y, lambda x, y: x ** y, [a, b], device=device, double=True)
-    check_op(lambda x: x ** 3, lambda x: x ** 3, [rng.standard_normal(5)], device=device, double=True)
+    check_op(lambda x: x ** 3, lambda x: x ** 3, [rng.standard_normal(5)], device=device,
+             double=True)
     check_op(lambda x: 2.0 ** x, lambda x: 2.0 ** x, [rng.standard_normal(5)], device=device,
              double=True)
     check_op(lambda x: x ** 0, lambda x: x ** 0, [rng.standard_normal(5)], device=device)

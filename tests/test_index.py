@@ -7,21 +7,27 @@ import minigrad as mg
 from conftest import check_op
 
 KEYS = [
-    ("int", lambda: 1), ("slice", lambda: slice(1, 3)), ("step", lambda: (slice(None), slice(0, None, 2))),
+    ("int", lambda: 1), ("slice", lambda: slice(1, 3)),
+    ("step", lambda: (slice(None), slice(0, None, 2))),
     ("neg", lambda: -1), ("ellipsis", lambda: (Ellipsis, 0)), ("none", lambda: (None, 0)),
-    ("int-array-repeat", lambda: np.array([0, 2, 0, 0])), ("two-arrays", lambda: (np.array([0, 1, 1]), np.array([2, 2, 0]))),
+    ("int-array-repeat", lambda: np.array([0, 2, 0, 0])),
+    ("two-arrays", lambda: (np.array([0, 1, 1]), np.array([2, 2, 0]))),
     ("mixed", lambda: (slice(None), np.array([1, 1, 3]))),
 ]
+
+
+def _convert(key, make):
+    if isinstance(key, tuple):
+        return tuple(make(i) if isinstance(i, np.ndarray) else i for i in key)
+    return make(key) if isinstance(key, np.ndarray) else key
 
 
 @pytest.mark.parametrize("name,key", KEYS, ids=[k[0] for k in KEYS])
 def test_getitem(name, key, rng, device):
     x = rng.standard_normal((3, 4))
     k = key()
-    tk = tuple(torch.tensor(i) if isinstance(i, np.ndarray) else i for i in k) \
-        if isinstance(k, tuple) else (torch.tensor(k) if isinstance(k, np.ndarray) else k)
-    mk = tuple(mg.tensor(i, device=device) if isinstance(i, np.ndarray) else i for i in k) \
-        if isinstance(k, tuple) else (mg.tensor(k, device=device) if isinstance(k, np.ndarray) else k)
+    tk = _convert(k, torch.tensor)
+    mk = _convert(k, lambda a: mg.tensor(a, device=device))
     check_op(lambda t: t[mk] ** 2, lambda t: t[tk] ** 2, [x], device=device, double=True)
 
 

@@ -45,7 +45,8 @@ def test_cat_uneven_sizes(rng):
 
 def test_shape_errors_name_the_op():
     x = mg.ones(2, 3)
-    with pytest.raises(RuntimeError, match=r"reshape: shape \(4, 2\) is invalid for an input of shape \(2, 3\)"):
+    with pytest.raises(RuntimeError, match=r"reshape: shape \(4, 2\) is invalid for an input "
+                                           r"of shape \(2, 3\)"):
         x.reshape(4, 2)
     with pytest.raises(RuntimeError, match="expand"):
         x.expand(3, 3)

@@ -13,7 +13,11 @@ from .shape import sum_to
 
 
 def _shape(a):
-    return getattr(a, "shape", None) if hasattr(a, "ndim") else None
+    return getattr(a, "shape", None)
+
+
+def _broadcast_error(a, b, op):
+    raise RuntimeError(f"{op}: shapes {_shape(a)} and {_shape(b)} are not broadcastable") from None
 
 
 def _binary(fn, a, b, op):
@@ -21,8 +25,7 @@ def _binary(fn, a, b, op):
     try:
         return fn(a, b)
     except ValueError:
-        raise RuntimeError(f"{op}: shapes {_shape(a)} and {_shape(b)} are not broadcastable")\
-            from None
+        _broadcast_error(a, b, op)
 
 
 def _grad(g, shape):
@@ -40,7 +43,10 @@ class Add(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = _shape(a), _shape(b)
-        return _binary(lambda x, y: x + y, a, b, "add")
+        try:
+            return a + b
+        except ValueError:
+            _broadcast_error(a, b, "add")
 
     @staticmethod
     def backward(ctx, g):
@@ -51,7 +57,10 @@ class Sub(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = _shape(a), _shape(b)
-        return _binary(lambda x, y: x - y, a, b, "sub")
+        try:
+            return a - b
+        except ValueError:
+            _broadcast_error(a, b, "sub")
 
     @staticmethod
     def backward(ctx, g):
@@ -63,7 +72,10 @@ class Mul(Op):
     def forward(ctx, a, b):
         ctx.shapes = _shape(a), _shape(b)
         ctx.save_for_backward(a, b)
-        return _binary(lambda x, y: x * y, a, b, "mul")
+        try:
+            return a * b
+        except ValueError:
+            _broadcast_error(a, b, "mul")
 
     @staticmethod
     def backward(ctx, g):

@@ -14,6 +14,9 @@ class Matmul(Op):
         if a.ndim == 0 or b.ndim == 0:
             raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes "
                                f"{a.shape} and {b.shape}")
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"matmul: expected both operands to have the same dtype, got "
+                               f"{a.dtype} and {b.dtype}")
         ka = a.shape[-1]
         kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if ka != kb:

@@ -83,7 +83,8 @@ class MaxDim(Op):
         idx = (x.argmax if largest else x.argmin)(axis=dim, keepdims=True)
         if x.dtype.kind == "f":     # torch returns the index of a NaN if there is one
             nan = xp.isnan(x)
-            idx = xp.where(nan.any(axis=dim, keepdims=True), nan.argmax(axis=dim, keepdims=True), idx)
+            has_nan = nan.any(axis=dim, keepdims=True)
+            idx = xp.where(has_nan, nan.argmax(axis=dim, keepdims=True), idx)
         values = xp.take_along_axis(x, idx, axis=dim)
         ctx.args = x.shape, dim, keepdim, idx
         if not keepdim:
