@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from .. import backend
 
 _modules: dict = {}        # (stem, names, options, device) -> cupy.RawModule
@@ -122,3 +124,36 @@ def clear_cache():
     _modules.clear()
     _kernels.clear()
     _sources.clear()
+
+
+# ---- helpers the launchers share --------------------------------------------------------------
+CTYPES = {"float16": "__half", "float32": "float", "float64": "double"}
+poison_outputs = False     # tests set this: fresh kernel outputs are NaN-filled before launch
+
+
+def ctype(dtype) -> str | None:
+    """The C++ type name of a NumPy dtype the kernels support, else None."""
+    return CTYPES.get(str(dtype))
+
+
+def empty(shape, dtype):
+    """A fresh CuPy output array (NaN-filled when `poison_outputs` is set, to catch gaps)."""
+    cp = _cupy()
+    out = cp.empty(shape, dtype)
+    if poison_outputs:
+        out.fill(float("nan"))
+    return out
+
+
+def vec_width(dtype, cols: int, *arrays) -> int:
+    """16-byte vector width for `dtype` if every array and the row length allow it, else 1."""
+    itemsize = np.dtype(dtype).itemsize
+    vec = 16 // itemsize
+    if cols % vec or any(a.data.ptr % 16 for a in arrays):
+        return 1
+    return vec
+
+
+def pow2ceil(n: int) -> int:
+    """Smallest power of two >= n (1 for n <= 1)."""
+    return 1 if n <= 1 else 1 << (int(n) - 1).bit_length()

@@ -1,0 +1,159 @@
+"""Launchers for kernels/softmax.cu: pick a kernel by layout, row length and dtype, then launch.
+
+The dispatch is one readable if-chain (`plan_rows`); its cut-offs come from the register
+budget measured on an H100 (GPU.md section 1.5: beyond about 64-128 values per thread the
+compiler spills, and a warp-per-row kernel at 4096 fp32 backward ran at half speed):
+
+    dim is the last (contiguous) dim:
+        cols <= WARP_MAX     one warp (or GROUP < 32 lanes, for short rows) per row, in registers
+        cols <= BLOCK_MAX    one block per row, in registers
+        otherwise            forward: online (m, l) pass + write pass; backward: two passes
+    dim has inner size > 1 (e.g. dim=1 of (N, C, H, W)):
+        inner * itemsize >= 32 bytes   strided kernel on the (outer, dim, inner) layout, no copy
+        otherwise                      one transpose copy to rows, row kernel, copy back
+
+Every function returns None when no kernel applies (dtype, empty, 0-d); the op then runs its
+plain CuPy path. `names(dtype, kind)` lists every template instantiation the dispatch can ask
+for: the loader compiles them as one group, and the tests check the two never drift apart.
+"""
+from __future__ import annotations
+
+import functools
+from collections import namedtuple
+
+import numpy as np
+
+from . import loader
+from .loader import CTYPES, pow2ceil
+
+Launch = namedtuple("Launch", "name grid block")
+
+MAX_GRID = 1 << 20          # kernels loop over rows with a grid stride beyond this
+WARP_BLOCK = 128            # threads per block of the warp-per-row kernels
+ONLINE_BLOCK = 512          # threads per block of the online / uncached kernels
+STRIDED_BLOCK = 256
+WARP_MAX = {"fwd": {"float32": 4096, "float64": 1024, "float16": 1024},
+            "bwd": {"float32": 2048, "float64": 512, "float16": 1024}}
+BLOCK_MAX = {"fwd": {"float32": 32768, "float64": 16384, "float16": 4096},
+             "bwd": {"float32": 16384, "float64": 8192, "float16": 4096}}
+
+
+def _cdiv(a, b):
+    return -(-a // b)
+
+
+def vec_for(dtype, cols: int, aligned: bool) -> int:
+    """Elements per 16-byte access, or 1 when the pointer or the row length forbids it."""
+    vec = 16 // np.dtype(dtype).itemsize
+    return vec if aligned and cols % vec == 0 else 1
+
+
+def plan_rows(kind: str, dtype, rows: int, cols: int, log: bool, vec: int) -> Launch:
+    """The kernel and launch shape for `rows` contiguous rows of length `cols`."""
+    dt = str(np.dtype(dtype))
+    t, lg = CTYPES[dt], "true" if log else "false"
+    if cols <= WARP_MAX[kind][dt]:
+        group = min(32, pow2ceil(_cdiv(cols, vec)))            # lanes per row
+        cpt = vec * pow2ceil(_cdiv(cols, group * vec))         # values per lane
+        grid = min(_cdiv(rows, WARP_BLOCK // group), MAX_GRID)
+        return Launch(f"softmax_warp_{kind}<{t},{vec},{cpt},{group},{lg}>", grid, WARP_BLOCK)
+    if cols <= BLOCK_MAX[kind][dt]:
+        threads = min(1024, max(128, pow2ceil(_cdiv(cols, 16))))   # about 16 values each
+        cpt = vec * pow2ceil(_cdiv(cols, threads * vec))
+        return Launch(f"softmax_block_{kind}<{t},{vec},{cpt},{lg}>", min(rows, MAX_GRID),
+                      threads)
+    base = "softmax_online_fwd" if kind == "fwd" else "softmax_uncached_bwd"
+    return Launch(f"{base}<{t},{vec},{lg}>", min(rows, MAX_GRID), ONLINE_BLOCK)
+
+
+def split(shape, dim):
+    """(outer, n, inner) of a C-contiguous tensor reduced along `dim`."""
+    return int(np.prod(shape[:dim])), int(shape[dim]), int(np.prod(shape[dim + 1:]))
+
+
+def plan(kind: str, dtype, shape, dim: int, log: bool, aligned: bool):
+    """("rows" | "strided" | "transpose", Launch) for a softmax of `shape` along `dim`."""
+    outer, n, inner = split(shape, dim)
+    if inner == 1:
+        return "rows", plan_rows(kind, dtype, outer, n, log, vec_for(dtype, n, aligned))
+    if inner * np.dtype(dtype).itemsize >= 32:
+        lg = "true" if log else "false"
+        name = f"softmax_strided_{kind}<{CTYPES[str(np.dtype(dtype))]},{lg}>"
+        return "strided", Launch(name, min(_cdiv(outer * inner, STRIDED_BLOCK), MAX_GRID),
+                                 STRIDED_BLOCK)
+    # after the transpose copy the rows are fresh, aligned allocations
+    return "transpose", plan_rows(kind, dtype, outer * inner, n, log, vec_for(dtype, n, True))
+
+
+@functools.cache
+def names(dtype, kind: str) -> tuple:
+    """Every instantiation plan() can return for `dtype` and `kind` ("fwd" or "bwd")."""
+    dt = np.dtype(dtype)
+    found = set()
+    top = 2 * BLOCK_MAX[kind][str(dt)]
+    for log in (False, True):
+        for vec in {1, 16 // dt.itemsize}:
+            # template arguments change only where a ceil-division crosses a power of two
+            for k in range(top.bit_length() + 1):
+                for cols in (vec << k, (vec << k) + vec):
+                    if cols <= top:
+                        found.add(plan_rows(kind, dt, 1, cols, log, vec).name)
+        lg = "true" if log else "false"
+        found.add(f"softmax_strided_{kind}<{CTYPES[str(dt)]},{lg}>")
+    return tuple(sorted(found))
+
+
+def _supported(a, dim) -> bool:
+    return (loader.ctype(a.dtype) is not None and a.ndim >= 1 and a.size > 0
+            and a.shape[dim] < 2**31)
+
+
+def _launch(ln: Launch, dtype, kind, *args):
+    k = loader.get_kernel("softmax", ln.name, group=names(np.dtype(dtype), kind))
+    k((ln.grid,), (ln.block,), args)
+
+
+def _run(kind, mode, ln, ins, out, shape, dim):
+    """Launch on C-contiguous `ins` (and `out`, already allocated) of `shape`."""
+    outer, n, inner = split(shape, dim)
+    if mode == "rows":
+        _launch(ln, out.dtype, kind, *ins, out, np.int64(outer), np.int32(n))
+    else:
+        _launch(ln, out.dtype, kind, *ins, out, np.int64(outer), np.int32(n), np.int64(inner))
+
+
+def _apply(kind, ins, dim, log, out):
+    cp = loader._cupy()
+    ins = [cp.ascontiguousarray(a) for a in ins]
+    shape, dtype = ins[0].shape, ins[0].dtype
+    aligned = all(a.data.ptr % 16 == 0 for a in ins)
+    mode, ln = plan(kind, dtype, shape, dim, log, aligned)
+    if mode == "transpose":
+        tin = [cp.ascontiguousarray(cp.moveaxis(a, dim, -1)) for a in ins]
+        tout = loader.empty(tin[0].shape, dtype)
+        _run(kind, "rows", ln, tin, tout, tin[0].shape, tin[0].ndim - 1)
+        res = cp.ascontiguousarray(cp.moveaxis(tout, -1, dim))
+        if out is not None:
+            out[...] = res
+            return out
+        return res
+    if out is None:
+        out = loader.empty(shape, dtype)
+    _run(kind, mode, ln, ins, out, shape, dim)
+    return out
+
+
+def softmax_forward(x, dim: int, log: bool = False, out=None):
+    """softmax(x, dim) (log_softmax with log=True) by kernels/softmax.cu; None: no kernel.
+
+    `out`, if given, must be a C-contiguous array of x's shape and dtype (tests poison it)."""
+    if not _supported(x, dim):
+        return None
+    return _apply("fwd", [x], dim, log, out)
+
+
+def softmax_backward(y, dy, dim: int, log: bool = False, out=None):
+    """dx from the forward output y and upstream dy (see kernels/softmax.cu); None: no kernel."""
+    if not _supported(y, dim) or dy.dtype != y.dtype or dy.shape != y.shape:
+        return None
+    return _apply("bwd", [y, dy], dim, log, out)
