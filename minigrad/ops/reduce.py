@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import builtins  # this module defines sum/max/min with torch's meaning
 
+import numpy as np
+
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .shape import normalize_dim, normalize_dims
@@ -111,7 +113,8 @@ class LogSumExp(Op):
         m = x.max(axis=dims, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)      # rows of -inf give -inf, +inf gives +inf
         s = xp.exp(x - m).sum(axis=dims, keepdims=True)
-        out = xp.log(s) + m
+        with np.errstate(divide="ignore"):      # log(0) = -inf is the right answer here
+            out = xp.log(s) + m
         out = out if keepdim else out.reshape(_shape_without(x.shape, dims))
         ctx.args = x.shape, dims, keepdim
         ctx.save_for_backward(x, out)           # the real output: keeps double backward linked
