@@ -3,6 +3,8 @@ from . import functional
 from . import init
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
+from .embedding import Embedding
 from .linear import Flatten, Identity, Linear
 from .module import Module
+from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
