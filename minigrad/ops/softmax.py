@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..autograd import Op
 from ..backend import array_module
+from ..cuda import softmax as cuda_softmax
 from .shape import normalize_dim
 
 
@@ -40,6 +41,15 @@ class Softmax(Op):
         return y
 
     @staticmethod
+    def forward_cuda(ctx, x, dim):  # kernels/softmax.cu; None: no kernel for this case
+        out = cuda_softmax.softmax_forward(x, dim)
+        if out is None:
+            return Softmax.forward(ctx, x, dim)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
         return SoftmaxBackward.apply(y, g, ctx.dim), None
@@ -54,6 +64,15 @@ class SoftmaxBackward(Op):
         ctx.save_for_backward(y, g)
         gy = g * y
         return gy - y * gy.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def forward_cuda(ctx, y, g, dim):  # kernels/softmax.cu; None: no kernel for this case
+        out = cuda_softmax.softmax_backward(y, g, dim)
+        if out is None:
+            return SoftmaxBackward.forward(ctx, y, g, dim)
+        ctx.dim = dim
+        ctx.save_for_backward(y, g)
+        return out
 
     @staticmethod
     def backward(ctx, gg):
@@ -76,6 +95,15 @@ class LogSoftmax(Op):
         return y
 
     @staticmethod
+    def forward_cuda(ctx, x, dim):  # kernels/softmax.cu; None: no kernel for this case
+        out = cuda_softmax.softmax_forward(x, dim, log=True)
+        if out is None:
+            return LogSoftmax.forward(ctx, x, dim)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
         return LogSoftmaxBackward.apply(y, g, ctx.dim), None
@@ -90,6 +118,15 @@ class LogSoftmaxBackward(Op):
         ctx.save_for_backward(y, g)
         xp = array_module(y)
         return g - xp.exp(y) * g.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def forward_cuda(ctx, y, g, dim):  # kernels/softmax.cu; None: no kernel for this case
+        out = cuda_softmax.softmax_backward(y, g, dim, log=True)
+        if out is None:
+            return LogSoftmaxBackward.forward(ctx, y, g, dim)
+        ctx.dim = dim
+        ctx.save_for_backward(y, g)
+        return out
 
     @staticmethod
     def backward(ctx, gg):
