@@ -1,0 +1,128 @@
+"""Activations beyond the Tensor methods (relu, sigmoid, tanh live in arith.py):
+gelu (exact and tanh), silu, logsigmoid, softplus.
+
+    gelu(x)       = x * Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2,  Phi' = exp(-x^2/2) / sqrt(2 pi)
+    gelu_tanh(x)  = x / 2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    silu(x)       = x * sigmoid(x)
+    logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)),         d/dx = sigmoid(-x)
+    softplus(x)   = log1p(exp(beta x)) / beta, or x where beta x > threshold; d/dx = sigmoid(beta x)
+"""
+from __future__ import annotations
+
+import math
+
+from ..autograd import Op, wrap
+from ..backend import array_module
+from .arith import where
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _erf(x):
+    if array_module(x).__name__ == "numpy":
+        from scipy.special import erf  # lazy: only gelu needs scipy
+    else:
+        from cupyx.scipy.special import erf
+    return erf(x)
+
+
+class NormalCdf(Op):
+    """Phi(x), the standard normal CDF; its backward is the density, written with ops."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        y = _erf(x * _SQRT_HALF)
+        y += 1
+        y *= 0.5
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors                  # dPhi = exp(-x^2 / 2) / sqrt(2 pi) dx
+        return g * (x * x * -0.5).exp() * _INV_SQRT_2PI
+
+
+class LogSigmoid(Op):
+    @staticmethod
+    def forward(ctx, x):
+        xp = array_module(x)
+        ctx.save_for_backward(x)
+        y = xp.exp(-xp.abs(x))
+        xp.log1p(y, out=y)
+        return xp.minimum(x, 0) - y             # stable for any x: no exp of a positive number
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors                  # d logsigmoid = sigmoid(-x) dx
+        return g * (-x).sigmoid()
+
+
+class Softplus(Op):
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        xp = array_module(x)
+        ctx.beta, ctx.linear = beta, x * beta > threshold
+        ctx.save_for_backward(x)
+        bx = x * beta
+        y = xp.log1p(xp.exp(-xp.abs(bx))) + xp.maximum(bx, 0)
+        return xp.where(ctx.linear, x, y / beta).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors                  # d softplus = sigmoid(beta x) dx (1 if linear)
+        return where(wrap(ctx.linear), g, g * (x * ctx.beta).sigmoid()), None, None
+
+
+def _check(input, op):
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point tensor, got dtype {input.dtype}")
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x) (approximate='none') or its tanh form ('tanh'); matches torch.nn.functional.gelu."""
+    _check(input, "gelu")
+    if approximate == "none":
+        return input * NormalCdf.apply(input)
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * _SQRT_2_OVER_PI
+        return input * 0.5 * (inner.tanh() + 1)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x); matches torch.nn.functional.silu (inplace is accepted and ignored)."""
+    _check(input, "silu")
+    return input * input.sigmoid()
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)) without overflow; matches torch.nn.functional.logsigmoid."""
+    _check(input, "logsigmoid")
+    return LogSigmoid.apply(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, linear where beta x > threshold; matches
+    torch.nn.functional.softplus."""
+    _check(input, "softplus")
+    if beta == 0:
+        raise ValueError("softplus: beta must be nonzero, got 0")
+    return Softplus.apply(input, beta, threshold)
+
+
+def relu(input, inplace=False):
+    """max(x, 0); matches torch.nn.functional.relu (inplace is accepted and ignored)."""
+    return input.relu()
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-x)); matches torch.sigmoid."""
+    return input.sigmoid()
+
+
+def tanh(input):
+    """Hyperbolic tangent; matches torch.tanh."""
+    return input.tanh()

@@ -1,0 +1,104 @@
+"""Random regularisers: dropout, drop_path (stochastic depth) and gumbel_softmax.
+
+Every draw comes from minigrad.backend.rng(xp), so mg.manual_seed fixes them on CPU and
+CUDA. The mask drawn in forward is the one the backward multiplies by.
+
+    dropout:    y = x * m / (1 - p),        m ~ Bernoulli(1 - p) per element
+    drop_path:  y = x * m / keep,           m ~ Bernoulli(keep) per sample, shape (N, 1, ...)
+    gumbel:     y = softmax((logits + G) / tau),  G = -log(E), E ~ Exponential(1)
+                hard=True: one_hot(argmax y) forward, gradient of the soft y (straight-through)
+"""
+from __future__ import annotations
+
+from ..autograd import Op
+from ..backend import array_module, rng
+from .shape import normalize_dim
+from .softmax import softmax
+
+
+class MaskMul(Op):
+    """x * mask for a constant mask; the backward reuses the same mask."""
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        ctx.mask = mask
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, g):
+        return MaskMul.apply(g, ctx.mask), None
+
+
+class StraightThrough(Op):
+    """Forward: the constant `hard`; backward: the gradient passes to `soft` unchanged."""
+
+    @staticmethod
+    def forward(ctx, soft, hard):
+        return hard
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+def _check_p(p, name, op):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: {name} has to be between 0 and 1, but got {p}")
+
+
+def _uniform(x, shape):
+    """U[0, 1) draws of `shape` in x's float dtype (float32 for float16: the generators lack it)."""
+    xp = array_module(x.data)
+    dtype = x.dtype if x.dtype.itemsize >= 4 else "float32"
+    return rng(xp).random(shape, dtype=dtype)
+
+
+def _keep_mask(x, shape, keep, scale):
+    mask = (_uniform(x, shape) < keep).astype(x.dtype)
+    if scale != 1:
+        mask *= scale
+    return mask
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p and scale the rest by 1/(1-p) while training;
+    matches torch.nn.functional.dropout (inplace is accepted; the result is a new tensor)."""
+    _check_p(p, "dropout probability", "dropout")
+    if not training or p == 0:
+        return input
+    keep = 1.0 - p
+    return MaskMul.apply(input, _keep_mask(input, input.shape, keep, 1 / keep if keep else 0))
+
+
+def drop_path(x, drop_prob=0.0, training=False, scale_by_keep=True):
+    """Stochastic depth: drop whole samples (dim 0) with probability drop_prob while training,
+    scaling kept ones by 1/keep_prob when scale_by_keep; as timm's drop_path."""
+    _check_p(drop_prob, "drop_prob", "drop_path")
+    if drop_prob == 0.0 or not training:
+        return x
+    keep = 1.0 - drop_prob
+    shape = (x.shape[0],) + (1,) * (x.ndim - 1)
+    scale = 1 / keep if scale_by_keep and keep > 0 else 1
+    return MaskMul.apply(x, _keep_mask(x, shape, keep, scale))
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """A sample from the Gumbel-softmax distribution over `dim`; hard=True returns one-hot
+    values with the soft sample's gradient. Matches torch.nn.functional.gumbel_softmax."""
+    if logits.dtype.kind != "f":
+        raise TypeError(f"gumbel_softmax: logits must be floating point, got {logits.dtype}")
+    if not tau > 0:
+        raise ValueError(f"gumbel_softmax: tau must be positive, got {tau}")
+    d = normalize_dim(dim, logits.ndim, "gumbel_softmax")
+    xp = array_module(logits.data)
+    dtype = logits.dtype if logits.dtype.itemsize >= 4 else "float32"
+    e = rng(xp).standard_exponential(logits.shape, dtype=dtype)
+    xp.maximum(e, xp.finfo(dtype).tiny, out=e)      # E = 0 would give an infinite Gumbel
+    gumbels = -xp.log(e).astype(logits.dtype)
+    y_soft = softmax((logits + gumbels) / tau, d)
+    if not hard:
+        return y_soft
+    index = xp.expand_dims(y_soft.data.argmax(axis=d), d)
+    classes = xp.arange(logits.shape[d]).reshape((-1,) + (1,) * (logits.ndim - d - 1))
+    y_hard = (classes == index).astype(logits.dtype)
+    return StraightThrough.apply(y_soft, y_hard)

@@ -1,0 +1,294 @@
+"""cross_entropy and nll_loss with torch's exact semantics, plus the checks all losses share.
+
+Class-index cross-entropy is one fused op on (rows, C) logits. With lse = logsumexp(x_i),
+w_t = weight[t_i] (0 for ignored rows), eps = label_smoothing and K = C:
+    nll_i    = w_t (lse - x_it)
+    smooth_i = sum_c w_c (lse - x_ic)                     (0 for ignored rows)
+    loss_i   = (1 - eps) nll_i + eps / K * smooth_i
+    mean     = sum_i loss_i / sum_i w_t                    (torch divides both terms by it)
+    dx_ic    = coef_i [a_i p_ic - (1 - eps) w_t [c = t_i] - eps / K w_c],
+               a_i = (1 - eps) w_t + eps / K sum_c w_c,   p = softmax(x_i)
+where coef_i is the upstream gradient (divided by sum w_t for mean). The forward keeps only
+two numbers per row (shift and sum of exps), never log(softmax(x)).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Op, wrap
+from ..backend import array_module
+from . import softmax_cpu
+from .index import Gather
+from .softmax import log_softmax, softmax
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+# ---- checks shared by every loss ----------------------------------------------------------
+def get_reduction(reduction, op, size_average=None, reduce=None):
+    """Validate `reduction`; the legacy size_average/reduce flags override it as in torch."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else "mean" if size_average else "sum"
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction (expected "
+                         "'none', 'mean' or 'sum')")
+    return reduction
+
+
+def reduce_loss(loss, reduction):
+    return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+
+
+def check_float(t, name, op):
+    if t.dtype.kind != "f":
+        raise ValueError(f"{op}: {name} must be a floating point tensor, got dtype {t.dtype}")
+
+
+def _class_weight(weight, n_classes, op):
+    if weight is None:
+        return None
+    check_float(weight, "weight", op)
+    if tuple(weight.shape) != (n_classes,):
+        raise ValueError(f"{op}: weight must have shape ({n_classes},), one entry per class, "
+                         f"got {tuple(weight.shape)}")
+    return weight.data
+
+
+def _class_targets(input, target, ignore_index, op):
+    """Check a class-index target against input (C,), (N, C) or (N, C, d1, ...)."""
+    if target.dtype.kind not in "iu":
+        raise ValueError(f"{op}: class-index target must have an integer dtype (int64), got "
+                         f"{target.dtype} with shape {tuple(target.shape)}; probability "
+                         "targets must have the input's shape")
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have at least 1 dim (C,), got a 0-d tensor")
+    if input.ndim == 1:
+        expected = ()
+    else:
+        if target.ndim == 0 or target.shape[0] != input.shape[0]:
+            got = target.shape[0] if target.ndim else "a 0-d target"
+            raise ValueError(f"{op}: expected input batch_size ({input.shape[0]}) to match "
+                             f"target batch_size ({got})")
+        expected = (input.shape[0],) + tuple(input.shape[2:])
+    if tuple(target.shape) != expected:
+        raise ValueError(f"{op}: expected target of shape {expected} for input of shape "
+                         f"{tuple(input.shape)}, got {tuple(target.shape)}")
+    n_classes = input.shape[0] if input.ndim == 1 else input.shape[1]
+    t = target.data
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        value = int(t[bad].reshape(-1)[0])
+        raise IndexError(f"{op}: target {value} is out of bounds for {n_classes} classes "
+                         f"(valid: 0..{n_classes - 1}, or ignore_index={ignore_index})")
+    return n_classes
+
+
+def _rows(input, n_classes):
+    """input as (rows, C) with the class dim last (a differentiable view/copy)."""
+    if input.ndim == 1:
+        return input.reshape(1, n_classes)
+    if input.ndim > 2:
+        order = (0,) + tuple(range(2, input.ndim)) + (1,)
+        input = input.permute(*order)
+    return input.reshape(-1, n_classes)
+
+
+# ---- the fused class-index cross-entropy -------------------------------------------------
+class _Plan:
+    """Per-row constants of one cross-entropy call, shared by its forward and backwards."""
+
+    def __init__(self, t, weight, ignore_index, eps, reduction, dtype):
+        xp = array_module(t)
+        self.valid = t != ignore_index
+        self.tc = xp.where(self.valid, t, 0).astype("int64")   # safe index for ignored rows
+        self.rows = xp.arange(t.shape[0])
+        self.weight, self.eps, self.reduction = weight, eps, reduction
+        w_t = self.valid.astype(dtype)
+        if weight is not None:
+            w_t *= weight[self.tc]
+        self.w_t = w_t
+        self.total = w_t.sum()                  # mean's divisor: sum of target weights
+        self.shift = self.sumexp = None         # filled by the forward
+
+    def coef(self, g):
+        """Upstream gradient per row, times the mean's 1/total and the valid mask (arrays)."""
+        return (g / self.total if self.reduction == "mean" else g) * self.valid
+
+
+def _lse_parts(x):
+    """(shift, sumexp) per row, logsumexp = shift + log(sumexp); fast path on CPU."""
+    if softmax_cpu.usable(x, 1):
+        return softmax_cpu.row_logsumexp(x)
+    xp = array_module(x)
+    shift = x.max(axis=1)
+    return shift, xp.exp(x - shift[:, None]).sum(axis=1)
+
+
+class CrossEntropy(Op):
+    @staticmethod
+    def forward(ctx, x, plan):
+        xp = array_module(x)
+        n_classes = x.shape[1]
+        plan.shift, plan.sumexp = _lse_parts(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lse = plan.shift + xp.log(plan.sumexp)
+            loss = plan.w_t * (lse - x[plan.rows, plan.tc])
+            if plan.eps > 0:
+                w = plan.weight
+                wx = x.sum(axis=1) if w is None else x @ w
+                w_sum = n_classes if w is None else w.sum()
+                smooth = plan.valid * (w_sum * lse - wx)
+                loss = (1 - plan.eps) * loss + plan.eps / n_classes * smooth
+            if plan.reduction == "none":
+                out = loss
+            else:
+                out = loss.sum()
+                if plan.reduction == "mean":
+                    out = out / plan.total
+        ctx.plan = plan
+        ctx.save_for_backward(x)
+        return xp.asarray(out, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return CrossEntropyBackward.apply(x, g, ctx.plan), None
+
+
+class CrossEntropyBackward(Op):
+    """dx = coef * (a * softmax(x) - B), B the one-hot and smoothing terms (see the top)."""
+
+    @staticmethod
+    def forward(ctx, x, g, plan):
+        xp = array_module(x)
+        n_classes = x.shape[1]
+        eps, w = plan.eps, plan.weight
+        coef = plan.coef(g)
+        w_sum = n_classes if w is None else w.sum()
+        a = (1 - eps) * plan.w_t + eps / n_classes * w_sum
+        ctx.plan, ctx.a = plan, a
+        ctx.save_for_backward(x, g)
+        scale = (coef * a / plan.sumexp).astype(x.dtype)
+        if softmax_cpu.usable(x, 1):
+            dx = softmax_cpu.scaled_exp_rows(x, plan.shift, scale)
+        else:
+            dx = xp.exp(x - plan.shift[:, None]) * scale[:, None]
+        dx[plan.rows, plan.tc] -= (coef * (1 - eps) * plan.w_t).astype(x.dtype)
+        if eps > 0:
+            dx -= (coef * (eps / n_classes))[:, None] * (1 if w is None else w)
+        return dx
+
+    @staticmethod
+    def backward(ctx, gg):
+        x, g = ctx.saved_tensors                 # uses x, g; gg is the gradient w.r.t. dx
+        plan, n_classes = ctx.plan, x.shape[1]
+        eps, w = plan.eps, plan.weight
+        a = wrap(ctx.a.astype(x.dtype))
+        coef = _coef_tensor(g, plan)             # (rows,), linear in g
+        p = softmax(x, 1)
+        gx = gg_g = None
+        if ctx.needs_input_grad[0]:
+            # d/dx of coef * a * p: the softmax backward of u = gg * coef * a
+            u = gg * (coef * a).reshape(-1, 1)
+            gx = p * (u - (u * p).sum(1, keepdim=True))
+        if ctx.needs_input_grad[1]:
+            # d/dcoef_i = sum_c gg_ic (a_i p_ic - B_ic)
+            tc = plan.tc.reshape(-1, 1)
+            r = a * (gg * p).sum(1) - Gather.apply(gg, 1, tc).reshape(-1) * wrap(
+                ((1 - eps) * plan.w_t).astype(x.dtype))
+            if eps > 0:
+                gw = gg.sum(1) if w is None else (gg * wrap(w)).sum(1)
+                r = r - gw * wrap((eps / n_classes * plan.valid).astype(x.dtype))
+            gg_g = _coef_transpose(r, plan, g)
+        return gx, gg_g, None
+
+
+def _coef_tensor(g, plan):
+    valid = wrap(plan.valid.astype(g.dtype))
+    if plan.reduction == "none":
+        return g * valid
+    return (g / wrap(plan.total) if plan.reduction == "mean" else g) * valid
+
+
+def _coef_transpose(r, plan, g):
+    """Gradient w.r.t. g of sum_i r_i coef_i(g)."""
+    r = r * wrap(plan.valid.astype(r.dtype))
+    if plan.reduction == "none":
+        return r
+    r = r.sum()
+    return (r / wrap(plan.total) if plan.reduction == "mean" else r).reshape(g.shape)
+
+
+# ---- public functions ----------------------------------------------------------------------
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits `input` (C,), (N, C) or (N, C, d1, ...) and class-index
+    targets (shape without C) or class probabilities (input's shape); weight, ignore_index,
+    label_smoothing and reductions as torch.nn.functional.cross_entropy."""
+    op = "cross_entropy"
+    reduction = get_reduction(reduction, op, size_average, reduce)
+    check_float(input, "input", op)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got "
+                         f"{label_smoothing}")
+    if target.dtype.kind == "f" and tuple(target.shape) == tuple(input.shape):
+        return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
+                                    label_smoothing)
+    n_classes = _class_targets(input, target, ignore_index, op)
+    w = _class_weight(weight, n_classes, op)
+    if w is not None and w.dtype != input.dtype:
+        w = w.astype(input.dtype)
+    plan = _Plan(target.data.reshape(-1), w, ignore_index, float(label_smoothing), reduction,
+                 input.dtype)
+    out = CrossEntropy.apply(_rows(input, n_classes), plan)
+    return out.reshape(tuple(target.shape)) if reduction == "none" else out
+
+
+def _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps):
+    """Soft targets: -sum_c w_c t_c log_softmax(x)_c; mean divides by the number of rows."""
+    op = "cross_entropy"
+    if ignore_index >= 0:
+        raise ValueError(f"{op}: ignore_index={ignore_index} is not supported for class "
+                         "probability (floating point) targets")
+    class_dim = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_dim]
+    if eps > 0:
+        target = target * (1 - eps) + eps / n_classes
+    prod = log_softmax(input, class_dim) * target
+    w = _class_weight(weight, n_classes, op)
+    if w is not None:
+        shape = [1] * input.ndim
+        shape[class_dim] = n_classes
+        prod = prod * wrap(w.astype(input.dtype).reshape(shape))
+    if reduction == "none":
+        return -prod.sum(class_dim)
+    total = -prod.sum()
+    return total if reduction == "sum" else total / (input.numel() // max(n_classes, 1))
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood of log-probabilities `input` (C,), (N, C) or (N, C, d1, ...)
+    at class indices `target`; mean divides by the summed weights of non-ignored targets.
+    Matches torch.nn.functional.nll_loss."""
+    op = "nll_loss"
+    reduction = get_reduction(reduction, op, size_average, reduce)
+    check_float(input, "input", op)
+    n_classes = _class_targets(input, target, ignore_index, op)
+    w = _class_weight(weight, n_classes, op)
+    t = target.data
+    xp = array_module(t)
+    valid = t != ignore_index
+    tc = xp.where(valid, t, 0).astype("int64")
+    w_t = valid.astype(input.dtype)
+    if w is not None:
+        w_t = w_t * w.astype(input.dtype)[tc]
+    class_dim = 0 if input.ndim == 1 else 1
+    picked = Gather.apply(input, class_dim, xp.expand_dims(tc, class_dim)).squeeze(class_dim)
+    loss = -picked * wrap(w_t)
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return total if reduction == "sum" else total / wrap(w_t.sum())

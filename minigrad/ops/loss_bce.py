@@ -1,0 +1,128 @@
+"""Binary cross-entropy on probabilities and on logits, with torch's exact semantics.
+
+binary_cross_entropy (torch clamps each log at -100, so p = 0 or 1 stays finite):
+    l  = -(t max(log p, -100) + (1 - t) max(log(1 - p), -100))
+    dp = (p - t) / max(p (1 - p), 1e-12),   dt = log(1 - p) - log(p)
+binary_cross_entropy_with_logits (stable for any x: softplus(-x) = -logsigmoid(x)):
+    l  = (1 - t) x + (1 + (pw - 1) t) softplus(-x)
+    dx = (1 + (pw - 1) t) sigmoid(x) - pw t,   dt = -x + (pw - 1) softplus(-x)
+Both are fused ops for the elementwise loss; weight and the reduction are ordinary ops after.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Op, wrap
+from ..backend import array_module
+from .activation import LogSigmoid
+from .loss import check_float, get_reduction, reduce_loss
+
+
+class BinaryCrossEntropy(Op):
+    @staticmethod
+    def forward(ctx, p, t):
+        xp = array_module(p)
+        ctx.save_for_backward(p, t)
+        log_p = xp.maximum(xp.log(p), -100)
+        log_q = xp.maximum(xp.log1p(-p), -100)
+        return -(t * log_p + (1 - t) * log_q)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t = ctx.saved_tensors                 # uses p, t
+        gp = gt = None
+        if ctx.needs_input_grad[0]:
+            gp = g * (p - t) / (p * (1 - p)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            gt = g * ((1 - p).log() - p.log())
+        return gp, gt
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    @staticmethod
+    def forward(ctx, x, t, pos_weight):
+        xp = array_module(x)
+        ctx.save_for_backward(x, t)
+        ctx.pos_weight = pos_weight
+        sp = xp.exp(-xp.abs(x))                  # softplus(-x) = log1p(exp(-|x|)) + max(-x, 0)
+        xp.log1p(sp, out=sp)
+        sp += xp.maximum(-x, 0)
+        if pos_weight is not None:
+            sp *= 1 + (pos_weight - 1) * t
+        return (1 - t) * x + sp
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved_tensors                 # uses x, t (pos_weight is a constant)
+        pw = None if ctx.pos_weight is None else wrap(ctx.pos_weight)
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            if pw is None:
+                gx = g * (x.sigmoid() - t)
+            else:
+                gx = g * ((1 + (pw - 1) * t) * x.sigmoid() - pw * t)
+        if ctx.needs_input_grad[1]:
+            gt = -x if pw is None else -x + (pw - 1) * -LogSigmoid.apply(x)
+            gt = g * gt
+        return gx, gt, None
+
+
+def _same_shape(input, target, op):
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"{op}: target size {tuple(target.shape)} must be the same as input "
+                         f"size {tuple(input.shape)}")
+
+
+def _weighted(loss, weight, op, name="weight"):
+    if weight is None:
+        return loss
+    check_float(weight, name, op)
+    try:
+        np.broadcast_shapes(weight.shape, loss.shape)
+    except ValueError:
+        raise ValueError(f"{op}: {name} of shape {tuple(weight.shape)} does not broadcast to "
+                         f"the input's shape {tuple(loss.shape)}") from None
+    return loss * weight
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """Binary cross-entropy of probabilities `input` against `target` (same shape), each log
+    clamped at -100; matches torch.nn.functional.binary_cross_entropy."""
+    op = "binary_cross_entropy"
+    reduction = get_reduction(reduction, op, size_average, reduce)
+    check_float(input, "input", op)
+    check_float(target, "target", op)
+    _same_shape(input, target, op)
+    p = input.data
+    if p.size and not bool(((p >= 0) & (p <= 1)).all()):
+        raise ValueError(f"{op}: all elements of input should be between 0 and 1, got values "
+                         f"in [{float(p.min())}, {float(p.max())}] (pass logits to "
+                         "binary_cross_entropy_with_logits instead)")
+    loss = BinaryCrossEntropy.apply(input, target)
+    return reduce_loss(_weighted(loss, weight, op), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    """Binary cross-entropy of sigmoid(input) against `target`, computed stably from the
+    logits; pos_weight (broadcast along the last dim) weighs positives. Matches
+    torch.nn.functional.binary_cross_entropy_with_logits."""
+    op = "binary_cross_entropy_with_logits"
+    reduction = get_reduction(reduction, op, size_average, reduce)
+    check_float(input, "input", op)
+    check_float(target, "target", op)
+    _same_shape(input, target, op)
+    pw = None
+    if pos_weight is not None:
+        check_float(pos_weight, "pos_weight", op)
+        pw = pos_weight.data
+        try:
+            np.broadcast_shapes(pw.shape, input.shape)
+        except ValueError:
+            raise ValueError(f"{op}: pos_weight of shape {tuple(pw.shape)} does not broadcast "
+                             f"to the input's shape {tuple(input.shape)} (it is broadcast "
+                             "along the last dim, e.g. shape (C,) for (N, C))") from None
+        pw = pw.astype(input.dtype, copy=False)
+    loss = BinaryCrossEntropyWithLogits.apply(input, target, pw)
+    return reduce_loss(_weighted(loss, weight, op), reduction)

@@ -1,0 +1,122 @@
+"""Elementwise losses built from ops (their gradients follow from the parts):
+kl_div, mse_loss, l1_loss, smooth_l1_loss.
+
+    kl_div:        t (log t - x), with 0 log 0 = 0;   log_target: exp(t) (t - x)
+    smooth_l1:     0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..autograd import Op, wrap
+from ..backend import array_module
+from .arith import where
+from .loss import check_float, get_reduction, reduce_loss
+
+
+class XLogX(Op):
+    """t log t with 0 log 0 = 0 (torch's xlogy(t, t))."""
+
+    @staticmethod
+    def forward(ctx, t):
+        xp = array_module(t)
+        ctx.save_for_backward(t)
+        with _quiet():
+            return xp.where(t == 0, 0, t * xp.log(t)).astype(t.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        t, = ctx.saved_tensors
+        # torch's xlogy(t, t) backward: xlogy(t != 0, t) + t / t, which is NaN at t = 0
+        nonzero = wrap(t.data != 0)
+        with _quiet():
+            log_t = where(nonzero, t.log(), t * 0)
+            return g * (log_t + t / t)
+
+
+def _quiet():
+    """log(0) and 0/0 are expected here; silence NumPy's warnings about them."""
+    return np.errstate(divide="ignore", invalid="ignore")
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence with `input` in log space: sum t (log t - input); reductions none, sum,
+    mean (over elements) and batchmean (sum / batch size); gradients reach the target too.
+    Matches torch.nn.functional.kl_div."""
+    op = "kl_div"
+    if size_average is not None or reduce is not None:
+        reduction = get_reduction(reduction, op, size_average, reduce)
+    elif reduction != "batchmean":
+        get_reduction(reduction, op)
+    check_float(input, "input", op)
+    check_float(target, "target", op)
+    if reduction == "mean":
+        warnings.warn("kl_div: reduction='mean' divides by the number of elements, not the "
+                      "batch size; 'batchmean' gives the true KL divergence", stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = XLogX.apply(target) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return reduce_loss(loss, reduction)
+
+
+def _pair(input, target, op):
+    check_float(input, "input", op)
+    check_float(target, "target", op)
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(f"{op}: target size {tuple(target.shape)} differs from input size "
+                      f"{tuple(input.shape)}; they will be broadcast, which is likely wrong",
+                      stacklevel=3)
+    try:
+        return input - target
+    except RuntimeError:
+        raise ValueError(f"{op}: input of shape {tuple(input.shape)} and target of shape "
+                         f"{tuple(target.shape)} do not broadcast") from None
+
+
+def _weighted_reduce(loss, weight, reduction, op):
+    if weight is None:
+        return reduce_loss(loss, reduction)
+    if tuple(weight.shape) != tuple(loss.shape):
+        raise ValueError(f"{op}: weight must have the input's shape {tuple(loss.shape)}, got "
+                         f"{tuple(weight.shape)}")
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.sum() / weight.sum()
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error (x - y)^2 with optional elementwise weight; matches
+    torch.nn.functional.mse_loss."""
+    reduction = get_reduction(reduction, "mse_loss", size_average, reduce)
+    d = _pair(input, target, "mse_loss")
+    return _weighted_reduce(d * d, weight, reduction, "mse_loss")
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error |x - y| with optional elementwise weight; matches
+    torch.nn.functional.l1_loss."""
+    reduction = get_reduction(reduction, "l1_loss", size_average, reduce)
+    d = _pair(input, target, "l1_loss")
+    return _weighted_reduce(d.abs(), weight, reduction, "l1_loss")
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Huber-like loss: quadratic below `beta`, linear above; beta=0 is l1_loss. Matches
+    torch.nn.functional.smooth_l1_loss."""
+    op = "smooth_l1_loss"
+    reduction = get_reduction(reduction, op, size_average, reduce)
+    if beta < 0:
+        raise ValueError(f"{op}: beta must be non-negative, got {beta}")
+    d = _pair(input, target, op)
+    a = d.abs()
+    if beta == 0:
+        return reduce_loss(a, reduction)
+    small = wrap(a.data < beta)
+    return reduce_loss(where(small, d * d * (0.5 / beta), a - 0.5 * beta), reduction)

@@ -1,0 +1,140 @@
+"""CPU fast paths (NumPy) for softmax, log_softmax and per-row logsumexp over the last dim.
+
+Same math as the references in softmax.py, arranged for speed on a C-contiguous (rows, C)
+float32/float64 array:
+- rows go in blocks of about BLOCK_BYTES, so the 3-4 passes over a block stay in L2 cache;
+- every pass writes in place (out=): no full-size temporaries;
+- blocks run on a small thread pool (NumPy releases the GIL inside ufuncs and BLAS);
+- row sums are a matrix-vector product with ones (BLAS), much faster than add.reduce on
+  short rows;
+- a block whose values all lie in [-LIMIT, LIMIT] skips the max shift. softmax is shift
+  invariant, and there exp(x) neither overflows nor underflows (nor does a row sum), so
+  exp(x) / sum(exp(x)) equals the shifted form to rounding. Other blocks (huge logits, -inf,
+  NaN) subtract their row max exactly as the reference does.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+BLOCK_BYTES = 1 << 18                 # input bytes per block: in + out fit a 1 MiB L2
+LIMIT = {np.dtype(np.float32): 60.0, np.dtype(np.float64): 600.0}
+_MIN_PARALLEL = 1 << 17              # elements; smaller arrays run on the calling thread
+_pool = None
+
+
+def usable(x, dim):
+    """True when the fast path applies: host float32/float64, C-contiguous, dim is last."""
+    return (isinstance(x, np.ndarray) and x.dtype in LIMIT and dim == x.ndim - 1
+            and x.ndim >= 1 and x.size > 0 and x.flags.c_contiguous)
+
+
+def _workers():
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 8),
+                                   thread_name_prefix="minigrad-rows")
+    return _pool
+
+
+def _for_blocks(fn, n_rows, n_cols, itemsize):
+    """Call fn(r0, r1) on row blocks, in parallel when the array is large."""
+    rows = max(1, BLOCK_BYTES // (n_cols * itemsize))
+    starts = range(0, n_rows, rows)
+    if n_rows * n_cols < _MIN_PARALLEL or len(starts) == 1:
+        for r in starts:
+            fn(r, min(r + rows, n_rows))
+    else:
+        list(_workers().map(lambda r: fn(r, min(r + rows, n_rows)), starts))
+
+
+def _safe(xb):
+    lim = LIMIT[xb.dtype]
+    return bool(xb.max() <= lim) and bool(xb.min() >= -lim)   # False for NaN too
+
+
+def _exp_shifted(xb, out):
+    """out = exp(xb - shift) with shift 0 (safe block) or the row max; returns the shift."""
+    if _safe(xb):
+        np.exp(xb, out=out)
+        return None
+    shift = xb.max(axis=1, keepdims=True)
+    np.subtract(xb, shift, out=out)
+    np.exp(out, out=out)
+    return shift
+
+
+def _row_sums(yb):
+    return (yb @ np.ones(yb.shape[1], yb.dtype)).reshape(-1, 1)
+
+
+def softmax_rows(x):
+    """softmax over the last dim of a C-contiguous array."""
+    x2 = x.reshape(-1, x.shape[-1])
+    y = np.empty_like(x2)
+
+    def block(r0, r1):
+        yb = y[r0:r1]
+        _exp_shifted(x2[r0:r1], yb)
+        s = _row_sums(yb)
+        np.divide(1, s, out=s)
+        yb *= s
+
+    _for_blocks(block, *x2.shape, x.itemsize)
+    return y.reshape(x.shape)
+
+
+def log_softmax_rows(x):
+    """log_softmax over the last dim: y = x - shift - log(sum(exp(x - shift)))."""
+    x2 = x.reshape(-1, x.shape[-1])
+    y = np.empty_like(x2)
+
+    def block(r0, r1):
+        xb, yb = x2[r0:r1], y[r0:r1]
+        shift = _exp_shifted(xb, yb)             # yb is scratch for the exps here
+        lse = np.log(_row_sums(yb))
+        if shift is not None:
+            lse += shift
+        np.subtract(xb, lse, out=yb)
+
+    _for_blocks(block, *x2.shape, x.itemsize)
+    return y.reshape(x.shape)
+
+
+def row_logsumexp(x2):
+    """(shift, sumexp), each (rows,), with logsumexp = shift + log(sumexp) for a (rows, C)
+    array; shift is 0 for rows of a safe block. Nothing of size rows x C is kept."""
+    n, c = x2.shape
+    shift = np.zeros(n, x2.dtype)
+    sumexp = np.empty(n, x2.dtype)
+
+    def block(r0, r1):
+        scratch = np.empty((r1 - r0, c), x2.dtype)
+        sh = _exp_shifted(x2[r0:r1], scratch)
+        sumexp[r0:r1] = _row_sums(scratch)[:, 0]
+        if sh is not None:
+            shift[r0:r1] = sh[:, 0]
+
+    _for_blocks(block, n, c, x2.itemsize)
+    return shift, sumexp
+
+
+def scaled_exp_rows(x2, shift, scale):
+    """exp(x - shift[:, None]) * scale[:, None] for a (rows, C) array (cross-entropy's
+    gradient is this minus a sparse correction)."""
+    out = np.empty_like(x2)
+
+    def block(r0, r1):
+        xb, ob = x2[r0:r1], out[r0:r1]
+        sh = shift[r0:r1, None]
+        if sh.any():
+            np.subtract(xb, sh, out=ob)
+            np.exp(ob, out=ob)
+        else:
+            np.exp(xb, out=ob)
+        ob *= scale[r0:r1, None]
+
+    _for_blocks(block, *x2.shape, x2.itemsize)
+    return out
