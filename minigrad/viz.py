@@ -66,7 +66,7 @@ class _Dot:
         self.lines.append(f"  {a} -> {b}" + (f" [{extra}]" if extra else "") + ";")
 
 
-def _leaf(dot, t):
+def _leaf(dot, t, **extra):
     """A node for a tensor without grad_fn: parameter, leaf requiring grad, or constant."""
     if type(t).__name__ == "Parameter":
         kind, color = "parameter", "palegreen"
@@ -75,7 +75,7 @@ def _leaf(dot, t):
     else:
         kind, color = "constant", "lightgrey"
     return dot.node(("t", id(t)), _tensor_label(t.shape, t.dtype, kind), shape="ellipse",
-                    style="filled", fillcolor=color)
+                    style="filled", fillcolor=color, **extra)
 
 
 def _output(dot, node, nr):
@@ -100,11 +100,10 @@ def to_dot(tensor: Tensor, max_nodes: int = 300, show_saved: bool = True) -> str
     if max_nodes < 1:
         raise ValueError(f"to_dot: max_nodes must be at least 1, got {max_nodes}")
     dot = _Dot()
-    head = ["digraph minigrad {", '  rankdir="BT";',
+    head = ["digraph minigrad {", '  graph [rankdir="BT"];',
             '  node [fontname="Helvetica", fontsize=10];', '  edge [fontsize=9];']
     if tensor.grad_fn is None:
-        nid = _leaf(dot, tensor)
-        dot.lines.append(f'  {nid} [penwidth=2];')
+        _leaf(dot, tensor, penwidth="2")
         return "\n".join(head + dot.lines + ["}"]) + "\n"
     fn = tensor.grad_fn
     shown, total = _collect(fn, max_nodes)
