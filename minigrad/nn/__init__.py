@@ -1,6 +1,6 @@
 """minigrad.nn: modules with torch.nn's names, arguments and parameter layouts."""
 from . import functional
-from . import init
+from . import init, utils
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
 from .embedding import Embedding

@@ -1,0 +1,53 @@
+"""SGD with momentum, dampening, weight decay and Nesterov momentum (torch.optim.SGD)."""
+from __future__ import annotations
+
+from ..autograd import no_grad
+from ..tensor import Tensor
+from .optimizer import Optimizer, _set
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent (matches torch.optim.SGD):
+        g = grad + weight_decay * p
+        b = momentum * b + (1 - dampening) * g     (b = g on the first step)
+        g = g + momentum * b if nesterov else b
+        p = p - lr * g
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach=None, differentiable: bool = False, fused=None):
+        if lr < 0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
+                                  "weight_decay": weight_decay, "nesterov": nesterov,
+                                  "maximize": maximize})
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
+            wd, nesterov = group["weight_decay"], group["nesterov"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = -p.grad.data if group["maximize"] else p.grad.data
+                if wd != 0:
+                    g = g + wd * p.data
+                if mom != 0:
+                    state = self.state.setdefault(p, {})
+                    buf = state.get("momentum_buffer")
+                    if buf is None:
+                        buf = state["momentum_buffer"] = Tensor._make(g.copy())
+                    else:
+                        buf.data = mom * buf.data + (1 - damp) * g
+                    g = g + mom * buf.data if nesterov else buf.data
+                _set(p, p.data - lr * g)
+        return loss
