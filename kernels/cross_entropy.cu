@@ -1,0 +1,137 @@
+// cross_entropy.cu: fused cross-entropy with class-index targets, forward and backward.
+//
+// Math, per row i of logits x (rows, C), target t_i, class weights w (all 1 without weight),
+// W = sum_c w_c, eps = label_smoothing, lse_i = logsumexp(x_i), p_ic = exp(x_ic - lse_i):
+//   w_t      = w[t_i], or 0 when t_i == ignore_index
+//   loss_i   = (1 - eps) w_t (lse_i - x_it) + eps / C (W lse_i - sum_c w_c x_ic)   (0 if ignored)
+//   mean     = sum_i loss_i / sum_i w_t;  sum = sum_i loss_i;  none = loss_i
+//   dx_ic    = coef_i (a_i p_ic - (1 - eps) w_t [c = t_i] - eps / C w_c)
+//   a_i      = (1 - eps) w_t + eps W / C
+//   coef_i   = g_i (none) or g (sum) or g / sum_i w_t (mean), times [t_i valid]
+// A target outside [0, C) that is not ignore_index gives a NaN loss row; the Python side
+// checks targets before launching, so this is only a guard (no device assert).
+//
+// Layout: x (rows, C) C-contiguous; VEC > 1 needs x 16-byte aligned and C % VEC == 0.
+// target int64 (rows,); weight T (C,) or null; lse/loss/w_t rows of A (float for half).
+//
+// Kernels (launched by minigrad/cuda/cross_entropy.py; NumPy reference: minigrad/ops/loss.py)
+//   ce_fwd<T,VEC>      one block per row (32..1024 threads by C), one pass: online (m, l) and,
+//                      with smoothing, sum_c w_c x_c. Reads rows*C*s bytes once, writes 3 A/row.
+//   ce_reduce<T>       one block of 1024 threads: sum of loss rows and of w_t rows in a fixed
+//                      order; writes the reduced loss (mean or sum) and sum w_t for the backward.
+//   ce_bwd<T,VEC>      one block per row: recompute p from the saved lse, write dx.
+//                      Reads and writes rows*C*s bytes (2 passes over the logits in total,
+//                      against about 6 for log_softmax + nll_loss and their backwards).
+// No atomics: results depend only on the inputs and the shape.
+#include "common.cuh"
+
+using mg::acc_t;
+using mg::Pack;
+
+template <typename T, int VEC>
+__global__ void __launch_bounds__(1024)
+ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
+       const T* __restrict__ weight, const acc_t<T>* __restrict__ wsum, acc_t<T> eps,
+       long long ignore_index, long rows, int C,
+       acc_t<T>* __restrict__ loss, acc_t<T>* __restrict__ lse_out, acc_t<T>* __restrict__ wt_out) {
+    using A = acc_t<T>;
+    __shared__ A sm[32], sl[32];
+    for (long row = blockIdx.x; row < rows; row += gridDim.x) {
+        const T* xr = x + row * C;
+        // 1. one pass over the row: online (m, l), and sum_c w_c x_c when smoothing
+        mg::ML<A> st = mg::ml_identity<A>();
+        A wx = 0;
+        for (int c = threadIdx.x * VEC; c < C; c += blockDim.x * VEC) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) {
+                const A a = mg::to_acc(v.v[i]);
+                mg::ml_add(st, a);
+                if (eps != A(0)) wx += (weight ? mg::to_acc(weight[c + i]) : A(1)) * a;
+            }
+        }
+        // 2. block merges: lse, and the smoothing sum
+        st = mg::block_ml(st, sm, sl);
+        const A lse = st.m + mg::log_(st.l);
+        if (eps != A(0)) wx = mg::block_sum(wx, sm);
+        // 3. thread 0 gathers the target logit and writes the row's results
+        if (threadIdx.x == 0) {
+            const long long t = target[row];
+            A li = 0, wt = 0;
+            if (t != ignore_index) {
+                if (t < 0 || t >= C) {
+                    li = A(0) / A(0);                     // guard only: NaN, never a fault
+                } else {
+                    wt = weight ? mg::to_acc(weight[t]) : A(1);
+                    li = (A(1) - eps) * wt * (lse - mg::to_acc(xr[t]));
+                    if (eps != A(0)) {
+                        const A W = weight ? wsum[0] : A(C);
+                        li += eps / A(C) * (W * lse - wx);
+                    }
+                }
+            }
+            loss[row] = li;
+            lse_out[row] = lse;
+            wt_out[row] = wt;
+        }
+        __syncthreads();    // sm is reused by the next row's reductions
+    }
+}
+
+// mode: 0 = none (only the total is written), 1 = mean, 2 = sum
+template <typename T>
+__global__ void __launch_bounds__(1024)
+ce_reduce(const acc_t<T>* __restrict__ loss, const acc_t<T>* __restrict__ wt, long rows, int mode,
+          T* __restrict__ out, acc_t<T>* __restrict__ total) {
+    using A = acc_t<T>;
+    __shared__ A sm[32];
+    // 1. each thread folds rows t, t + 1024, ... in order; 2. one block tree per sum
+    A s = 0, w = 0;
+    for (long i = threadIdx.x; i < rows; i += blockDim.x) {
+        s += loss[i];
+        w += wt[i];
+    }
+    s = mg::block_sum(s, sm);
+    w = mg::block_sum(w, sm);
+    if (threadIdx.x == 0) {
+        total[0] = w;
+        if (mode == 1) out[0] = mg::from_acc<T>(s / w);
+        if (mode == 2) out[0] = mg::from_acc<T>(s);
+    }
+}
+
+template <typename T, int VEC>
+__global__ void __launch_bounds__(1024)
+ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
+       const T* __restrict__ weight, const acc_t<T>* __restrict__ wsum,
+       const acc_t<T>* __restrict__ lse, const T* __restrict__ g, long g_stride,
+       const acc_t<T>* __restrict__ total, acc_t<T> eps, long long ignore_index, long rows, int C,
+       T* __restrict__ dx) {
+    using A = acc_t<T>;
+    const A W = weight ? wsum[0] : A(C);
+    for (long row = blockIdx.x; row < rows; row += gridDim.x) {
+        // 1. per-row constants (every thread computes them: no smem, no sync)
+        const long long t = target[row];
+        const bool valid = t != ignore_index && t >= 0 && t < C;
+        const A wt = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
+        A coef = mg::to_acc(g[row * g_stride]);
+        if (total) coef = coef / total[0];
+        coef = coef * (valid ? A(1) : A(0));        // IEEE: inf * 0 = NaN, as on the CPU path
+        const A a = (A(1) - eps) * wt + eps * W / A(C);
+        const A m = lse[row], hot = (A(1) - eps) * wt, cold = eps / A(C);
+        // 2. one pass: dx = coef * (a p - hot [c = t] - cold w_c), the -1 folded in A precision
+        const T* xr = x + row * C;
+        for (int c = threadIdx.x * VEC; c < C; c += blockDim.x * VEC) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
+            Pack<T, VEC> o;
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) {
+                A d = a * mg::exp_(mg::to_acc(v.v[i]) - m);
+                if (c + i == t) d -= hot;
+                if (eps != A(0)) d -= cold * (weight ? mg::to_acc(weight[c + i]) : A(1));
+                o.v[i] = mg::from_acc<T>(coef * d);
+            }
+            mg::store_pack<T, VEC>(dx + row * C + c, o);
+        }
+    }
+}
