@@ -99,7 +99,9 @@ template <typename A> struct ML {
     A m, l;   // running max, running sum of exp(x - m)
 };
 
-template <typename A> __device__ __forceinline__ ML<A> ml_identity() { return {neg_inf<A>(), A(0)}; }
+template <typename A> __device__ __forceinline__ ML<A> ml_identity() {
+    return {neg_inf<A>(), A(0)};
+}
 
 // Add one element. Equal maxima (also -inf == -inf) add exp(0) = 1 instead of exp(NaN).
 template <typename A> __device__ __forceinline__ void ml_add(ML<A>& s, A x) {

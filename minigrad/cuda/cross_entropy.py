@@ -92,9 +92,9 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
     total = loader.empty((1,), acc)
     ln = plan("fwd", x.dtype, rows, n_classes, x.data.ptr % 16 == 0)
     eps = acc.type(label_smoothing)
-    _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,),
-                              (x, t, NULL if w is None else w, wsum, eps, np.int64(ignore_index), np.int64(rows),
-                               np.int32(n_classes), loss_rows, lse, wt))
+    args = (x, t, NULL if w is None else w, wsum, eps, np.int64(ignore_index), np.int64(rows),
+            np.int32(n_classes), loss_rows, lse, wt)
+    _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,), args)
     out = loader.empty((), x.dtype)
     red = _kernel(f"ce_reduce<{CTYPES[str(x.dtype)]}>", x.dtype)
     red((1,), (1024,), (loss_rows, wt, np.int64(rows), np.int32(MODES[reduction]), out, total))
@@ -116,10 +116,10 @@ def backward(logits, targets, weight, ignore_index, label_smoothing, reduction, 
     dx = loader.empty(x.shape, x.dtype) if out is None else out
     aligned = x.data.ptr % 16 == 0 and dx.data.ptr % 16 == 0
     ln = plan("bwd", x.dtype, rows, n_classes, aligned)
-    _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,),
-                              (x, t, NULL if w is None else w, wsum, lse, g, np.int64(g_stride),
-                               total if reduction == "mean" else NULL, acc.type(label_smoothing),
-                               np.int64(ignore_index), np.int64(rows), np.int32(n_classes), dx))
+    args = (x, t, NULL if w is None else w, wsum, lse, g, np.int64(g_stride),
+            total if reduction == "mean" else NULL, acc.type(label_smoothing),
+            np.int64(ignore_index), np.int64(rows), np.int32(n_classes), dx)
+    _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,), args)
     return dx
 
 
