@@ -133,13 +133,15 @@ class CrossEntropy(Op):
         n_classes = x.shape[1]
         plan.shift, plan.sumexp = _lse_parts(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            lse = plan.shift + xp.log(plan.sumexp)
-            loss = plan.w_t * (lse - x[plan.rows, plan.tc])
+            # lse - x_t as (shift - x_t) + log(sumexp): no rounding of a large lse
+            log_s = xp.log(plan.sumexp)
+            loss = plan.w_t * ((plan.shift - x[plan.rows, plan.tc]) + log_s)
             if plan.eps > 0:
                 w = plan.weight
-                wx = x.sum(axis=1) if w is None else x @ w
+                xs = x - plan.shift[:, None] if plan.shift.any() else x
+                wx = xs.sum(axis=1) if w is None else xs @ w
                 w_sum = n_classes if w is None else w.sum()
-                smooth = plan.valid * (w_sum * lse - wx)
+                smooth = plan.valid * (w_sum * log_s - wx)   # sum_c w_c (lse - x_c)
                 loss = (1 - plan.eps) * loss + plan.eps / n_classes * smooth
             if plan.reduction == "none":
                 out = loss

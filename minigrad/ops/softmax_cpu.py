@@ -61,7 +61,8 @@ def _exp_shifted(xb, out):
         np.exp(xb, out=out)
         return None
     shift = xb.max(axis=1, keepdims=True)
-    np.subtract(xb, shift, out=out)
+    with np.errstate(invalid="ignore"):          # a row of -inf gives NaN, as in torch
+        np.subtract(xb, shift, out=out)
     np.exp(out, out=out)
     return shift
 
@@ -94,10 +95,13 @@ def log_softmax_rows(x):
     def block(r0, r1):
         xb, yb = x2[r0:r1], y[r0:r1]
         shift = _exp_shifted(xb, yb)             # yb is scratch for the exps here
-        lse = np.log(_row_sums(yb))
-        if shift is not None:
-            lse += shift
-        np.subtract(xb, lse, out=yb)
+        log_s = np.log(_row_sums(yb))
+        if shift is None:
+            np.subtract(xb, log_s, out=yb)
+        else:                                    # (x - shift) - log_s: exact when x ~ shift
+            with np.errstate(invalid="ignore"):
+                np.subtract(xb, shift, out=yb)
+            yb -= log_s
 
     _for_blocks(block, *x2.shape, x.itemsize)
     return y.reshape(x.shape)

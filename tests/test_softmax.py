@@ -1,0 +1,126 @@
+"""softmax / log_softmax vs torch: any dim of any rank, double backward, stability, the CPU
+row-block fast path (safe and shifted blocks, threads), modules, and the masked-logits seed."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from conftest import check_op
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad.ops import softmax_cpu
+
+SHAPES_DIMS = [((7,), 0), ((1, 5), 1), ((4, 31), -1), ((3, 33), 0), ((2, 3, 4), 1),
+               ((2, 3, 4), 0), ((2, 3, 4, 5), 2), ((3, 1025), 1), ((1, 1), -1)]
+
+
+@pytest.mark.parametrize("shape,dim", SHAPES_DIMS)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_matches_torch_with_double_backward(device, rng, name, shape, dim):
+    x = rng.standard_normal(shape) * 3
+    check_op(lambda a: getattr(F, name)(a, dim), lambda a: getattr(TF, name)(a, dim), [x],
+             device=device, double=True)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_tensor_methods_and_mg_namespace(rng, name):
+    x = rng.standard_normal((3, 6))
+    check_op(lambda a: getattr(a, name)(0), lambda a: getattr(a, name)(0), [x])
+    check_op(lambda a: getattr(mg, name)(a, -1), lambda a: getattr(torch, name)(a, -1), [x])
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_stable_at_extreme_float32_logits(device, rng, name):
+    x = (rng.standard_normal((8, 40)) * 1e4).astype(np.float32)
+    x[0] = 1e4
+    x[1] = -1e4
+    x[2, :] = -1e4
+    x[2, 3] = 1e4
+    out = getattr(F, name)(mg.tensor(x, device=device, requires_grad=True), 1)
+    ref = getattr(TF, name)(torch.tensor(x), 1)
+    assert np.isfinite(out.numpy()).all()
+    np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_extreme_logits_gradients_are_finite_and_match(device, rng, name):
+    x = (rng.standard_normal((5, 20)) * 1e4).astype(np.float32)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    mx = mg.tensor(x, device=device, requires_grad=True)
+    getattr(F, name)(mx, 1).backward(mg.tensor(g, device=device))
+    tx = torch.tensor(x, requires_grad=True)
+    getattr(TF, name)(tx, 1).backward(torch.tensor(g))
+    assert np.isfinite(mx.grad.numpy()).all()
+    np.testing.assert_allclose(mx.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_all_minus_inf_row_gives_nan_like_torch(device, name):
+    x = np.array([[-np.inf] * 4, [0.0, 1.0, -np.inf, 2.0]])
+    out = getattr(F, name)(mg.tensor(x, device=device), 1).numpy()
+    ref = getattr(TF, name)(torch.tensor(x), 1).numpy()
+    assert np.isnan(out[0]).all()
+    np.testing.assert_allclose(out[1], ref[1])
+
+
+@pytest.mark.parametrize("shape", [(300, 128), (64, 1024), (9, 8192), (2000, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [1.0, 200.0])      # 200: blocks take the shifted path
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_cpu_fast_path_matches_torch(rng, shape, dtype, scale, name):
+    x = (rng.standard_normal(shape) * scale).astype(dtype)
+    x[len(x) // 2, :] += 500 if scale > 1 else 0        # one extreme row among safe ones
+    assert softmax_cpu.usable(x, 1)
+    out = getattr(F, name)(mg.tensor(x), -1).numpy()
+    ref = getattr(TF, name)(torch.tensor(x), -1).numpy()
+    tol = 2e-6 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, ref, rtol=tol * 5, atol=tol * (50 if name[0] == "l" else 1))
+
+
+def test_cpu_fast_path_threads_and_small_blocks_agree(rng, monkeypatch):
+    x = rng.standard_normal((1000, 257))
+    x[::7] *= 300
+    ref = TF.softmax(torch.tensor(x), 1).numpy()
+    monkeypatch.setattr(softmax_cpu, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(softmax_cpu, "_MIN_PARALLEL", 1)
+    np.testing.assert_allclose(softmax_cpu.softmax_rows(x), ref, rtol=1e-12, atol=1e-15)
+    shift, s = softmax_cpu.row_logsumexp(x)
+    np.testing.assert_allclose(shift + np.log(s), torch.logsumexp(torch.tensor(x), 1).numpy(),
+                               rtol=1e-12)
+
+
+def test_non_contiguous_input_uses_reference_path(rng):
+    x = rng.standard_normal((6, 5))
+    check_op(lambda a: F.softmax(a.T, 1), lambda a: TF.softmax(a.T, 1), [x], double=True)
+
+
+def test_bad_dim_and_dtype_errors():
+    x = mg.randn(2, 3)
+    with pytest.raises(IndexError, match="dim 2"):
+        F.softmax(x, 2)
+    with pytest.raises(TypeError, match="dim"):
+        F.log_softmax(x)
+    with pytest.raises(RuntimeError, match="floating"):
+        F.softmax(mg.tensor([1, 2, 3]), 0)
+
+
+def test_modules(rng):
+    x = rng.standard_normal((2, 3, 4))
+    check_op(lambda a: mg.nn.Softmax(dim=1)(a), lambda a: torch.nn.Softmax(dim=1)(a), [x])
+    check_op(lambda a: mg.nn.LogSoftmax(-1)(a), lambda a: torch.nn.LogSoftmax(-1)(a), [x])
+    assert repr(mg.nn.Softmax(dim=1)) == "Softmax(dim=1)"
+
+
+@pytest.mark.parametrize("T", [1.0, 0.5, 4.0])
+def test_seed_masked_logits_pattern(device, rng, T):
+    """log_softmax(s / T - 1000 * mask): masked entries vanish, the rest renormalise."""
+    s = rng.standard_normal((4, 9)) * 5
+    mask = (rng.random((4, 9)) < 0.4).astype(np.float64)
+    mask[:, 0] = 0                                      # every row keeps one entry
+    check_op(lambda a, m: F.log_softmax(a / T - 1000 * m, dim=-1),
+             lambda a, m: TF.log_softmax(a / T - 1000 * m, dim=-1), [s, mask],
+             device=device, requires_grad=[True, False], double=True)
+    p = F.softmax(mg.tensor(s, device=device) / T - 1000 * mg.tensor(mask, device=device),
+                  -1).numpy()
+    assert np.all(p[mask == 1] < 1e-300)
+    np.testing.assert_allclose(p.sum(-1), 1.0, rtol=1e-12)
