@@ -3,7 +3,7 @@
 A case's function receives the library namespace `L` (minigrad or torch: `L.softmax`,
 `L.F.cross_entropy`, `L.tensor`) followed by the inputs, so one lambda serves both sides.
 Input specs: R normal, P positive, U in (0, 1), S rows of probabilities, I class indices,
-B bool mask, Q distinct indices; `const(spec)` takes an input out of the gradient check.
+B bool mask, K bool mask whose first column is True, Q distinct indices; `const(spec)` takes an input out of the gradient check.
 `fn(name, *inputs, **kwargs)` calls L.F.<name>; Spec-valued kwargs (weight=P(5)) become
 tensors. A case whose F function minigrad lacks is reported as SKIP.
 """
@@ -36,6 +36,7 @@ def P(*s): return Spec(s, lambda r, s: r.uniform(0.5, 2.0, s))
 def U(*s): return Spec(s, lambda r, s: r.uniform(0.05, 0.95, s))
 def S(*s): return Spec(s, lambda r, s: _probs(r, s, 1 if len(s) > 1 else 0))
 def I(high, *s): return Spec(s, lambda r, s: r.integers(0, high, s), grad=False)
+def K(*s): return Spec(s, lambda r, s: (r.random(s) < 0.5) | (np.arange(s[-1]) == 0), False)
 def B(*s): return Spec(s, lambda r, s: r.random(s) < 0.5, grad=False)
 def Q(n, *s): return Spec(s, lambda r, s: r.random((n,) + s[1:]).argsort(0)[:s[0]], grad=False)
 def const(spec): return Spec(spec.shape, spec.sample, grad=False)
@@ -73,9 +74,10 @@ class MaskCase(Case):
         return xs[0] * L.tensor(state["mask"]) * self.scale
 
 
-def op(name, options, f, *inputs, double=True, tol=1.0):
-    """A case calling f(L, *inputs) (operators, methods and top-level functions)."""
-    return Case(name, options, f, inputs, double=double, tol=tol)
+def op(name, options, f, *inputs, double=True, tol=1.0, needs=None):
+    """A case calling f(L, *inputs) (operators, methods, top-level functions; needs: an F
+    function the case uses, so that it is skipped while minigrad lacks it)."""
+    return Case(name, options, f, inputs, double=double, tol=tol, needs=needs)
 
 
 def fn(name, *inputs, double=True, tol=1.0, **kwargs):
@@ -172,6 +174,50 @@ ACTIVATIONS = [
 ]
 
 
+def _bn(train):
+    def f(L, x, w, b, mean, var):
+        return L.F.batch_norm(x, mean, var, w, b, training=train, momentum=0.3)
+    return f
+
+
+def _sdpa(**kw):
+    return lambda L, q, k, v, m: L.F.scaled_dot_product_attention(q, k, v, attn_mask=m, **kw)
+
+
+LAYERS = [
+    fn("conv2d", R(2, 3, 7, 6), R(4, 3, 3, 2), R(4)),
+    fn("conv2d", R(2, 4, 9, 8), R(6, 2, 3, 3), R(6), stride=2, padding=1, dilation=2, groups=2),
+    fn("conv2d", R(1, 2, 5, 5), R(3, 2, 2, 2), padding=(1, 0), stride=(1, 2)),
+    fn("max_pool2d", R(2, 3, 6, 6), kernel_size=2),
+    fn("max_pool2d", R(2, 3, 7, 6), kernel_size=3, stride=2, padding=1, ceil_mode=True),
+    fn("avg_pool2d", R(2, 3, 6, 6), kernel_size=2),
+    fn("avg_pool2d", R(2, 3, 7, 6), kernel_size=3, stride=2, padding=1,
+       count_include_pad=False, ceil_mode=True),
+    fn("adaptive_avg_pool2d", R(2, 3, 7, 5), output_size=(3, 2)),
+    fn("embedding", I(10, 4, 3), R(10, 5)),
+    fn("embedding", I(10, 4, 3), R(10, 5), padding_idx=0),
+    op("layer_norm", "(3,4,5), normalized_shape=(5,), weight, bias",
+       lambda L, x, w, b: L.F.layer_norm(x, (5,), w, b), R(3, 4, 5), R(5), R(5),
+       needs="layer_norm"),
+    fn("layer_norm", R(3, 4, 5), normalized_shape=(4, 5), eps=1e-3),
+    op("batch_norm", "(4,3,5), training, running stats, weight, bias", _bn(True),
+       R(4, 3, 5), R(3), R(3), const(R(3)), const(P(3)), needs="batch_norm"),
+    op("batch_norm", "(4,3), eval, running stats, weight, bias", _bn(False),
+       R(4, 3), R(3), R(3), const(R(3)), const(P(3)), needs="batch_norm"),
+    fn("scaled_dot_product_attention", R(2, 3, 4), R(2, 5, 4), R(2, 5, 6)),
+    fn("scaled_dot_product_attention", R(2, 3, 4), R(2, 5, 4), R(2, 5, 4), is_causal=True),
+    op("scaled_dot_product_attention", "float attn_mask (a learnable bias), scale=0.3",
+       _sdpa(scale=0.3), R(2, 3, 4), R(2, 5, 4), R(2, 5, 4), R(3, 5),
+       needs="scaled_dot_product_attention"),
+    # torch's CPU flash path has no second derivative for these two: first derivatives only
+    op("scaled_dot_product_attention", "bool attn_mask", _sdpa(), R(2, 2, 3, 4),
+       R(2, 2, 5, 4), R(2, 2, 5, 4), K(3, 5), needs="scaled_dot_product_attention",
+       double=False),
+    fn("scaled_dot_product_attention", R(2, 4, 3, 4), R(2, 2, 5, 4), R(2, 2, 5, 4),
+       enable_gqa=True, double=False),
+]
+
+
 def _losses():
     r3 = ("mean", "sum", "none")
     cases = []
@@ -216,4 +262,4 @@ def _losses():
     return cases
 
 
-CASES = CORE + ACTIVATIONS + _losses()
+CASES = CORE + ACTIVATIONS + LAYERS + _losses()
