@@ -1,0 +1,97 @@
+"""TransformerEncoderLayer and TransformerEncoder with torch.nn's parameter names and forward.
+
+    post-norm (norm_first=False):  x = norm1(x + sa(x));        x = norm2(x + ff(x))
+    pre-norm  (norm_first=True):   x = x + sa(norm1(x));        x = x + ff(norm2(x))
+    sa(x) = dropout1(self_attn(x, x, x, need_weights=False)),  ff(x) = dropout2(linear2(
+            dropout(activation(linear1(x)))))
+
+torch's inference fast paths (eval mode under no_grad) are not modelled: with a
+src_key_padding_mask they return 0 at padded positions, where this (and torch's training
+path) returns the ordinary result.
+"""
+from __future__ import annotations
+
+import copy
+
+from ..ops.activation import gelu, relu
+from .attention import MultiheadAttention
+from .container import ModuleList
+from .dropout import Dropout
+from .linear import Linear
+from .module import Module
+from .norm import LayerNorm
+
+
+def _activation(activation):
+    if activation == "relu":
+        return relu
+    if activation == "gelu":
+        return gelu
+    if isinstance(activation, str):
+        raise RuntimeError(f"activation should be relu/gelu, not {activation}")  # noqa: TRY004
+    return activation
+
+
+class TransformerEncoderLayer(Module):
+    """One encoder block: self-attention and a feed-forward net, each with a residual and
+    LayerNorm (matches torch.nn.TransformerEncoderLayer, including norm_first and
+    batch_first). activation is 'relu', 'gelu' or a callable (a Module is registered)."""
+
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
+                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        kw = {"device": device, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, **kw)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.activation = _activation(activation)
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        """src (S, N, E), or (N, S, E) with batch_first, or unbatched (S, E)."""
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            x = x + self._ff_block(self.norm2(x))
+        else:
+            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+            x = self.norm2(x + self._ff_block(x))
+        return x
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x):
+        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+        return self.dropout2(x)
+
+
+class TransformerEncoder(Module):
+    """num_layers deep copies of encoder_layer, then an optional norm (matches
+    torch.nn.TransformerEncoder; enable_nested_tensor and mask_check are accepted and
+    have no effect, since the nested-tensor fast path is not modelled)."""
+
+    def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
+                 mask_check=True):
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        out = src
+        for layer in self.layers:
+            out = layer(out, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+                        is_causal=bool(is_causal))
+        if self.norm is not None:
+            out = self.norm(out)
+        return out
