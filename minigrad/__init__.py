@@ -21,7 +21,7 @@ from .tensor import Tensor
 from .ops.functional import (abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh, pow, clip,
                              concat, concatenate, is_tensor, numel)
 from . import nn  # noqa: E402  (after Tensor: nn builds on it)
-from . import optim  # noqa: E402
+from . import data, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

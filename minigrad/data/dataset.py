@@ -1,0 +1,109 @@
+"""Dataset, TensorDataset, Subset, ConcatDataset and random_split (torch.utils.data's)."""
+from __future__ import annotations
+
+import bisect
+import math
+
+import numpy as np
+
+from .. import backend
+
+
+class Dataset:
+    """A map-style data set: subclasses define __getitem__(i) and __len__()."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Samples are tuples (t[i] for t in tensors); all tensors share their first dim."""
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset: expected at least one tensor")
+        n = tensors[0].shape[0]
+        for k, t in enumerate(tensors):
+            if t.shape[0] != n:
+                raise ValueError(f"TensorDataset: size mismatch between tensors: tensors[0] has "
+                                 f"{n} rows, tensors[{k}] has {t.shape[0]}")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`."""
+
+    def __init__(self, dataset, indices):
+        self.dataset, self.indices = dataset, list(indices)
+
+    def __getitem__(self, index):
+        if isinstance(index, (list, np.ndarray)):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several data sets one after another."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
+
+    def __len__(self):
+        return int(self.cumulative_sizes[-1])
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise IndexError(f"ConcatDataset: index {index} out of range for {len(self)}")
+            index += len(self)
+        k = bisect.bisect_right(self.cumulative_sizes, index)
+        start = 0 if k == 0 else int(self.cumulative_sizes[k - 1])
+        return self.datasets[k][index - start]
+
+
+def _generator(generator):
+    if generator is None:
+        return backend.rng(np)
+    if isinstance(generator, (int, np.integer)):
+        return np.random.default_rng(int(generator))
+    return generator
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split into non-overlapping Subsets of the given lengths (or fractions summing to 1),
+    like torch.utils.data.random_split; generator is a seed or a numpy Generator."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and not all(
+            isinstance(x, int) for x in lengths):
+        counts = [math.floor(n * f) for f in lengths]
+        for i in range(n - sum(counts)):       # spread the remainder round-robin, as torch
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
+                         f"the length of the input dataset ({n})")
+    perm = _generator(generator).permutation(n).tolist()
+    out, start = [], 0
+    for length in lengths:
+        out.append(Subset(dataset, perm[start:start + length]))
+        start += length
+    return out
