@@ -17,7 +17,7 @@
 //        2*M*N*s bytes. For N <= 4096 (float), 1024 (double, half).
 //   softmax_block_fwd<T,VEC,CPT,LOG>        one block (128..1024 threads) per row, row in
 //        registers, block reductions through 32 floats of smem. 2*M*N*s bytes.
-//        For N <= 32768 (float), 16384 (double), 4096 (half).
+//        For N <= 32768 (float), 16384 (double), 4096 (half); backward 16384, 4096, 4096.
 //   softmax_online_fwd<T,VEC,LOG>           one 512-thread block per row, online (m, l) pass,
 //        then a second read to write y: 3*M*N*s bytes (the 2nd read often hits L2). Longer rows.
 //   softmax_strided_fwd<T,LOG>              one thread per (outer, inner) column, online pass

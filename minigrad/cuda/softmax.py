@@ -35,7 +35,7 @@ STRIDED_BLOCK = 256
 WARP_MAX = {"fwd": {"float32": 4096, "float64": 1024, "float16": 1024},
             "bwd": {"float32": 2048, "float64": 512, "float16": 1024}}
 BLOCK_MAX = {"fwd": {"float32": 32768, "float64": 16384, "float16": 4096},
-             "bwd": {"float32": 16384, "float64": 8192, "float16": 4096}}
+             "bwd": {"float32": 16384, "float64": 4096, "float16": 4096}}
 
 
 def _cdiv(a, b):

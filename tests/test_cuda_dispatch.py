@@ -1,0 +1,194 @@
+"""CPU-runnable tests of the CUDA side: dispatch if-chains, name lists, loader, fallbacks.
+
+No GPU needed: these check which kernel and launch shape each case gets, that every name the
+dispatch can produce is in the compiled group, and (with nvcc) that the instantiations compile.
+"""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import backend
+from minigrad.cuda import check, loader
+from minigrad.cuda import cross_entropy as ce
+from minigrad.cuda import reduce as red
+from minigrad.cuda import softmax as sm
+
+DTYPES = ["float16", "float32", "float64"]
+SHAPES_COLS = [1, 2, 3, 7, 8, 31, 32, 33, 64, 127, 128, 129, 1000, 1023, 1024, 1025, 2047,
+               2048, 2049, 4095, 4096, 4097, 8191, 8192, 16384, 16385, 32768, 32769, 100000]
+
+
+def _targs(name):
+    return [int(v) if v.isdigit() else v for v in name[name.index("<") + 1:-1].split(",")]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kind", ["fwd", "bwd"])
+@pytest.mark.parametrize("log", [False, True])
+def test_softmax_rows_dispatch(dtype, kind, log):
+    rng = np.random.default_rng()
+    cols_list = SHAPES_COLS + list(rng.integers(1, 70000, 40))
+    itemsize = np.dtype(dtype).itemsize
+    for cols in cols_list:
+        cols = int(cols)
+        for aligned in (True, False):
+            vec = sm.vec_for(dtype, cols, aligned)
+            assert vec == (16 // itemsize if aligned and cols % (16 // itemsize) == 0 else 1)
+            ln = sm.plan_rows(kind, dtype, 5000, cols, log, vec)
+            assert ln.name in sm.names(dtype, kind), (cols, ln)
+            args = _targs(ln.name)
+            assert args[0] == loader.CTYPES[dtype] and args[1] == vec
+            assert args[-1] == ("true" if log else "false")
+            if cols <= sm.WARP_MAX[kind][dtype]:
+                assert ln.name.startswith(f"softmax_warp_{kind}<")
+                cpt, group = args[2], args[3]
+                assert group * cpt >= cols > group * cpt // 2 or cols <= vec
+                assert 32 % group == 0 and cpt % vec == 0
+                assert ln.block == 128 and ln.grid == -(-5000 // (128 // group))
+            elif cols <= sm.BLOCK_MAX[kind][dtype]:
+                assert ln.name.startswith(f"softmax_block_{kind}<")
+                cpt = args[2]
+                assert ln.block * cpt >= cols and ln.block % 32 == 0
+                assert 128 <= ln.block <= 1024 and cpt <= 32
+            else:
+                base = "softmax_online_fwd" if kind == "fwd" else "softmax_uncached_bwd"
+                assert ln.name.startswith(base) and ln.block == sm.ONLINE_BLOCK
+
+
+def test_softmax_layout_every_dim():
+    shape = (3, 5, 7, 64)
+    for dim in range(4):
+        mode, ln = sm.plan("fwd", "float32", shape, dim, False, True)
+        inner = int(np.prod(shape[dim + 1:]))
+        if inner == 1:
+            assert mode == "rows" and ln.name.startswith("softmax_warp_fwd")
+        elif inner * 4 >= 32:
+            assert mode == "strided" and ln.name == "softmax_strided_fwd<float,false>"
+            outer = int(np.prod(shape[:dim]))
+            assert ln.grid * ln.block >= outer * inner
+        else:
+            assert mode == "transpose"
+    # an inner size of 2 floats (8 bytes) is too narrow to coalesce: one transpose copy
+    assert sm.plan("bwd", "float32", (4, 100, 2), 1, True, True)[0] == "transpose"
+    assert sm.plan("bwd", "float64", (4, 100, 4), 1, True, True)[0] == "strided"
+
+
+def test_reduce_dispatch():
+    f = "float32"
+    mode, (part, fin) = red.plan("sum", f, (1000, 3), (0, 1), True)
+    assert mode == "full" and part.name == "reduce_full_partial<float,0,4>"
+    assert fin.name == "reduce_full_final<float,0>" and fin.grid == 1
+    # the grid depends only on n (bitwise reproducible on any GPU), capped at 1024 blocks
+    assert red.full_grid(1) == 1 and red.full_grid(2049) == 2 and red.full_grid(2**30) == 1024
+    assert red.plan("max", f, (7, 33), (1,), True)[1][0].name == "reduce_rows_warp<float,1,1,32>"
+    assert red.plan("max", f, (7, 32), (1,), True)[1][0].name == "reduce_rows_warp<float,1,4,8>"
+    assert red.plan("logsumexp", f, (7, 5000), (1,), False)[1][0].name == \
+        "reduce_rows_block<float,2,1>"
+    assert red.plan("sum", "float64", (64, 100, 64), (1,), True)[0] == "cols"
+    assert red.plan("sum", f, (64, 100, 64), (1, 2), True)[0] == "rows"       # adjacent dims
+    assert red.plan("sum", f, (3, 4, 5), (0, 2), True) is None                # not adjacent
+    assert red.plan("sum", f, (2, 3), (0,), True) is None                     # too few outputs
+    assert red.plan("sum", "int64", (2, 3), (1,), True) is None
+    assert red.plan("sum", f, (0, 3), (1,), True) is None
+    rng = np.random.default_rng()
+    for _ in range(200):
+        nd = int(rng.integers(1, 5))
+        shape = tuple(int(s) for s in rng.integers(1, 40, nd))
+        a = int(rng.integers(0, nd))
+        b = int(rng.integers(a, nd))
+        dt = DTYPES[int(rng.integers(0, 3))]
+        op = ["sum", "max", "logsumexp"][int(rng.integers(0, 3))]
+        p = red.plan(op, dt, shape, tuple(range(a, b + 1)), bool(rng.integers(0, 2)))
+        if p is not None:
+            assert all(ln.name in red.names(dt) for ln in p[1])
+
+
+def test_cross_entropy_dispatch():
+    assert ce.plan("fwd", "float32", 8192, 32000, True) == ("ce_fwd<float,4>", 8192, 1024)
+    assert ce.plan("bwd", "float32", 262144, 128, True) == ("ce_bwd<float,4>", 262144, 32)
+    assert ce.plan("fwd", "float64", 2**21, 7, True).grid == ce.MAX_GRID
+    assert ce.plan("fwd", "float16", 3, 33, True).name == "ce_fwd<__half,1>"
+    for dt in DTYPES:
+        for c in (1, 3, 8, 33, 1024, 50257):
+            for kind in ("fwd", "bwd"):
+                ln = ce.plan(kind, dt, 10, c, True)
+                assert ln.name in ce.names(dt) and ln.block % 32 == 0
+
+
+def test_loader_finds_sources(tmp_path, monkeypatch):
+    assert (loader.kernel_dir() / "common.cuh").is_file()
+    src = loader.source("softmax")
+    assert src.startswith('#line 1 "softmax.cu"') and "softmax_warp_fwd" in src
+    opts = loader.compile_options(("-lineinfo",))
+    assert opts[0] == "-std=c++17" and f"-I{loader.kernel_dir()}" in opts
+    assert opts[-1] == "-lineinfo"
+    (tmp_path / "common.cuh").write_text("// test\n")
+    monkeypatch.setenv("MINIGRAD_KERNEL_DIR", str(tmp_path))
+    assert loader.kernel_dir() == tmp_path
+    monkeypatch.setenv("MINIGRAD_CUDA_INCLUDE", "")
+    assert loader.toolkit_include() is None
+
+
+def test_loader_without_gpu_raises_clearly(monkeypatch):
+    monkeypatch.setattr(backend, "cupy_module", lambda: None)
+    with pytest.raises(RuntimeError, match="CuPy"):
+        loader.get_kernel("softmax", "softmax_strided_fwd<float,false>")
+    with pytest.raises(ValueError, match="compile group"):
+        loader.get_kernel("softmax", "a<b>", group=("c<d>",))
+
+
+def test_use_kernels_switch_and_cpu_never_uses_cuda_paths(monkeypatch):
+    assert mg.cuda.kernels_enabled()
+    with mg.cuda.use_kernels(False):
+        assert not mg.cuda.kernels_enabled() and not backend.kernels_enabled
+    assert mg.cuda.kernels_enabled()
+    from minigrad.ops import reduce as ops_reduce
+    from minigrad.ops import softmax as ops_softmax
+
+    def boom(*a, **k):
+        raise AssertionError("forward_cuda called for a NumPy array")
+    for cls in (ops_softmax.Softmax, ops_softmax.LogSoftmax, ops_reduce.Sum):
+        assert cls.forward_cuda is not None
+        monkeypatch.setattr(cls, "forward_cuda", staticmethod(boom))
+    x = mg.tensor(np.random.default_rng().standard_normal((3, 5)), requires_grad=True)
+    (mg.nn.functional.softmax(x, 1).sum() + mg.nn.functional.log_softmax(x, 0).sum()).backward()
+    assert x.grad is not None
+    assert ops_reduce.Amin.forward_cuda is None     # Amax's kernel must not serve amin
+
+
+def test_launchers_return_none_when_no_kernel_applies():
+    class Fake:                       # duck-typed array: only what the checks read
+        def __init__(self, shape, dtype):
+            self.shape, self.dtype, self.ndim = shape, np.dtype(dtype), len(shape)
+            self.size = int(np.prod(shape))
+    assert sm.softmax_forward(Fake((3, 4), "int64"), 1) is None
+    assert sm.softmax_forward(Fake((0, 4), "float32"), 1) is None
+    assert sm.softmax_backward(Fake((3, 4), "float32"), Fake((3, 4), "float64"), 1) is None
+    assert red.reduce(Fake((), "float32"), (), "sum") is None
+    assert ce.forward(Fake((3, 4, 5), "float32"), Fake((3,), "int64")) is None
+
+
+def test_names_are_consistent_and_unique():
+    names = check.all_names()
+    for stem, lst in names.items():
+        assert len(lst) == len(set(lst)) and lst
+        src = loader.source(stem)
+        for n in lst:
+            assert n[:n.index("<")] in src
+
+
+@pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc not installed")
+def test_sampled_instantiations_compile():
+    # one name per kernel family and dtype (all of them: python -m minigrad.cuda.check)
+    for stem, lst in check.all_names().items():
+        seen, sample = set(), []
+        for n in lst:
+            key = (n[:n.index("<")], _targs(n)[0])
+            if key not in seen:
+                seen.add(key)
+                sample.append(n)
+        check.compile_names(stem, sample)
