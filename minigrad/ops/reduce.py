@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..cuda import reduce as cuda_reduce
 from .shape import normalize_dim, normalize_dims
 
 
@@ -33,6 +34,14 @@ class Sum(Op):
         return out.astype("int64") if x.dtype.kind in "bi" else out
 
     @staticmethod
+    def forward_cuda(ctx, x, dims, keepdim):  # kernels/reduce.cu; None: no kernel for this case
+        out = cuda_reduce.reduce(x, dims, "sum")
+        if out is None:
+            return Sum.forward(ctx, x, dims, keepdim)
+        ctx.args = x.shape, dims, keepdim
+        return out if keepdim else out.reshape(_shape_without(x.shape, dims))
+
+    @staticmethod
     def backward(ctx, g):
         return _expand_back(g, *ctx.args), None, None
 
@@ -51,6 +60,15 @@ class Amax(Op):
         return out if keepdim else out.reshape(_shape_without(x.shape, dims))
 
     @staticmethod
+    def forward_cuda(ctx, x, dims, keepdim):  # kernels/reduce.cu; None: no kernel for this case
+        out = cuda_reduce.reduce(x, dims, "max")
+        if out is None:
+            return Amax.forward(ctx, x, dims, keepdim)
+        ctx.args = x.shape, dims, keepdim
+        ctx.save_for_backward(x, out)
+        return out if keepdim else out.reshape(_shape_without(x.shape, dims))
+
+    @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         shape, dims, keepdim = ctx.args
@@ -60,6 +78,7 @@ class Amax(Op):
 
 
 class Amin(Amax):
+    forward_cuda = None                 # Amax's kernel computes max; amin runs CuPy's min
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         if x.size == 0:
@@ -118,6 +137,16 @@ class LogSumExp(Op):
         out = out if keepdim else out.reshape(_shape_without(x.shape, dims))
         ctx.args = x.shape, dims, keepdim
         ctx.save_for_backward(x, out)           # the real output: keeps double backward linked
+        return out
+
+    @staticmethod
+    def forward_cuda(ctx, x, dims, keepdim):  # kernels/reduce.cu; None: no kernel for this case
+        out = cuda_reduce.reduce(x, dims, "logsumexp")
+        if out is None:
+            return LogSumExp.forward(ctx, x, dims, keepdim)
+        out = out if keepdim else out.reshape(_shape_without(x.shape, dims))
+        ctx.args = x.shape, dims, keepdim
+        ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
