@@ -13,6 +13,8 @@ two numbers per row (shift and sum of exps), never log(softmax(x)).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..autograd import Op, wrap
@@ -31,6 +33,8 @@ def get_reduction(reduction, op, size_average=None, reduce=None):
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else "mean" if size_average else "sum"
+        warnings.warn(f"{op}: size_average and reduce are deprecated, use "
+                      f"reduction={reduction!r} instead", UserWarning, stacklevel=3)
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction (expected "
                          "'none', 'mean' or 'sum')")
