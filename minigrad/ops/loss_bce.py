@@ -23,8 +23,9 @@ class BinaryCrossEntropy(Op):
     def forward(ctx, p, t):
         xp = array_module(p)
         ctx.save_for_backward(p, t)
-        log_p = xp.maximum(xp.log(p), -100)
-        log_q = xp.maximum(xp.log1p(-p), -100)
+        with np.errstate(divide="ignore"):      # log(0) = -inf, clamped to -100 as torch
+            log_p = xp.maximum(xp.log(p), -100)
+            log_q = xp.maximum(xp.log1p(-p), -100)
         return -(t * log_p + (1 - t) * log_q)
 
     @staticmethod
