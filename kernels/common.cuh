@@ -103,15 +103,15 @@ template <typename A> __device__ __forceinline__ ML<A> ml_identity() {
     return {neg_inf<A>(), A(0)};
 }
 
-// Add one element. Equal maxima (also -inf == -inf) add exp(0) = 1 instead of exp(NaN).
+// Add one element, with the same special values as the 3-pass form exp(x - max) / sum:
+// a NaN or a +inf makes l NaN (exp(inf - inf) = NaN); -inf elements add 0 (an all -inf row
+// keeps l = 0, so softmax gives 0/0 = NaN and logsumexp gives -inf).
 template <typename A> __device__ __forceinline__ void ml_add(ML<A>& s, A x) {
-    if (x > s.m) {
-        s.l = s.l * exp_(s.m - x) + A(1);
+    if (x > s.m || x != x) {               // a new max; NaN sticks in m so merges see it
+        s.l = s.l * exp_(s.m - x) + exp_(x - x);   // exp(x - x): 1, NaN for x = +inf or NaN
         s.m = x;
-    } else if (x == s.m) {
-        s.l += A(1);
-    } else {
-        s.l += exp_(x - s.m);              // NaN x lands here and poisons l, as it should
+    } else if (x != neg_inf<A>()) {
+        s.l += exp_(x - s.m);              // x == m == +inf gives NaN here, as it should
     }
 }
 

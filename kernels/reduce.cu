@@ -140,7 +140,8 @@ template <typename A> struct Red<A, 2> {                     // logsumexp = m + 
     static __device__ S identity() { return mg::ml_identity<A>(); }
     static __device__ void add(S& s, A x) { mg::ml_add(s, x); }
     static __device__ S merge(S a, S b) { return mg::ml_merge(a, b); }
-    static __device__ A finish(S s) { return s.m + mg::log_(s.l); }
+    // a +inf element makes l NaN (see ml_add); logsumexp is still +inf, as in torch
+    static __device__ A finish(S s) { return s.m == -mg::neg_inf<A>() ? s.m : s.m + mg::log_(s.l); }
     static __device__ S shfl(S s, int o) {
         return {__shfl_xor_sync(0xffffffffu, s.m, o), __shfl_xor_sync(0xffffffffu, s.l, o)};
     }
