@@ -12,14 +12,16 @@
 // checks targets before launching, so this is only a guard (no device assert).
 //
 // Layout: x (rows, C) C-contiguous; VEC > 1 needs x 16-byte aligned and C % VEC == 0.
-// target int64 (rows,); weight T (C,) or null; lse/loss/w_t rows of A (float for half).
+// target int64 (rows,); weight T (C,) or null; loss/w_t (rows,) and stats (2, rows) of A.
 //
 // Kernels (launched by minigrad/cuda/cross_entropy.py; NumPy reference: minigrad/ops/loss.py)
 //   ce_fwd<T,VEC>      one block per row (32..1024 threads by C), one pass: online (m, l) and,
-//                      with smoothing, sum_c w_c x_c. Reads rows*C*s bytes once, writes 3 A/row.
+//                      with smoothing, sum_c w_c x_c. Reads rows*C*s bytes once, writes 4 A/row:
+//                      loss, w_t, and stats = (m, l) (lse = m + log l; the backward uses
+//                      exp(x - m) / l, exact even when |x| is large and lse rounds).
 //   ce_reduce<T>       one block of 1024 threads: sum of loss rows and of w_t rows in a fixed
 //                      order; writes the reduced loss (mean or sum) and sum w_t for the backward.
-//   ce_bwd<T,VEC>      one block per row: recompute p from the saved lse, write dx.
+//   ce_bwd<T,VEC>      one block per row: recompute p from the saved (m, l), write dx.
 //                      Reads and writes rows*C*s bytes (2 passes over the logits in total,
 //                      against about 6 for log_softmax + nll_loss and their backwards).
 // No atomics: results depend only on the inputs and the shape.
@@ -33,7 +35,7 @@ __global__ void __launch_bounds__(1024)
 ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
        const T* __restrict__ weight, const acc_t<T>* __restrict__ wsum, acc_t<T> eps,
        long long ignore_index, long rows, int C,
-       acc_t<T>* __restrict__ loss, acc_t<T>* __restrict__ lse_out, acc_t<T>* __restrict__ wt_out) {
+       acc_t<T>* __restrict__ loss, acc_t<T>* __restrict__ stats, acc_t<T>* __restrict__ wt_out) {
     using A = acc_t<T>;
     __shared__ A sm[32], sl[32];
     for (long row = blockIdx.x; row < rows; row += gridDim.x) {
@@ -52,7 +54,7 @@ ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
         }
         // 2. block merges: lse, and the smoothing sum
         st = mg::block_ml(st, sm, sl);
-        const A lse = st.m + mg::log_(st.l);
+        const A log_l = mg::log_(st.l);
         if (eps != A(0)) wx = mg::block_sum(wx, sm);
         // 3. thread 0 gathers the target logit and writes the row's results
         if (threadIdx.x == 0) {
@@ -63,15 +65,17 @@ ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
                     li = A(0) / A(0);                     // guard only: NaN, never a fault
                 } else {
                     wt = weight ? mg::to_acc(weight[t]) : A(1);
-                    li = (A(1) - eps) * wt * (lse - mg::to_acc(xr[t]));
+                    // lse - x_t as (m - x_t) + log l: no rounding of a large lse
+                    li = (A(1) - eps) * wt * ((st.m - mg::to_acc(xr[t])) + log_l);
                     if (eps != A(0)) {
                         const A W = weight ? wsum[0] : A(C);
-                        li += eps / A(C) * (W * lse - wx);
+                        li += eps / A(C) * (W * log_l + (W * st.m - wx));
                     }
                 }
             }
             loss[row] = li;
-            lse_out[row] = lse;
+            stats[row] = st.m;
+            stats[rows + row] = st.l;
             wt_out[row] = wt;
         }
         __syncthreads();    // sm is reused by the next row's reductions
@@ -104,7 +108,7 @@ template <typename T, int VEC>
 __global__ void __launch_bounds__(1024)
 ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
        const T* __restrict__ weight, const acc_t<T>* __restrict__ wsum,
-       const acc_t<T>* __restrict__ lse, const T* __restrict__ g, long g_stride,
+       const acc_t<T>* __restrict__ stats, const T* __restrict__ g, long g_stride,
        const acc_t<T>* __restrict__ total, acc_t<T> eps, long long ignore_index, long rows, int C,
        T* __restrict__ dx) {
     using A = acc_t<T>;
@@ -118,7 +122,8 @@ ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
         if (total) coef = coef / total[0];
         coef = coef * (valid ? A(1) : A(0));        // IEEE: inf * 0 = NaN, as on the CPU path
         const A a = (A(1) - eps) * wt + eps * W / A(C);
-        const A m = lse[row], hot = (A(1) - eps) * wt, cold = eps / A(C);
+        const A m = stats[row], a_l = a / stats[rows + row];     // p = exp(x - m) / l
+        const A hot = (A(1) - eps) * wt, cold = eps / A(C);
         // 2. one pass: dx = coef * (a p - hot [c = t] - cold w_c), the -1 folded in A precision
         const T* xr = x + row * C;
         for (int c = threadIdx.x * VEC; c < C; c += blockDim.x * VEC) {
@@ -126,7 +131,7 @@ ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
             Pack<T, VEC> o;
 #pragma unroll
             for (int i = 0; i < VEC; ++i) {
-                A d = a * mg::exp_(mg::to_acc(v.v[i]) - m);
+                A d = a_l * mg::exp_(mg::to_acc(v.v[i]) - m);
                 if (c + i == t) d -= hot;
                 if (eps != A(0)) d -= cold * (weight ? mg::to_acc(weight[c + i]) : A(1));
                 o.v[i] = mg::from_acc<T>(coef * d);

@@ -1,9 +1,10 @@
 """Launchers for kernels/cross_entropy.cu: fused class-index cross-entropy on (rows, C) logits.
 
     forward(logits, targets, weight, ignore_index, label_smoothing, reduction)
-        -> (loss, lse, total): the loss as the reduction asks, lse per row (kept for the
-           backward) and sum_i w_t (mean's divisor) as a device scalar: no host sync.
-    backward(logits, targets, weight, ignore_index, label_smoothing, reduction, lse, total, g)
+        -> (loss, stats, total): the loss as the reduction asks, stats = (m, l) per row
+           (logsumexp = m + log l; kept for the backward) and sum_i w_t (mean's divisor) as a
+           device scalar: no host sync.
+    backward(logits, targets, weight, ignore_index, label_smoothing, reduction, stats, total, g)
         -> dlogits = coef * (softmax - target distribution), in one pass.
 
 Launch shape: one block per row, threads = clamp(next_pow2(C / (4 * VEC)), 32, 1024) so each
@@ -81,29 +82,30 @@ def _common(logits, targets, weight):
 
 def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0,
             reduction="mean", check=True):
-    """(loss, lse, total) of F.cross_entropy with class-index targets; None: no kernel."""
+    """(loss, stats, total) of F.cross_entropy, class-index targets; None: no kernel."""
     if not supported(logits, targets, weight) or reduction not in MODES:
         return None
     rows, n_classes = logits.shape
     if check:
         check_targets(targets, n_classes, ignore_index)
     x, t, w, wsum, acc = _common(logits, targets, weight)
-    loss_rows, lse, wt = (loader.empty((rows,), acc) for _ in range(3))
+    loss_rows, wt = loader.empty((rows,), acc), loader.empty((rows,), acc)
+    stats = loader.empty((2, rows), acc)
     total = loader.empty((1,), acc)
     ln = plan("fwd", x.dtype, rows, n_classes, x.data.ptr % 16 == 0)
     eps = acc.type(label_smoothing)
     args = (x, t, NULL if w is None else w, wsum, eps, np.int64(ignore_index), np.int64(rows),
-            np.int32(n_classes), loss_rows, lse, wt)
+            np.int32(n_classes), loss_rows, stats, wt)
     _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,), args)
     out = loader.empty((), x.dtype)
     red = _kernel(f"ce_reduce<{CTYPES[str(x.dtype)]}>", x.dtype)
     red((1,), (1024,), (loss_rows, wt, np.int64(rows), np.int32(MODES[reduction]), out, total))
     if reduction == "none":
         out = loss_rows.astype(x.dtype)
-    return out, lse, total
+    return out, stats, total
 
 
-def backward(logits, targets, weight, ignore_index, label_smoothing, reduction, lse, total, g,
+def backward(logits, targets, weight, ignore_index, label_smoothing, reduction, stats, total, g,
              out=None):
     """dlogits for upstream gradient g (0-d for mean/sum, (rows,) for none); None: no kernel."""
     if not supported(logits, targets, weight) or reduction not in MODES:
@@ -116,7 +118,7 @@ def backward(logits, targets, weight, ignore_index, label_smoothing, reduction, 
     dx = loader.empty(x.shape, x.dtype) if out is None else out
     aligned = x.data.ptr % 16 == 0 and dx.data.ptr % 16 == 0
     ln = plan("bwd", x.dtype, rows, n_classes, aligned)
-    args = (x, t, NULL if w is None else w, wsum, lse, g, np.int64(g_stride),
+    args = (x, t, NULL if w is None else w, wsum, stats, g, np.int64(g_stride),
             total if reduction == "mean" else NULL, acc.type(label_smoothing),
             np.int64(ignore_index), np.int64(rows), np.int32(n_classes), dx)
     _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,), args)
@@ -133,15 +135,14 @@ def _plan_targets(plan):
 
 
 def forward_from_plan(x, plan):
-    """CrossEntropy.forward_cuda: the loss, with plan.cuda = (targets, lse, total) kept."""
+    """CrossEntropy.forward_cuda: the loss, with plan.cuda = (targets, stats, total) kept."""
     t = _plan_targets(plan)
     res = forward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, check=False)
     if res is None:
         return None
-    out, lse, total = res
-    plan.cuda = (t, lse, total)
-    # the CPU backward's view of the same numbers: lse = shift + log(sumexp)
-    plan.shift, plan.sumexp = lse.astype(x.dtype), loader._cupy().ones_like(lse, dtype=x.dtype)
+    out, stats, total = res
+    plan.cuda = (t, stats, total)
+    plan.shift, plan.sumexp = stats[0].astype(x.dtype), stats[1].astype(x.dtype)  # CPU backward
     return out
 
 
@@ -149,8 +150,8 @@ def backward_from_plan(x, g, plan):
     """CrossEntropyBackward.forward_cuda: (dx, a) with a = (1 - eps) w_t + eps W / C."""
     if getattr(plan, "cuda", None) is None:
         return None
-    t, lse, total = plan.cuda
-    dx = backward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, lse, total, g)
+    t, stats, total = plan.cuda
+    dx = backward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, stats, total, g)
     if dx is None:
         return None
     n_classes, w = x.shape[1], plan.weight

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..cuda import cross_entropy as cuda_ce
 from . import softmax_cpu
 from .index import Gather
 from .softmax import log_softmax, softmax
@@ -158,6 +159,15 @@ class CrossEntropy(Op):
         return xp.asarray(out, dtype=x.dtype)
 
     @staticmethod
+    def forward_cuda(ctx, x, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
+        out = cuda_ce.forward_from_plan(x, plan)
+        if out is None:
+            return CrossEntropy.forward(ctx, x, plan)
+        ctx.plan = plan
+        ctx.save_for_backward(x)
+        return out
+
+    @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
         return CrossEntropyBackward.apply(x, g, ctx.plan), None
@@ -184,6 +194,15 @@ class CrossEntropyBackward(Op):
         dx[plan.rows, plan.tc] -= (coef * (1 - eps) * plan.w_t).astype(x.dtype)
         if eps > 0:
             dx -= (coef * (eps / n_classes))[:, None] * (1 if w is None else w)
+        return dx
+
+    @staticmethod
+    def forward_cuda(ctx, x, g, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
+        res = cuda_ce.backward_from_plan(x, g, plan)
+        if res is None:
+            return CrossEntropyBackward.forward(ctx, x, g, plan)
+        (dx, ctx.a), ctx.plan = res, plan
+        ctx.save_for_backward(x, g)
         return dx
 
     @staticmethod
