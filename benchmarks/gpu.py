@@ -40,6 +40,133 @@ def time_ms(fn, repeat=REPEAT, warmup=3, flush=True):
     return statistics.median(times)
 
 
+# ============================================== reductions, softmax, cross-entropy
+N_ELEMS = 1 << 26                 # 2^26 float32 = 256 MiB per tensor
+
+
+def _torch():
+    try:
+        import torch
+        return torch if torch.cuda.is_available() else None
+    except ImportError:
+        return None
+
+
+def copy_bandwidth(nbytes=1 << 30) -> float:
+    """GB/s of a device-to-device copy (read + write counted): the 100% line."""
+    cp = _cupy()
+    src = cp.ones(nbytes // 4, cp.float32)
+    dst = cp.empty_like(src)
+    ms = time_ms(lambda: cp.copyto(dst, src))
+    return 2 * nbytes / ms / 1e6
+
+
+def row(name, shape, ms, torch_ms, nbytes, copy_bw):
+    gbs = nbytes / ms / 1e6
+    return {"kernel": name, "shape": shape, "mg_ms": ms, "torch_ms": torch_ms,
+            "ratio": (torch_ms / ms) if torch_ms else None, "gbs": gbs, "frac": gbs / copy_bw}
+
+
+def _as_torch(a):
+    return _torch().from_dlpack(a)
+
+
+def bench_softmax(copy_bw):
+    from minigrad.cuda import softmax as sm
+    cp, torch = _cupy(), _torch()
+    rows_out = []
+    for cols in (32, 128, 512, 1024, 4096, 8192, 32768, 131072):
+        shape = (N_ELEMS // cols, cols)
+        x = cp.random.standard_normal(shape, dtype=cp.float32)
+        dy = cp.random.standard_normal(shape, dtype=cp.float32)
+        nb = x.nbytes
+        for log in (False, True):
+            name = "log_softmax" if log else "softmax"
+            y = sm.softmax_forward(x, 1, log)
+            t_ms = tb_ms = None
+            if torch is not None:
+                tx, ty, tdy = _as_torch(x), _as_torch(y), _as_torch(dy)
+                f = torch.log_softmax if log else torch.softmax
+                t_ms = time_ms(lambda f=f, tx=tx: f(tx, 1))
+                bwd = torch._log_softmax_backward_data if log else torch._softmax_backward_data
+                tb_ms = time_ms(lambda b=bwd, a=tdy, o=ty, tx=tx: b(a, o, 1, tx.dtype))
+            ms = time_ms(lambda x=x, lg=log: sm.softmax_forward(x, 1, lg))
+            rows_out.append(row(f"{name} fwd", shape, ms, t_ms, 2 * nb, copy_bw))
+            ms = time_ms(lambda y=y, dy=dy, lg=log: sm.softmax_backward(y, dy, 1, lg))
+            rows_out.append(row(f"{name} bwd", shape, ms, tb_ms, 3 * nb, copy_bw))
+        del x, dy, y
+    return rows_out
+
+
+def bench_cross_entropy(copy_bw):
+    from minigrad.cuda import cross_entropy as ce
+    cp, torch = _cupy(), _torch()
+    rows_out = []
+    for bt, v in ((8192, 32000), (16384, 50257), (65536, 1024), (262144, 128)):
+        x = cp.random.standard_normal((bt, v), dtype=cp.float32)
+        t = cp.random.randint(0, v, bt).astype(cp.int64)
+        one = cp.ones((), cp.float32)
+
+        def mg_step(x=x, t=t, one=one):
+            _, stats, total = ce.forward(x, t, check=False)
+            return ce.backward(x, t, None, -100, 0.0, "mean", stats, total, one)
+        t_ms = None
+        if torch is not None:
+            tx = _as_torch(x).detach().requires_grad_(True)
+            tt = _as_torch(t)
+
+            def torch_step(tx=tx, tt=tt):
+                tx.grad = None
+                torch.nn.functional.cross_entropy(tx, tt).backward()
+            t_ms = time_ms(torch_step)
+        ms = time_ms(mg_step)
+        # floor: read the logits once and write the gradient once (8 B per float32 element)
+        rows_out.append(row("cross_entropy fwd+bwd", (bt, v), ms, t_ms, 2 * x.nbytes, copy_bw))
+        del x
+    return rows_out
+
+
+def bench_reduce(copy_bw):
+    from minigrad.cuda import reduce as red
+    cp, torch = _cupy(), _torch()
+    x = cp.random.standard_normal(1 << 28, dtype=cp.float32)          # 1 GiB
+    nb = x.nbytes
+    out = []
+    cupy_ms = time_ms(lambda: x.sum())
+    t_ms = time_ms(lambda: _as_torch(x).sum()) if torch is not None else None
+    out.append(row("sum full (vs torch)", x.shape, time_ms(lambda: red.reduce(x, (0,), "sum")),
+                   t_ms, nb, copy_bw))
+    out.append(row("cupy.sum full", x.shape, cupy_ms, None, nb, copy_bw))
+    out.append(row("max full", x.shape, time_ms(lambda: red.reduce(x, (0,), "max")),
+                   time_ms(lambda: _as_torch(x).max()) if torch is not None else None, nb,
+                   copy_bw))
+    for version in (1, 2, 3, 4):
+        out.append(row(f"ladder v{version} sum", x.shape,
+                       time_ms(lambda v=version: red.ladder_sum(x, v)), None, nb, copy_bw))
+    for cols in (128, 8192):
+        m = x.reshape(-1, cols)
+        t_ms = time_ms(lambda m=m: _as_torch(m).sum(1)) if torch is not None else None
+        out.append(row("sum rows", m.shape, time_ms(lambda m=m: red.reduce(m, (1,), "sum")),
+                       t_ms, nb, copy_bw))
+        out.append(row("cupy.sum rows", m.shape, time_ms(lambda m=m: m.sum(1)), None, nb,
+                       copy_bw))
+    return out
+
+
+def print_table(rows, copy_bw):
+    print(f"\ndevice-to-device copy: {copy_bw:.0f} GB/s (= 100%)")
+    print(f"{'kernel':<24}{'shape':>18}{'mg ms':>10}{'torch ms':>10}{'ratio':>8}"
+          f"{'GB/s':>8}{'% copy':>8}")
+    for r in rows:
+        tms = f"{r['torch_ms']:.3f}" if r["torch_ms"] else "-"
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] else "-"
+        print(f"{r['kernel']:<24}{r['shape']!s:>18}{r['mg_ms']:>10.3f}{tms:>10}{ratio:>8}"
+              f"{r['gbs']:>8.0f}{100 * r['frac']:>7.0f}%")
+    ratios = [r["ratio"] for r in rows if r["ratio"] and "softmax" in r["kernel"]]
+    if ratios:
+        print(f"softmax geometric-mean speedup vs torch: {np.exp(np.mean(np.log(ratios))):.2f}x")
+
+
 # ==================================================================================== attention
 ATTN_SHAPES = [(8, 16, 1024, 64), (2, 16, 4096, 64), (4, 8, 2048, 128)]
 
@@ -134,6 +261,9 @@ def bench_attention():
 
 
 def main():
+    copy_bw = copy_bandwidth()
+    rows = bench_reduce(copy_bw) + bench_softmax(copy_bw) + bench_cross_entropy(copy_bw)
+    print_table(rows, copy_bw)
     bench_attention()
 
 
