@@ -1,7 +1,9 @@
-"""CUDA support: availability, the hand-written-kernel switch, and (later) kernel loading.
+"""CUDA support: availability, the hand-written-kernel switch, kernel loading and launching.
 
-The kernels themselves live in kernels/*.cu; this package compiles them with
-cupy.RawModule (once per dtype and device) and launches them for the ops.
+The kernels live in kernels/*.cu. `loader` compiles them with cupy.RawModule (cached per
+source, name set and device); `softmax`, `reduce` and `cross_entropy` hold the launchers and
+their dispatch tables, called from the ops' forward_cuda; `check` compiles every instantiation
+with nvcc on a machine without a GPU. use_kernels(False) sends every op to plain CuPy code.
 """
 from __future__ import annotations
 

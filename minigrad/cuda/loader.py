@@ -19,8 +19,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
-
 from .. import backend
 
 _modules: dict = {}        # (stem, names, options, device) -> cupy.RawModule
@@ -143,15 +141,6 @@ def empty(shape, dtype):
     if poison_outputs:
         out.fill(float("nan"))
     return out
-
-
-def vec_width(dtype, cols: int, *arrays) -> int:
-    """16-byte vector width for `dtype` if every array and the row length allow it, else 1."""
-    itemsize = np.dtype(dtype).itemsize
-    vec = 16 // itemsize
-    if cols % vec or any(a.data.ptr % 16 for a in arrays):
-        return 1
-    return vec
 
 
 def pow2ceil(n: int) -> int:
