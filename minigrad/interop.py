@@ -135,41 +135,15 @@ def load_torch_state_dict(module, torch_state_dict, strict: bool = True):
     """Copy a torch state_dict (name -> torch.Tensor) into a minigrad Module.
 
     Names and shapes must match torch's layout (minigrad's layers use torch's). Tensors are
-    converted without copies, then copied into the module's parameters and buffers by the
-    module's own load_state_dict. Returns its result (missing and unexpected keys).
+    converted without copies, then copied into the module's parameters and buffers by
+    Module.load_state_dict, whose (missing_keys, unexpected_keys) result is returned.
     """
+    if not hasattr(module, "load_state_dict"):
+        raise TypeError(f"load_torch_state_dict: expected a minigrad nn.Module, got "
+                        f"{type(module).__name__}")
     converted = {}
     for name, value in torch_state_dict.items():
         if hasattr(value, "detach") and hasattr(value, "dtype") and not isinstance(value, Tensor):
             value = from_torch(value, requires_grad=False)
         converted[name] = value
-    if hasattr(module, "load_state_dict"):
-        return module.load_state_dict(converted, strict=strict)
-    return _load_into(module, converted, strict)
-
-
-def _load_into(module, state, strict):
-    """Fallback for a Module without load_state_dict: copy by name, checking names/shapes."""
-    from .autograd import no_grad
-    own = dict(module.named_parameters())
-    for prefix, m in module.named_modules():
-        for name, b in m._buffers.items():
-            if b is not None and name not in m._non_persistent:
-                own[prefix + ("." if prefix else "") + name] = b
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    if strict and (missing or unexpected):
-        raise RuntimeError(f"load_torch_state_dict: missing keys {missing}, unexpected keys "
-                           f"{unexpected}")
-    for name, target in own.items():
-        if name not in state:
-            continue
-        src = state[name]
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
-        if tuple(src.shape) != tuple(target.shape):
-            raise RuntimeError(f"load_torch_state_dict: size mismatch for {name}: the state "
-                               f"dict has shape {tuple(src.shape)}, the module "
-                               f"{tuple(target.shape)}")
-        with no_grad():
-            target.copy_(src)
-    return missing, unexpected
+    return module.load_state_dict(converted, strict=strict)

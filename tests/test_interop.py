@@ -154,3 +154,33 @@ def test_cuda_round_trip_stays_on_gpu():
     assert x.is_cuda and x.data.data.ptr == t.data_ptr()
     back = interop.to_torch(x)
     assert back.is_cuda and back.data_ptr() == t.data_ptr()
+
+
+def _cnn(lib):
+    nn = lib.nn
+    return nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                         nn.Flatten(), nn.Linear(4 * 5 * 5, 3))
+
+
+def test_load_torch_state_dict_model_gives_torch_outputs_and_grads(rng):
+    """A torch model's state_dict (with BatchNorm's int64 num_batches_tracked) loads directly."""
+    tm = _cnn(torch).double()
+    tm.train()
+    tm(torch.randn(6, 2, 5, 5, dtype=torch.float64))       # move the running stats off 0/1
+    tm.eval()
+    m = _cnn(mg).double().eval()
+    missing, unexpected = interop.load_torch_state_dict(m, tm.state_dict())
+    assert list(missing) == [] and list(unexpected) == []
+    a = rng.standard_normal((3, 2, 5, 5))
+    x, t = mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    out, tout = m(x), tm(t)
+    assert_close(out, tout, 1e-10, 1e-12)
+    out.sum().backward()
+    tout.sum().backward()
+    assert_close(x.grad, t.grad, 1e-10, 1e-12)
+    assert_close(m[0].weight.grad, tm[0].weight.grad, 1e-10, 1e-12)
+
+
+def test_load_torch_state_dict_rejects_non_modules():
+    with pytest.raises(TypeError, match="Module"):
+        interop.load_torch_state_dict(object(), {})
