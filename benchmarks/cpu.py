@@ -101,7 +101,74 @@ def cross_entropy_section(rng):
     return rows
 
 
-SECTIONS = {"softmax": softmax_section, "cross_entropy": cross_entropy_section}
+# ---- one training step (forward, cross-entropy, backward, Adam) of the examples' models ----
+def _mg_mlp():
+    nn = mg.nn
+    return nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                         nn.Linear(256, 10))
+
+
+def _torch_mlp():
+    nn = torch.nn
+    return nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                         nn.Linear(256, 10))
+
+
+def _torch_digits_cnn():
+    nn = torch.nn
+
+    def block(c_in, c_out):
+        return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out),
+                             nn.ReLU(), nn.MaxPool2d(2))
+    from collections import OrderedDict  # names match DigitsCNN's state_dict
+    return nn.Sequential(OrderedDict(features=nn.Sequential(block(1, 16), block(16, 32)),
+                                     classifier=nn.Sequential(nn.Flatten(), nn.Linear(128, 10))))
+
+
+def _train_step_impls(mg_model, torch_model, x, y):
+    opt = mg.optim.Adam(mg_model.parameters(), lr=1e-3)
+    mx, my = mg.tensor(x), mg.tensor(y)
+
+    def run_mg():
+        loss = F.cross_entropy(mg_model(mx), my)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    impls = {"minigrad": run_mg}
+    if torch is not None:
+        torch_model.load_state_dict({k: torch.from_numpy(np.array(v.numpy())) for k, v in
+                                     mg_model.state_dict().items()})
+        topt = torch.optim.Adam(torch_model.parameters(), lr=1e-3)
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+        def run_torch():
+            loss = torch.nn.functional.cross_entropy(torch_model(tx), ty)
+            topt.zero_grad()
+            loss.backward()
+            topt.step()
+
+        impls["torch"] = run_torch
+    return impls
+
+
+def train_step_section(rng):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                    "examples"))
+    from digits_cnn import DigitsCNN
+    y = rng.integers(0, 10, 64)
+    cnn_x = rng.random((64, 1, 8, 8)).astype(np.float32)
+    mlp_x = rng.random((64, 64)).astype(np.float32)
+    tcnn = _torch_digits_cnn() if torch is not None else None
+    tmlp = _torch_mlp() if torch is not None else None
+    return [("train digits_cnn", cnn_x.shape,
+             _train_step_impls(DigitsCNN(), tcnn, cnn_x, y)),
+            ("train MLP 64-256-256-10", mlp_x.shape,
+             _train_step_impls(_mg_mlp(), tmlp, mlp_x, y))]
+
+
+SECTIONS = {"softmax": softmax_section, "cross_entropy": cross_entropy_section,
+            "train_step": train_step_section}
 
 
 def main(argv=None):
@@ -121,7 +188,8 @@ def main(argv=None):
     for name in names:
         for label, shape, impls in SECTIONS[name](rng):
             t = best_times(impls, args.repeat)
-            mg_t, th_t, np_t = t["minigrad"], t.get("torch", float("nan")), t["numpy"]
+            mg_t, th_t = t["minigrad"], t.get("torch", float("nan"))
+            np_t = t.get("numpy", float("nan"))         # no NumPy column for training steps
             print(f"{label:<24}{shape!s:>14}{mg_t * 1e3:>10.2f}{th_t * 1e3:>9.2f}"
                   f"{np_t * 1e3:>9.2f}{mg_t / th_t:>10.2f}{mg_t / np_t:>10.2f}")
 
