@@ -7,10 +7,11 @@ float32/float64 array:
 - blocks run on a small thread pool (NumPy releases the GIL inside ufuncs and BLAS);
 - row sums are a matrix-vector product with ones (BLAS), much faster than add.reduce on
   short rows;
-- a block whose values all lie in [-LIMIT, LIMIT] skips the max shift. softmax is shift
-  invariant, and there exp(x) neither overflows nor underflows (nor does a row sum), so
-  exp(x) / sum(exp(x)) equals the shifted form to rounding. Other blocks (huge logits, -inf,
-  NaN) subtract their row max exactly as the reference does.
+- each block first tries shift 0: exp(x) straight from the input, one pass fewer. softmax
+  is shift invariant, and when every row sum of exp(x) is finite and >= 1 the result equals
+  the shifted one to rounding (no exp overflowed, and an exp that underflowed belongs to an
+  output below float range in the exact result too). Otherwise (huge logits, rows of -inf,
+  NaN) the block is redone subtracting its row max, exactly as the reference does.
 """
 from __future__ import annotations
 
@@ -20,15 +21,24 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 BLOCK_BYTES = 1 << 18                 # input bytes per block: in + out fit a 1 MiB L2
-LIMIT = {np.dtype(np.float32): 60.0, np.dtype(np.float64): 600.0}
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _MIN_PARALLEL = 1 << 17              # elements; smaller arrays run on the calling thread
 _pool = None
 
 
 def usable(x, dim):
     """True when the fast path applies: host float32/float64, C-contiguous, dim is last."""
-    return (isinstance(x, np.ndarray) and x.dtype in LIMIT and dim == x.ndim - 1
+    return (isinstance(x, np.ndarray) and x.dtype in FLOATS and dim == x.ndim - 1
             and x.ndim >= 1 and x.size > 0 and x.flags.c_contiguous)
+
+
+def _forget_pool():
+    global _pool
+    _pool = None                      # a forked child has none of the parent's threads
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _workers():
@@ -50,21 +60,19 @@ def _for_blocks(fn, n_rows, n_cols, itemsize):
         list(_workers().map(lambda r: fn(r, min(r + rows, n_rows)), starts))
 
 
-def _safe(xb):
-    lim = LIMIT[xb.dtype]
-    return bool(xb.max() <= lim) and bool(xb.min() >= -lim)   # False for NaN too
-
-
-def _exp_shifted(xb, out):
-    """out = exp(xb - shift) with shift 0 (safe block) or the row max; returns the shift."""
-    if _safe(xb):
+def _exp_rows(xb, out):
+    """out = exp(xb - shift) per row, shift 0 when that is exact (see the top) else the row
+    max; returns (shift or None, row sums of shape (rows, 1))."""
+    with np.errstate(over="ignore"):
         np.exp(xb, out=out)
-        return None
+    s = _row_sums(out)
+    if bool(np.all(s >= 1)) and bool(np.all(s < np.inf)):     # NaN fails both
+        return None, s
     shift = xb.max(axis=1, keepdims=True)
     with np.errstate(invalid="ignore"):          # a row of -inf gives NaN, as in torch
         np.subtract(xb, shift, out=out)
     np.exp(out, out=out)
-    return shift
+    return shift, _row_sums(out)
 
 
 def _row_sums(yb):
@@ -78,8 +86,7 @@ def softmax_rows(x):
 
     def block(r0, r1):
         yb = y[r0:r1]
-        _exp_shifted(x2[r0:r1], yb)
-        s = _row_sums(yb)
+        _, s = _exp_rows(x2[r0:r1], yb)
         np.divide(1, s, out=s)
         yb *= s
 
@@ -94,8 +101,8 @@ def log_softmax_rows(x):
 
     def block(r0, r1):
         xb, yb = x2[r0:r1], y[r0:r1]
-        shift = _exp_shifted(xb, yb)             # yb is scratch for the exps here
-        log_s = np.log(_row_sums(yb))
+        shift, s = _exp_rows(xb, yb)             # yb is scratch for the exps here
+        log_s = np.log(s)
         if shift is None:
             np.subtract(xb, log_s, out=yb)
         else:                                    # (x - shift) - log_s: exact when x ~ shift
@@ -109,15 +116,15 @@ def log_softmax_rows(x):
 
 def row_logsumexp(x2):
     """(shift, sumexp), each (rows,), with logsumexp = shift + log(sumexp) for a (rows, C)
-    array; shift is 0 for rows of a safe block. Nothing of size rows x C is kept."""
+    array; shift is 0 where the block needed none. Nothing of size rows x C is kept."""
     n, c = x2.shape
     shift = np.zeros(n, x2.dtype)
     sumexp = np.empty(n, x2.dtype)
 
     def block(r0, r1):
         scratch = np.empty((r1 - r0, c), x2.dtype)
-        sh = _exp_shifted(x2[r0:r1], scratch)
-        sumexp[r0:r1] = _row_sums(scratch)[:, 0]
+        sh, s = _exp_rows(x2[r0:r1], scratch)
+        sumexp[r0:r1] = s[:, 0]
         if sh is not None:
             shift[r0:r1] = sh[:, 0]
 
