@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 import time
 
+from _common import accuracy, check_device, parser, progress, run_dir, save_plot
+
 import minigrad as mg
 import minigrad.nn.functional as F
-from _common import accuracy, check_device, parser, progress, run_dir, save_plot
 from minigrad import nn
 from minigrad.data import DataLoader, TensorDataset
 from minigrad.data.datasets import load_digits, train_test_split
