@@ -10,6 +10,8 @@ CUDA. The mask drawn in forward is the one the backward multiplies by.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Op
 from ..backend import array_module, rng
 from .shape import normalize_dim
@@ -93,7 +95,7 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     xp = array_module(logits.data)
     dtype = logits.dtype if logits.dtype.itemsize >= 4 else "float32"
     e = rng(xp).standard_exponential(logits.shape, dtype=dtype)
-    xp.maximum(e, xp.finfo(dtype).tiny, out=e)      # E = 0 would give an infinite Gumbel
+    xp.maximum(e, np.finfo(dtype).tiny, out=e)      # E = 0 would give an infinite Gumbel
     gumbels = -xp.log(e).astype(logits.dtype)
     y_soft = softmax((logits + gumbels) / tau, d)
     if not hard:
