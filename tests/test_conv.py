@@ -18,6 +18,8 @@ CONV_CASES = [  # (N, C, H, W), O, kernel, stride, padding, dilation, groups
     ((1, 2, 7, 7), 2, (3, 2), (2, 1), (1, 0), (1, 2), 1),
     ((3, 1, 1, 1), 2, 1, 1, 0, 1, 1),
     ((2, 3, 6, 5), 3, 3, 1, "valid", 1, 1),
+    ((2, 2, 5, 6), 3, 1, 2, 1, 1, 1),               # padding beyond the kernel's reach
+    ((1, 2, 10, 9), 4, 3, 3, (2, 0), (1, 2), 2),    # stride 3: rows left over at the end
 ]
 
 
@@ -34,7 +36,7 @@ def test_conv2d_matches_torch(rng, device, case):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
-@pytest.mark.parametrize("case", CONV_CASES[:5])
+@pytest.mark.parametrize("case", CONV_CASES[:5] + CONV_CASES[-2:])
 def test_conv2d_double_backward(rng, case):
     shape, o, k, s, p, d, g = case
     k2 = (k, k) if isinstance(k, int) else k

@@ -52,11 +52,17 @@ def _im2col(x, kh, kw, stride, padding, dilation, groups):
     return xp.ascontiguousarray(cols).reshape(groups, n * ho * wo, cg * kh * kw), (n, ho, wo)
 
 
-def _dy_rows(dy, groups):
-    """dy (N, O, Ho, Wo) -> (G, N*Ho*Wo, Og), the row layout the GEMMs use."""
-    n, o, ho, wo = dy.shape
-    rows = dy.reshape(n, groups, o // groups, ho, wo).transpose(1, 0, 3, 4, 2)
-    return array_module(dy).ascontiguousarray(rows).reshape(groups, n * ho * wo, o // groups)
+def _conv_forward(x, w, stride, padding, dilation, groups, ctx=None):
+    """The convolution itself on arrays: one GEMM per group over the im2col columns."""
+    xp = array_module(x)
+    o, cg, kh, kw = w.shape
+    cols, (n, ho, wo) = _im2col(x, kh, kw, stride, padding, dilation, groups)
+    if ctx is not None:
+        ctx.cols = cols                 # reused by the weight gradient
+    # contiguous operands keep BLAS on its plain NN path
+    w_t = xp.ascontiguousarray(w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1))
+    y = (cols @ w_t).reshape(groups, n, ho, wo, o // groups).transpose(1, 0, 4, 2, 3)
+    return xp.ascontiguousarray(y).reshape(n, o, ho, wo)
 
 
 class Conv2d(Op):
@@ -64,14 +70,9 @@ class Conv2d(Op):
 
     @staticmethod
     def forward(ctx, x, w, stride, padding, dilation, groups):
-        o, cg, kh, kw = w.shape
-        cols, (n, ho, wo) = _im2col(x, kh, kw, stride, padding, dilation, groups)
         ctx.params = stride, padding, dilation, groups
-        ctx.cols = cols                 # reused by the weight gradient
         ctx.save_for_backward(x, w)
-        y = cols @ w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-        y = y.reshape(groups, n, ho, wo, o // groups).transpose(1, 0, 4, 2, 3)
-        return array_module(x).ascontiguousarray(y).reshape(n, o, ho, wo)
+        return _conv_forward(x, w, stride, padding, dilation, groups, ctx)
 
     @staticmethod
     def backward(ctx, dy):
@@ -86,26 +87,38 @@ class Conv2d(Op):
 
 
 class Conv2dInputGrad(Op):
-    """dx = col2im(dy @ w): the adjoint of Conv2d in x (a transposed convolution)."""
+    """dx: the adjoint of Conv2d in x (a transposed convolution), computed as a stride-1
+    convolution of the zero-upsampled, padded dy with the flipped, transposed kernel:
+        dx[c, m] = sum_{o,u} dy_up[o, m + p - u d] w[o, c, u]
+    so it reuses the im2col GEMM instead of scattering window by window."""
 
     @staticmethod
     def forward(ctx, dy, w, x_shape, stride, padding, dilation, groups):
         ctx.params = stride, padding, dilation, groups
         ctx.save_for_backward(dy, w)
         xp = array_module(dy)
-        n, c, h, wd = x_shape
+        n, _, h, wd = x_shape
         o, cg, kh, kw = w.shape
         ho, wo = dy.shape[2:]
-        dcols = _dy_rows(dy, groups) @ w.reshape(groups, o // groups, cg * kh * kw)
-        dcols = dcols.reshape(groups, n, ho, wo, cg, kh, kw).transpose(1, 0, 4, 5, 6, 2, 3)
-        t, b, left, right = padding
-        dx = xp.zeros((n, groups, cg, h + t + b, wd + left + right), dy.dtype)
         (sh, sw), (dh, dw) = stride, dilation
-        for i in range(kh):           # loop over kernel taps; each adds a whole strided plane
-            for j in range(kw):
-                dx[..., i * dh:i * dh + sh * (ho - 1) + 1:sh,
-                   j * dw:j * dw + sw * (wo - 1) + 1:sw] += dcols[:, :, :, i, j]
-        return dx.reshape(n, c, h + t + b, wd + left + right)[:, :, t:t + h, left:left + wd]
+        if (sh, sw) != (1, 1):                       # put dy on the stride-1 grid
+            up = xp.zeros((n, o, (ho - 1) * sh + 1, (wo - 1) * sw + 1), dy.dtype)
+            up[:, :, ::sh, ::sw] = dy
+        else:
+            up = dy
+        pads = []
+        for size, k, d, p_lo, length in ((up.shape[2], kh, dh, padding[0], h),
+                                          (up.shape[3], kw, dw, padding[2], wd)):
+            lo = d * (k - 1) - p_lo
+            pads.append((lo, length + d * (k - 1) - size - lo))
+        # padding larger than the kernel reach shows up as negative pads: crop instead
+        crop = tuple(slice(max(-lo, 0), size + hi if hi < 0 else None)
+                     for (lo, hi), size in zip(pads, up.shape[2:]))
+        up = up[:, :, crop[0], crop[1]]
+        pads = tuple(max(v, 0) for pair_ in pads for v in pair_)
+        w_t = w.reshape(groups, o // groups, cg, kh, kw)[..., ::-1, ::-1]
+        w_t = w_t.transpose(0, 2, 1, 3, 4).reshape(groups * cg, o // groups, kh, kw)
+        return _conv_forward(up, w_t, (1, 1), pads, dilation, groups)
 
     @staticmethod
     def backward(ctx, gg):
@@ -128,8 +141,10 @@ class Conv2dWeightGrad(Op):
         kh, kw = w_shape[2:]
         if cols is None:
             cols, _ = _im2col(x, kh, kw, stride, padding, dilation, groups)
-        dw = _dy_rows(dy, groups).transpose(0, 2, 1) @ cols
-        return dw.reshape(w_shape)
+        n, o, ho, wo = dy.shape
+        dy_t = dy.reshape(n, groups, o // groups, ho * wo).transpose(1, 2, 0, 3)
+        dy_t = array_module(dy).ascontiguousarray(dy_t).reshape(groups, o // groups, -1)
+        return (dy_t @ cols).reshape(w_shape)
 
     @staticmethod
     def backward(ctx, gg):

@@ -56,9 +56,15 @@ class MaxPool2d(Op):
         n, c, _, w = x.shape
         win = windows(xp, pad2d(xp, x, pads, -xp.inf), *kernel, stride, dilation)
         ho, wo = win.shape[2:4]
-        flat = win.reshape(n, c, ho, wo, -1)
-        arg = flat.argmax(-1)           # first maximum, NaN wins (as torch)
-        out = xp.take_along_axis(flat, arg[..., None], -1)[..., 0]
+        # one vectorised pass per kernel tap over a contiguous copy of the taps (cheaper
+        # than argmax over a tiny last axis); a later tap wins only if strictly larger or
+        # NaN, as in torch's CPU kernel
+        taps = xp.ascontiguousarray(win.transpose(4, 5, 0, 1, 2, 3)).reshape(-1, n, c, ho, wo)
+        out, arg = taps[0], xp.zeros((n, c, ho, wo), xp.int64)
+        for k in range(1, taps.shape[0]):
+            v = taps[k]
+            better = (v > out) | xp.isnan(v)
+            out, arg = xp.where(better, v, out), xp.where(better, k, arg)
         i, j = arg // kernel[1], arg % kernel[1]
         rows = xp.arange(ho).reshape(-1, 1) * stride[0] - pads[0] + i * dilation[0]
         cols = xp.arange(wo) * stride[1] - pads[2] + j * dilation[1]
