@@ -63,9 +63,9 @@ def _for_blocks(fn, n_rows, n_cols, itemsize):
 def _exp_rows(xb, out):
     """out = exp(xb - shift) per row, shift 0 when that is exact (see the top) else the row
     max; returns (shift or None, row sums of shape (rows, 1))."""
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):   # inf/NaN sums send us to the shift
         np.exp(xb, out=out)
-    s = _row_sums(out)
+        s = _row_sums(out)
     if bool(np.all(s >= 1)) and bool(np.all(s < np.inf)):     # NaN fails both
         return None, s
     shift = xb.max(axis=1, keepdims=True)
