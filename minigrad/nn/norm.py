@@ -1,24 +1,18 @@
 """BatchNorm1d/2d and LayerNorm, with F.batch_norm and F.layer_norm (torch's semantics).
 
-Both normalisations are compositions of minigrad ops, so their gradients (and second
-derivatives) follow from the parts: y = (x - mean) / sqrt(var + eps) * weight + bias, with
-the biased variance for normalising and, in BatchNorm, the unbiased one for running_var.
+Both compute y = (x - mean) / sqrt(var + eps) * weight + bias through the fused
+ops.norm.Normalize (biased variance for normalising; BatchNorm's running_var gets the
+unbiased one). BatchNorm in eval mode is a plain composition with the running statistics.
 """
 from __future__ import annotations
 
 from .. import backend, creation
 from ..autograd import no_grad
+from ..ops.norm import normalize
 from ..tensor import Tensor
 from . import init
 from .module import Module
 from .parameter import Parameter
-
-
-def _normalize(x, dims, eps):
-    mean = x.mean(dims, keepdim=True)
-    centered = x - mean
-    var = (centered * centered).mean(dims, keepdim=True)
-    return centered / (var + eps).sqrt(), mean, var
 
 
 def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
@@ -43,7 +37,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {tuple(input.shape)}")
-        out, mean, var = _normalize(input, dims, eps)
+        out, mean, var = normalize(input, weight, bias, dims, eps, shape)
         with no_grad():
             # in place, so state_dict() views see the update (as torch's buffers)
             if running_mean is not None:
@@ -59,10 +53,10 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         rstd = 1.0 / backend.array_module(running_var.data).sqrt(running_var.data + eps)
         out = (input - running_mean.reshape(shape).detach()) * Tensor._make(
             rstd.astype(input.dtype)).reshape(shape)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
+        if weight is not None:
+            out = out * weight.reshape(shape)
+        if bias is not None:
+            out = out + bias.reshape(shape)
     return out
 
 
@@ -80,11 +74,8 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
         if t is not None and tuple(t.shape) != shape:
             raise RuntimeError(f"layer_norm: {name} should have shape {shape}, got "
                                f"{tuple(t.shape)}")
-    out, _, _ = _normalize(input, tuple(range(input.ndim - k, input.ndim)), eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
+    out, _, _ = normalize(input, weight, bias, tuple(range(input.ndim - k, input.ndim)), eps,
+                          shape)
     return out
 
 

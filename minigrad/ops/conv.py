@@ -2,10 +2,10 @@
 
 im2col: the padded input x (N, C, Hp, Wp) is viewed (np.lib.stride_tricks.as_strided, no copy)
 as windows (N, C, Ho, Wo, kh, kw); one reshape copies them into columns
-cols (G, N*Ho*Wo, Cg*kh*kw), and the convolution is one (batched over groups) GEMM with the
+cols (N, G, Cg*kh*kw, Ho*Wo), and the convolution is a GEMM per sample and group with the
 weight (G, Og, Cg*kh*kw). The three ops below are the bilinear triad of a convolution:
     y  = Conv2d(x, w)
-    dx = Conv2dInputGrad(dy, w)    (col2im of dy @ w; a loop over the kh*kw kernel taps only)
+    dx = Conv2dInputGrad(dy, w)    (a stride-1 convolution of the upsampled dy, flipped w)
     dw = Conv2dWeightGrad(x, dy)   (dy^T @ cols)
 Each one's backward is written with the other two, so double backward works at any depth.
 """
@@ -44,25 +44,24 @@ def pad2d(xp, x, padding, value=0):
 
 
 def _im2col(x, kh, kw, stride, padding, dilation, groups):
+    """Columns (N, G, Cg*kh*kw, Ho*Wo): per sample and group, one column per output pixel."""
     xp = array_module(x)
     win = windows(xp, pad2d(xp, x, padding), kh, kw, stride, dilation)
     n, c, ho, wo = win.shape[:4]
     cg = c // groups
-    cols = win.reshape(n, groups, cg, ho, wo, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
-    return xp.ascontiguousarray(cols).reshape(groups, n * ho * wo, cg * kh * kw), (n, ho, wo)
+    cols = win.reshape(n, groups, cg, ho, wo, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
+    return xp.ascontiguousarray(cols).reshape(n, groups, cg * kh * kw, ho * wo), (n, ho, wo)
 
 
 def _conv_forward(x, w, stride, padding, dilation, groups, ctx=None):
-    """The convolution itself on arrays: one GEMM per group over the im2col columns."""
-    xp = array_module(x)
+    """The convolution itself on arrays: w (G, Og, K) @ cols (N, G, K, Ho*Wo) gives the
+    output directly in (N, O, Ho, Wo) order, with no transpose afterwards."""
     o, cg, kh, kw = w.shape
     cols, (n, ho, wo) = _im2col(x, kh, kw, stride, padding, dilation, groups)
     if ctx is not None:
         ctx.cols = cols                 # reused by the weight gradient
-    # contiguous operands keep BLAS on its plain NN path
-    w_t = xp.ascontiguousarray(w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1))
-    y = (cols @ w_t).reshape(groups, n, ho, wo, o // groups).transpose(1, 0, 4, 2, 3)
-    return xp.ascontiguousarray(y).reshape(n, o, ho, wo)
+    y = w.reshape(groups, o // groups, cg * kh * kw) @ cols
+    return y.reshape(n, o, ho, wo)
 
 
 class Conv2d(Op):
@@ -142,9 +141,9 @@ class Conv2dWeightGrad(Op):
         if cols is None:
             cols, _ = _im2col(x, kh, kw, stride, padding, dilation, groups)
         n, o, ho, wo = dy.shape
-        dy_t = dy.reshape(n, groups, o // groups, ho * wo).transpose(1, 2, 0, 3)
-        dy_t = array_module(dy).ascontiguousarray(dy_t).reshape(groups, o // groups, -1)
-        return (dy_t @ cols).reshape(w_shape)
+        # per sample: dy (Og, Ho*Wo) @ cols^T (Ho*Wo, K), then summed over the batch
+        dw = (dy.reshape(n, groups, o // groups, ho * wo) @ cols.transpose(0, 1, 3, 2)).sum(0)
+        return dw.reshape(w_shape)
 
     @staticmethod
     def backward(ctx, gg):

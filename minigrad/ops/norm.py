@@ -1,0 +1,70 @@
+"""Normalize: the fused core of batch_norm (training) and layer_norm.
+
+    xhat = (x - mean) / sqrt(var + eps)     (mean, biased var over `dims`)
+    y    = xhat * w + b                     (w, b broadcast through `pshape`)
+    dx   = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dy * w
+    dw   = sum(dy * xhat),  db = sum(dy)    (over the dims w is broadcast along)
+
+One node instead of a dozen. backward runs on the arrays kept from forward when no graph is
+being built, and otherwise recomputes xhat from the graph-linked x with ordinary ops, so
+second derivatives stay exact.
+"""
+from __future__ import annotations
+
+from ..autograd import Op, is_grad_enabled, wrap
+from ..backend import array_module
+
+
+def _axes_to(shape, pshape):
+    """Axes along which an array of `shape` is summed to the broadcast shape `pshape`."""
+    lead = len(shape) - len(pshape)
+    return tuple(range(lead)) + tuple(i + lead for i, s in enumerate(pshape)
+                                      if s == 1 and shape[i + lead] != 1)
+
+
+class Normalize(Op):
+    @staticmethod
+    def forward(ctx, x, w, b, dims, eps, pshape):
+        xp = array_module(x)
+        mean = x.mean(dims, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(dims, keepdims=True)
+        rstd = (1.0 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
+        xhat = xc * rstd
+        ctx.args, ctx.xhat, ctx.rstd = (dims, eps, pshape), xhat, rstd
+        ctx.b_shape = None if b is None else b.shape
+        ctx.save_for_backward(x, w)
+        y = xhat if w is None else xhat * w.reshape(pshape)
+        if b is not None:
+            y = y + b.reshape(pshape)
+        ctx.mark_non_differentiable(mean, var)
+        return y, mean, var                  # mean and var feed BatchNorm's running stats
+
+    @staticmethod
+    def backward(ctx, g, _gmean, _gvar):
+        x, w = ctx.saved_tensors
+        dims, eps, pshape = ctx.args
+        if is_grad_enabled():                # create_graph: differentiable recomputation
+            xc = x - x.mean(dims, keepdim=True)
+            rstd = 1.0 / ((xc * xc).mean(dims, keepdim=True) + eps).sqrt()
+            xhat = xc * rstd
+            gxhat = g if w is None else g * w.reshape(pshape)
+            gx = rstd * (gxhat - gxhat.mean(dims, keepdim=True)
+                         - xhat * (gxhat * xhat).mean(dims, keepdim=True))
+            axes = _axes_to(x.shape, pshape)
+            gw = None if w is None else (g * xhat).sum(axes).reshape(w.shape)
+            gb = None if ctx.b_shape is None else g.sum(axes).reshape(ctx.b_shape)
+        else:                                # plain arrays: no graph is needed
+            g_, xhat, rstd = g.data, ctx.xhat, ctx.rstd
+            gxhat = g_ if w is None else g_ * w.data.reshape(pshape)
+            gx = wrap(rstd * (gxhat - gxhat.mean(dims, keepdims=True)
+                              - xhat * (gxhat * xhat).mean(dims, keepdims=True)))
+            axes = _axes_to(g_.shape, pshape)
+            gw = None if w is None else wrap((g_ * xhat).sum(axes).reshape(w.shape))
+            gb = None if ctx.b_shape is None else wrap(g_.sum(axes).reshape(ctx.b_shape))
+        return gx, gw, gb, None, None, None
+
+
+def normalize(x, weight, bias, dims, eps, pshape):
+    """(y, mean, var): x normalised over dims, scaled by weight and shifted by bias."""
+    return Normalize.apply(x, weight, bias, dims, eps, pshape)
