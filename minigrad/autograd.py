@@ -226,6 +226,19 @@ def _accumulate(old, new):
     return new if old is None else old + new
 
 
+def _add_leaf(leaf_grads, t, g):
+    old = leaf_grads.get(id(t), (t, None))[1]
+    leaf_grads[id(t)] = (t, _accumulate(old, g))
+
+
+def _add_node(grads, node, nr, g):
+    slots = grads.get(node)
+    if slots is None:
+        slots = grads[node] = [None] * len(node._out_meta)
+    if g is not None:
+        slots[nr] = _accumulate(slots[nr], g)
+
+
 def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     """The engine behind Tensor.backward and grad().
 
@@ -234,40 +247,32 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     touched, and an input the graph never reaches gets None.
     """
     Tensor = _tensor_cls()
-    leaf_grads = {}                       # id(leaf) -> (leaf, grad)
+    leaf_grads = {}                       # id(leaf) -> (leaf, summed grad)
     grads = {}                            # node -> list of summed grads, one per output
-    roots = []
     for out, g in zip(outputs, grad_outputs):
-        if out.grad_fn is None:
-            if not out.requires_grad:
-                raise RuntimeError("backward: element of outputs does not require grad and has "
-                                   "no grad_fn (was it computed under no_grad, or from "
-                                   "tensors without requires_grad=True?)")
-            old = leaf_grads.get(id(out), (out, None))[1]
-            leaf_grads[id(out)] = (out, _accumulate(old, g))
-            continue
-        slots = grads.setdefault(out.grad_fn, [None] * len(out.grad_fn._out_meta))
-        slots[out._output_nr] = _accumulate(slots[out._output_nr], g)
-        roots.append(out.grad_fn)
+        if out.grad_fn is not None:
+            _add_node(grads, out.grad_fn, out._output_nr, g)
+        elif out.requires_grad:
+            _add_leaf(leaf_grads, out, g)
+        else:
+            raise RuntimeError("backward: element of outputs does not require grad and has no "
+                               "grad_fn (was it computed under no_grad, or from tensors "
+                               "without requires_grad=True?)")
     wanted = {}                           # (node, output_nr) -> position in inputs
-    if inputs is not None:
-        for k, t in enumerate(inputs):
-            if t.grad_fn is not None:
-                wanted[(t.grad_fn, t._output_nr)] = k
-    results = [None] * (len(inputs) if inputs is not None else 0)
+    for k, t in enumerate(inputs or ()):
+        if t.grad_fn is not None:
+            wanted[(t.grad_fn, t._output_nr)] = k
+    results = [None] * len(inputs or ())
 
+    roots = list(grads)
     deps = _sort(roots)
-    ready = [n for n in dict.fromkeys(roots) if deps[n] == 0]
+    ready = [n for n in roots if deps[n] == 0]
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             gouts = grads.pop(node)
             if inputs is None and node._retained:
-                for nr, ref in node._retained.items():
-                    t = ref()
-                    if t is not None and gouts[nr] is not None:
-                        g = gouts[nr] if create_graph else gouts[nr].detach()
-                        t.grad = _accumulate(t.grad, g)
+                _fill_retained(node, gouts, create_graph)
             for (n, nr), k in wanted.items():
                 if n is node:
                     results[k] = gouts[nr]
@@ -280,14 +285,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 parent = t.grad_fn
                 if parent is None:
                     if g is not None:
-                        old = leaf_grads.get(id(t), (t, None))[1]
-                        leaf_grads[id(t)] = (t, _accumulate(old, g))
+                        _add_leaf(leaf_grads, t, g)
                     continue
-                slots = grads.get(parent)
-                if slots is None:
-                    slots = grads[parent] = [None] * len(parent._out_meta)
-                if g is not None:
-                    slots[t._output_nr] = _accumulate(slots[t._output_nr], g)
+                _add_node(grads, parent, t._output_nr, g)
                 deps[parent] -= 1
                 if deps[parent] == 0:
                     ready.append(parent)
@@ -297,8 +297,21 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
             if t.grad_fn is None and id(t) in leaf_grads:
                 results[k] = leaf_grads[id(t)][1]
         return results
+    _write_leaf_grads(leaf_grads.values(), create_graph, Tensor)
+    return None
+
+
+def _fill_retained(node, gouts, create_graph):
+    """Set .grad of this node's outputs that asked for retain_grad()."""
+    for nr, ref in node._retained.items():
+        t = ref()
+        if t is not None and gouts[nr] is not None:
+            t.grad = _accumulate(t.grad, gouts[nr] if create_graph else gouts[nr].detach())
+
+
+def _write_leaf_grads(pairs, create_graph, Tensor):
     owned = set()
-    for t, g in leaf_grads.values():
+    for t, g in pairs:
         if not create_graph:
             # .grad must own its memory: a gradient may be a broadcast view or shared by inputs
             if not g.data.flags.owndata or id(g.data) in owned:
@@ -306,7 +319,6 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
             owned.add(id(g.data))
             g = g if g.grad_fn is None else g.detach()
         t.grad = _accumulate(t.grad, g)
-    return None
 
 
 def _call_backward(node, gouts, Tensor):
