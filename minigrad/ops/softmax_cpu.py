@@ -5,8 +5,7 @@ float32/float64 array:
 - rows go in blocks of about BLOCK_BYTES, so the 3-4 passes over a block stay in cache;
 - every pass writes in place (out=): no full-size temporaries;
 - blocks run on a small thread pool (NumPy releases the GIL inside ufuncs and BLAS);
-- row sums are a matrix-vector product with ones (BLAS), much faster than add.reduce on
-  short rows;
+- row sums use einsum, much faster than add.reduce on short rows;
 - each block first tries shift 0: exp(x) straight from the input, one pass fewer. softmax
   is shift invariant, and when every row sum of exp(x) is finite and >= 1 the result equals
   the shifted one to rounding (no exp overflowed, and an exp that underflowed belongs to an
@@ -98,7 +97,9 @@ def _scratch(shape, dtype):
 
 
 def _row_sums(yb):
-    return (yb @ np.ones(yb.shape[1], yb.dtype)).reshape(-1, 1)
+    # einsum's SIMD reduction: faster than add.reduce on short rows, and unlike a BLAS
+    # matrix-vector product it scales across threads (OpenBLAS calls contend)
+    return np.einsum("ij->i", yb).reshape(-1, 1)
 
 
 def softmax_rows(x):
