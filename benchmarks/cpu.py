@@ -36,6 +36,9 @@ def best_times(impls, repeat, number=3):
         fn()                                # warm up: allocations, thread pools, caches
     for _ in range(repeat):
         for k, fn in impls.items():
+            # torch's OpenMP workers spin for a few ms after each call and would steal the
+            # second core from whatever runs next; let them go idle first
+            time.sleep(0.02)
             t0 = time.perf_counter()
             for _ in range(number):
                 fn()
