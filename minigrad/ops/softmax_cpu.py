@@ -4,13 +4,15 @@ Same math as the references in softmax.py, arranged for speed on a C-contiguous 
 float32/float64 array:
 - rows go in blocks of about BLOCK_BYTES, so the 3-4 passes over a block stay in cache;
 - every pass writes in place (out=): no full-size temporaries;
-- blocks run on a small thread pool (NumPy releases the GIL inside ufuncs and BLAS);
+- each thread takes one contiguous run of blocks (NumPy releases the GIL inside ufuncs);
 - row sums use einsum, much faster than add.reduce on short rows;
 - each block first tries shift 0: exp(x) straight from the input, one pass fewer. softmax
   is shift invariant, and when every row sum of exp(x) is finite and >= 1 the result equals
   the shifted one to rounding (no exp overflowed, and an exp that underflowed belongs to an
   output below float range in the exact result too). Otherwise (huge logits, rows of -inf,
   NaN) the block is redone subtracting its row max, exactly as the reference does.
+np.exp2(x * log2(e)) would be about 1.5x faster than np.exp in float32, but rounding x * log2(e)
+costs relative accuracy growing with |x| (4e-6 at |x| = 80); we keep np.exp (2e-7).
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import numpy as np
 
 BLOCK_BYTES = 1 << 20     # input bytes per block: 1 MiB measured best (call overhead vs cache)
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-_MIN_PARALLEL = 1 << 17              # elements; smaller arrays run on the calling thread
+_MIN_PARALLEL = 1 << 18              # elements; smaller arrays run on the calling thread
 _pool = None
 _local = threading.local()              # per-thread scratch buffers
 
