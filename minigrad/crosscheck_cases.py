@@ -3,7 +3,8 @@
 A case's function receives the library namespace `L` (minigrad or torch: `L.softmax`,
 `L.F.cross_entropy`, `L.tensor`) followed by the inputs, so one lambda serves both sides.
 Input specs: R normal, P positive, U in (0, 1), S rows of probabilities, I class indices,
-B bool mask, K bool mask whose first column is True, Q distinct indices; `const(spec)` takes an input out of the gradient check.
+B bool mask, K bool mask whose first column is True, Q distinct indices; `const(spec)` takes
+an input out of the gradient check.
 `fn(name, *inputs, **kwargs)` calls L.F.<name>; Spec-valued kwargs (weight=P(5)) become
 tensors. A case whose F function minigrad lacks is reported as SKIP.
 """
@@ -35,7 +36,7 @@ def R(*s, scale=1.0): return Spec(s, lambda r, s: scale * r.standard_normal(s))
 def P(*s): return Spec(s, lambda r, s: r.uniform(0.5, 2.0, s))
 def U(*s): return Spec(s, lambda r, s: r.uniform(0.05, 0.95, s))
 def S(*s): return Spec(s, lambda r, s: _probs(r, s, 1 if len(s) > 1 else 0))
-def I(high, *s): return Spec(s, lambda r, s: r.integers(0, high, s), grad=False)
+def I(high, *s): return Spec(s, lambda r, s: r.integers(0, high, s), grad=False)  # noqa: E743
 def K(*s): return Spec(s, lambda r, s: (r.random(s) < 0.5) | (np.arange(s[-1]) == 0), False)
 def B(*s): return Spec(s, lambda r, s: r.random(s) < 0.5, grad=False)
 def Q(n, *s): return Spec(s, lambda r, s: r.random((n,) + s[1:]).argsort(0)[:s[0]], grad=False)

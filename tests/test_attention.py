@@ -178,7 +178,8 @@ def test_fused_op_causal_plus_bias():
 
 
 def test_fused_dispatch_rules():
-    f32 = (lambda *s: mg.randn(*s))
+    def f32(*s):
+        return mg.randn(*s)
     q, k, v = f32(2, 5, 8), f32(2, 6, 8), f32(2, 6, 8)
     assert A.fused_unsupported(q, k, v, None, 0.0) is None
     assert A.fused_unsupported(q, k, v, mg.ones(5, 6, dtype=mg.bool), 0.0) is None

@@ -1,7 +1,8 @@
 """Activations beyond the Tensor methods (relu, sigmoid, tanh live in arith.py):
 gelu (exact and tanh), silu, logsigmoid, softplus.
 
-    gelu(x)       = x * Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2,  Phi' = exp(-x^2/2) / sqrt(2 pi)
+    gelu(x)       = x * Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2,
+                  Phi'(x) = exp(-x^2/2) / sqrt(2 pi)
     gelu_tanh(x)  = x / 2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
     silu(x)       = x * sigmoid(x)
     logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)),         d/dx = sigmoid(-x)
@@ -82,7 +83,7 @@ def _check(input, op):
 
 
 def gelu(input, approximate="none"):
-    """x * Phi(x) (approximate='none') or its tanh form ('tanh'); matches torch.nn.functional.gelu."""
+    """x * Phi(x) (approximate='none') or its tanh form ('tanh'); matches torch's F.gelu."""
     _check(input, "gelu")
     if approximate == "none":
         return input * NormalCdf.apply(input)
