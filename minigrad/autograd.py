@@ -146,11 +146,15 @@ class Function:
         else:
             with no_grad():
                 raw = cls.forward(ctx, *args)
-        outs = raw if type(raw) is tuple else (raw,)
-        results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in outs])
+        if type(raw) is not tuple:                   # the common single-output case
+            result = Tensor._make(raw.data if isinstance(raw, Tensor) else raw)
+            if record:
+                ctx._record(args, (raw,), (result,), Tensor)
+            return result
+        results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in raw])
         if record:
-            ctx._record(args, outs, results, Tensor)
-        return results if type(raw) is tuple else results[0]
+            ctx._record(args, raw, results, Tensor)
+        return results
 
     def _record(self, args, outs, results, Tensor):
         """Make this node the grad_fn of the outputs and keep what backward needs."""
