@@ -172,6 +172,15 @@ def test_class_target_errors(fn, in_shape, target, err, msg):
         fn(mg.randn(*in_shape), mg.tensor(target))
 
 
+def test_reduction_errors_list_what_each_loss_accepts():
+    logp = mg.randn(3, 4).log_softmax(1)
+    with pytest.raises(ValueError, match=r"kl_div: 'avg' .*'sum', 'batchmean'"):
+        F.kl_div(logp, logp.exp(), reduction="avg")
+    with pytest.raises(ValueError, match=r"mse_loss: 'batchmean' .*\(expected one of 'none', "
+                                         r"'mean', 'sum'\)"):
+        F.mse_loss(logp, logp, reduction="batchmean")
+
+
 def test_other_cross_entropy_errors():
     x, t = mg.randn(3, 4), mg.tensor([0, 1, 2])
     with pytest.raises(ValueError, match="'avg' is not a valid value for reduction"):

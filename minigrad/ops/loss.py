@@ -28,17 +28,19 @@ REDUCTIONS = ("none", "mean", "sum")
 
 
 # ---- checks shared by every loss ----------------------------------------------------------
-def get_reduction(reduction, op, size_average=None, reduce=None):
-    """Validate `reduction`; the legacy size_average/reduce flags override it as in torch."""
+def get_reduction(reduction, op, size_average=None, reduce=None, extra=()):
+    """Validate `reduction`; the legacy size_average/reduce flags override it as in torch.
+    `extra` names reductions valid for this loss only (kl_div's 'batchmean')."""
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else "mean" if size_average else "sum"
         warnings.warn(f"{op}: size_average and reduce are deprecated, use "
                       f"reduction={reduction!r} instead", UserWarning, stacklevel=3)
-    if reduction not in REDUCTIONS:
+    if reduction not in REDUCTIONS and reduction not in extra:
+        valid = ", ".join(repr(r) for r in ("none", "mean", "sum") + tuple(extra))
         raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction (expected "
-                         "'none', 'mean' or 'sum')")
+                         f"one of {valid})")
     return reduction
 
 

@@ -46,10 +46,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     mean (over elements) and batchmean (sum / batch size); gradients reach the target too.
     Matches torch.nn.functional.kl_div."""
     op = "kl_div"
-    if size_average is not None or reduce is not None:
-        reduction = get_reduction(reduction, op, size_average, reduce)
-    elif reduction != "batchmean":
-        get_reduction(reduction, op)
+    reduction = get_reduction(reduction, op, size_average, reduce, extra=("batchmean",))
     check_float(input, "input", op)
     check_float(target, "target", op)
     if reduction == "mean":
