@@ -22,6 +22,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <pthread.h>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -275,13 +277,63 @@ inline __half __float2half(float f) { return __float2half_rn(f); }
 // ---- launch ------------------------------------------------------------------------------------
 namespace emu {
 
-constexpr size_t kGuard = 64;           // bytes after the dynamic shared memory, checked
+constexpr size_t kGuard = 16384;        // bytes after the dynamic shared memory, checked
 
 using Invoker = void (*)(void** args);
+
+// Worker threads, reused across blocks and launches (thread creation dominated otherwise);
+// worker i runs CUDA thread i of the current block. Small stacks: kernels keep little there.
+class Pool {
+  public:
+    void run(int n, const std::function<void(int)>& f) {
+        while ((int)workers_.size() < n) spawn();
+        job_ = &f;
+        done_.store(0);
+        for (int i = 0; i < n; ++i) {
+            workers_[i]->go.fetch_add(1);
+            workers_[i]->go.notify_one();
+        }
+        for (int d = done_.load(); d != n; d = done_.load()) done_.wait(d);
+    }
+
+  private:
+    struct Worker {
+        std::atomic<uint32_t> go{0};
+        Pool* pool;
+        int index;
+    };
+    static void* main(void* arg) {
+        Worker& w = *static_cast<Worker*>(arg);
+        for (uint32_t seen = 0;; ++seen) {
+            while (w.go.load() == seen) w.go.wait(seen);
+            (*w.pool->job_)(w.index);
+            w.pool->done_.fetch_add(1);
+            w.pool->done_.notify_one();
+        }
+        return nullptr;
+    }
+    void spawn() {
+        auto* w = new Worker;                   // lives as long as the process
+        w->pool = this;
+        w->index = (int)workers_.size();
+        workers_.push_back(w);
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 1 << 20);
+        pthread_t th;
+        if (pthread_create(&th, &attr, &Pool::main, w) != 0) std::abort();
+        pthread_detach(th);
+        pthread_attr_destroy(&attr);
+    }
+    std::vector<Worker*> workers_;
+    const std::function<void(int)>* job_ = nullptr;
+    std::atomic<int> done_{0};
+};
 
 // Run `call(args)` on grid x block; returns "" or the error (deadlock, smem overflow).
 inline std::string launch(Invoker call, void** args, dim3 grid, dim3 block, size_t dyn_bytes) {
     static std::mutex one_launch;
+    static Pool pool;
     std::lock_guard<std::mutex> launch_lock(one_launch);
     gridDim = grid;
     blockDim = block;
@@ -301,24 +353,19 @@ inline std::string launch(Invoker call, void** args, dim3 grid, dim3 block, size
                 for (int w = 0; w < nw; ++w) B.warps[w].expected = std::min(32, nt - 32 * w);
                 B.xchg.assign(32 * nw, 0);
                 B.dyn = dbase;
-                std::vector<std::thread> ts;
-                ts.reserve(nt);
-                for (int t = 0; t < nt; ++t)
-                    ts.emplace_back([&, t] {
-                        threadIdx = {t % block.x, (t / block.x) % block.y,
-                                     t / (block.x * block.y)};
-                        blockIdx = {bx, by, bz};
-                        t_block = &B;
-                        try {
-                            call(args);
-                        } catch (const Broken&) {
-                        }
-                        std::lock_guard<std::mutex> lk(B.mu);
-                        if (--B.alive > 0 && B.blocked == B.alive)
-                            B.fail("deadlock: a thread exited while the others wait at a "
-                                   "barrier that needs it (" + B.who_waits() + ")");
-                    });
-                for (auto& t : ts) t.join();
+                pool.run(nt, [&](int t) {
+                    threadIdx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+                    blockIdx = {bx, by, bz};
+                    t_block = &B;
+                    try {
+                        call(args);
+                    } catch (const Broken&) {
+                    }
+                    std::lock_guard<std::mutex> lk(B.mu);
+                    if (--B.alive > 0 && B.blocked == B.alive)
+                        B.fail("deadlock: a thread exited while the others wait at a "
+                               "barrier that needs it (" + B.who_waits() + ")");
+                });
                 const std::string where = " in block (" + std::to_string(bx) + "," +
                                           std::to_string(by) + "," + std::to_string(bz) + ")";
                 if (B.broken.load()) return B.error + where;
