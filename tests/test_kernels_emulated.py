@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-
 from cuda_emu import harness
+
 from minigrad.cuda import attention as ka
 from minigrad.cuda import cross_entropy as ce
 from minigrad.cuda import reduce as red
@@ -28,7 +28,7 @@ if _PROBLEM:
     pytest.skip(f"CUDA emulator unavailable: {_PROBLEM}", allow_module_level=True)
 
 DTYPES = ["float32", "float64"]
-TOL = {"float32": dict(rtol=2e-5, atol=2e-6), "float64": dict(rtol=1e-12, atol=1e-13)}
+TOL = {"float32": (2e-5, 2e-6), "float64": (1e-12, 1e-13)}      # rtol, atol
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -54,9 +54,9 @@ def dev(a, misalign=False):
 
 
 def close(got, want, dtype, scale=1.0):
-    tol = TOL[str(dtype)]
-    np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=tol["rtol"],
-                               atol=tol["atol"] * scale, equal_nan=True)
+    rtol, atol = TOL[str(dtype)]
+    np.testing.assert_allclose(np.asarray(got, np.float64), want, rtol=rtol, atol=atol * scale,
+                               equal_nan=True)
 
 
 # ---- softmax / log_softmax --------------------------------------------------------------------

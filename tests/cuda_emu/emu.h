@@ -39,8 +39,9 @@
 #define __restrict__ __restrict
 #define __launch_bounds__(...)
 #define __align__(n) alignas(n)
-// static __shared__ arrays live in one section, poisoned at every block start
-#define __shared__ static __attribute__((section("emu_shared"), aligned(16)))
+// static __shared__ arrays are function statics (one per instantiation, like CUDA's); the
+// harness finds them in the symbol table and registers them (add_static) for poisoning
+#define __shared__ static __attribute__((aligned(16)))
 
 struct dim3 {
     unsigned x = 1, y = 1, z = 1;
@@ -49,9 +50,6 @@ using uint3 = dim3;
 inline thread_local dim3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
 constexpr int warpSize = 32;
-
-extern "C" char __start_emu_shared[] __attribute__((weak));
-extern "C" char __stop_emu_shared[] __attribute__((weak));
 
 namespace emu {
 
@@ -93,6 +91,12 @@ struct Block {
 };
 
 inline thread_local Block* t_block = nullptr;
+
+// (address, bytes) of every static __shared__ array, filled with 0xff at each block start
+inline std::vector<std::pair<void*, size_t>>& statics() {
+    static std::vector<std::pair<void*, size_t>> v;
+    return v;
+}
 
 inline int linear_tid() {
     return threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
@@ -343,8 +347,7 @@ inline std::string launch(Invoker call, void** args, dim3 grid, dim3 block, size
     for (unsigned bz = 0; bz < grid.z; ++bz)
         for (unsigned by = 0; by < grid.y; ++by)
             for (unsigned bx = 0; bx < grid.x; ++bx) {
-                if (__start_emu_shared && __stop_emu_shared)
-                    std::memset(__start_emu_shared, 0xff, __stop_emu_shared - __start_emu_shared);
+                for (auto [p, n] : statics()) std::memset(p, 0xff, n);
                 std::memset(dbase, 0xff, dyn_bytes + kGuard);
                 Block B;
                 B.alive = nt;

@@ -16,7 +16,7 @@ whose `.data.ptr` is the host address; `patch_launchers()` routes minigrad.cuda.
 so the real dispatch code picks kernels and launch shapes and the emulator runs them.
 
 Libraries are cached under $TMPDIR/minigrad-cuda-emu, keyed by a hash of emu.h, the kernel
-sources and the instantiation list.
+sources, this file and the instantiation list.
 """
 from __future__ import annotations
 
@@ -92,7 +92,8 @@ def build(stem: str, names) -> Library:
     names = sorted(set(names))
     srcs = _sources()
     h = hashlib.sha256()
-    for part in [(HERE / "emu.h").read_text(), " ".join(CXXFLAGS), stem, *names,
+    for part in [(HERE / "emu.h").read_text(), Path(__file__).read_text(), " ".join(CXXFLAGS),
+                 stem, *names,
                  *(k + v for k, v in srcs.items())]:
         h.update(part.encode())
     key = h.hexdigest()[:20]
@@ -125,6 +126,7 @@ def _mkcache() -> Path:
 
 
 _C_API = r"""
+extern "C" void emu_add_static(void* p, unsigned long n) { emu::statics().push_back({p, n}); }
 extern "C" int emu_count() { return sizeof(emu_table) / sizeof(emu_table[0]); }
 extern "C" const char* emu_name(int i) { return emu_table[i].name; }
 extern "C" const char* emu_sig(int i) { return emu_table[i].sig.c_str(); }
@@ -148,6 +150,8 @@ class Library:
         d.emu_name.restype = d.emu_sig.restype = ctypes.c_char_p
         d.emu_launch.argtypes = [ctypes.c_int, ctypes.c_void_p] + [ctypes.c_uint] * 6 + [
             ctypes.c_ulong, ctypes.c_char_p, ctypes.c_int]
+        d.emu_add_static.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        self.static_shared = _register_statics(d, path)
         bounds = launch_bounds(stem)
         self.kernels = {}
         for i in range(d.emu_count()):
@@ -158,6 +162,28 @@ class Library:
 
     def __getitem__(self, name: str) -> Kernel:
         return self.kernels[name]
+
+
+_NOT_KERNEL = ("_ZZN3emu", "_ZZNSt", "_ZZSt", "_ZZNKSt", "_ZZN9__gnu", "_ZZN10__cxxabi")
+
+
+def _register_statics(dll, path) -> dict:
+    """Register the kernels' static __shared__ arrays (function statics `_ZZ...`, found with
+    nm) with the emulator, which poisons them at each block start. Returns {symbol: bytes}."""
+    res = subprocess.run(["nm", "-S", "--defined-only", str(path)], capture_output=True,
+                         text=True, check=True)
+    syms = {}
+    for line in res.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            syms[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
+    base = ctypes.cast(dll.emu_count, ctypes.c_void_p).value - syms["emu_count"][0]
+    found = {}
+    for name, (addr, size) in syms.items():
+        if name.startswith("_ZZ") and not name.startswith(_NOT_KERNEL) and size:
+            dll.emu_add_static(base + addr, size)
+            found[name] = size
+    return found
 
 
 _SCALARS = {np.int32: ("int32", ctypes.c_int32), np.int64: ("int64", ctypes.c_int64),
