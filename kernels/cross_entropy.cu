@@ -118,9 +118,11 @@ ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
         const long long t = target[row];
         const bool valid = t != ignore_index && t >= 0 && t < C;
         const A wt = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
-        A coef = mg::to_acc(g[row * g_stride]);
-        if (total) coef = coef / total[0];
-        coef = coef * (valid ? A(1) : A(0));        // IEEE: inf * 0 = NaN, as on the CPU path
+        A coef = A(0);                              // ignored rows: zero gradient, as torch,
+        if (valid) {                                // even when every row is ignored (total 0)
+            coef = mg::to_acc(g[row * g_stride]);
+            if (total) coef = coef / total[0];
+        }
         const A a = (A(1) - eps) * wt + eps * W / A(C);
         const A m = stats[row], a_l = a / stats[rows + row];     // p = exp(x - m) / l
         const A hot = (A(1) - eps) * wt, cold = eps / A(C);

@@ -395,9 +395,9 @@ def _default_grads(outputs, grad_outputs, who):
             if out.data.size != 1:
                 raise RuntimeError(f"{who}: grad can be implicitly created only for scalar "
                                    f"outputs, got shape {out.shape}; pass a gradient")
-            g = Tensor._make(out.data * 0 + 1)
+            g = Tensor._make(array_module(out.data).ones_like(out.data))  # 1 even if out is NaN
         elif not isinstance(g, Tensor):
-            g = Tensor._make(out.data * 0 + g)
+            g = Tensor._make(array_module(out.data).full_like(out.data, g))
         if g.shape != out.shape:
             raise RuntimeError(f"{who}: gradient has shape {g.shape} but the output has shape "
                                f"{out.shape}")

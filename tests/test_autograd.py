@@ -224,3 +224,10 @@ def test_to_dtype_is_differentiable():
     y.sum().backward()
     assert x.grad.dtype == mg.float32
     assert_close(x.grad, np.array([2.0, 4.0]))
+
+
+def test_default_gradient_is_one_even_for_a_nan_output():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = mg.where(mg.tensor([True, False]), x, mg.tensor([0.0, float("nan")])).sum()
+    y.backward()
+    assert np.isnan(y.item()) and x.grad.tolist() == [1.0, 0.0]

@@ -287,3 +287,27 @@ def test_seed_distillation_loss(device, rng, T):
 
     check_op(lambda a, b, c: loss(F, a, b, c), lambda a, b, c: loss(TF, a, b, c), [s, te, y],
              device=device, double=True)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_all_targets_ignored_matches_torch(eps, reduction, device):
+    """Every target ignored: torch's mean loss is NaN (0/0) but its gradient is 0."""
+    x = np.random.default_rng().standard_normal((3, 4))
+    t = np.full(3, -100)
+    check_op(lambda a: F.cross_entropy(a, mg.tensor(t, device=device), reduction=reduction,
+                                       label_smoothing=eps),
+             lambda a: torch.nn.functional.cross_entropy(a, torch.tensor(t), reduction=reduction,
+                                                         label_smoothing=eps),
+             [x], device=device)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_nll_all_targets_ignored_matches_torch(reduction, device):
+    x = np.random.default_rng().standard_normal((3, 4))
+    t = np.full(3, -100)
+    check_op(lambda a: F.nll_loss(a.log_softmax(1), mg.tensor(t, device=device),
+                                  reduction=reduction),
+             lambda a: torch.nn.functional.nll_loss(a.log_softmax(1), torch.tensor(t),
+                                                    reduction=reduction),
+             [x], device=device)

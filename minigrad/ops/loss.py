@@ -21,6 +21,7 @@ from ..autograd import Op, wrap
 from ..backend import array_module
 from ..cuda import cross_entropy as cuda_ce
 from . import softmax_cpu
+from .arith import where
 from .index import Gather
 from .softmax import log_softmax, softmax
 
@@ -120,8 +121,13 @@ class _Plan:
         self.shift = self.sumexp = None         # filled by the forward
 
     def coef(self, g):
-        """Upstream gradient per row, times the mean's 1/total and the valid mask (arrays)."""
-        return (g / self.total if self.reduction == "mean" else g) * self.valid
+        """Upstream gradient per row, times the mean's 1/total; 0 on ignored rows (arrays).
+        An all-ignored batch has total 0: its loss is NaN but its gradient 0, as in torch."""
+        xp = array_module(self.valid)
+        if self.reduction == "mean":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g = g / self.total
+        return xp.where(self.valid, g, 0).astype(g.dtype)
 
 
 def _lse_parts(x):
@@ -233,10 +239,12 @@ class CrossEntropyBackward(Op):
 
 
 def _coef_tensor(g, plan):
-    valid = wrap(plan.valid.astype(g.dtype))
-    if plan.reduction == "none":
-        return g * valid
-    return (g / wrap(plan.total) if plan.reduction == "mean" else g) * valid
+    """Plan.coef written with ops (for double backward): g / total on valid rows, else 0."""
+    if plan.reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = g / wrap(plan.total)
+    zero = wrap(array_module(plan.valid).zeros((), g.dtype))
+    return where(wrap(plan.valid), g, zero)
 
 
 def _coef_transpose(r, plan, g):
@@ -318,4 +326,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if reduction == "none":
         return loss
     total = loss.sum()
-    return total if reduction == "sum" else total / wrap(w_t.sum())
+    if reduction == "sum":
+        return total
+    # mean over the target weights; when they sum to 0 (all ignored) torch gives a NaN loss
+    # with a zero gradient: divide by a safe 1 and select NaN, so no inf * 0 reaches backward
+    w_sum = w_t.sum()
+    some = w_sum != 0
+    nan = wrap(xp.full((), xp.nan, input.dtype))
+    return where(wrap(some), total / wrap(xp.where(some, w_sum, 1)), nan)
