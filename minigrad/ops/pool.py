@@ -60,15 +60,17 @@ class MaxPool2d(Op):
         # than argmax over a tiny last axis); a later tap wins only if strictly larger or
         # NaN, as in torch's CPU kernel
         taps = xp.ascontiguousarray(win.transpose(4, 5, 0, 1, 2, 3)).reshape(-1, n, c, ho, wo)
-        out, arg = taps[0], xp.zeros((n, c, ho, wo), xp.int64)
+        # track each max as the flat offset of its tap inside the window (no // and % later)
+        out, offset = taps[0], xp.zeros((n, c, ho, wo), xp.int64)
         for k in range(1, taps.shape[0]):
             v = taps[k]
             better = (v > out) | xp.isnan(v)
-            out, arg = xp.where(better, v, out), xp.where(better, k, arg)
-        i, j = arg // kernel[1], arg % kernel[1]
-        rows = xp.arange(ho).reshape(-1, 1) * stride[0] - pads[0] + i * dilation[0]
-        cols = xp.arange(wo) * stride[1] - pads[2] + j * dilation[1]
-        ctx.indices = rows * w + cols   # (N, C, Ho, Wo), into each (H * W) plane
+            out = xp.maximum(out, v)                 # = where(better, v, out), NaN included
+            offset = xp.where(better, (k // kernel[1]) * dilation[0] * w
+                              + (k % kernel[1]) * dilation[1], offset)
+        rows = xp.arange(ho).reshape(-1, 1) * stride[0] - pads[0]
+        cols = xp.arange(wo) * stride[1] - pads[2]
+        ctx.indices = offset + (rows * w + cols)   # (N, C, Ho, Wo), into each (H * W) plane
         ctx.in_shape = x.shape
         ctx.mark_non_differentiable(ctx.indices)
         return out, ctx.indices
