@@ -22,6 +22,21 @@ def parser(description: str, epochs: int, lr: float, batch_size: int) -> argpars
     return p
 
 
+def digits_data(args, device: str):
+    """The digits split used by every digits example: (train loader, x_test, y_test).
+    80/20 split seeded by --seed, the training set cut to --limit samples when given."""
+    from minigrad.data import DataLoader, TensorDataset
+    from minigrad.data.datasets import load_digits, train_test_split
+    images, labels = load_digits()
+    x_train, x_test, y_train, y_test = train_test_split(images, labels, test_size=0.2,
+                                                        seed=args.seed)
+    if args.limit:
+        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
+    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size,
+                        shuffle=True, seed=args.seed, device=device)
+    return loader, x_test.to(device), y_test.to(device)
+
+
 def check_device(name: str) -> str:
     if name.startswith("cuda") and not mg.cuda.is_available():
         raise SystemExit(f"--device {name}: CUDA is not available (install CuPy: "

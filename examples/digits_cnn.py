@@ -13,13 +13,11 @@ from __future__ import annotations
 import os
 import time
 
-from _common import accuracy, check_device, parser, progress, run_dir, save_plot
+from _common import accuracy, check_device, digits_data, parser, progress, run_dir, save_plot
 
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.data import DataLoader, TensorDataset
-from minigrad.data.datasets import load_digits, train_test_split
 
 
 def block(c_in: int, c_out: int) -> nn.Sequential:
@@ -44,18 +42,11 @@ def main(argv=None):
     args = parser(__doc__.splitlines()[0], epochs=12, lr=3e-3, batch_size=64).parse_args(argv)
     device = check_device(args.device)
     mg.manual_seed(args.seed)
-    images, labels = load_digits()
-    x_train, x_test, y_train, y_test = train_test_split(images, labels, test_size=0.2,
-                                                        seed=args.seed)
-    if args.limit:
-        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
-    x_test, y_test = x_test.to(device), y_test.to(device)
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size,
-                        shuffle=True, seed=args.seed, device=device)
+    loader, x_test, y_test = digits_data(args, device)
     model = DigitsCNN().to(device)
     opt = mg.optim.Adam(model.parameters(), lr=args.lr)
     sched = mg.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(args.epochs, 1))
-    print(f"{len(y_train)} training / {len(y_test)} test images on {device}; "
+    print(f"{len(loader.dataset)} training / {len(y_test)} test images on {device}; "
           f"{sum(p.numel() for p in model.parameters())} parameters")
     history = {"train loss": [], "test accuracy": []}
     start = time.perf_counter()

@@ -17,14 +17,12 @@ from __future__ import annotations
 import copy
 import os
 
-from _common import accuracy, check_device, parser, progress, run_dir, save_plot
+from _common import accuracy, check_device, digits_data, parser, progress, run_dir, save_plot
 from digits_cnn import DigitsCNN
 
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.data import DataLoader, TensorDataset
-from minigrad.data.datasets import load_digits, train_test_split
 
 
 def student_net() -> nn.Module:
@@ -63,14 +61,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     device = check_device(args.device)
     mg.manual_seed(args.seed)
-    images, labels = load_digits()
-    x_train, x_test, y_train, y_test = train_test_split(images, labels, test_size=0.2,
-                                                        seed=args.seed)
-    if args.limit:
-        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
-    x_test, y_test = x_test.to(device), y_test.to(device)
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size,
-                        shuffle=True, seed=args.seed, device=device)
+    loader, x_test, y_test = digits_data(args, device)
 
     teacher = DigitsCNN().to(device)
     train(teacher, loader, args.teacher_epochs, args.lr,

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import os
 
-from _common import accuracy, check_device, parser, progress, run_dir, save_plot
+from _common import accuracy, check_device, digits_data, parser, progress, run_dir, save_plot
 
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn
-from minigrad.data import DataLoader, TensorDataset
-from minigrad.data.datasets import load_digits, train_test_split
 
 
 class StochasticDepth(nn.Module):
@@ -68,18 +66,11 @@ def main(argv=None):
     args = p.parse_args(argv)
     device = check_device(args.device)
     mg.manual_seed(args.seed)
-    images, labels = load_digits()
-    x_train, x_test, y_train, y_test = train_test_split(images, labels, test_size=0.2,
-                                                        seed=args.seed)
-    if args.limit:
-        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
-    x_test, y_test = x_test.to(device), y_test.to(device)
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size,
-                        shuffle=True, seed=args.seed, device=device)
+    loader, x_test, y_test = digits_data(args, device)
     model = TinyViT(args.dim, args.depth, args.heads, drop_path=args.drop_path).to(device)
     opt = mg.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
     sched = mg.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(args.epochs, 1))
-    print(f"{len(y_train)} training images; {sum(q.numel() for q in model.parameters())} "
+    print(f"{len(loader.dataset)} training images; {sum(q.numel() for q in model.parameters())} "
           f"parameters")
     history = {"train loss": [], "test accuracy": []}
     for epoch in range(1, args.epochs + 1):
