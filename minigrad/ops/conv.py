@@ -1,11 +1,17 @@
-"""2-D convolution by im2col on a strided view (no Python loop over pixels).
+"""2-D convolution by im2col (no Python loop over pixels), in one of two column layouts.
 
-im2col: the padded input x (N, C, Hp, Wp) is viewed (np.lib.stride_tricks.as_strided, no copy)
-as windows (N, C, Ho, Wo, kh, kw); one reshape copies them into columns
-cols (N, G, Cg*kh*kw, Ho*Wo), and the convolution is a GEMM per sample and group with the
-weight (G, Og, Cg*kh*kw). The three ops below are the bilinear triad of a convolution:
+im2col: the padded input is viewed (as_strided, no copy) as its kernel windows and one copy
+turns them into columns, K = Cg*kh*kw rows by one column per output pixel; the convolution
+is then a GEMM with the weight (G, Og, K). Which layout depends on the output size:
+    sample-major (Ho*Wo >= _SMALL): cols (N, G, K, Ho*Wo); one GEMM per sample lands the
+        output directly in (N, O, Ho, Wo) order.
+    batch-last (Ho*Wo < _SMALL): x is first padded into (C, Hp, Wp, N), so cols (G, K,
+        Ho*Wo*N) copy runs of Wo*N values instead of 4-8 long window rows, and the forward
+        and the weight gradient are one GEMM each over the whole batch (no per-sample
+        GEMMs, no sum over N); the output and dy move to/from that order by one copy.
+The three ops below are the bilinear triad of a convolution:
     y  = Conv2d(x, w)
-    dx = Conv2dInputGrad(dy, w)    (a stride-1 convolution of the upsampled dy, flipped w)
+    dx = Conv2dInputGrad(dy, w)    (col2im, or a convolution of the upsampled dy)
     dw = Conv2dWeightGrad(x, dy)   (dy^T @ cols)
 Each one's backward is written with the other two, so double backward works at any depth.
 """
@@ -43,25 +49,63 @@ def pad2d(xp, x, padding, value=0):
     return xp.pad(x, ((0, 0), (0, 0), (t, b), (left, right)), constant_values=value)
 
 
-def _im2col(x, kh, kw, stride, padding, dilation, groups):
-    """Columns (N, G, Cg*kh*kw, Ho*Wo): per sample and group, one column per output pixel."""
+# Fewer output pixels per image than this: batch-last columns (tiny per-sample GEMMs and
+# 4-8 long window rows would dominate); more: sample-major columns.
+_SMALL = 64
+
+
+def _batch_last(x, padding):
+    """The zero-padded x as (C, Hp, Wp, N): a window row (w, n) is one contiguous run."""
     xp = array_module(x)
-    win = windows(xp, pad2d(xp, x, padding), kh, kw, stride, dilation)
-    n, c, ho, wo = win.shape[:4]
+    n, c, h, w = x.shape
+    t, b, left, right = padding
+    big = xp.zeros((c, h + t + b, w + left + right, n), x.dtype)
+    big[:, t:t + h, left:left + w] = x.transpose(1, 2, 3, 0)
+    return big
+
+
+def _im2col(x, kh, kw, stride, padding, dilation, groups):
+    """Columns of x, K = Cg*kh*kw, and (N, Ho, Wo): sample-major (N, G, K, Ho*Wo), or
+    batch-last (G, K, Ho*Wo*N) when Ho*Wo < _SMALL (tell them apart by ndim)."""
+    xp = array_module(x)
+    n, c, h, w = x.shape
     cg = c // groups
-    cols = win.reshape(n, groups, cg, ho, wo, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
-    return xp.ascontiguousarray(cols).reshape(n, groups, cg * kh * kw, ho * wo), (n, ho, wo)
+    ho = out_size(h, padding[0] + padding[1], kh, stride[0], dilation[0])
+    wo = out_size(w, padding[2] + padding[3], kw, stride[1], dilation[1])
+    if ho * wo >= _SMALL:
+        win = windows(xp, pad2d(xp, x, padding), kh, kw, stride, dilation)
+        cols = win.reshape(n, groups, cg, ho, wo, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
+        return (xp.ascontiguousarray(cols).reshape(n, groups, cg * kh * kw, ho * wo),
+                (n, ho, wo))
+    big = _batch_last(x, padding)
+    (sh, sw), (dh, dw) = stride, dilation
+    s0, s1, s2, s3 = big.strides
+    cols = _as_strided(xp, big, (c, kh, kw, ho, wo, n),
+                       (s0, dh * s1, dw * s2, sh * s1, sw * s2, s3))
+    return (xp.ascontiguousarray(cols).reshape(groups, cg * kh * kw, ho * wo * n),
+            (n, ho, wo))
+
+
+def _dy_batch_last(dy, groups):
+    """dy (N, O, Ho, Wo) as (G, Ho*Wo*N, Og), matching the batch-last columns."""
+    xp = array_module(dy)
+    n, o, ho, wo = dy.shape
+    rows = xp.ascontiguousarray(dy.transpose(2, 3, 0, 1)).reshape(ho * wo * n, groups, -1)
+    return rows.transpose(1, 0, 2)
 
 
 def _conv_forward(x, w, stride, padding, dilation, groups, ctx=None):
-    """The convolution itself on arrays: w (G, Og, K) @ cols (N, G, K, Ho*Wo) gives the
-    output directly in (N, O, Ho, Wo) order, with no transpose afterwards."""
+    """The convolution itself on arrays: w (G, Og, K) @ cols, one GEMM per sample and group
+    (sample-major: lands directly in (N, O, Ho, Wo) order) or one per group (batch-last:
+    (O, Ho, Wo, N), moved to (N, O, Ho, Wo) by one copy)."""
     o, cg, kh, kw = w.shape
     cols, (n, ho, wo) = _im2col(x, kh, kw, stride, padding, dilation, groups)
     if ctx is not None:
         ctx.cols = cols                 # reused by the weight gradient
     y = w.reshape(groups, o // groups, cg * kh * kw) @ cols
-    return y.reshape(n, o, ho, wo)
+    if cols.ndim == 4:
+        return y.reshape(n, o, ho, wo)
+    return array_module(y).ascontiguousarray(y.reshape(o, ho, wo, n).transpose(3, 0, 1, 2))
 
 
 class Conv2d(Op):
@@ -85,39 +129,67 @@ class Conv2d(Op):
         return dx, dw, None, None, None, None
 
 
+def _input_grad_col2im(dy, w, x_shape, stride, padding, dilation, groups):
+    """dx by col2im on batch-last columns (M = Ho*Wo*N), any stride:
+        dcols (G, K, M) = w^T (G, K, Og) @ dy (G, Og, M)
+        xpad[c, h s + i d, w s + j d, n] += dcols[(c, i, j), (h, w, n)]   (one add per tap)
+    each add moving runs of Wo*N (stride 1) or N values."""
+    xp = array_module(dy)
+    n, c, h, wd = x_shape
+    o, cg, kh, kw = w.shape
+    ho, wo = dy.shape[2:]
+    (sh, sw), (dh, dw), (t, b, left, right) = stride, dilation, padding
+    dcols = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1) \
+        @ _dy_batch_last(dy, groups).transpose(0, 2, 1)
+    dcols = dcols.reshape(c, kh, kw, ho, wo, n)
+    big = xp.zeros((c, h + t + b, wd + left + right, n), dy.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            big[:, i * dh:i * dh + sh * (ho - 1) + 1:sh,
+                j * dw:j * dw + sw * (wo - 1) + 1:sw] += dcols[:, i, j]
+    return xp.ascontiguousarray(big[:, t:t + h, left:left + wd].transpose(3, 0, 1, 2))
+
+
+def _input_grad_conv(dy, w, x_shape, stride, padding, dilation, groups):
+    """dx as a stride-1 convolution of the zero-upsampled, padded dy with the flipped,
+    transposed kernel:  dx[c, m] = sum_{o,u} dy_up[o, m + p - u d] w[o, c, u]."""
+    xp = array_module(dy)
+    n, _, h, wd = x_shape
+    o, cg, kh, kw = w.shape
+    ho, wo = dy.shape[2:]
+    (sh, sw), (dh, dw) = stride, dilation
+    if (sh, sw) != (1, 1):                       # put dy on the stride-1 grid
+        up = xp.zeros((n, o, (ho - 1) * sh + 1, (wo - 1) * sw + 1), dy.dtype)
+        up[:, :, ::sh, ::sw] = dy
+    else:
+        up = dy
+    pads = []
+    for size, k, d, p_lo, length in ((up.shape[2], kh, dh, padding[0], h),
+                                      (up.shape[3], kw, dw, padding[2], wd)):
+        lo = d * (k - 1) - p_lo
+        pads.append((lo, length + d * (k - 1) - size - lo))
+    # padding larger than the kernel reach shows up as negative pads: crop instead
+    crop = tuple(slice(max(-lo, 0), size + hi if hi < 0 else None)
+                 for (lo, hi), size in zip(pads, up.shape[2:]))
+    up = up[:, :, crop[0], crop[1]]
+    pads = tuple(max(v, 0) for pair_ in pads for v in pair_)
+    w_t = w.reshape(groups, o // groups, cg, kh, kw)[..., ::-1, ::-1]
+    w_t = w_t.transpose(0, 2, 1, 3, 4).reshape(groups * cg, o // groups, kh, kw)
+    return _conv_forward(up, w_t, (1, 1), pads, dilation, groups)
+
+
 class Conv2dInputGrad(Op):
-    """dx: the adjoint of Conv2d in x (a transposed convolution), computed as a stride-1
-    convolution of the zero-upsampled, padded dy with the flipped, transposed kernel:
-        dx[c, m] = sum_{o,u} dy_up[o, m + p - u d] w[o, c, u]
-    so it reuses the im2col GEMM instead of scattering window by window."""
+    """dx: the adjoint of Conv2d in x (a transposed convolution). Small outputs (Ho*Wo <
+    _SMALL): col2im, w^T @ dy added back tap by tap; otherwise a stride-1 convolution of
+    the upsampled dy, which reuses the im2col GEMM instead of scattering."""
 
     @staticmethod
     def forward(ctx, dy, w, x_shape, stride, padding, dilation, groups):
         ctx.params = stride, padding, dilation, groups
         ctx.save_for_backward(dy, w)
-        xp = array_module(dy)
-        n, _, h, wd = x_shape
-        o, cg, kh, kw = w.shape
-        ho, wo = dy.shape[2:]
-        (sh, sw), (dh, dw) = stride, dilation
-        if (sh, sw) != (1, 1):                       # put dy on the stride-1 grid
-            up = xp.zeros((n, o, (ho - 1) * sh + 1, (wo - 1) * sw + 1), dy.dtype)
-            up[:, :, ::sh, ::sw] = dy
-        else:
-            up = dy
-        pads = []
-        for size, k, d, p_lo, length in ((up.shape[2], kh, dh, padding[0], h),
-                                          (up.shape[3], kw, dw, padding[2], wd)):
-            lo = d * (k - 1) - p_lo
-            pads.append((lo, length + d * (k - 1) - size - lo))
-        # padding larger than the kernel reach shows up as negative pads: crop instead
-        crop = tuple(slice(max(-lo, 0), size + hi if hi < 0 else None)
-                     for (lo, hi), size in zip(pads, up.shape[2:]))
-        up = up[:, :, crop[0], crop[1]]
-        pads = tuple(max(v, 0) for pair_ in pads for v in pair_)
-        w_t = w.reshape(groups, o // groups, cg, kh, kw)[..., ::-1, ::-1]
-        w_t = w_t.transpose(0, 2, 1, 3, 4).reshape(groups * cg, o // groups, kh, kw)
-        return _conv_forward(up, w_t, (1, 1), pads, dilation, groups)
+        small = dy.shape[2] * dy.shape[3] < _SMALL
+        fn = _input_grad_col2im if small else _input_grad_conv
+        return fn(dy, w, x_shape, stride, padding, dilation, groups)
 
     @staticmethod
     def backward(ctx, gg):
@@ -141,8 +213,14 @@ class Conv2dWeightGrad(Op):
         if cols is None:
             cols, _ = _im2col(x, kh, kw, stride, padding, dilation, groups)
         n, o, ho, wo = dy.shape
-        # per sample: dy (Og, Ho*Wo) @ cols^T (Ho*Wo, K), then summed over the batch
-        dw = (dy.reshape(n, groups, o // groups, ho * wo) @ cols.transpose(0, 1, 3, 2)).sum(0)
+        if cols.ndim == 4:
+            # per sample: dy (Og, Ho*Wo) @ cols^T (Ho*Wo, K), then summed over the batch
+            dw = (dy.reshape(n, groups, o // groups, ho * wo)
+                  @ cols.transpose(0, 1, 3, 2)).sum(0)
+        else:
+            # one GEMM over the batch: dw^T = cols (G, K, M) @ dy^T (G, M, Og), which BLAS
+            # runs faster than dy @ cols^T
+            dw = (cols @ _dy_batch_last(dy, groups)).transpose(0, 2, 1)
         return dw.reshape(w_shape)
 
     @staticmethod
