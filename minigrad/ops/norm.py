@@ -22,13 +22,32 @@ def _axes_to(shape, pshape):
                                       if s == 1 and shape[i + lead] != 1)
 
 
+def _sum(xp, dims, a, b=None):
+    """sum of a (or of a * b, without the temporary) over dims, keepdims. In the batch-norm
+    case (every dim but 1 of a contiguous float NumPy array) one einsum over (N, C, rest)
+    runs ~4x faster than a ufunc reduce over the non-adjacent axes 0, 2, 3."""
+    if (xp.__name__ == "numpy" and a.dtype.char in "fd" and a.ndim > 2
+            and tuple(dims) == (0,) + tuple(range(2, a.ndim))
+            and a.flags.c_contiguous and (b is None or b.flags.c_contiguous)):
+        n, c = a.shape[:2]
+        ops = (a.reshape(n, c, -1),) if b is None else (a.reshape(n, c, -1), b.reshape(n, c, -1))
+        s = xp.einsum("nck->c" if b is None else "nck,nck->c", *ops)
+        return s.reshape((1, c) + (1,) * (a.ndim - 2))
+    return (a if b is None else a * b).sum(tuple(dims), keepdims=True)
+
+
+def _mean(xp, dims, a, b=None):
+    s = _sum(xp, dims, a, b)
+    return s / (a.size // s.size)
+
+
 class Normalize(Op):
     @staticmethod
     def forward(ctx, x, w, b, dims, eps, pshape):
         xp = array_module(x)
-        mean = x.mean(dims, keepdims=True)
+        mean = _mean(xp, dims, x).astype(x.dtype, copy=False)
         xc = x - mean
-        var = (xc * xc).mean(dims, keepdims=True)
+        var = _mean(xp, dims, xc, xc).astype(x.dtype, copy=False)
         rstd = (1.0 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
         xhat = xc * rstd
         ctx.args, ctx.xhat, ctx.rstd = (dims, eps, pshape), xhat, rstd
@@ -56,12 +75,13 @@ class Normalize(Op):
             gb = None if ctx.b_shape is None else g.sum(axes).reshape(ctx.b_shape)
         else:                                # plain arrays: no graph is needed
             g_, xhat, rstd = g.data, ctx.xhat, ctx.rstd
+            xp = array_module(g_)
             gxhat = g_ if w is None else g_ * w.data.reshape(pshape)
-            gx = wrap(rstd * (gxhat - gxhat.mean(dims, keepdims=True)
-                              - xhat * (gxhat * xhat).mean(dims, keepdims=True)))
+            gx = wrap(rstd * (gxhat - _mean(xp, dims, gxhat)
+                              - xhat * _mean(xp, dims, gxhat, xhat)))
             axes = _axes_to(g_.shape, pshape)
-            gw = None if w is None else wrap((g_ * xhat).sum(axes).reshape(w.shape))
-            gb = None if ctx.b_shape is None else wrap(g_.sum(axes).reshape(ctx.b_shape))
+            gw = None if w is None else wrap(_sum(xp, axes, g_, xhat).reshape(w.shape))
+            gb = None if ctx.b_shape is None else wrap(_sum(xp, axes, g_).reshape(ctx.b_shape))
         return gx, gw, gb, None, None, None
 
 
