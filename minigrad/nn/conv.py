@@ -1,7 +1,6 @@
 """Conv2d and the 2-D pooling modules (torch.nn's arguments, parameter shapes and init)."""
 from __future__ import annotations
 
-import math
 
 from .. import creation
 from ..autograd import wrap
@@ -65,11 +64,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
-            if fan_in:
-                init.uniform_(self.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
+        init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, input):
         if self.padding_mode == "zeros":
