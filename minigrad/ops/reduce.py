@@ -52,10 +52,11 @@ class Amax(Op):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
+        name = ctx.reduce_name                  # "max" here, "min" in Amin
         if x.size == 0:
-            raise RuntimeError("amax: cannot reduce an empty tensor")
+            raise RuntimeError(f"a{name}: cannot reduce an empty tensor")
         ctx.args = x.shape, dims, keepdim
-        out = x.max(axis=dims, keepdims=True)
+        out = getattr(x, name)(axis=dims, keepdims=True)
         ctx.save_for_backward(x, out)
         return out if keepdim else out.reshape(_shape_without(x.shape, dims))
 
@@ -78,15 +79,9 @@ class Amax(Op):
 
 
 class Amin(Amax):
+    """Min over dims; the same forward and backward as Amax with min in place of max."""
+    reduce_name = "min"
     forward_cuda = None                 # Amax's kernel computes max; amin runs CuPy's min
-    @staticmethod
-    def forward(ctx, x, dims, keepdim):
-        if x.size == 0:
-            raise RuntimeError("amin: cannot reduce an empty tensor")
-        ctx.args = x.shape, dims, keepdim
-        out = x.min(axis=dims, keepdims=True)
-        ctx.save_for_backward(x, out)
-        return out if keepdim else out.reshape(_shape_without(x.shape, dims))
 
 
 def _shape_without(shape, dims):
