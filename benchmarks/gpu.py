@@ -260,11 +260,35 @@ def bench_attention():
     return rows
 
 
-def main():
+SECTIONS = ("reduce", "softmax", "cross_entropy", "attention")
+
+
+def main(argv=None):
+    """python benchmarks/gpu.py [section ...]: all sections by default. A section that fails
+    prints its traceback and the others still run."""
+    import argparse
+    import sys
+    import traceback
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sections", nargs="*", help=f"any of {', '.join(SECTIONS)} (default: all)")
+    picked = ap.parse_args(argv).sections or list(SECTIONS)
+    bad = [s for s in picked if s not in SECTIONS]
+    if bad:
+        ap.error(f"unknown section(s) {bad}; choose from {list(SECTIONS)}")
     copy_bw = copy_bandwidth()
-    rows = bench_reduce(copy_bw) + bench_softmax(copy_bw) + bench_cross_entropy(copy_bw)
-    print_table(rows, copy_bw)
-    bench_attention()
+    bench = {"reduce": bench_reduce, "softmax": bench_softmax,
+             "cross_entropy": bench_cross_entropy}
+    for name in picked:
+        try:
+            if name == "attention":
+                bench_attention()
+            else:
+                part = bench[name](copy_bw)
+                print_table(part, copy_bw)
+        except Exception:  # noqa: BLE001  (report it, run the other sections)
+            print(f"\nsection {name} failed:", file=sys.stderr)
+            traceback.print_exc()
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
