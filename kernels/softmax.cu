@@ -75,7 +75,7 @@ softmax_warp_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols
             l += e;
         }
         l = mg::warp_sum<GROUP>(l);
-        const A off = m + mg::log_(l);
+        const A log_l = mg::log_(l);   // y = (x - m) - log l: x - m is exact near the max
         // 4. write y
 #pragma unroll
         for (int p = 0; p < PACKS; ++p) {
@@ -85,7 +85,7 @@ softmax_warp_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols
 #pragma unroll
                 for (int i = 0; i < VEC; ++i) {
                     const A b = buf[p * VEC + i];
-                    v.v[i] = mg::from_acc<T>(LOG ? b - off : b / l);
+                    v.v[i] = mg::from_acc<T>(LOG ? (b - m) - log_l : b / l);
                 }
                 mg::store_pack<T, VEC>(y + row * cols + c, v);
             }
@@ -182,7 +182,7 @@ softmax_block_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int col
             l += e;
         }
         l = mg::block_sum(l, smem);
-        const A off = m + mg::log_(l);
+        const A log_l = mg::log_(l);   // y = (x - m) - log l: x - m is exact near the max
         // 4. write y
 #pragma unroll
         for (int p = 0; p < PACKS; ++p) {
@@ -192,7 +192,7 @@ softmax_block_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int col
 #pragma unroll
                 for (int i = 0; i < VEC; ++i) {
                     const A b = buf[p * VEC + i];
-                    v.v[i] = mg::from_acc<T>(LOG ? b - off : b / l);
+                    v.v[i] = mg::from_acc<T>(LOG ? (b - m) - log_l : b / l);
                 }
                 mg::store_pack<T, VEC>(y + row * cols + c, v);
             }
@@ -266,7 +266,7 @@ softmax_online_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int co
         }
         // 2. merge the block's (m, l) states
         st = mg::block_ml(st, sm, sl);
-        const A m = st.m, l = st.l, off = m + mg::log_(l);
+        const A m = st.m, l = st.l, log_l = mg::log_(l);
         // 3. re-read the row (usually from L2) and write y
         for (int c = threadIdx.x * VEC; c < cols; c += stride) {
             const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
@@ -274,7 +274,7 @@ softmax_online_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int co
 #pragma unroll
             for (int i = 0; i < VEC; ++i) {
                 const A a = mg::to_acc(v.v[i]);
-                o.v[i] = mg::from_acc<T>(LOG ? a - off : mg::exp_(a - m) / l);
+                o.v[i] = mg::from_acc<T>(LOG ? (a - m) - log_l : mg::exp_(a - m) / l);
             }
             mg::store_pack<T, VEC>(y + row * cols + c, o);
         }
@@ -331,11 +331,12 @@ softmax_strided_fwd(const T* __restrict__ x, T* __restrict__ y, long outer, int 
         // 1. online (m, l) down the column; neighbouring threads read neighbouring addresses
         mg::ML<A> st = mg::ml_identity<A>();
         for (int d = 0; d < dim; ++d) mg::ml_add(st, mg::to_acc(x[base + (long)d * inner]));
-        const A off = st.m + mg::log_(st.l);
+        const A log_l = mg::log_(st.l);
         // 2. write the column
         for (int d = 0; d < dim; ++d) {
             const A a = mg::to_acc(x[base + (long)d * inner]);
-            y[base + (long)d * inner] = mg::from_acc<T>(LOG ? a - off : mg::exp_(a - st.m) / st.l);
+            const A z = a - st.m;
+            y[base + (long)d * inner] = mg::from_acc<T>(LOG ? z - log_l : mg::exp_(z) / st.l);
         }
     }
 }

@@ -200,7 +200,7 @@ def _pack_one(s, args, outs, results, Tensor):
     """Map one thing forward saved back to the graph: an input stays that input (a Tensor
     stays linked to the graph, a scalar stays a scalar), an output is kept by index."""
     for a in args:
-        if s is a or (s is not None and s is getattr(a, "data", None)):
+        if s is a or (s is not None and s is unwrap(a)):
             return a
     for j, o in enumerate(outs):
         if s is o or s is results[j]:
@@ -403,6 +403,12 @@ def _default_grads(outputs, grad_outputs, who):
                                f"{out.shape}")
         res.append(g)
     return res
+
+
+def unwrap(x):
+    """The array inside a Tensor; anything else unchanged. (Not getattr(x, "data", x): NumPy
+    and CuPy arrays have a `.data` of their own, a memoryview or a device pointer.)"""
+    return x.data if isinstance(x, _Tensor or _tensor_cls()) else x
 
 
 def wrap(array):

@@ -226,7 +226,7 @@ class Tensor:
         if self.requires_grad and autograd.is_grad_enabled():
             raise RuntimeError("a leaf tensor that requires grad is being used in an in-place "
                                "operation; wrap it in minigrad.no_grad()")
-        value = getattr(value, "data", value)
+        value = autograd.unwrap(value)
         xp = backend.array_module(self.data)
         if self.data.flags.writeable:
             self.data[...] = value
@@ -241,13 +241,13 @@ class Tensor:
         return self._inplace(value)
 
     def copy_(self, src):
-        src = getattr(src, "data", src)
+        src = autograd.unwrap(src)
         return self._inplace(backend.to_device(src, self.device).astype(self.dtype))
 
     def _ufunc_(self, name, other):
         """self = self <op> other written into self's own memory when it is writable."""
         xp = backend.array_module(self.data)
-        other = getattr(other, "data", other)
+        other = autograd.unwrap(other)
         if self.requires_grad and autograd.is_grad_enabled():
             return self._inplace(getattr(xp, name)(self.data, other))
         if self.data.flags.writeable:
@@ -256,11 +256,11 @@ class Tensor:
         return self._inplace(getattr(xp, name)(self.data, other))
 
     def add_(self, other, alpha=1):
-        return self._ufunc_("add", other if alpha == 1 else alpha * getattr(other, "data", other))
+        return self._ufunc_("add", other if alpha == 1 else alpha * autograd.unwrap(other))
 
     def sub_(self, other, alpha=1):
         return self._ufunc_("subtract",
-                            other if alpha == 1 else alpha * getattr(other, "data", other))
+                            other if alpha == 1 else alpha * autograd.unwrap(other))
 
     def mul_(self, other):
         return self._ufunc_("multiply", other)
@@ -314,7 +314,7 @@ class Tensor:
             raise RuntimeError("in-place assignment into a tensor that requires grad is not "
                                "supported by minigrad's autograd; use where/masked_fill/scatter")
         key = index.convert_key(key, backend.array_module(self.data))
-        self.data[key] = getattr(value, "data", value)
+        self.data[key] = autograd.unwrap(value)
 
     # ---- math methods -----------------------------------------------------------------
     def add(self, o): return self + o

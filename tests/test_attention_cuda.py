@@ -102,8 +102,10 @@ def _torch64(q, k, v, mask=None, is_causal=False, scale=None):
 
 
 def _close(got, ref, tol=2e-5):
+    """Relative error in the 2-norm, floored at an rms of 1 (the size of the unit-normal inputs):
+    with one key, dQ is exactly 0 and both sides hold only rounding noise."""
     for k, (a, b) in enumerate(zip(got, ref)):
-        err = np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-30)
+        err = np.linalg.norm(a - b) / max(np.linalg.norm(b), np.sqrt(b.size))
         assert err < tol, f"output {k}: relative error {err:.2e}"
 
 

@@ -42,7 +42,9 @@ def close(got, want, dtype, what=""):
     got = cp().asnumpy(got).astype(np.float64) if not isinstance(got, np.ndarray) else got
     tol = TOL[str(np.dtype(dtype))]
     assert np.array_equal(np.isnan(got), np.isnan(want)), f"{what}: NaN pattern differs"
-    ok = ~np.isnan(want)
+    inf = np.isinf(want)
+    assert np.array_equal(got[inf], want[inf]), f"{what}: infinities differ"
+    ok = np.isfinite(want)
     err = np.abs(got[ok] - want[ok])
     scale = np.maximum(np.abs(want[ok]), 1.0)
     assert err.size == 0 or (err / scale).max() <= 10 * tol, f"{what}: max err {err.max()}"

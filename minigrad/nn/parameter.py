@@ -1,6 +1,7 @@
 """Parameter: a leaf Tensor that a Module registers as learnable."""
 from __future__ import annotations
 
+from ..autograd import unwrap
 from ..tensor import Tensor
 
 
@@ -13,7 +14,7 @@ class Parameter(Tensor):
         if data is None:
             import numpy as np
             data = np.empty((0,), np.float32)
-        array = getattr(data, "data", data)
+        array = unwrap(data)
         self.data, self.grad, self.grad_fn, self._output_nr = array, None, None, 0
         self.requires_grad = False
         if requires_grad:

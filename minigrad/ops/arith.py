@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Op, wrap
+from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
 from .shape import sum_to
 
@@ -346,7 +346,7 @@ class Minimum(Op):
 
 def where(condition, input, other):
     """Pick `input` where `condition` is True, else `other` (torch.where)."""
-    cond = getattr(condition, "data", condition)
+    cond = unwrap(condition)
     if getattr(cond, "dtype", None) is None or cond.dtype.kind != "b":
         raise TypeError(f"where: condition must be a bool tensor, got "
                         f"{getattr(cond, 'dtype', type(cond).__name__)}")
@@ -369,6 +369,6 @@ def clamp(input, min=None, max=None):
 
 def compare(fn, a, b, op):
     """Comparisons give bool tensors and are never differentiable."""
-    a = getattr(a, "data", a)
-    b = getattr(b, "data", b)
+    a = unwrap(a)
+    b = unwrap(b)
     return wrap(_binary(fn, a, b, op))

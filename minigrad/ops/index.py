@@ -6,7 +6,7 @@ Swin's relative position bias.
 """
 from __future__ import annotations
 
-from ..autograd import Op, wrap
+from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
 from .shape import normalize_dim
 
@@ -75,7 +75,7 @@ def convert_key(key, xp):
     items = key if isinstance(key, tuple) else (key,)
     out = []
     for k in items:
-        k = getattr(k, "data", k)
+        k = unwrap(k)
         if isinstance(k, list) or (hasattr(k, "dtype") and array_module(k) is not xp):
             k = xp.asarray(k)
         if hasattr(k, "dtype") and k.dtype.kind not in "biu":
@@ -194,7 +194,7 @@ class MaskedFill(Op):
 
 def gather(input, dim, index):
     """out[i][j] = input[i][index[i][j]] along `dim` (torch.gather)."""
-    idx = getattr(index, "data", index)
+    idx = unwrap(index)
     d = normalize_dim(dim, input.ndim, "gather")
     _check_index("gather", input, d, idx)
     return Gather.apply(input, d, idx)
@@ -202,7 +202,7 @@ def gather(input, dim, index):
 
 def scatter(input, dim, index, src=None, value=None):
     """Out-of-place torch.scatter: a copy of input with src (or value) written at index."""
-    idx = getattr(index, "data", index)
+    idx = unwrap(index)
     d = normalize_dim(dim, input.ndim, "scatter")
     _check_index("scatter", input, d, idx)
     if src is None:
@@ -213,14 +213,14 @@ def scatter(input, dim, index, src=None, value=None):
 
 
 def scatter_add(input, dim, index, src):
-    idx = getattr(index, "data", index)
+    idx = unwrap(index)
     d = normalize_dim(dim, input.ndim, "scatter_add")
     _check_index("scatter_add", input, d, idx)
     return ScatterAdd.apply(input, d, idx, src)
 
 
 def masked_fill(input, mask, value):
-    m = getattr(mask, "data", mask)
+    m = unwrap(mask)
     if getattr(m, "dtype", None) is None or m.dtype.kind != "b":
         raise RuntimeError(f"masked_fill: mask must be a bool tensor, got "
                            f"{getattr(m, 'dtype', type(m).__name__)}")

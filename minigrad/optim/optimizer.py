@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 from .. import backend
-from ..autograd import enable_grad
+from ..autograd import enable_grad, unwrap
 from ..tensor import Tensor
 
 
@@ -124,7 +124,7 @@ class Optimizer:
     def _cast_state(p, key, value):
         """State tensors move to the parameter's device; float ones take its dtype."""
         if isinstance(value, Tensor) or hasattr(value, "shape"):
-            array = getattr(value, "data", value)
+            array = unwrap(value)
             if hasattr(array, "detach"):                 # a torch tensor
                 array = array.detach().cpu().numpy()
             array = backend.to_device(array, p.device)
