@@ -22,13 +22,45 @@
 //   ce_reduce<T>       one block of 1024 threads: sum of loss rows and of w_t rows in a fixed
 //                      order; writes the reduced loss (mean or sum) and sum w_t for the backward.
 //   ce_bwd<T,VEC>      one block per row: recompute p from the saved (m, l), write dx.
-//                      Reads and writes rows*C*s bytes (2 passes over the logits in total,
-//                      against about 6 for log_softmax + nll_loss and their backwards).
+//                      Reads and writes rows*C*s bytes (3 passes over the logits in total with
+//                      ce_fwd, against about 6 for log_softmax + nll_loss and their backwards).
+//   ce_fwd_grad<T,VEC,STAGE>  training (mean or sum): ce_fwd and the gradient for g = 1 in one
+//                      kernel, one block per row: pass 1 as ce_fwd; pass 2 writes
+//                      dx = coef1 (a p - hot [c = t] - cold w_c), coef1 = 1 / sum_i w_t (mean,
+//                      the divisor computed from the targets before launch) or 1 (sum).
+//                      STAGE: each thread keeps its packs of the row in dynamic shared memory
+//                      (C * s bytes, one block per SM), so pass 2 never re-reads global memory;
+//                      else pass 2 re-reads the row, usually from L2. Reads rows*C*s bytes and
+//                      writes as many: 2 passes for forward + backward. The backward then
+//                      returns dx as it is (g == 1) or scales it by g in place.
 // No atomics: results depend only on the inputs and the shape.
 #include "common.cuh"
 
 using mg::acc_t;
 using mg::Pack;
+
+// The per-row constants of dx_c = coef (a p_c - hot [c = t] - cold w_c), p_c = exp(x_c - m) / l.
+template <typename A> struct RowGrad {
+    long long t;
+    A m, a_l, hot, cold;      // a_l = a / l; coef is folded into a_l, hot and cold
+    template <typename T>
+    __device__ __forceinline__ A operator()(A x, int c, const T* __restrict__ weight,
+                                            bool smooth) const {
+        A d = a_l * mg::exp_(x - m);
+        if (c == t) d -= hot;
+        if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
+        return d;
+    }
+};
+
+// coef (0 on ignored rows), a and the saved (m, l) -> RowGrad; W = sum_c w_c
+template <typename A, typename T>
+__device__ __forceinline__ RowGrad<A> row_grad(long long t, bool valid, A coef, A eps, A W, int C,
+                                               const T* __restrict__ weight, A m, A l) {
+    const A wt = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
+    const A a = (A(1) - eps) * wt + eps * W / A(C);
+    return RowGrad<A>{t, m, coef * a / l, coef * (A(1) - eps) * wt, coef * eps / A(C)};
+}
 
 template <typename T, int VEC>
 __global__ void __launch_bounds__(1024)
@@ -117,28 +149,87 @@ ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
         // 1. per-row constants (every thread computes them: no smem, no sync)
         const long long t = target[row];
         const bool valid = t != ignore_index && t >= 0 && t < C;
-        const A wt = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
         A coef = A(0);                              // ignored rows: zero gradient, as torch,
         if (valid) {                                // even when every row is ignored (total 0)
             coef = mg::to_acc(g[row * g_stride]);
             if (total) coef = coef / total[0];
         }
-        const A a = (A(1) - eps) * wt + eps * W / A(C);
-        const A m = stats[row], a_l = a / stats[rows + row];     // p = exp(x - m) / l
-        const A hot = (A(1) - eps) * wt, cold = eps / A(C);
+        const RowGrad<A> rg = row_grad<A, T>(t, valid, coef, eps, W, C, weight, stats[row],
+                                             stats[rows + row]);
         // 2. one pass: dx = coef * (a p - hot [c = t] - cold w_c), the -1 folded in A precision
         const T* xr = x + row * C;
         for (int c = threadIdx.x * VEC; c < C; c += blockDim.x * VEC) {
             const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
             Pack<T, VEC> o;
 #pragma unroll
-            for (int i = 0; i < VEC; ++i) {
-                A d = a_l * mg::exp_(mg::to_acc(v.v[i]) - m);
-                if (c + i == t) d -= hot;
-                if (eps != A(0)) d -= cold * (weight ? mg::to_acc(weight[c + i]) : A(1));
-                o.v[i] = mg::from_acc<T>(coef * d);
-            }
+            for (int i = 0; i < VEC; ++i)
+                o.v[i] = mg::from_acc<T>(rg(mg::to_acc(v.v[i]), c + i, weight, eps != A(0)));
             mg::store_pack<T, VEC>(dx + row * C + c, o);
         }
+    }
+}
+
+template <typename T, int VEC, bool STAGE>
+__global__ void __launch_bounds__(1024)
+ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
+            const T* __restrict__ weight, const acc_t<T>* __restrict__ wsum, acc_t<T> eps,
+            long long ignore_index, long rows, int C, const acc_t<T>* __restrict__ total,
+            acc_t<T>* __restrict__ loss, acc_t<T>* __restrict__ stats,
+            acc_t<T>* __restrict__ wt_out, T* __restrict__ dx) {
+    using A = acc_t<T>;
+    extern __shared__ __align__(16) unsigned char stage_raw[];
+    T* stage = reinterpret_cast<T*>(stage_raw);            // C elements when STAGE
+    __shared__ A sm[32], sl[32];
+    const A W = weight ? wsum[0] : A(C);
+    const bool smooth = eps != A(0);
+    for (long row = blockIdx.x; row < rows; row += gridDim.x) {
+        const T* xr = x + row * C;
+        // 1. one pass over the row: online (m, l), sum_c w_c x_c when smoothing, and the
+        //    thread's packs staged in shared memory (read back only by the same thread)
+        mg::ML<A> st = mg::ml_identity<A>();
+        A wx = 0;
+        for (int c = threadIdx.x * VEC; c < C; c += blockDim.x * VEC) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
+            if (STAGE) mg::store_pack<T, VEC>(stage + c, v);
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) {
+                const A a = mg::to_acc(v.v[i]);
+                mg::ml_add(st, a);
+                if (smooth) wx += (weight ? mg::to_acc(weight[c + i]) : A(1)) * a;
+            }
+        }
+        // 2. block merges: lse, and the smoothing sum
+        st = mg::block_ml(st, sm, sl);
+        const A log_l = mg::log_(st.l);
+        if (smooth) wx = mg::block_sum(wx, sm);
+        // 3. the row's loss (thread 0) and every thread's gradient constants for g = 1
+        const long long t = target[row];
+        const bool valid = t != ignore_index && t >= 0 && t < C;
+        if (threadIdx.x == 0) {
+            A li = 0;
+            if (t != ignore_index && !valid) {
+                li = A(0) / A(0);                         // guard only: NaN, never a fault
+            } else if (valid) {
+                const A wt = weight ? mg::to_acc(weight[t]) : A(1);
+                li = (A(1) - eps) * wt * ((st.m - mg::to_acc(xr[t])) + log_l);
+                if (smooth) li += eps / A(C) * (W * log_l + (W * st.m - wx));
+            }
+            loss[row] = li;
+            stats[row] = st.m;
+            stats[rows + row] = st.l;
+            wt_out[row] = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
+        }
+        const A coef = valid ? (total ? A(1) / total[0] : A(1)) : A(0);
+        const RowGrad<A> rg = row_grad<A, T>(t, valid, coef, eps, W, C, weight, st.m, st.l);
+        // 4. second pass, from shared memory (STAGE) or global memory: write dx
+        for (int c = threadIdx.x * VEC; c < C; c += blockDim.x * VEC) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>((STAGE ? stage : xr) + c);
+            Pack<T, VEC> o;
+#pragma unroll
+            for (int i = 0; i < VEC; ++i)
+                o.v[i] = mg::from_acc<T>(rg(mg::to_acc(v.v[i]), c + i, weight, smooth));
+            mg::store_pack<T, VEC>(dx + row * C + c, o);
+        }
+        __syncthreads();    // sm is reused by the next row's reductions
     }
 }

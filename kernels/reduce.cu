@@ -18,7 +18,7 @@
 // carried as an online (m, l) pair; A = float for __half, else T):
 //   reduce_full_partial<T,OP,VEC>  out: partial state per block (pm[b], pl[b] for logsumexp).
 //        256 threads, grid = min(ceil(n / 2048), 1024), fixed by n (never by the SM count),
-//        grid-stride 16-byte loads. Reads n*s bytes.
+//        grid-stride 16-byte loads, 4 in flight per thread (fold_packs). Reads n*s bytes.
 //   reduce_full_final<T,OP>        one block of 1024 threads folds the partials in index order.
 //   reduce_rows_warp<T,OP,VEC,GROUP>  GROUP lanes per row of a C-contiguous (rows, cols) tensor,
 //        128-thread blocks, rows <= 1024 long. Reads rows*cols*s, writes rows*s bytes.
@@ -167,6 +167,29 @@ __device__ __forceinline__ typename R::S block_reduce(typename R::S s, typename 
     return warp_reduce<R>(lane < nw ? sm[lane] : R::identity());
 }
 
+// s folded with packs start, start + stride, ... (< npacks) of x: U 16-byte loads are issued
+// before their adds, so each thread keeps U loads in flight (a plain grid-stride loop keeps one,
+// too few to cover DRAM latency). The fold order is fixed by (start, stride): deterministic.
+template <typename R, typename T, int VEC, int U = 4>
+__device__ __forceinline__ void fold_packs(typename R::S& s, const T* __restrict__ x, long npacks,
+                                           long start, long stride) {
+    long p = start;
+    for (; p + (U - 1) * stride < npacks; p += U * stride) {
+        Pack<T, VEC> v[U];
+#pragma unroll
+        for (int u = 0; u < U; ++u) v[u] = mg::load_pack<T, VEC>(x + (p + u * stride) * VEC);
+#pragma unroll
+        for (int u = 0; u < U; ++u)
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) R::add(s, mg::to_acc(v[u].v[i]));
+    }
+    for (; p < npacks; p += stride) {
+        const Pack<T, VEC> v = mg::load_pack<T, VEC>(x + p * VEC);
+#pragma unroll
+        for (int i = 0; i < VEC; ++i) R::add(s, mg::to_acc(v.v[i]));
+    }
+}
+
 // ================================================================ part 2: full reductions
 template <typename T, int OP, int VEC>
 __global__ void __launch_bounds__(256)
@@ -179,11 +202,7 @@ reduce_full_partial(const T* __restrict__ x, acc_t<T>* pm, acc_t<T>* pl, long n)
     typename R::S s = R::identity();
     // 1. grid-stride over 16-byte packs, then the < VEC leftover elements
     const long npacks = n / VEC;
-    for (long p = tid; p < npacks; p += nthreads) {
-        const Pack<T, VEC> v = mg::load_pack<T, VEC>(x + p * VEC);
-#pragma unroll
-        for (int i = 0; i < VEC; ++i) R::add(s, mg::to_acc(v.v[i]));
-    }
+    fold_packs<R, T, VEC>(s, x, npacks, tid, nthreads);
     for (long i = npacks * VEC + tid; i < n; i += nthreads) R::add(s, mg::to_acc(x[i]));
     // 2. block tree; thread 0 stores this block's partial state
     s = block_reduce<R>(s, sm);
@@ -217,12 +236,7 @@ reduce_rows_warp(const T* __restrict__ x, T* __restrict__ out, long rows, int co
         const long row = r0 + (threadIdx.x & 31) / GROUP;
         typename R::S s = R::identity();
         // 1. the group's lanes stride along the row in packs
-        if (row < rows)
-            for (int c = lane * VEC; c < cols; c += GROUP * VEC) {
-                const Pack<T, VEC> v = mg::load_pack<T, VEC>(x + row * cols + c);
-#pragma unroll
-                for (int i = 0; i < VEC; ++i) R::add(s, mg::to_acc(v.v[i]));
-            }
+        if (row < rows) fold_packs<R, T, VEC>(s, x + row * cols, cols / VEC, lane, GROUP);
         // 2. butterfly over the group
         s = warp_reduce<R, GROUP>(s);
         if (row < rows && lane == 0) out[row] = mg::from_acc<T>(R::finish(s));
@@ -238,11 +252,7 @@ reduce_rows_block(const T* __restrict__ x, T* __restrict__ out, long rows, int c
     for (long row = blockIdx.x; row < rows; row += gridDim.x) {
         // 1. the block strides along its row in packs
         typename R::S s = R::identity();
-        for (int c = threadIdx.x * VEC; c < cols; c += blockDim.x * VEC) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(x + row * cols + c);
-#pragma unroll
-            for (int i = 0; i < VEC; ++i) R::add(s, mg::to_acc(v.v[i]));
-        }
+        fold_packs<R, T, VEC>(s, x + row * cols, cols / VEC, threadIdx.x, blockDim.x);
         // 2. block tree
         s = block_reduce<R>(s, sm);
         if (threadIdx.x == 0) out[row] = mg::from_acc<T>(R::finish(s));

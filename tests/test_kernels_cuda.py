@@ -240,6 +240,35 @@ def test_cross_entropy_every_option(dtype, n_classes, reduction):
                 close(outs[1][1], outs[0][1].astype(np.float64), dtype, "grad " + what)
 
 
+@pytest.mark.parametrize("n_classes", [7, 32000, 60000])      # 60000: too big to stage
+def test_cross_entropy_gradient_written_by_the_forward(n_classes):
+    """Training (input requires grad): ce_fwd_grad writes the g = 1 gradient in the forward;
+    backward returns it (g == 1) or scales it; a retained second backward recomputes."""
+    rng = np.random.default_rng()
+    x = (3 * rng.standard_normal((9, n_classes))).astype(np.float32)
+    t = rng.integers(0, n_classes, 9)
+    t[2] = -100
+    res = {}
+    for on in (True, False):
+        with mg.cuda.use_kernels(on):
+            xm = mg.tensor(x, device="cuda", requires_grad=True)
+            loss = mg.nn.functional.cross_entropy(xm, mg.tensor(t, device="cuda"),
+                                                  label_smoothing=0.05)
+            loss.backward(retain_graph=True)                     # g == 1
+            first = xm.grad.numpy().copy()
+            (loss * 2.5).backward()                              # g = 2.5, accumulated
+            res[on] = (loss.numpy(), first, xm.grad.numpy())
+    for a, b in zip(res[True], res[False]):
+        close(a, b.astype(np.float64), "float32", "fused vs plain CuPy")
+    close(res[True][2], 3.5 * res[True][1].astype(np.float64), "float32", "accumulated")
+    if HAS_TORCH_CUDA:
+        tx = torch.tensor(x, device="cuda", requires_grad=True)
+        tl = torch.nn.functional.cross_entropy(tx, torch.tensor(t, device="cuda"),
+                                               label_smoothing=0.05)
+        tl.backward()
+        close(res[True][1], tx.grad.double().cpu().numpy(), "float32", "vs torch")
+
+
 def test_cross_entropy_launcher_poisoned_and_errors():
     rng = np.random.default_rng()
     x = cp().asarray(rng.standard_normal((50, 1000)).astype(np.float32))

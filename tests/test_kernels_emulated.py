@@ -34,9 +34,11 @@ TOL = {"float32": (2e-5, 2e-6), "float64": (1e-12, 1e-13)}      # rtol, atol
 @pytest.fixture(scope="module", autouse=True)
 def emu():
     """Build every compile group these tests use (in parallel), then patch the launchers."""
-    groups = [("attention", ka.names())]
+    groups = [("attention", g) for g in ka.groups()]
     for dt in DTYPES:
-        groups += [("softmax", sm.names(dt, "fwd")), ("softmax", sm.names(dt, "bwd")),
+        # no thread-block clusters here: the launchers see no compute capability and plan
+        # with cluster=False, so the cluster kernels (sm_90+) are neither built nor launched
+        groups += [("softmax", sm.names(dt, "fwd", False)), ("softmax", sm.names(dt, "bwd", False)),
                    ("reduce", red.names(dt)), ("reduce", red.ladder_names(dt)),
                    ("cross_entropy", ce.names(dt))]
     with cf.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
@@ -66,7 +68,8 @@ SOFTMAX_CASES = [
     ((5, 31), 1, False, "warp", "warp"),           # odd row, scalar loads
     ((4, 33), 1, True, "warp", "warp"),            # misaligned view
     ((9, 100), 1, False, "warp", "warp"),          # VEC = 4
-    ((2, 3000), 1, False, "warp", "block"),
+    ((2, 2000), 1, False, "warp", "warp"),          # CPT 64: the longest warp rows
+    ((2, 3000), 1, False, "block", "block"),
     ((2, 5000), 1, False, "block", "block"),
     ((1, 20000), 1, False, "block", "uncached"),
     ((1, 33000), 1, False, "online", "uncached"),
@@ -183,9 +186,10 @@ CE_CASES = [  # (rows, C, weighted, eps, ignored rows, dtype)
     (2, 1000, True, 0.2, 0, "float32"), (3, 8, False, 0.0, 3, "float32"),
     (4, 10, True, 0.1, 1, "float64"), (3, 64, False, 0.0, 0, "float64")]
 
+@pytest.mark.parametrize("path", ["fwd+bwd", "fwd_grad", "fwd_grad-staged"])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("case", CE_CASES, ids=str)
-def test_cross_entropy(case, reduction):
+def test_cross_entropy(case, reduction, path):
     rows, C, weighted, eps, n_ign, dtype = case
     rng = np.random.default_rng()
     x = (rng.standard_normal((rows, C)) * 3).astype(dtype)
@@ -199,6 +203,17 @@ def test_cross_entropy(case, reduction):
     tl = TF.cross_entropy(tx, torch.tensor(t), weight=tw, ignore_index=-7,
                           label_smoothing=eps, reduction=reduction)
     tl.backward(torch.tensor(g, dtype=torch.float64))
+    if path != "fwd+bwd":          # ce_fwd_grad: the gradient for g = 1 written by the forward
+        if reduction == "none":
+            pytest.skip("ce_fwd_grad serves mean and sum")
+        for unit in (True, False):   # finish_grad returns dx1 as it is for g == 1, else scales
+            out, stats, total, dx1 = ce.forward(dev(x), dev(t), None if w is None else dev(w),
+                                                -7, eps, reduction, with_grad=True,
+                                                stage=path.endswith("staged"))
+            close(out, tl.detach().numpy(), dtype, scale=10)
+            gg = np.ones((), dtype) if unit else g
+            close(ce.finish_grad(dx1, dev(gg)), tx.grad.numpy() / g * gg, dtype)
+        return
     out, stats, total = ce.forward(dev(x), dev(t), None if w is None else dev(w), -7, eps,
                                    reduction)
     close(out, tl.detach().numpy(), dtype, scale=10)
@@ -225,10 +240,18 @@ ATTN_CASES = [  # (lead, L, S, d, causal, bias shape, bias needs grad)
 ]
 
 
+@pytest.mark.parametrize("wq", [1, 2])
+@pytest.mark.parametrize("tc", [False, True], ids=["v1-simt", "v2-3xtf32"])
 @pytest.mark.parametrize("case", ATTN_CASES, ids=str)
-def test_attention(case, monkeypatch):
+def test_attention(case, tc, wq, monkeypatch):
+    """Both kernel sets: v1 (SIMT), and v2 with its mma.sync emulated (same 3xTF32 split)."""
     lead, L, S, d, causal, bshape, need_db = case
+    if not tc and wq == 2:
+        pytest.skip("v1 has no WQ")
     monkeypatch.setattr(ka, "MAX_GRID_Y", 3)              # exercise the grid.y chunking
+    monkeypatch.setattr(ka, "TENSOR_CORES", tc)
+    monkeypatch.setattr(ka, "FWD_WQ", dict.fromkeys(ka.HEAD_DIMS, wq))
+    monkeypatch.setattr(ka, "BWD_WQ", dict.fromkeys(ka.HEAD_DIMS, wq))
     rng = np.random.default_rng()
     q, k, v, do = (rng.standard_normal(lead + s).astype(np.float32)
                    for s in [(L, d), (S, d), (S, d), (L, d)])

@@ -6,6 +6,12 @@
            device scalar: no host sync.
     backward(logits, targets, weight, ignore_index, label_smoothing, reduction, stats, total, g)
         -> dlogits = coef * (softmax - target distribution), in one pass.
+    forward(..., with_grad=True)   (mean or sum, when the logits will need a gradient)
+        -> (loss, stats, total, dx1): ce_fwd_grad also writes dx1, the gradient for g = 1, in
+           the same pass; `finish_grad(dx1, g)` turns it into the gradient for g (returns it
+           as it is when g == 1, one host sync to look; else scales it in place). Forward +
+           backward then read the logits once and write the gradient once. It holds an extra
+           logits-sized buffer from forward to backward, as torch's saved log-softmax does.
 
 Launch shape: one block per row, threads = clamp(next_pow2(C / (4 * VEC)), 32, 1024) so each
 thread handles about 4 packs; VEC = 16-byte packs when the logits and C allow it.
@@ -41,8 +47,23 @@ def plan(kind: str, dtype, rows: int, n_classes: int, aligned: bool) -> Launch:
 def names(dtype) -> tuple:
     t = CTYPES[str(np.dtype(dtype))]
     vec = 16 // np.dtype(dtype).itemsize
-    return tuple(f"ce_{k}<{t},{v}>" for k in ("fwd", "bwd") for v in sorted({1, vec})) + (
+    return tuple(f"ce_{k}<{t},{v}>" for k in ("fwd", "bwd") for v in sorted({1, vec})) + tuple(
+        f"ce_fwd_grad<{t},{v},{b}>" for v in sorted({1, vec}) for b in ("false", "true")) + (
         f"ce_reduce<{t}>",)
+
+
+STAGE_MAX_BYTES = 200 * 1024   # rows up to this size are staged in shared memory (H100: 227 KB)
+
+
+def plan_fwd_grad(dtype, rows: int, n_classes: int, aligned: bool, stage=None):
+    """(Launch, shared-memory bytes) of ce_fwd_grad: ce_fwd's launch, plus the row staged in
+    shared memory when it fits (`stage` forces the choice)."""
+    ln = plan("fwd", dtype, rows, n_classes, aligned)
+    nbytes = n_classes * np.dtype(dtype).itemsize
+    if stage is None:
+        stage = nbytes <= STAGE_MAX_BYTES
+    name = ln.name.replace("ce_fwd<", "ce_fwd_grad<")[:-1] + f",{'true' if stage else 'false'}>"
+    return ln._replace(name=name), (nbytes if stage else 0)
 
 
 def _kernel(name, dtype):
@@ -81,10 +102,12 @@ def _common(logits, targets, weight):
 
 
 def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0,
-            reduction="mean", check=True):
-    """(loss, stats, total) of F.cross_entropy, class-index targets; None: no kernel."""
+            reduction="mean", check=True, with_grad=False, stage=None):
+    """(loss, stats, total) of F.cross_entropy, class-index targets; None: no kernel.
+    with_grad (mean or sum only): (loss, stats, total, dx1), see the top."""
     if not supported(logits, targets, weight) or reduction not in MODES:
         return None
+    with_grad = with_grad and reduction != "none"
     rows, n_classes = logits.shape
     if check:
         check_targets(targets, n_classes, ignore_index)
@@ -92,17 +115,47 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
     loss_rows, wt = loader.empty((rows,), acc), loader.empty((rows,), acc)
     stats = loader.empty((2, rows), acc)
     total = loader.empty((1,), acc)
-    ln = plan("fwd", x.dtype, rows, n_classes, x.data.ptr % 16 == 0)
     eps = acc.type(label_smoothing)
     args = (x, t, NULL if w is None else w, wsum, eps, np.int64(ignore_index), np.int64(rows),
-            np.int32(n_classes), loss_rows, stats, wt)
-    _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,), args)
+            np.int32(n_classes))
+    if with_grad:
+        dx1 = loader.empty(x.shape, x.dtype)
+        ln, smem = plan_fwd_grad(x.dtype, rows, n_classes,
+                                 x.data.ptr % 16 == 0 and dx1.data.ptr % 16 == 0, stage)
+        k = _kernel(ln.name, x.dtype)
+        if smem > 48 * 1024 and k.max_dynamic_shared_size_bytes < smem:
+            k.max_dynamic_shared_size_bytes = smem
+        # mean: the divisor sum_i w_t comes from the targets alone, so it is known up front
+        div = _target_weight_sum(t, w, ignore_index, n_classes, acc) if reduction == "mean" \
+            else NULL
+        k((ln.grid,), (ln.block,), args + (div, loss_rows, stats, wt, dx1), shared_mem=smem)
+    else:
+        ln = plan("fwd", x.dtype, rows, n_classes, x.data.ptr % 16 == 0)
+        _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,), args + (loss_rows, stats, wt))
     out = loader.empty((), x.dtype)
     red = _kernel(f"ce_reduce<{CTYPES[str(x.dtype)]}>", x.dtype)
     red((1,), (1024,), (loss_rows, wt, np.int64(rows), np.int32(MODES[reduction]), out, total))
     if reduction == "none":
         out = loss_rows.astype(x.dtype)
-    return out, stats, total
+    return (out, stats, total, dx1) if with_grad else (out, stats, total)
+
+
+def _target_weight_sum(t, w, ignore_index, n_classes, acc):
+    """sum_i w[t_i] over the rows not ignored, as a (1,) device array of the accumulator type."""
+    cp = loader._cupy()
+    valid = (t != ignore_index) & (t >= 0) & (t < n_classes)
+    if w is None:
+        return valid.astype(acc).sum(dtype=acc).reshape(1)
+    wt = cp.where(valid, w.astype(acc)[t.clip(0, n_classes - 1)], 0)
+    return wt.sum(dtype=acc).reshape(1)
+
+
+def finish_grad(dx1, g):
+    """The gradient for upstream g (0-d) from dx1, the gradient for g = 1: dx1 itself when
+    g == 1 (one host sync to look), else dx1 scaled by g in place."""
+    if float(g) != 1.0:
+        dx1 *= g.astype(dx1.dtype)
+    return dx1
 
 
 def backward(logits, targets, weight, ignore_index, label_smoothing, reduction, stats, total, g,
@@ -134,14 +187,17 @@ def _plan_targets(plan):
     return xp.where(plan.valid, plan.tc, _IGNORED)
 
 
-def forward_from_plan(x, plan):
-    """CrossEntropy.forward_cuda: the loss, with plan.cuda = (targets, stats, total) kept."""
+def forward_from_plan(x, plan, with_grad=False):
+    """CrossEntropy.forward_cuda: the loss, with plan.cuda = (targets, stats, total) kept, and
+    plan.cuda_grad = the gradient for g = 1 when with_grad and the reduction allows it."""
     t = _plan_targets(plan)
-    res = forward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, check=False)
+    res = forward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, check=False,
+                  with_grad=with_grad)
     if res is None:
         return None
-    out, stats, total = res
+    out, stats, total = res[:3]
     plan.cuda = (t, stats, total)
+    plan.cuda_grad = res[3] if len(res) == 4 else None
     plan.shift, plan.sumexp = stats[0].astype(x.dtype), stats[1].astype(x.dtype)  # CPU backward
     return out
 
@@ -151,7 +207,11 @@ def backward_from_plan(x, g, plan):
     if getattr(plan, "cuda", None) is None:
         return None
     t, stats, total = plan.cuda
-    dx = backward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, stats, total, g)
+    dx1, plan.cuda_grad = getattr(plan, "cuda_grad", None), None   # used once: dx may be
+    if dx1 is not None:                                            # accumulated into in place
+        dx = finish_grad(dx1, g)
+    else:
+        dx = backward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, stats, total, g)
     if dx is None:
         return None
     n_classes, w = x.shape[1], plan.weight

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd import Op, wrap
+from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
 from ..cuda import cross_entropy as cuda_ce
 from . import softmax_cpu
@@ -119,6 +119,7 @@ class _Plan:
         self.w_t = w_t
         self.total = w_t.sum()                  # mean's divisor: sum of target weights
         self.shift = self.sumexp = None         # filled by the forward
+        self.grad_expected = False              # set by cross_entropy: input needs a grad
 
     def coef(self, g):
         """Upstream gradient per row, times the mean's 1/total; 0 on ignored rows (arrays).
@@ -168,7 +169,7 @@ class CrossEntropy(Op):
 
     @staticmethod
     def forward_cuda(ctx, x, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
-        out = cuda_ce.forward_from_plan(x, plan)
+        out = cuda_ce.forward_from_plan(x, plan, with_grad=plan.grad_expected)
         if out is None:
             return CrossEntropy.forward(ctx, x, plan)
         ctx.plan = plan
@@ -277,6 +278,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         w = w.astype(input.dtype)
     plan = _Plan(target.data.reshape(-1), w, ignore_index, float(label_smoothing), reduction,
                  input.dtype)
+    # the CUDA kernel can write the gradient during the forward pass (see cuda/cross_entropy.py)
+    plan.grad_expected = input.requires_grad and is_grad_enabled()
     out = CrossEntropy.apply(_rows(input, n_classes), plan)
     return out.reshape(tuple(target.shape)) if reduction == "none" else out
 
