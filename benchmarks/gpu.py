@@ -132,6 +132,9 @@ def bench_cross_entropy(copy_bw):
         # floor: read the logits once and write the gradient once (8 B per float32 element)
         rows_out.append(row("cross_entropy fwd+bwd", (bt, v), time_ms(mg_step), t_ms,
                             2 * x.nbytes, copy_bw))
+        rows_out.append(row("  fused kernels only", (bt, v),
+                            time_ms(lambda x=x, t=t: ce.forward(x, t, with_grad=True)), t_ms,
+                            2 * x.nbytes, copy_bw))
         rows_out.append(row("  2-kernel fwd, bwd", (bt, v), time_ms(mg_two_kernels), t_ms,
                             2 * x.nbytes, copy_bw))
         xt.grad = None

@@ -24,14 +24,22 @@
 //   ce_bwd<T,VEC>      one block per row: recompute p from the saved (m, l), write dx.
 //                      Reads and writes rows*C*s bytes (3 passes over the logits in total with
 //                      ce_fwd, against about 6 for log_softmax + nll_loss and their backwards).
+//   ce_targets<T>      one block of 1024 threads, before the forward: total = sum_i w_t over the
+//                      rows (fixed order) and bad = the first row whose target is outside
+//                      [0, C) and not ignore_index (rows if none). The host reads bad (one
+//                      sync) and raises the CPU path's IndexError before the big kernel runs.
 //   ce_fwd_grad<T,VEC,STAGE>  training (mean or sum): ce_fwd and the gradient for g = 1 in one
 //                      kernel, one block per row: pass 1 as ce_fwd; pass 2 writes
 //                      dx = coef1 (a p - hot [c = t] - cold w_c), coef1 = 1 / sum_i w_t (mean,
 //                      the divisor computed from the targets before launch) or 1 (sum).
-//                      STAGE: each thread keeps its packs of the row in dynamic shared memory
-//                      (C * s bytes, one block per SM), so pass 2 never re-reads global memory;
-//                      else pass 2 re-reads the row, usually from L2. Reads rows*C*s bytes and
-//                      writes as many: 2 passes for forward + backward. The backward then
+//                      Rows are split into scalars up to a 16-byte boundary, then 16-byte packs
+//                      (RowSplit), U = 4 packs in flight per thread.
+//                      STAGE: the row goes to dynamic shared memory (C * s bytes) while its max
+//                      is taken; l = sum exp(x - m) is then summed from shared memory, each exp
+//                      written back in place (float/double), and the gradient pass reads those:
+//                      one exp per element, no second global read. Else online (m, l) and the
+//                      gradient pass re-reads the row, usually from L2. Reads rows*C*s bytes
+//                      and writes as many: 2 passes for forward + backward. The backward then
 //                      returns dx as it is (g == 1) or scales it by g in place.
 // No atomics: results depend only on the inputs and the shape.
 #include "common.cuh"
@@ -51,7 +59,23 @@ template <typename A> struct RowGrad {
         if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
         return d;
     }
+    // the same from e = exp(x - m) already computed
+    template <typename T>
+    __device__ __forceinline__ A from_e(A e, int c, const T* __restrict__ weight,
+                                        bool smooth) const {
+        A d = a_l * e;
+        if (c == t) d -= hot;
+        if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
+        return d;
+    }
 };
+
+// exp(a - m) for the staged pass: exp2 of a pre-scaled difference in float (one MUFU.EX2,
+// about 2 ulp), exact exp in double
+__device__ __forceinline__ float exp_diff(float a, float m) {
+    return exp2f((a - m) * 1.4426950408889634f);
+}
+__device__ __forceinline__ double exp_diff(double a, double m) { return exp(a - m); }
 
 // coef (0 on ignored rows), a and the saved (m, l) -> RowGrad; W = sum_c w_c
 template <typename A, typename T>
@@ -169,6 +193,57 @@ ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
     }
 }
 
+template <typename T>
+__global__ void __launch_bounds__(1024)
+ce_targets(const long long* __restrict__ target, const T* __restrict__ weight,
+           long long ignore_index, long rows, int C, acc_t<T>* __restrict__ total,
+           long long* __restrict__ bad) {
+    using A = acc_t<T>;
+    __shared__ A sm[32];
+    __shared__ long long sb[32];
+    // 1. each thread folds rows t, t + 1024, ... in order: weight sum and first bad row
+    A s = 0;
+    long long first = rows;
+    for (long i = threadIdx.x; i < rows; i += blockDim.x) {
+        const long long t = target[i];
+        if (t == ignore_index) continue;
+        if (t < 0 || t >= C) {
+            first = first < i ? first : i;
+            continue;
+        }
+        s += weight ? mg::to_acc(weight[t]) : A(1);
+    }
+    // 2. block tree for the sum; min over the warps' first bad rows
+    s = mg::block_sum(s, sm);
+    for (int o = 16; o > 0; o >>= 1) {
+        const long long other = __shfl_xor_sync(0xffffffffu, first, o);
+        first = other < first ? other : first;
+    }
+    if ((threadIdx.x & 31) == 0) sb[threadIdx.x >> 5] = first;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        for (int w = 1; w < (int)(blockDim.x >> 5); ++w) first = sb[w] < first ? sb[w] : first;
+        total[0] = s;
+        bad[0] = first;
+    }
+}
+
+// A row split for 16-byte packs whatever its alignment: `head` scalars up to the first 16-byte
+// boundary, `nb` packs of VEC, then `tail` scalars (x and dx rows share their alignment).
+template <typename T, int VEC> struct RowSplit {
+    int head, nb, tail;
+    __device__ RowSplit(const T* row, int C) {
+        const int mis = (int)(reinterpret_cast<unsigned long long>(row) & 15) / (int)sizeof(T);
+        head = VEC == 1 ? 0 : min(C, (VEC - mis) % VEC);
+        nb = (C - head) / VEC;
+        tail = C - head - nb * VEC;
+    }
+    // the scalar column handled by thread `tid` (< head + tail), or -1
+    __device__ int scalar_col(int tid, int C) const {
+        return tid < head ? tid : (tid < head + tail ? C - tail + (tid - head) : -1);
+    }
+};
+
 template <typename T, int VEC, bool STAGE>
 __global__ void __launch_bounds__(1024)
 ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
@@ -177,29 +252,63 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
             acc_t<T>* __restrict__ loss, acc_t<T>* __restrict__ stats,
             acc_t<T>* __restrict__ wt_out, T* __restrict__ dx) {
     using A = acc_t<T>;
+    constexpr int U = 4;                                   // packs in flight per thread
+    constexpr bool KEEP_E = sizeof(T) == sizeof(A);        // exp fits back in place (not fp16)
     extern __shared__ __align__(16) unsigned char stage_raw[];
-    T* stage = reinterpret_cast<T*>(stage_raw);            // C elements when STAGE
+    T* stage = reinterpret_cast<T*>(stage_raw);            // the row's packs when STAGE
     __shared__ A sm[32], sl[32];
     const A W = weight ? wsum[0] : A(C);
     const bool smooth = eps != A(0);
+    const int nt = blockDim.x;
     for (long row = blockIdx.x; row < rows; row += gridDim.x) {
         const T* xr = x + row * C;
-        // 1. one pass over the row: online (m, l), sum_c w_c x_c when smoothing, and the
-        //    thread's packs staged in shared memory (read back only by the same thread)
+        const RowSplit<T, VEC> rs(xr, C);
+        const T* xb = xr + rs.head;                        // 16-byte aligned body
+        const int sc = rs.scalar_col(threadIdx.x, C);      // this thread's head/tail column
+        // 1. read the row once: U packs per thread in flight; STAGE copies them to shared
+        //    memory and keeps only the max (two exact passes from shared memory follow), else
+        //    the online (m, l). Smoothing also sums w_c x_c.
         mg::ML<A> st = mg::ml_identity<A>();
-        A wx = 0;
-        for (int c = threadIdx.x * VEC; c < C; c += blockDim.x * VEC) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
-            if (STAGE) mg::store_pack<T, VEC>(stage + c, v);
+        A m = mg::neg_inf<A>(), wx = 0;
+        auto fold = [&](A a, int c) {
+            if (STAGE) m = mg::max_nan(m, a); else mg::ml_add(st, a);
+            if (smooth) wx += (weight ? mg::to_acc(weight[c]) : A(1)) * a;
+        };
+        for (int p0 = threadIdx.x; p0 < rs.nb; p0 += U * nt) {
+            Pack<T, VEC> v[U];
 #pragma unroll
-            for (int i = 0; i < VEC; ++i) {
-                const A a = mg::to_acc(v.v[i]);
-                mg::ml_add(st, a);
-                if (smooth) wx += (weight ? mg::to_acc(weight[c + i]) : A(1)) * a;
+            for (int u = 0; u < U; ++u)
+                if (p0 + u * nt < rs.nb) v[u] = mg::load_pack<T, VEC>(xb + (p0 + u * nt) * VEC);
+#pragma unroll
+            for (int u = 0; u < U; ++u) {
+                const int p = p0 + u * nt;
+                if (p >= rs.nb) break;
+                if (STAGE) mg::store_pack<T, VEC>(stage + p * VEC, v[u]);
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) fold(mg::to_acc(v[u].v[i]), rs.head + p * VEC + i);
             }
         }
-        // 2. block merges: lse, and the smoothing sum
-        st = mg::block_ml(st, sm, sl);
+        const A a_sc = sc >= 0 ? mg::to_acc(xr[sc]) : A(0);
+        if (sc >= 0) fold(a_sc, sc);
+        // 2. block merges: (m, l); STAGE: the max, then l = sum exp(x - m) from shared memory,
+        //    each exp written back over its x (float, double) for pass 4 to reuse
+        if (STAGE) {
+            m = mg::block_max(m, sm);
+            A l = sc >= 0 ? mg::exp_(a_sc - m) : A(0);
+            for (int p = threadIdx.x; p < rs.nb; p += nt) {
+                Pack<T, VEC> v = mg::load_pack<T, VEC>(stage + p * VEC);
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    const A e = exp_diff(mg::to_acc(v.v[i]), m);
+                    l += e;
+                    if (KEEP_E) v.v[i] = e;
+                }
+                if (KEEP_E) mg::store_pack<T, VEC>(stage + p * VEC, v);
+            }
+            st = {m, mg::block_sum(l, sl)};
+        } else {
+            st = mg::block_ml(st, sm, sl);
+        }
         const A log_l = mg::log_(st.l);
         if (smooth) wx = mg::block_sum(wx, sm);
         // 3. the row's loss (thread 0) and every thread's gradient constants for g = 1
@@ -222,14 +331,29 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
         const A coef = valid ? (total ? A(1) / total[0] : A(1)) : A(0);
         const RowGrad<A> rg = row_grad<A, T>(t, valid, coef, eps, W, C, weight, st.m, st.l);
         // 4. second pass, from shared memory (STAGE) or global memory: write dx
-        for (int c = threadIdx.x * VEC; c < C; c += blockDim.x * VEC) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>((STAGE ? stage : xr) + c);
-            Pack<T, VEC> o;
+        T* dr = dx + row * C;
+        if (sc >= 0) dr[sc] = mg::from_acc<T>(rg(a_sc, sc, weight, smooth));
+        for (int p0 = threadIdx.x; p0 < rs.nb; p0 += U * nt) {
+            Pack<T, VEC> v[U];
 #pragma unroll
-            for (int i = 0; i < VEC; ++i)
-                o.v[i] = mg::from_acc<T>(rg(mg::to_acc(v.v[i]), c + i, weight, smooth));
-            mg::store_pack<T, VEC>(dx + row * C + c, o);
+            for (int u = 0; u < U; ++u)
+                if (p0 + u * nt < rs.nb)
+                    v[u] = mg::load_pack<T, VEC>((STAGE ? stage : xb) + (p0 + u * nt) * VEC);
+#pragma unroll
+            for (int u = 0; u < U; ++u) {
+                const int p = p0 + u * nt;
+                if (p >= rs.nb) break;
+                Pack<T, VEC> o;
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    const int c = rs.head + p * VEC + i;
+                    const A a = mg::to_acc(v[u].v[i]);
+                    o.v[i] = mg::from_acc<T>(STAGE && KEEP_E ? rg.from_e(a, c, weight, smooth)
+                                                             : rg(a, c, weight, smooth));
+                }
+                mg::store_pack<T, VEC>(dr + rs.head + p * VEC, o);
+            }
         }
-        __syncthreads();    // sm is reused by the next row's reductions
+        __syncthreads();    // sm, sl and the stage are reused by the next row
     }
 }

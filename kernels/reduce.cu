@@ -17,12 +17,12 @@
 // Part 2, the production kernels (OP: 0 = sum, 1 = max (NaN propagates), 2 = logsumexp
 // carried as an online (m, l) pair; A = float for __half, else T):
 //   reduce_full_partial<T,OP,VEC>  out: partial state per block (pm[b], pl[b] for logsumexp).
-//        256 threads, grid = min(ceil(n / 2048), 1024), fixed by n (never by the SM count),
+//        256 threads, grid = min(ceil(n / 2048), 4096), fixed by n (never by the SM count),
 //        grid-stride 16-byte loads, 4 in flight per thread (fold_packs). Reads n*s bytes.
 //   reduce_full_final<T,OP>        one block of 1024 threads folds the partials in index order.
 //   reduce_rows_warp<T,OP,VEC,GROUP>  GROUP lanes per row of a C-contiguous (rows, cols) tensor,
 //        128-thread blocks, rows <= 1024 long. Reads rows*cols*s, writes rows*s bytes.
-//   reduce_rows_block<T,OP,VEC>    one 512-thread block per row, longer rows.
+//   reduce_rows_block<T,OP,VEC>    one block per row (128..512 threads), longer rows.
 //   reduce_cols<T,OP>              (outer, dim, inner) layout, one thread per (outer, inner)
 //        column walking down dim (neighbouring threads read neighbouring addresses). 256 thr.
 // Deterministic: every combine order is a fixed tree given the launch shape, and the launch

@@ -244,6 +244,16 @@ def _add_node(grads, node, nr, g):
         slots[nr] = g if old is None else old + g
 
 
+_pending_seeds: list = []     # the implicit 1s made by _default_grads for the next backward
+_active_seeds: list = []      # those of the backward running now (see is_default_seed)
+
+
+def is_default_seed(array) -> bool:
+    """True when `array` is the implicit gradient 1 of the running backward (loss.backward()
+    with no gradient): an op may then skip scaling by it, without reading it (no sync)."""
+    return any(array is s for s in _active_seeds)
+
+
 def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
     """The engine behind Tensor.backward and grad().
 
@@ -251,6 +261,16 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     called retain_grad()). Otherwise the gradients of `inputs` are returned, nothing else is
     touched, and an input the graph never reaches gets None.
     """
+    global _active_seeds
+    outer, _active_seeds = _active_seeds, _pending_seeds[:]
+    _pending_seeds.clear()
+    try:
+        return _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs)
+    finally:
+        _active_seeds = outer
+
+
+def _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs):
     Tensor = _tensor_cls()
     leaf_grads = {}                       # id(leaf) -> (leaf, summed grad)
     grads = {}                            # node -> list of summed grads, one per output
@@ -396,6 +416,7 @@ def _default_grads(outputs, grad_outputs, who):
                 raise RuntimeError(f"{who}: grad can be implicitly created only for scalar "
                                    f"outputs, got shape {out.shape}; pass a gradient")
             g = Tensor._make(array_module(out.data).ones_like(out.data))  # 1 even if out is NaN
+            _pending_seeds.append(g.data)
         elif not isinstance(g, Tensor):
             g = Tensor._make(array_module(out.data).full_like(out.data, g))
         if g.shape != out.shape:

@@ -32,15 +32,25 @@ def cuda_available() -> bool:
     return cupy_module() is not None
 
 
+def _cupy_for(a):
+    """The cupy module when `a` may be a CuPy array (imports it on first sight of one: a
+    CuPy array can reach minigrad before anything else has loaded CuPy), else None."""
+    if _cupy is None and type(a).__module__.startswith("cupy"):
+        cupy_module()
+    return _cupy or None
+
+
 def array_module(a):
     """numpy for host arrays, cupy for device arrays (the `xp` every op is written against)."""
-    if isinstance(a, np.ndarray) or _cupy is None or _cupy is False:
+    if isinstance(a, np.ndarray):
         return np
-    return _cupy if isinstance(a, _cupy.ndarray) else np
+    cp = _cupy_for(a)
+    return cp if cp is not None and isinstance(a, cp.ndarray) else np
 
 
 def is_cuda_array(a) -> bool:
-    return bool(_cupy) and isinstance(a, _cupy.ndarray)
+    cp = _cupy_for(a)
+    return cp is not None and isinstance(a, cp.ndarray)
 
 
 class Device:

@@ -231,3 +231,25 @@ def test_default_gradient_is_one_even_for_a_nan_output():
     y = mg.where(mg.tensor([True, False]), x, mg.tensor([0.0, float("nan")])).sum()
     y.backward()
     assert np.isnan(y.item()) and x.grad.tolist() == [1.0, 0.0]
+
+
+def test_is_default_seed_only_for_the_implicit_one_of_the_running_backward():
+    seen = []
+
+    class Probe(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(mg.autograd.is_default_seed(g.data))
+            return g * 2
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    Probe.apply(x).sum().backward()                     # g reaching Probe is a broadcast 1s
+    Probe.apply(x.sum()).backward()                     # g is the implicit seed itself
+    Probe.apply(x.sum()).backward(mg.tensor(1.0))       # an explicit 1: not the seed
+    mg.grad(Probe.apply(x.sum()), [x])                  # grad() seeds too
+    assert seen == [False, True, False, True]
+    assert mg.autograd._active_seeds == [] and mg.autograd._pending_seeds == []

@@ -82,8 +82,11 @@ def test_reduce_dispatch():
     mode, (part, fin) = red.plan("sum", f, (1000, 3), (0, 1), True)
     assert mode == "full" and part.name == "reduce_full_partial<float,0,4>"
     assert fin.name == "reduce_full_final<float,0>" and fin.grid == 1
-    # the grid depends only on n (bitwise reproducible on any GPU), capped at 1024 blocks
-    assert red.full_grid(1) == 1 and red.full_grid(2049) == 2 and red.full_grid(2**30) == 1024
+    # the grid depends only on n (bitwise reproducible on any GPU), capped at 4096 blocks
+    assert red.full_grid(1) == 1 and red.full_grid(2049) == 2 and red.full_grid(2**30) == 4096
+    # a block per long row: about 4 packs per thread, 128..512 threads
+    assert [red.plan("sum", f, (3, n), (1,), True)[1][0].block
+            for n in (1025, 2048, 4096, 8192, 10**6)] == [512, 128, 256, 512, 512]
     assert red.plan("max", f, (7, 33), (1,), True)[1][0].name == "reduce_rows_warp<float,1,1,32>"
     assert red.plan("max", f, (7, 32), (1,), True)[1][0].name == "reduce_rows_warp<float,1,4,8>"
     assert red.plan("logsumexp", f, (7, 5000), (1,), False)[1][0].name == \

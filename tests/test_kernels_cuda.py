@@ -291,3 +291,16 @@ def test_cross_entropy_launcher_poisoned_and_errors():
     all_ignored = cp().full((50,), -100)
     loss = mg.nn.functional.cross_entropy(mg.tensor(x), mg.tensor(all_ignored))
     assert np.isnan(loss.item())                   # 0 / 0, as the CPU path and torch
+
+
+def test_cupy_array_before_anything_loaded_cupy():
+    """A CuPy array can be minigrad's first contact with CuPy (fresh process)."""
+    import subprocess
+    import sys
+    code = ("import cupy, minigrad as mg\n"
+            "t = mg.tensor(cupy.arange(3.0), requires_grad=True)\n"
+            "assert t.device.type == 'cuda', t.device\n"
+            "u = mg.Tensor._make(cupy.ones(2))\n"
+            "assert u.device.type == 'cuda', u.device\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr

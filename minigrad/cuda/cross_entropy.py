@@ -49,21 +49,24 @@ def names(dtype) -> tuple:
     vec = 16 // np.dtype(dtype).itemsize
     return tuple(f"ce_{k}<{t},{v}>" for k in ("fwd", "bwd") for v in sorted({1, vec})) + tuple(
         f"ce_fwd_grad<{t},{v},{b}>" for v in sorted({1, vec}) for b in ("false", "true")) + (
-        f"ce_reduce<{t}>",)
+        f"ce_reduce<{t}>", f"ce_targets<{t}>")
 
 
 STAGE_MAX_BYTES = 200 * 1024   # rows up to this size are staged in shared memory (H100: 227 KB)
 
 
-def plan_fwd_grad(dtype, rows: int, n_classes: int, aligned: bool, stage=None):
-    """(Launch, shared-memory bytes) of ce_fwd_grad: ce_fwd's launch, plus the row staged in
-    shared memory when it fits (`stage` forces the choice)."""
-    ln = plan("fwd", dtype, rows, n_classes, aligned)
+def plan_fwd_grad(dtype, rows: int, n_classes: int, same_alignment: bool, stage=None):
+    """(Launch, shared-memory bytes) of ce_fwd_grad. The kernel splits each row into scalars up
+    to a 16-byte boundary, then packs, so VEC is the full 16 bytes whenever x and dx share
+    their alignment; the row is staged in shared memory when it fits (`stage` forces it)."""
+    t = CTYPES[str(np.dtype(dtype))]
+    vec = 16 // np.dtype(dtype).itemsize if same_alignment else 1
+    threads = min(1024, max(32, pow2ceil(-(-n_classes // (4 * vec)))))
     nbytes = n_classes * np.dtype(dtype).itemsize
     if stage is None:
         stage = nbytes <= STAGE_MAX_BYTES
-    name = ln.name.replace("ce_fwd<", "ce_fwd_grad<")[:-1] + f",{'true' if stage else 'false'}>"
-    return ln._replace(name=name), (nbytes if stage else 0)
+    name = f"ce_fwd_grad<{t},{vec},{'true' if stage else 'false'}>"
+    return Launch(name, min(rows, MAX_GRID), threads), (nbytes if stage else 0)
 
 
 def _kernel(name, dtype):
@@ -82,13 +85,21 @@ def supported(logits, targets, weight=None) -> bool:
                                     and weight.shape == (logits.shape[1],))))
 
 
-def check_targets(targets, n_classes: int, ignore_index: int):
-    """Raise the CPU path's IndexError for a target outside [0, C) (one host sync)."""
-    bad = (targets != ignore_index) & ((targets < 0) | (targets >= n_classes))
-    if bool(bad.any()):
-        value = int(targets[bad].reshape(-1)[0])
+def check_targets(targets, n_classes: int, ignore_index: int, weight=None, dtype=np.float32):
+    """ce_targets: raise the CPU path's IndexError for a target outside [0, C) that is not
+    ignore_index (one host sync, before the big kernel); return sum_i w_t as a (1,) device
+    array of the accumulator type (mean's divisor)."""
+    t = loader._cupy().ascontiguousarray(targets, dtype=np.int64)
+    total, bad = loader.empty((1,), _acc(dtype)), loader.empty((1,), np.int64)
+    k = _kernel(f"ce_targets<{CTYPES[str(np.dtype(dtype))]}>", dtype)
+    k((1,), (1024,), (t, NULL if weight is None else weight, np.int64(ignore_index),
+                      np.int64(t.shape[0]), np.int32(n_classes), total, bad))
+    first = int(bad[0])
+    if first < t.shape[0]:
+        value = int(t[first])
         raise IndexError(f"cross_entropy: target {value} is out of bounds for {n_classes} "
                          f"classes (valid: 0..{n_classes - 1}, or ignore_index={ignore_index})")
+    return total
 
 
 def _common(logits, targets, weight):
@@ -97,7 +108,7 @@ def _common(logits, targets, weight):
     t = cp.ascontiguousarray(targets, dtype=np.int64)
     acc = _acc(x.dtype)
     w = None if weight is None else cp.ascontiguousarray(weight)
-    wsum = cp.zeros((1,), acc) if w is None else w.sum(dtype=acc).reshape(1)
+    wsum = NULL if w is None else w.sum(dtype=acc).reshape(1)   # read only with a weight
     return x, t, w, wsum, acc
 
 
@@ -109,9 +120,10 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
         return None
     with_grad = with_grad and reduction != "none"
     rows, n_classes = logits.shape
-    if check:
-        check_targets(targets, n_classes, ignore_index)
     x, t, w, wsum, acc = _common(logits, targets, weight)
+    div = NULL
+    if check or (with_grad and reduction == "mean"):
+        div = check_targets(t, n_classes, ignore_index, w, x.dtype)
     loss_rows, wt = loader.empty((rows,), acc), loader.empty((rows,), acc)
     stats = loader.empty((2, rows), acc)
     total = loader.empty((1,), acc)
@@ -121,14 +133,13 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
     if with_grad:
         dx1 = loader.empty(x.shape, x.dtype)
         ln, smem = plan_fwd_grad(x.dtype, rows, n_classes,
-                                 x.data.ptr % 16 == 0 and dx1.data.ptr % 16 == 0, stage)
+                                 x.data.ptr % 16 == dx1.data.ptr % 16, stage)
         k = _kernel(ln.name, x.dtype)
         if smem > 48 * 1024 and k.max_dynamic_shared_size_bytes < smem:
             k.max_dynamic_shared_size_bytes = smem
-        # mean: the divisor sum_i w_t comes from the targets alone, so it is known up front
-        div = _target_weight_sum(t, w, ignore_index, n_classes, acc) if reduction == "mean" \
-            else NULL
-        k((ln.grid,), (ln.block,), args + (div, loss_rows, stats, wt, dx1), shared_mem=smem)
+        # mean: the divisor sum_i w_t comes from the targets alone (ce_targets), known up front
+        k((ln.grid,), (ln.block,), args + (div if reduction == "mean" else NULL, loss_rows,
+                                          stats, wt, dx1), shared_mem=smem)
     else:
         ln = plan("fwd", x.dtype, rows, n_classes, x.data.ptr % 16 == 0)
         _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,), args + (loss_rows, stats, wt))
@@ -138,16 +149,6 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
     if reduction == "none":
         out = loss_rows.astype(x.dtype)
     return (out, stats, total, dx1) if with_grad else (out, stats, total)
-
-
-def _target_weight_sum(t, w, ignore_index, n_classes, acc):
-    """sum_i w[t_i] over the rows not ignored, as a (1,) device array of the accumulator type."""
-    cp = loader._cupy()
-    valid = (t != ignore_index) & (t >= 0) & (t < n_classes)
-    if w is None:
-        return valid.astype(acc).sum(dtype=acc).reshape(1)
-    wt = cp.where(valid, w.astype(acc)[t.clip(0, n_classes - 1)], 0)
-    return wt.sum(dtype=acc).reshape(1)
 
 
 def finish_grad(dx1, g):
@@ -179,41 +180,28 @@ def backward(logits, targets, weight, ignore_index, label_smoothing, reduction, 
 
 
 # ---- adapters for minigrad/ops/loss.py -------------------------------------------------------
-_IGNORED = -1      # targets rebuilt from the plan: ignored rows get -1, never a valid class
-
-
-def _plan_targets(plan):
-    xp = loader._cupy()
-    return xp.where(plan.valid, plan.tc, _IGNORED)
-
-
 def forward_from_plan(x, plan, with_grad=False):
-    """CrossEntropy.forward_cuda: the loss, with plan.cuda = (targets, stats, total) kept, and
-    plan.cuda_grad = the gradient for g = 1 when with_grad and the reduction allows it."""
-    t = _plan_targets(plan)
-    res = forward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, check=False,
-                  with_grad=with_grad)
+    """CrossEntropy.forward_cuda: the loss (targets checked by ce_targets), with
+    plan.cuda = (stats, total) kept, and plan.cuda_grad = the gradient for g = 1 when
+    with_grad and the reduction allows it. Only the launches the kernels need: the plan's
+    per-row arrays (valid, w_t, ...) are never built on this path."""
+    res = forward(x, plan.t, plan.weight, plan.ignore_index, plan.eps, plan.reduction,
+                  check=True, with_grad=with_grad)
     if res is None:
         return None
-    out, stats, total = res[:3]
-    plan.cuda = (t, stats, total)
+    plan.cuda = res[1:3]
     plan.cuda_grad = res[3] if len(res) == 4 else None
-    plan.shift, plan.sumexp = stats[0].astype(x.dtype), stats[1].astype(x.dtype)  # CPU backward
-    return out
+    return res[0]
 
 
-def backward_from_plan(x, g, plan):
-    """CrossEntropyBackward.forward_cuda: (dx, a) with a = (1 - eps) w_t + eps W / C."""
+def backward_from_plan(x, g, plan, g_is_one=False):
+    """CrossEntropyBackward.forward_cuda: dx, or None when the forward did not run here.
+    g_is_one: the caller knows g == 1 (the default seed of loss.backward()): no sync."""
     if getattr(plan, "cuda", None) is None:
         return None
-    t, stats, total = plan.cuda
+    stats, total = plan.cuda
     dx1, plan.cuda_grad = getattr(plan, "cuda_grad", None), None   # used once: dx may be
     if dx1 is not None:                                            # accumulated into in place
-        dx = finish_grad(dx1, g)
-    else:
-        dx = backward(x, t, plan.weight, _IGNORED, plan.eps, plan.reduction, stats, total, g)
-    if dx is None:
-        return None
-    n_classes, w = x.shape[1], plan.weight
-    w_sum = n_classes if w is None else w.sum()
-    return dx, (1 - plan.eps) * plan.w_t + plan.eps / n_classes * w_sum
+        return dx1 if g_is_one else finish_grad(dx1, g)
+    return backward(x, plan.t, plan.weight, plan.ignore_index, plan.eps, plan.reduction, stats,
+                    total, g)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from .. import backend
 
 _modules: dict = {}        # (stem, names, options, device) -> cupy.RawModule
@@ -138,8 +140,8 @@ def empty(shape, dtype):
     """A fresh CuPy output array (NaN-filled when `poison_outputs` is set, to catch gaps)."""
     cp = _cupy()
     out = cp.empty(shape, dtype)
-    if poison_outputs:
-        out.fill(float("nan"))
+    if poison_outputs:      # NaN, or for integers the most negative value
+        out.fill(float("nan") if out.dtype.kind in "fc" else np.iinfo(out.dtype).min)
     return out
 
 

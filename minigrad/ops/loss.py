@@ -13,11 +13,12 @@ two numbers per row (shift and sum of exps), never log(softmax(x)).
 """
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled, wrap
+from ..autograd import Op, is_default_seed, is_grad_enabled, wrap
 from ..backend import array_module
 from ..cuda import cross_entropy as cuda_ce
 from . import softmax_cpu
@@ -64,8 +65,9 @@ def _class_weight(weight, n_classes, op):
     return weight.data
 
 
-def _class_targets(input, target, ignore_index, op):
-    """Check a class-index target against input (C,), (N, C) or (N, C, d1, ...)."""
+def _class_targets(input, target, ignore_index, op, values=True):
+    """Check a class-index target against input (C,), (N, C) or (N, C, d1, ...): its shape,
+    and (values=True) that every target is a class or ignore_index."""
     if target.dtype.kind not in "iu":
         raise ValueError(f"{op}: class-index target must have an integer dtype (int64), got "
                          f"{target.dtype} with shape {tuple(target.shape)}; probability "
@@ -84,13 +86,17 @@ def _class_targets(input, target, ignore_index, op):
         raise ValueError(f"{op}: expected target of shape {expected} for input of shape "
                          f"{tuple(input.shape)}, got {tuple(target.shape)}")
     n_classes = input.shape[0] if input.ndim == 1 else input.shape[1]
-    t = target.data
+    if values:
+        _check_target_values(target.data, n_classes, ignore_index, op)
+    return n_classes
+
+
+def _check_target_values(t, n_classes, ignore_index, op):
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
         value = int(t[bad].reshape(-1)[0])
         raise IndexError(f"{op}: target {value} is out of bounds for {n_classes} classes "
                          f"(valid: 0..{n_classes - 1}, or ignore_index={ignore_index})")
-    return n_classes
 
 
 def _rows(input, n_classes):
@@ -105,21 +111,52 @@ def _rows(input, n_classes):
 
 # ---- the fused class-index cross-entropy -------------------------------------------------
 class _Plan:
-    """Per-row constants of one cross-entropy call, shared by its forward and backwards."""
+    """Per-row constants of one cross-entropy call, shared by its forward and backwards.
+    The per-row arrays are built on first use: the CUDA kernels never need them."""
 
-    def __init__(self, t, weight, ignore_index, eps, reduction, dtype):
-        xp = array_module(t)
-        self.valid = t != ignore_index
-        self.tc = xp.where(self.valid, t, 0).astype("int64")   # safe index for ignored rows
-        self.rows = xp.arange(t.shape[0])
+    def __init__(self, t, weight, ignore_index, eps, reduction, dtype, n_classes,
+                 grad_expected=False):
+        self.t, self.ignore_index, self.dtype, self.n_classes = t, ignore_index, dtype, n_classes
         self.weight, self.eps, self.reduction = weight, eps, reduction
-        w_t = self.valid.astype(dtype)
-        if weight is not None:
-            w_t *= weight[self.tc]
-        self.w_t = w_t
-        self.total = w_t.sum()                  # mean's divisor: sum of target weights
-        self.shift = self.sumexp = None         # filled by the forward
-        self.grad_expected = False              # set by cross_entropy: input needs a grad
+        self.shift = self.sumexp = None         # filled by the NumPy forward
+        self.grad_expected = grad_expected      # the input needs a gradient (CUDA: fwd_grad)
+        self.values_checked = False
+
+    def check_values(self):
+        """The target range check, once (the CUDA path checks inside ce_targets instead)."""
+        if not self.values_checked:
+            _check_target_values(self.t, self.n_classes, self.ignore_index, "cross_entropy")
+            self.values_checked = True
+
+    @functools.cached_property
+    def valid(self):
+        return self.t != self.ignore_index
+
+    @functools.cached_property
+    def tc(self):                               # safe index: 0 on ignored rows
+        return array_module(self.t).where(self.valid, self.t, 0).astype("int64")
+
+    @functools.cached_property
+    def rows(self):
+        return array_module(self.t).arange(self.t.shape[0])
+
+    @functools.cached_property
+    def w_t(self):
+        w_t = self.valid.astype(self.dtype)
+        if self.weight is not None:
+            w_t *= self.weight[self.tc]
+        return w_t
+
+    @functools.cached_property
+    def total(self):                            # mean's divisor: sum of target weights
+        return self.w_t.sum()
+
+    @functools.cached_property
+    def a(self):
+        """a_i = (1 - eps) w_t + eps W / C, the softmax coefficient of dx (see the top)."""
+        w = self.weight
+        w_sum = self.n_classes if w is None else w.sum()
+        return (1 - self.eps) * self.w_t + self.eps / self.n_classes * w_sum
 
     def coef(self, g):
         """Upstream gradient per row, times the mean's 1/total; 0 on ignored rows (arrays).
@@ -143,6 +180,7 @@ def _lse_parts(x):
 class CrossEntropy(Op):
     @staticmethod
     def forward(ctx, x, plan):
+        plan.check_values()
         xp = array_module(x)
         n_classes = x.shape[1]
         plan.shift, plan.sumexp = _lse_parts(x)
@@ -191,9 +229,10 @@ class CrossEntropyBackward(Op):
         n_classes = x.shape[1]
         eps, w = plan.eps, plan.weight
         coef = plan.coef(g)
-        w_sum = n_classes if w is None else w.sum()
-        a = (1 - eps) * plan.w_t + eps / n_classes * w_sum
-        ctx.plan, ctx.a = plan, a
+        if plan.shift is None:                   # the forward ran on the CUDA kernels
+            plan.shift, plan.sumexp = _lse_parts(x)
+        a = plan.a
+        ctx.plan = plan
         ctx.save_for_backward(x, g)
         scale = (coef * a / plan.sumexp).astype(x.dtype)
         if softmax_cpu.usable(x, 1):
@@ -207,10 +246,10 @@ class CrossEntropyBackward(Op):
 
     @staticmethod
     def forward_cuda(ctx, x, g, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
-        res = cuda_ce.backward_from_plan(x, g, plan)
-        if res is None:
+        dx = cuda_ce.backward_from_plan(x, g, plan, g_is_one=is_default_seed(g))
+        if dx is None:
             return CrossEntropyBackward.forward(ctx, x, g, plan)
-        (dx, ctx.a), ctx.plan = res, plan
+        ctx.plan = plan
         ctx.save_for_backward(x, g)
         return dx
 
@@ -219,7 +258,7 @@ class CrossEntropyBackward(Op):
         x, g = ctx.saved_tensors                 # uses x, g; gg is the gradient w.r.t. dx
         plan, n_classes = ctx.plan, x.shape[1]
         eps, w = plan.eps, plan.weight
-        a = wrap(ctx.a.astype(x.dtype))
+        a = wrap(plan.a.astype(x.dtype))
         coef = _coef_tensor(g, plan)             # (rows,), linear in g
         p = softmax(x, 1)
         gx = gg_g = None
@@ -272,14 +311,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if target.dtype.kind == "f" and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing)
-    n_classes = _class_targets(input, target, ignore_index, op)
-    w = _class_weight(weight, n_classes, op)
+    n_classes = _class_targets(input, target, ignore_index, op, values=False)  # CrossEntropy
+    w = _class_weight(weight, n_classes, op)                                   # checks them
     if w is not None and w.dtype != input.dtype:
         w = w.astype(input.dtype)
+    # grad_expected: the CUDA kernel then writes the gradient in the forward pass
     plan = _Plan(target.data.reshape(-1), w, ignore_index, float(label_smoothing), reduction,
-                 input.dtype)
-    # the CUDA kernel can write the gradient during the forward pass (see cuda/cross_entropy.py)
-    plan.grad_expected = input.requires_grad and is_grad_enabled()
+                 input.dtype, n_classes, input.requires_grad and is_grad_enabled())
     out = CrossEntropy.apply(_rows(input, n_classes), plan)
     return out.reshape(tuple(target.shape)) if reduction == "none" else out
 
