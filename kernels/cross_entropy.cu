@@ -37,7 +37,8 @@
 //                      STAGE: the row goes to dynamic shared memory (C * s bytes) while its max
 //                      is taken; l = sum exp(x - m) is then summed from shared memory, each exp
 //                      written back in place (float/double), and the gradient pass reads those:
-//                      one exp per element, no second global read. Else online (m, l) and the
+//                      one exp per element, no second global read; meanwhile the next row is
+//                      prefetched into L2 (one block per SM). Else online (m, l) and the
 //                      gradient pass re-reads the row, usually from L2. Reads rows*C*s bytes
 //                      and writes as many: 2 passes for forward + backward. The backward then
 //                      returns dx as it is (g == 1) or scales it by g in place.
@@ -69,6 +70,16 @@ template <typename A> struct RowGrad {
         return d;
     }
 };
+
+// Ask L2 to fetch [p, p + nbytes) now, 128-byte lines split over the block's threads (a hint:
+// no registers, no wait; a no-op off the GPU, e.g. under the test emulator).
+__device__ __forceinline__ void prefetch_l2(const void* p, long nbytes) {
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+    const char* b = static_cast<const char*>(p);
+    for (long off = threadIdx.x * 128L; off < nbytes; off += blockDim.x * 128L)
+        asm volatile("prefetch.global.L2 [%0];" ::"l"(b + off));
+#endif
+}
 
 // exp(a - m) for the staged pass: exp2 of a pre-scaled difference in float (one MUFU.EX2,
 // about 2 ulp), exact exp in double
@@ -293,6 +304,9 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
         // 2. block merges: (m, l); STAGE: the max, then l = sum exp(x - m) from shared memory,
         //    each exp written back over its x (float, double) for pass 4 to reuse
         if (STAGE) {
+            // the next row is fetched into L2 while this one is finished from shared memory,
+            // so the next pass 1 reads mostly L2 (one block per SM would otherwise wait)
+            if (row + gridDim.x < rows) prefetch_l2(xr + gridDim.x * C, (long)C * sizeof(T));
             m = mg::block_max(m, sm);
             A l = sc >= 0 ? mg::exp_(a_sc - m) : A(0);
             for (int p = threadIdx.x; p < rs.nb; p += nt) {
