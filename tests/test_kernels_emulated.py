@@ -186,7 +186,8 @@ CE_CASES = [  # (rows, C, weighted, eps, ignored rows, dtype)
     (2, 1000, True, 0.2, 0, "float32"), (3, 8, False, 0.0, 3, "float32"),
     (4, 10, True, 0.1, 1, "float64"), (3, 64, False, 0.0, 0, "float64")]
 
-@pytest.mark.parametrize("path", ["fwd+bwd", "fwd_grad", "fwd_grad-staged"])
+@pytest.mark.parametrize("path", ["fwd+bwd", "fwd_grad-group", "fwd_grad-block",
+                                  "fwd_grad-staged"])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("case", CE_CASES, ids=str)
 def test_cross_entropy(case, reduction, path):
@@ -209,7 +210,7 @@ def test_cross_entropy(case, reduction, path):
         for unit in (True, False):   # finish_grad returns dx1 as it is for g == 1, else scales
             out, stats, total, dx1 = ce.forward(dev(x), dev(t), None if w is None else dev(w),
                                                 -7, eps, reduction, with_grad=True,
-                                                stage=path.endswith("staged"))
+                                                form=path.split("-")[1])
             close(out, tl.detach().numpy(), dtype, scale=10)
             gg = np.ones((), dtype) if unit else g
             close(ce.finish_grad(dx1, dev(gg)), tx.grad.numpy() / g * gg, dtype)
@@ -240,18 +241,18 @@ ATTN_CASES = [  # (lead, L, S, d, causal, bias shape, bias needs grad)
 ]
 
 
-@pytest.mark.parametrize("wq", [1, 2])
-@pytest.mark.parametrize("tc", [False, True], ids=["v1-simt", "v2-3xtf32"])
+@pytest.mark.parametrize("path", ["v1-simt", "v2", "v2-wq2", "v2-it32"])
 @pytest.mark.parametrize("case", ATTN_CASES, ids=str)
-def test_attention(case, tc, wq, monkeypatch):
-    """Both kernel sets: v1 (SIMT), and v2 with its mma.sync emulated (same 3xTF32 split)."""
+def test_attention(case, path, monkeypatch):
+    """Both kernel sets: v1 (SIMT), and v2 (the dispatch tables, then 2 warps per strip, then
+    32-row inner tiles) with its mma.sync emulated on the same 3xTF32 split."""
     lead, L, S, d, causal, bshape, need_db = case
-    if not tc and wq == 2:
-        pytest.skip("v1 has no WQ")
     monkeypatch.setattr(ka, "MAX_GRID_Y", 3)              # exercise the grid.y chunking
-    monkeypatch.setattr(ka, "TENSOR_CORES", tc)
-    monkeypatch.setattr(ka, "FWD_WQ", dict.fromkeys(ka.HEAD_DIMS, wq))
-    monkeypatch.setattr(ka, "BWD_WQ", dict.fromkeys(ka.HEAD_DIMS, wq))
+    monkeypatch.setattr(ka, "TENSOR_CORES", path != "v1-simt")
+    cfg = {"v2-wq2": (2, 64), "v2-it32": (1, 32)}.get(path)
+    if cfg:
+        monkeypatch.setattr(ka, "FWD_CFG", dict.fromkeys(ka.HEAD_DIMS, cfg))
+        monkeypatch.setattr(ka, "BWD_CFG", dict.fromkeys(ka.HEAD_DIMS, cfg))
     rng = np.random.default_rng()
     q, k, v, do = (rng.standard_normal(lead + s).astype(np.float32)
                    for s in [(L, d), (S, d), (S, d), (L, d)])
