@@ -14,21 +14,54 @@
 // Kernels (launched by minigrad/cuda/softmax.py; NumPy reference: minigrad/ops/softmax.py)
 //   softmax_warp_fwd<T,VEC,CPT,GROUP,LOG>   GROUP lanes (1..32) per row, the row in registers
 //        (CPT values per lane), 128-thread blocks, grid-stride over rows. 1 read + 1 write:
-//        2*M*N*s bytes. For N <= 4096 (float), 1024 (double, half).
+//        2*M*N*s bytes. For N <= 2048 (float), 1024 (double, half). (At 4096 floats, 128
+//        values per lane took 155-167 registers, 3 blocks per SM: log_softmax ran at 71% of
+//        copy bandwidth; the block kernel below holds 16 values per thread instead.)
 //   softmax_block_fwd<T,VEC,CPT,LOG>        one block (128..1024 threads) per row, row in
 //        registers, block reductions through 32 floats of smem. 2*M*N*s bytes.
 //        For N <= 32768 (float), 16384 (double), 4096 (half); backward 16384, 4096, 4096.
+//   softmax_cluster_smem_fwd<T,VEC,CLUSTER,LOG>   (sm_90+) one thread-block cluster of
+//        CLUSTER (2..8) blocks per row; block r holds columns [r*S, (r+1)*S) of the row
+//        (S = ceil(N / CLUSTER) rounded up to VEC) in dynamic shared memory (S*s bytes, at
+//        most 64 KB), copied in with cp.async. Each block reduces its slice to (m_r, l_r),
+//        publishes the pair in static smem, and every block merges all CLUSTER pairs through
+//        distributed shared memory in one fixed order, so all blocks get the same (m, l).
+//        1 read + 1 write: 2*M*N*s bytes. 128..256 threads (32 registers: 3 blocks per SM),
+//        grid = CLUSTER * min(M, 2^20 / CLUSTER) (a multiple of the cluster size, as
+//        __cluster_dims__ requires), grid-stride over rows per cluster. Forward rows longer
+//        than the block kernel takes, 16-byte packs only (float: N <= 131072).
+//   softmax_cluster_fwd<T,VEC,CPT,CLUSTER,LOG>   (sm_90+) the same with the slice in
+//        registers (CPT values per thread, 128..1024 threads): unaligned rows (VEC = 1) and
+//        rows beyond 64 KB per block, up to 8*1024*CPT_max values (float: 262144).
 //   softmax_online_fwd<T,VEC,LOG>           one 512-thread block per row, online (m, l) pass,
-//        then a second read to write y: 3*M*N*s bytes (the 2nd read often hits L2). Longer rows.
+//        then a second read to write y: 3*M*N*s bytes (the 2nd read often hits L2). Longer rows,
+//        and every long row on devices without clusters (compute capability < 9.0).
 //   softmax_strided_fwd<T,LOG>              one thread per (outer, inner) column, online pass
 //        down the column then a write pass (coalesced along inner); 256 threads.
-//   softmax_warp_bwd / softmax_block_bwd / softmax_uncached_bwd / softmax_strided_bwd
+//   softmax_warp_bwd / softmax_block_bwd / softmax_cluster_bwd / softmax_uncached_bwd /
+//   softmax_strided_bwd
 //        the same shapes for the backward (reads y and dy, writes dx: 3*M*N*s bytes, or
 //        5*M*N*s for the uncached 2-pass version). Warp for N <= 2048 (float), 512 (double),
-//        1024 (half): two register rows per lane would spill beyond that (GPU.md 1.5).
-// Shared memory: 32 (or 2*32) accumulators per block, static. No atomics: every result
-// depends only on the input and the launch shape, which depends only on the tensor shape.
+//        1024 (half): two register rows per lane would spill beyond that (GPU.md 1.5). The
+//        cluster backward (y and dy in registers, CPT values of each per thread, 128..1024
+//        threads) exchanges one partial sum per block (sum dy*y, or sum dy); it takes the
+//        rows beyond the block kernel up to 8*1024*CPT_max (float: 131072).
+// Shared memory: 32 (or 2*32) accumulators per block, static (+ 1-2 per block for the cluster
+// exchange, + the slice for the smem cluster forward). No atomics: every result depends only
+// on the input and the launch shape, which depends only on the tensor shape.
+//
+// Why clusters: at N = 131072 a row is 512 KB; with one or two blocks per SM in flight the
+// rows no longer stay in the 50 MB L2 between the online kernel's two reads, so the second
+// read comes from DRAM (3 passes: 61% of copy bandwidth). Splitting the row over 8 SMs keeps
+// it on chip: 2 passes. Measured on the H100 (2^26 floats, % of copy bandwidth):
+//   N = 131072 fwd: online 62%; cluster in registers 1024 thr x 16 = 51%, 512 x 32 = 76-81%
+//   (softmax), 72% (log); cluster in smem 256 threads = 82-83% (both). N = 65536 fwd: smem 85%.
+//   bwd, uncached -> cluster: N = 32768 58-72% -> 91-98%, N = 131072 57-71% -> 83-91%.
+// Persistent grids (one cluster per 8 SMs looping over rows) were slower (34-72%).
 #include "common.cuh"
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)   // nvcc / NVRTC (not the CPU emulator)
+#include <cooperative_groups.h>
+#endif
 
 using mg::acc_t;
 using mg::Pack;
@@ -247,6 +280,235 @@ softmax_block_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restri
         }
     }
 }
+
+// ================================================================ one row over a block cluster
+// Only where clusters exist (sm_90+, nvcc/NVRTC); the CPU emulator and older GPUs never see
+// these kernels, and the launcher only asks for them on compute capability >= 9.0.
+#if defined(_CG_HAS_CLUSTER_GROUP)
+namespace cg = cooperative_groups;
+
+template <typename T, int VEC, int CPT, int CLUSTER, bool LOG>
+__global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(1024)
+softmax_cluster_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
+    using A = acc_t<T>;
+    constexpr int PACKS = CPT / VEC;
+    const cg::cluster_group cluster = cg::this_cluster();
+    __shared__ A smem[32];
+    __shared__ A part[2];                          // this block's (m_r, l_r), read cluster-wide
+    const int rank = (int)cluster.block_rank(), lane = threadIdx.x & 31;
+    const int slice = (cols + CLUSTER * VEC - 1) / (CLUSTER * VEC) * VEC;
+    const int c0 = rank * slice, c1 = min(cols, c0 + slice);   // this block's columns
+    cluster.barrier_arrive();                      // primes the split barrier of step 5
+    for (long row = blockIdx.x / CLUSTER; row < rows; row += gridDim.x / CLUSTER) {
+        const T* xr = x + row * cols;
+        A buf[CPT];
+        // 1. load this block's slice into registers (pack p of thread t at c0 + (p*blockDim+t)*VEC)
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = c0 + (p * blockDim.x + threadIdx.x) * VEC;
+            if (c < c1) {
+                const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) buf[p * VEC + i] = mg::to_acc(v.v[i]);
+            } else {
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) buf[p * VEC + i] = mg::neg_inf<A>();
+            }
+        }
+        // 2. the slice's max m_r and l_r = sum exp(x - m_r) (block reductions)
+        A m = mg::neg_inf<A>();
+#pragma unroll
+        for (int i = 0; i < CPT; ++i) m = mg::max_nan(m, buf[i]);
+        m = mg::block_max(m, smem);
+        const A ms = (m == mg::neg_inf<A>()) ? A(0) : m;   // an all -inf slice: l_r = 0, not NaN
+        A l = 0;
+#pragma unroll
+        for (int i = 0; i < CPT; ++i) {
+            const A e = mg::exp_(buf[i] - ms);
+            if (!LOG) buf[i] = e;                  // softmax keeps exp(x - m_r)
+            l += e;
+        }
+        l = mg::block_sum(l, smem);
+        // 3. publish (m_r, l_r) once every block has read the previous row's pair, then sync
+        cluster.barrier_wait();
+        if (threadIdx.x == 0) { part[0] = m; part[1] = l; }
+        cluster.sync();
+        // 4. lane r of every warp reads block r's pair (distributed shared memory); the
+        //    butterfly merge gives all lanes, warps and blocks the same (m, l), bit for bit
+        mg::ML<A> st = mg::ml_identity<A>();
+        if (lane < CLUSTER) {
+            st.m = *cluster.map_shared_rank(&part[0], lane);
+            st.l = *cluster.map_shared_rank(&part[1], lane);
+        }
+        st = mg::warp_ml(st);
+        // 5. done reading other blocks' smem: arrive now, wait before the next publish / exit
+        cluster.barrier_arrive();
+        // softmax: y = exp(x - m_r) * (exp(m_r - m) / l); an all -inf slice writes 0 / l
+        // (0, or NaN when the whole row is -inf: l = 0)
+        const A scale = (m == mg::neg_inf<A>()) ? A(0) / st.l : mg::exp_(ms - st.m) / st.l;
+        m = st.m;
+        const A log_l = mg::log_(st.l);   // y = (x - m) - log l: x - m is exact near the max
+        // 6. write y from registers
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = c0 + (p * blockDim.x + threadIdx.x) * VEC;
+            if (c < c1) {
+                Pack<T, VEC> v;
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    const A b = buf[p * VEC + i];
+                    v.v[i] = mg::from_acc<T>(LOG ? (b - m) - log_l : b * scale);
+                }
+                mg::store_pack<T, VEC>(y + row * cols + c, v);
+            }
+        }
+    }
+    cluster.barrier_wait();                        // no block exits while others read its part
+}
+
+// cp.async (sm_80+): a 16-byte global -> shared copy that holds no register while in flight
+__device__ __forceinline__ void cp_async16(void* dst, const void* src) {
+    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(s), "l"(src) : "memory");
+}
+__device__ __forceinline__ void cp_async_wait_all() {
+    asm volatile("cp.async.wait_all;\n" ::: "memory");
+}
+
+// The same cluster forward with the slice in dynamic shared memory (slice * sizeof(T) bytes,
+// at most 64 KB) instead of registers: 32 registers per thread, so 3 blocks fit an SM and keep
+// 192 KB of the row in flight (the register version: 2 blocks, 128 KB).
+template <typename T, int VEC, int CLUSTER, bool LOG>
+__global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(512)
+softmax_cluster_smem_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
+    static_assert(VEC * sizeof(T) == 16, "16-byte packs only (cp.async.cg)");
+    using A = acc_t<T>;
+    extern __shared__ __align__(16) unsigned char dyn_smem[];
+    T* xs = reinterpret_cast<T*>(dyn_smem);        // this block's slice of the row
+    const cg::cluster_group cluster = cg::this_cluster();
+    __shared__ A smem[32];
+    __shared__ A part[2];                          // this block's (m_r, l_r), read cluster-wide
+    const int rank = (int)cluster.block_rank(), lane = threadIdx.x & 31;
+    const int slice = (cols + CLUSTER * VEC - 1) / (CLUSTER * VEC) * VEC;
+    const int c0 = rank * slice, n = max(0, min(cols - c0, slice));   // columns held here
+    const int stride = blockDim.x * VEC;
+    cluster.barrier_arrive();                      // primes the split barrier of step 5
+    for (long row = blockIdx.x / CLUSTER; row < rows; row += gridDim.x / CLUSTER) {
+        const T* xr = x + row * cols + c0;
+        // 1. copy the slice into shared memory, all packs in flight at once
+        for (int c = threadIdx.x * VEC; c < n; c += stride) cp_async16(xs + c, xr + c);
+        cp_async_wait_all();
+        __syncthreads();
+        // 2. the slice's max m_r and l_r = sum exp(x - m_r), from shared memory
+        A m = mg::neg_inf<A>();
+        for (int c = threadIdx.x * VEC; c < n; c += stride) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + c);
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) m = mg::max_nan(m, mg::to_acc(v.v[i]));
+        }
+        m = mg::block_max(m, smem);
+        const A ms = (m == mg::neg_inf<A>()) ? A(0) : m;   // an all -inf slice: l_r = 0, not NaN
+        A l = 0;
+        for (int c = threadIdx.x * VEC; c < n; c += stride) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + c);
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) l += mg::exp_(mg::to_acc(v.v[i]) - ms);
+        }
+        l = mg::block_sum(l, smem);
+        // 3. publish (m_r, l_r) once every block has read the previous row's pair, then sync
+        cluster.barrier_wait();
+        if (threadIdx.x == 0) { part[0] = m; part[1] = l; }
+        cluster.sync();
+        // 4. lane r of every warp reads block r's pair; the same merge order everywhere
+        mg::ML<A> st = mg::ml_identity<A>();
+        if (lane < CLUSTER) {
+            st.m = *cluster.map_shared_rank(&part[0], lane);
+            st.l = *cluster.map_shared_rank(&part[1], lane);
+        }
+        st = mg::warp_ml(st);
+        // 5. done reading other blocks' smem: arrive now, wait before the next publish / exit
+        cluster.barrier_arrive();
+        m = st.m;
+        const A inv_l = A(1) / st.l, log_l = mg::log_(st.l);
+        // 6. write y from shared memory: exp(x - m) / l (as a product), or (x - m) - log l
+        for (int c = threadIdx.x * VEC; c < n; c += stride) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + c);
+            Pack<T, VEC> o;
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) {
+                const A a = mg::to_acc(v.v[i]);
+                o.v[i] = mg::from_acc<T>(LOG ? (a - m) - log_l : mg::exp_(a - m) * inv_l);
+            }
+            mg::store_pack<T, VEC>(y + row * cols + c0 + c, o);
+        }
+        __syncthreads();                           // xs is refilled for the next row
+    }
+    cluster.barrier_wait();                        // no block exits while others read its part
+}
+
+template <typename T, int VEC, int CPT, int CLUSTER, bool LOG>
+__global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(1024)
+softmax_cluster_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restrict__ dx,
+                    long rows, int cols) {
+    using A = acc_t<T>;
+    constexpr int PACKS = CPT / VEC;
+    const cg::cluster_group cluster = cg::this_cluster();
+    __shared__ A smem[32];
+    __shared__ A part[1];                          // this block's partial sum, read cluster-wide
+    const int rank = (int)cluster.block_rank(), lane = threadIdx.x & 31;
+    const int slice = (cols + CLUSTER * VEC - 1) / (CLUSTER * VEC) * VEC;
+    const int c0 = rank * slice, c1 = min(cols, c0 + slice);   // this block's columns
+    cluster.barrier_arrive();                      // primes the split barrier of step 5
+    for (long row = blockIdx.x / CLUSTER; row < rows; row += gridDim.x / CLUSTER) {
+        A yb[CPT], gb[CPT];
+        // 1. load this block's slice of y and dy (0 past its end: adds nothing to the sums)
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = c0 + (p * blockDim.x + threadIdx.x) * VEC;
+            if (c < c1) {
+                const Pack<T, VEC> a = mg::load_pack<T, VEC>(y + row * cols + c);
+                const Pack<T, VEC> b = mg::load_pack<T, VEC>(dy + row * cols + c);
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    yb[p * VEC + i] = mg::to_acc(a.v[i]);
+                    gb[p * VEC + i] = mg::to_acc(b.v[i]);
+                }
+            } else {
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) yb[p * VEC + i] = gb[p * VEC + i] = A(0);
+            }
+        }
+        // 2. the slice's sum of dy*y (softmax) or dy (log_softmax)
+        A s = 0;
+#pragma unroll
+        for (int i = 0; i < CPT; ++i) s += LOG ? gb[i] : gb[i] * yb[i];
+        s = mg::block_sum(s, smem);
+        // 3. publish it once every block has read the previous row's sum, then sync
+        cluster.barrier_wait();
+        if (threadIdx.x == 0) part[0] = s;
+        cluster.sync();
+        // 4. lane r of every warp reads block r's sum; the butterfly gives everyone the same bits
+        s = mg::warp_sum(lane < CLUSTER ? *cluster.map_shared_rank(&part[0], lane) : A(0));
+        // 5. done reading other blocks' smem: arrive now, wait before the next publish / exit
+        cluster.barrier_arrive();
+        // 6. write dx from registers
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = c0 + (p * blockDim.x + threadIdx.x) * VEC;
+            if (c < c1) {
+                Pack<T, VEC> v;
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    const A a = yb[p * VEC + i], g = gb[p * VEC + i];
+                    v.v[i] = mg::from_acc<T>(LOG ? g - mg::exp_(a) * s : a * (g - s));
+                }
+                mg::store_pack<T, VEC>(dx + row * cols + c, v);
+            }
+        }
+    }
+    cluster.barrier_wait();                        // no block exits while others read its part
+}
+#endif  // _CG_HAS_CLUSTER_GROUP
 
 // ================================================================ rows too long for registers
 template <typename T, int VEC, bool LOG>
