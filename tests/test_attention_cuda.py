@@ -28,16 +28,22 @@ def test_head_tile_and_names():
     for d in range(1, 129):
         D = ka.head_tile(d)
         assert D in ka.HEAD_DIMS and d <= D and (D == 32 or d > D // 2)
-        for bias in (False, True):
-            assert ka.fwd_name(D, bias) in ka.names()
-            assert ka.bwd_name(D, bias, bias) in ka.names()
+        for tc in (False, True):
+            for bias in (False, True):
+                assert ka.fwd_name(D, bias, tc) in ka.names(tc, D)
+                assert ka.bwd_name(D, bias, bias, tc) in ka.names(tc, D)
     assert ka.head_tile(129) is None and ka.HEAD_DIMS[-1] == A.MAX_FUSED_HEAD_DIM
+    assert ka.fwd_name(64, True, True) == "attn_fwd_tc<64,{},{},true>".format(*ka.FWD_CFG[64])
+    assert len(ka.groups()) == 1 + 2 * len(ka.HEAD_DIMS)
 
 
 def test_shared_memory_fits_h100():
     for D in ka.HEAD_DIMS:
-        assert ka.fwd_smem(D) <= 227 * 1024 and ka.bwd_smem(D) <= 227 * 1024
+        for tc in (False, True):
+            assert ka.fwd_smem(D, tc) <= 227 * 1024 and ka.bwd_smem(D, tc) <= 227 * 1024
+        assert ka.fwd_threads(D, True) in (128, 256) and ka.bwd_threads(D, True) in (128, 256)
     assert ka.fwd_smem(64) == 4 * (2 * 64 * 65 + 64 * 64 + 64 * 65)
+    assert ka.fwd_smem(32, True) == 4 * (64 + 2 * ka.FWD_CFG[32][1]) * 36
 
 
 @pytest.mark.parametrize("bshape", [(5, 6), (1, 6), (3, 1, 6), (2, 3, 5, 6), (2, 1, 5, 1)])
@@ -61,7 +67,8 @@ def test_bias_offsets_address_every_element(bshape, transposed):
 @pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc not installed")
 def test_instantiations_compile():
     from minigrad.cuda import check
-    sample = [ka.fwd_name(64, True), ka.bwd_name(128, True, True), "attn_bwd_delta"]
+    sample = [ka.fwd_name(64, True), ka.bwd_name(128, True, True), "attn_bwd_delta",
+              ka.fwd_name(128, True, True), ka.bwd_name(32, True, True, True)]
     check.compile_names("attention", sample)
 
 
@@ -73,6 +80,13 @@ def test_dispatch_falls_back_on_cpu_and_for_uncovered_options():
 
 
 # ---- GPU: the kernels ------------------------------------------------------------------------
+@pytest.fixture(params=[True, False], ids=["v2-3xtf32", "v1-simt"])
+def path(request, monkeypatch):
+    """Run a test on the tensor-core kernels (the default dispatch) and on the SIMT ones."""
+    monkeypatch.setattr(ka, "TENSOR_CORES", request.param)
+    return request.param
+
+
 def _run(device, q, k, v, mask=None, is_causal=False, scale=None, grads=True):
     ts = [mg.tensor(a.astype(np.float32), device=device, requires_grad=grads) for a in (q, k, v)]
     m = None
@@ -114,7 +128,7 @@ def _close(got, ref, tol=2e-5):
 @pytest.mark.parametrize("L", [1, 17, 64, 127, 1000])
 @pytest.mark.parametrize("d", [32, 64, 128])
 @pytest.mark.parametrize("is_causal", [False, True])
-def test_fused_matches_torch_and_reference(L, d, is_causal):
+def test_fused_matches_torch_and_reference(L, d, is_causal, path):
     S = {1: 1, 17: 33, 64: 64, 127: 70, 1000: 1000}[L]
     q, k, v = randn(2, 3, L, d), randn(2, 3, S, d), randn(2, 3, S, d)
     fused = _run("cuda", q, k, v, is_causal=is_causal)
@@ -130,14 +144,14 @@ def test_fused_matches_torch_and_reference(L, d, is_causal):
 @pytest.mark.cuda
 @needs_gpu
 @pytest.mark.parametrize("mshape", [(70, 90), (3, 1, 90), (2, 3, 70, 90)])
-def test_fused_bias_gradient(mshape):
+def test_fused_bias_gradient(mshape, path):
     q, k, v, b = randn(2, 3, 70, 40), randn(2, 3, 90, 40), randn(2, 3, 90, 40), randn(*mshape)
     _close(_run("cuda", q, k, v, b), _torch64(q, k, v, b))
 
 
 @pytest.mark.cuda
 @needs_gpu
-def test_fused_bool_mask_and_fully_masked_rows():
+def test_fused_bool_mask_and_fully_masked_rows(path):
     q, k, v = randn(2, 100, 64), randn(2, 80, 64), randn(2, 80, 64)
     m = np.random.default_rng().random((100, 80)) < 0.8
     m[7] = False                                             # a row that attends nothing
@@ -148,9 +162,24 @@ def test_fused_bool_mask_and_fully_masked_rows():
 
 @pytest.mark.cuda
 @needs_gpu
-def test_fused_backward_is_bitwise_reproducible():
+def test_fused_backward_is_bitwise_reproducible(path):
     q, k, v, b = randn(2, 2, 300, 64), randn(2, 2, 260, 64), randn(2, 2, 260, 64), randn(300, 260)
     first = _run("cuda", q, k, v, b)
     second = _run("cuda", q, k, v, b)
     for a, c in zip(first, second):
         np.testing.assert_array_equal(a, c)
+
+
+@pytest.mark.cuda
+@needs_gpu
+@pytest.mark.parametrize("d", [64, 128])
+@pytest.mark.parametrize("cfg", [(1, 64), (2, 64), (1, 32)])
+def test_tensor_core_variants_agree_with_simt(d, cfg, monkeypatch):
+    # v2 (WQ, IT) variants, whichever the tables pick, against v1 on a multi-tile causal case
+    q, k, v = randn(1, 2, 200, d), randn(1, 2, 200, d), randn(1, 2, 200, d)
+    monkeypatch.setattr(ka, "TENSOR_CORES", False)
+    ref = _run("cuda", q, k, v, is_causal=True)
+    monkeypatch.setattr(ka, "TENSOR_CORES", True)
+    monkeypatch.setattr(ka, "FWD_CFG", {**ka.FWD_CFG, d: cfg})
+    monkeypatch.setattr(ka, "BWD_CFG", {**ka.BWD_CFG, d: cfg})
+    _close(_run("cuda", q, k, v, is_causal=True), ref, 1e-5)
