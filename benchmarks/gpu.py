@@ -139,10 +139,6 @@ def bench_cross_entropy(copy_bw):
         rows_out.append(row("  fused kernels only", (bt, v),
                             time_ms(lambda x=x, t=t: ce.forward(x, t, with_grad=True)), t_ms,
                             2 * x.nbytes, copy_bw))
-        if v <= 1024:       # the lanes-per-row form against a block per row
-            rows_out.append(row("  fused, block per row", (bt, v), time_ms(
-                lambda x=x, t=t: ce.forward(x, t, with_grad=True, form="staged")), t_ms,
-                2 * x.nbytes, copy_bw))
         rows_out.append(row("  2-kernel fwd, bwd", (bt, v), time_ms(mg_two_kernels), t_ms,
                             2 * x.nbytes, copy_bw))
         xt.grad = None

@@ -37,8 +37,7 @@
 //                      STAGE: the row goes to dynamic shared memory (C * s bytes) while its max
 //                      is taken; l = sum exp(x - m) is then summed from shared memory, each exp
 //                      written back in place (float/double), and the gradient pass reads those:
-//                      one exp per element, no second global read; meanwhile the next row is
-//                      prefetched into L2 (one block per SM). Else online (m, l) and the
+//                      one exp per element, no second global read. Else online (m, l) and the
 //                      gradient pass re-reads the row, usually from L2. Reads rows*C*s bytes
 //                      and writes as many: 2 passes for forward + backward. The backward then
 //                      returns dx as it is (g == 1) or scales it by g in place.
@@ -70,16 +69,6 @@ template <typename A> struct RowGrad {
         return d;
     }
 };
-
-// Ask L2 to fetch [p, p + nbytes) now, 128-byte lines split over the block's threads (a hint:
-// no registers, no wait; a no-op off the GPU, e.g. under the test emulator).
-__device__ __forceinline__ void prefetch_l2(const void* p, long nbytes) {
-#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
-    const char* b = static_cast<const char*>(p);
-    for (long off = threadIdx.x * 128L; off < nbytes; off += blockDim.x * 128L)
-        asm volatile("prefetch.global.L2 [%0];" ::"l"(b + off));
-#endif
-}
 
 // exp(a - m) for the staged pass: exp2 of a pre-scaled difference in float (one MUFU.EX2,
 // about 2 ulp), exact exp in double
@@ -255,22 +244,7 @@ template <typename T, int VEC> struct RowSplit {
     }
 };
 
-// Reductions over the threads of one row: the whole block (GROUP = 0) or GROUP lanes of a warp.
-template <int GROUP, typename A> __device__ __forceinline__ A row_max(A v, A* sm) {
-    if constexpr (GROUP == 0) return mg::block_max(v, sm);
-    else return mg::warp_max<GROUP>(v);
-}
-template <int GROUP, typename A> __device__ __forceinline__ A row_sum(A v, A* sm) {
-    if constexpr (GROUP == 0) return mg::block_sum(v, sm);
-    else return mg::warp_sum<GROUP>(v);
-}
-template <int GROUP, typename A>
-__device__ __forceinline__ mg::ML<A> row_ml(mg::ML<A> s, A* sm, A* sl) {
-    if constexpr (GROUP == 0) return mg::block_ml(s, sm, sl);
-    else return mg::warp_ml<GROUP>(s);
-}
-
-template <typename T, int VEC, bool STAGE, int GROUP>
+template <typename T, int VEC, bool STAGE>
 __global__ void __launch_bounds__(1024)
 ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
             const T* __restrict__ weight, const acc_t<T>* __restrict__ wsum, acc_t<T> eps,
@@ -280,27 +254,17 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
     using A = acc_t<T>;
     constexpr int U = 4;                                   // packs in flight per thread
     constexpr bool KEEP_E = sizeof(T) == sizeof(A);        // exp fits back in place (not fp16)
-    static_assert(!(STAGE && GROUP), "staging is for block-per-row launches");
     extern __shared__ __align__(16) unsigned char stage_raw[];
     T* stage = reinterpret_cast<T*>(stage_raw);            // the row's packs when STAGE
     __shared__ A sm[32], sl[32];
     const A W = weight ? wsum[0] : A(C);
     const bool smooth = eps != A(0);
-    // GROUP = 0: a block per row. Else GROUP lanes per row, 32 / GROUP rows per warp; the
-    // loop runs per warp (r0 = the warp's first row) so that every lane joins the shuffles.
-    const int nt = GROUP ? GROUP : blockDim.x;
-    const int lane = GROUP ? threadIdx.x % GROUP : threadIdx.x;
-    const long per_step = GROUP ? (long)gridDim.x * (blockDim.x / GROUP) : gridDim.x;
-    const long first = GROUP ? ((long)blockIdx.x * blockDim.x + (threadIdx.x & ~31)) / GROUP
-                             : blockIdx.x;
-    for (long r0 = first; r0 < rows; r0 += per_step) {
-        const long row = GROUP ? r0 + (threadIdx.x & 31) / GROUP : r0;
-        const bool live = row < rows;
-        const T* xr = x + (live ? row : 0) * C;
+    const int nt = blockDim.x;
+    for (long row = blockIdx.x; row < rows; row += gridDim.x) {
+        const T* xr = x + row * C;
         const RowSplit<T, VEC> rs(xr, C);
-        const int nb = live ? rs.nb : 0;
         const T* xb = xr + rs.head;                        // 16-byte aligned body
-        const int sc = live ? rs.scalar_col(lane, C) : -1; // this thread's head/tail column
+        const int sc = rs.scalar_col(threadIdx.x, C);      // this thread's head/tail column
         // 1. read the row once: U packs per thread in flight; STAGE copies them to shared
         //    memory and keeps only the max (two exact passes from shared memory follow), else
         //    the online (m, l). Smoothing also sums w_c x_c.
@@ -310,15 +274,15 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
             if (STAGE) m = mg::max_nan(m, a); else mg::ml_add(st, a);
             if (smooth) wx += (weight ? mg::to_acc(weight[c]) : A(1)) * a;
         };
-        for (int p0 = lane; p0 < nb; p0 += U * nt) {
+        for (int p0 = threadIdx.x; p0 < rs.nb; p0 += U * nt) {
             Pack<T, VEC> v[U];
 #pragma unroll
             for (int u = 0; u < U; ++u)
-                if (p0 + u * nt < nb) v[u] = mg::load_pack<T, VEC>(xb + (p0 + u * nt) * VEC);
+                if (p0 + u * nt < rs.nb) v[u] = mg::load_pack<T, VEC>(xb + (p0 + u * nt) * VEC);
 #pragma unroll
             for (int u = 0; u < U; ++u) {
                 const int p = p0 + u * nt;
-                if (p >= nb) break;
+                if (p >= rs.nb) break;
                 if (STAGE) mg::store_pack<T, VEC>(stage + p * VEC, v[u]);
 #pragma unroll
                 for (int i = 0; i < VEC; ++i) fold(mg::to_acc(v[u].v[i]), rs.head + p * VEC + i);
@@ -326,15 +290,12 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
         }
         const A a_sc = sc >= 0 ? mg::to_acc(xr[sc]) : A(0);
         if (sc >= 0) fold(a_sc, sc);
-        // 2. merges over the row's threads: (m, l); STAGE: the max, then l = sum exp(x - m)
-        //    from shared memory, each exp written back in place (float, double) for pass 4
+        // 2. block merges: (m, l); STAGE: the max, then l = sum exp(x - m) from shared memory,
+        //    each exp written back over its x (float, double) for pass 4 to reuse
         if (STAGE) {
-            // the next row is fetched into L2 while this one is finished from shared memory,
-            // so the next pass 1 reads mostly L2 (one block per SM would otherwise wait)
-            if (row + gridDim.x < rows) prefetch_l2(xr + gridDim.x * C, (long)C * sizeof(T));
-            m = row_max<GROUP>(m, sm);
+            m = mg::block_max(m, sm);
             A l = sc >= 0 ? mg::exp_(a_sc - m) : A(0);
-            for (int p = lane; p < nb; p += nt) {
+            for (int p = threadIdx.x; p < rs.nb; p += nt) {
                 Pack<T, VEC> v = mg::load_pack<T, VEC>(stage + p * VEC);
 #pragma unroll
                 for (int i = 0; i < VEC; ++i) {
@@ -344,16 +305,16 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
                 }
                 if (KEEP_E) mg::store_pack<T, VEC>(stage + p * VEC, v);
             }
-            st = {m, row_sum<GROUP>(l, sl)};
+            st = {m, mg::block_sum(l, sl)};
         } else {
-            st = row_ml<GROUP>(st, sm, sl);
+            st = mg::block_ml(st, sm, sl);
         }
         const A log_l = mg::log_(st.l);
-        if (smooth) wx = row_sum<GROUP>(wx, sm);
-        // 3. the row's loss (its lane 0) and every thread's gradient constants for g = 1
-        const long long t = live ? target[row] : ignore_index;
+        if (smooth) wx = mg::block_sum(wx, sm);
+        // 3. the row's loss (thread 0) and every thread's gradient constants for g = 1
+        const long long t = target[row];
         const bool valid = t != ignore_index && t >= 0 && t < C;
-        if (live && lane == 0) {
+        if (threadIdx.x == 0) {
             A li = 0;
             if (t != ignore_index && !valid) {
                 li = A(0) / A(0);                         // guard only: NaN, never a fault
@@ -370,18 +331,18 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
         const A coef = valid ? (total ? A(1) / total[0] : A(1)) : A(0);
         const RowGrad<A> rg = row_grad<A, T>(t, valid, coef, eps, W, C, weight, st.m, st.l);
         // 4. second pass, from shared memory (STAGE) or global memory: write dx
-        T* dr = dx + (live ? row : 0) * C;
+        T* dr = dx + row * C;
         if (sc >= 0) dr[sc] = mg::from_acc<T>(rg(a_sc, sc, weight, smooth));
-        for (int p0 = lane; p0 < nb; p0 += U * nt) {
+        for (int p0 = threadIdx.x; p0 < rs.nb; p0 += U * nt) {
             Pack<T, VEC> v[U];
 #pragma unroll
             for (int u = 0; u < U; ++u)
-                if (p0 + u * nt < nb)
+                if (p0 + u * nt < rs.nb)
                     v[u] = mg::load_pack<T, VEC>((STAGE ? stage : xb) + (p0 + u * nt) * VEC);
 #pragma unroll
             for (int u = 0; u < U; ++u) {
                 const int p = p0 + u * nt;
-                if (p >= nb) break;
+                if (p >= rs.nb) break;
                 Pack<T, VEC> o;
 #pragma unroll
                 for (int i = 0; i < VEC; ++i) {
@@ -393,6 +354,6 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
                 mg::store_pack<T, VEC>(dr + rs.head + p * VEC, o);
             }
         }
-        if (!GROUP) __syncthreads();    // sm, sl and the stage are reused by the next row
+        __syncthreads();    // sm, sl and the stage are reused by the next row
     }
 }

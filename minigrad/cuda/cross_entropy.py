@@ -48,40 +48,24 @@ def names(dtype) -> tuple:
     t = CTYPES[str(np.dtype(dtype))]
     vec = 16 // np.dtype(dtype).itemsize
     return tuple(f"ce_{k}<{t},{v}>" for k in ("fwd", "bwd") for v in sorted({1, vec})) + tuple(
-        f"ce_fwd_grad<{t},{v},{b},0>" for v in sorted({1, vec}) for b in ("false", "true")
-    ) + tuple(f"ce_fwd_grad<{t},{v},false,{g}>" for v in sorted({1, vec}) for g in _groups(v)) + (
+        f"ce_fwd_grad<{t},{v},{b}>" for v in sorted({1, vec}) for b in ("false", "true")) + (
         f"ce_reduce<{t}>", f"ce_targets<{t}>")
 
 
 STAGE_MAX_BYTES = 200 * 1024   # rows up to this size are staged in shared memory (H100: 227 KB)
 
 
-GROUP_BLOCK = 256             # threads per block of the lanes-per-row form (short rows)
-
-
-def _groups(vec):
-    """The GROUP sizes compiled for a pack width: the row's head and tail scalars (up to
-    2 (vec - 1)) need as many lanes."""
-    return tuple(g for g in (8, 16, 32) if g >= 2 * (vec - 1))
-
-
-def plan_fwd_grad(dtype, rows: int, n_classes: int, same_alignment: bool, form=None):
-    """(Launch, shared-memory bytes) of ce_fwd_grad<T, VEC, STAGE, GROUP>. The kernel splits each
-    row into scalars up to a 16-byte boundary, then packs, so VEC is the full 16 bytes whenever
-    x and dx share their alignment. Rows of at most 32 lanes x 8 packs take GROUP lanes each
-    (about 4 packs per lane, 8..32 lanes, warp shuffles only); longer rows take a block each,
-    staged in shared memory when they fit. `form` ("group", "block", "staged") forces one."""
+def plan_fwd_grad(dtype, rows: int, n_classes: int, same_alignment: bool, stage=None):
+    """(Launch, shared-memory bytes) of ce_fwd_grad. The kernel splits each row into scalars up
+    to a 16-byte boundary, then packs, so VEC is the full 16 bytes whenever x and dx share
+    their alignment; the row is staged in shared memory when it fits (`stage` forces it)."""
     t = CTYPES[str(np.dtype(dtype))]
     vec = 16 // np.dtype(dtype).itemsize if same_alignment else 1
-    packs = -(-n_classes // vec)
-    if form == "group" or (form is None and packs <= 32 * 8):
-        group = max(min(_groups(vec)), min(32, pow2ceil(-(-packs // 4))))
-        grid = min(-(-rows // (GROUP_BLOCK // group)), MAX_GRID)
-        return Launch(f"ce_fwd_grad<{t},{vec},false,{group}>", grid, GROUP_BLOCK), 0
-    threads = min(1024, max(32, pow2ceil(-(-packs // 4))))
+    threads = min(1024, max(32, pow2ceil(-(-n_classes // (4 * vec)))))
     nbytes = n_classes * np.dtype(dtype).itemsize
-    stage = nbytes <= STAGE_MAX_BYTES if form is None else form == "staged"
-    name = f"ce_fwd_grad<{t},{vec},{'true' if stage else 'false'},0>"
+    if stage is None:
+        stage = nbytes <= STAGE_MAX_BYTES
+    name = f"ce_fwd_grad<{t},{vec},{'true' if stage else 'false'}>"
     return Launch(name, min(rows, MAX_GRID), threads), (nbytes if stage else 0)
 
 
@@ -129,7 +113,7 @@ def _common(logits, targets, weight):
 
 
 def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0,
-            reduction="mean", check=True, with_grad=False, form=None):
+            reduction="mean", check=True, with_grad=False, stage=None):
     """(loss, stats, total) of F.cross_entropy, class-index targets; None: no kernel.
     with_grad (mean or sum only): (loss, stats, total, dx1), see the top."""
     if not supported(logits, targets, weight) or reduction not in MODES:
@@ -149,7 +133,7 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
     if with_grad:
         dx1 = loader.empty(x.shape, x.dtype)
         ln, smem = plan_fwd_grad(x.dtype, rows, n_classes,
-                                 x.data.ptr % 16 == dx1.data.ptr % 16, form)
+                                 x.data.ptr % 16 == dx1.data.ptr % 16, stage)
         k = _kernel(ln.name, x.dtype)
         if smem > 48 * 1024 and k.max_dynamic_shared_size_bytes < smem:
             k.max_dynamic_shared_size_bytes = smem
