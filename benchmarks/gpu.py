@@ -1,11 +1,8 @@
 """GPU benchmarks: minigrad's CUDA kernels side by side with torch, in one run.
 
 Run on a CUDA machine: python benchmarks/gpu.py   (prints one table per section, then a summary)
-Timing: CUDA events around each call, medians of `REPEAT` runs after warm-up (GPU.md section 6).
-Before each timed run, 4 writes of a 256 MiB buffer evict L2 and keep the GPU busy for about
-0.35 ms, so the host-side launch overhead of both libraries overlaps GPU work (as in a training
-loop) and the events time the device; a host sync inside a call (minigrad's cross-entropy
-target check) still shows. Each section is one function; main() runs the chosen ones.
+Timing: CUDA events around each call, a 256 MiB L2 flush before each timed run, medians of
+`REPEAT` runs after warm-up (GPU.md section 6). Each section is one function; main() runs all.
 """
 from __future__ import annotations
 
@@ -32,9 +29,8 @@ def time_ms(fn, repeat=REPEAT, warmup=3, flush=True):
         fn()
     times = []
     for _ in range(repeat):
-        if flush:                       # 4 x 256 MiB writes: evicts L2 and keeps the GPU busy
-            for _ in range(4):          # ~0.35 ms, so Python's launch overhead in fn() is
-                scratch.fill(0)         # hidden, as in a training loop with a full queue
+        if flush:
+            scratch.fill(0)
         start, end = cp.cuda.Event(), cp.cuda.Event()
         start.record()
         fn()
