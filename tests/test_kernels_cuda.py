@@ -38,9 +38,9 @@ def cp():
     return backend.cupy_module()
 
 
-def close(got, want, dtype, what=""):
+def close(got, want, dtype, what="", tol_scale=1.0):
     got = cp().asnumpy(got).astype(np.float64) if not isinstance(got, np.ndarray) else got
-    tol = TOL[str(np.dtype(dtype))]
+    tol = TOL[str(np.dtype(dtype))] * tol_scale
     assert np.array_equal(np.isnan(got), np.isnan(want)), f"{what}: NaN pattern differs"
     inf = np.isinf(want)
     assert np.array_equal(got[inf], want[inf]), f"{what}: infinities differ"

@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import backend
 from minigrad.cuda import loader
 from minigrad.cuda import softmax as sm
+from test_kernels_cuda import close, cp, poison  # noqa: F401  (poison: autouse fixture)
+from test_kernels_cuda import ref_softmax as ref_softmax_dim
+from test_kernels_cuda import ref_softmax_bwd as ref_softmax_bwd_dim
 
 pytestmark = [pytest.mark.cuda,
               pytest.mark.skipif(not mg.cuda.is_available(), reason="no CUDA GPU")]
@@ -26,38 +28,14 @@ except ImportError:
     torch, HAS_TORCH_CUDA = None, False
 
 DTYPES = ["float32", "float64", "float16"]
-TOL = {"float16": 2e-3, "float32": 2e-6, "float64": 1e-12}
 # each dispatch boundary (block -> cluster, cluster size 2 -> 4 -> 8, values per thread 16 ->
 # 32, cluster -> online/uncached) for float32, float64 and float16, plus irregular lengths
 COLS = [4096, 4097, 8192, 16384, 16385, 32768, 32769, 65536, 65537, 100000, 131072, 131073,
         262144, 262147]
 
 
-@pytest.fixture(autouse=True)
-def poison():
-    loader.poison_outputs = True
-    yield
-    loader.poison_outputs = False
-
-
-def cp():
-    return backend.cupy_module()
-
-
 def has_clusters():
     return sm.clusters_available()
-
-
-def close(got, want, dtype, what="", scale=1.0):
-    got = cp().asnumpy(got).astype(np.float64) if not isinstance(got, np.ndarray) else got
-    tol = TOL[str(np.dtype(dtype))] * scale
-    assert np.array_equal(np.isnan(got), np.isnan(want)), f"{what}: NaN pattern differs"
-    inf = np.isinf(want)
-    assert np.array_equal(got[inf], want[inf]), f"{what}: infinities differ"
-    ok = np.isfinite(want)
-    err = np.abs(got[ok] - want[ok])
-    scale = np.maximum(np.abs(want[ok]), 1.0)
-    assert err.size == 0 or (err / scale).max() <= 10 * tol, f"{what}: max err {err.max()}"
 
 
 def bwd_scale(cols):
@@ -65,19 +43,11 @@ def bwd_scale(cols):
 
 
 def ref_softmax(x, log):
-    x = x.astype(np.float64)
-    with np.errstate(all="ignore"):
-        m = x.max(axis=1, keepdims=True)
-        e = np.exp(x - m)
-        s = e.sum(axis=1, keepdims=True)
-        return x - m - np.log(s) if log else e / s
+    return ref_softmax_dim(x, 1, log)
 
 
 def ref_softmax_bwd(y, dy, log):
-    y, dy = y.astype(np.float64), dy.astype(np.float64)
-    if log:
-        return dy - np.exp(y) * dy.sum(axis=1, keepdims=True)
-    return y * (dy - (dy * y).sum(axis=1, keepdims=True))
+    return ref_softmax_bwd_dim(y, dy, 1, log)
 
 
 def kernel_name(kind, dtype, x, log):
