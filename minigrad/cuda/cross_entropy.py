@@ -1,22 +1,26 @@
 """Launchers for kernels/cross_entropy.cu: fused class-index cross-entropy on (rows, C) logits.
 
-    forward(logits, targets, weight, ignore_index, label_smoothing, reduction)
+    forward(logits, targets, weight, ignore_index, label_smoothing, reduction, check=True)
         -> (loss, stats, total): the loss as the reduction asks, stats = (m, l) per row
            (logsumexp = m + log l; kept for the backward) and sum_i w_t (mean's divisor) as a
-           device scalar: no host sync.
+           device scalar. check: ce_targets first raises the CPU path's IndexError for an
+           out-of-range target (the one host sync of the call).
     backward(logits, targets, weight, ignore_index, label_smoothing, reduction, stats, total, g)
         -> dlogits = coef * (softmax - target distribution), in one pass.
     forward(..., with_grad=True)   (mean or sum, when the logits will need a gradient)
         -> (loss, stats, total, dx1): ce_fwd_grad also writes dx1, the gradient for g = 1, in
-           the same pass; `finish_grad(dx1, g)` turns it into the gradient for g (returns it
-           as it is when g == 1, one host sync to look; else scales it in place). Forward +
-           backward then read the logits once and write the gradient once. It holds an extra
-           logits-sized buffer from forward to backward, as torch's saved log-softmax does.
+           the same pass; `finish_grad(dx1, g)` turns it into the gradient for g (one host
+           sync to look at g; dx1 as it is when g == 1, else scaled in place). For the
+           implicit seed of loss.backward() the op skips even that (autograd.is_default_seed).
+           Forward + backward then read the logits once and write the gradient once. It holds
+           an extra logits-sized buffer from forward to backward, as torch's saved log-softmax
+           does.
 
 Launch shape: one block per row, threads = clamp(next_pow2(C / (4 * VEC)), 32, 1024) so each
-thread handles about 4 packs; VEC = 16-byte packs when the logits and C allow it.
-`forward_from_plan` / `backward_from_plan` adapt minigrad/ops/loss.py's _Plan (fields valid,
-tc, weight, eps, reduction, w_t) so the op hooks stay three lines long.
+thread handles about 4 packs; VEC = 16-byte packs when the logits and C allow it (ce_fwd_grad:
+whenever x and dx share their alignment). `forward_from_plan` / `backward_from_plan` adapt
+minigrad/ops/loss.py's _Plan (t, ignore_index, weight, eps, reduction) so the op hooks stay
+three lines long.
 """
 from __future__ import annotations
 
