@@ -16,13 +16,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import cross_entropy, reduce, softmax
+from . import attention, cross_entropy, reduce, softmax
 from .loader import CTYPES, kernel_dir
 
 
 def all_names() -> dict:
     """{stem: [name expression, ...]} for every dtype and kernel the dispatch can launch."""
-    out = {"softmax": [], "reduce": [], "cross_entropy": []}
+    out = {"softmax": [], "reduce": [], "cross_entropy": [],
+           "attention": [n for group in attention.groups() for n in group]}
     for dt in CTYPES:
         out["softmax"] += softmax.names(dt, "fwd") + softmax.names(dt, "bwd")
         out["reduce"] += reduce.names(dt) + reduce.ladder_names(dt)
