@@ -101,7 +101,8 @@ def bench_softmax(copy_bw):
 def bench_cross_entropy(copy_bw):
     """F.cross_entropy forward + backward through autograd, both libraries (mean reduction,
     loss.backward() seeding g = 1). minigrad's training path is ce_fwd_grad (the gradient
-    written by the forward pass); the 'no-grad fwd + bwd' row times the two-kernel path
+    written by the forward pass). 'fused kernels only' times the launcher without autograd
+    (ce_targets, its host sync, ce_fwd_grad, ce_reduce); '2-kernel fwd, bwd' times the path
     (ce_fwd, then ce_bwd re-reading the logits) that a backward with a retained graph uses."""
     from minigrad.cuda import cross_entropy as ce
     cp, torch = _cupy(), _torch()
