@@ -195,3 +195,16 @@ def test_sampled_instantiations_compile():
                 seen.add(key)
                 sample.append(n)
         check.compile_names(stem, sample)
+
+
+def test_backend_tries_cupy_on_first_sight_of_a_cupy_type(monkeypatch):
+    from minigrad import backend
+    calls = []
+    monkeypatch.setattr(backend, "_cupy", None)
+    monkeypatch.setattr(backend, "cupy_module", lambda: calls.append(1))
+    fake = type("ndarray", (), {"__module__": "cupy._core.core"})()
+    assert backend.array_module(fake) is np and not backend.is_cuda_array(fake)
+    assert calls == [1, 1]                     # asked for CuPy (absent here: stays NumPy)
+    assert backend.array_module(np.zeros(2)) is np and calls == [1, 1]   # NumPy: never asks
+    backend.array_module(3.0)
+    assert calls == [1, 1]                     # nor for Python scalars
