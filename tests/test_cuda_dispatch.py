@@ -190,7 +190,7 @@ def test_sampled_instantiations_compile():
     for stem, lst in check.all_names().items():
         seen, sample = set(), []
         for n in lst:
-            key = (n[:n.index("<")], _targs(n)[0])
+            key = (n[:n.index("<")], _targs(n)[0]) if "<" in n else (n, None)
             if key not in seen:
                 seen.add(key)
                 sample.append(n)
