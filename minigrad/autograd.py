@@ -404,6 +404,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def _default_grads(outputs, grad_outputs, who):
     Tensor = _tensor_cls()
+    _pending_seeds.clear()          # seeds of a call that raised before its backward ran
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     if len(grad_outputs) != len(outputs):

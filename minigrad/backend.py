@@ -53,6 +53,27 @@ def is_cuda_array(a) -> bool:
     return cp is not None and isinstance(a, cp.ndarray)
 
 
+class MovesWithTo:
+    """torch's shorthands for .to(...), shared by Tensor and Module: each class defines `to`."""
+
+    __slots__ = ()
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else f"cuda:{device}")
+
+    def float(self):
+        return self.to(float32)
+
+    def double(self):
+        return self.to(float64)
+
+    def half(self):
+        return self.to(float16)
+
+
 class Device:
     """A device like torch.device: ``str(d)`` is "cpu" or "cuda:0"; compares equal to strings."""
 

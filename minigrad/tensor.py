@@ -11,7 +11,7 @@ from . import autograd, backend
 from .ops import arith, index, linalg, reduce, shape, softmax
 
 
-class Tensor:
+class Tensor(backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
 
@@ -157,21 +157,6 @@ class Tensor:
                 from .ops.convert import Cast
                 out = Cast.apply(out, dt)
         return out
-
-    def cpu(self):
-        return self.to("cpu")
-
-    def cuda(self, device=None):
-        return self.to("cuda" if device is None else f"cuda:{device}")
-
-    def float(self):
-        return self.to(backend.float32)
-
-    def double(self):
-        return self.to(backend.float64)
-
-    def half(self):
-        return self.to(backend.float16)
 
     def long(self):
         return self.to(backend.int64)

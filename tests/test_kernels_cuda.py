@@ -104,14 +104,19 @@ def test_softmax_misaligned_and_every_dim(log):
             close(dx, ref_softmax_bwd(cp().asnumpy(y), dy, dim, log), "float32", f"bwd {dim}")
 
 
-@pytest.mark.parametrize("cols", [5, 33, 4097, 100000])
-def test_softmax_extreme_logits(cols):
-    rng = np.random.default_rng()
-    x = (1e4 * rng.standard_normal((6, cols))).astype(np.float32)
+def extreme_logits(rows, cols):
+    """float32 rows of large logits (scale 1e4), rows 1-4 holding the special values."""
+    x = (1e4 * np.random.default_rng().standard_normal((rows, cols))).astype(np.float32)
     x[1, :] = -np.inf                               # all -inf: NaN, as torch and NumPy
     x[2, 0] = np.inf                                # +inf: NaN row
     x[3, ::2] = -np.inf                             # some -inf: exp gives 0 there
     x[4, cols // 2] = np.nan                        # NaN anywhere: NaN row
+    return x
+
+
+@pytest.mark.parametrize("cols", [5, 33, 4097, 100000])
+def test_softmax_extreme_logits(cols):
+    x = extreme_logits(6, cols)
     for log in (False, True):
         y = sm.softmax_forward(cp().asarray(x), 1, log)
         close(y, ref_softmax(x, 1, log), "float32", f"extreme log={log}")

@@ -15,7 +15,7 @@ import pytest
 import minigrad as mg
 from minigrad.cuda import loader
 from minigrad.cuda import softmax as sm
-from test_kernels_cuda import close, cp, poison  # noqa: F401  (poison: autouse fixture)
+from test_kernels_cuda import close, cp, extreme_logits, poison  # noqa: F401  (poison: autouse)
 from test_kernels_cuda import ref_softmax as ref_softmax_dim
 from test_kernels_cuda import ref_softmax_bwd as ref_softmax_bwd_dim
 
@@ -138,11 +138,7 @@ def test_many_rows_grid_stride(dtype, cols, monkeypatch):
 @pytest.mark.parametrize("cols", [32769, 100000, 131072, 131073])
 def test_extreme_values(cols):
     rng = np.random.default_rng()
-    x = (1e4 * rng.standard_normal((9, cols))).astype(np.float32)
-    x[1, :] = -np.inf                               # all -inf: NaN, as torch and NumPy
-    x[2, 0] = np.inf                                # +inf: NaN row
-    x[3, ::2] = -np.inf                             # some -inf: exp gives 0 there
-    x[4, cols // 2] = np.nan                        # NaN anywhere: NaN row
+    x = extreme_logits(9, cols)                     # rows 1-4: -inf, +inf, some -inf, NaN
     x[5, :cols * 3 // 4] = -np.inf                  # whole blocks of the cluster all -inf
     x[6, : cols - 1] = -np.inf                      # one finite value, in the last block
     x[7] = 0.0                                      # uniform: every block's max is the row's

@@ -43,7 +43,7 @@ class _Handle:
         self.hooks.pop(self.key, None)
 
 
-class Module:
+class Module(backend.MovesWithTo):
     """Base class with torch.nn.Module's registration rules: assigning a Parameter, a Module or
     (through register_buffer) a Tensor to an attribute registers it under that name."""
 
@@ -305,21 +305,6 @@ class Module:
                 a = a.astype(dt)
             return a
         return self._apply(move)
-
-    def cpu(self):
-        return self.to("cpu")
-
-    def cuda(self, device=None):
-        return self.to("cuda" if device is None else f"cuda:{device}")
-
-    def float(self):
-        return self.to(backend.float32)
-
-    def double(self):
-        return self.to(backend.float64)
-
-    def half(self):
-        return self.to(backend.float16)
 
     # ---- state_dict -------------------------------------------------------------------
     def state_dict(self, destination=None, prefix="", keep_vars=False):

@@ -120,13 +120,10 @@ class _Plan:
         self.weight, self.eps, self.reduction = weight, eps, reduction
         self.shift = self.sumexp = None         # filled by the NumPy forward
         self.grad_expected = grad_expected      # the input needs a gradient (CUDA: fwd_grad)
-        self.values_checked = False
 
     def check_values(self):
-        """The target range check, once (the CUDA path checks inside ce_targets instead)."""
-        if not self.values_checked:
-            _check_target_values(self.t, self.n_classes, self.ignore_index, "cross_entropy")
-            self.values_checked = True
+        """The target range check of the array path (the CUDA kernels check in ce_targets)."""
+        _check_target_values(self.t, self.n_classes, self.ignore_index, "cross_entropy")
 
     @functools.cached_property
     def valid(self):
