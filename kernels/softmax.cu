@@ -59,9 +59,7 @@
 //   bwd, uncached -> cluster: N = 32768 58-72% -> 91-98%, N = 131072 57-71% -> 83-91%.
 // Persistent grids (one cluster per 8 SMs looping over rows) were slower (34-72%).
 #include "common.cuh"
-#if defined(__CUDACC__) || defined(__CUDACC_RTC__)   // nvcc / NVRTC (not the CPU emulator)
-#include <cooperative_groups.h>
-#endif
+#include "cluster.cuh"
 
 using mg::acc_t;
 using mg::Pack;
@@ -284,8 +282,7 @@ softmax_block_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restri
 // ================================================================ one row over a block cluster
 // Only where clusters exist (sm_90+, nvcc/NVRTC); the CPU emulator and older GPUs never see
 // these kernels, and the launcher only asks for them on compute capability >= 9.0.
-#if defined(_CG_HAS_CLUSTER_GROUP)
-namespace cg = cooperative_groups;
+#if defined(MG_HAS_CLUSTERS)
 
 template <typename T, int VEC, int CPT, int CLUSTER, bool LOG>
 __global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(1024)
@@ -366,15 +363,6 @@ softmax_cluster_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int c
     cluster.barrier_wait();                        // no block exits while others read its part
 }
 
-// cp.async (sm_80+): a 16-byte global -> shared copy that holds no register while in flight
-__device__ __forceinline__ void cp_async16(void* dst, const void* src) {
-    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(dst));
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(s), "l"(src) : "memory");
-}
-__device__ __forceinline__ void cp_async_wait_all() {
-    asm volatile("cp.async.wait_all;\n" ::: "memory");
-}
-
 // The same cluster forward with the slice in dynamic shared memory (slice * sizeof(T) bytes,
 // at most 64 KB) instead of registers: 32 registers per thread, so 3 blocks fit an SM and keep
 // 192 KB of the row in flight (the register version: 2 blocks, 128 KB).
@@ -396,8 +384,8 @@ softmax_cluster_smem_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, 
     for (long row = blockIdx.x / CLUSTER; row < rows; row += gridDim.x / CLUSTER) {
         const T* xr = x + row * cols + c0;
         // 1. copy the slice into shared memory, all packs in flight at once
-        for (int c = threadIdx.x * VEC; c < n; c += stride) cp_async16(xs + c, xr + c);
-        cp_async_wait_all();
+        for (int c = threadIdx.x * VEC; c < n; c += stride) mg::cp_async16(xs + c, xr + c);
+        mg::cp_async_wait_all();
         __syncthreads();
         // 2. the slice's max m_r and l_r = sum exp(x - m_r), from shared memory
         A m = mg::neg_inf<A>();
@@ -508,7 +496,7 @@ softmax_cluster_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __rest
     }
     cluster.barrier_wait();                        // no block exits while others read its part
 }
-#endif  // _CG_HAS_CLUSTER_GROUP
+#endif  // MG_HAS_CLUSTERS
 
 // ================================================================ rows too long for registers
 template <typename T, int VEC, bool LOG>

@@ -3,8 +3,9 @@
     forward(logits, targets, weight, ignore_index, label_smoothing, reduction, check=True)
         -> (loss, stats, total): the loss as the reduction asks, stats = (m, l) per row
            (logsumexp = m + log l; kept for the backward) and sum_i w_t (mean's divisor) as a
-           device scalar. check: ce_targets first raises the CPU path's IndexError for an
-           out-of-range target (the one host sync of the call).
+           device scalar. check: ce_targets raises the CPU path's IndexError for an
+           out-of-range target before forward returns (the one host sync of the call: it
+           waits for ce_targets alone, the big kernel is queued behind it by then).
     backward(logits, targets, weight, ignore_index, label_smoothing, reduction, stats, total, g)
         -> dlogits = coef * (softmax - target distribution), in one pass.
     forward(..., with_grad=True)   (mean or sum, when the logits will need a gradient)
@@ -18,9 +19,11 @@
 
 Launch shape: one block per row, threads = clamp(next_pow2(C / (4 * VEC)), 32, 1024) so each
 thread handles about 4 packs; VEC = 16-byte packs when the logits and C allow it (ce_fwd_grad:
-whenever x and dx share their alignment). `forward_from_plan` / `backward_from_plan` adapt
-minigrad/ops/loss.py's _Plan (t, ignore_index, weight, eps, reduction) so the op hooks stay
-three lines long.
+whenever x and dx share their alignment). with_grad on rows longer than 64 KB on sm_90+:
+ce_cluster_fwd_grad, a cluster of 2, 4 or 8 blocks of 128 threads per row, each with a slice
+of at most 64 KB in shared memory (`plan_cluster`). `forward_from_plan` / `backward_from_plan`
+adapt minigrad/ops/loss.py's _Plan (t, ignore_index, weight, eps, reduction) so the op hooks
+stay three lines long.
 """
 from __future__ import annotations
 
@@ -48,15 +51,21 @@ def plan(kind: str, dtype, rows: int, n_classes: int, aligned: bool) -> Launch:
 
 
 @functools.cache
-def names(dtype) -> tuple:
+def names(dtype, cluster: bool = True) -> tuple:
+    """Every instantiation the launchers can ask for; `cluster` adds the sm_90+ cluster kernel
+    (the CPU emulator compiles without it)."""
     t = CTYPES[str(np.dtype(dtype))]
     vec = 16 // np.dtype(dtype).itemsize
     return tuple(f"ce_{k}<{t},{v}>" for k in ("fwd", "bwd") for v in sorted({1, vec})) + tuple(
         f"ce_fwd_grad<{t},{v},{b}>" for v in sorted({1, vec}) for b in ("false", "true")) + (
-        f"ce_reduce<{t}>", f"ce_targets<{t}>")
+        f"ce_reduce<{t}>", f"ce_targets<{t}>") + (tuple(
+            f"ce_cluster_fwd_grad<{t},{s}>" for s in CLUSTER_SIZES) if cluster else ())
 
 
 STAGE_MAX_BYTES = 200 * 1024   # rows up to this size are staged in shared memory (H100: 227 KB)
+CLUSTER_SIZES = (2, 4, 8)       # blocks per row of ce_cluster_fwd_grad (8: the portable limit)
+CLUSTER_SLICE_BYTES = 64 * 1024  # each block's slice of the row: 3 or more blocks per SM
+CLUSTER_BLOCK = 128                # H100, 8192 x 32000: 128 threads 87% of copy, 256 83%, 512 82%
 
 
 def plan_fwd_grad(dtype, rows: int, n_classes: int, same_alignment: bool, stage=None):
@@ -73,8 +82,28 @@ def plan_fwd_grad(dtype, rows: int, n_classes: int, same_alignment: bool, stage=
     return Launch(name, min(rows, MAX_GRID), threads), (nbytes if stage else 0)
 
 
+def plan_cluster(dtype, rows: int, n_classes: int, same_alignment: bool, threads=None):
+    """(Launch, shared-memory bytes) of ce_cluster_fwd_grad, or None. Rows longer than one
+    slice (64 KB), 16-byte packs (x and dx share their alignment): the smallest cluster whose
+    blocks each hold at most CLUSTER_SLICE_BYTES of the row's packs."""
+    itemsize = np.dtype(dtype).itemsize
+    vec = 16 // itemsize
+    if not same_alignment or n_classes * itemsize <= CLUSTER_SLICE_BYTES:
+        return None
+    packs = n_classes // vec                      # at most: a misaligned row has one fewer
+    for size in CLUSTER_SIZES:
+        nbytes = -(-packs // size) * 16
+        if nbytes <= CLUSTER_SLICE_BYTES:
+            name = f"ce_cluster_fwd_grad<{CTYPES[str(np.dtype(dtype))]},{size}>"
+            grid = size * max(1, min(rows, MAX_GRID // size))
+            return Launch(name, grid, threads or CLUSTER_BLOCK), nbytes
+    return None
+
+
 def _kernel(name, dtype):
-    return loader.get_kernel("cross_entropy", name, group=names(np.dtype(dtype)))
+    """One compile group per dtype: with the cluster kernel only where the GPU has clusters."""
+    group = names(np.dtype(dtype), loader.clusters_available())
+    return loader.get_kernel("cross_entropy", name, group=group)
 
 
 def _acc(dtype):
@@ -89,21 +118,28 @@ def supported(logits, targets, weight=None) -> bool:
                                     and weight.shape == (logits.shape[1],))))
 
 
-def check_targets(targets, n_classes: int, ignore_index: int, weight=None, dtype=np.float32):
-    """ce_targets: raise the CPU path's IndexError for a target outside [0, C) that is not
-    ignore_index (one host sync, before the big kernel); return sum_i w_t as a (1,) device
-    array of the accumulator type (mean's divisor)."""
+def launch_targets(targets, n_classes: int, ignore_index: int, weight=None, dtype=np.float32):
+    """ce_targets: (total, check). total = sum_i w_t as a (1,) device array of the accumulator
+    type (mean's divisor); check() raises the CPU path's IndexError for a target outside
+    [0, C) that is not ignore_index. The first bad row is copied to the host behind ce_targets,
+    so the caller can queue the big kernel before calling check(): check() then waits for
+    ce_targets only, and the GPU never idles while Python launches (the kernels treat a bad
+    target as a NaN row, never as an address)."""
     t = loader._cupy().ascontiguousarray(targets, dtype=np.int64)
     total, bad = loader.empty((1,), _acc(dtype)), loader.empty((1,), np.int64)
     k = _kernel(f"ce_targets<{CTYPES[str(np.dtype(dtype))]}>", dtype)
     k((1,), (1024,), (t, NULL if weight is None else weight, np.int64(ignore_index),
                       np.int64(t.shape[0]), np.int32(n_classes), total, bad))
-    first = int(bad[0])
-    if first < t.shape[0]:
-        value = int(t[first])
-        raise IndexError(f"cross_entropy: target {value} is out of bounds for {n_classes} "
-                         f"classes (valid: 0..{n_classes - 1}, or ignore_index={ignore_index})")
-    return total
+    first = loader.read_back_later(bad)
+
+    def check():
+        i = int(first()[0])
+        if i < t.shape[0]:
+            value = int(t[i])
+            raise IndexError(f"cross_entropy: target {value} is out of bounds for {n_classes} "
+                             f"classes (valid: 0..{n_classes - 1}, or ignore_index="
+                             f"{ignore_index})")
+    return total, check
 
 
 def _common(logits, targets, weight):
@@ -117,17 +153,18 @@ def _common(logits, targets, weight):
 
 
 def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0,
-            reduction="mean", check=True, with_grad=False, stage=None):
+            reduction="mean", check=True, with_grad=False, stage=None, cluster=None):
     """(loss, stats, total) of F.cross_entropy, class-index targets; None: no kernel.
-    with_grad (mean or sum only): (loss, stats, total, dx1), see the top."""
+    with_grad (mean or sum only): (loss, stats, total, dx1), see the top. stage / cluster
+    force the shared-memory staging of ce_fwd_grad / the cluster kernel on or off (tests)."""
     if not supported(logits, targets, weight) or reduction not in MODES:
         return None
     with_grad = with_grad and reduction != "none"
     rows, n_classes = logits.shape
     x, t, w, wsum, acc = _common(logits, targets, weight)
-    div = NULL
+    div, checked = NULL, None
     if check or (with_grad and reduction == "mean"):
-        div = check_targets(t, n_classes, ignore_index, w, x.dtype)
+        div, checked = launch_targets(t, n_classes, ignore_index, w, x.dtype)
     loss_rows, wt = loader.empty((rows,), acc), loader.empty((rows,), acc)
     stats = loader.empty((2, rows), acc)
     total = loader.empty((1,), acc)
@@ -136,11 +173,18 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
             np.int32(n_classes))
     if with_grad:
         dx1 = loader.empty(x.shape, x.dtype)
-        ln, smem = plan_fwd_grad(x.dtype, rows, n_classes,
-                                 x.data.ptr % 16 == dx1.data.ptr % 16, stage)
+        same = x.data.ptr % 16 == dx1.data.ptr % 16
+        pc = None
+        if cluster or (cluster is None and stage is None):
+            pc = plan_cluster(x.dtype, rows, n_classes, same)
+            if pc is not None and not loader.clusters_available():
+                pc = None
+        ln, smem = pc if pc is not None else plan_fwd_grad(x.dtype, rows, n_classes, same, stage)
         k = _kernel(ln.name, x.dtype)
         if smem > 48 * 1024 and k.max_dynamic_shared_size_bytes < smem:
             k.max_dynamic_shared_size_bytes = smem
+            if pc is not None:
+                k.preferred_shared_memory_carveout = 100     # room for 3-4 slices per SM
         # mean: the divisor sum_i w_t comes from the targets alone (ce_targets), known up front
         k((ln.grid,), (ln.block,), args + (div if reduction == "mean" else NULL, loss_rows,
                                           stats, wt, dx1), shared_mem=smem)
@@ -150,6 +194,8 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
     out = loader.empty((), x.dtype)
     red = _kernel(f"ce_reduce<{CTYPES[str(x.dtype)]}>", x.dtype)
     red((1,), (1024,), (loss_rows, wt, np.int64(rows), np.int32(MODES[reduction]), out, total))
+    if checked is not None:
+        checked()            # the targets' verdict; the kernels above are already queued
     if reduction == "none":
         out = loss_rows.astype(x.dtype)
     return (out, stats, total, dx1) if with_grad else (out, stats, total)

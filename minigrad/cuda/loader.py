@@ -145,6 +145,33 @@ def empty(shape, dtype):
     return out
 
 
+def read_back_later(arr):
+    """Queue a copy of the small device array `arr` to pinned host memory behind the work
+    already on the stream; returns fetch(), which waits for that copy only (not for kernels
+    queued after this call) and returns the NumPy copy. Without pinned memory (the CPU
+    emulator's stand-in for CuPy), fetch() returns `arr` itself: indexing it syncs."""
+    cp = _cupy()
+    if not hasattr(cp.cuda, "alloc_pinned_memory"):
+        return lambda: arr
+    mem = cp.cuda.alloc_pinned_memory(arr.nbytes)
+    host = np.frombuffer(mem, arr.dtype, arr.size).reshape(arr.shape)
+    stream = cp.cuda.get_current_stream()
+    cp.cuda.runtime.memcpyAsync(host.ctypes.data, arr.data.ptr, arr.nbytes,
+                                cp.cuda.runtime.memcpyDeviceToHost, stream.ptr)
+    done = stream.record()
+
+    def fetch():
+        done.synchronize()
+        return host
+    return fetch
+
+
+def clusters_available() -> bool:
+    """True on a GPU with thread-block clusters (compute capability 9.0 or newer)."""
+    cc = getattr(_cupy().cuda.Device(), "compute_capability", "0")
+    return str(cc).isdigit() and int(cc) >= 90
+
+
 def pow2ceil(n: int) -> int:
     """Smallest power of two >= n (1 for n <= 1)."""
     return 1 if n <= 1 else 1 << (int(n) - 1).bit_length()

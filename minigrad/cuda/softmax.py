@@ -37,7 +37,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import loader
-from .loader import CTYPES, pow2ceil
+from .loader import CTYPES, clusters_available, pow2ceil
 
 Launch = namedtuple("Launch", "name grid block smem", defaults=(0,))   # smem: dynamic bytes
 
@@ -64,12 +64,6 @@ def vec_for(dtype, cols: int, aligned: bool) -> int:
     """Elements per 16-byte access, or 1 when the pointer or the row length forbids it."""
     vec = 16 // np.dtype(dtype).itemsize
     return vec if aligned and cols % vec == 0 else 1
-
-
-def clusters_available() -> bool:
-    """True on a GPU with thread-block clusters (compute capability 9.0 or newer)."""
-    cc = getattr(loader._cupy().cuda.Device(), "compute_capability", "0")
-    return str(cc).isdigit() and int(cc) >= 90
 
 
 def _cluster_size(cols: int, per_block: int) -> int:
