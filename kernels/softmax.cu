@@ -22,12 +22,13 @@
 //        For N <= 32768 (float), 16384 (double), 4096 (half); backward 16384, 4096, 4096.
 //   softmax_cluster_smem_fwd<T,VEC,CLUSTER,LOG>   (sm_90+) one thread-block cluster of
 //        CLUSTER (2..8) blocks per row; block r holds columns [r*S, (r+1)*S) of the row
-//        (S = ceil(N / CLUSTER) rounded up to VEC) in dynamic shared memory (S*s bytes, at
-//        most 64 KB), copied in with cp.async. Each block reduces its slice to (m_r, l_r),
-//        publishes the pair in static smem, and every block merges all CLUSTER pairs through
-//        distributed shared memory in one fixed order, so all blocks get the same (m, l).
-//        1 read + 1 write: 2*M*N*s bytes. 128..256 threads (32 registers: 3 blocks per SM),
-//        grid = CLUSTER * min(M, 2^20 / CLUSTER) (a multiple of the cluster size, as
+//        (S = ceil(N / CLUSTER) rounded up to VEC, at most 64 KB): 4 packs per thread in
+//        registers, the rest in dynamic shared memory (S*s - 16 KB bytes, at most 48 KB),
+//        copied in with cp.async in two commit groups. Each block reduces its slice to
+//        (m_r, l_r), publishes the pair in static smem, and every block merges all CLUSTER
+//        pairs through distributed shared memory in one fixed order, so all blocks get the
+//        same (m, l). 1 read + 1 write: 2*M*N*s bytes. 256 threads, 64 registers: 4 blocks
+//        per SM. grid = CLUSTER * min(M, 2^20 / CLUSTER) (a multiple of the cluster size, as
 //        __cluster_dims__ requires), grid-stride over rows per cluster. Forward rows longer
 //        than the block kernel takes, 16-byte packs only (float: N <= 131072).
 //   softmax_cluster_fwd<T,VEC,CPT,CLUSTER,LOG>   (sm_90+) the same with the slice in
@@ -55,7 +56,10 @@
 // read comes from DRAM (3 passes: 61% of copy bandwidth). Splitting the row over 8 SMs keeps
 // it on chip: 2 passes. Measured on the H100 (2^26 floats, % of copy bandwidth):
 //   N = 131072 fwd: online 62%; cluster in registers 1024 thr x 16 = 51%, 512 x 32 = 76-81%
-//   (softmax), 72% (log); cluster in smem 256 threads = 82-83% (both). N = 65536 fwd: smem 85%.
+//   (softmax), 72% (log); cluster in smem 256 threads = 82-83% (both), 3 blocks per SM;
+//   4 packs per thread in registers + 48 KB of smem, 4 blocks per SM = 83-85%, with the exps
+//   kept in place and two commit groups 86% (65536: 85% -> 88-89%). 128 threads per block
+//   were 5-15 points slower in every variant.
 //   bwd, uncached -> cluster: N = 32768 58-72% -> 91-98%, N = 131072 57-71% -> 83-91%.
 // Persistent grids (one cluster per 8 SMs looping over rows) were slower (34-72%).
 #include "common.cuh"
@@ -363,73 +367,167 @@ softmax_cluster_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int c
     cluster.barrier_wait();                        // no block exits while others read its part
 }
 
-// The same cluster forward with the slice in dynamic shared memory (slice * sizeof(T) bytes,
-// at most 64 KB) instead of registers: 32 registers per thread, so 3 blocks fit an SM and keep
-// 192 KB of the row in flight (the register version: 2 blocks, 128 KB).
+// The same cluster forward with most of the slice in dynamic shared memory: each thread keeps
+// SMEM_REG_PACKS 16-byte packs in registers (the slice's first 4 * blockDim packs) and copies
+// the rest of its packs to shared memory with cp.async in two commit groups, folding the first
+// group while the second lands. A 64 KB slice then takes 48 KB of shared memory, so 4 blocks
+// share an SM (256 KB of rows in flight) instead of 3. Each thread folds and writes only the
+// packs it copied itself (no block sync between the copy and the fold), and softmax keeps the
+// exps in place: y = e * exp(m_chunk - m) / l, one exp per element.
+constexpr int SMEM_REG_PACKS = 4;
+constexpr int SMEM_STAGES = 2;
+
+template <int N> __device__ __forceinline__ void cp_async_wait_group() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() {
+    asm volatile("cp.async.commit_group;\n" ::: "memory");
+}
+
 template <typename T, int VEC, int CLUSTER, bool LOG>
-__global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(512)
+__global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(256, 4)
 softmax_cluster_smem_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
     static_assert(VEC * sizeof(T) == 16, "16-byte packs only (cp.async.cg)");
     using A = acc_t<T>;
+    constexpr int R = SMEM_REG_PACKS, S = SMEM_STAGES;
+    constexpr bool KEEP = !LOG && sizeof(T) == sizeof(A);   // exp fits back in place
     extern __shared__ __align__(16) unsigned char dyn_smem[];
-    T* xs = reinterpret_cast<T*>(dyn_smem);        // this block's slice of the row
+    T* xs = reinterpret_cast<T*>(dyn_smem);        // the slice's packs from R * blockDim on
     const cg::cluster_group cluster = cg::this_cluster();
-    __shared__ A smem[32];
+    __shared__ A smem[32], smem2[32];
     __shared__ A part[2];                          // this block's (m_r, l_r), read cluster-wide
-    const int rank = (int)cluster.block_rank(), lane = threadIdx.x & 31;
+    const int rank = (int)cluster.block_rank(), lane = threadIdx.x & 31, nt = blockDim.x;
     const int slice = (cols + CLUSTER * VEC - 1) / (CLUSTER * VEC) * VEC;
-    const int c0 = rank * slice, n = max(0, min(cols - c0, slice));   // columns held here
-    const int stride = blockDim.x * VEC;
+    const int npk = max(0, min(cols - rank * slice, slice)) / VEC;   // packs held here
+    const int first = R * nt;                                       // first pack in smem
+    const int per = npk > first ? (npk - first + nt - 1) / nt : 0;  // smem packs per thread
+    // this thread's smem packs of stage s: j in [s * per / S, (s + 1) * per / S), pack
+    // first + j * nt + tid, at xs[(j * nt + tid) * VEC]
     cluster.barrier_arrive();                      // primes the split barrier of step 5
     for (long row = blockIdx.x / CLUSTER; row < rows; row += gridDim.x / CLUSTER) {
-        const T* xr = x + row * cols + c0;
-        // 1. copy the slice into shared memory, all packs in flight at once
-        for (int c = threadIdx.x * VEC; c < n; c += stride) mg::cp_async16(xs + c, xr + c);
-        mg::cp_async_wait_all();
-        __syncthreads();
-        // 2. the slice's max m_r and l_r = sum exp(x - m_r), from shared memory
-        A m = mg::neg_inf<A>();
-        for (int c = threadIdx.x * VEC; c < n; c += stride) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + c);
+        const T* xr = x + row * cols + (long)rank * slice;
+        T* yr = y + row * cols + (long)rank * slice;
+        // 1. issue the copies (S commit groups), then load the register packs
 #pragma unroll
-            for (int i = 0; i < VEC; ++i) m = mg::max_nan(m, mg::to_acc(v.v[i]));
+        for (int s = 0; s < S; ++s) {
+            for (int j = s * per / S; j < (s + 1) * per / S; ++j) {
+                const int q = j * nt + threadIdx.x;
+                if (first + q < npk) mg::cp_async16(xs + q * VEC, xr + (first + q) * VEC);
+            }
+            cp_async_commit();
         }
-        m = mg::block_max(m, smem);
-        const A ms = (m == mg::neg_inf<A>()) ? A(0) : m;   // an all -inf slice: l_r = 0, not NaN
-        A l = 0;
-        for (int c = threadIdx.x * VEC; c < n; c += stride) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + c);
+        A rb[R * VEC];
 #pragma unroll
-            for (int i = 0; i < VEC; ++i) l += mg::exp_(mg::to_acc(v.v[i]) - ms);
+        for (int j = 0; j < R; ++j) {
+            const int p = j * nt + threadIdx.x;
+            Pack<T, VEC> v;
+            if (p < npk) v = mg::load_pack<T, VEC>(xr + p * VEC);
+#pragma unroll
+            for (int i = 0; i < VEC; ++i)
+                rb[j * VEC + i] = p < npk ? mg::to_acc(v.v[i]) : mg::neg_inf<A>();
         }
-        l = mg::block_sum(l, smem);
+        // 2. fold the register chunk, then each smem stage as it lands, into (m, l); each
+        //    chunk's max is kept (cm[]) to rescale its kept exps at the write
+        A cm[S + 1];
+        mg::ML<A> st;
+        {
+            A c = mg::neg_inf<A>();
+#pragma unroll
+            for (int i = 0; i < R * VEC; ++i) c = mg::max_nan(c, rb[i]);
+            const A cs = (c == mg::neg_inf<A>()) ? A(0) : c;   // all -inf: l = 0, not NaN
+            A l = 0;
+#pragma unroll
+            for (int i = 0; i < R * VEC; ++i) {
+                const A e = mg::exp_(rb[i] - cs);
+                if (KEEP) rb[i] = e;
+                l += e;
+            }
+            cm[S] = c;
+            st = {c, l};
+        }
+#pragma unroll
+        for (int s = 0; s < S; ++s) {
+            if (s == 0) cp_async_wait_group<S - 1>();  // this thread's stage-0 copies landed
+            else cp_async_wait_group<0>();
+            const int j0 = s * per / S, j1 = (s + 1) * per / S;
+            A c = mg::neg_inf<A>();
+            for (int j = j0; j < j1; ++j) {
+                const int q = j * nt + threadIdx.x;
+                if (first + q < npk) {
+                    const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + q * VEC);
+#pragma unroll
+                    for (int i = 0; i < VEC; ++i) c = mg::max_nan(c, mg::to_acc(v.v[i]));
+                }
+            }
+            const A cs = (c == mg::neg_inf<A>()) ? A(0) : c;
+            A l = 0;
+            for (int j = j0; j < j1; ++j) {
+                const int q = j * nt + threadIdx.x;
+                if (first + q < npk) {
+                    Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + q * VEC);
+#pragma unroll
+                    for (int i = 0; i < VEC; ++i) {
+                        const A e = mg::exp_(mg::to_acc(v.v[i]) - cs);
+                        if (KEEP) v.v[i] = e;
+                        l += e;
+                    }
+                    if (KEEP) mg::store_pack<T, VEC>(xs + q * VEC, v);
+                }
+            }
+            cm[s] = c;
+            st = mg::ml_merge(st, mg::ML<A>{c, l});
+        }
+        st = mg::block_ml(st, smem, smem2);
         // 3. publish (m_r, l_r) once every block has read the previous row's pair, then sync
         cluster.barrier_wait();
-        if (threadIdx.x == 0) { part[0] = m; part[1] = l; }
+        if (threadIdx.x == 0) { part[0] = st.m; part[1] = st.l; }
         cluster.sync();
         // 4. lane r of every warp reads block r's pair; the same merge order everywhere
-        mg::ML<A> st = mg::ml_identity<A>();
+        mg::ML<A> g = mg::ml_identity<A>();
         if (lane < CLUSTER) {
-            st.m = *cluster.map_shared_rank(&part[0], lane);
-            st.l = *cluster.map_shared_rank(&part[1], lane);
+            g.m = *cluster.map_shared_rank(&part[0], lane);
+            g.l = *cluster.map_shared_rank(&part[1], lane);
         }
-        st = mg::warp_ml(st);
+        g = mg::warp_ml(g);
         // 5. done reading other blocks' smem: arrive now, wait before the next publish / exit
         cluster.barrier_arrive();
-        m = st.m;
-        const A inv_l = A(1) / st.l, log_l = mg::log_(st.l);
-        // 6. write y from shared memory: exp(x - m) / l (as a product), or (x - m) - log l
-        for (int c = threadIdx.x * VEC; c < n; c += stride) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + c);
-            Pack<T, VEC> o;
+        const A m = g.m, inv_l = A(1) / g.l, log_l = mg::log_(g.l);
+        // y from a kept exp e of a chunk with max c: e * exp(c - m) / l (0 / l for an all
+        // -inf chunk: 0, or NaN when the whole row is -inf); otherwise from x
+        auto scale = [&](A c) {
+            return c == mg::neg_inf<A>() ? A(0) * inv_l : mg::exp_(c - m) * inv_l;
+        };
+        auto out = [&](A a, A sc) {
+            return mg::from_acc<T>(LOG ? (a - m) - log_l
+                                       : KEEP ? a * sc : mg::exp_(a - m) * inv_l);
+        };
+        // 6. write y: the register packs, then this thread's smem packs
+        const A sr = scale(cm[S]);
 #pragma unroll
-            for (int i = 0; i < VEC; ++i) {
-                const A a = mg::to_acc(v.v[i]);
-                o.v[i] = mg::from_acc<T>(LOG ? (a - m) - log_l : mg::exp_(a - m) * inv_l);
+        for (int j = 0; j < R; ++j) {
+            const int p = j * nt + threadIdx.x;
+            if (p < npk) {
+                Pack<T, VEC> o;
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) o.v[i] = out(rb[j * VEC + i], sr);
+                mg::store_pack<T, VEC>(yr + p * VEC, o);
             }
-            mg::store_pack<T, VEC>(y + row * cols + c0 + c, o);
         }
-        __syncthreads();                           // xs is refilled for the next row
+#pragma unroll
+        for (int s = 0; s < S; ++s) {
+            const A ss = scale(cm[s]);
+            for (int j = s * per / S; j < (s + 1) * per / S; ++j) {
+                const int q = j * nt + threadIdx.x;
+                if (first + q < npk) {
+                    const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + q * VEC);
+                    Pack<T, VEC> o;
+#pragma unroll
+                    for (int i = 0; i < VEC; ++i) o.v[i] = out(mg::to_acc(v.v[i]), ss);
+                    mg::store_pack<T, VEC>(yr + (first + q) * VEC, o);
+                }
+            }
+        }
+        // the next row's copies overwrite only this thread's own packs: no block sync needed
     }
     cluster.barrier_wait();                        // no block exits while others read its part
 }

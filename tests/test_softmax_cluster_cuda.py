@@ -65,7 +65,8 @@ def test_dispatch_uses_clusters_only_where_available():
             assert name in sm.names("float32", kind, True)
     if cc >= 90:
         ln = sm.plan_rows("fwd", "float32", 64, 131072, True, 4, True)
-        assert ln.name == "softmax_cluster_smem_fwd<float,4,8,true>" and ln.smem == 65536
+        # 4096 packs per block: 4 per thread (256 threads) in registers, 3072 in shared memory
+        assert ln.name == "softmax_cluster_smem_fwd<float,4,8,true>" and ln.smem == 49152
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -138,11 +139,13 @@ def test_many_rows_grid_stride(dtype, cols, monkeypatch):
 @pytest.mark.parametrize("cols", [32769, 100000, 131072, 131073])
 def test_extreme_values(cols):
     rng = np.random.default_rng()
-    x = extreme_logits(9, cols)                     # rows 1-4: -inf, +inf, some -inf, NaN
+    x = extreme_logits(10, cols)                    # rows 1-4: -inf, +inf, some -inf, NaN
     x[5, :cols * 3 // 4] = -np.inf                  # whole blocks of the cluster all -inf
     x[6, : cols - 1] = -np.inf                      # one finite value, in the last block
     x[7] = 0.0                                      # uniform: every block's max is the row's
     x[8, -1] = np.inf                               # +inf in the last block only
+    x[9] = -300.0                                   # all -inf chunks under a row max whose
+    x[9, : cols // 2] = -np.inf                     # exp(-max) overflows: 0, not 0 * inf
     for log in (False, True):
         xd = cp().asarray(x)
         y = sm.softmax_forward(xd, 1, log)

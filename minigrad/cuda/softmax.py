@@ -52,8 +52,9 @@ BLOCK_MAX = {"fwd": {"float32": 32768, "float64": 16384, "float16": 4096},
 CLUSTER_MAX_BLOCKS = 8      # the portable cluster size limit
 CLUSTER_CPT = {"fwd": {"float32": 32, "float64": 16, "float16": 32},     # values per thread:
                "bwd": {"float32": 16, "float64": 8, "float16": 16}}      # beyond, fall back
-CLUSTER_SMEM_BYTES = 64 * 1024   # the forward's slice in shared memory: up to 3 blocks per SM
+CLUSTER_SMEM_BYTES = 64 * 1024   # the forward's slice (registers + shared memory) per block
 SMEM_BLOCK = 256                 # threads per block of the shared-memory cluster forward
+SMEM_REG_PACKS = 4               # 16-byte packs per thread kept in registers (softmax.cu)
 
 
 def _cdiv(a, b):
@@ -90,7 +91,9 @@ def plan_cluster(kind: str, dt: str, cols: int, vec: int):
 
 def plan_cluster_smem(dt: str, cols: int, vec: int):
     """(cluster size, threads, dynamic smem bytes) of the shared-memory cluster forward, or
-    None: it needs 16-byte packs and a slice of at most CLUSTER_SMEM_BYTES."""
+    None: it needs 16-byte packs and a slice of at most CLUSTER_SMEM_BYTES. Each of the
+    SMEM_BLOCK threads keeps SMEM_REG_PACKS packs of the slice in registers, the rest goes to
+    shared memory (at most 48 KB: 4 blocks per SM)."""
     itemsize = np.dtype(dt).itemsize
     if vec * itemsize != 16:
         return None
@@ -98,8 +101,8 @@ def plan_cluster_smem(dt: str, cols: int, vec: int):
     slice_ = _cdiv(cols, size * vec) * vec
     if slice_ * itemsize > CLUSTER_SMEM_BYTES:
         return None
-    threads = min(SMEM_BLOCK, max(128, pow2ceil(_cdiv(slice_, 8 * vec))))   # >= 8 packs each
-    return size, threads, slice_ * itemsize
+    in_smem = max(0, slice_ // vec - SMEM_REG_PACKS * SMEM_BLOCK)      # packs
+    return size, SMEM_BLOCK, in_smem * 16
 
 
 def plan_rows(kind: str, dtype, rows: int, cols: int, log: bool, vec: int,
@@ -181,14 +184,15 @@ def _supported(a, dim) -> bool:
             and a.shape[dim] < 2**31)
 
 
-_smem_ready = set()         # kernels whose dynamic shared memory limit has been raised
+_smem_ready = set()         # kernels whose shared-memory carveout has been raised
 
 
 def _launch(ln: Launch, dtype, kind, cluster, *args):
     k = loader.get_kernel("softmax", ln.name, group=names(np.dtype(dtype), kind, cluster))
-    if ln.smem > 48 * 1024 and id(k) not in _smem_ready:
-        k.max_dynamic_shared_size_bytes = CLUSTER_SMEM_BYTES
-        k.preferred_shared_memory_carveout = 100       # room for 3 slices per SM
+    if ln.smem and id(k) not in _smem_ready:
+        if ln.smem > 48 * 1024:
+            k.max_dynamic_shared_size_bytes = CLUSTER_SMEM_BYTES
+        k.preferred_shared_memory_carveout = 100       # room for 4 slices per SM
         _smem_ready.add(id(k))
     k((ln.grid,), (ln.block,), args, shared_mem=ln.smem)
 
