@@ -98,8 +98,7 @@ def groups() -> list:
 
 def _kernel(name, group, smem=0):
     k = loader.get_kernel("attention", name, group=group)
-    if smem > 48 * 1024 and k.max_dynamic_shared_size_bytes < smem:
-        k.max_dynamic_shared_size_bytes = smem
+    loader.allow_dynamic_smem(k, smem)
     return k
 
 

@@ -181,10 +181,7 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
                 pc = None
         ln, smem = pc if pc is not None else plan_fwd_grad(x.dtype, rows, n_classes, same, stage)
         k = _kernel(ln.name, x.dtype)
-        if smem > 48 * 1024 and k.max_dynamic_shared_size_bytes < smem:
-            k.max_dynamic_shared_size_bytes = smem
-            if pc is not None:
-                k.preferred_shared_memory_carveout = 100     # room for 3-4 slices per SM
+        loader.allow_dynamic_smem(k, smem, carveout=pc is not None)   # 3-4 slices per SM
         # mean: the divisor sum_i w_t comes from the targets alone (ce_targets), known up front
         k((ln.grid,), (ln.block,), args + (div if reduction == "mean" else NULL, loss_rows,
                                           stats, wt, dx1), shared_mem=smem)

@@ -124,6 +124,27 @@ def clear_cache():
     _modules.clear()
     _kernels.clear()
     _sources.clear()
+    _smem_allowed.clear()
+
+
+_smem_allowed: dict = {}   # id(kernel) -> (kernel, dynamic shared-memory bytes allowed)
+
+
+def allow_dynamic_smem(kernel, nbytes: int, carveout: bool = False):
+    """Let `kernel` launch with `nbytes` of dynamic shared memory. Static + dynamic beyond
+    48 KB needs the kernel's limit raised first (else the launch fails with
+    CUDA_ERROR_INVALID_VALUE: 48 KB of dynamic plus the static accumulators is already
+    beyond), so the limit is raised to nbytes whenever it is lower. carveout: ask for the
+    largest shared-memory carveout, for several such blocks per SM. Driver calls only the
+    first time a kernel needs more (the table holds the kernel, so its id stays unique)."""
+    have = _smem_allowed.get(id(kernel), (None, None))[1]
+    if have is not None and have >= nbytes:
+        return
+    if nbytes and kernel.max_dynamic_shared_size_bytes < nbytes:
+        kernel.max_dynamic_shared_size_bytes = nbytes
+    if carveout and have is None:
+        kernel.preferred_shared_memory_carveout = 100
+    _smem_allowed[id(kernel)] = (kernel, max(nbytes, have or 0))
 
 
 # ---- helpers the launchers share --------------------------------------------------------------

@@ -184,16 +184,10 @@ def _supported(a, dim) -> bool:
             and a.shape[dim] < 2**31)
 
 
-_smem_ready = set()         # kernels whose shared-memory carveout has been raised
-
-
 def _launch(ln: Launch, dtype, kind, cluster, *args):
     k = loader.get_kernel("softmax", ln.name, group=names(np.dtype(dtype), kind, cluster))
-    if ln.smem and id(k) not in _smem_ready:
-        if ln.smem > 48 * 1024:
-            k.max_dynamic_shared_size_bytes = CLUSTER_SMEM_BYTES
-        k.preferred_shared_memory_carveout = 100       # room for 4 slices per SM
-        _smem_ready.add(id(k))
+    if ln.smem:
+        loader.allow_dynamic_smem(k, ln.smem, carveout=True)     # room for 4 slices per SM
     k((ln.grid,), (ln.block,), args, shared_mem=ln.smem)
 
 
