@@ -368,15 +368,12 @@ softmax_cluster_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int c
 }
 
 // The same cluster forward with most of the slice in dynamic shared memory: each thread keeps
-// SMEM_REG_PACKS 16-byte packs in registers (the slice's first 4 * blockDim packs) and copies
+// R = 4 16-byte packs in registers (the slice's first 4 * blockDim packs) and copies
 // the rest of its packs to shared memory with cp.async in two commit groups, folding the first
 // group while the second lands. A 64 KB slice then takes 48 KB of shared memory, so 4 blocks
 // share an SM (256 KB of rows in flight) instead of 3. Each thread folds and writes only the
 // packs it copied itself (no block sync between the copy and the fold), and softmax keeps the
 // exps in place: y = e * exp(m_chunk - m) / l, one exp per element.
-constexpr int SMEM_REG_PACKS = 4;
-constexpr int SMEM_STAGES = 2;
-
 template <int N> __device__ __forceinline__ void cp_async_wait_group() {
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 }
@@ -389,98 +386,104 @@ __global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(256, 4)
 softmax_cluster_smem_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
     static_assert(VEC * sizeof(T) == 16, "16-byte packs only (cp.async.cg)");
     using A = acc_t<T>;
-    constexpr int R = SMEM_REG_PACKS, S = SMEM_STAGES;
+    constexpr int R = 4;             // packs per thread in registers (softmax.py SMEM_REG_PACKS)
+    constexpr int S = 2;             // cp.async commit groups
     constexpr bool KEEP = !LOG && sizeof(T) == sizeof(A);   // exp fits back in place
     extern __shared__ __align__(16) unsigned char dyn_smem[];
     T* xs = reinterpret_cast<T*>(dyn_smem);        // the slice's packs from R * blockDim on
     const cg::cluster_group cluster = cg::this_cluster();
-    __shared__ A smem[32], smem2[32];
+    __shared__ A sm[32], sl[32];
     __shared__ A part[2];                          // this block's (m_r, l_r), read cluster-wide
     const int rank = (int)cluster.block_rank(), lane = threadIdx.x & 31, nt = blockDim.x;
+    const int tid = threadIdx.x;
     const int slice = (cols + CLUSTER * VEC - 1) / (CLUSTER * VEC) * VEC;
-    const int npk = max(0, min(cols - rank * slice, slice)) / VEC;   // packs held here
+    const int c0 = rank * slice, n = max(0, min(cols - c0, slice));
+    const int npk = n / VEC;                                        // packs held here
     const int first = R * nt;                                       // first pack in smem
     const int per = npk > first ? (npk - first + nt - 1) / nt : 0;  // smem packs per thread
     // this thread's smem packs of stage s: j in [s * per / S, (s + 1) * per / S), pack
-    // first + j * nt + tid, at xs[(j * nt + tid) * VEC]
+    // p = first + j * nt + tid of the slice, at xs[(p - first) * VEC]
     cluster.barrier_arrive();                      // primes the split barrier of step 5
     for (long row = blockIdx.x / CLUSTER; row < rows; row += gridDim.x / CLUSTER) {
-        const T* xr = x + row * cols + (long)rank * slice;
-        T* yr = y + row * cols + (long)rank * slice;
+        const T* xr = x + row * cols + c0;
         // 1. issue the copies (S commit groups), then load the register packs
 #pragma unroll
         for (int s = 0; s < S; ++s) {
-            for (int j = s * per / S; j < (s + 1) * per / S; ++j) {
-                const int q = j * nt + threadIdx.x;
-                if (first + q < npk) mg::cp_async16(xs + q * VEC, xr + (first + q) * VEC);
+            const int j0 = s * per / S, j1 = (s + 1) * per / S;
+            for (int j = j0; j < j1; ++j) {
+                const int p = first + j * nt + tid;
+                if (p < npk) mg::cp_async16(xs + (p - first) * VEC, xr + p * VEC);
             }
             cp_async_commit();
         }
         A rb[R * VEC];
 #pragma unroll
         for (int j = 0; j < R; ++j) {
-            const int p = j * nt + threadIdx.x;
-            Pack<T, VEC> v;
-            if (p < npk) v = mg::load_pack<T, VEC>(xr + p * VEC);
+            const int p = j * nt + tid;
+            if (p < npk) {
+                const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + p * VEC);
 #pragma unroll
-            for (int i = 0; i < VEC; ++i)
-                rb[j * VEC + i] = p < npk ? mg::to_acc(v.v[i]) : mg::neg_inf<A>();
+                for (int i = 0; i < VEC; ++i) rb[j * VEC + i] = mg::to_acc(v.v[i]);
+            } else {
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) rb[j * VEC + i] = mg::neg_inf<A>();
+            }
         }
         // 2. fold the register chunk, then each smem stage as it lands, into (m, l); each
-        //    chunk's max is kept (cm[]) to rescale its kept exps at the write
-        A cm[S + 1];
+        //    chunk's max is kept (mc[]) to rescale its kept exps at the write
         mg::ML<A> st;
+        A mc[S + 1];
         {
-            A c = mg::neg_inf<A>();
+            A cm = mg::neg_inf<A>();
 #pragma unroll
-            for (int i = 0; i < R * VEC; ++i) c = mg::max_nan(c, rb[i]);
-            const A cs = (c == mg::neg_inf<A>()) ? A(0) : c;   // all -inf: l = 0, not NaN
-            A l = 0;
+            for (int i = 0; i < R * VEC; ++i) cm = mg::max_nan(cm, rb[i]);
+            const A cs = cm == mg::neg_inf<A>() ? A(0) : cm;   // all -inf: l = 0, not NaN
+            A cl = 0;
 #pragma unroll
             for (int i = 0; i < R * VEC; ++i) {
                 const A e = mg::exp_(rb[i] - cs);
                 if (KEEP) rb[i] = e;
-                l += e;
+                cl += e;
             }
-            cm[S] = c;
-            st = {c, l};
+            mc[S] = cm;
+            st = {cm, cl};
         }
 #pragma unroll
         for (int s = 0; s < S; ++s) {
             if (s == 0) cp_async_wait_group<S - 1>();  // this thread's stage-0 copies landed
             else cp_async_wait_group<0>();
             const int j0 = s * per / S, j1 = (s + 1) * per / S;
-            A c = mg::neg_inf<A>();
+            A cm = mg::neg_inf<A>();
             for (int j = j0; j < j1; ++j) {
-                const int q = j * nt + threadIdx.x;
-                if (first + q < npk) {
-                    const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + q * VEC);
+                const int p = first + j * nt + tid;
+                if (p < npk) {
+                    const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + (p - first) * VEC);
 #pragma unroll
-                    for (int i = 0; i < VEC; ++i) c = mg::max_nan(c, mg::to_acc(v.v[i]));
+                    for (int i = 0; i < VEC; ++i) cm = mg::max_nan(cm, mg::to_acc(v.v[i]));
                 }
             }
-            const A cs = (c == mg::neg_inf<A>()) ? A(0) : c;
-            A l = 0;
+            const A cs = cm == mg::neg_inf<A>() ? A(0) : cm;
+            A cl = 0;
             for (int j = j0; j < j1; ++j) {
-                const int q = j * nt + threadIdx.x;
-                if (first + q < npk) {
-                    Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + q * VEC);
+                const int p = first + j * nt + tid;
+                if (p < npk) {
+                    Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + (p - first) * VEC);
 #pragma unroll
                     for (int i = 0; i < VEC; ++i) {
                         const A e = mg::exp_(mg::to_acc(v.v[i]) - cs);
+                        cl += e;
                         if (KEEP) v.v[i] = e;
-                        l += e;
                     }
-                    if (KEEP) mg::store_pack<T, VEC>(xs + q * VEC, v);
+                    if (KEEP) mg::store_pack<T, VEC>(xs + (p - first) * VEC, v);
                 }
             }
-            cm[s] = c;
-            st = mg::ml_merge(st, mg::ML<A>{c, l});
+            mc[s] = cm;
+            st = mg::ml_merge(st, mg::ML<A>{cm, cl});
         }
-        st = mg::block_ml(st, smem, smem2);
+        st = mg::block_ml(st, sm, sl);
         // 3. publish (m_r, l_r) once every block has read the previous row's pair, then sync
         cluster.barrier_wait();
-        if (threadIdx.x == 0) { part[0] = st.m; part[1] = st.l; }
+        if (tid == 0) { part[0] = st.m; part[1] = st.l; }
         cluster.sync();
         // 4. lane r of every warp reads block r's pair; the same merge order everywhere
         mg::ML<A> g = mg::ml_identity<A>();
@@ -492,38 +495,44 @@ softmax_cluster_smem_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, 
         // 5. done reading other blocks' smem: arrive now, wait before the next publish / exit
         cluster.barrier_arrive();
         const A m = g.m, inv_l = A(1) / g.l, log_l = mg::log_(g.l);
-        // y from a kept exp e of a chunk with max c: e * exp(c - m) / l (0 / l for an all
-        // -inf chunk: 0, or NaN when the whole row is -inf); otherwise from x
+        // a kept exp e of a chunk with max c gives y = e * exp(c - m) / l; an all -inf chunk
+        // gives 0 / l (0, or NaN when the whole row is -inf: l = 0), never 0 * inf
         auto scale = [&](A c) {
             return c == mg::neg_inf<A>() ? A(0) * inv_l : mg::exp_(c - m) * inv_l;
         };
-        auto out = [&](A a, A sc) {
-            return mg::from_acc<T>(LOG ? (a - m) - log_l
-                                       : KEEP ? a * sc : mg::exp_(a - m) * inv_l);
-        };
+        T* yr = y + row * cols + c0;
         // 6. write y: the register packs, then this thread's smem packs
-        const A sr = scale(cm[S]);
 #pragma unroll
         for (int j = 0; j < R; ++j) {
-            const int p = j * nt + threadIdx.x;
+            const int p = j * nt + tid;
             if (p < npk) {
+                const A sc = scale(mc[S]);
                 Pack<T, VEC> o;
 #pragma unroll
-                for (int i = 0; i < VEC; ++i) o.v[i] = out(rb[j * VEC + i], sr);
+                for (int i = 0; i < VEC; ++i) {
+                    const A b = rb[j * VEC + i];
+                    o.v[i] = mg::from_acc<T>(LOG ? (b - m) - log_l
+                                                 : (KEEP ? b * sc : mg::exp_(b - m) * inv_l));
+                }
                 mg::store_pack<T, VEC>(yr + p * VEC, o);
             }
         }
 #pragma unroll
         for (int s = 0; s < S; ++s) {
-            const A ss = scale(cm[s]);
-            for (int j = s * per / S; j < (s + 1) * per / S; ++j) {
-                const int q = j * nt + threadIdx.x;
-                if (first + q < npk) {
-                    const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + q * VEC);
+            const int j0 = s * per / S, j1 = (s + 1) * per / S;
+            const A sc = scale(mc[s]);
+            for (int j = j0; j < j1; ++j) {
+                const int p = first + j * nt + tid;
+                if (p < npk) {
+                    const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + (p - first) * VEC);
                     Pack<T, VEC> o;
 #pragma unroll
-                    for (int i = 0; i < VEC; ++i) o.v[i] = out(mg::to_acc(v.v[i]), ss);
-                    mg::store_pack<T, VEC>(yr + (first + q) * VEC, o);
+                    for (int i = 0; i < VEC; ++i) {
+                        const A a = mg::to_acc(v.v[i]);
+                        o.v[i] = mg::from_acc<T>(LOG ? (a - m) - log_l
+                                                     : (KEEP ? a * sc : mg::exp_(a - m) * inv_l));
+                    }
+                    mg::store_pack<T, VEC>(yr + p * VEC, o);
                 }
             }
         }
