@@ -101,6 +101,51 @@ __device__ __forceinline__ RowGrad<A> row_grad(long long t, bool valid, A coef, 
     return RowGrad<A>{t, m, coef * a / l, coef * (A(1) - eps) * wt, coef * eps / A(C)};
 }
 
+// One thread writes row `row`'s results: loss_i (see the top; NaN for a target outside [0, C)
+// that is not ignore_index, 0 when ignored), the saved (m, l), and w_t. W = sum_c w_c,
+// wx = sum_c w_c x_c (read only when smoothing), xr the row (x_t is read from it).
+template <typename A, typename T>
+__device__ __forceinline__ void write_row(long row, long rows, long long t, long long ignore_index,
+                                          int C, const T* __restrict__ xr,
+                                          const T* __restrict__ weight, A eps, A W, A wx, A m,
+                                          A l, A* __restrict__ loss, A* __restrict__ stats,
+                                          A* __restrict__ wt_out) {
+    const A log_l = mg::log_(l);
+    A li = 0, wt = 0;
+    if (t != ignore_index) {
+        if (t < 0 || t >= C) {
+            li = A(0) / A(0);                         // guard only: NaN, never a fault
+        } else {
+            wt = weight ? mg::to_acc(weight[t]) : A(1);
+            // lse - x_t as (m - x_t) + log l: no rounding of a large lse
+            li = (A(1) - eps) * wt * ((m - mg::to_acc(xr[t])) + log_l);
+            if (eps != A(0)) li += eps / A(C) * (W * log_l + (W * m - wx));
+        }
+    }
+    loss[row] = li;
+    stats[row] = m;
+    stats[rows + row] = l;
+    wt_out[row] = wt;
+}
+
+// sum of exp(x - m) over this thread's packs p = tid, tid + nt, ... < n of a row staged in
+// shared memory; with KEEP each exp is written back over its x (pass 4 reads them)
+template <typename T, int VEC, bool KEEP, typename A>
+__device__ __forceinline__ A staged_exp_sum(T* stage, int n, int nt, A m) {
+    A l = 0;
+    for (int p = threadIdx.x; p < n; p += nt) {
+        Pack<T, VEC> v = mg::load_pack<T, VEC>(stage + p * VEC);
+#pragma unroll
+        for (int i = 0; i < VEC; ++i) {
+            const A e = exp_diff(mg::to_acc(v.v[i]), m);
+            l += e;
+            if (KEEP) v.v[i] = e;
+        }
+        if (KEEP) mg::store_pack<T, VEC>(stage + p * VEC, v);
+    }
+    return l;
+}
+
 template <typename T, int VEC>
 __global__ void __launch_bounds__(1024)
 ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
@@ -125,30 +170,11 @@ ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
         }
         // 2. block merges: lse, and the smoothing sum
         st = mg::block_ml(st, sm, sl);
-        const A log_l = mg::log_(st.l);
         if (eps != A(0)) wx = mg::block_sum(wx, sm);
         // 3. thread 0 gathers the target logit and writes the row's results
-        if (threadIdx.x == 0) {
-            const long long t = target[row];
-            A li = 0, wt = 0;
-            if (t != ignore_index) {
-                if (t < 0 || t >= C) {
-                    li = A(0) / A(0);                     // guard only: NaN, never a fault
-                } else {
-                    wt = weight ? mg::to_acc(weight[t]) : A(1);
-                    // lse - x_t as (m - x_t) + log l: no rounding of a large lse
-                    li = (A(1) - eps) * wt * ((st.m - mg::to_acc(xr[t])) + log_l);
-                    if (eps != A(0)) {
-                        const A W = weight ? wsum[0] : A(C);
-                        li += eps / A(C) * (W * log_l + (W * st.m - wx));
-                    }
-                }
-            }
-            loss[row] = li;
-            stats[row] = st.m;
-            stats[rows + row] = st.l;
-            wt_out[row] = wt;
-        }
+        if (threadIdx.x == 0)
+            write_row<A, T>(row, rows, target[row], ignore_index, C, xr, weight, eps,
+                            weight ? wsum[0] : A(C), wx, st.m, st.l, loss, stats, wt_out);
         __syncthreads();    // sm is reused by the next row's reductions
     }
 }
@@ -310,39 +336,18 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
         if (STAGE) {
             m = mg::block_max(m, sm);
             A l = sc >= 0 ? mg::exp_(a_sc - m) : A(0);
-            for (int p = threadIdx.x; p < rs.nb; p += nt) {
-                Pack<T, VEC> v = mg::load_pack<T, VEC>(stage + p * VEC);
-#pragma unroll
-                for (int i = 0; i < VEC; ++i) {
-                    const A e = exp_diff(mg::to_acc(v.v[i]), m);
-                    l += e;
-                    if (KEEP_E) v.v[i] = e;
-                }
-                if (KEEP_E) mg::store_pack<T, VEC>(stage + p * VEC, v);
-            }
+            l += staged_exp_sum<T, VEC, KEEP_E>(stage, rs.nb, nt, m);
             st = {m, mg::block_sum(l, sl)};
         } else {
             st = mg::block_ml(st, sm, sl);
         }
-        const A log_l = mg::log_(st.l);
         if (smooth) wx = mg::block_sum(wx, sm);
         // 3. the row's loss (thread 0) and every thread's gradient constants for g = 1
         const long long t = target[row];
         const bool valid = t != ignore_index && t >= 0 && t < C;
-        if (threadIdx.x == 0) {
-            A li = 0;
-            if (t != ignore_index && !valid) {
-                li = A(0) / A(0);                         // guard only: NaN, never a fault
-            } else if (valid) {
-                const A wt = weight ? mg::to_acc(weight[t]) : A(1);
-                li = (A(1) - eps) * wt * ((st.m - mg::to_acc(xr[t])) + log_l);
-                if (smooth) li += eps / A(C) * (W * log_l + (W * st.m - wx));
-            }
-            loss[row] = li;
-            stats[row] = st.m;
-            stats[rows + row] = st.l;
-            wt_out[row] = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
-        }
+        if (threadIdx.x == 0)
+            write_row<A, T>(row, rows, t, ignore_index, C, xr, weight, eps, W, wx, st.m, st.l,
+                            loss, stats, wt_out);
         const A coef = valid ? (total ? A(1) / total[0] : A(1)) : A(0);
         const RowGrad<A> rg = row_grad<A, T>(t, valid, coef, eps, W, C, weight, st.m, st.l);
         // 4. second pass, from shared memory (STAGE) or global memory: write dx
@@ -427,17 +432,7 @@ ce_cluster_fwd_grad(const T* __restrict__ x, const long long* __restrict__ targe
         const A ms = (m == mg::neg_inf<A>()) ? A(0) : m;   // an all -inf slice: l_r = 0, not NaN
         // 3. l_r = sum exp(x - m_r), each exp written back over its x (float, double)
         A l = sc >= 0 ? mg::exp_(a_sc - ms) : A(0);
-        for (int p = threadIdx.x; p < np; p += nt) {
-            Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + p * VEC);
-#pragma unroll
-            for (int i = 0; i < VEC; ++i) {
-                const A e = exp_diff(mg::to_acc(v.v[i]), ms);
-                l += e;
-                if (KEEP_E) v.v[i] = e;
-            }
-            if (KEEP_E) mg::store_pack<T, VEC>(xs + p * VEC, v);
-        }
-        l = mg::block_sum(l, sl);
+        l = mg::block_sum(l + staged_exp_sum<T, VEC, KEEP_E>(xs, np, nt, ms), sl);
         if (smooth) wx = mg::block_sum(wx, sm);
         // 4. publish (m_r, l_r, wx_r) once every block has read the previous row's, then merge
         //    all CLUSTER of them in one fixed order (every block gets the same bits)
@@ -454,23 +449,12 @@ ce_cluster_fwd_grad(const T* __restrict__ x, const long long* __restrict__ targe
         st = mg::warp_ml(st);
         if (smooth) wxs = mg::warp_sum(wxs);
         cluster.barrier_arrive();                          // done reading the others' parts
-        const A log_l = mg::log_(st.l);
         // 5. the row's loss (rank 0, thread 0; x_t from global memory, usually an L2 hit)
         const long long t = target[row];
         const bool valid = t != ignore_index && t >= 0 && t < C;
-        if (rank == 0 && threadIdx.x == 0) {
-            A li = 0;
-            if (t != ignore_index && !valid) {
-                li = A(0) / A(0);                         // guard only: NaN, never a fault
-            } else if (valid) {
-                li = (A(1) - eps) * wc((int)t) * ((st.m - mg::to_acc(xr[t])) + log_l);
-                if (smooth) li += eps / A(C) * (W * log_l + (W * st.m - wxs));
-            }
-            loss[row] = li;
-            stats[row] = st.m;
-            stats[rows + row] = st.l;
-            wt_out[row] = valid ? wc((int)t) : A(0);
-        }
+        if (rank == 0 && threadIdx.x == 0)
+            write_row<A, T>(row, rows, t, ignore_index, C, xr, weight, eps, W, wxs, st.m, st.l,
+                            loss, stats, wt_out);
         // 6. write dx from shared memory: exp(x - m) = e_r * exp(m_r - m) folded into a / l
         const A coef = valid ? (total ? A(1) / total[0] : A(1)) : A(0);
         RowGrad<A> rg = row_grad<A, T>(t, valid, coef, eps, W, C, weight, st.m, st.l);
