@@ -164,8 +164,26 @@ def bench_cross_entropy(copy_bw):
         rows_out.append(row("  2-kernel fwd, bwd", (bt, v), time_ms(mg_two_kernels), t_ms,
                             2 * x.nbytes, copy_bw))
         xt.grad = None
+        if torch is not None and v >= 32000:     # float64 at the vocabulary sizes, for the record
+            xd = x.astype(cp.float64)
+            txd = _as_torch(xd)
+            rows_out.append(row("  float64 fused kernels", (bt, v),
+                                time_ms(lambda xd=xd, t=t: ce.forward(xd, t, with_grad=True)),
+                                time_ms(lambda a=txd, b=ttt: _torch_ce_step(a, b)),
+                                2 * xd.nbytes, copy_bw))
+            del xd, txd
         del x, xt
+        cp.get_default_memory_pool().free_all_blocks()
+        if torch is not None:
+            torch.cuda.empty_cache()
     return rows_out
+
+
+def _torch_ce_step(x, t):
+    """torch's F.cross_entropy forward + backward with respect to x (no leaf state kept)."""
+    torch = _torch()
+    x = x.detach().requires_grad_(True)
+    torch.nn.functional.cross_entropy(x, t).backward()
 
 
 def bench_reduce(copy_bw):

@@ -41,6 +41,9 @@
 //                      gradient pass re-reads the row, usually from L2. Reads rows*C*s bytes
 //                      and writes as many: 2 passes for forward + backward. The backward then
 //                      returns dx as it is (g == 1) or scales it by g in place.
+//   ce_warp_fwd_grad<T,VEC,CPT,GROUP>  ce_fwd_grad for rows of at most 1024 classes: GROUP
+//                      (1..32) lanes per row, the row in registers (CPT values per lane, exps
+//                      kept there for the gradient), 128-thread blocks, grid-stride over rows.
 //   ce_cluster_fwd_grad<T,CLUSTER>  (sm_90+) ce_fwd_grad for rows longer than 64 KB: one
 //                      thread-block cluster of CLUSTER (2, 4, 8) blocks of 128 threads per row;
 //                      block r copies packs [r*P, (r+1)*P) of the row's 16-byte body
@@ -375,6 +378,84 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
             }
         }
         __syncthreads();    // sm, sl and the stage are reused by the next row
+    }
+}
+
+// ================================================================ short rows: lanes per row
+// ce_warp_fwd_grad<T,VEC,CPT,GROUP>: ce_fwd_grad for rows of at most 1024 classes, GROUP lanes
+// (1..32) per row with the row in registers (CPT values per lane; pack p of a lane holds
+// columns (p * GROUP + lane) * VEC ...), 128-thread blocks, grid-stride over rows. Same
+// bytes as ce_fwd_grad; a 32-thread block per row of 128 classes left most of each SM idle.
+template <typename T, int VEC, int CPT, int GROUP>
+__global__ void __launch_bounds__(128)
+ce_warp_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
+                 const T* __restrict__ weight, const acc_t<T>* __restrict__ wsum, acc_t<T> eps,
+                 long long ignore_index, long rows, int C, const acc_t<T>* __restrict__ total,
+                 acc_t<T>* __restrict__ loss, acc_t<T>* __restrict__ stats,
+                 acc_t<T>* __restrict__ wt_out, T* __restrict__ dx) {
+    using A = acc_t<T>;
+    constexpr int PACKS = CPT / VEC;
+    const int lane = threadIdx.x % GROUP;
+    const A W = weight ? wsum[0] : A(C);
+    const bool smooth = eps != A(0);
+    // every lane of a warp runs the same number of iterations: the shuffles need all 32
+    const long warp_row0 = ((long)blockIdx.x * blockDim.x + (threadIdx.x & ~31)) / GROUP;
+    const long step = (long)gridDim.x * blockDim.x / GROUP;
+    for (long r0 = warp_row0; r0 < rows; r0 += step) {
+        const long row = r0 + (threadIdx.x & 31) / GROUP;
+        const bool in = row < rows;
+        const T* xr = x + row * C;
+        // 1. load the row into registers (-inf past its end); max, and sum_c w_c x_c
+        A buf[CPT];
+        A m = mg::neg_inf<A>(), wx = 0;
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = (p * GROUP + lane) * VEC;
+            if (in && c < C) {
+                const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    const A a = mg::to_acc(v.v[i]);
+                    buf[p * VEC + i] = a;
+                    m = mg::max_nan(m, a);
+                    if (smooth) wx += (weight ? mg::to_acc(weight[c + i]) : A(1)) * a;
+                }
+            } else {
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) buf[p * VEC + i] = mg::neg_inf<A>();
+            }
+        }
+        m = mg::warp_max<GROUP>(m);
+        if (smooth) wx = mg::warp_sum<GROUP>(wx);
+        // 2. l = sum exp(x - m), the exps kept in buf
+        A l = 0;
+#pragma unroll
+        for (int i = 0; i < CPT; ++i) {
+            buf[i] = mg::exp_(buf[i] - m);
+            l += buf[i];
+        }
+        l = mg::warp_sum<GROUP>(l);
+        if (!in) continue;                            // after the last shuffle of the row
+        // 3. lane 0 writes the row's loss; every lane's gradient constants for g = 1
+        const long long t = target[row];
+        const bool valid = t != ignore_index && t >= 0 && t < C;
+        if (lane == 0)
+            write_row<A, T>(row, rows, t, ignore_index, C, xr, weight, eps, W, wx, m, l, loss,
+                            stats, wt_out);
+        const A coef = valid ? (total ? A(1) / total[0] : A(1)) : A(0);
+        const RowGrad<A> rg = row_grad<A, T>(t, valid, coef, eps, W, C, weight, m, l);
+        // 4. write dx from the kept exps
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = (p * GROUP + lane) * VEC;
+            if (c < C) {
+                Pack<T, VEC> o;
+#pragma unroll
+                for (int i = 0; i < VEC; ++i)
+                    o.v[i] = mg::from_acc<T>(rg.from_e(buf[p * VEC + i], c + i, weight, smooth));
+                mg::store_pack<T, VEC>(dx + row * C + c, o);
+            }
+        }
     }
 }
 

@@ -122,6 +122,37 @@ def test_cross_entropy_dispatch():
                 assert ln.name in ce.names(dt) and ln.block % 32 == 0
 
 
+@pytest.mark.parametrize("has_clusters", [False, True])
+def test_cross_entropy_training_dispatch(has_clusters, monkeypatch):
+    """The gradient-writing forward's if-chain: lanes per row up to 1024 classes, a cluster
+    per row beyond 64 KB (sm_90+, x and dx equally aligned), else one block per row."""
+    monkeypatch.setattr(loader, "clusters_available", lambda: has_clusters)
+    lw = ce.plan_training("float32", 262144, 128, 0, 0)[0]
+    assert lw.name == "ce_warp_fwd_grad<float,4,4,32>" and lw.grid == 262144 // 4
+    assert ce.plan_training("float32", 100, 7, 0, 0)[0].name == "ce_warp_fwd_grad<float,1,1,8>"
+    assert ce.plan_training("float32", 65536, 1024, 4, 0)[0].name.startswith(
+        "ce_warp_fwd_grad<float,1,")                       # misaligned x: scalar loads
+    assert ce.plan_training("float32", 65536, 1025, 0, 0)[0].name == "ce_fwd_grad<float,4,true>"
+    ln, smem = ce.plan_training("float32", 8192, 32000, 0, 0)
+    if has_clusters:
+        assert ln.name == "ce_cluster_fwd_grad<float,2>" and smem == 64000
+    else:
+        assert ln.name == "ce_fwd_grad<float,4,true>" and smem == 128000
+    assert ce.plan_training("float32", 8192, 32000, 4, 0)[0].name.startswith("ce_fwd_grad")
+    # forcing one path (tests, benchmarks) turns the chain off
+    assert ce.plan_training("float32", 9, 128, 0, 0, stage=False)[0].name == \
+        "ce_fwd_grad<float,4,false>"
+    assert ce.plan_training("float32", 9, 128, 0, 0, cluster=False)[0].name.startswith(
+        "ce_fwd_grad<")
+    for dt in DTYPES:
+        for c in range(1, ce.WARP_MAX_CLASSES + 1, 37):
+            for aligned in (False, True):
+                ln = ce.plan_warp(dt, 10, c, aligned)
+                cpt, group = map(int, ln.name[:-1].split(",")[-2:])
+                assert ln.name in ce.names(dt, cluster=False) and cpt <= 32
+                assert group * cpt >= c                     # the row fits the lanes
+
+
 def test_loader_finds_sources(tmp_path, monkeypatch):
     assert (loader.kernel_dir() / "common.cuh").is_file()
     src = loader.source("softmax")

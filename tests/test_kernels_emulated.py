@@ -186,7 +186,11 @@ CE_CASES = [  # (rows, C, weighted, eps, ignored rows, dtype)
     (2, 1000, True, 0.2, 0, "float32"), (3, 8, False, 0.0, 3, "float32"),
     (4, 10, True, 0.1, 1, "float64"), (3, 64, False, 0.0, 0, "float64")]
 
-@pytest.mark.parametrize("path", ["fwd+bwd", "fwd_grad", "fwd_grad-staged"])
+FWD_GRAD_PATHS = {"fwd_grad": {"stage": False}, "fwd_grad-staged": {"stage": True},
+                  "fwd_grad-warp": {"warp": True}}      # ce_fwd_grad, staged, ce_warp_fwd_grad
+
+
+@pytest.mark.parametrize("path", ["fwd+bwd", *FWD_GRAD_PATHS])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("case", CE_CASES, ids=str)
 def test_cross_entropy(case, reduction, path):
@@ -209,7 +213,7 @@ def test_cross_entropy(case, reduction, path):
         for unit in (True, False):   # finish_grad returns dx1 as it is for g == 1, else scales
             out, stats, total, dx1 = ce.forward(dev(x), dev(t), None if w is None else dev(w),
                                                 -7, eps, reduction, with_grad=True,
-                                                stage=path.endswith("staged"))
+                                                **FWD_GRAD_PATHS[path])
             close(out, tl.detach().numpy(), dtype, scale=10)
             gg = np.ones((), dtype) if unit else g
             close(ce.finish_grad(dx1, dev(gg)), tx.grad.numpy() / g * gg, dtype)
@@ -220,6 +224,29 @@ def test_cross_entropy(case, reduction, path):
     dx = ce.backward(dev(x), dev(t), None if w is None else dev(w), -7, eps, reduction,
                      stats, total, dev(g))
     close(dx, tx.grad.numpy(), dtype)
+
+
+@pytest.mark.parametrize("C,misalign", [(7, False), (1000, False), (132, True)])
+def test_cross_entropy_warp_rows_grid_stride(C, misalign, monkeypatch):
+    """ce_warp_fwd_grad with a grid of 1 block looping over rows (groups of rows, the last
+    group partly past the end), 16-byte packs or scalars (misaligned logits)."""
+    monkeypatch.setattr(ce, "MAX_GRID", 1)
+    rng = np.random.default_rng()
+    rows = 37
+    x = (rng.standard_normal((rows, C)) * 3).astype(np.float32)
+    x[5, ::3] = -np.inf                                  # some -inf: exp gives 0 there
+    t = rng.integers(0, C, rows)
+    t[4] = -100
+    xd = dev(x, misalign=misalign)
+    ln = ce.plan_warp(np.float32, rows, C, xd.data.ptr % 16 == 0)
+    vec = 4 if C % 4 == 0 and not misalign else 1
+    assert ln.grid == 1 and ln.name.startswith(f"ce_warp_fwd_grad<float,{vec},")
+    out, _, _, dx1 = ce.forward(xd, dev(t), None, -100, 0.1, "mean", with_grad=True, warp=True)
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    tl = TF.cross_entropy(tx, torch.tensor(t), label_smoothing=0.1)
+    tl.backward()
+    close(out, tl.detach().numpy(), "float32", scale=10)
+    close(dx1, tx.grad.numpy(), "float32")
 
 
 def test_cross_entropy_bad_target():

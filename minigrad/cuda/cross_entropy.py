@@ -19,11 +19,12 @@
 
 Launch shape: one block per row, threads = clamp(next_pow2(C / (4 * VEC)), 32, 1024) so each
 thread handles about 4 packs; VEC = 16-byte packs when the logits and C allow it (ce_fwd_grad:
-whenever x and dx share their alignment). with_grad on rows longer than 64 KB on sm_90+:
-ce_cluster_fwd_grad, a cluster of 2, 4 or 8 blocks of 128 threads per row, each with a slice
-of at most 64 KB in shared memory (`plan_cluster`). `forward_from_plan` / `backward_from_plan`
-adapt minigrad/ops/loss.py's _Plan (t, ignore_index, weight, eps, reduction) so the op hooks
-stay three lines long.
+whenever x and dx share their alignment). with_grad picks by row length (`plan_training`):
+rows of at most 1024 classes go to ce_warp_fwd_grad (1..32 lanes per row, the row in
+registers); rows longer than 64 KB on sm_90+ to ce_cluster_fwd_grad, a cluster of 2, 4 or 8
+blocks of 128 threads per row, each with a slice of at most 64 KB in shared memory.
+`forward_from_plan` / `backward_from_plan` adapt minigrad/ops/loss.py's _Plan (t,
+ignore_index, weight, eps, reduction) so the op hooks stay three lines long.
 """
 from __future__ import annotations
 
@@ -56,10 +57,29 @@ def names(dtype, cluster: bool = True) -> tuple:
     (the CPU emulator compiles without it)."""
     t = CTYPES[str(np.dtype(dtype))]
     vec = 16 // np.dtype(dtype).itemsize
+    warp = sorted({plan_warp(dtype, 1, c, True).name for c in range(1, WARP_MAX_CLASSES + 1)}
+                  | {plan_warp(dtype, 1, c, False).name for c in range(1, WARP_MAX_CLASSES + 1)})
     return tuple(f"ce_{k}<{t},{v}>" for k in ("fwd", "bwd") for v in sorted({1, vec})) + tuple(
         f"ce_fwd_grad<{t},{v},{b}>" for v in sorted({1, vec}) for b in ("false", "true")) + (
-        f"ce_reduce<{t}>", f"ce_targets<{t}>") + (tuple(
+        f"ce_reduce<{t}>", f"ce_targets<{t}>") + tuple(warp) + (tuple(
             f"ce_cluster_fwd_grad<{t},{s}>" for s in CLUSTER_SIZES) if cluster else ())
+
+
+WARP_MAX_CLASSES = 1024         # rows up to this long: ce_warp_fwd_grad (<= 32 values per lane)
+WARP_BLOCK = 128
+
+
+def plan_warp(dtype, rows: int, n_classes: int, aligned: bool) -> Launch:
+    """ce_warp_fwd_grad for rows of at most WARP_MAX_CLASSES: GROUP lanes per row (enough for
+    one pack each, at most 32), CPT values per lane (a power of two of packs); aligned: x
+    and dx 16-byte aligned (then 16-byte packs when C allows)."""
+    t = CTYPES[str(np.dtype(dtype))]
+    vec = 16 // np.dtype(dtype).itemsize
+    vec = vec if aligned and n_classes % vec == 0 else 1
+    group = min(32, pow2ceil(-(-n_classes // vec)))
+    cpt = vec * pow2ceil(-(-n_classes // (group * vec)))
+    grid = min(-(-rows // (WARP_BLOCK // group)), MAX_GRID)
+    return Launch(f"ce_warp_fwd_grad<{t},{vec},{cpt},{group}>", grid, WARP_BLOCK)
 
 
 STAGE_MAX_BYTES = 200 * 1024   # rows up to this size are staged in shared memory (H100: 227 KB)
@@ -98,6 +118,25 @@ def plan_cluster(dtype, rows: int, n_classes: int, same_alignment: bool, threads
             grid = size * max(1, min(rows, MAX_GRID // size))
             return Launch(name, grid, threads or CLUSTER_BLOCK), nbytes
     return None
+
+
+def plan_training(dtype, rows: int, n_classes: int, x_mis: int, dx_mis: int, stage=None,
+                  cluster=None, warp=None):
+    """(Launch, dynamic smem bytes) of the forward that also writes the gradient, by row length
+    (x_mis, dx_mis: the two pointers' offsets from a 16-byte boundary):
+        C <= WARP_MAX_CLASSES                    ce_warp_fwd_grad, lanes per row
+        rows over 64 KB, sm_90+, same alignment  ce_cluster_fwd_grad, a row over 2-8 blocks
+        otherwise                                ce_fwd_grad, staged in smem up to 200 KB
+    stage / cluster / warp (tests, benchmarks) force a path; any of them set turns the chain
+    off (cluster=False with nothing else: ce_fwd_grad)."""
+    auto = stage is None and cluster is None and warp is None
+    if warp or (auto and n_classes <= WARP_MAX_CLASSES):
+        return plan_warp(dtype, rows, n_classes, x_mis == 0 and dx_mis == 0), 0
+    if cluster or auto:
+        pc = plan_cluster(dtype, rows, n_classes, x_mis == dx_mis)
+        if pc is not None and loader.clusters_available():
+            return pc
+    return plan_fwd_grad(dtype, rows, n_classes, x_mis == dx_mis, stage)
 
 
 def _kernel(name, dtype):
@@ -153,10 +192,10 @@ def _common(logits, targets, weight):
 
 
 def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0,
-            reduction="mean", check=True, with_grad=False, stage=None, cluster=None):
+            reduction="mean", check=True, with_grad=False, stage=None, cluster=None, warp=None):
     """(loss, stats, total) of F.cross_entropy, class-index targets; None: no kernel.
-    with_grad (mean or sum only): (loss, stats, total, dx1), see the top. stage / cluster
-    force the shared-memory staging of ce_fwd_grad / the cluster kernel on or off (tests)."""
+    with_grad (mean or sum only): (loss, stats, total, dx1), see the top. stage / cluster /
+    warp force a kernel for the gradient-writing forward (see plan_training; tests)."""
     if not supported(logits, targets, weight) or reduction not in MODES:
         return None
     with_grad = with_grad and reduction != "none"
@@ -173,15 +212,10 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
             np.int32(n_classes))
     if with_grad:
         dx1 = loader.empty(x.shape, x.dtype)
-        same = x.data.ptr % 16 == dx1.data.ptr % 16
-        pc = None
-        if cluster or (cluster is None and stage is None):
-            pc = plan_cluster(x.dtype, rows, n_classes, same)
-            if pc is not None and not loader.clusters_available():
-                pc = None
-        ln, smem = pc if pc is not None else plan_fwd_grad(x.dtype, rows, n_classes, same, stage)
+        ln, smem = plan_training(x.dtype, rows, n_classes, x.data.ptr % 16, dx1.data.ptr % 16,
+                                 stage, cluster, warp)
         k = _kernel(ln.name, x.dtype)
-        loader.allow_dynamic_smem(k, smem, carveout=pc is not None)   # 3-4 slices per SM
+        loader.allow_dynamic_smem(k, smem, carveout="cluster" in ln.name)   # 3-4 slices / SM
         # mean: the divisor sum_i w_t comes from the targets alone (ce_targets), known up front
         k((ln.grid,), (ln.block,), args + (div if reduction == "mean" else NULL, loss_rows,
                                           stats, wt, dx1), shared_mem=smem)
