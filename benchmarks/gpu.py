@@ -243,15 +243,17 @@ def _attn_inputs(B, H, N, d, requires_grad):
 
 
 def _attn_peak_bytes(fn):
-    """High-water mark of CuPy's memory pool while fn() runs (blocks freed before)."""
+    """Device memory fn() needs beyond what exists already: the footprint of a fresh CuPy
+    memory pool that serves every allocation made while fn() runs (blocks freed inside fn are
+    cached and reused by it, so the footprint is its high-water mark, rounded up to the
+    pool's chunks). Earlier sections' leftovers in the default pool cannot skew it either way."""
     cp = _cupy()
-    pool = cp.get_default_memory_pool()
+    pool = cp.cuda.MemoryPool()
     cp.cuda.runtime.deviceSynchronize()
-    pool.free_all_blocks()
-    base = pool.used_bytes()
-    fn()
-    cp.cuda.runtime.deviceSynchronize()
-    return pool.total_bytes() - base
+    with cp.cuda.using_allocator(pool.malloc):
+        fn()
+        cp.cuda.runtime.deviceSynchronize()
+    return pool.total_bytes()
 
 
 def _bench_attention_case(B, H, N, d, causal):
