@@ -9,7 +9,8 @@
 //   a_i      = (1 - eps) w_t + eps W / C
 //   coef_i   = g_i (none) or g (sum) or g / sum_i w_t (mean), times [t_i valid]
 // A target outside [0, C) that is not ignore_index gives a NaN loss row; the Python side
-// checks targets before launching, so this is only a guard (no device assert).
+// raises for it before returning (ce_targets' verdict), so this is only a guard: no fault, no
+// device assert.
 //
 // Layout: x (rows, C) C-contiguous; VEC > 1 needs x 16-byte aligned and C % VEC == 0.
 // target int64 (rows,); weight T (C,) or null; loss/w_t (rows,) and stats (2, rows) of A.
@@ -26,8 +27,9 @@
 //                      ce_fwd, against about 6 for log_softmax + nll_loss and their backwards).
 //   ce_targets<T>      one block of 1024 threads, before the forward: total = sum_i w_t over the
 //                      rows (fixed order) and bad = the first row whose target is outside
-//                      [0, C) and not ignore_index (rows if none). The host reads bad (one
-//                      sync) and raises the CPU path's IndexError before the big kernel runs.
+//                      [0, C) and not ignore_index (rows if none). bad is copied to pinned
+//                      host memory behind it; the host queues the big kernel, then waits for
+//                      that copy alone (one sync) and raises the CPU path's IndexError.
 //   ce_fwd_grad<T,VEC,STAGE>  training (mean or sum): ce_fwd and the gradient for g = 1 in one
 //                      kernel, one block per row: pass 1 as ce_fwd; pass 2 writes
 //                      dx = coef1 (a p - hot [c = t] - cold w_c), coef1 = 1 / sum_i w_t (mean,
@@ -385,7 +387,9 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
 // ce_warp_fwd_grad<T,VEC,CPT,GROUP>: ce_fwd_grad for rows of at most 1024 classes, GROUP lanes
 // (1..32) per row with the row in registers (CPT values per lane; pack p of a lane holds
 // columns (p * GROUP + lane) * VEC ...), 128-thread blocks, grid-stride over rows. Same
-// bytes as ce_fwd_grad; a 32-thread block per row of 128 classes left most of each SM idle.
+// bytes as ce_fwd_grad, whose 32-thread block per row of 128 classes filled at most half an
+// SM's threads (32 resident blocks): H100, 262144 x 128 0.463 -> 0.380 ms, 65536 x 1024
+// 0.269 -> 0.261 ms for forward + backward.
 template <typename T, int VEC, int CPT, int GROUP>
 __global__ void __launch_bounds__(128)
 ce_warp_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,

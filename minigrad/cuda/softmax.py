@@ -9,6 +9,7 @@ compiler spills, and a warp-per-row kernel at 4096 fp32 backward ran at half spe
         cols <= BLOCK_MAX    one block per row, in registers
         clusters (sm_90+):   one thread-block cluster (2..8 blocks) per row, 1 read + 1 write
             forward, 16-byte packs, slice <= CLUSTER_SMEM_BYTES: slices in shared memory
+                (4 packs per thread in registers, the rest, at most 48 KB, in shared memory)
             otherwise, at most CLUSTER_CPT values per thread: slices in registers
         otherwise            forward: online (m, l) pass + write pass; backward: two passes
     dim has inner size > 1 (e.g. dim=1 of (N, C, H, W)):
