@@ -473,7 +473,6 @@ ce_warp_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
         const long row = r0 + (threadIdx.x & 31) / GROUP;
         const bool in = row < rows;
         const T* xr = x + row * C;
-        const long long t = in ? target[row] : ignore_index;   // issued with the row's loads
         // 1. load the row into registers (-inf past its end); max, and sum_c w_c x_c
         A buf[CPT];
         A m = mg::neg_inf<A>(), wx = 0;
@@ -506,6 +505,7 @@ ce_warp_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
         l = mg::warp_sum<GROUP>(l);
         if (!in) continue;                            // after the last shuffle of the row
         // 3. lane 0 writes the row's loss; every lane's gradient constants for g = 1
+        const long long t = target[row];
         const bool valid = t != ignore_index && t >= 0 && t < C;
         if (lane == 0)
             write_row<A, T>(row, rows, t, ignore_index, C, xr, weight, eps, W, wx, m, l, loss,
