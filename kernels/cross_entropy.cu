@@ -22,17 +22,12 @@
 //                      exp(x - m) / l, exact even when |x| is large and lse rounds).
 //   ce_reduce<T>       one block of 1024 threads: sum of loss rows and of w_t rows in a fixed
 //                      order; writes the reduced loss (mean or sum) and sum w_t for the backward.
-//                      Over 4096 rows, ce_sum_rows<T> first folds chunks of rows into partial
-//                      pairs (one 256-thread block per chunk, at most 1024 chunks, the count
-//                      fixed by rows) and ce_reduce folds those.
 //   ce_bwd<T,VEC>      one block per row: recompute p from the saved (m, l), write dx.
 //                      Reads and writes rows*C*s bytes (3 passes over the logits in total with
 //                      ce_fwd, against about 6 for log_softmax + nll_loss and their backwards).
 //   ce_targets<T>      one block of 1024 threads, before the forward: total = sum_i w_t over the
 //                      rows (fixed order) and bad = the first row whose target is outside
-//                      [0, C) and not ignore_index (rows if none). Over 4096 rows: one
-//                      256-thread block per chunk of rows writes partials, ce_targets_fold<T>
-//                      folds them (sum, min) in order. bad is copied to pinned
+//                      [0, C) and not ignore_index (rows if none). bad is copied to pinned
 //                      host memory behind it; the host queues the big kernel, then waits for
 //                      that copy alone (one sync) and raises the CPU path's IndexError.
 //   ce_fwd_grad<T,VEC,STAGE>  training (mean or sum): ce_fwd and the gradient for g = 1 in one
@@ -156,19 +151,6 @@ __device__ __forceinline__ A staged_exp_sum(T* stage, int n, int nt, A m) {
     return l;
 }
 
-// the smallest v over the block (every thread gets it); sb: 32 slots of shared memory
-__device__ __forceinline__ long long block_min(long long v, long long* sb) {
-    for (int o = 16; o > 0; o >>= 1) {
-        const long long other = __shfl_xor_sync(0xffffffffu, v, o);
-        v = other < v ? other : v;
-    }
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0) sb[threadIdx.x >> 5] = v;
-    __syncthreads();
-    for (int w = 0; w < (int)(blockDim.x >> 5); ++w) v = sb[w] < v ? sb[w] : v;
-    return v;
-}
-
 template <typename T, int VEC>
 __global__ void __launch_bounds__(1024)
 ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
@@ -224,30 +206,6 @@ ce_reduce(const acc_t<T>* __restrict__ loss, const acc_t<T>* __restrict__ wt, lo
     }
 }
 
-// stage 1 of ce_reduce over many rows: block b folds the rows of its chunk
-// [b * chunk, (b + 1) * chunk), chunk = ceil(rows / gridDim), to part_loss[b], part_wt[b];
-// ce_reduce then folds those gridDim pairs.
-template <typename T>
-__global__ void __launch_bounds__(1024)
-ce_sum_rows(const acc_t<T>* __restrict__ loss, const acc_t<T>* __restrict__ wt, long rows,
-            acc_t<T>* __restrict__ part_loss, acc_t<T>* __restrict__ part_wt) {
-    using A = acc_t<T>;
-    __shared__ A sm[32];
-    const long chunk = (rows + gridDim.x - 1) / gridDim.x;
-    const long r1 = min(rows, (blockIdx.x + 1) * chunk);
-    A s = 0, w = 0;
-    for (long i = blockIdx.x * chunk + threadIdx.x; i < r1; i += blockDim.x) {
-        s += loss[i];
-        w += wt[i];
-    }
-    s = mg::block_sum(s, sm);
-    w = mg::block_sum(w, sm);
-    if (threadIdx.x == 0) {
-        part_loss[blockIdx.x] = s;
-        part_wt[blockIdx.x] = w;
-    }
-}
-
 template <typename T, int VEC>
 __global__ void __launch_bounds__(1024)
 ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
@@ -281,10 +239,6 @@ ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
     }
 }
 
-// ce_targets over the rows of this block's chunk [b * chunk, (b + 1) * chunk),
-// chunk = ceil(rows / gridDim): total[b] = sum of w_t there, bad[b] = its first row whose
-// target is outside [0, C) and not ignore_index (rows if none). One block: the results;
-// more: partials for ce_targets_fold.
 template <typename T>
 __global__ void __launch_bounds__(1024)
 ce_targets(const long long* __restrict__ target, const T* __restrict__ weight,
@@ -293,12 +247,10 @@ ce_targets(const long long* __restrict__ target, const T* __restrict__ weight,
     using A = acc_t<T>;
     __shared__ A sm[32];
     __shared__ long long sb[32];
-    const long chunk = (rows + gridDim.x - 1) / gridDim.x;
-    const long r1 = min(rows, (blockIdx.x + 1) * chunk);
-    // 1. each thread folds rows r0 + t, r0 + t + blockDim, ... in order: weight sum, first bad
+    // 1. each thread folds rows t, t + 1024, ... in order: weight sum and first bad row
     A s = 0;
     long long first = rows;
-    for (long i = blockIdx.x * chunk + threadIdx.x; i < r1; i += blockDim.x) {
+    for (long i = threadIdx.x; i < rows; i += blockDim.x) {
         const long long t = target[i];
         if (t == ignore_index) continue;
         if (t < 0 || t >= C) {
@@ -309,30 +261,14 @@ ce_targets(const long long* __restrict__ target, const T* __restrict__ weight,
     }
     // 2. block tree for the sum; min over the warps' first bad rows
     s = mg::block_sum(s, sm);
-    first = block_min(first, sb);
-    if (threadIdx.x == 0) {
-        total[blockIdx.x] = s;
-        bad[blockIdx.x] = first;
+    for (int o = 16; o > 0; o >>= 1) {
+        const long long other = __shfl_xor_sync(0xffffffffu, first, o);
+        first = other < first ? other : first;
     }
-}
-
-// the n partials of a multi-block ce_targets, folded in index order: one block of 1024 threads
-template <typename T>
-__global__ void __launch_bounds__(1024)
-ce_targets_fold(const acc_t<T>* __restrict__ part_total, const long long* __restrict__ part_bad,
-                int n, long rows, acc_t<T>* __restrict__ total, long long* __restrict__ bad) {
-    using A = acc_t<T>;
-    __shared__ A sm[32];
-    __shared__ long long sb[32];
-    A s = 0;
-    long long first = rows;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
-        s += part_total[i];
-        first = part_bad[i] < first ? part_bad[i] : first;
-    }
-    s = mg::block_sum(s, sm);
-    first = block_min(first, sb);
+    if ((threadIdx.x & 31) == 0) sb[threadIdx.x >> 5] = first;
+    __syncthreads();
     if (threadIdx.x == 0) {
+        for (int w = 1; w < (int)(blockDim.x >> 5); ++w) first = sb[w] < first ? sb[w] : first;
         total[0] = s;
         bad[0] = first;
     }

@@ -56,14 +56,13 @@ def names(dtype, cluster: bool = True) -> tuple:
     """Every instantiation the launchers can ask for; `cluster` adds the sm_90+ cluster kernel
     (the CPU emulator compiles without it)."""
     t = CTYPES[str(np.dtype(dtype))]
-    vecs = sorted({1, 16 // np.dtype(dtype).itemsize})
-    block = [f"ce_{k}<{t},{v}>" for k in ("fwd", "bwd") for v in vecs]
-    fwd_grad = [f"ce_fwd_grad<{t},{v},{b}>" for v in vecs for b in ("false", "true")]
-    sums = [f"ce_{k}<{t}>" for k in ("reduce", "sum_rows", "targets", "targets_fold")]
-    warp = {plan_warp(dtype, 1, c, aligned).name
-            for c in range(1, WARP_MAX_CLASSES + 1) for aligned in (False, True)}
-    clusters = [f"ce_cluster_fwd_grad<{t},{s}>" for s in CLUSTER_SIZES] if cluster else []
-    return tuple(block + fwd_grad + sums + sorted(warp) + clusters)
+    vec = 16 // np.dtype(dtype).itemsize
+    warp = sorted({plan_warp(dtype, 1, c, True).name for c in range(1, WARP_MAX_CLASSES + 1)}
+                  | {plan_warp(dtype, 1, c, False).name for c in range(1, WARP_MAX_CLASSES + 1)})
+    return tuple(f"ce_{k}<{t},{v}>" for k in ("fwd", "bwd") for v in sorted({1, vec})) + tuple(
+        f"ce_fwd_grad<{t},{v},{b}>" for v in sorted({1, vec}) for b in ("false", "true")) + (
+        f"ce_reduce<{t}>", f"ce_targets<{t}>") + tuple(warp) + (tuple(
+            f"ce_cluster_fwd_grad<{t},{s}>" for s in CLUSTER_SIZES) if cluster else ())
 
 
 WARP_MAX_CLASSES = 1024         # rows up to this long: ce_warp_fwd_grad (<= 32 values per lane)
@@ -158,17 +157,6 @@ def supported(logits, targets, weight=None) -> bool:
                                     and weight.shape == (logits.shape[1],))))
 
 
-ROWS_PER_PART = 4096    # sums over more rows than this run as partials (PART_BLOCK threads
-PART_BLOCK = 256        # per chunk of rows) folded by one block: H100, one 1024-thread block
-MAX_PARTS = 1024        # took 0.126 ms for 262144 targets
-
-
-def row_parts(rows: int) -> int:
-    """How many chunks the per-row sums (ce_targets, ce_sum_rows) split `rows` into: fixed by
-    the row count alone, so the summation order, and the result, never change."""
-    return max(1, min(-(-rows // ROWS_PER_PART), MAX_PARTS))
-
-
 def launch_targets(targets, n_classes: int, ignore_index: int, weight=None, dtype=np.float32):
     """ce_targets: (total, check). total = sum_i w_t as a (1,) device array of the accumulator
     type (mean's divisor); check() raises the CPU path's IndexError for a target outside
@@ -177,18 +165,10 @@ def launch_targets(targets, n_classes: int, ignore_index: int, weight=None, dtyp
     ce_targets only, and the GPU never idles while Python launches (the kernels treat a bad
     target as a NaN row, never as an address)."""
     t = loader._cupy().ascontiguousarray(targets, dtype=np.int64)
-    rows, ct = t.shape[0], CTYPES[str(np.dtype(dtype))]
     total, bad = loader.empty((1,), _acc(dtype)), loader.empty((1,), np.int64)
-    parts = row_parts(rows)
-    args = (t, NULL if weight is None else weight, np.int64(ignore_index), np.int64(rows),
-            np.int32(n_classes))
-    if parts == 1:
-        _kernel(f"ce_targets<{ct}>", dtype)((1,), (1024,), args + (total, bad))
-    else:       # partials per chunk of rows, then one block folds them in order
-        pt, pb = loader.empty((parts,), _acc(dtype)), loader.empty((parts,), np.int64)
-        _kernel(f"ce_targets<{ct}>", dtype)((parts,), (PART_BLOCK,), args + (pt, pb))
-        _kernel(f"ce_targets_fold<{ct}>", dtype)((1,), (1024,), (pt, pb, np.int32(parts),
-                                                                np.int64(rows), total, bad))
+    k = _kernel(f"ce_targets<{CTYPES[str(np.dtype(dtype))]}>", dtype)
+    k((1,), (1024,), (t, NULL if weight is None else weight, np.int64(ignore_index),
+                      np.int64(t.shape[0]), np.int32(n_classes), total, bad))
     first = loader.read_back_later(bad)
 
     def check():
@@ -243,14 +223,8 @@ def forward(logits, targets, weight=None, ignore_index=-100, label_smoothing=0.0
         ln = plan("fwd", x.dtype, rows, n_classes, x.data.ptr % 16 == 0)
         _kernel(ln.name, x.dtype)((ln.grid,), (ln.block,), args + (loss_rows, stats, wt))
     out = loader.empty((), x.dtype)
-    ct = CTYPES[str(x.dtype)]
-    parts, sums = row_parts(rows), (loss_rows, wt, np.int64(rows))
-    if parts > 1:           # partials per chunk of rows first; ce_reduce folds them in order
-        sums = (loader.empty((parts,), acc), loader.empty((parts,), acc), np.int64(parts))
-        _kernel(f"ce_sum_rows<{ct}>", x.dtype)((parts,), (PART_BLOCK,),
-                                               (loss_rows, wt, np.int64(rows)) + sums[:2])
-    _kernel(f"ce_reduce<{ct}>", x.dtype)((1,), (1024,),
-                                         sums + (np.int32(MODES[reduction]), out, total))
+    red = _kernel(f"ce_reduce<{CTYPES[str(x.dtype)]}>", x.dtype)
+    red((1,), (1024,), (loss_rows, wt, np.int64(rows), np.int32(MODES[reduction]), out, total))
     if checked is not None:
         checked()            # the targets' verdict; the kernels above are already queued
     if reduction == "none":
