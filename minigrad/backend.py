@@ -73,6 +73,19 @@ class MovesWithTo:
     def half(self):
         return self.to(float16)
 
+    @staticmethod
+    def _to_args(args, device, dtype):
+        """(device, dtype) from torch's to(...) forms: to(device), to(dtype), to(device, dtype),
+        to(tensor) (its device and dtype); positionals override the keywords."""
+        for a in args:
+            if isinstance(a, (str, Device)):
+                device = a
+            elif isinstance(a, MovesWithTo) and hasattr(a, "dtype"):    # a Tensor
+                device, dtype = a.device, a.dtype
+            else:
+                dtype = a
+        return device, dtype
+
 
 class Device:
     """A device like torch.device: ``str(d)`` is "cpu" or "cuda:0"; compares equal to strings."""

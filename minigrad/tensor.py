@@ -138,13 +138,7 @@ class Tensor(backend.MovesWithTo):
 
     def to(self, *args, dtype=None, device=None):
         """to(device), to(dtype), to(device, dtype): differentiable moves and casts."""
-        for a in args:
-            if isinstance(a, (str, backend.Device)):
-                device = a
-            elif isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            else:
-                dtype = a
+        device, dtype = self._to_args(args, device, dtype)
         out = self
         if device is not None:
             dev = backend.Device(device)

@@ -102,7 +102,7 @@ def plan_fwd_grad(dtype, rows: int, n_classes: int, same_alignment: bool, stage=
     return Launch(name, min(rows, MAX_GRID), threads), (nbytes if stage else 0)
 
 
-def plan_cluster(dtype, rows: int, n_classes: int, same_alignment: bool, threads=None):
+def plan_cluster(dtype, rows: int, n_classes: int, same_alignment: bool):
     """(Launch, shared-memory bytes) of ce_cluster_fwd_grad, or None. Rows longer than one
     slice (64 KB), 16-byte packs (x and dx share their alignment): the smallest cluster whose
     blocks each hold at most CLUSTER_SLICE_BYTES of the row's packs."""
@@ -116,7 +116,7 @@ def plan_cluster(dtype, rows: int, n_classes: int, same_alignment: bool, threads
         if nbytes <= CLUSTER_SLICE_BYTES:
             name = f"ce_cluster_fwd_grad<{CTYPES[str(np.dtype(dtype))]},{size}>"
             grid = size * max(1, min(rows, MAX_GRID // size))
-            return Launch(name, grid, threads or CLUSTER_BLOCK), nbytes
+            return Launch(name, grid, CLUSTER_BLOCK), nbytes
     return None
 
 

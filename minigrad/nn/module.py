@@ -286,13 +286,7 @@ class Module(backend.MovesWithTo):
     def to(self, *args, device=None, dtype=None, non_blocking=False):
         """Move and/or cast parameters and buffers in place: to(device), to(dtype),
         to(device, dtype), to(tensor). Only floating point tensors change dtype (as torch)."""
-        for a in args:
-            if isinstance(a, (str, backend.Device)):
-                device = a
-            elif isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            else:
-                dtype = a
+        device, dtype = self._to_args(args, device, dtype)
         dev = backend.Device(device) if device is not None else None
         dt = backend.to_dtype(dtype)
         if dt is not None and dt.kind != "f":
