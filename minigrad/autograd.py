@@ -2,17 +2,20 @@
 
 Read this file first. A Function node holds its inputs strongly and its outputs only weakly,
 so a graph has no reference cycles and is freed the moment its last output is dropped.
-backward() sorts the graph iteratively (no recursion), then walks it once in reverse
-topological order, summing the gradients that reach each node before calling its backward.
+A node keeps, per input, the edge it came from (the input's grad_fn and output number at the
+time of the call, or the leaf itself), so rebasing a tensor's history in place later does not
+rewire nodes that were built before. backward() sorts the graph iteratively (no recursion),
+then walks it once in reverse topological order, summing the gradients that reach each node
+before calling its backward.
 """
 from __future__ import annotations
 
 import functools
+import threading
 
-from . import backend
+from . import backend, storage
 from .backend import array_module
 
-_grad_enabled = True
 _trace_hook = None      # set by minigrad.tracing.trace(): called as hook(node, grads_in, grads_out)
 _Tensor = None          # the Tensor class, imported lazily: tensor.py imports the ops built on us
 
@@ -25,44 +28,91 @@ def _tensor_cls():
     return _Tensor
 
 
-# ---- grad modes ---------------------------------------------------------------------------
-class set_grad_enabled:
-    """Context manager and decorator that turns graph recording on or off (as torch's)."""
+# ---- grad modes: per thread, as torch's -----------------------------------------------------
+class _ThreadState(threading.local):
+    grad_enabled = True     # class defaults: every new thread starts with grad mode on
+    inference = False
 
-    def __init__(self, mode: bool):
-        self.mode = bool(mode)
-        self.prev = None
+    def __init__(self):
+        self.pending_seeds = []     # the implicit 1s made by _default_grads for the next backward
+        self.active_seeds = []      # those of the backward running now (see is_default_seed)
+
+
+_state = _ThreadState()
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode in this thread, then restores it.
+    mode None keeps the current grad mode; inference None keeps the inference flag."""
+
+    def __init__(self, mode, inference=None):
+        self.mode, self.inference = mode, inference
+        self.prev = []                  # a stack: the same object may be entered again
 
     def __enter__(self):
-        global _grad_enabled
-        self.prev, _grad_enabled = _grad_enabled, self.mode
+        s = _state
+        self.prev.append((s.grad_enabled, s.inference))
+        if self.mode is not None:
+            s.grad_enabled = self.mode
+        if self.inference is not None:
+            s.inference = self.inference
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.prev
+        _state.grad_enabled, _state.inference = self.prev.pop()
 
     def __call__(self, fn):
+        mode, inference = self.mode, self.inference
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with set_grad_enabled(self.mode):
+            with _GradMode(mode, inference):
                 return fn(*args, **kwargs)
         return wrapper
 
 
-class no_grad(set_grad_enabled):
+class set_grad_enabled(_GradMode):
+    """Turns graph recording on or off at once when called, as torch's does; as a context
+    manager or decorator it restores the previous mode afterwards."""
+
+    def __init__(self, mode: bool):
+        super().__init__(bool(mode))
+        self.before = _state.grad_enabled
+        _state.grad_enabled = self.mode
+
+    def __enter__(self):
+        super().__enter__()
+        self.prev[-1] = (self.before, self.prev[-1][1])
+
+    def __call__(self, fn):
+        _state.grad_enabled = self.before       # as a decorator it acts only when fn runs
+        return super().__call__(fn)
+
+
+class no_grad(_GradMode):
     """Ops inside build no graph at all (inference, optimizer steps)."""
 
     def __init__(self):
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_GradMode):
     def __init__(self):
         super().__init__(True)
 
 
+class inference_mode(_GradMode):
+    """torch.inference_mode: no graph is recorded (mode=True); mode=False changes nothing."""
+
+    def __init__(self, mode: bool = True):
+        super().__init__(False if mode else None, bool(mode))
+
+
 def is_grad_enabled() -> bool:
-    return _grad_enabled
+    return _state.grad_enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    return _state.inference
 
 
 # ---- Function ----------------------------------------------------------------------------
@@ -83,11 +133,14 @@ class Function:
     written with minigrad ops is itself differentiable (double backward).
     """
     _arrays_in = False
+    view_of_input = False   # True for ops whose output may share the memory of input 0
     # Per-node state, as class-level defaults so that creating a node costs nothing.
     _to_save = ()
     _saved = None
+    _saved_versions = None  # storage versions of what was saved (None: all 0, no write yet)
     _released = False
     _inputs = ()
+    _edges = ()             # per input: None, (node, output_nr), or (None, leaf tensor)
     _out_meta = ()
     _retained = None
     _non_diff = ()
@@ -114,11 +167,37 @@ class Function:
                 f"{self.name()}: trying to backward through the graph a second time (or to use "
                 "saved tensors after they were freed). Saved tensors are released after "
                 "backward; pass retain_graph=True to the first backward to keep them.")
+        if storage._versions:               # some storage was written in place since start
+            self._check_versions()
         Tensor = _Tensor or _tensor_cls()
         out = []
         for s in self._saved or ():
             out.append(Tensor._make(s.data, self, s.index) if type(s) is _SavedOutput else s)
         return tuple(out)
+
+    def _check_versions(self):
+        """torch's error when a saved tensor was written in place after it was saved."""
+        Tensor = _Tensor or _tensor_cls()
+        versions = self._saved_versions or [0] * len(self._saved or ())
+        for s, saved in zip(self._saved or (), versions):
+            now = _saved_version(s, Tensor)
+            if now is None or now == saved:
+                continue
+            array = _saved_array(s)
+            what = f"[minigrad.{array.dtype} {list(array.shape)}]"
+            if type(s) is _SavedOutput:
+                what += f", which is output {s.index} of {self.name()},"
+            else:
+                for t, e in zip(self._inputs, self._edges):
+                    if t is s and e is not None and e[0] is not None:
+                        what += f", which is output {e[1]} of {e[0].name()},"
+                        break
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {what} is at version {now}; expected version {saved} "
+                f"instead (needed by {self.name()}). Hint: an in-place op (x.add_(..), x += .., "
+                "x[i] = ..) wrote into it, or into a view of it, after it was used; use the "
+                "out-of-place op or clone() it first.")
 
     def name(self) -> str:
         return type(self).__name__ + "Backward"
@@ -130,19 +209,25 @@ class Function:
     def apply(cls, *args):
         Tensor = _Tensor or _tensor_cls()
         ctx = cls()
-        first, arrays, needs = None, [], []
+        first, arrays, edges, record = None, [], [], False
         for a in args:
             if isinstance(a, Tensor):
+                if a._view is not None:
+                    a._view.refresh(a)
                 if first is None:
                     first = a
                 elif type(a.data) is not type(first.data):
                     _device_error(cls, first, a)
                 arrays.append(a.data)
-                needs.append(a.requires_grad)
+                if a.requires_grad:
+                    fn = a.grad_fn
+                    edges.append((None, a) if fn is None else (fn, a._output_nr))
+                    record = True
+                    continue
             else:
                 arrays.append(a)
-                needs.append(False)
-        record = _grad_enabled and any(needs)
+            edges.append(None)
+        record = record and _state.grad_enabled
         if cls._arrays_in:
             fwd = cls.forward
             if cls.forward_cuda is not None and backend.kernels_enabled \
@@ -154,18 +239,21 @@ class Function:
                 raw = cls.forward(ctx, *args)
         if type(raw) is not tuple:                   # the common single-output case
             result = Tensor._make(raw.data if isinstance(raw, Tensor) else raw)
+            if cls.view_of_input and first is args[0]:
+                _mark_view(result, first, cls, args[1:])
             if record:
-                ctx._record(args, needs, (raw,), (result,), Tensor)
+                ctx._record(args, edges, (raw,), (result,), Tensor)
             return result
         results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in raw])
         if record:
-            ctx._record(args, needs, raw, results, Tensor)
+            ctx._record(args, edges, raw, results, Tensor)
         return results
 
-    def _record(self, args, needs, outs, results, Tensor):
+    def _record(self, args, edges, outs, results, Tensor):
         """Make this node the grad_fn of the outputs and keep what backward needs."""
         self._inputs = args
-        self.needs_input_grad = tuple(needs)
+        self._edges = edges
+        self.needs_input_grad = tuple([e is not None for e in edges])
         non_diff = {id(o) for o in self._non_diff} if self._non_diff else ()
         meta = []
         for j, r in enumerate(results):
@@ -179,6 +267,8 @@ class Function:
             for s in self._to_save:             # a loop: cheaper than a comprehension in 3.11
                 saved.append(_pack_one(s, args, outs, results, Tensor))
             self._to_save = ()
+            if storage._versions:               # some storage was written in place: remember
+                self._saved_versions = [_saved_version(s, Tensor) for s in saved]
 
 
 class Op(Function):
@@ -189,6 +279,17 @@ class Op(Function):
     """
     _arrays_in = True
     forward_cuda = None
+
+
+def _saved_array(s):
+    """The array behind a saved entry: a Tensor, a saved output or a raw array argument."""
+    return s.data if isinstance(s, (_Tensor, _SavedOutput)) else s
+
+
+def _saved_version(s, Tensor):
+    if isinstance(s, (Tensor, _SavedOutput)):
+        return storage.version(s.data)
+    return storage.version(s) if hasattr(s, "base") and hasattr(s, "dtype") else None
 
 
 def _device_error(cls, a, b):
@@ -208,6 +309,49 @@ def _pack_one(s, args, outs, results, Tensor):
     return s if s is None or isinstance(s, Tensor) else Tensor._make(s)
 
 
+# ---- views: what an in-place write through a view must update --------------------------------
+class ViewInfo:
+    """Held by a Tensor that shares the memory of `base`: `replay(t)` redoes the view ops from
+    base to it on any tensor t. When the storage is written in place after the view's history
+    was set, refresh() rebuilds that history from the base's current one (torch does the same
+    for views of a tensor whose history was rebased)."""
+    __slots__ = ("base", "replay", "version", "grad_mode")
+
+    def __init__(self, base, replay, version, grad_mode):
+        self.base, self.replay, self.version, self.grad_mode = base, replay, version, grad_mode
+
+    def refresh(self, view):
+        if not storage._versions or not _state.grad_enabled:
+            return
+        now = storage.version(view.data)
+        if now == self.version:
+            return
+        self.version = now
+        base = self.base
+        if base.requires_grad and self.grad_mode:
+            fresh = self.replay(base)
+            view.grad_fn, view._output_nr = fresh.grad_fn, fresh._output_nr
+            view.requires_grad = fresh.requires_grad
+
+
+def _mark_view(result, src, cls, rest):
+    """Record that `result` (made by cls from src) shares src's memory, if it does."""
+    if not storage.shares_storage(result.data, src.data):
+        return
+    info = src._view
+    if info is None:
+        base = src
+
+        def replay(t):
+            return cls.apply(t, *rest)
+    else:
+        base, before = info.base, info.replay
+
+        def replay(t):
+            return cls.apply(before(t), *rest)
+    result._view = ViewInfo(base, replay, storage.version(result.data), _state.grad_enabled)
+
+
 # ---- the backward walk -------------------------------------------------------------------
 def _sort(roots):
     """Count, for every node reachable from `roots`, how many graph edges point at it."""
@@ -215,9 +359,11 @@ def _sort(roots):
     stack = list(deps)
     while stack:
         node = stack.pop()
-        for t in node._inputs:
-            parent = getattr(t, "grad_fn", None)
-            if parent is not None:
+        for e in node._edges:
+            if e is not None:
+                parent = e[0]
+                if parent is None:
+                    continue
                 if parent in deps:
                     deps[parent] += 1
                 else:
@@ -244,14 +390,10 @@ def _add_node(grads, node, nr, g):
         slots[nr] = g if old is None else old + g
 
 
-_pending_seeds: list = []     # the implicit 1s made by _default_grads for the next backward
-_active_seeds: list = []      # those of the backward running now (see is_default_seed)
-
-
 def is_default_seed(array) -> bool:
     """True when `array` is the implicit gradient 1 of the running backward (loss.backward()
     with no gradient): an op may then skip scaling by it, without reading it (no sync)."""
-    return any(array is s for s in _active_seeds)
+    return any(array is s for s in _state.active_seeds)
 
 
 def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
@@ -261,13 +403,13 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     called retain_grad()). Otherwise the gradients of `inputs` are returned, nothing else is
     touched, and an input the graph never reaches gets None.
     """
-    global _active_seeds
-    outer, _active_seeds = _active_seeds, _pending_seeds[:]
-    _pending_seeds.clear()
+    s = _state
+    outer, s.active_seeds = s.active_seeds, s.pending_seeds[:]
+    s.pending_seeds.clear()
     try:
         return _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs)
     finally:
-        _active_seeds = outer
+        s.active_seeds = outer
 
 
 def _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs):
@@ -275,6 +417,8 @@ def _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs):
     leaf_grads = {}                       # id(leaf) -> (leaf, summed grad)
     grads = {}                            # node -> list of summed grads, one per output
     for out, g in zip(outputs, grad_outputs):
+        if out._view is not None:
+            out._view.refresh(out)
         if out.grad_fn is not None:
             _add_node(grads, out.grad_fn, out._output_nr, g)
         elif out.requires_grad:
@@ -292,7 +436,7 @@ def _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs):
     roots = list(grads)
     deps = _sort(roots)
     ready = [n for n in roots if deps[n] == 0]
-    with set_grad_enabled(create_graph):
+    with _GradMode(create_graph):
         while ready:
             node = ready.pop()
             gouts = grads.pop(node)
@@ -305,15 +449,21 @@ def _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs):
             gins = _call_backward(node, gouts, Tensor)
             if not retain_graph:
                 node._saved, node._released = None, node._saved is not None or node._released
-            for t, g in zip(node._inputs, gins):
-                if not isinstance(t, Tensor) or not t.requires_grad:
+            for e, g in zip(node._edges, gins):
+                if e is None:
                     continue
-                parent = t.grad_fn
-                if parent is None:
+                parent, nr = e
+                if parent is None:                      # a leaf: nr is the tensor itself
                     if g is not None:
-                        _add_leaf(leaf_grads, t, g)
+                        if g.data.dtype != nr.data.dtype:   # torch casts to the input's dtype
+                            g = g.to(nr.data.dtype)
+                        _add_leaf(leaf_grads, nr, g)
                     continue
-                _add_node(grads, parent, t._output_nr, g)
+                if g is not None:
+                    dtype = parent._out_meta[nr][1]
+                    if g.data.dtype != dtype:
+                        g = g.to(dtype)
+                    _add_node(grads, parent, nr, g)
                 left = deps[parent] - 1
                 deps[parent] = left
                 if left == 0:
@@ -404,7 +554,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def _default_grads(outputs, grad_outputs, who):
     Tensor = _tensor_cls()
-    _pending_seeds.clear()          # seeds of a call that raised before its backward ran
+    pending = _state.pending_seeds
+    pending.clear()                 # seeds of a call that raised before its backward ran
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     if len(grad_outputs) != len(outputs):
@@ -417,7 +568,7 @@ def _default_grads(outputs, grad_outputs, who):
                 raise RuntimeError(f"{who}: grad can be implicitly created only for scalar "
                                    f"outputs, got shape {out.shape}; pass a gradient")
             g = Tensor._make(array_module(out.data).ones_like(out.data))  # 1 even if out is NaN
-            _pending_seeds.append(g.data)
+            pending.append(g.data)
         elif not isinstance(g, Tensor):
             g = Tensor._make(array_module(out.data).full_like(out.data, g))
         if g.shape != out.shape:

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import autograd, backend
-from .ops import arith, index, linalg, reduce, shape, softmax
+from . import autograd, backend, storage
+from .ops import arith, index, inplace, linalg, reduce, shape, softmax
 
 
 class Tensor(backend.MovesWithTo):
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
+                 "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
 
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
         from .creation import tensor
         t = tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
         self.data, self.grad, self.grad_fn, self._output_nr = t.data, None, None, 0
-        self.requires_grad = t.requires_grad
+        self.requires_grad, self._view = t.requires_grad, None
 
     @classmethod
     def _make(cls, array, grad_fn=None, output_nr=0):
@@ -28,7 +29,7 @@ class Tensor(backend.MovesWithTo):
         if not isinstance(array, np.ndarray) and not backend.is_cuda_array(array):
             array = np.asarray(array)
         t.data, t.grad, t.grad_fn, t._output_nr = array, None, grad_fn, output_nr
-        t.requires_grad = grad_fn is not None
+        t.requires_grad, t._view = grad_fn is not None, None
         return t
 
     # ---- attributes -------------------------------------------------------------------
@@ -51,6 +52,16 @@ class Tensor(backend.MovesWithTo):
     @property
     def is_leaf(self):
         return self.grad_fn is None
+
+    @property
+    def _version(self):
+        """How many in-place writes this tensor's memory has seen (shared with its views)."""
+        return storage.version(self.data)
+
+    @property
+    def _base(self):
+        """The tensor this one is a view of (torch's ._base), or None."""
+        return None if self._view is None else self._view.base
 
     @property
     def is_cuda(self):
@@ -200,63 +211,92 @@ class Tensor(backend.MovesWithTo):
         keep = create_graph if retain_graph is None else retain_graph
         autograd.run_backward([self], [g], keep, create_graph)
 
-    # ---- in-place updates (no autograd; for init and optimizers) -------------------------
-    def _inplace(self, value):
-        if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError("a leaf tensor that requires grad is being used in an in-place "
-                               "operation; wrap it in minigrad.no_grad()")
-        value = autograd.unwrap(value)
-        xp = backend.array_module(self.data)
-        if self.data.flags.writeable:
-            self.data[...] = value
-        else:
-            self.data = xp.array(xp.broadcast_to(value, self.shape), dtype=self.dtype)
-        return self
+    # ---- in-place ops: the out-of-place op, then a write into our own memory -----------------
+    # (ops/inplace.py: version counters, leaf checks, history rebased as in torch)
+    def add_(self, other, *, alpha=1):
+        return inplace.update(self, lambda t: t + _scaled(other, alpha), "add_", other)
 
-    def zero_(self):
-        return self._inplace(0)
+    def sub_(self, other, *, alpha=1):
+        return inplace.update(self, lambda t: t - _scaled(other, alpha), "sub_", other)
 
-    def fill_(self, value):
-        return self._inplace(value)
+    def mul_(self, other): return inplace.update(self, lambda t: t * other, "mul_", other)
 
-    def copy_(self, src):
-        src = autograd.unwrap(src)
-        return self._inplace(backend.to_device(src, self.device).astype(self.dtype))
+    def div_(self, other, *, rounding_mode=None):
+        return inplace.update(self, lambda t: _div(t, other, rounding_mode), "div_", other)
 
-    def _ufunc_(self, name, other):
-        """self = self <op> other written into self's own memory when it is writable."""
-        xp = backend.array_module(self.data)
-        other = autograd.unwrap(other)
-        if self.requires_grad and autograd.is_grad_enabled():
-            return self._inplace(getattr(xp, name)(self.data, other))
-        if self.data.flags.writeable:
-            getattr(xp, name)(self.data, other, out=self.data, casting="unsafe")
-            return self
-        return self._inplace(getattr(xp, name)(self.data, other))
+    def true_divide_(self, other): return self.div_(other)
+    def floor_divide_(self, o): return inplace.update(self, lambda t: t // o, "floor_divide_", o)
+    def remainder_(self, o): return inplace.update(self, lambda t: t % o, "remainder_", o)
+    def pow_(self, o): return inplace.update(self, lambda t: t ** o, "pow_", o)
+    def bitwise_and_(self, o): return inplace.update(self, lambda t: t & o, "bitwise_and_", o)
+    def bitwise_or_(self, o): return inplace.update(self, lambda t: t | o, "bitwise_or_", o)
+    def bitwise_xor_(self, o): return inplace.update(self, lambda t: t ^ o, "bitwise_xor_", o)
+    def bitwise_not_(self): return inplace.update(self, lambda t: ~t, "bitwise_not_")
 
-    def add_(self, other, alpha=1):
-        return self._ufunc_("add", other if alpha == 1 else alpha * autograd.unwrap(other))
+    def bitwise_left_shift_(self, o):
+        return inplace.update(self, lambda t: t << o, "bitwise_left_shift_", o)
 
-    def sub_(self, other, alpha=1):
-        return self._ufunc_("subtract",
-                            other if alpha == 1 else alpha * autograd.unwrap(other))
+    def bitwise_right_shift_(self, o):
+        return inplace.update(self, lambda t: t >> o, "bitwise_right_shift_", o)
 
-    def mul_(self, other):
-        return self._ufunc_("multiply", other)
-
-    def div_(self, other):
-        return self._ufunc_("true_divide", other)
+    def neg_(self): return inplace.update(self, lambda t: -t, "neg_")
+    def exp_(self): return inplace.update(self, Tensor.exp, "exp_")
+    def log_(self): return inplace.update(self, Tensor.log, "log_")
+    def sqrt_(self): return inplace.update(self, Tensor.sqrt, "sqrt_")
+    def abs_(self): return inplace.update(self, Tensor.abs, "abs_")
+    def tanh_(self): return inplace.update(self, Tensor.tanh, "tanh_")
+    def sigmoid_(self): return inplace.update(self, Tensor.sigmoid, "sigmoid_")
+    def relu_(self): return inplace.update(self, Tensor.relu, "relu_")
+    def sin_(self): return inplace.update(self, Tensor.sin, "sin_")
+    def cos_(self): return inplace.update(self, Tensor.cos, "cos_")
 
     def clamp_(self, min=None, max=None):
-        return self._inplace(backend.array_module(self.data).clip(self.data, min, max))
+        return inplace.update(self, lambda t: t.clamp(min, max), "clamp_", min, max)
+
+    clip_ = clamp_
+    def clamp_min_(self, min): return self.clamp_(min=min)
+    def clamp_max_(self, max): return self.clamp_(max=max)
+
+    def masked_fill_(self, mask, value):
+        return inplace.update(self, lambda t: t.masked_fill(mask, value), "masked_fill_", value,
+                              check_cast=False)
+
+    def scatter_(self, dim, index_, src=None, value=None):
+        return inplace.update(self, lambda t: t.scatter(dim, index_, src, value), "scatter_",
+                              src, check_cast=False)
+
+    def scatter_add_(self, dim, index_, src):
+        return inplace.update(self, lambda t: t.scatter_add(dim, index_, src), "scatter_add_",
+                              src, check_cast=False)
+
+    def zero_(self): return inplace.fill(self, 0, "zero_")
+    def fill_(self, value): return inplace.fill(self, value)
+    def copy_(self, src, non_blocking=False): return inplace.copy(self, src)
 
     def uniform_(self, a=0.0, b=1.0):
         r = backend.rng(backend.array_module(self.data))
-        return self._inplace(r.uniform(a, b, self.shape))
+        return inplace.fill(self, r.uniform(a, b, self.shape), "uniform_")
 
     def normal_(self, mean=0.0, std=1.0):
         r = backend.rng(backend.array_module(self.data))
-        return self._inplace(r.normal(mean, std, self.shape))
+        return inplace.fill(self, r.normal(mean, std, self.shape), "normal_")
+
+    def __setitem__(self, key, value):
+        inplace.setitem(self, key, value)
+
+    # Python's augmented assignments are in place, as torch's (an alias sees the change)
+    def __iadd__(self, o): return self.add_(o)
+    def __isub__(self, o): return self.sub_(o)
+    def __imul__(self, o): return self.mul_(o)
+    def __itruediv__(self, o): return self.div_(o)
+    def __ifloordiv__(self, o): return self.floor_divide_(o)
+    def __imod__(self, o): return self.remainder_(o)
+    def __ipow__(self, o): return self.pow_(o)
+    def __iand__(self, o): return self.bitwise_and_(o)
+    def __ior__(self, o): return self.bitwise_or_(o)
+    def __ixor__(self, o): return self.bitwise_xor_(o)
+    def __ilshift__(self, o): return self.bitwise_left_shift_(o)
+    def __irshift__(self, o): return self.bitwise_right_shift_(o)
 
     # ---- operators --------------------------------------------------------------------
     def __add__(self, o): return arith.Add.apply(self, o)
@@ -287,13 +327,6 @@ class Tensor(backend.MovesWithTo):
 
     def __getitem__(self, key):
         return index.GetItem.apply(self, index.convert_key(key, backend.array_module(self.data)))
-
-    def __setitem__(self, key, value):
-        if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError("in-place assignment into a tensor that requires grad is not "
-                               "supported by minigrad's autograd; use where/masked_fill/scatter")
-        key = index.convert_key(key, backend.array_module(self.data))
-        self.data[key] = autograd.unwrap(value)
 
     # ---- math methods -----------------------------------------------------------------
     def add(self, o): return self + o
@@ -378,3 +411,11 @@ def shape_reshape(x, *new_shape):
     if dims.count(-1) > 1:
         raise RuntimeError(f"reshape: only one dimension can be -1, got {dims}")
     return shape.reshape(x, dims)
+
+
+def _scaled(other, alpha):
+    return other if alpha == 1 else other * alpha
+
+
+def _div(t, other, rounding_mode):
+    return t / other if rounding_mode is None else t.div(other, rounding_mode=rounding_mode)

@@ -252,4 +252,5 @@ def test_is_default_seed_only_for_the_implicit_one_of_the_running_backward():
     Probe.apply(x.sum()).backward(mg.tensor(1.0))       # an explicit 1: not the seed
     mg.grad(Probe.apply(x.sum()), [x])                  # grad() seeds too
     assert seen == [False, True, False, True]
-    assert mg.autograd._active_seeds == [] and mg.autograd._pending_seeds == []
+    state = mg.autograd._state
+    assert state.active_seeds == [] and state.pending_seeds == []

@@ -16,7 +16,7 @@ class Parameter(Tensor):
             data = np.empty((0,), np.float32)
         array = unwrap(data)
         self.data, self.grad, self.grad_fn, self._output_nr = array, None, None, 0
-        self.requires_grad = False
+        self.requires_grad, self._view = False, None
         if requires_grad:
             self.requires_grad_(True)
 

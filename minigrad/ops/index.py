@@ -38,11 +38,16 @@ def _expand_bool(xp, key):
 
 
 class GetItem(Op):
+    view_of_input = True        # basic indexing (ints, slices) gives a view, as in torch
+
     @staticmethod
     def forward(ctx, x, key):
         ctx.in_shape, ctx.key = x.shape, key
         try:
-            return x[key]
+            out = x[key]
+            if not isinstance(out, type(x)):    # all-int key: NumPy gives a scalar, torch a
+                out = x[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]  # 0-d view
+            return out
         except IndexError as e:
             raise IndexError(f"index: {e} (tensor of shape {x.shape})") from None
 

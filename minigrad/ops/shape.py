@@ -32,6 +32,8 @@ def normalize_dims(dim, ndim, op="op"):
 
 
 class Reshape(Op):
+    view_of_input = True        # the output may share the input's memory
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
@@ -47,6 +49,8 @@ class Reshape(Op):
 
 
 class Permute(Op):
+    view_of_input = True        # the output may share the input's memory
+
     @staticmethod
     def forward(ctx, x, dims):
         if sorted(dims) != list(range(x.ndim)):
@@ -64,6 +68,8 @@ class Permute(Op):
 
 
 class Expand(Op):
+    view_of_input = True        # the output may share the input's memory
+
     """Broadcast to a larger shape (a read-only view); backward sums back with sum_to."""
 
     @staticmethod
@@ -161,6 +167,8 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 
 class Contiguous(Op):
+    view_of_input = True        # the output may share the input's memory
+
     @staticmethod
     def forward(ctx, x):
         return array_module(x).ascontiguousarray(x)

@@ -1,0 +1,211 @@
+"""In-place ops (x.add_(y), x += y, x[i] = v, x.copy_(y)): torch's semantics on one page.
+
+An in-place op is its out-of-place op followed by a write into the tensor's own memory:
+
+    out = compute(x)          # e.g. x.add(y): promotion, broadcasting, the graph node
+    x.data[...] = out         # an alias (a view, a detach()ed tensor) sees the new values
+    x's version += 1          # saved copies of the old values now refuse to be used
+
+Under grad mode, x's history is then rebased onto the op's node, as torch does: the node sees
+x's old history as its input, and x becomes its output. When x is a view of a base tensor, the
+base's history is rebased too, onto CopySlices (its gradient is g with the view's region
+cleared, plus the region's gradient sent to the new values), and x's history becomes the view
+of the new base. Nodes recorded before the write keep the edges they were built with.
+"""
+from __future__ import annotations
+
+from .. import autograd, storage
+from ..autograd import Op, wrap
+from ..backend import array_module
+
+
+def update(x, compute, op, *operands, check_cast=True):
+    """x <- compute(x) in x's own memory; `operands` are the other inputs of compute."""
+    _check_writable(x, op)
+    view = x._view
+    if view is not None:
+        view.refresh(x)
+    needs_graph = autograd.is_grad_enabled() and (
+        x.requires_grad or any(getattr(o, "requires_grad", False) for o in operands)
+        or (view is not None and view.base.requires_grad))
+    if not needs_graph:
+        with autograd.no_grad():
+            out = compute(x)
+        _write(x, _cast_to(x, out, op, check_cast), op)
+        return x
+    if x.requires_grad and x.grad_fn is None:
+        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
+                           "in-place operation. Do it under minigrad.no_grad(), or on a clone().")
+    if view is not None and view.base.requires_grad:
+        if view.base.grad_fn is None:
+            raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
+                               "used in an in-place operation. Do it under minigrad.no_grad(), "
+                               "or on a clone().")
+        if not view.grad_mode:
+            raise RuntimeError(f"{op}: a view was created in no_grad mode and is being modified "
+                               "in place with grad mode enabled; create the view and modify it "
+                               "both inside no_grad (not tracked) or both outside (tracked)")
+    old = _with_history(x, x.data.copy())      # the op's node may save the old values
+    out = _cast_to(x, compute(old), op, check_cast)
+    _write(x, out, op)
+    if view is None:
+        x.grad_fn, x._output_nr, x.requires_grad = out.grad_fn, out._output_nr, out.requires_grad
+        return x
+    base = view.base                            # rebase the base, then the view on top of it
+    new_base = CopySlices.apply(_with_history(base, base.data), out, view.replay, False)
+    base.grad_fn, base._output_nr, base.requires_grad = new_base.grad_fn, 0, True
+    fresh = view.replay(base)
+    x.grad_fn, x._output_nr, x.requires_grad = fresh.grad_fn, fresh._output_nr, True
+    view.version = storage.version(x.data)
+    return x
+
+
+def _with_history(x, array):
+    """A new Tensor over `array` that carries x's history (x as it was before the write)."""
+    t = type(x)._make(array)
+    t.grad_fn, t._output_nr, t.requires_grad = x.grad_fn, x._output_nr, x.requires_grad
+    return t
+
+
+def _check_writable(x, op):
+    a = x.data
+    if any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)):
+        raise RuntimeError(f"{op}: unsupported operation: more than one element of the "
+                           "written-to tensor refers to a single memory location (an expand()ed "
+                           "tensor). Please clone() the tensor before performing the operation.")
+    if not getattr(a.flags, "writeable", True):
+        raise RuntimeError(f"{op}: the tensor's memory is read-only (it was made from a "
+                           "read-only array); clone() it before writing into it")
+
+
+def _cast_to(x, out, op, check_cast):
+    """out with x's shape and dtype, or torch's error when the op's result does not fit."""
+    if not hasattr(out, "grad_fn"):
+        out = wrap(out)
+    if out.shape != x.shape:
+        raise RuntimeError(f"{op}: output with shape {list(x.shape)} doesn't match the "
+                           f"broadcast shape {list(out.shape)}")
+    if out.dtype != x.dtype:
+        if check_cast and not _can_cast(out.dtype, x.dtype):
+            raise RuntimeError(f"{op}: result type {_torch_name(out.dtype)} can't be cast to the "
+                               f"desired output type {_torch_name(x.dtype)}")
+        out = out.to(x.dtype)
+    return out
+
+
+def _can_cast(src, dst):
+    """torch.can_cast: never down a category (float -> int, int -> bool)."""
+    order = "biuf"
+    return order.index(dst.kind if dst.kind != "u" else "i") >= \
+        order.index(src.kind if src.kind != "u" else "i")
+
+
+def _torch_name(dtype):
+    names = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+             "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+    return names.get(str(dtype), str(dtype))
+
+
+def _write(x, out, op):
+    array_module(x.data).copyto(x.data, out.data, casting="unsafe")
+    storage.bump(x.data)
+
+
+# ---- the ops whose out-of-place form exists only for in-place use ----------------------------
+class SetItem(Op):
+    """A copy of x with x[key] = value; the gradient of value is g[key] summed to its shape."""
+
+    @staticmethod
+    def forward(ctx, x, key, value):
+        ctx.key, ctx.vshape = key, getattr(value, "shape", None)
+        out = x.copy()
+        try:
+            out[key] = value
+        except (ValueError, IndexError) as e:
+            raise type(e)(f"setitem: cannot assign a value of shape {ctx.vshape or ()} to "
+                          f"index {key!r} of a tensor of shape {x.shape} ({e})") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from .shape import sum_to
+        gx = SetItem.apply(g, ctx.key, 0.0) if ctx.needs_input_grad[0] else None
+        gv = None
+        if ctx.vshape is not None and ctx.needs_input_grad[2]:
+            gv = sum_to(g[ctx.key], ctx.vshape)
+        return gx, None, gv
+
+
+class Fill(Op):
+    """x filled with value (a number or a tensor that broadcasts to x): fill_, zero_, copy_."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        ctx.vshape = getattr(value, "shape", None)
+        xp = array_module(x)
+        try:
+            return xp.array(xp.broadcast_to(xp.asarray(value, dtype=x.dtype), x.shape))
+        except ValueError:
+            raise RuntimeError(f"copy_/fill_: the source of shape {ctx.vshape} does not "
+                               f"broadcast to the destination's shape {x.shape}") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        from .shape import sum_to
+        gv = None
+        if ctx.vshape is not None and ctx.needs_input_grad[1]:
+            gv = sum_to(g, ctx.vshape)
+        return (g * 0 if ctx.needs_input_grad[0] else None), gv
+
+
+class CopySlices(Op):
+    """The base of a view after the view was written in place (torch's CopySlices).
+
+    forward: base with replay(base) set to src (write=False: already written, returned as is).
+    backward: the base gets g with the view's region cleared, src gets replay(g).
+    """
+
+    @staticmethod
+    def forward(ctx, base, src, replay, write):
+        ctx.replay = replay
+        if not write:
+            return base
+        out = base.copy(order="K")
+        with autograd.no_grad():
+            region = replay(wrap(out)).data
+        if not storage.shares_storage(region, out):
+            raise RuntimeError("CopySlices: the view could not be replayed as a view")
+        region[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gbase = CopySlices.apply(g, 0.0, ctx.replay, True) if ctx.needs_input_grad[0] else None
+        gsrc = ctx.replay(g) if ctx.needs_input_grad[1] else None
+        return gbase, gsrc, None, None
+
+
+def setitem(x, key, value):
+    """x[key] = value (torch's index_put_ / copy_ into a view): in place, differentiable."""
+    from .index import convert_key
+    xp = array_module(x.data)
+    key = convert_key(key, xp)
+    if hasattr(value, "grad_fn") and value.device != x.device:
+        raise RuntimeError(f"setitem: the value is on {value.device} but the tensor is on "
+                           f"{x.device}")
+    return update(x, lambda t: SetItem.apply(t, key, value), "setitem", value,
+                  check_cast=False)
+
+
+def fill(x, value, op="fill_"):
+    if hasattr(value, "grad_fn") and value.ndim != 0 and op == "fill_":
+        raise RuntimeError(f"fill_: only supports a 0-dimension value tensor but got a tensor "
+                           f"with {value.ndim} dimensions")
+    return update(x, lambda t: Fill.apply(t, value), op, value, check_cast=False)
+
+
+def copy(x, src):
+    if not hasattr(src, "grad_fn"):
+        raise TypeError(f"copy_: src must be a Tensor, got {type(src).__name__}")
+    src = src.to(x.device)
+    return update(x, lambda t: Fill.apply(t, src), "copy_", src, check_cast=False)
