@@ -3,7 +3,8 @@
 The public names mirror torch's: swap `torch.` for `mg.` and expect the same numbers.
 """
 from . import autograd, backend, cuda
-from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (Function, enable_grad, grad, inference_mode, is_grad_enabled,
+                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .backend import (Device as device, bool_ as bool, float16, float32, float64, int8, int16,
                       int32, int64, manual_seed, uint8)
 from .backend import float16 as half, float32 as float, float64 as double, int64 as long

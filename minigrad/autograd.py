@@ -101,10 +101,10 @@ class enable_grad(_GradMode):
 
 
 class inference_mode(_GradMode):
-    """torch.inference_mode: no graph is recorded (mode=True); mode=False changes nothing."""
+    """torch.inference_mode: no graph is recorded (mode=True); mode=False turns grad mode on."""
 
     def __init__(self, mode: bool = True):
-        super().__init__(False if mode else None, bool(mode))
+        super().__init__(not mode, bool(mode))
 
 
 def is_grad_enabled() -> bool:
