@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .. import backend
+from .. import backend, storage
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -60,6 +60,7 @@ def _fill(tensor, values):
     xp = backend.array_module(tensor.data)
     if getattr(tensor.data.flags, "writeable", True):
         tensor.data[...] = values
+        storage.bump(tensor.data)       # an in-place write, as torch's init functions
     else:
         tensor.data = xp.array(xp.broadcast_to(values, tensor.shape), dtype=tensor.dtype)
     return tensor

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from .. import backend
+from .. import backend, storage
 from ..autograd import enable_grad, unwrap
 from ..tensor import Tensor
 
@@ -144,8 +144,10 @@ class Optimizer:
 
 
 def _set(p, array):
-    """Write the updated array into parameter p (in place when the buffer allows it)."""
+    """Write the updated array into parameter p's own memory, as torch's p.add_ does: its
+    aliases see the update and its version counter moves (in place when the buffer allows)."""
     if getattr(p.data.flags, "writeable", True) and p.data.shape == array.shape:
         p.data[...] = array
+        storage.bump(p.data)
     else:
         p.data = array.astype(p.dtype)
