@@ -34,8 +34,8 @@ def _collect(root_fn, max_nodes):
         node = queue[i]
         i += 1
         order.append(node)
-        for t in node._inputs:
-            parent = getattr(t, "grad_fn", None)
+        for e in node._edges:               # the edges recorded with the node (see autograd)
+            parent = e[0] if e is not None else None
             if parent is not None and parent not in seen:
                 seen.add(parent)
                 queue.append(parent)
@@ -116,15 +116,16 @@ def to_dot(tensor: Tensor, max_nodes: int = 300, show_saved: bool = True) -> str
         label = _esc(node.name()) + ("\\n(saved tensors freed)" if node._released else "")
         op = dot.node(("op", id(node)), label, shape="box", style="filled,rounded",
                       fillcolor="white")
-        for k, t in enumerate(node._inputs):
+        for k, (t, e) in enumerate(zip(node._inputs, node._edges)):
             if not isinstance(t, Tensor):
                 continue
-            if t.grad_fn is None:
-                src = _leaf(dot, t)
-            elif t.grad_fn in shown_set:
-                src = _output(dot, t.grad_fn, t._output_nr)
+            parent, nr = e if e is not None else (None, t)
+            if parent is None:
+                src = _leaf(dot, nr)
+            elif parent in shown_set:
+                src = _output(dot, parent, nr)
             else:
-                src = _cut(dot, t.grad_fn)
+                src = _cut(dot, parent)
             dot.edge(src, op, **({"label": f"in{k}"} if len(node._inputs) > 1 else {}))
         if show_saved:
             _saved_edges(dot, node, op, shown_set)
