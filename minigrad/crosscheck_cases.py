@@ -263,4 +263,68 @@ def _losses():
     return cases
 
 
-CASES = CORE + ACTIVATIONS + LAYERS + _losses()
+def _rebased(L, a, b):
+    """In-place ops on a non-leaf and through views: torch rebases the history."""
+    x = a * 1.5
+    x.mul_(b)
+    x += b
+    x[0] = b[1]
+    x.t()[1:, :2].clamp_(-0.5, 0.5)
+    x[:, 1].exp_()          # last: exp_ saves its result, which any later write would change
+    return x
+
+
+# torch's type promotion: a case casts inside, so the float inputs keep the run's dtype
+PROMOTION = [
+    op("add", "float32 + 0-d float64 -> float32", lambda L, a, b: a.float() + b, R(3, 4), R()),
+    op("add", "float32 + np.float64 scalar -> float32",
+       lambda L, a: a.float() + np.float64(0.1), R(3, 4)),
+    op("sub", "float64 - float32 (4,)", lambda L, a, b: a - b.float(), R(3, 4), R(4)),
+    op("mul", "int64 * 0.5 -> float32", lambda L, a: (a * 10).long() * 0.5, R(3, 4)),
+    op("mul", "bool * 1.5 -> float32", lambda L, a: (a > 0) * 1.5, R(3, 4)),
+    op("add", "bool + 3 -> int64", lambda L, a: (a > 0) + 3, R(3, 4)),
+    op("add", "int32 + 0-d int64 -> int32", lambda L, a, b: (a * 10).int() + (b * 10).long(),
+       R(3, 4), R()),
+    op("div", "int64 / int64 -> float32",
+       lambda L, a, b: (a * 10).long() / ((b.abs() * 10).long() + 1), R(3, 4), R(3, 4)),
+    op("div", "float32 / int64 (4,)", lambda L, a, b: a.float() / ((b * 10).long() + 20),
+       R(3, 4), R(4)),
+    op("where", "float32 and float64 branches", lambda L, c, a, b: L.where(c, a.float(), b),
+       B(3, 4), R(3, 4), R(4)),
+    op("where", "float64 branch and scalar", lambda L, c, a: L.where(c, a, 2.0), B(3, 4),
+       R(3, 4)),
+    op("maximum", "float32 vs 0-d float64", lambda L, a, b: L.maximum(a.float(), b), R(3, 4),
+       R()),
+    op("lt", "float32 < 0-d float64 -> bool", lambda L, a, b: a.float() < b, R(3, 4), R()),
+    op("clamp", "tensor min and max", lambda L, a, b: L.clamp(a, min=b, max=b + 1), R(3, 4),
+       R(4)),
+    op("masked_fill", "0-d tensor value", lambda L, a, m, v: L.masked_fill(a, m, v), R(3, 4),
+       B(3, 4), R()),
+    op("add_", "x.mul_, +=, x[i] = .., through views (non-leaf)", _rebased, R(3, 4), R(3, 4)),
+]
+
+# 0-d, empty and non-contiguous inputs
+EDGE_SHAPES = [
+    op("exp", "0-d", lambda L, a: L.exp(a), R()),
+    op("exp", "(3,0,2)", lambda L, a: L.exp(a), R(3, 0, 2)),
+    op("mul", "0-d * (3,0,2)", lambda L, a, b: a * b, R(), R(3, 0, 2)),
+    op("mul", "non-contiguous: x.t()[::2] * y[1::2]", lambda L, a, b: a.t()[::2] * b[1::2],
+       R(4, 6), R(6, 4)),
+    op("softmax", "0-d, dim=0", lambda L, a: L.softmax(a, dim=0), R()),
+    op("softmax", "(0,10), dim=1", lambda L, a: L.softmax(a, dim=1), R(0, 10)),
+    op("log_softmax", "non-contiguous x.t(), dim=-1", lambda L, a: L.log_softmax(a.t(), -1),
+       R(5, 3)),
+    op("sum", "(0,5), dim=0", lambda L, a: L.sum(a, dim=0), R(0, 5)),
+    op("sum", "0-d, dim=0", lambda L, a: L.sum(a, dim=0), R()),
+    op("mean", "(0,5), dim=0 (nan)", lambda L, a: L.mean(a, dim=0), R(0, 5)),
+    op("matmul", "(0,3)@(3,4)", lambda L, a, b: a @ b, R(0, 3), R(3, 4)),
+    op("matmul", "(3,0)@(0,4) (zeros)", lambda L, a, b: a @ b, R(3, 0), R(0, 4)),
+    op("getitem", "0-d x[()]", lambda L, a: a[()] * 2, R()),
+    op("t", "1-D", lambda L, a: a.t() * 2, R(4)),
+    op("cat", "(0,3) with (2,3)", lambda L, a, b: L.cat([a, b]), R(0, 3), R(2, 3)),
+    op("reshape", "0-d -> (1,1)", lambda L, a: a.reshape(1, 1), R()),
+    op("layer_norm", "(0,4)", lambda L, x: L.F.layer_norm(x, (4,)), R(0, 4), needs="layer_norm"),
+    fn("cross_entropy", R(0, 5), I(5, 0), reduction="sum"),
+]
+
+CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES

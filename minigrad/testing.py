@@ -182,9 +182,11 @@ class ComparisonReport:
                                            note))
             return
         a, e = to_numpy(a), to_numpy(e)
-        if a.shape != e.shape:
+        if a.shape != e.shape or a.dtype != e.dtype:
+            what = "shape" if a.shape != e.shape else "dtype"
+            mine, theirs = (a.shape, e.shape) if what == "shape" else (a.dtype, e.dtype)
             self.rows.append(ComparisonRow(stage, name, a.shape, float("nan"), float("nan"),
-                                           False, f"shape {a.shape} vs torch {e.shape}"))
+                                           False, f"{what} {mine} vs torch {theirs}"))
             return
         a64, e64 = a.astype(np.float64), e.astype(np.float64)
         both_nan = np.isnan(a64) & np.isnan(e64)
@@ -262,7 +264,7 @@ def _grads(lib, outs, inputs, weights, create):
 
 
 def _zeros_for(g, x):
-    return np.zeros(tuple(x.shape)) if g is None else g
+    return np.zeros(tuple(x.shape), to_numpy(x).dtype) if g is None else g
 
 
 def _compare_grads(report, pairs, xs, ts, wrt, double, device, seed):

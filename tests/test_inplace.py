@@ -283,3 +283,15 @@ def test_version_counts_match_torch():
         f(tv)
         assert (x._version, v._version) == (tx._version, tv._version)
     np.testing.assert_array_equal(x.numpy(), tx.numpy())
+
+
+def test_the_output_of_an_inplace_op_is_the_tensor_itself(rng):
+    """exp_ saves its result, which is x: a later write into x is caught, as in torch."""
+    a, ta = pair(rng.standard_normal(3), True)
+    x, tx = a * 2, ta * 2
+    x.exp_()
+    tx.exp_()
+    x.add_(1)
+    tx.add_(1)
+    both_raise(lambda: x.sum().backward(), lambda: tx.sum().backward(),
+               match="output 0 of ExpBackward")

@@ -48,6 +48,7 @@ def update(x, compute, op, *operands, check_cast=True):
     old = _with_history(x, x.data.copy())      # the op's node may save the old values
     out = _cast_to(x, compute(old), op, check_cast)
     _write(x, out, op)
+    _saved_output_is_x(out, x)
     if view is None:
         x.grad_fn, x._output_nr, x.requires_grad = out.grad_fn, out._output_nr, out.requires_grad
         return x
@@ -58,6 +59,20 @@ def update(x, compute, op, *operands, check_cast=True):
     x.grad_fn, x._output_nr, x.requires_grad = fresh.grad_fn, fresh._output_nr, True
     view.version = storage.version(x.data)
     return x
+
+
+def _saved_output_is_x(out, x):
+    """The op's output is x itself now (torch: exp_ saves its result, which is x): a node that
+    saved its output keeps x's memory, so a later write into x is caught at backward."""
+    node = out.grad_fn
+    if node is None or not node._saved:
+        return
+    versions = node._saved_versions or [0] * len(node._saved)
+    for k, s in enumerate(node._saved):
+        if type(s) is autograd._SavedOutput and s.data is out.data:
+            s.data = x.data
+            versions[k] = storage.version(x.data)
+    node._saved_versions = versions
 
 
 def _with_history(x, array):
