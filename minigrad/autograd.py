@@ -253,7 +253,7 @@ class Function:
         """Make this node the grad_fn of the outputs and keep what backward needs."""
         self._inputs = args
         self._edges = edges
-        self.needs_input_grad = tuple([e is not None for e in edges])
+        self.needs_input_grad = tuple(map(bool, edges))     # an edge is a non-empty tuple
         non_diff = {id(o) for o in self._non_diff} if self._non_diff else ()
         meta = []
         for j, r in enumerate(results):
@@ -455,13 +455,14 @@ def _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs):
                 parent, nr = e
                 if parent is None:                      # a leaf: nr is the tensor itself
                     if g is not None:
-                        if g.data.dtype != nr.data.dtype:   # torch casts to the input's dtype
-                            g = g.to(nr.data.dtype)
+                        dtype = nr.data.dtype       # torch casts to the input's dtype
+                        if g.data.dtype is not dtype and g.data.dtype != dtype:
+                            g = g.to(dtype)
                         _add_leaf(leaf_grads, nr, g)
                     continue
                 if g is not None:
                     dtype = parent._out_meta[nr][1]
-                    if g.data.dtype != dtype:
+                    if g.data.dtype is not dtype and g.data.dtype != dtype:
                         g = g.to(dtype)
                     _add_node(grads, parent, nr, g)
                 left = deps[parent] - 1
