@@ -220,11 +220,16 @@ case("Tensor.gather", lambda x, k: x.gather(0, k), lambda x, k: x.gather(0, k), 
 case("mg.gather", lambda x, k: mg.gather(x, 0, k), lambda x, k: torch.gather(x, 0, k),
      [(f(), i(1, high=1)), (f(3), i(0, 0))])
 SCATTER = [(f(), i(high=1), f()), (f(0), i(0), f(0)), (f(0, 5), i(0, 5, high=5), f(0, 5)),
-           (f(3, 0, 2), i(3, 0, 2, high=2), f(3, 0, 2)), (f(4, 3), i(4, 0), f(4, 3)),
-           (f(4, 3, layout="t"), i(4, 2, layout="s"), f(4, 3, layout="s"))]
+           (f(3, 0, 2), i(3, 0, 2, high=2), f(3, 0, 2))]
+# torch's backward fails when src is larger than index ("ScatterBackward0 returned an invalid
+# gradient"), so those rows compare values only
+SCATTER_WIDE = [(f(4, 3), i(4, 0), f(4, 3)),
+                (f(4, 3, layout="t"), i(4, 2, layout="s"), f(4, 3, layout="s"))]
 for _n in ["scatter", "scatter_add"]:
     case(f"mg.{_n}", lambda x, k, s, n=_n: getattr(mg, n)(x, -1, k, s),
          lambda x, k, s, n=_n: getattr(torch, n)(x, -1, k, s), SCATTER)
+    case(f"mg.{_n}", lambda x, k, s, n=_n: getattr(mg, n)(x, -1, k, s),
+         lambda x, k, s, n=_n: getattr(torch, n)(x, -1, k, s), SCATTER_WIDE, grad=False)
     case(f"Tensor.{_n}", lambda x, k, s, n=_n: getattr(x, n)(0, k, s),
          lambda x, k, s, n=_n: getattr(x, n)(0, k, s), SCATTER[:4])
 case("Tensor.scatter", lambda x, k: x.scatter(-1, k, value=2.0),
