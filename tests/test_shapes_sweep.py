@@ -412,10 +412,14 @@ POOL = [(f(0, 3, 4, 4),), (f(2, 3, 4, 4, layout="t"),), (f(2, 2, 4, 8, layout="s
         (f(3, 4, 4),), (f(2, 0, 4, 4),), (f(2, 3, 0, 4),), (f(2, 3, 1, 1),)]
 case("F.max_pool2d", lambda x: F.max_pool2d(x, 2), lambda x: tF.max_pool2d(x, 2), POOL)
 case("F.avg_pool2d", lambda x: F.avg_pool2d(x, 2), lambda x: tF.avg_pool2d(x, 2), POOL)
+# torch's adaptive_avg_pool2d backward refuses an empty channel dim: values only there
+POOL_ADAPTIVE = [r for r in POOL if r[0].shape[1] != 0]
 case("F.adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 2),
-     lambda x: tF.adaptive_avg_pool2d(x, 2), POOL)
+     lambda x: tF.adaptive_avg_pool2d(x, 2), POOL_ADAPTIVE)
+case("F.adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 2),
+     lambda x: tF.adaptive_avg_pool2d(x, 2), [(f(2, 0, 4, 4),)], grad=False)
 case("F.adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (0, 2)),
-     lambda x: tF.adaptive_avg_pool2d(x, (0, 2)), POOL[:2])
+     lambda x: tF.adaptive_avg_pool2d(x, (0, 2)), POOL[:2], grad=False)   # torch: no backward
 
 # attention and embedding
 case("F.scaled_dot_product_attention", F.scaled_dot_product_attention,
@@ -452,7 +456,8 @@ module_case("Flatten", lambda nn: nn.Flatten(), [(f(0, 2, 3),), (f(2, 0, 3),), (
 module_case("Conv2d", lambda nn: nn.Conv2d(3, 4, 3, padding=1), CONV[:3] and
             [(f(0, 3, 5, 5),), (f(2, 3, 5, 5, layout="t"),), (f(3, 5, 5),), (f(2, 3, 0, 5),)])
 for _n, _a in [("MaxPool2d", (2,)), ("AvgPool2d", (2,)), ("AdaptiveAvgPool2d", (2,))]:
-    module_case(_n, lambda nn, n=_n, a=_a: getattr(nn, n)(*a), POOL)
+    module_case(_n, lambda nn, n=_n, a=_a: getattr(nn, n)(*a),
+                POOL_ADAPTIVE if _n.startswith("Adaptive") else POOL)
 module_case("Embedding", lambda nn: nn.Embedding(4, 3), [(i(0, high=4),), (i(2, 0, high=4),),
                                                          (i(high=4),)])
 module_case("Embedding", lambda nn: nn.Embedding(4, 3, padding_idx=0),
