@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 import torch
+from conftest import check_op
 
 import minigrad as mg
-from conftest import check_op
 
 KEYS = [
     ("int", lambda: 1), ("slice", lambda: slice(1, 3)),
