@@ -377,13 +377,13 @@ class Tensor(backend.MovesWithTo):
     def log_softmax(self, dim, dtype=None): return softmax.log_softmax(self, dim, dtype)
 
     # ---- shape methods ----------------------------------------------------------------
-    def reshape(self, *shape): return shape_reshape(self, *shape)
-    def view(self, *shape): return shape_reshape(self, *shape)
+    def reshape(self, *sizes, **kw): return shape_reshape(self, *sizes, **kw)
+    def view(self, *sizes, **kw): return shape_reshape(self, *sizes, **kw)
     def view_as(self, other): return shape_reshape(self, other.shape)
     def reshape_as(self, other): return shape_reshape(self, other.shape)
-    def permute(self, *dims): return shape.permute(self, *dims)
+    def permute(self, *dims, **kw): return shape.permute(self, *dims, **kw)
     def transpose(self, dim0, dim1): return shape.transpose(self, dim0, dim1)
-    def t(self): return shape.transpose(self, 0, 1)
+    def t(self): return shape.t(self)
     def unsqueeze(self, dim): return shape.unsqueeze(self, dim)
     def squeeze(self, dim=None): return shape.squeeze(self, dim)
     def expand(self, *sizes): return shape.expand(self, *sizes)
@@ -403,14 +403,9 @@ class Tensor(backend.MovesWithTo):
     def scatter_add(self, dim, index_, src): return index.scatter_add(self, dim, index_, src)
 
 
-def shape_reshape(x, *new_shape):
-    """reshape with torch's -1 inference and error message."""
-    dims = tuple(new_shape[0]) if len(new_shape) == 1 and isinstance(new_shape[0], (tuple, list)) \
-        else new_shape
-    dims = tuple(int(d) for d in dims)
-    if dims.count(-1) > 1:
-        raise RuntimeError(f"reshape: only one dimension can be -1, got {dims}")
-    return shape.reshape(x, dims)
+def shape_reshape(x, *new_shape, **kw):
+    """reshape/view with torch's -1 inference and errors (ops/shape.py's reshape)."""
+    return shape.reshape(x, *new_shape, **kw)
 
 
 def _scaled(other, alpha):

@@ -1,9 +1,9 @@
 """matmul against torch for 1-D, 2-D and broadcast batched shapes."""
 import pytest
 import torch
+from conftest import check_op
 
 import minigrad as mg
-from conftest import check_op
 
 SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((5, 2, 3), (3, 4)),
           ((5, 2, 3), (5, 3, 4)), ((2, 1, 2, 3), (4, 3, 2)), ((3,), (2, 3, 4))]

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 import torch
+from conftest import check_op
 
 import minigrad as mg
-from conftest import check_op
 
 CASES = [
     ("reshape", lambda t: t.reshape(4, -1) * 1.0),

@@ -101,8 +101,10 @@ def test_bad_dim_and_dtype_errors():
     x = mg.randn(2, 3)
     with pytest.raises(IndexError, match="dim 2"):
         F.softmax(x, 2)
-    with pytest.raises(TypeError, match="dim"):
-        F.log_softmax(x)
+    # no dim: torch's legacy implicit dim (1 for 2-D input) with its deprecation warning
+    with pytest.warns(UserWarning, match="Implicit dimension choice for log_softmax"):
+        y = F.log_softmax(x)
+    np.testing.assert_allclose(y.numpy(), F.log_softmax(x, 1).numpy())
     with pytest.raises(RuntimeError, match="floating"):
         F.softmax(mg.tensor([1, 2, 3]), 0)
 

@@ -1,16 +1,23 @@
 """minigrad.nn: modules with torch.nn's names, arguments and parameter layouts."""
-from . import functional
-from . import init, utils
+from . import functional, init, utils
+from .activation import GELU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from .attention import MultiheadAttention, WindowAttention
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
+from .dropout import Dropout, DropPath
 from .embedding import Embedding
 from .linear import Flatten, Identity, Linear
+from .loss import (
+                   BCELoss,
+                   BCEWithLogitsLoss,
+                   CrossEntropyLoss,
+                   KLDivLoss,
+                   L1Loss,
+                   MSELoss,
+                   NLLLoss,
+                   SmoothL1Loss,
+)
 from .module import Module
-from .attention import MultiheadAttention, WindowAttention
-from .transformer import TransformerEncoder, TransformerEncoderLayer
-from .activation import GELU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
-from .dropout import Dropout, DropPath
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss,
-                   NLLLoss, SmoothL1Loss)
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
+from .transformer import TransformerEncoder, TransformerEncoderLayer

@@ -7,7 +7,7 @@ from .module import Module
 
 
 class Softmax(Module):
-    """softmax along `dim` (torch.nn.Softmax); dim=None is an error at call time, as in F."""
+    """softmax along `dim` (torch.nn.Softmax); dim=None takes torch's legacy implicit dim."""
 
     def __init__(self, dim=None):
         super().__init__()

@@ -1,7 +1,6 @@
 """Conv2d and the 2-D pooling modules (torch.nn's arguments, parameter shapes and init)."""
 from __future__ import annotations
 
-
 from .. import creation
 from ..autograd import wrap
 from ..backend import array_module

@@ -15,6 +15,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     input (*, in_features), weight (out_features, in_features), bias (out_features,).
     """
+    if weight.ndim == 1:            # torch: a 1-D weight is a dot product over the last dim
+        if bias is not None and bias.ndim != 0:
+            raise RuntimeError(f"linear: with a 1-D weight, bias must be 0-d, got shape "
+                               f"{tuple(bias.shape)}")
+        out = input @ weight
+        return out if bias is None else out + bias
     if weight.ndim != 2:
         raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got shape "
                            f"{tuple(weight.shape)}")

@@ -32,9 +32,12 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         if t is not None and tuple(t.shape) != (c,):
             raise RuntimeError(f"batch_norm: {name} should have shape ({c},) for input of "
                                f"shape {tuple(input.shape)}, got {tuple(t.shape)}")
+    if input.numel() == 0:          # torch: an empty batch passes through, stats untouched
+        out = input if weight is None else input * weight.reshape(shape)
+        return out if bias is None else out + bias.reshape(shape)
     if training:
         count = input.numel() // c
-        if count <= 1:
+        if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {tuple(input.shape)}")
         out, mean, var = normalize(input, weight, bias, dims, eps, shape)

@@ -51,7 +51,7 @@ class LogSigmoid(Op):
     def forward(ctx, x):
         xp = array_module(x)
         ctx.save_for_backward(x)
-        y = xp.exp(-xp.abs(x))
+        y = xp.asarray(xp.exp(-xp.abs(x)))     # asarray: NumPy gives a scalar for 0-d x
         xp.log1p(y, out=y)
         return xp.minimum(x, 0) - y             # stable for any x: no exp of a positive number
 

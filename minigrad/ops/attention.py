@@ -307,7 +307,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
     lead = _broadcast_lead(query, key, value, attn_mask)
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    if scale is None:           # E = 0: every score is an empty sum (0), any scale will do
+        scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
+    scale = float(scale)
     if _use_fused(query, key, value, attn_mask, dropout_p):
         return _fused(query, key, value, attn_mask, is_causal, scale, lead)
     return _reference(query, key, value, _as_bias(attn_mask, query.dtype), dropout_p, is_causal,

@@ -90,7 +90,8 @@ def _dy_batch_last(dy, groups):
     """dy (N, O, Ho, Wo) as (G, Ho*Wo*N, Og), matching the batch-last columns."""
     xp = array_module(dy)
     n, o, ho, wo = dy.shape
-    rows = xp.ascontiguousarray(dy.transpose(2, 3, 0, 1)).reshape(ho * wo * n, groups, -1)
+    rows = xp.ascontiguousarray(dy.transpose(2, 3, 0, 1))
+    rows = rows.reshape(ho * wo * n, groups, o // groups)     # not -1: n may be 0
     return rows.transpose(1, 0, 2)
 
 
@@ -289,6 +290,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
     o, cg, kh, kw = weight.shape
+    if o == 0:
+        raise RuntimeError(f"conv2d: given groups={groups}, expected weight to be at least 1 at "
+                           f"dimension 0, but got weight of size {tuple(weight.shape)}")
     if x.shape[1] != cg * groups:
         raise RuntimeError(f"conv2d: given groups={groups}, weight of size {tuple(weight.shape)}"
                            f", expected input{tuple(input.shape)} to have {cg * groups} "

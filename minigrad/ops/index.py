@@ -21,8 +21,11 @@ def _add_at(xp, target, key, values):
 
 
 def _is_basic(key):
+    """True when key addresses each element at most once (no integer-array index), so the
+    gradient can be assigned instead of accumulated; bool masks, 0-d ones too, qualify."""
     items = key if isinstance(key, tuple) else (key,)
-    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in items)
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice))
+               or (hasattr(k, "dtype") and k.dtype.kind == "b") for k in items)
 
 
 def _expand_bool(xp, key):
@@ -101,8 +104,6 @@ def _along(xp, index, dim):
 
 
 def _check_index(op, x, dim, index):
-    if index.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}: index must be an int64 tensor, got {index.dtype}")
     if index.ndim != x.ndim:
         raise RuntimeError(f"{op}: index has {index.ndim} dims but input has {x.ndim} "
                            f"(shapes {index.shape} and {x.shape})")
@@ -112,7 +113,7 @@ def _check_index(op, x, dim, index):
                                f"{x.shape} in dim {d}")
     if index.size and (int(index.min()) < 0 or int(index.max()) >= x.shape[dim]):
         bad = int(index.min()) if int(index.min()) < 0 else int(index.max())
-        raise IndexError(f"{op}: index {bad} is out of bounds for dim {dim} with size "
+        raise RuntimeError(f"{op}: index {bad} is out of bounds for dim {dim} with size "
                          f"{x.shape[dim]}")
 
 
@@ -197,31 +198,58 @@ class MaskedFill(Op):
         return g * wrap(ctx.keep), None, None
 
 
-def gather(input, dim, index):
-    """out[i][j] = input[i][index[i][j]] along `dim` (torch.gather)."""
+def _prepare(op, input, dim, index, src=None):
+    """torch's rules for gather/scatter: a 0-d input, index or src counts as 1-D of size 1,
+    and an empty index skips the shape checks (the result is empty, or input unchanged).
+    Returns (input, dim, index array, src) ready for the Function, or None for an empty
+    index."""
     idx = unwrap(index)
-    d = normalize_dim(dim, input.ndim, "gather")
-    _check_index("gather", input, d, idx)
-    return Gather.apply(input, d, idx)
+    d = normalize_dim(dim, input.ndim, op)
+    if getattr(idx, "dtype", None) is None or idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: index must be an int64 tensor, got "
+                           f"{getattr(idx, 'dtype', type(idx).__name__)}")
+    if idx.size == 0:
+        return None
+    if input.ndim == 0:
+        input = input.reshape(1)
+    if idx.ndim == 0:
+        idx = idx.reshape(1)
+    if src is not None and getattr(src, "ndim", None) == 0:
+        src = src.reshape(1)
+    _check_index(op, input, d, idx)
+    return input, d, idx, src
+
+
+def gather(input, dim, index):
+    """out[i][j] = input[i][index[i][j]] along `dim` (torch.gather); out has index's shape."""
+    shape = tuple(unwrap(index).shape) if hasattr(unwrap(index), "shape") else None
+    args = _prepare("gather", input, dim, index)
+    if args is None:                     # empty index: an empty result, still in the graph
+        return input.flatten()[:0].reshape(shape)
+    out = Gather.apply(*args[:3])
+    return out if out.shape == shape else out.reshape(shape)
 
 
 def scatter(input, dim, index, src=None, value=None):
     """Out-of-place torch.scatter: a copy of input with src (or value) written at index."""
-    idx = unwrap(index)
-    d = normalize_dim(dim, input.ndim, "scatter")
-    _check_index("scatter", input, d, idx)
     if src is None:
         if value is None:
             raise TypeError("scatter: pass src or value")
         src = value
-    return Scatter.apply(input, d, idx, src)
+    args = _prepare("scatter", input, dim, index, src)
+    if args is None:
+        return input.clone()
+    out = Scatter.apply(*args)
+    return out if out.shape == input.shape else out.reshape(input.shape)
 
 
 def scatter_add(input, dim, index, src):
-    idx = unwrap(index)
-    d = normalize_dim(dim, input.ndim, "scatter_add")
-    _check_index("scatter_add", input, d, idx)
-    return ScatterAdd.apply(input, d, idx, src)
+    """Out-of-place torch.scatter_add: a copy of input with src added at index."""
+    args = _prepare("scatter_add", input, dim, index, src)
+    if args is None:
+        return input.clone()
+    out = ScatterAdd.apply(*args)
+    return out if out.shape == input.shape else out.reshape(input.shape)
 
 
 def masked_fill(input, mask, value):
@@ -240,7 +268,10 @@ def one_hot(tensor, num_classes=-1):
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot: expected an integer tensor, got {t.dtype}")
     if num_classes == -1:
-        num_classes = int(t.max()) + 1 if t.size else 0
+        if not t.size:
+            raise RuntimeError("one_hot: can not infer the total number of classes from an "
+                               "empty tensor; pass num_classes")
+        num_classes = int(t.max()) + 1
     if t.size and (int(t.min()) < 0 or int(t.max()) >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
                            f"min {int(t.min())} and max {int(t.max())}")

@@ -106,7 +106,10 @@ def _rows(input, n_classes):
     if input.ndim > 2:
         order = (0,) + tuple(range(2, input.ndim)) + (1,)
         input = input.permute(*order)
-    return input.reshape(-1, n_classes)
+    rows = 1
+    for n in input.shape[:-1]:          # not reshape(-1, C): C may be 0
+        rows *= n
+    return input.reshape(rows, n_classes)
 
 
 # ---- the fused class-index cross-entropy -------------------------------------------------

@@ -45,7 +45,8 @@ class BinaryCrossEntropyWithLogits(Op):
         xp = array_module(x)
         ctx.save_for_backward(x, t)
         ctx.pos_weight = pos_weight
-        sp = xp.exp(-xp.abs(x))                  # softplus(-x) = log1p(exp(-|x|)) + max(-x, 0)
+        # softplus(-x) = log1p(exp(-|x|)) + max(-x, 0); asarray: NumPy gives a scalar for 0-d
+        sp = xp.asarray(xp.exp(-xp.abs(x)))
         xp.log1p(sp, out=sp)
         sp += xp.maximum(-x, 0)
         if pos_weight is not None:

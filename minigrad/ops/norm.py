@@ -38,7 +38,10 @@ def _sum(xp, dims, a, b=None):
 
 def _mean(xp, dims, a, b=None):
     s = _sum(xp, dims, a, b)
-    return s / (a.size // s.size)
+    n = 1
+    for d in dims:
+        n *= a.shape[d]
+    return s / n if n else xp.full_like(s, xp.nan)     # mean over nothing: NaN, as torch
 
 
 class Normalize(Op):

@@ -28,6 +28,9 @@ def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, op):
     if input.ndim not in (3, 4):
         raise RuntimeError(f"{op}: expected 3D or 4D input (N, C, H, W), got shape "
                            f"{tuple(input.shape)}")
+    if 0 in input.shape[-3:]:
+        raise RuntimeError(f"{op}: expected 3D or 4D (batch mode) tensor with optional 0 dim "
+                           f"batch size for input, but got shape {tuple(input.shape)}")
     k = pair(kernel_size, "kernel_size", op)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
         else pair(stride, "stride", op)
@@ -59,7 +62,8 @@ class MaxPool2d(Op):
         # one vectorised pass per kernel tap over a contiguous copy of the taps (cheaper
         # than argmax over a tiny last axis); a later tap wins only if strictly larger or
         # NaN, as in torch's CPU kernel
-        taps = xp.ascontiguousarray(win.transpose(4, 5, 0, 1, 2, 3)).reshape(-1, n, c, ho, wo)
+        taps = xp.ascontiguousarray(win.transpose(4, 5, 0, 1, 2, 3)).reshape(
+            kernel[0] * kernel[1], n, c, ho, wo)          # not -1: n may be 0
         # track each max as the flat offset of its tap inside the window (no // and % later)
         out, offset = taps[0], xp.zeros((n, c, ho, wo), xp.int64)
         for k in range(1, taps.shape[0]):
@@ -175,8 +179,11 @@ def adaptive_avg_pool2d(input, output_size):
                          f"{output_size!r}")
     h, w = input.shape[-2:]
     oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
-    if oh <= 0 or ow <= 0:
-        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got {sizes}")
+    if oh < 0 or ow < 0:
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be non-negative, got {sizes}")
+    if h == 0 or w == 0:
+        raise RuntimeError(f"adaptive_avg_pool2d: expected input to have non-zero size for "
+                           f"non-batch dimensions, but got shape {tuple(input.shape)}")
     if (oh, ow) == (1, 1):
         return input.mean((-2, -1), keepdim=True)
     xp = array_module(input.data)

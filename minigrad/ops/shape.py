@@ -108,13 +108,28 @@ def sum_to(g, shape):
     return g if g.shape == tuple(shape) else SumTo.apply(g, tuple(shape))
 
 
-def reshape(x, *shape):
-    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+def _sizes(args, kw, name, op):
+    """The sizes of f(x, 2, 3), f(x, (2, 3)) or f(x, name=(2, 3)) as one tuple of ints."""
+    if kw is not None:
+        if args:
+            raise TypeError(f"{op}: got {name} both positionally and by keyword")
+        args = (kw,)
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    return tuple(int(d) for d in args)
+
+
+def reshape(x, *args, shape=None):
+    """x with a new shape of the same number of elements (one dim may be -1); torch.reshape."""
+    shape = _sizes(args, shape, "shape", "reshape")
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"reshape: only one dimension can be -1, got {shape}")
     return x if x.shape == shape else Reshape.apply(x, shape)
 
 
-def permute(x, *dims):
-    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+def permute(x, *args, dims=None):
+    """x with its dims reordered (a view); torch.permute."""
+    dims = _sizes(args, dims, "dims", "permute")
     if len(dims) != x.ndim:
         raise RuntimeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {x.shape}")
     return Permute.apply(x, tuple(normalize_dim(d, x.ndim, "permute") for d in dims))
@@ -127,6 +142,13 @@ def transpose(x, dim0, dim1):
     d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
     perm[d0], perm[d1] = perm[d1], perm[d0]
     return Permute.apply(x, tuple(perm))
+
+
+def t(x):
+    """Transpose of a matrix; 0-d and 1-D tensors come back as they are (torch's Tensor.t)."""
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return transpose(x, 0, -1)
 
 
 def expand(x, *sizes):
@@ -171,7 +193,7 @@ class Contiguous(Op):
 
     @staticmethod
     def forward(ctx, x):
-        return array_module(x).ascontiguousarray(x)
+        return array_module(x).ascontiguousarray(x).reshape(x.shape)   # 0-d stays 0-d
 
     @staticmethod
     def backward(ctx, g):
@@ -179,19 +201,35 @@ class Contiguous(Op):
 
 
 class Cat(Op):
+    """Concatenation; inputs of shape (0,) take no part (torch's legacy rule), their gradient
+    is empty."""
+
     @staticmethod
     def forward(ctx, dim, *xs):
-        ctx.dim, ctx.sizes = dim, [x.shape[dim] for x in xs]
-        return array_module(xs[0]).concatenate(xs, axis=dim)
+        ctx.dim, ctx.sizes = dim, [None if _skipped(x) else x.shape[dim] for x in xs]
+        kept = [x for x in xs if not _skipped(x)] or list(xs)
+        return array_module(xs[0]).concatenate(kept, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         out, start = [None], 0
         for n in ctx.sizes:
+            if n is None:
+                out.append(_empty_grad(g))
+                continue
             index = (slice(None),) * ctx.dim + (slice(start, start + n),)
             out.append(g[index])
             start += n
         return tuple(out)
+
+
+def _skipped(x):
+    return x.ndim == 1 and x.shape[0] == 0
+
+
+def _empty_grad(g):
+    """The (0,) gradient of a skipped cat input, taken from g so it stays in the graph."""
+    return g.reshape(-1)[:0]
 
 
 class Stack(Op):
@@ -218,11 +256,17 @@ def _check_same(tensors, dim, op, skip_dim):
 
 
 def cat(tensors, dim=0):
-    """Concatenate along an existing dim (torch.cat)."""
+    """Concatenate along an existing dim (torch.cat); 1-D empty tensors are skipped, as in
+    torch, and 0-d tensors are an error."""
     tensors = list(tensors)
-    _check_same(tensors, dim, "cat", None if not tensors else
-                normalize_dim(dim, tensors[0].ndim, "cat"))
-    return Cat.apply(normalize_dim(dim, tensors[0].ndim, "cat"), *tensors)
+    for k, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat: zero-dimensional tensor (at position {k}) cannot be "
+                               "concatenated")
+    kept = [t for t in tensors if not _skipped(t)] or tensors
+    d = normalize_dim(dim, kept[0].ndim if kept else 1, "cat")
+    _check_same(kept, dim, "cat", d)
+    return Cat.apply(d, *tensors)
 
 
 def stack(tensors, dim=0):

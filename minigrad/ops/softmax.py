@@ -10,11 +10,25 @@ A row that is entirely -inf gives NaN, as torch does.
 """
 from __future__ import annotations
 
+import warnings
+
 from ..autograd import Op
 from ..backend import array_module
 from ..cuda import softmax as cuda_softmax
 from . import softmax_cpu
 from .shape import normalize_dim
+
+
+def _rows(fn, dim, *arrays):
+    """Run fn on arrays that are not 0-d (a 0-d tensor is one row of length 1, as in torch),
+    giving back the first array's shape. Empty arrays skip the reductions (max has no
+    identity): an empty softmax is empty."""
+    shape = arrays[0].shape
+    if arrays[0].size == 0:
+        return array_module(arrays[0]).zeros(shape, arrays[0].dtype)
+    if not shape:
+        return fn(*(a.reshape(1) for a in arrays), 0).reshape(shape)
+    return fn(*arrays, dim)
 
 
 def _softmax_array(x, dim):
@@ -37,11 +51,20 @@ def _log_softmax_array(x, dim):
     return y
 
 
+def _softmax_grad(y, g, dim):
+    gy = g * y
+    return gy - y * gy.sum(axis=dim, keepdims=True)
+
+
+def _log_softmax_grad(y, g, dim):
+    return g - array_module(y).exp(y) * g.sum(axis=dim, keepdims=True)
+
+
 class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = _softmax_array(x, dim)
+        y = _rows(_softmax_array, dim, x)
         ctx.save_for_backward(y)
         return y
 
@@ -67,8 +90,7 @@ class SoftmaxBackward(Op):
     def forward(ctx, y, g, dim):
         ctx.dim = dim
         ctx.save_for_backward(y, g)
-        gy = g * y
-        return gy - y * gy.sum(axis=dim, keepdims=True)
+        return _rows(_softmax_grad, dim, y, g)
 
     @staticmethod
     def forward_cuda(ctx, y, g, dim):  # kernels/softmax.cu; None: no kernel for this case
@@ -95,7 +117,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = _log_softmax_array(x, dim)
+        y = _rows(_log_softmax_array, dim, x)
         ctx.save_for_backward(y)
         return y
 
@@ -121,8 +143,7 @@ class LogSoftmaxBackward(Op):
     def forward(ctx, y, g, dim):
         ctx.dim = dim
         ctx.save_for_backward(y, g)
-        xp = array_module(y)
-        return g - xp.exp(y) * g.sum(axis=dim, keepdims=True)
+        return _rows(_log_softmax_grad, dim, y, g)
 
     @staticmethod
     def forward_cuda(ctx, y, g, dim):  # kernels/softmax.cu; None: no kernel for this case
@@ -149,13 +170,22 @@ def _check(x, op):
         raise RuntimeError(f"{op}: expected a floating point tensor, got {x.dtype}")
 
 
+def _implicit_dim(dim, x, op):
+    """torch's legacy choice when dim is None (with its deprecation warning): dim 0 for
+    0-, 1- and 3-d inputs, else dim 1."""
+    if dim is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if x.ndim in (0, 1, 3) else 1
+
+
 def softmax(input, dim=None, dtype=None):
     """Softmax along `dim` (any dim of any rank); matches torch.softmax."""
     if dtype is not None:
         input = input.to(dtype)
     _check(input, "softmax")
-    if dim is None:
-        raise TypeError("softmax: dim must be given (torch's implicit dim choice is deprecated)")
+    dim = _implicit_dim(dim, input, "softmax")
     return Softmax.apply(input, normalize_dim(dim, input.ndim, "softmax"))
 
 
@@ -164,7 +194,5 @@ def log_softmax(input, dim=None, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     _check(input, "log_softmax")
-    if dim is None:
-        raise TypeError("log_softmax: dim must be given (torch's implicit dim choice is "
-                        "deprecated)")
+    dim = _implicit_dim(dim, input, "log_softmax")
     return LogSoftmax.apply(input, normalize_dim(dim, input.ndim, "log_softmax"))

@@ -1,0 +1,711 @@
+"""Sweep over every public op and method: 0-d, empty and non-contiguous inputs against torch.
+
+Each case is a row (name, minigrad callable, torch callable, input specs). For every row both
+frameworks run on the same float64 numbers; the test compares result shape, dtype and values,
+and the gradients for a random upstream gradient, or checks that both raise the same kind of
+error (minigrad's from its own code, not from inside NumPy). `test_sweep_covers_every_op`
+fails when a public name has neither a row nor an entry in SKIP with a reason.
+"""
+from __future__ import annotations
+
+import inspect
+import traceback
+import zlib
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+
+torch = pytest.importorskip("torch")
+tF = torch.nn.functional
+
+
+# ---- input specs --------------------------------------------------------------------------
+class Spec:
+    """One tensor argument: kind f (float64, differentiable), p (float64 in (0.05, 0.95)),
+    i (int64 in [0, high)), b (bool); layout c (contiguous), t (transposed: last two dims
+    swapped), s (last dim sliced with step 2), n (last dim reversed: negative stride)."""
+
+    def __init__(self, kind, shape, layout="c", high=3, grad=True):
+        self.kind, self.shape, self.layout, self.high = kind, tuple(shape), layout, high
+        self.grad = grad and kind in "fp"
+
+    def array(self, rng):
+        shape = list(self.shape)
+        if self.layout == "t":
+            shape[-2], shape[-1] = shape[-1], shape[-2]
+        elif self.layout == "s":
+            shape[-1] *= 2
+        if self.kind == "f":
+            a = rng.standard_normal(shape)
+        elif self.kind == "p":
+            a = rng.uniform(0.05, 0.95, shape)
+        elif self.kind == "i":
+            a = rng.integers(0, self.high, shape)
+        else:
+            a = rng.random(shape) < 0.5
+        a = np.asarray(a)
+        if self.layout == "t":
+            a = a.swapaxes(-1, -2)
+        elif self.layout == "s":
+            a = a[..., ::2]
+        elif self.layout == "n":
+            a = a[..., ::-1]
+        assert a.shape == self.shape
+        return a
+
+    def __repr__(self):
+        return f"{self.kind}{self.shape}{'' if self.layout == 'c' else self.layout}"
+
+
+def f(*shape, layout="c", grad=True): return Spec("f", shape, layout, grad=grad)
+def p(*shape, layout="c"): return Spec("p", shape, layout)
+def i(*shape, high=3, layout="c"): return Spec("i", shape, layout, high)
+def b(*shape, layout="c"): return Spec("b", shape, layout)
+
+
+EMPTY = [(), (0,), (0, 5), (3, 0, 2)]
+STRIDED = [((4, 3), "t"), ((3, 4), "s"), ((2, 5), "n"), ((2, 3, 4), "t")]
+
+
+def floats(*extra):
+    """One float argument over the 0-d, empty and non-contiguous shapes (+ extra shapes)."""
+    return [(f(*s),) for s in EMPTY] + [(f(*s, layout=lay),) for s, lay in STRIDED] + \
+        [(f(*s),) for s in extra]
+
+
+# ---- the table ----------------------------------------------------------------------------
+CASES = []          # (name, mg_fn, torch_fn, specs, opts)
+
+
+def case(name, mg_fn, torch_fn, spec_list, **opts):
+    for specs in spec_list:
+        CASES.append((name, mg_fn, torch_fn, tuple(specs), opts))
+
+
+def both(name, args, method=True, function=True, **opts):
+    """Rows for mg.name(x, *a) and x.name(*a) against torch's."""
+    def call(mod, kw):
+        return (lambda *xs: getattr(mod, name)(*xs, **kw),
+                lambda *xs: getattr(xs[0], name)(*xs[1:], **kw))
+    for a, kw in args:
+        tag = ",".join(f"{k}={v}" for k, v in kw.items())
+        if function:
+            case(f"mg.{name}", call(mg, kw)[0], call(torch, kw)[0], a, tag=tag, **opts)
+        if method:
+            case(f"Tensor.{name}", call(mg, kw)[1], call(torch, kw)[1], a, tag=tag, **opts)
+
+
+UNARY = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "sin", "cos", "neg"]
+for _n in UNARY:
+    both(_n, [(floats(), {})], function=_n != "neg")
+for _n in ["log", "sqrt"]:
+    both(_n, [([(p(*s),) for s in EMPTY], {})])
+both("pow", [(floats(), {"exponent": 2})], method=False)
+case("Tensor.pow", lambda x: x.pow(3), lambda x: x.pow(3), floats())
+both("clamp", [(floats(), {"min": -0.5, "max": 0.5})])
+both("clip", [(floats(), {"min": -0.5})])
+case("Tensor.clamp_", lambda x: x.detach().clamp_(-0.1, 0.1),
+     lambda x: x.detach().clamp_(-0.1, 0.1), floats())
+
+BINARY_SHAPES = [(f(*s), f(*s)) for s in EMPTY] + [(f(5), f(0, 5)), (f(3, 1, 2), f(0, 1)),
+                                                  (f(4, 3, layout="t"), f(4, 3, layout="s"))]
+for _n in ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt",
+           "ge"]:
+    both(_n, [(BINARY_SHAPES, {})], function=_n in ("maximum", "minimum"))
+for _n in ["add_", "sub_", "mul_", "div_"]:
+    case(f"Tensor.{_n}", lambda x, y, n=_n: getattr(x.detach(), n)(y.detach()),
+         lambda x, y, n=_n: getattr(x.detach(), n)(y.detach()),
+         [(f(*s), f(*s)) for s in EMPTY] + [(f(4, 3, layout="t"), f(4, 3, layout="s"))])
+both("where", [([(b(*s), f(*s), f(*s)) for s in EMPTY] + [(b(0, 1), f(3), f(0, 3))], {})],
+     method=False)
+
+REDUCE_ALL = floats()
+REDUCE_DIM = [(f(0, 5),), (f(3, 0, 2),), (f(4, 3, layout="t"),)]
+for _n in ["sum", "mean", "amax", "amin", "max", "min", "argmax", "argmin", "std", "var"]:
+    both(_n, [(REDUCE_ALL, {})])
+    both(_n, [(REDUCE_DIM + [(f(),)], {"dim": 0}), (REDUCE_DIM, {"dim": -1, "keepdim": True})])
+both("logsumexp", [(REDUCE_DIM + [(f(),)], {"dim": 0}), (REDUCE_DIM, {"dim": -1})])
+both("sum", [([(f(3, 0, 2),)], {"dim": (0, 2)})])
+
+for _n in ["softmax", "log_softmax"]:
+    _sm = [(f(),), (f(0),), (f(0, 10),), (f(3, 0, 2),), (f(4, 3, layout="t"),),
+           (f(3, 8, layout="s"),), (f(2, 5, layout="n"),)]
+    both(_n, [(_sm, {"dim": -1}), ([(f(),), (f(0, 10),), (f(3, 0, 2),)], {"dim": 0})])
+    case(f"F.{_n}", lambda x, n=_n: getattr(F, n)(x, dim=1), lambda x, n=_n: getattr(tF, n)(x, dim=1),
+         [(f(0, 10),), (f(3, 0, 2),), (f(4, 3, layout="t"),), (f(2, 3),)])
+    case(f"F.{_n}", lambda x, n=_n: getattr(F, n)(x, 0), lambda x, n=_n: getattr(tF, n)(x, 0),
+         [(f(),), (f(0),)])
+    case(f"F.{_n}", lambda x, n=_n: getattr(F, n)(x, 2), lambda x, n=_n: getattr(tF, n)(x, 2),
+         [(f(),), (f(0, 3),)])
+
+# shapes and views
+SHAPED = [(f(*s),) for s in EMPTY] + [(f(4, 3, layout="t"),), (f(3, 4, layout="s"),)]
+for _shape in [(-1,), (0, -1), ()]:
+    both("reshape", [([(f(0, 5),), (f(3, 0, 2),)] if _shape != () else [(f(),), (f(1),)],
+                      {"shape": _shape})], method=False)
+for _n in ["reshape", "view"]:
+    case(f"Tensor.{_n}", lambda x, n=_n: getattr(x, n)(-1), lambda x, n=_n: getattr(x, n)(-1),
+         SHAPED)
+    case(f"Tensor.{_n}", lambda x, n=_n: getattr(x, n)(()), lambda x, n=_n: getattr(x, n)(()),
+         [(f(),), (f(1),), (f(0),)])
+    case(f"Tensor.{_n}", lambda x, n=_n: getattr(x, n)(5, 0), lambda x, n=_n: getattr(x, n)(5, 0),
+         [(f(0, 5),), (f(3, 0, 2),)])
+for _n in ["view_as", "reshape_as", "expand_as"]:
+    case(f"Tensor.{_n}", lambda x, n=_n: getattr(x, n)(mg.zeros(1, 0, 5)),
+         lambda x, n=_n: getattr(x, n)(torch.zeros(1, 0, 5)), [(f(0, 5),), (f(0, 1),)])
+both("flatten", [(SHAPED, {}), ([(f(3, 0, 2),), (f(2, 3, 4, layout="t"),)], {"start_dim": 1}),
+                 ([(f(),)], {"start_dim": 0, "end_dim": -1})])
+both("unsqueeze", [(SHAPED, {"dim": 0}), (SHAPED, {"dim": -1}), ([(f(),)], {"dim": 2})])
+both("squeeze", [(SHAPED + [(f(1, 0, 1),)], {}), ([(f(),), (f(1, 0, 1),)], {"dim": 0}),
+                 ([(f(),)], {"dim": 1}), ([(f(),)], {"dim": -1})])
+both("permute", [([(f(),)], {"dims": ()}), ([(f(0),)], {"dims": (0,)}),
+                 ([(f(3, 0, 2),), (f(2, 3, 4, layout="t"),)], {"dims": (2, 0, 1)}),
+                 ([(f(0, 5),)], {"dims": (1, 0)}), ([(f(),)], {"dims": (0,)})])
+both("transpose", [([(f(),), (f(0),)], {"dim0": 0, "dim1": -1}),
+                   ([(f(0, 5),), (f(3, 0, 2),), (f(4, 3, layout="t"),)], {"dim0": 0, "dim1": 1}),
+                   ([(f(),)], {"dim0": 0, "dim1": 1})])
+case("Tensor.t", lambda x: x.t(), lambda x: x.t(), SHAPED)
+case("Tensor.T", lambda x: x.T, lambda x: x.T if x.ndim != 3 else x.permute(2, 1, 0),
+     [(f(),), (f(0),), (f(0, 5),), (f(4, 3, layout="t"),), (f(3, 0, 2),)])
+case("Tensor.mT", lambda x: x.mT, lambda x: x.mT, SHAPED)
+for _size, _rows in [((0, 3), [(f(),)]), ((2, 0), [(f(1),), (f(0),)]), ((0, 4), [(f(0, 1),)]),
+                     ((2, -1, 5), [(f(0, 5),)]), ((), [(f(),)]), ((3,), [(f(0),)])]:
+    # torch has no torch.expand: minigrad's function form is compared with the method
+    case("mg.expand", lambda x, s=_size: mg.expand(x, s), lambda x, s=_size: x.expand(s), _rows)
+case("Tensor.expand", lambda x: x.expand(2, 0, 5), lambda x: x.expand(2, 0, 5), [(f(0, 5),)])
+case("Tensor.expand", lambda x: x.expand(3), lambda x: x.expand(3), [(f(),), (f(1),)])
+case("Tensor.contiguous", lambda x: x.contiguous(), lambda x: x.contiguous(), SHAPED)
+case("Tensor.clone", lambda x: x.clone(), lambda x: x.clone(), SHAPED)
+case("Tensor.detach", lambda x: x.detach(), lambda x: x.detach(), SHAPED)
+case("Tensor.select", lambda x: x.select(0, 0), lambda x: x.select(0, 0),
+     [(f(),), (f(0),), (f(3, 0, 2),), (f(4, 3, layout="t"),)])
+case("Tensor.select", lambda x: x.select(1, -1), lambda x: x.select(1, -1),
+     [(f(3, 0, 2),), (f(4, 3, layout="t"),)])
+case("Tensor.__getitem__", lambda x: x[...], lambda x: x[...], SHAPED)
+case("Tensor.__getitem__", lambda x: x[None], lambda x: x[None], SHAPED)
+case("Tensor.__getitem__", lambda x: x[1:], lambda x: x[1:], SHAPED[1:])
+case("Tensor.__getitem__", lambda x, m: x[m], lambda x, m: x[m],
+     [(f(*s), b(*s)) for s in EMPTY] + [(f(4, 3, layout="t"), b(4, 3, layout="s"))])
+case("Tensor.__getitem__", lambda x, k: x[k], lambda x, k: x[k],
+     [(f(0, 5), i(0)), (f(3, 0, 2), i(2, 2)), (f(3), i()), (f(4, 3, layout="t"), i(0, 3))])
+
+
+def _cat(fn):
+    return lambda *xs, **kw: fn(list(xs), **kw)
+
+
+CAT_ROWS = [(f(0), f(3, 2)), (f(3, 2), f(0)), (f(0, 2), f(3, 2)), (f(3, 0), f(3, 2)),
+            (f(0), f(0)), (f(0, 2), f(0, 2)), (f(4, 3, layout="t"), f(2, 3, layout="s")),
+            (f(), f()), (f(), f(0)), (f(0, 3), f(2, 4))]
+for _n in ["cat", "concat", "concatenate"]:
+    case(f"mg.{_n}", _cat(getattr(mg, _n)), _cat(getattr(torch, _n)), CAT_ROWS)
+case("mg.cat", _cat(lambda t: mg.cat(t, dim=1)), _cat(lambda t: torch.cat(t, dim=1)),
+     [(f(3, 0), f(3, 2)), (f(0), f(3, 2)), (f(3, 0, 2), f(3, 1, 2))])
+case("mg.cat", _cat(lambda t: mg.cat(t, dim=-1)), _cat(lambda t: torch.cat(t, dim=-1)),
+     [(f(3, 0), f(3, 2)), (f(2, 5, layout="n"), f(2, 4, layout="t"))])
+case("mg.stack", _cat(mg.stack), _cat(torch.stack),
+     [(f(), f()), (f(0), f(0)), (f(0, 5), f(0, 5)), (f(0), f(1)),
+      (f(4, 3, layout="t"), f(4, 3, layout="s"))])
+case("mg.stack", _cat(lambda t: mg.stack(t, dim=-1)), _cat(lambda t: torch.stack(t, dim=-1)),
+     [(f(), f()), (f(3, 0, 2), f(3, 0, 2))])
+
+# index ops
+GATHER = [(f(), i()), (f(), i(high=1)), (f(0), i(0)), (f(0, 5), i(0, 5, high=5)),
+          (f(3, 0, 2), i(3, 0, 2, high=2)), (f(4, 3, layout="t"), i(4, 2, high=3, layout="s")),
+          (f(4, 3), i(0, 3, high=3)), (f(3), i(0))]
+case("mg.gather", lambda x, k: mg.gather(x, -1, k), lambda x, k: torch.gather(x, -1, k), GATHER)
+case("Tensor.gather", lambda x, k: x.gather(0, k), lambda x, k: x.gather(0, k), GATHER[:6])
+case("mg.gather", lambda x, k: mg.gather(x, 0, k), lambda x, k: torch.gather(x, 0, k),
+     [(f(), i(1, high=1)), (f(3), i(0, 0))])
+SCATTER = [(f(), i(high=1), f()), (f(0), i(0), f(0)), (f(0, 5), i(0, 5, high=5), f(0, 5)),
+           (f(3, 0, 2), i(3, 0, 2, high=2), f(3, 0, 2))]
+# torch's backward fails when src is larger than index ("ScatterBackward0 returned an invalid
+# gradient"), so those rows compare values only
+SCATTER_WIDE = [(f(4, 3), i(4, 0), f(4, 3)),
+                (f(4, 3, layout="t"), i(4, 2, layout="s"), f(4, 3, layout="s"))]
+for _n in ["scatter", "scatter_add"]:
+    case(f"mg.{_n}", lambda x, k, s, n=_n: getattr(mg, n)(x, -1, k, s),
+         lambda x, k, s, n=_n: getattr(torch, n)(x, -1, k, s), SCATTER)
+    case(f"mg.{_n}", lambda x, k, s, n=_n: getattr(mg, n)(x, -1, k, s),
+         lambda x, k, s, n=_n: getattr(torch, n)(x, -1, k, s), SCATTER_WIDE, grad=False)
+    case(f"Tensor.{_n}", lambda x, k, s, n=_n: getattr(x, n)(0, k, s),
+         lambda x, k, s, n=_n: getattr(x, n)(0, k, s), SCATTER[:4])
+case("Tensor.scatter", lambda x, k: x.scatter(-1, k, value=2.0),
+     lambda x, k: x.scatter(-1, k, value=2.0), [(f(), i(high=1)), (f(0, 5), i(0, 5, high=5))])
+both("masked_fill", [([(f(*s), b(*s)) for s in EMPTY] + [(f(0, 5), b(5)), (f(), b(0))]
+                      + [(f(4, 3, layout="t"), b(4, 3, layout="n"))], {"value": -1.5})])
+_oh = [(i(),), (i(0),), (i(0, 5),), (i(2, 0),), (i(4, 3, layout="t"),)]
+case("mg.one_hot", lambda k: mg.one_hot(k, 3), lambda k: tF.one_hot(k, 3), _oh)
+case("mg.one_hot", mg.one_hot, tF.one_hot, _oh)
+case("F.one_hot", lambda k: F.one_hot(k, num_classes=4),
+     lambda k: tF.one_hot(k, num_classes=4), _oh)
+
+# linalg
+MATMUL = [(f(0), f(0)), (f(3, 0), f(0, 4)), (f(0, 3), f(3, 4)), (f(3, 4), f(4, 0)),
+          (f(0, 3), f(3)), (f(3), f(3, 0)), (f(2, 0, 3), f(3, 4)), (f(0, 2, 3), f(0, 3, 4)),
+          (f(0,), f(0, 4)), (f(4, 3, layout="t"), f(3, 5, layout="s")), (f(), f(3)),
+          (f(3), f()), (f(2, 5, layout="n"), f(5, 2, layout="t"))]
+both("matmul", [(MATMUL, {})])
+case("Tensor.__matmul__", lambda x, y: x @ y, lambda x, y: x @ y, MATMUL[:6])
+case("F.linear", F.linear, tF.linear,
+     [(f(0, 3), f(4, 3), f(4)), (f(2, 0, 3), f(4, 3), f(4)), (f(5, 0), f(4, 0), f(4)),
+      (f(3), f(4, 3), f(4)), (f(3), f(3), f()), (f(4, 3, layout="t"), f(2, 3, layout="s"), f(2)),
+      (f(0, 3), f(0, 3), f(0))])
+
+
+# conversions and attributes
+def _cast(name):
+    case(f"Tensor.{name}", lambda x: getattr(x, name)(), lambda x: getattr(x, name)(), SHAPED,
+         grad=name in ("float", "double", "half"))
+
+
+for _n in ["float", "double", "long", "int", "bool", "half"]:
+    _cast(_n)
+case("Tensor.to", lambda x: x.to(mg.float32), lambda x: x.to(torch.float32), SHAPED)
+case("Tensor.type_as", lambda x, k: x.type_as(k), lambda x, k: x.type_as(k),
+     [(f(), i()), (f(0, 5), i(0))])
+case("Tensor.cpu", lambda x: x.cpu(), lambda x: x.cpu(), SHAPED)
+for _n in ["numel", "dim", "size", "tolist", "__len__", "item", "numpy", "__bool__",
+           "__float__", "__int__"]:
+    case(f"Tensor.{_n}",
+         lambda x, n=_n: getattr(x.detach(), n)(), lambda x, n=_n: getattr(x.detach(), n)(),
+         [(f(),), (f(0),), (f(0, 5),), (f(1),), (f(4, 3, layout="t"),)], grad=False)
+case("Tensor.size", lambda x: x.size(-1), lambda x: x.size(-1),
+     [(f(),), (f(0, 5),), (f(3, 0, 2),)])
+for _n in ["shape", "ndim", "dtype"]:
+    case(f"Tensor.{_n}", lambda x, n=_n: getattr(x, n), lambda x, n=_n: getattr(x, n),
+         SHAPED, grad=False)
+case("mg.numel", mg.numel, torch.numel, SHAPED)
+case("mg.is_tensor", mg.is_tensor, torch.is_tensor, [(f(),)])
+for _n in ["zero_", "fill_", "copy_"]:
+    _a = {"zero_": (), "fill_": (2.5,), "copy_": None}[_n]
+    if _a is None:
+        case(f"Tensor.{_n}", lambda x, y: x.detach().copy_(y.detach()),
+             lambda x, y: x.detach().copy_(y.detach()),
+             [(f(*s), f(*s)) for s in EMPTY] + [(f(0, 5), f(5)), (f(4, 3, layout="t"), f())])
+    else:
+        case(f"Tensor.{_n}", lambda x, a=_a, n=_n: getattr(x.detach(), n)(*a),
+             lambda x, a=_a, n=_n: getattr(x.detach(), n)(*a), SHAPED)
+
+# creation
+SIZES = [(), (0,), (0, 5), (3, 0, 2)]
+for _n in ["zeros", "ones", "empty", "rand", "randn"]:
+    for _s in SIZES:
+        case(f"mg.{_n}", lambda n=_n, s=_s: getattr(mg, n)(*s),
+             lambda n=_n, s=_s: getattr(torch, n)(*s, dtype=torch.float32), [()],
+             values=_n in ("zeros", "ones"), tag=f"*{_s}")
+        case(f"mg.{_n}", lambda n=_n, s=_s: getattr(mg, n)(s),
+             lambda n=_n, s=_s: getattr(torch, n)(s, dtype=torch.float32), [()],
+             values=_n in ("zeros", "ones"), tag=f"{_s}")
+for _s in SIZES:
+    case("mg.full", lambda s=_s: mg.full(s, 1.5), lambda s=_s: torch.full(s, 1.5,
+         dtype=torch.float32), [()], tag=f"{_s}")
+    case("mg.randint", lambda s=_s: mg.randint(0, 3, s), lambda s=_s: torch.randint(0, 3, s),
+         [()], values=False, tag=f"{_s}")
+for _n in ["zeros_like", "ones_like", "empty_like", "rand_like", "randn_like"]:
+    case(f"mg.{_n}", getattr(mg, _n), getattr(torch, _n), SHAPED, values=_n in ("zeros_like",
+                                                                                "ones_like"))
+case("mg.full_like", lambda x: mg.full_like(x, 2.0), lambda x: torch.full_like(x, 2.0), SHAPED)
+case("mg.arange", lambda: mg.arange(0), lambda: torch.arange(0), [()])
+case("mg.arange", lambda: mg.arange(2, 2, dtype=mg.float64),
+     lambda: torch.arange(2, 2, dtype=torch.float64), [()])
+case("mg.linspace", lambda: mg.linspace(0, 1, 0), lambda: torch.linspace(0, 1, 0,
+     dtype=torch.float32), [()])
+case("mg.linspace", lambda: mg.linspace(0, 1, 1), lambda: torch.linspace(0, 1, 1,
+     dtype=torch.float32), [()])
+case("mg.eye", lambda: mg.eye(0), lambda: torch.eye(0, dtype=torch.float32), [()])
+case("mg.eye", lambda: mg.eye(0, 3), lambda: torch.eye(0, 3, dtype=torch.float32), [()])
+case("mg.randperm", lambda: mg.randperm(0), lambda: torch.randperm(0), [()])
+case("mg.tensor", lambda: mg.tensor([]), lambda: torch.tensor([], dtype=torch.float32), [()])
+case("mg.tensor", lambda: mg.tensor(2.5), lambda: torch.tensor(2.5, dtype=torch.float32), [()])
+case("mg.tensor", lambda: mg.tensor([[]]), lambda: torch.tensor([[]], dtype=torch.float32),
+     [()])
+case("mg.tensor", lambda x: mg.tensor(x.detach().numpy()),
+     lambda x: torch.tensor(x.detach().numpy()), SHAPED)
+
+# activations (F and the mg/Tensor names above)
+for _n in ["relu", "sigmoid", "tanh", "gelu", "silu", "logsigmoid", "softplus"]:
+    case(f"F.{_n}", getattr(F, _n), getattr(tF, _n), floats())
+case("F.gelu", lambda x: F.gelu(x, approximate="tanh"),
+     lambda x: tF.gelu(x, approximate="tanh"), floats())
+
+# dropout family: deterministic settings compare values; random ones compare shape/dtype
+for _p, _tr in [(0.0, True), (0.5, False), (1.0, True)]:
+    case("F.dropout", lambda x, pp=_p, tr=_tr: F.dropout(x, pp, tr),
+         lambda x, pp=_p, tr=_tr: tF.dropout(x, pp, tr), floats())
+case("F.dropout", lambda x: F.dropout(x, 0.5), lambda x: tF.dropout(x, 0.5), floats(),
+     values=False)
+case("F.drop_path", lambda x: F.drop_path(x, 0.5, training=False), lambda x: x * 1, floats())
+case("F.drop_path", lambda x: F.drop_path(x, 0.0, training=True), lambda x: x * 1, floats())
+case("F.drop_path", lambda x: F.drop_path(x, 0.5, training=True), lambda x: x * 1,
+     floats()[1:], values=False)
+case("F.gumbel_softmax", lambda x: F.gumbel_softmax(x), lambda x: tF.gumbel_softmax(x),
+     [(f(0, 5),), (f(3, 0, 2),), (f(4, 3, layout="t"),), (f(),)], values=False)
+case("F.gumbel_softmax", lambda x: F.gumbel_softmax(x, hard=True),
+     lambda x: tF.gumbel_softmax(x, hard=True), [(f(0, 5),), (f(4, 3, layout="t"),)],
+     values=False)
+
+# normalisation
+case("F.layer_norm", lambda x, w, bb: F.layer_norm(x, (4,), w, bb),
+     lambda x, w, bb: tF.layer_norm(x, (4,), w, bb),
+     [(f(0, 4), f(4), f(4)), (f(3, 0, 4), f(4), f(4)), (f(4, 4, layout="t"), f(4), f(4)),
+      (f(2, 8, layout="s"), f(4, layout="n"), f(4))])
+case("F.layer_norm", lambda x: F.layer_norm(x, (0,)), lambda x: tF.layer_norm(x, (0,)),
+     [(f(3, 0),), (f(0),)])
+case("F.layer_norm", lambda x: F.layer_norm(x, ()), lambda x: tF.layer_norm(x, ()),
+     [(f(),), (f(0, 4),)])
+case("F.layer_norm", lambda x: F.layer_norm(x, (4,)), lambda x: tF.layer_norm(x, (4,)),
+     [(f(),), (f(0, 4),)])
+for _tr in [True, False]:
+    case("F.batch_norm", lambda x, w, bb, tr=_tr: F.batch_norm(
+        x, mg.zeros(x.shape[1], dtype=mg.float64), mg.ones(x.shape[1], dtype=mg.float64), w, bb,
+        training=tr), lambda x, w, bb, tr=_tr: tF.batch_norm(
+        x, torch.zeros(x.shape[1]), torch.ones(x.shape[1]), w, bb, training=tr),
+        [(f(0, 4), f(4), f(4)), (f(0, 4, 3), f(4), f(4)), (f(2, 4, 0), f(4), f(4)),
+         (f(5, 4, layout="t"), f(4), f(4))])
+
+# losses
+for _red in ["mean", "sum", "none"]:
+    for _n in ["cross_entropy", "nll_loss"]:
+        case(f"F.{_n}", lambda x, t, n=_n, r=_red: getattr(F, n)(x, t, reduction=r),
+             lambda x, t, n=_n, r=_red: getattr(tF, n)(x, t, reduction=r),
+             [(f(0, 5), i(0)), (f(0, 5, 2), i(0, 2)), (f(3, 5, 0), i(3, 0)),
+              (f(5), i()), (f(5, 4, layout="t"), i(5, layout="s")), (f(3, 0), i(3))])
+    case("F.cross_entropy", lambda x, t, r=_red: F.cross_entropy(x, t, reduction=r),
+         lambda x, t, r=_red: tF.cross_entropy(x, t, reduction=r),
+         [(f(0, 5), p(0, 5)), (f(0, 5, 2), p(0, 5, 2)), (f(5), p(5)),
+          (f(4, 3, layout="t"), p(4, 3))])
+    case("F.cross_entropy", lambda x, t, r=_red: F.cross_entropy(x, t, reduction=r,
+                                                                 label_smoothing=0.1),
+         lambda x, t, r=_red: tF.cross_entropy(x, t, reduction=r, label_smoothing=0.1),
+         [(f(0, 5), i(0)), (f(5, 4, layout="t"), i(5))])
+    for _n in ["mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy_with_logits"]:
+        case(f"F.{_n}", lambda x, t, n=_n, r=_red: getattr(F, n)(x, t, reduction=r),
+             lambda x, t, n=_n, r=_red: getattr(tF, n)(x, t, reduction=r),
+             [(f(*s), f(*s)) for s in EMPTY] + [(f(4, 3, layout="t"), f(4, 3, layout="s"))])
+    case("F.binary_cross_entropy", lambda x, t, r=_red: F.binary_cross_entropy(x, t, reduction=r),
+         lambda x, t, r=_red: tF.binary_cross_entropy(x, t, reduction=r),
+         [(p(*s), p(*s)) for s in EMPTY] + [(p(4, 3, layout="t"), p(4, 3, layout="s"))])
+    case("F.kl_div", lambda x, t, r=_red: F.kl_div(x, t, reduction=r),
+         lambda x, t, r=_red: tF.kl_div(x, t, reduction=r),
+         [(f(*s), p(*s)) for s in EMPTY] + [(f(4, 3, layout="t"), p(4, 3, layout="s"))])
+case("F.kl_div", lambda x, t: F.kl_div(x, t, reduction="batchmean"),
+     lambda x, t: tF.kl_div(x, t, reduction="batchmean"), [(f(0, 5), p(0, 5)), (f(), p())])
+
+# conv and pooling
+CONV = [(f(0, 3, 5, 5), f(4, 3, 3, 3), f(4)), (f(2, 3, 5, 5, layout="t"), f(4, 3, 3, 3), f(4)),
+        (f(2, 3, 5, 10, layout="s"), f(4, 3, 3, 3, layout="t"), f(4)),
+        (f(3, 5, 5), f(4, 3, 3, 3), f(4)),
+        (f(2, 3, 0, 5), f(4, 3, 3, 3), f(4)), (f(2, 3, 5, 5), f(0, 3, 3, 3), f(0))]
+# Not compared: conv2d with 0 input channels (torch returns an empty (N, 0, H, W) result, which
+# looks like a torch quirk; minigrad gives the bias-filled (N, C_out, H, W) result).
+case("F.conv2d", F.conv2d, tF.conv2d, CONV)
+case("F.conv2d", lambda x, w, bb: F.conv2d(x, w, bb, padding=1),
+     lambda x, w, bb: tF.conv2d(x, w, bb, padding=1), CONV[:3])
+POOL = [(f(0, 3, 4, 4),), (f(2, 3, 4, 4, layout="t"),), (f(2, 2, 4, 8, layout="s"),),
+        (f(3, 4, 4),), (f(2, 0, 4, 4),), (f(2, 3, 0, 4),), (f(2, 3, 1, 1),)]
+case("F.max_pool2d", lambda x: F.max_pool2d(x, 2), lambda x: tF.max_pool2d(x, 2), POOL)
+case("F.avg_pool2d", lambda x: F.avg_pool2d(x, 2), lambda x: tF.avg_pool2d(x, 2), POOL)
+# torch's adaptive_avg_pool2d backward refuses an empty channel dim: values only there
+POOL_ADAPTIVE = [r for r in POOL if r[0].shape[1] != 0]
+case("F.adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 2),
+     lambda x: tF.adaptive_avg_pool2d(x, 2), POOL_ADAPTIVE)
+case("F.adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, 2),
+     lambda x: tF.adaptive_avg_pool2d(x, 2), [(f(2, 0, 4, 4),)], grad=False)
+case("F.adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (0, 2)),
+     lambda x: tF.adaptive_avg_pool2d(x, (0, 2)), POOL[:2], grad=False)   # torch: no backward
+
+# attention and embedding
+case("F.scaled_dot_product_attention", F.scaled_dot_product_attention,
+     tF.scaled_dot_product_attention,
+     [(f(0, 2, 3, 4), f(0, 2, 5, 4), f(0, 2, 5, 4)), (f(2, 0, 4), f(2, 5, 4), f(2, 5, 4)),
+      (f(2, 3, 4), f(2, 0, 4), f(2, 0, 4)), (f(2, 3, 0), f(2, 5, 0), f(2, 5, 6)),
+      (f(2, 4, 3, layout="t"), f(2, 5, 3, layout="n"), f(2, 5, 3, layout="s"))])
+case("F.scaled_dot_product_attention", lambda q, k, v: F.scaled_dot_product_attention(
+    q, k, v, is_causal=True), lambda q, k, v: tF.scaled_dot_product_attention(q, k, v,
+                                                                              is_causal=True),
+     [(f(0, 3, 4), f(0, 3, 4), f(0, 3, 4)), (f(2, 4, 3, layout="t"), f(2, 4, 3), f(2, 4, 3))])
+case("F.embedding", F.embedding, tF.embedding,
+     [(i(0, high=4), f(4, 3)), (i(high=4), f(4, 3)), (i(2, 0, high=4), f(4, 3)),
+      (i(3, high=4), f(4, 0)), (i(2, 3, high=4, layout="t"), f(3, 4, layout="t"))])
+
+
+# ---- nn modules: same construction, parameters copied from torch ---------------------------
+def module_case(name, make, specs, train=True, **opts):
+    """make(ns) builds the module from namespace ns (mg.nn or torch.nn)."""
+    def pair():
+        tm = make(torch.nn).double().train(train)
+        mm = make(mg.nn).to(mg.float64).train(train)
+        mm.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+        return mm, tm
+    case(f"nn.{name}", None, None, specs, module=pair, **opts)
+
+
+module_case("Linear", lambda nn: nn.Linear(3, 4),
+            [(f(0, 3),), (f(2, 0, 3),), (f(3),), (f(4, 3, layout="s"),), (f(),)])
+module_case("Linear", lambda nn: nn.Linear(0, 4), [(f(2, 0),)])
+module_case("Identity", lambda nn: nn.Identity(), floats())
+module_case("Flatten", lambda nn: nn.Flatten(), [(f(0, 2, 3),), (f(2, 0, 3),), (f(0),),
+                                                 (f(2, 3, 4, layout="t"),)])
+module_case("Conv2d", lambda nn: nn.Conv2d(3, 4, 3, padding=1), CONV[:3] and
+            [(f(0, 3, 5, 5),), (f(2, 3, 5, 5, layout="t"),), (f(3, 5, 5),), (f(2, 3, 0, 5),)])
+for _n, _a in [("MaxPool2d", (2,)), ("AvgPool2d", (2,)), ("AdaptiveAvgPool2d", (2,))]:
+    module_case(_n, lambda nn, n=_n, a=_a: getattr(nn, n)(*a),
+                POOL_ADAPTIVE if _n.startswith("Adaptive") else POOL)
+module_case("Embedding", lambda nn: nn.Embedding(4, 3), [(i(0, high=4),), (i(2, 0, high=4),),
+                                                         (i(high=4),)])
+module_case("Embedding", lambda nn: nn.Embedding(4, 3, padding_idx=0),
+            [(i(0, high=4),), (i(3, 2, high=4, layout="t"),)])
+for _n in ["ReLU", "Sigmoid", "Tanh", "GELU", "SiLU"]:
+    module_case(_n, lambda nn, n=_n: getattr(nn, n)(), floats())
+for _n in ["Softmax", "LogSoftmax"]:
+    module_case(_n, lambda nn, n=_n: getattr(nn, n)(dim=-1),
+                [(f(),), (f(0, 10),), (f(4, 3, layout="t"),)])
+    module_case(_n, lambda nn, n=_n: getattr(nn, n)(), [(f(0, 10),), (f(3, 0, 2),)])
+module_case("Dropout", lambda nn: nn.Dropout(0.5), floats(), train=False)
+module_case("Dropout", lambda nn: nn.Dropout(0.5), floats(), values=False)
+module_case("LayerNorm", lambda nn: nn.LayerNorm(4),
+            [(f(0, 4),), (f(3, 0, 4),), (f(4, 4, layout="t"),)])
+for _tr in [True, False]:
+    module_case("BatchNorm1d", lambda nn: nn.BatchNorm1d(4),
+                [(f(0, 4),), (f(0, 4, 3),), (f(5, 4, layout="t"),), (f(2, 4, 0),)], train=_tr)
+    module_case("BatchNorm2d", lambda nn: nn.BatchNorm2d(3),
+                [(f(0, 3, 2, 2),), (f(2, 3, 0, 2),), (f(2, 3, 2, 2, layout="t"),)], train=_tr)
+for _n in ["MSELoss", "L1Loss", "SmoothL1Loss", "BCEWithLogitsLoss"]:
+    module_case(_n, lambda nn, n=_n: getattr(nn, n)(),
+                [(f(*s), f(*s)) for s in EMPTY] + [(f(4, 3, layout="t"), f(4, 3))])
+module_case("BCELoss", lambda nn: nn.BCELoss(), [(p(*s), p(*s)) for s in EMPTY])
+module_case("KLDivLoss", lambda nn: nn.KLDivLoss(reduction="sum"),
+            [(f(*s), p(*s)) for s in EMPTY])
+for _n in ["CrossEntropyLoss", "NLLLoss"]:
+    module_case(_n, lambda nn, n=_n: getattr(nn, n)(),
+                [(f(0, 5), i(0)), (f(5), i()), (f(5, 4, layout="t"), i(5))])
+    module_case(_n, lambda nn, n=_n: getattr(nn, n)(reduction="sum"), [(f(0, 5), i(0))])
+module_case("MultiheadAttention", lambda nn: nn.MultiheadAttention(4, 2, batch_first=True),
+            [(f(0, 3, 4), f(0, 5, 4), f(0, 5, 4)), (f(2, 0, 4), f(2, 5, 4), f(2, 5, 4)),
+             (f(2, 3, 4, layout="n"), f(2, 5, 4), f(2, 5, 4, layout="s"))], train=False)
+module_case("MultiheadAttention", lambda nn: nn.MultiheadAttention(4, 2),
+            [(f(3, 4), f(5, 4), f(5, 4)), (f(0, 4), f(5, 4), f(5, 4))], train=False)
+module_case("TransformerEncoderLayer", lambda nn: nn.TransformerEncoderLayer(
+    4, 2, 8, dropout=0.0, batch_first=True), [(f(0, 3, 4),), (f(2, 3, 4, layout="s"),)],
+    train=False)
+module_case("TransformerEncoder", lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(
+    4, 2, 8, dropout=0.0, batch_first=True), 2, enable_nested_tensor=False)
+    if nn is torch.nn else nn.TransformerEncoder(nn.TransformerEncoderLayer(
+        4, 2, 8, dropout=0.0, batch_first=True), 2),
+    [(f(0, 3, 4),), (f(2, 3, 4, layout="s"),)], train=False)
+module_case("Sequential", lambda nn: nn.Sequential(nn.Linear(3, 2), nn.ReLU()),
+            [(f(0, 3),), (f(4, 3, layout="s"),)])
+module_case("DropPath", lambda nn: nn.DropPath(0.5) if nn is mg.nn else nn.Identity(),
+            floats(), train=False)
+
+# Names with no row, and why. Everything else public must have a row above.
+SKIP = {
+    "mg.Function": "autograd API (tests/test_autograd.py)",
+    "mg.Tensor": "the class itself", "mg.device": "a type",
+    "mg.grad": "autograd API", "mg.no_grad": "grad mode", "mg.enable_grad": "grad mode",
+    "mg.set_grad_enabled": "grad mode", "mg.is_grad_enabled": "grad mode",
+    "mg.manual_seed": "random state", "mg.save": "I/O", "mg.load": "I/O",
+    "Tensor.backward": "autograd API", "Tensor.retain_grad": "autograd API",
+    "Tensor.requires_grad_": "autograd API", "Tensor.grad": "autograd attribute",
+    "Tensor.grad_fn": "autograd attribute", "Tensor.requires_grad": "autograd attribute",
+    "Tensor.is_leaf": "autograd attribute", "Tensor.data": "the raw array (differs from torch "
+                                                          "by design)",
+    "Tensor.cuda": "needs a GPU (tests/test_cuda_dispatch.py)", "Tensor.is_cuda": "attribute",
+    "Tensor.device": "attribute", "Tensor.uniform_": "random fill",
+    "Tensor.normal_": "random fill",
+    "nn.Module": "base class", "nn.ModuleList": "container", "nn.ModuleDict": "container",
+    "nn.Parameter": "a Tensor subclass",
+    "nn.WindowAttention": "no torch counterpart (tests/test_mha.py)",
+}
+
+# Failures the sweep finds in files other engineers own: case id -> (owner, what differs).
+# These rows are xfail (not strict) until the owner's fix lands; then delete the entry.
+OWNED_ELSEWHERE = {}
+
+
+def _owned(owner, why, ids):
+    OWNED_ELSEWHERE.update({k: (owner, why) for k in ids})
+
+
+_EMPTY_DIM = ("f(0, 5)", "f(3, 0, 2)")
+_owned("reduce.py", "amax/amin along an empty dim: torch gives an empty result, or IndexError "
+       "when the reduced dim has size 0; minigrad refuses every empty input",
+       [f"{p}.{n}[{kw}]-{x}" for p in ("mg", "Tensor") for n in ("amax", "amin")
+        for kw in ("dim=0", "dim=-1,keepdim=True") for x in _EMPTY_DIM])
+_owned("reduce.py", "argmax/argmin of an empty tensor: torch's IndexError, minigrad lets "
+       "NumPy's ValueError through",
+       [f"{p}.{n}{kw}-{x}" for p in ("mg", "Tensor") for n in ("argmax", "argmin")
+        for kw, x in (("", "f(0,)"), ("", "f(0, 5)"), ("", "f(3, 0, 2)"),
+                      ("[dim=0]", "f(0, 5)"))])
+_owned("reduce.py", "max/min(0-d, dim=0): torch works, minigrad lets NumPy's AxisError through",
+       [f"{p}.{n}[dim=0]-f()" for p in ("mg", "Tensor") for n in ("max", "min")])
+_owned("reduce.py", "logsumexp over an empty dim: torch gives -inf, minigrad NumPy's ValueError",
+       [f"{p}.logsumexp[dim=0]-f(0, 5)" for p in ("mg", "Tensor")])
+_owned("index.py MaskedFill", "0-d input with a (0,) mask: torch broadcasts to (0,), "
+       "minigrad raises", [f"{p}.masked_fill[value=-1.5]-f(),b(0,)" for p in ("mg", "Tensor")])
+_owned("tensor.py protocols", "float()/int() of a tensor that is not one element: torch "
+       "raises ValueError, minigrad RuntimeError",
+       [f"Tensor.{n}-{x}" for n in ("__float__", "__int__") for x in ("f(0,)", "f(0, 5)",
+                                                                      "f(4, 3)t")])
+_owned("tensor.py attributes", "mT of 0-d (torch returns it) and of 1-D (torch's "
+       "RuntimeError): minigrad raises IndexError", ["Tensor.mT-f()", "Tensor.mT-f(0,)"])
+_owned("creation.py", "mg.zeros() etc. with no size: torch raises TypeError, minigrad returns "
+       "a 0-d tensor", [f"mg.{n}[*()]-" for n in ("zeros", "ones", "empty", "rand", "randn")])
+
+
+def public_names():
+    names = {f"mg.{n}" for n in dir(mg) if not n.startswith("_")
+             and callable(getattr(mg, n)) and not inspect.ismodule(getattr(mg, n))
+             and not isinstance(getattr(mg, n), np.dtype)}
+    names |= {f"Tensor.{n}" for n in dir(mg.Tensor) if not n.startswith("_")}
+    names |= {f"F.{n}" for n in dir(F) if not n.startswith("_")
+              and callable(getattr(F, n)) and not inspect.ismodule(getattr(F, n))}
+    names |= {f"nn.{n}" for n in dir(mg.nn) if inspect.isclass(getattr(mg.nn, n))}
+    return names
+
+
+def test_sweep_covers_every_op():
+    covered = {c[0] for c in CASES}
+    missing = public_names() - covered - set(SKIP)
+    assert not missing, f"public names without a sweep row (add one, or a SKIP reason): " \
+                        f"{sorted(missing)}"
+    stale = set(SKIP) - public_names()
+    assert not stale, f"SKIP entries for names that no longer exist: {sorted(stale)}"
+    ids = {_case_id(c) for c in CASES}
+    stale = set(OWNED_ELSEWHERE) - ids
+    assert not stale, f"OWNED_ELSEWHERE entries that match no case: {sorted(stale)}"
+
+
+# ---- the runner ---------------------------------------------------------------------------
+def _run(fn, args):
+    try:
+        return fn(*args), None
+    except Exception as e:     # noqa: BLE001 (both frameworks' errors are compared below)
+        return None, e
+
+
+def _builtin_kind(exc):
+    return next(k for k in type(exc).__mro__ if k.__module__ == "builtins")
+
+
+def _as_list(out):
+    return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+def _np(x):
+    if isinstance(x, mg.Tensor):
+        return x.detach().numpy()
+    if isinstance(x, torch.Tensor):
+        return x.detach().numpy()
+    return x
+
+
+def _dtype_name(d):
+    return str(d).replace("torch.", "")
+
+
+def _compare(mo, to, what, values=True):
+    if isinstance(to, torch.Tensor):
+        assert isinstance(mo, mg.Tensor), f"{what}: torch gives a tensor, minigrad {type(mo)}"
+        assert tuple(mo.shape) == tuple(to.shape), f"{what}: shape {mo.shape} vs {to.shape}"
+        assert _dtype_name(mo.dtype) == _dtype_name(to.dtype), \
+            f"{what}: dtype {mo.dtype} vs {to.dtype}"
+        if values:
+            np.testing.assert_allclose(_np(mo), _np(to), rtol=1e-7, atol=1e-9, equal_nan=True,
+                                       err_msg=what)
+    elif isinstance(to, (torch.Size, tuple, list)) and not isinstance(to, str):
+        assert isinstance(mo, (tuple, list)), f"{what}: {type(mo)} vs {type(to)}"
+        assert len(mo) == len(to), f"{what}: {mo} vs {to}"
+        for k, (a, t) in enumerate(zip(mo, to)):
+            _compare(a, t, f"{what}[{k}]", values)
+    elif isinstance(to, torch.dtype):
+        assert _dtype_name(mo) == _dtype_name(to), f"{what}: {mo} vs {to}"
+    elif isinstance(to, np.ndarray):
+        assert mo.shape == to.shape and mo.dtype == to.dtype, f"{what}: {mo!r} vs {to!r}"
+        np.testing.assert_array_equal(mo, to)
+    else:
+        assert type(mo) is type(to) or (values is False), f"{what}: {mo!r} vs {to!r}"
+        if values:
+            both_nan = isinstance(to, float) and np.isnan(to) and np.isnan(mo)
+            assert mo == to or both_nan, f"{what}: {mo!r} vs {to!r}"
+
+
+def _case_id(c):
+    name, _, _, specs, opts = c
+    tag = f"[{opts['tag']}]" if opts.get("tag") else ""
+    return f"{name}{tag}-{','.join(map(repr, specs))}" + (
+        "-train" if opts.get("module") and opts.get("train", True) else "")
+
+
+def _params(c):
+    owned = OWNED_ELSEWHERE.get(_case_id(c))
+    marks = [pytest.mark.xfail(strict=False, reason=f"{owned[0]}: {owned[1]}")] if owned else []
+    return pytest.param(c, id=_case_id(c), marks=marks)
+
+
+@pytest.mark.parametrize("c", [_params(c) for c in CASES])
+def test_sweep(c):
+    _, mg_fn, torch_fn, specs, opts = c
+    rng = np.random.default_rng(zlib.crc32(_case_id(c).encode()))
+    arrays = [s.array(rng) for s in specs]
+    grad = opts.get("grad", True)
+    xs = [mg.Tensor._make(a) for a in arrays]
+    ts = [torch.tensor(a.copy()) for a in arrays]
+    for x, t, s in zip(xs, ts, specs):
+        if grad and s.grad:
+            x.requires_grad_()
+            t.requires_grad_()
+    mg_extra, t_extra = [], []
+    if "module" in opts:
+        mm, tm = opts["module"]()
+        mg_fn, torch_fn = mm, tm
+        named = dict(tm.named_parameters())
+        for n, prm in mm.named_parameters():
+            mg_extra.append(prm)
+            t_extra.append(named[n])
+    values = opts.get("values", True)
+    tout, terr = _run(torch_fn, ts)
+    mout, merr = _run(mg_fn, xs)
+    if terr is not None:
+        assert merr is not None, f"torch raises {terr!r}; minigrad returns {mout!r}"
+        kind = _builtin_kind(terr)
+        assert isinstance(merr, kind), f"torch raises {kind.__name__} ({terr}); minigrad " \
+                                       f"{type(merr).__name__} ({merr})"
+        last = traceback.extract_tb(merr.__traceback__)[-1].filename
+        assert "/numpy/" not in last and "/cupy/" not in last, \
+            f"minigrad's error comes from inside NumPy ({last}): {merr!r}"
+        return
+    if merr is not None:
+        raise AssertionError(f"torch works, minigrad raises {merr!r}") from merr
+    mouts, touts = _as_list(mout), _as_list(tout)
+    if not isinstance(tout, (tuple, list)) or isinstance(tout, torch.Size):
+        mouts, touts = [mout], [tout]
+    assert len(mouts) == len(touts), (mout, tout)
+    for k, (a, t) in enumerate(zip(mouts, touts)):
+        _compare(a, t, f"output {k}", values)
+    # gradients for a random upstream gradient (only where the values are deterministic)
+    if not values:
+        return
+    diff = [(a, t) for a, t in zip(mouts, touts) if isinstance(t, torch.Tensor)
+            and t.requires_grad]
+    wrt_t = [t for t, s in zip(ts, specs) if t.requires_grad] + t_extra
+    wrt_m = [x for x, s in zip(xs, specs) if x.requires_grad] + mg_extra
+    if not diff or not wrt_t:
+        return
+    for a, t in diff:
+        assert a.requires_grad, "torch's output requires grad, minigrad's does not"
+    # the upstream gradient in each output's dtype (torch's engine casts it; see the report)
+    ws = [rng.standard_normal(tuple(t.shape)).astype(_dtype_name(t.dtype)) for _, t in diff]
+    g_t = torch.autograd.grad([t for _, t in diff], wrt_t, [torch.tensor(w) for w in ws],
+                              allow_unused=True)
+    g_m = mg.grad([a for a, _ in diff], wrt_m, [mg.tensor(w) for w in ws], allow_unused=True)
+    for k, (gm, gt, x) in enumerate(zip(g_m, g_t, wrt_m)):
+        gt = np.zeros(x.shape) if gt is None else gt.numpy()
+        gm = np.zeros(x.shape) if gm is None else gm.numpy()
+        assert gm.shape == gt.shape, f"grad {k}: shape {gm.shape} vs {gt.shape}"
+        np.testing.assert_allclose(gm, gt, rtol=1e-7, atol=1e-9, equal_nan=True,
+                                   err_msg=f"grad of input {k}")
