@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd, backend
-from .ops import arith, index, linalg, reduce, shape, softmax
+from .ops import arith, bitwise, division, functional, index, linalg, reduce, shape, softmax
 
 
 class Tensor(backend.MovesWithTo):
@@ -280,10 +280,21 @@ class Tensor(backend.MovesWithTo):
     def __le__(self, o): return arith.compare(lambda a, b: a <= b, self, o, "le")
     def __gt__(self, o): return arith.compare(lambda a, b: a > b, self, o, "gt")
     def __ge__(self, o): return arith.compare(lambda a, b: a >= b, self, o, "ge")
-    def __invert__(self): return arith.compare(lambda a, b: ~a, self, None, "invert")
-    def __and__(self, o): return arith.compare(lambda a, b: a & b, self, o, "and")
-    def __or__(self, o): return arith.compare(lambda a, b: a | b, self, o, "or")
-    def __xor__(self, o): return arith.compare(lambda a, b: a ^ b, self, o, "xor")
+    def __floordiv__(self, o): return division.floor_divide(self, o)
+    def __rfloordiv__(self, o): return division.floor_divide(o, self)
+    def __mod__(self, o): return division.remainder(self, o)
+    def __rmod__(self, o): return division.remainder(o, self)
+    def __invert__(self): return bitwise.bitwise_not(self)
+    def __and__(self, o): return bitwise.bitwise_and(self, o)
+    def __rand__(self, o): return bitwise.bitwise_and(o, self)
+    def __or__(self, o): return bitwise.bitwise_or(self, o)
+    def __ror__(self, o): return bitwise.bitwise_or(o, self)
+    def __xor__(self, o): return bitwise.bitwise_xor(self, o)
+    def __rxor__(self, o): return bitwise.bitwise_xor(o, self)
+    def __lshift__(self, o): return bitwise.bitwise_left_shift(self, o)
+    def __rlshift__(self, o): return bitwise.bitwise_left_shift(o, self)
+    def __rshift__(self, o): return bitwise.bitwise_right_shift(self, o)
+    def __rrshift__(self, o): return bitwise.bitwise_right_shift(o, self)
 
     def __getitem__(self, key):
         return index.GetItem.apply(self, index.convert_key(key, backend.array_module(self.data)))
@@ -296,10 +307,25 @@ class Tensor(backend.MovesWithTo):
         self.data[key] = autograd.unwrap(value)
 
     # ---- math methods -----------------------------------------------------------------
-    def add(self, o): return self + o
-    def sub(self, o): return self - o
-    def mul(self, o): return self * o
-    def div(self, o): return self / o
+    def add(self, other, *, alpha=1): return functional.add(self, other, alpha=alpha)
+    def sub(self, other, *, alpha=1): return functional.sub(self, other, alpha=alpha)
+    subtract = sub
+    def mul(self, other): return self * other
+    multiply = mul
+
+    def div(self, other, *, rounding_mode=None):
+        return division.div(self, other, rounding_mode=rounding_mode)
+    divide = div
+    def true_divide(self, other): return self / other
+    def floor_divide(self, other): return division.floor_divide(self, other)
+    def remainder(self, other): return division.remainder(self, other)
+    def fmod(self, other): return division.fmod(self, other)
+    def bitwise_and(self, other): return bitwise.bitwise_and(self, other)
+    def bitwise_or(self, other): return bitwise.bitwise_or(self, other)
+    def bitwise_xor(self, other): return bitwise.bitwise_xor(self, other)
+    def bitwise_not(self): return bitwise.bitwise_not(self)
+    def bitwise_left_shift(self, other): return bitwise.bitwise_left_shift(self, other)
+    def bitwise_right_shift(self, other): return bitwise.bitwise_right_shift(self, other)
     def pow(self, o): return self ** o
     def matmul(self, o): return self @ o
     def neg(self): return -self
