@@ -7,9 +7,9 @@ from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad, set
 from .backend import (Device as device, bool_ as bool, float16, float32, float64, int8, int16,
                       int32, int64, manual_seed, uint8)
 from .backend import float16 as half, float32 as float, float64 as double, int64 as long
-from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones, ones_like,
-                       rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
-                       zeros_like)
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       randperm, tensor, zeros, zeros_like)
 from .dtypes import (can_cast, finfo, get_default_dtype, iinfo, promote_types, result_type,
                      set_default_dtype)
 from .ops.arith import clamp, maximum, minimum, where

@@ -15,11 +15,25 @@ class Tensor(backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
 
-    def __init__(self, data, dtype=None, device=None, requires_grad=False):
-        from .creation import tensor
-        t = tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        """torch.Tensor's legacy constructor: Tensor(data) (default float dtype), Tensor(*sizes)
+        (zeros here; torch leaves them uninitialized), Tensor() (empty), Tensor(tensor) (an
+        alias of its data)."""
+        from .creation import tensor, zeros  # lazy: creation.py imports this module
+        if len(args) == 1 and isinstance(args[0], Tensor) and dtype is None and device is None:
+            t = Tensor._make(args[0].data)
+        elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+            t = zeros(*(args or (0,)), dtype=dtype, device=device)
+        elif len(args) == 1 and (isinstance(args[0], (list, tuple, np.ndarray))
+                                 or backend.is_cuda_array(args[0])):
+            t = tensor(args[0], dtype=dtype or backend.get_default_dtype(), device=device)
+        else:
+            got = type(args[0]).__name__ if len(args) == 1 else f"{len(args)} arguments"
+            raise TypeError(f"Tensor(): data must be a sequence or sizes must be ints (got {got})")
         self.data, self.grad, self.grad_fn, self._output_nr = t.data, None, None, 0
-        self.requires_grad = t.requires_grad
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
 
     @classmethod
     def _make(cls, array, grad_fn=None, output_nr=0):
