@@ -97,7 +97,7 @@ class finfo:
         self.max = float(info.max)
         self.min = float(info.min)
         self.tiny = self.smallest_normal = float(info.smallest_normal)
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)     # torch: 0.001, not float16(0.001)
         self.dtype = dt.name
 
     def __repr__(self):

@@ -181,6 +181,8 @@ class Pow(Op):
         ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
         x, y, dt = promote(a, b)
         if dt.kind == "b":
+            if type(b) is bool:             # torch: bool ** True is x, bool ** False is ones
+                return x.copy() if b else array_module(x).ones_like(x)
             raise NotImplementedError('"pow" not implemented for \'Bool\'')
         if dt.kind in "iu":
             if _shape(b) is None and b < 0:
@@ -266,6 +268,8 @@ class Sqrt(Op):
 class Abs(Op):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
         ctx.save_for_backward(x)
         return array_module(x).abs(x)
 
@@ -506,15 +510,10 @@ def minimum(input, other):
 
 
 def clamp(input, min=None, max=None):
-    """Clamp to [min, max]: both numbers or both tensors (torch.clamp); gradients flow to x
-    and to tensor bounds as torch's do."""
-    from ..tensor import Tensor  # lazy: tensor.py imports this module
+    """Clamp to [min, max], numbers or tensors (torch.clamp), promoted as one op; gradients
+    flow to x and to tensor bounds as torch's do."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    kinds = {isinstance(v, Tensor) for v in (min, max) if v is not None}
-    if len(kinds) > 1:
-        raise TypeError("clamp() received an invalid combination of arguments: 'min' and 'max' "
-                        "must both be numbers or both be tensors")
     return Clamp.apply(input, min, max)
 
 

@@ -45,6 +45,6 @@ def bitwise_right_shift(input, other):
 def bitwise_not(input):
     x = unwrap(input)
     if x.dtype.kind == "f":
-        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for '
-                                  f"'{torch_name(x.dtype)}'")
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        f"tensors, got {x.dtype}")
     return wrap(array_module(x).invert(x))

@@ -20,8 +20,10 @@ def _xp(a, b):
 def _check(a, b, dt, kernel):
     if dt.kind == "b":
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
-    if dt.kind in "iu" and not _xp(a, b).all(_xp(a, b).asarray(b) != 0):
-        raise RuntimeError("ZeroDivisionError")
+    if dt.kind in "iu":
+        zero = _xp(a, b).asarray(b) == 0
+        if zero.any() and 0 not in np.broadcast_shapes(np.shape(a), zero.shape):
+            raise RuntimeError("ZeroDivisionError")
 
 
 def _trunc_div(xp, a, b):

@@ -31,16 +31,16 @@ def is_tensor(obj):
 def _times_alpha(input, other, alpha):
     """other * alpha computed in the result dtype, with torch's checks on alpha."""
     dt = result_type(input, other)
-    if isinstance(alpha, bool) or dt.kind == "b":
-        if dt.kind != "b":
-            raise RuntimeError("Boolean alpha only supported for Boolean results.")
-        alpha = bool(alpha)
-    elif isinstance(alpha, float) and dt.kind in "iu":
+    if isinstance(alpha, float) and dt.kind in "biu":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    if isinstance(alpha, bool) and dt.kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.kind == "b":                      # torch casts alpha to the result dtype
+        alpha = bool(alpha)
     if is_tensor(other):
         return (other if other.dtype == dt else other.to(dt)) * alpha
-    return other * alpha
+    return bool(other) and alpha if dt.kind == "b" else other * alpha
 
 
 def add(input, other, *, alpha=1):
