@@ -405,3 +405,30 @@ def test_from_numpy_and_as_tensor_share_memory():
     pytest.raises(ValueError, torch.from_numpy, np.array([1.0], dtype=">f4"))
     pytest.raises(ValueError, mg.from_numpy, np.array([1.0], dtype=">f4"))
     pytest.raises(TypeError, mg.from_numpy, [1.0])
+
+
+# ---- dtype rejection where torch rejects -------------------------------------------------
+def test_losses_and_norms_reject_dtypes_like_torch():
+    F, TF = mg.nn.functional, torch.nn.functional
+    x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    tgt = np.array([0, 1, 2, 0])
+    w64 = np.ones(3)
+    cases = [
+        (lambda L, F: F.cross_entropy(L.tensor(x), L.tensor(tgt), weight=L.tensor(w64))),
+        (lambda L, F: F.nll_loss(L.tensor(x), L.tensor(tgt), weight=L.tensor(w64))),
+        (lambda L, F: F.binary_cross_entropy(L.tensor([0.2, 0.5]), L.tensor([0.0, 1.5]))),
+        (lambda L, F: F.binary_cross_entropy(L.tensor([0.2, 0.5]),
+                                             L.tensor([0.0, 1.0], dtype=L.float64))),
+        (lambda L, F: F.layer_norm(L.tensor([[1, 2]]), (2,))),
+        (lambda L, F: F.batch_norm(L.tensor([[1, 2]]), L.zeros(2), L.ones(2))),
+    ]
+    for case in cases:
+        pytest.raises(RuntimeError, case, torch, TF)
+        pytest.raises(RuntimeError, case, mg, F)
+    accepted = [
+        lambda L, F: F.cross_entropy(L.tensor(x), L.tensor(x.astype(np.float64))),
+        lambda L, F: F.binary_cross_entropy_with_logits(L.tensor([0.2, 0.5]), L.tensor([0., 1.5])),
+        lambda L, F: F.mse_loss(L.tensor([0.2, 0.5]), L.tensor([0.0, 1.0], dtype=L.float64)),
+    ]
+    for case in accepted:
+        assert str(case(mg, F).dtype) == str(case(torch, TF).dtype)[6:]
