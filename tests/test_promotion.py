@@ -138,8 +138,8 @@ def test_unary_dtypes_match_torch(name, rng):
 def test_add_sub_alpha(alpha, rng):
     bad = []
     for fn in ("add", "sub"):
-        bad += _sweep(lambda a, b: getattr(mg, fn)(a, b, alpha=alpha),
-                      lambda a, b: getattr(torch, fn)(a, b, alpha=alpha), rng)
+        bad += _sweep(lambda a, b, fn=fn: getattr(mg, fn)(a, b, alpha=alpha),
+                      lambda a, b, fn=fn: getattr(torch, fn)(a, b, alpha=alpha), rng)
     assert not bad, f"{len(bad)} mismatches, e.g.\n" + "\n".join(bad[:15])
 
 
