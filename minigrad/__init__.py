@@ -8,10 +8,14 @@ from .autograd import (Function, enable_grad, grad, inference_mode, is_grad_enab
 from .backend import (Device as device, bool_ as bool, float16, float32, float64, int8, int16,
                       int32, int64, manual_seed, uint8)
 from .backend import float16 as half, float32 as float, float64 as double, int64 as long
-from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones, ones_like,
-                       rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
-                       zeros_like)
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       randperm, tensor, zeros, zeros_like)
+from .dtypes import (can_cast, finfo, get_default_dtype, iinfo, promote_types, result_type,
+                     set_default_dtype)
 from .ops.arith import clamp, maximum, minimum, where
+from .ops.bitwise import (bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
+                          bitwise_right_shift, bitwise_xor)
 from .ops.index import gather, masked_fill, one_hot, scatter, scatter_add
 from .ops.linalg import matmul
 from .ops.reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, std, sum,
@@ -21,6 +25,8 @@ from .ops.softmax import log_softmax, softmax
 from .tensor import Tensor
 from .ops.functional import (abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh, pow, clip,
                              concat, concatenate, is_tensor, numel)
+from .ops.functional import (add, sub, subtract, mul, multiply, div, divide, true_divide,
+                             floor_divide, remainder, fmod)
 from . import nn  # noqa: E402  (after Tensor: nn builds on it)
 from . import data, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402

@@ -160,7 +160,21 @@ int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 bool_ = np.dtype("bool")
 
-_DEFAULT_FLOAT = float32
+_DEFAULT_FLOAT = float32     # what Python floats and float constructors produce (set below)
+
+
+def get_default_dtype():
+    """The dtype of Python floats and float constructors (torch.get_default_dtype)."""
+    return _DEFAULT_FLOAT
+
+
+def set_default_dtype(d):
+    """Set the default floating dtype: float16, float32 or float64 (torch.set_default_dtype)."""
+    global _DEFAULT_FLOAT
+    dt = to_dtype(d)
+    if dt.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    _DEFAULT_FLOAT = dt
 
 
 def to_dtype(dtype):

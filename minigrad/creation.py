@@ -1,7 +1,8 @@
 """Tensor creation: tensor(), zeros/ones/full/empty/arange/eye, random tensors, *_like.
 
-dtype rules follow torch: Python floats give float32, Python ints int64, bools bool;
-NumPy/CuPy arrays keep their dtype.
+dtype rules follow torch: Python floats give the default dtype (mg.get_default_dtype()),
+Python ints int64, bools bool; NumPy/CuPy arrays and NumPy scalars keep their dtype; a list
+mixing them takes the promotion of its elements.
 """
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import numbers
 
 import numpy as np
 
-from . import backend
+from . import autograd, backend
+from .dtypes import _promote
 from .tensor import Tensor
 
 
@@ -37,6 +39,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     if isinstance(data, Tensor):
         array = data.data.copy()
     elif isinstance(data, np.ndarray) or backend.is_cuda_array(data):
+        _check_array_dtype(data)
         array = data.copy()
     elif hasattr(data, "__dlpack__") and hasattr(data, "detach"):    # a torch tensor
         array = np.array(data.detach().cpu().numpy())
@@ -50,20 +53,90 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(array, requires_grad)
 
 
+_SUPPORTED_KINDS = "biuf"
+
+
+def _check_array_dtype(a):
+    if a.dtype.kind not in _SUPPORTED_KINDS:
+        raise TypeError(f"tensor: can't convert np.ndarray of type {a.dtype.type.__name__}. The "
+                        "only supported types are: float64, float32, float16, int64, int32, "
+                        "int16, int8, uint64, uint32, uint16, uint8, and bool.")
+
+
+def _leaf_dtype(x):
+    """torch's dtype for one element of tensor() data (infer_scalar_type)."""
+    if isinstance(x, (bool, np.bool_)):
+        return backend.bool_
+    if isinstance(x, np.generic) and x.dtype.kind in _SUPPORTED_KINDS:
+        return x.dtype
+    if isinstance(x, int):
+        return backend.int64
+    if isinstance(x, float):
+        return backend.get_default_dtype()
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, np.ndarray):
+        _check_array_dtype(x)
+        return x.dtype
+    if isinstance(x, str):
+        raise TypeError(f"tensor: invalid data type 'str' in {x!r}")
+    raise RuntimeError(f"tensor: could not infer dtype of {type(x).__name__}")
+
+
+def _infer_dtype(data):
+    """Promote the dtypes of every element of nested lists/tuples (an explicit stack)."""
+    dt, stack = None, [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        else:
+            dt = _promote(dt, _leaf_dtype(x))
+    return dt if dt is not None else backend.get_default_dtype()      # [] is float
+
+
 def _from_python(data):
-    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+    if not isinstance(data, (list, tuple)):
+        return np.asarray(data, dtype=_leaf_dtype(data))
+    dt = _infer_dtype(data)
+    if any(isinstance(d, Tensor) for d in data):
         data = [d.numpy() if isinstance(d, Tensor) else d for d in data]
     try:
-        array = np.asarray(data)
-    except ValueError as e:
-        raise ValueError(f"tensor: could not build a tensor from data ({e})") from None
-    if array.dtype == object:
-        raise TypeError(f"tensor: could not infer a dtype from {type(data).__name__} data")
-    if array.dtype.kind == "f" and not isinstance(data, np.generic):
-        array = array.astype(np.float32)                 # Python floats -> float32, as torch
-    elif array.dtype.kind in "iu" and not isinstance(data, np.generic):
-        array = array.astype(np.int64)
-    return array
+        return np.array(data, dtype=dt)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"tensor: could not build a tensor from ragged or nested data "
+                         f"{type(data).__name__} ({e})") from None
+    except OverflowError as e:
+        raise RuntimeError(f"tensor: value cannot be converted to {dt} without overflow "
+                           f"({e})") from None
+
+
+def from_numpy(ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array (torch.from_numpy): writes through either
+    are seen by the other."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
+    _check_array_dtype(ndarray)
+    if not ndarray.dtype.isnative:
+        raise ValueError("from_numpy: given numpy array has byte order different from the "
+                         "native byte order. Conversion between byte orders is currently not "
+                         "supported.")
+    return Tensor._make(ndarray)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """data as a tensor, sharing memory when dtype and device allow (torch.as_tensor)."""
+    dt = backend.to_dtype(dtype)
+    if isinstance(data, Tensor):
+        out = data.to(dtype=dt) if dt is not None else data
+        return out.to(device) if device is not None else out
+    on_cpu = device is None or backend.Device(device).type == "cpu"
+    if isinstance(data, np.ndarray) and on_cpu and (dt is None or dt == data.dtype):
+        return from_numpy(data)
+    if backend.is_cuda_array(data) and (dt is None or dt == data.dtype) and (
+            device is None or backend.Device(device) == backend.device_of(data)):
+        return Tensor._make(data)
+    return tensor(data, dtype=dt, device=device)
 
 
 def _size(size):
@@ -75,8 +148,11 @@ def _size(size):
     return tuple(int(s) for s in size)
 
 
-def _dtype(dtype, default=backend.float32):
-    return backend.to_dtype(dtype) if dtype is not None else default
+def _dtype(dtype, default=None):
+    """The requested dtype, else `default`, else the default float dtype."""
+    if dtype is not None:
+        return backend.to_dtype(dtype)
+    return default if default is not None else backend.get_default_dtype()
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
@@ -97,7 +173,8 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
     if dtype is None:
-        dtype = _from_python(fill_value).dtype
+        dtype = _leaf_dtype(autograd.unwrap(fill_value) if isinstance(fill_value, Tensor)
+                            else fill_value)
     return _finish(xp.full(_size((size,)), fill_value, _dtype(dtype)), requires_grad)
 
 
@@ -108,7 +185,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if step == 0:
         raise ValueError("arange: step must be nonzero")
     ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-    default = backend.int64 if ints else backend.float32
+    default = backend.int64 if ints else backend.get_default_dtype()
     return _finish(xp.arange(start, end, step).astype(_dtype(dtype, default)), requires_grad)
 
 

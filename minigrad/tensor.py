@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd, backend, storage
-from .ops import arith, index, inplace, linalg, reduce, shape, softmax
+from .ops import (arith, bitwise, division, functional, index, inplace, linalg, reduce, shape,
+                  softmax)
 
 
 class Tensor(backend.MovesWithTo):
@@ -16,11 +17,25 @@ class Tensor(backend.MovesWithTo):
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
 
-    def __init__(self, data, dtype=None, device=None, requires_grad=False):
-        from .creation import tensor
-        t = tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        """torch.Tensor's legacy constructor: Tensor(data) (default float dtype), Tensor(*sizes)
+        (zeros here; torch leaves them uninitialized), Tensor() (empty), Tensor(tensor) (an
+        alias of its data)."""
+        from .creation import tensor, zeros  # lazy: creation.py imports this module
+        if len(args) == 1 and isinstance(args[0], Tensor) and dtype is None and device is None:
+            t = Tensor._make(args[0].data)
+        elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+            t = zeros(*(args or (0,)), dtype=dtype, device=device)
+        elif len(args) == 1 and (isinstance(args[0], (list, tuple, np.ndarray))
+                                 or backend.is_cuda_array(args[0])):
+            t = tensor(args[0], dtype=dtype or backend.get_default_dtype(), device=device)
+        else:
+            got = type(args[0]).__name__ if len(args) == 1 else f"{len(args)} arguments"
+            raise TypeError(f"Tensor(): data must be a sequence or sizes must be ints (got {got})")
         self.data, self.grad, self.grad_fn, self._output_nr = t.data, None, None, 0
-        self.requires_grad, self._view = t.requires_grad, None
+        self.requires_grad, self._view = False, None
+        if requires_grad:
+            self.requires_grad_(True)
 
     @classmethod
     def _make(cls, array, grad_fn=None, output_nr=0):
@@ -214,15 +229,16 @@ class Tensor(backend.MovesWithTo):
     # ---- in-place ops: the out-of-place op, then a write into our own memory -----------------
     # (ops/inplace.py: version counters, leaf checks, history rebased as in torch)
     def add_(self, other, *, alpha=1):
-        return inplace.update(self, lambda t: t + _scaled(other, alpha), "add_", other)
+        return inplace.update(self, lambda t: t.add(other, alpha=alpha), "add_", other)
 
     def sub_(self, other, *, alpha=1):
-        return inplace.update(self, lambda t: t - _scaled(other, alpha), "sub_", other)
+        return inplace.update(self, lambda t: t.sub(other, alpha=alpha), "sub_", other)
 
     def mul_(self, other): return inplace.update(self, lambda t: t * other, "mul_", other)
 
     def div_(self, other, *, rounding_mode=None):
-        return inplace.update(self, lambda t: _div(t, other, rounding_mode), "div_", other)
+        return inplace.update(self, lambda t: t.div(other, rounding_mode=rounding_mode), "div_",
+                              other)
 
     def true_divide_(self, other): return self.div_(other)
     def floor_divide_(self, o): return inplace.update(self, lambda t: t // o, "floor_divide_", o)
@@ -320,19 +336,45 @@ class Tensor(backend.MovesWithTo):
     def __le__(self, o): return arith.compare(lambda a, b: a <= b, self, o, "le")
     def __gt__(self, o): return arith.compare(lambda a, b: a > b, self, o, "gt")
     def __ge__(self, o): return arith.compare(lambda a, b: a >= b, self, o, "ge")
-    def __invert__(self): return arith.compare(lambda a, b: ~a, self, None, "invert")
-    def __and__(self, o): return arith.compare(lambda a, b: a & b, self, o, "and")
-    def __or__(self, o): return arith.compare(lambda a, b: a | b, self, o, "or")
-    def __xor__(self, o): return arith.compare(lambda a, b: a ^ b, self, o, "xor")
+    def __floordiv__(self, o): return division.floor_divide(self, o)
+    def __rfloordiv__(self, o): return division.floor_divide(o, self)
+    def __mod__(self, o): return division.remainder(self, o)
+    def __rmod__(self, o): return division.remainder(o, self)
+    def __invert__(self): return bitwise.bitwise_not(self)
+    def __and__(self, o): return bitwise.bitwise_and(self, o)
+    def __rand__(self, o): return bitwise.bitwise_and(o, self)
+    def __or__(self, o): return bitwise.bitwise_or(self, o)
+    def __ror__(self, o): return bitwise.bitwise_or(o, self)
+    def __xor__(self, o): return bitwise.bitwise_xor(self, o)
+    def __rxor__(self, o): return bitwise.bitwise_xor(o, self)
+    def __lshift__(self, o): return bitwise.bitwise_left_shift(self, o)
+    def __rlshift__(self, o): return bitwise.bitwise_left_shift(o, self)
+    def __rshift__(self, o): return bitwise.bitwise_right_shift(self, o)
+    def __rrshift__(self, o): return bitwise.bitwise_right_shift(o, self)
 
     def __getitem__(self, key):
         return index.GetItem.apply(self, index.convert_key(key, backend.array_module(self.data)))
 
     # ---- math methods -----------------------------------------------------------------
-    def add(self, o): return self + o
-    def sub(self, o): return self - o
-    def mul(self, o): return self * o
-    def div(self, o): return self / o
+    def add(self, other, *, alpha=1): return functional.add(self, other, alpha=alpha)
+    def sub(self, other, *, alpha=1): return functional.sub(self, other, alpha=alpha)
+    subtract = sub
+    def mul(self, other): return self * other
+    multiply = mul
+
+    def div(self, other, *, rounding_mode=None):
+        return division.div(self, other, rounding_mode=rounding_mode)
+    divide = div
+    def true_divide(self, other): return self / other
+    def floor_divide(self, other): return division.floor_divide(self, other)
+    def remainder(self, other): return division.remainder(self, other)
+    def fmod(self, other): return division.fmod(self, other)
+    def bitwise_and(self, other): return bitwise.bitwise_and(self, other)
+    def bitwise_or(self, other): return bitwise.bitwise_or(self, other)
+    def bitwise_xor(self, other): return bitwise.bitwise_xor(self, other)
+    def bitwise_not(self): return bitwise.bitwise_not(self)
+    def bitwise_left_shift(self, other): return bitwise.bitwise_left_shift(self, other)
+    def bitwise_right_shift(self, other): return bitwise.bitwise_right_shift(self, other)
     def pow(self, o): return self ** o
     def matmul(self, o): return self @ o
     def neg(self): return -self
@@ -407,10 +449,3 @@ def shape_reshape(x, *new_shape, **kw):
     """reshape/view with torch's -1 inference and errors (ops/shape.py's reshape)."""
     return shape.reshape(x, *new_shape, **kw)
 
-
-def _scaled(other, alpha):
-    return other if alpha == 1 else other * alpha
-
-
-def _div(t, other, rounding_mode):
-    return t / other if rounding_mode is None else t.div(other, rounding_mode=rounding_mode)

@@ -21,6 +21,9 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     torch.nn.functional.batch_norm). In training, batch statistics are used and the running
     buffers (if given) are updated in place: r = (1 - momentum) r + momentum * stat, with the
     unbiased variance; otherwise the running statistics are used."""
+    if input.dtype.kind != "f":             # torch: "batch_norm" not implemented for 'Long'
+        raise NotImplementedError(f"batch_norm: input must be a floating point tensor, got "
+                                  f"{input.dtype}")
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C, *), got "
                          f"{tuple(input.shape)}")

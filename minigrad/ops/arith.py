@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..autograd import Op, unwrap, wrap
-from ..backend import array_module
+from ..backend import array_module, get_default_dtype
+from ..dtypes import result_type
 from .shape import sum_to
 
 
 def _shape(a):
     return getattr(a, "shape", None)
+
+
+def _dtype(a):
+    return getattr(a, "dtype", None)
 
 
 def _broadcast_error(a, b, op):
@@ -28,21 +35,64 @@ def _binary(fn, a, b, op):
         _broadcast_error(a, b, op)
 
 
-def _grad(g, shape):
-    """g summed back to `shape`, or None for a non-tensor operand (shape None)."""
-    return None if shape is None else sum_to(g, shape)
+def _cast(x, dt):
+    """x as dtype dt: arrays by astype (no copy when already dt), scalars as NumPy scalars
+    (integers wrap around as torch's do: uint8 tensor + 300 is uint8)."""
+    d = getattr(x, "dtype", None)
+    if d is None or isinstance(x, np.generic):
+        return np.asarray(x).astype(dt)[()]
+    return x if d == dt else x.astype(dt)
 
 
-def _true_div_dtype(a, b, out):
-    # torch: integer / integer is a float32 tensor (numpy would give float64)
-    kinds = {getattr(a, "dtype", None) and a.dtype.kind, getattr(b, "dtype", None) and b.dtype.kind}
-    return out.astype("float32") if "f" not in kinds and out.dtype.kind == "f" else out
+def promote(a, b):
+    """(a, b, dtype): both operands cast to torch's result dtype (minigrad.dtypes).
+
+    Fast path first (one dtype, or a float array with a Python number: NumPy already gives
+    torch's dtype), so the common float32 op pays two getattrs for promotion."""
+    da, db = _dtype(a), _dtype(b)
+    if da is db and da is not None:
+        return a, b, da
+    if db is None and da is not None and da.kind == "f" and type(b) in (float, int):
+        return a, b, da
+    if da is None and db is not None and db.kind == "f" and type(a) in (float, int):
+        return a, b, db
+    dt = result_type(a, b)
+    return _cast(a, dt), _cast(b, dt), dt
+
+
+def _floating(dt):
+    """torch's "promote integer inputs to float": bool/int -> the default float dtype."""
+    return dt if dt.kind == "f" else get_default_dtype()
+
+
+def _grad(g, shape, dtype=None):
+    """g summed back to `shape` in the input's float dtype, or None for a non-tensor operand
+    (shape None)."""
+    if shape is None:
+        return None
+    g = sum_to(g, shape)
+    return g.to(dtype) if dtype is not None and dtype != g.dtype and dtype.kind == "f" else g
+
+
+def _is_bool(x):
+    return type(x) is bool or isinstance(x, np.bool_) or _dtype(x) == bool
+
+
+def _no_bool_sub(a, b):
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 class Add(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = _shape(a), _shape(b)
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        a, b, _ = promote(a, b)
         try:
             return a + b
         except ValueError:
@@ -50,13 +100,17 @@ class Add(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _grad(g, ctx.shapes[0]), _grad(g, ctx.shapes[1])
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        return _grad(g, sa, da), _grad(g, sb, db)
 
 
 class Sub(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = _shape(a), _shape(b)
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        if _is_bool(a) or _is_bool(b):
+            _no_bool_sub(a, b)
+        a, b, _ = promote(a, b)
         try:
             return a - b
         except ValueError:
@@ -64,14 +118,16 @@ class Sub(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _grad(g, ctx.shapes[0]), None if ctx.shapes[1] is None else -_grad(g, ctx.shapes[1])
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        return _grad(g, sa, da), None if sb is None else -_grad(g, sb, db)
 
 
 class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = _shape(a), _shape(b)
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
         ctx.save_for_backward(a, b)
+        a, b, _ = promote(a, b)
         try:
             return a * b
         except ValueError:
@@ -80,51 +136,90 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors            # d(a*b) = b da + a db
-        ga = _grad(g * b, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
-        gb = _grad(g * a, ctx.shapes[1]) if ctx.needs_input_grad[1] else None
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        ga = _grad(g * b, sa, da) if ctx.needs_input_grad[0] else None
+        gb = _grad(g * a, sb, db) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
 class Div(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = _shape(a), _shape(b)
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
         ctx.save_for_backward(a, b)
-        return _true_div_dtype(a, b, _binary(lambda x, y: x / y, a, b, "div"))
+        a, b, dt = promote(a, b)
+        if dt.kind != "f":                  # torch: integer / integer is the default float
+            dt = get_default_dtype()
+            a, b = _cast(a, dt), _cast(b, dt)
+        return _binary(lambda x, y: x / y, a, b, "div")
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors            # d(a/b) = da / b - a db / b^2
-        ga = _grad(g / b, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
-        gb = _grad(-g * a / (b * b), ctx.shapes[1]) if ctx.needs_input_grad[1] else None
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        ga = _grad(g / b, sa, da) if ctx.needs_input_grad[0] else None
+        gb = _grad(-g * a / (b * b), sb, db) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+
+def _int_pow(a, b):
+    """Integer powers as torch: a negative exponent gives 1 for a == 1, +-1 for a == -1,
+    else 0 (NumPy raises)."""
+    xp = array_module(a) if _shape(a) is not None else array_module(b)
+    neg = xp.asarray(b) < 0
+    if not neg.any():
+        return a ** b
+    safe = a ** xp.where(neg, 0, b)
+    odd = (xp.abs(b) % 2) == 1
+    at_neg = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(neg, at_neg, safe).astype(safe.dtype)
 
 
 class Pow(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = _shape(a), _shape(b)
-        out = _binary(lambda x, y: x ** y, a, b, "pow")
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        x, y, dt = promote(a, b)
+        if dt.kind == "b":
+            if type(b) is bool:             # torch: bool ** True is x, bool ** False is ones
+                return x.copy() if b else array_module(x).ones_like(x)
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        if dt.kind in "iu":
+            if _shape(b) is None and b < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            out = _binary(_int_pow, x, y, "pow")
+        else:
+            out = _binary(lambda p, q: p ** q, x, y, "pow")
         ctx.save_for_backward(a, b, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors       # d(a^b) = b a^(b-1) da + a^b log(a) db
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = _grad(g * b * a ** (b - 1), ctx.shapes[0])
-            if ctx.shapes[1] is None and b == 0:
+            ga = _grad(g * b * a ** (b - 1), sa, da)
+            if sb is None and b == 0:
                 ga = g * 0
         if ctx.needs_input_grad[1]:
-            log_a = a.log() if ctx.shapes[0] is not None else math.log(a) if a > 0 else math.nan
-            gb = _grad(g * out * log_a, ctx.shapes[1])
+            log_a = a.log() if sa is not None else math.log(a) if a > 0 else math.nan
+            gb = _grad(g * out * log_a, sb, db)
         return ga, gb
+
+
+def _float_in(x):
+    """Float math on bool/int tensors runs in the default float dtype, as torch's."""
+    return x if x.dtype.kind == "f" else x.astype(get_default_dtype())
 
 
 class Neg(Op):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
         return -x
 
     @staticmethod
@@ -135,7 +230,7 @@ class Neg(Op):
 class Exp(Op):
     @staticmethod
     def forward(ctx, x):
-        y = array_module(x).exp(x)
+        y = array_module(x).exp(_float_in(x))
         ctx.save_for_backward(y)
         return y
 
@@ -149,7 +244,7 @@ class Log(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return array_module(x).log(x)
+        return array_module(x).log(_float_in(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -160,7 +255,7 @@ class Log(Op):
 class Sqrt(Op):
     @staticmethod
     def forward(ctx, x):
-        y = array_module(x).sqrt(x)
+        y = array_module(x).sqrt(_float_in(x))
         ctx.save_for_backward(y)
         return y
 
@@ -173,6 +268,8 @@ class Sqrt(Op):
 class Abs(Op):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
         ctx.save_for_backward(x)
         return array_module(x).abs(x)
 
@@ -185,7 +282,7 @@ class Abs(Op):
 class Tanh(Op):
     @staticmethod
     def forward(ctx, x):
-        y = array_module(x).tanh(x)
+        y = array_module(x).tanh(_float_in(x))
         ctx.save_for_backward(y)
         return y
 
@@ -215,7 +312,7 @@ class Sigmoid(Op):
     @staticmethod
     def forward(ctx, x):
         xp = array_module(x)
-        y = xp.tanh(x * 0.5)                # 0.5 (1 + tanh(x/2)): no overflow for any x
+        y = xp.tanh(_float_in(x) * 0.5)                # 0.5 (1 + tanh(x/2)): no overflow for any x
         y += 1
         y *= 0.5
         ctx.save_for_backward(y)
@@ -260,7 +357,7 @@ class Sin(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return array_module(x).sin(x)
+        return array_module(x).sin(_float_in(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -272,7 +369,7 @@ class Cos(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return array_module(x).cos(x)
+        return array_module(x).cos(_float_in(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -281,25 +378,46 @@ class Cos(Op):
 
 
 class Clamp(Op):
+    """min(max(x, lo), hi); lo/hi are scalars, None or tensors (broadcast, promoted)."""
+
     @staticmethod
     def forward(ctx, x, lo, hi):
+        ctx.shapes = _shape(x), _shape(lo), _shape(hi)
+        ctx.dtypes = _dtype(x), _dtype(lo), _dtype(hi)
+        dt = result_type(x, lo, hi)
+        x = _cast(x, dt)
+        lo = None if lo is None else _cast(lo, dt)
+        hi = None if hi is None else _cast(hi, dt)
         xp = array_module(x)
-        ctx.mask = xp.ones(x.shape, bool)    # torch passes the gradient where lo <= x <= hi
-        if lo is not None:
-            ctx.mask &= x >= lo
-        if hi is not None:
-            ctx.mask &= x <= hi
-        return xp.clip(x, lo, hi)
+        out = x if lo is None else _binary(xp.maximum, x, lo, "clamp")
+        out = out if hi is None else _binary(xp.minimum, out, hi, "clamp")
+        if dt.kind != "f":
+            return out
+        # torch's clamp_backward_min_max: which of x, lo, hi the output follows
+        if lo is not None and hi is not None:
+            ctx.masks = ((x >= lo) & (x <= hi), (x < lo) & (lo < hi), (x > hi) | (hi < lo))
+        elif lo is not None:
+            ctx.masks = (x >= lo, x < lo, None)
+        else:
+            ctx.masks = (x <= hi, None, x > hi)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        return g * wrap(ctx.mask.astype(g.dtype)), None, None
+        grads = []
+        for k, (mask, shape, dtype) in enumerate(zip(ctx.masks, ctx.shapes, ctx.dtypes)):
+            if mask is None or not ctx.needs_input_grad[k]:
+                grads.append(None)
+            else:
+                grads.append(_grad(g * wrap(mask.astype(g.dtype)), shape, dtype))
+        return tuple(grads)
 
 
 class Where(Op):
     @staticmethod
     def forward(ctx, cond, a, b):
-        ctx.cond, ctx.shapes = cond, (_shape(a), _shape(b))
+        ctx.cond, ctx.shapes, ctx.dtypes = cond, (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        a, b, _ = promote(a, b)
         xp = array_module(cond)
         return _binary(lambda x, y: xp.where(cond, x, y), a, b, "where")
 
@@ -307,8 +425,9 @@ class Where(Op):
     def backward(ctx, g):
         keep = wrap(ctx.cond)
         zero = g * 0
-        ga = _grad(where(keep, g, zero), ctx.shapes[0]) if ctx.needs_input_grad[1] else None
-        gb = _grad(where(keep, zero, g), ctx.shapes[1]) if ctx.needs_input_grad[2] else None
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        ga = _grad(where(keep, g, zero), sa, da) if ctx.needs_input_grad[1] else None
+        gb = _grad(where(keep, zero, g), sb, db) if ctx.needs_input_grad[2] else None
         return None, ga, gb
 
 
@@ -317,58 +436,96 @@ class Maximum(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = _shape(a), _shape(b)
-        xp = array_module(a)
-        out = _binary(xp.maximum, a, b, "maximum")
-        ctx.share = ((a > b) + 0.5 * (a == b)).astype(out.dtype)
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        a, b, dt = promote(a, b)
+        out = _binary(array_module(a).maximum, a, b, "maximum")
+        if dt.kind == "f":
+            ctx.share = ((a > b) + 0.5 * (a == b)).astype(dt)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        share = wrap(ctx.share)
-        return _grad(g * share, ctx.shapes[0]), _grad(g * (1 - share), ctx.shapes[1])
+        share = wrap(ctx.share)             # d max = [a > b] + [a == b] / 2 for a
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        return _grad(g * share, sa, da), _grad(g * (1 - share), sb, db)
 
 
 class Minimum(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = _shape(a), _shape(b)
-        xp = array_module(a)
-        out = _binary(xp.minimum, a, b, "minimum")
-        ctx.share = ((a < b) + 0.5 * (a == b)).astype(out.dtype)
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        a, b, dt = promote(a, b)
+        out = _binary(array_module(a).minimum, a, b, "minimum")
+        if dt.kind == "f":
+            ctx.share = ((a < b) + 0.5 * (a == b)).astype(dt)
         return out
 
     @staticmethod
     def backward(ctx, g):
         share = wrap(ctx.share)
-        return _grad(g * share, ctx.shapes[0]), _grad(g * (1 - share), ctx.shapes[1])
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        return _grad(g * share, sa, da), _grad(g * (1 - share), sb, db)
+
+
+_TORCH_NAMES = {"b": "Bool", "u1": "Byte", "i1": "Char", "i2": "Short", "i4": "Int",
+                "i8": "Long", "f2": "Half", "f4": "Float", "f8": "Double"}
+
+
+def torch_name(dt) -> str:
+    """torch's name of a dtype in error messages (Float, Long, ...)."""
+    return _TORCH_NAMES.get("b" if dt.kind == "b" else f"{dt.kind}{dt.itemsize}", str(dt))
+
+
+def _need_tensor(fn, x, name, pos):
+    from ..tensor import Tensor  # lazy: tensor.py imports this module
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
 
 
 def where(condition, input, other):
-    """Pick `input` where `condition` is True, else `other` (torch.where)."""
+    """Pick `input` where `condition` is True, else `other` (torch.where); the branches may
+    be tensors of any dtypes or scalars, promoted as torch does."""
     cond = unwrap(condition)
-    if getattr(cond, "dtype", None) is None or cond.dtype.kind != "b":
-        raise TypeError(f"where: condition must be a bool tensor, got "
-                        f"{getattr(cond, 'dtype', type(cond).__name__)}")
-    return Where.apply(cond, input, other)
+    dt = getattr(cond, "dtype", None)
+    if dt is None or isinstance(cond, np.generic):
+        _need_tensor("where", condition, "condition", 1)
+    if dt.kind != "b" and dt != np.uint8:   # torch still accepts uint8 (deprecated)
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {torch_name(dt)}")
+    return Where.apply(cond.astype(bool, copy=False), input, other)
 
 
 def maximum(input, other):
+    """Elementwise max of two tensors, promoted (torch.maximum: both must be tensors)."""
+    _need_tensor("maximum", input, "input", 1)
+    _need_tensor("maximum", other, "other", 2)
     return Maximum.apply(input, other)
 
 
 def minimum(input, other):
+    _need_tensor("minimum", input, "input", 1)
+    _need_tensor("minimum", other, "other", 2)
     return Minimum.apply(input, other)
 
 
 def clamp(input, min=None, max=None):
+    """Clamp to [min, max], numbers or tensors (torch.clamp), promoted as one op; gradients
+    flow to x and to tensor bounds as torch's do."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     return Clamp.apply(input, min, max)
 
 
+def _operand(x):
+    """True for what a binary op accepts: tensors/arrays and Python/NumPy numbers."""
+    return isinstance(x, (int, float, np.generic)) or hasattr(x, "dtype")
+
+
 def compare(fn, a, b, op):
-    """Comparisons give bool tensors and are never differentiable."""
-    a = unwrap(a)
-    b = unwrap(b)
+    """Comparisons promote both operands, give bool tensors and are never differentiable.
+    A non-numeric operand (None, a string) gives NotImplemented, as Python expects."""
+    if not _operand(b):
+        return NotImplemented
+    a, b, _ = promote(unwrap(a), unwrap(b))
     return wrap(_binary(fn, a, b, op))

@@ -1,7 +1,9 @@
 """Function forms of Tensor methods (mg.exp(x), mg.pow(x, 2), ...) as torch has them."""
 from __future__ import annotations
 
-from .arith import clamp
+from ..dtypes import result_type
+from .arith import Add, Sub, _is_bool, _no_bool_sub, clamp
+from .division import div, floor_divide, fmod, remainder  # noqa: F401  (mg.div, ...)
 from .shape import cat
 
 
@@ -24,3 +26,41 @@ def numel(x): return x.numel()
 def is_tensor(obj):
     from ..tensor import Tensor  # lazy: tensor.py imports the ops package
     return isinstance(obj, Tensor)
+
+
+def _times_alpha(input, other, alpha):
+    """other * alpha computed in the result dtype, with torch's checks on alpha."""
+    dt = result_type(input, other)
+    if isinstance(alpha, float) and dt.kind in "biu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(alpha, bool) and dt.kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.kind == "b":                      # torch casts alpha to the result dtype
+        alpha = bool(alpha)
+    if is_tensor(other):
+        return (other if other.dtype == dt else other.to(dt)) * alpha
+    return bool(other) and alpha if dt.kind == "b" else other * alpha
+
+
+def add(input, other, *, alpha=1):
+    """input + alpha * other, promoted as torch (torch.add)."""
+    if type(alpha) is not int or alpha != 1:
+        other = _times_alpha(input, other, alpha)
+    return Add.apply(input, other)
+
+
+def sub(input, other, *, alpha=1):
+    """input - alpha * other (torch.sub); bool operands raise as torch's do."""
+    if type(alpha) is not int or alpha != 1:
+        if _is_bool(getattr(input, "data", input)) or _is_bool(getattr(other, "data", other)):
+            _no_bool_sub(getattr(input, "data", input), getattr(other, "data", other))
+        other = _times_alpha(input, other, alpha)
+    return Sub.apply(input, other)
+
+
+def mul(input, other): return input * other
+def true_divide(input, other): return div(input, other)
+subtract = sub
+multiply = mul
+divide = div

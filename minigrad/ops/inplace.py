@@ -17,6 +17,8 @@ from __future__ import annotations
 from .. import autograd, storage
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..dtypes import can_cast
+from .arith import torch_name
 
 
 def update(x, compute, op, *operands, check_cast=True):
@@ -101,24 +103,11 @@ def _cast_to(x, out, op, check_cast):
         raise RuntimeError(f"{op}: output with shape {list(x.shape)} doesn't match the "
                            f"broadcast shape {list(out.shape)}")
     if out.dtype != x.dtype:
-        if check_cast and not _can_cast(out.dtype, x.dtype):
-            raise RuntimeError(f"{op}: result type {_torch_name(out.dtype)} can't be cast to the "
-                               f"desired output type {_torch_name(x.dtype)}")
+        if check_cast and not can_cast(out.dtype, x.dtype):
+            raise RuntimeError(f"{op}: result type {torch_name(out.dtype)} can't be cast to the "
+                               f"desired output type {torch_name(x.dtype)}")
         out = out.to(x.dtype)
     return out
-
-
-def _can_cast(src, dst):
-    """torch.can_cast: never down a category (float -> int, int -> bool)."""
-    order = "biuf"
-    return order.index(dst.kind if dst.kind != "u" else "i") >= \
-        order.index(src.kind if src.kind != "u" else "i")
-
-
-def _torch_name(dtype):
-    names = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
-             "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
-    return names.get(str(dtype), str(dtype))
 
 
 def _write(x, out, op):

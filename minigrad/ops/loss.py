@@ -55,6 +55,13 @@ def check_float(t, name, op):
         raise ValueError(f"{op}: {name} must be a floating point tensor, got dtype {t.dtype}")
 
 
+def check_weight_dtype(input, weight, op):
+    """torch: a class weight must have the input's dtype ("expected scalar type Float...")."""
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"{op}: expected scalar type {input.dtype} but found {weight.dtype} "
+                           "for weight (the class weights must have the input's dtype)")
+
+
 def _class_weight(weight, n_classes, op):
     if weight is None:
         return None
@@ -305,6 +312,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     op = "cross_entropy"
     reduction = get_reduction(reduction, op, size_average, reduce)
     check_float(input, "input", op)
+    check_weight_dtype(input, weight, op)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing}")
@@ -352,6 +360,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     op = "nll_loss"
     reduction = get_reduction(reduction, op, size_average, reduce)
     check_float(input, "input", op)
+    check_weight_dtype(input, weight, op)
     n_classes = _class_targets(input, target, ignore_index, op)
     w = _class_weight(weight, n_classes, op)
     t = target.data

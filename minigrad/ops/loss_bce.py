@@ -87,6 +87,16 @@ def _weighted(loss, weight, op, name="weight"):
     return loss * weight
 
 
+def _check_target(input, target, op):
+    """torch: the target has input's dtype and (unlike the logits version) lies in [0, 1]."""
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"{op}: target has dtype {target.dtype} but expected {input.dtype} "
+                           "(the input's dtype)")
+    t = target.data
+    if t.size and not bool(((t >= 0) & (t <= 1)).all()):
+        raise RuntimeError(f"{op}: all elements of target should be between 0 and 1")
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """Binary cross-entropy of probabilities `input` against `target` (same shape), each log
@@ -101,6 +111,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"{op}: all elements of input should be between 0 and 1, got values "
                          f"in [{float(p.min())}, {float(p.max())}] (pass logits to "
                          "binary_cross_entropy_with_logits instead)")
+    _check_target(input, target, op)
     loss = BinaryCrossEntropy.apply(input, target)
     return reduce_loss(_weighted(loss, weight, op), reduction)
 

@@ -1,0 +1,146 @@
+"""Division with rounding (div(rounding_mode=...), floor_divide, //), remainder (%) and fmod.
+
+Operands are promoted as in every binary op (minigrad.dtypes), without the float promotion
+of true division: int // int stays int. Integer division by zero raises as torch does.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Op, unwrap, wrap
+from ..backend import array_module
+from .arith import _binary, _dtype, _grad, _shape, promote
+
+
+def _xp(a, b):
+    """The array module of whichever operand is an array (a may be a NumPy scalar)."""
+    return array_module(b if _shape(a) is None or isinstance(a, np.generic) else a)
+
+
+def _check(a, b, dt, kernel):
+    if dt.kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+    if dt.kind in "iu":
+        zero = _xp(a, b).asarray(b) == 0
+        if zero.any() and 0 not in np.broadcast_shapes(np.shape(a), zero.shape):
+            raise RuntimeError("ZeroDivisionError")
+
+
+def _trunc_div(xp, a, b):
+    """a / b rounded toward zero, in a's and b's (promoted) dtype."""
+    if getattr(a, "dtype", None) is not None and a.dtype.kind == "f" or \
+            getattr(b, "dtype", None) is not None and b.dtype.kind == "f":
+        return xp.trunc(a / b).astype(xp.result_type(a, b))
+    q = xp.floor_divide(a, b)
+    return q + ((xp.remainder(a, b) != 0) & ((a < 0) != (b < 0)))
+
+
+class DivRounded(Op):
+    """div(a, b, rounding_mode='trunc' | 'floor'); floor_divide is the 'floor' mode without
+    a derivative (torch's floor_divide has none; div with a rounding mode has zeros)."""
+
+    @staticmethod
+    def forward(ctx, a, b, mode, differentiable):
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.differentiable = differentiable
+        a, b, dt = promote(a, b)
+        _check(a, b, dt, "div_floor_cpu" if mode == "floor" else "div_trunc_cpu")
+        xp = _xp(a, b)
+        if mode == "floor":
+            return _binary(xp.floor_divide, a, b, "floor_divide")
+        return _binary(lambda x, y: _trunc_div(xp, x, y), a, b, "div")
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.differentiable:
+            raise RuntimeError("the derivative for 'floor_divide' is not implemented")
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes     # rounding is flat: zero gradients
+        zero = g * 0
+        return _grad(zero, sa, da), _grad(zero, sb, db), None, None
+
+
+class Remainder(Op):
+    """a - floor(a / b) * b, with the sign of b (Python's %)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.save_for_backward(a, b)
+        a, b, dt = promote(a, b)
+        _check(a, b, dt, "remainder_cpu")
+        xp = _xp(a, b)
+        return _binary(xp.remainder, a, b, "remainder")
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors            # da = g;  db = -g floor(a / b)
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        gb = None
+        if ctx.needs_input_grad[1]:
+            x, y, _ = promote(_raw(a), _raw(b))
+            gb = _grad(-g * wrap(_xp(x, y).floor_divide(x, y)), sb, db)
+        return _grad(g, sa, da), gb
+
+
+class Fmod(Op):
+    """a - trunc(a / b) * b, with the sign of a (C's fmod)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.save_for_backward(a, b)
+        a, b, dt = promote(a, b)
+        _check(a, b, dt, "fmod_cpu")
+        xp = _xp(a, b)
+        return _binary(xp.fmod, a, b, "fmod")
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors            # da = g;  db = -g trunc(a / b)
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        gb = None
+        if ctx.needs_input_grad[1]:
+            x, y, _ = promote(_raw(a), _raw(b))
+            gb = _grad(-g * wrap(_trunc_div(_xp(x, y), x, y)), sb, db)
+        return _grad(g, sa, da), gb
+
+
+def _raw(x):
+    return unwrap(x)
+
+
+def _need_input_tensor(fn, input):
+    from ..tensor import Tensor  # lazy: tensor.py imports the ops
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+
+
+def div(input, other, *, rounding_mode=None):
+    """input / other; rounding_mode None (true division, ints give the default float),
+    'trunc' or 'floor' (result in the promoted dtype). Matches torch.div."""
+    if rounding_mode is None:
+        from .arith import Div
+        return Div.apply(input, other)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    return DivRounded.apply(input, other, rounding_mode, True)
+
+
+def floor_divide(input, other):
+    """floor(input / other) in the promoted dtype (torch.floor_divide, //); like torch it has
+    no derivative: backward through it raises."""
+    return DivRounded.apply(input, other, "floor", False)
+
+
+def remainder(input, other):
+    """Python-style modulus (sign of the divisor), torch.remainder / %."""
+    return Remainder.apply(input, other)
+
+
+def fmod(input, other):
+    """C-style modulus (sign of the dividend), torch.fmod; input must be a tensor."""
+    _need_input_tensor("fmod", input)
+    return Fmod.apply(input, other)
+
