@@ -254,14 +254,22 @@ class Function:
         self._inputs = args
         self._edges = edges
         self.needs_input_grad = tuple(map(bool, edges))     # an edge is a non-empty tuple
-        non_diff = {id(o) for o in self._non_diff} if self._non_diff else ()
-        meta = []
-        for j, r in enumerate(results):
+        if len(results) == 1 and not self._non_diff:       # the common case, unrolled
+            r = results[0]
             data = r.data
-            if data.dtype.kind == "f" and (not non_diff or id(outs[j]) not in non_diff):
-                r.grad_fn, r._output_nr, r.requires_grad = self, j, True
-            meta.append((data.shape, data.dtype, array_module(data)))
-        self._out_meta = meta
+            dtype = data.dtype
+            if dtype.kind == "f":
+                r.grad_fn, r.requires_grad = self, True
+            self._out_meta = ((data.shape, dtype, type(data)),)
+        else:
+            non_diff = {id(o) for o in self._non_diff} if self._non_diff else ()
+            meta = []
+            for j, r in enumerate(results):
+                data = r.data
+                if data.dtype.kind == "f" and (not non_diff or id(outs[j]) not in non_diff):
+                    r.grad_fn, r._output_nr, r.requires_grad = self, j, True
+                meta.append((data.shape, data.dtype, type(data)))   # type: the array module
+            self._out_meta = meta
         if self._to_save:
             saved = self._saved = []
             for s in self._to_save:             # a loop: cheaper than a comprehension in 3.11
@@ -508,8 +516,9 @@ def _call_backward(node, gouts, Tensor):
     elif all(g is None for g in gouts):
         return (None,) * len(node._inputs)
     elif any(g is None for g in gouts):
-        filled = [Tensor._make(xp.zeros(shape, dtype)) if g is None and dtype.kind == "f" else g
-                  for g, (shape, dtype, xp) in zip(gouts, node._out_meta)]
+        filled = [Tensor._make(backend.module_of(kind).zeros(shape, dtype))
+                  if g is None and dtype.kind == "f" else g
+                  for g, (shape, dtype, kind) in zip(gouts, node._out_meta)]
     gins = node.backward(node, *filled)
     if type(gins) is not tuple:
         gins = (gins,)

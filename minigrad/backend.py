@@ -48,6 +48,11 @@ def array_module(a):
     return cp if cp is not None and isinstance(a, cp.ndarray) else np
 
 
+def module_of(array_type):
+    """numpy or cupy, from the type of an array (what a graph node keeps of its outputs)."""
+    return np if array_type is np.ndarray else cupy_module()
+
+
 def is_cuda_array(a) -> bool:
     cp = _cupy_for(a)
     return cp is not None and isinstance(a, cp.ndarray)

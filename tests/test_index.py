@@ -83,7 +83,8 @@ def test_one_hot():
 def test_index_errors():
     x = mg.ones(3, 4)
     # torch raises RuntimeError (not IndexError) for gather/scatter indices out of bounds
-    with pytest.raises(RuntimeError, match=r"gather: index 4 is out of bounds for dim 1 with size 4"):
+    with pytest.raises(RuntimeError,
+                       match=r"gather: index 4 is out of bounds for dim 1 with size 4"):
         x.gather(1, mg.tensor([[4]]))
     with pytest.raises(RuntimeError, match="out of bounds"):
         x.gather(1, mg.tensor([[-1]]))

@@ -62,8 +62,8 @@ def test_augmented_assignment_is_in_place(rng, name, dtype, op, other_kind):
     y, ty = op(x, other), op(tx, tother)
     assert y is x and ty is tx
     assert x.dtype == mg.tensor(ty.numpy()).dtype
-    np.testing.assert_array_equal(x.numpy(), ty.numpy())
-    np.testing.assert_array_equal(alias.numpy(), talias.numpy())
+    np.testing.assert_allclose(x.numpy(), ty.numpy(), rtol=1e-14)     # pow: 1 ulp apart
+    np.testing.assert_allclose(alias.numpy(), talias.numpy(), rtol=1e-14)
     assert x._version == tx._version == 1
 
 
@@ -117,8 +117,8 @@ def test_write_through_a_view_or_detach_bumps_the_shared_version(rng):
 
 
 def test_write_after_save_is_fine_when_saved_later(rng):
-    a, ta = pair(rng.standard_normal(3), True)
-    b, tb = a * 2, ta * 2
+    a = mg.tensor(rng.standard_normal(3), requires_grad=True)
+    b = a * 2
     with mg.no_grad():
         b.detach().zero_()
     c = b * b

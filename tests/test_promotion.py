@@ -205,7 +205,8 @@ def test_default_dtype_round_trip():
         torch.set_default_dtype(getattr(torch, d))
         assert mg.get_default_dtype() == getattr(mg, d)
         for mk, tk in [(lambda m: m.zeros(2), None), (lambda m: m.tensor([1.0]), None),
-                       (lambda m: m.tensor([1, 2]) / 2, None), (lambda m: m.arange(0, 1, 0.5), None),
+                       (lambda m: m.tensor([1, 2]) / 2, None),
+                       (lambda m: m.arange(0, 1, 0.5), None),
                        (lambda m: m.full((2,), 1.5), None), (lambda m: m.linspace(0, 1, 3), None),
                        (lambda m: m.tensor([1, 2]) * 0.5, None), (lambda m: m.Tensor([1]), None),
                        (lambda m: m.eye(2), None), (lambda m: m.ones(2) + 1, None),

@@ -134,7 +134,8 @@ for _n in ["softmax", "log_softmax"]:
     _sm = [(f(),), (f(0),), (f(0, 10),), (f(3, 0, 2),), (f(4, 3, layout="t"),),
            (f(3, 8, layout="s"),), (f(2, 5, layout="n"),)]
     both(_n, [(_sm, {"dim": -1}), ([(f(),), (f(0, 10),), (f(3, 0, 2),)], {"dim": 0})])
-    case(f"F.{_n}", lambda x, n=_n: getattr(F, n)(x, dim=1), lambda x, n=_n: getattr(tF, n)(x, dim=1),
+    case(f"F.{_n}", lambda x, n=_n: getattr(F, n)(x, dim=1),
+         lambda x, n=_n: getattr(tF, n)(x, dim=1),
          [(f(0, 10),), (f(3, 0, 2),), (f(4, 3, layout="t"),), (f(2, 3),)])
     case(f"F.{_n}", lambda x, n=_n: getattr(F, n)(x, 0), lambda x, n=_n: getattr(tF, n)(x, 0),
          [(f(),), (f(0),)])

@@ -48,13 +48,13 @@ def promote(a, b):
     """(a, b, dtype): both operands cast to torch's result dtype (minigrad.dtypes).
 
     Fast path first (one dtype, or a float array with a Python number: NumPy already gives
-    torch's dtype), so the common float32 op pays two getattrs for promotion."""
-    da, db = _dtype(a), _dtype(b)
+    torch's dtype), so the common float op pays two getattrs for promotion."""
+    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
     if da is db and da is not None:
         return a, b, da
-    if db is None and da is not None and da.kind == "f" and type(b) in (float, int):
+    if db is None and type(b) in (float, int) and da is not None and da.kind == "f":
         return a, b, da
-    if da is None and db is not None and db.kind == "f" and type(a) in (float, int):
+    if da is None and type(a) in (float, int) and db is not None and db.kind == "f":
         return a, b, db
     dt = result_type(a, b)
     return _cast(a, dt), _cast(b, dt), dt
@@ -66,16 +66,13 @@ def _floating(dt):
 
 
 def _grad(g, shape, dtype=None):
-    """g summed back to `shape` in the input's float dtype, or None for a non-tensor operand
-    (shape None)."""
-    if shape is None:
-        return None
-    g = sum_to(g, shape)
-    return g.to(dtype) if dtype is not None and dtype != g.dtype and dtype.kind == "f" else g
+    """g summed back to `shape`, or None for a non-tensor operand (shape None). (The engine
+    casts a gradient to its input's dtype, as torch's does; `dtype` is not needed here.)"""
+    return None if shape is None else sum_to(g, shape)
 
 
 def _is_bool(x):
-    return type(x) is bool or isinstance(x, np.bool_) or _dtype(x) == bool
+    return type(x) is bool or isinstance(x, np.bool_) or getattr(x, "dtype", None) == np.bool_
 
 
 def _no_bool_sub(a, b):
@@ -91,74 +88,78 @@ def _no_bool_sub(a, b):
 class Add(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
-        a, b, _ = promote(a, b)
+        ctx.shapes = getattr(a, "shape", None), getattr(b, "shape", None)
+        x, y, _ = promote(a, b)
         try:
-            return a + b
+            return x + y
         except ValueError:
             _broadcast_error(a, b, "add")
 
     @staticmethod
     def backward(ctx, g):
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
-        return _grad(g, sa, da), _grad(g, sb, db)
+        sa, sb = ctx.shapes
+        return _grad(g, sa), _grad(g, sb)
 
 
 class Sub(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
-        if _is_bool(a) or _is_bool(b):
+        ctx.shapes = getattr(a, "shape", None), getattr(b, "shape", None)
+        x, y, dt = promote(a, b)
+        if dt.kind == "b" or type(a) is bool or type(b) is bool \
+                or getattr(a, "dtype", dt).kind == "b" or getattr(b, "dtype", dt).kind == "b":
             _no_bool_sub(a, b)
-        a, b, _ = promote(a, b)
         try:
-            return a - b
+            return x - y
         except ValueError:
             _broadcast_error(a, b, "sub")
 
     @staticmethod
     def backward(ctx, g):
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
-        return _grad(g, sa, da), None if sb is None else -_grad(g, sb, db)
+        sa, sb = ctx.shapes
+        return _grad(g, sa), None if sb is None else -_grad(g, sb)
 
 
 class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.shapes = getattr(a, "shape", None), getattr(b, "shape", None)
         ctx.save_for_backward(a, b)
-        a, b, _ = promote(a, b)
+        x, y, _ = promote(a, b)
         try:
-            return a * b
+            return x * y
         except ValueError:
             _broadcast_error(a, b, "mul")
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors            # d(a*b) = b da + a db
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
-        ga = _grad(g * b, sa, da) if ctx.needs_input_grad[0] else None
-        gb = _grad(g * a, sb, db) if ctx.needs_input_grad[1] else None
+        sa, sb = ctx.shapes
+        ga = _grad(g * b, sa) if ctx.needs_input_grad[0] else None
+        gb = _grad(g * a, sb) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
 class Div(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.shapes = getattr(a, "shape", None), getattr(b, "shape", None)
         ctx.save_for_backward(a, b)
-        a, b, dt = promote(a, b)
+        x, y, dt = promote(a, b)
         if dt.kind != "f":                  # torch: integer / integer is the default float
             dt = get_default_dtype()
-            a, b = _cast(a, dt), _cast(b, dt)
-        return _binary(lambda x, y: x / y, a, b, "div")
+            x, y = _cast(x, dt), _cast(y, dt)
+        try:
+            return x / y
+        except ValueError:
+            _broadcast_error(a, b, "div")
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors            # d(a/b) = da / b - a db / b^2
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
-        ga = _grad(g / b, sa, da) if ctx.needs_input_grad[0] else None
-        gb = _grad(-g * a / (b * b), sb, db) if ctx.needs_input_grad[1] else None
+        sa, sb = ctx.shapes
+        ga = _grad(g / b, sa) if ctx.needs_input_grad[0] else None
+        gb = _grad(-g * a / (b * b), sb) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

@@ -86,7 +86,7 @@ def _with_history(x, array):
 
 def _check_writable(x, op):
     a = x.data
-    if any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)):
+    if a.size > 1 and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)):
         raise RuntimeError(f"{op}: unsupported operation: more than one element of the "
                            "written-to tensor refers to a single memory location (an expand()ed "
                            "tensor). Please clone() the tensor before performing the operation.")

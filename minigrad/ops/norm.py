@@ -90,7 +90,7 @@ class Normalize(Op):
 
 def normalize(x, weight, bias, dims, eps, pshape):
     """(y, mean, var): x normalised over dims, scaled by weight and shifted by bias."""
-    if x.dtype.kind != "f":                 # torch: "LayerNormKernelImpl" not implemented for 'Long'
+    if x.dtype.kind != "f":     # torch: "LayerNormKernelImpl" not implemented for 'Long'
         raise NotImplementedError(f"normalization (layer_norm/batch_norm): input must be a "
                                   f"floating point tensor, got {x.dtype}")
     return Normalize.apply(x, weight, bias, dims, eps, pshape)
