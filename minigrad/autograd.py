@@ -309,7 +309,7 @@ def _pack_one(s, args, outs, results, Tensor):
     """Map one thing forward saved back to the graph: an input stays that input (a Tensor
     stays linked to the graph, a scalar stays a scalar), an output is kept by index."""
     for a in args:
-        if s is a or (s is not None and s is unwrap(a)):
+        if s is a or (type(a) is Tensor and s is a.data and s is not None):
             return a
     for j, o in enumerate(outs):
         if s is o or s is results[j]:
@@ -468,11 +468,16 @@ def _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs):
                             g = g.to(dtype)
                         _add_leaf(leaf_grads, nr, g)
                     continue
-                if g is not None:
-                    dtype = parent._out_meta[nr][1]
+                if g is not None:                       # _add_node, inlined: the hot loop
+                    meta = parent._out_meta
+                    dtype = meta[nr][1]
                     if g.data.dtype is not dtype and g.data.dtype != dtype:
                         g = g.to(dtype)
-                    _add_node(grads, parent, nr, g)
+                    slots = grads.get(parent)
+                    if slots is None:
+                        slots = grads[parent] = [None] * len(meta)
+                    old = slots[nr]
+                    slots[nr] = g if old is None else old + g
                 left = deps[parent] - 1
                 deps[parent] = left
                 if left == 0:

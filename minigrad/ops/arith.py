@@ -106,9 +106,8 @@ class Sub(Op):
     def forward(ctx, a, b):
         ctx.shapes = getattr(a, "shape", None), getattr(b, "shape", None)
         x, y, dt = promote(a, b)
-        if dt.kind == "b" or type(a) is bool or type(b) is bool \
-                or getattr(a, "dtype", dt).kind == "b" or getattr(b, "dtype", dt).kind == "b":
-            _no_bool_sub(a, b)
+        if (dt.kind != "f" or x is not a or y is not b) and (_is_bool(a) or _is_bool(b)):
+            _no_bool_sub(a, b)              # (a bool operand is never the float fast path)
         try:
             return x - y
         except ValueError:
