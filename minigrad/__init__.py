@@ -2,7 +2,7 @@
 
 The public names mirror torch's: swap `torch.` for `mg.` and expect the same numbers.
 """
-from . import autograd, backend, cuda
+from . import autograd, backend, cuda, return_types
 from .autograd import Function, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import (Device as device, bool_ as bool, float16, float32, float64, int8, int16,
                       int32, int64, manual_seed, uint8)
@@ -13,8 +13,9 @@ from .creation import (arange, empty, empty_like, eye, full, full_like, linspace
 from .ops.arith import clamp, maximum, minimum, where
 from .ops.index import gather, masked_fill, one_hot, scatter, scatter_add
 from .ops.linalg import matmul
-from .ops.reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, std, sum,
-                         var)
+from .ops.reduce import (amax, amin, aminmax, argmax, argmin, logsumexp, max, mean, min, std,
+                         std_mean, sum, var, var_mean)
+from .ops.sort import argsort, kthvalue, median, mode, nanmedian, sort, topk
 from .ops.shape import cat, expand, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .ops.softmax import log_softmax, softmax
 from .tensor import Tensor

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd, backend
-from .ops import arith, index, linalg, reduce, shape, softmax
+from .ops import arith, index, linalg, reduce, shape, softmax, sort
 
 
 class Tensor(backend.MovesWithTo):
@@ -324,22 +324,47 @@ class Tensor(backend.MovesWithTo):
     def gt(self, o): return self > o
     def ge(self, o): return self >= o
 
-    def sum(self, dim=None, keepdim=False, dtype=None): return reduce.sum(self, dim, keepdim, dtype)
-    def mean(self, dim=None, keepdim=False): return reduce.mean(self, dim, keepdim)
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        return reduce.sum(self, dim, keepdim, dtype=dtype)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return reduce.var(self, dim, unbiased, keepdim, correction)
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        return reduce.mean(self, dim, keepdim, dtype=dtype)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return reduce.std(self, dim, unbiased, keepdim, correction)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return reduce.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return reduce.std(self, dim, unbiased, keepdim, correction=correction)
 
     def amax(self, dim=(), keepdim=False): return reduce.amax(self, dim, keepdim)
     def amin(self, dim=(), keepdim=False): return reduce.amin(self, dim, keepdim)
-    def max(self, dim=None, keepdim=False): return reduce.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return reduce.min(self, dim, keepdim)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return reduce.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def max(self, dim=None, keepdim=False, *, other=None):
+        return reduce.max(self, dim, keepdim, other=other)
+
+    def min(self, dim=None, keepdim=False, *, other=None):
+        return reduce.min(self, dim, keepdim, other=other)
+
     def argmax(self, dim=None, keepdim=False): return reduce.argmax(self, dim, keepdim)
     def argmin(self, dim=None, keepdim=False): return reduce.argmin(self, dim, keepdim)
     def logsumexp(self, dim, keepdim=False): return reduce.logsumexp(self, dim, keepdim)
+
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        return sort.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return sort.argsort(self, dim, descending, stable=stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return sort.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False): return sort.kthvalue(self, k, dim, keepdim)
+    def median(self, dim=None, keepdim=False): return sort.median(self, dim, keepdim)
+    def nanmedian(self, dim=None, keepdim=False): return sort.nanmedian(self, dim, keepdim)
+    def mode(self, dim=-1, keepdim=False): return sort.mode(self, dim, keepdim)
     def softmax(self, dim, dtype=None): return softmax.softmax(self, dim, dtype)
     def log_softmax(self, dim, dtype=None): return softmax.log_softmax(self, dim, dtype)
 
