@@ -52,7 +52,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 def _from_python(data):
     if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-        data = [d.numpy() if isinstance(d, Tensor) else d for d in data]
+        data = [d.numpy(force=True) if isinstance(d, Tensor) else d for d in data]
     try:
         array = np.asarray(data)
     except ValueError as e:

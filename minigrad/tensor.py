@@ -82,7 +82,7 @@ class Tensor(backend.MovesWithTo):
         return id(self)
 
     def __repr__(self):
-        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        body = np.array2string(self.numpy(force=True), separator=", ", prefix="tensor(")
         extras = []
         if self.is_cuda:
             extras.append(f"device='{self.device}'")
@@ -94,39 +94,85 @@ class Tensor(backend.MovesWithTo):
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
+    def __format__(self, spec):
+        """A 0-d tensor formats as its Python number (f"{loss:.4f}"); others only with ""."""
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
+
     def __bool__(self):
         if self.data.size != 1:
-            raise RuntimeError(f"bool value of a tensor with {self.data.size} elements is "
-                               "ambiguous")
+            raise RuntimeError("Boolean value of Tensor with "
+                               f"{'no values' if self.data.size == 0 else 'more than one value'}"
+                               " is ambiguous")
         return bool(self.data.reshape(()))
 
     def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self)))
 
+    def __contains__(self, element):
+        """`element in t`: whether any entry equals element (a number or a tensor), as torch."""
+        if not isinstance(element, (Tensor, int, float, complex, np.number, np.bool_)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element)}.")
+        return bool((self == element).data.any())
+
+    def _scalar(self):
+        if self.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def __complex__(self):
+        return complex(self._scalar())
 
     def __index__(self):
-        if self.dtype.kind not in "iu":
-            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        if self.dtype.kind not in "biu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
         return int(self.item())
 
+    __array_priority__ = 1000       # NumPy scalars on the left of an operator defer to us
+
+    def __array__(self, dtype=None, copy=None):
+        """np.asarray(t) / np.array(t): the numbers on the host (torch raises for CUDA)."""
+        if self.is_cuda:
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                            "Tensor.cpu() to copy the tensor to host memory first.")
+        array = self.numpy()
+        if dtype is not None and np.dtype(dtype) != array.dtype:
+            if copy is False:
+                raise ValueError(f"__array__: converting {array.dtype} to {np.dtype(dtype)} "
+                                 "needs a copy, but copy=False was passed")
+            return array.astype(dtype)
+        return array.copy() if copy else array
+
     # ---- conversions ------------------------------------------------------------------
-    def numpy(self):
-        """The data as a host NumPy array (a copy from the GPU for CUDA tensors)."""
+    def numpy(self, *, force=False):
+        """The data as a host NumPy array, sharing memory on CPU (a copy from the GPU).
+        As torch, refuses a tensor that requires grad unless force=True."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
         return self.data.get() if self.is_cuda else self.data
 
     def item(self):
         if self.data.size != 1:
-            raise RuntimeError(f"item(): a tensor with {self.data.size} elements cannot be "
-                               "converted to a Python scalar")
-        return self.numpy().reshape(()).item()
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
+                               "to Scalar")
+        return self.numpy(force=True).reshape(()).item()
 
     def tolist(self):
-        return self.numpy().tolist()
+        return self.numpy(force=True).tolist()
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         """Export the data through DLPack without a copy (torch.from_dlpack(x) works)."""

@@ -79,5 +79,5 @@ def test_sum_of_ints_is_int64_and_bad_dim_errors():
     assert mg.tensor([[1, 2], [3, 4]], dtype=mg.int32).sum().dtype == mg.int64
     with pytest.raises(IndexError, match=r"sum: dim 2 is out of range"):
         mg.ones(2, 3).sum(2)
-    with pytest.raises(RuntimeError, match="mean: input dtype must be floating"):
+    with pytest.raises(RuntimeError, match=r"mean\(\): could not infer output dtype"):
         mg.tensor([1, 2]).mean()
