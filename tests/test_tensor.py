@@ -42,7 +42,7 @@ def test_attributes_and_conversions():
     assert isinstance(x.detach().numpy(), np.ndarray)
     y = mg.tensor([1.0]).requires_grad_()
     assert y.requires_grad and y.is_leaf
-    with pytest.raises(RuntimeError, match="a tensor with 4 elements cannot be converted"):
+    with pytest.raises(RuntimeError, match="a Tensor with 4 elements cannot be converted"):
         x.item()
 
 
