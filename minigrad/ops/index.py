@@ -6,6 +6,8 @@ Swin's relative position bias.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import Op, unwrap, wrap
@@ -209,15 +211,14 @@ def _fill_number(value, dtype):
     if isinstance(value, complex) and dtype.kind != "c":
         raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
     if dtype.kind in "iu":
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
         v, info = int(value), np.iinfo(dtype)
         low = -(info.max // 2) - 1 if dtype.kind == "u" else info.min   # uint8 takes -128..255
         if not low <= v <= info.max:
             raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
         return v % (info.max + 1) if dtype.kind == "u" else v
-    if dtype.kind == "f" and value == value and abs(value) != float("inf") \
-            and abs(value) > np.finfo(dtype).max:
+    if dtype.kind == "f" and math.isfinite(value) and abs(value) > np.finfo(dtype).max:
         raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
     return value
 
@@ -252,7 +253,7 @@ def scatter_add(input, dim, index, src):
 def masked_fill(input, mask, value):
     """A copy of input with `value` where the bool `mask` (broadcast) is True; a 0-d tensor
     value gets the sum of the gradient at those positions (torch.masked_fill)."""
-    from ..tensor import Tensor     # lazy: tensor.py imports this module for its methods
+    from ..tensor import Tensor  # lazy: tensor.py imports this module for its methods
     if not isinstance(mask, Tensor):
         raise TypeError(f"masked_fill(): argument 'mask' must be Tensor, not "
                         f"{type(mask).__name__}")
