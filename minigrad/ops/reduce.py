@@ -321,12 +321,16 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 def argmax(input, dim=None, keepdim=False):
     """int64 index of the first max (of a NaN if any) along dim or over all (torch.argmax)."""
+    if input.dtype.kind == "b":
+        raise RuntimeError("argmax(): does not support bool input")
     d = None if dim is None else _keepdim_dim(input, dim, "argmax")
     _check_nonempty(input, d, () if d is None or not input.ndim else (d,), "argmax", IndexError)
     return ArgReduce.apply(input, None if not input.ndim else d, keepdim, True)
 
 
 def argmin(input, dim=None, keepdim=False):
+    if input.dtype.kind == "b":
+        raise RuntimeError("argmin(): does not support bool input")
     d = None if dim is None else _keepdim_dim(input, dim, "argmin")
     _check_nonempty(input, d, () if d is None or not input.ndim else (d,), "argmin", IndexError)
     return ArgReduce.apply(input, None if not input.ndim else d, keepdim, False)
@@ -334,7 +338,7 @@ def argmin(input, dim=None, keepdim=False):
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over dims without overflow; -inf over nothing (torch.logsumexp)."""
-    x = input if input.dtype.kind in "fc" else input.to(float32)
+    x = input if input.dtype.kind in "fc" else input.to(float32)    # torch's default dtype
     return LogSumExp.apply(x, _dims(x, dim, "logsumexp"), keepdim)
 
 

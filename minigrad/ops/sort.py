@@ -39,8 +39,8 @@ def _no_bool(input, op, error=NotImplementedError):
 
 
 def _result(input, d, idx, keepdim, cls):
-    if input.ndim == 0:
-        idx = idx.reshape(())
+    if input.ndim == 0:             # torch: a 0-d input is its own result, even for topk(0)
+        idx = array_module(idx).zeros((), "int64")
     return select_along(input, d, idx.astype("int64"), keepdim, cls)
 
 
