@@ -117,8 +117,9 @@ class Tensor(backend.MovesWithTo):
     def __contains__(self, element):
         """`element in t`: whether any entry equals element (a number or a tensor), as torch."""
         if not isinstance(element, (Tensor, int, float, complex, np.number, np.bool_)):
-            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
-                               f"passed in a {type(element)}.")
+            msg = ("Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                   f"{type(element)}.")
+            raise RuntimeError(msg)     # torch's error kind, though it is about a type
         return bool((self == element).data.any())
 
     def _scalar(self):
