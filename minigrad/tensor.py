@@ -119,7 +119,7 @@ class Tensor(backend.MovesWithTo):
         if not isinstance(element, (Tensor, int, float, complex, np.number, np.bool_)):
             msg = ("Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
                    f"{type(element)}.")
-            raise RuntimeError(msg)     # torch's error kind, though it is about a type
+            raise RuntimeError(msg)  # noqa: TRY004  (torch raises RuntimeError here)
         return bool((self == element).data.any())
 
     def _scalar(self):
