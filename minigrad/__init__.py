@@ -2,7 +2,7 @@
 
 The public names mirror torch's: swap `torch.` for `mg.` and expect the same numbers.
 """
-from . import autograd, backend, cuda
+from . import autograd, backend, cuda, return_types
 from .autograd import (Function, enable_grad, grad, inference_mode, is_grad_enabled,
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .backend import (Device as device, bool_ as bool, float16, float32, float64, int8, int16,
@@ -18,8 +18,9 @@ from .ops.bitwise import (bitwise_and, bitwise_left_shift, bitwise_not, bitwise_
                           bitwise_right_shift, bitwise_xor)
 from .ops.index import gather, masked_fill, one_hot, scatter, scatter_add
 from .ops.linalg import matmul
-from .ops.reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, std, sum,
-                         var)
+from .ops.reduce import (amax, amin, aminmax, argmax, argmin, logsumexp, max, mean, min, std,
+                         std_mean, sum, var, var_mean)
+from .ops.sort import argsort, kthvalue, median, mode, nanmedian, sort, topk
 from .ops.shape import cat, expand, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .ops.softmax import log_softmax, softmax
 from .tensor import Tensor

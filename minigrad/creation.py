@@ -100,7 +100,7 @@ def _from_python(data):
         return np.asarray(data, dtype=_leaf_dtype(data))
     dt = _infer_dtype(data)
     if any(isinstance(d, Tensor) for d in data):
-        data = [d.numpy() if isinstance(d, Tensor) else d for d in data]
+        data = [d.numpy(force=True) if isinstance(d, Tensor) else d for d in data]
     try:
         return np.array(data, dtype=dt)
     except (ValueError, TypeError) as e:

@@ -29,7 +29,7 @@ def _encode(obj, arrays, where):
         return obj
     if isinstance(obj, Tensor):
         name = f"a{len(arrays)}"
-        arrays[name] = obj.numpy()
+        arrays[name] = obj.numpy(force=True)
         return {"__tensor__": name, "requires_grad": bool(obj.requires_grad),
                 "parameter": isinstance(obj, Parameter)}
     if isinstance(obj, np.ndarray) or backend.is_cuda_array(obj):

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import autograd, backend, storage
 from .ops import (arith, bitwise, division, functional, index, inplace, linalg, reduce, shape,
-                  softmax)
+                  softmax, sort)
 
 
 class Tensor(backend.MovesWithTo):
@@ -108,7 +108,7 @@ class Tensor(backend.MovesWithTo):
         return id(self)
 
     def __repr__(self):
-        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        body = np.array2string(self.numpy(force=True), separator=", ", prefix="tensor(")
         extras = []
         if self.is_cuda:
             extras.append(f"device='{self.device}'")
@@ -120,39 +120,86 @@ class Tensor(backend.MovesWithTo):
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
+    def __format__(self, spec):
+        """A 0-d tensor formats as its Python number (f"{loss:.4f}"); others only with ""."""
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
+
     def __bool__(self):
         if self.data.size != 1:
-            raise RuntimeError(f"bool value of a tensor with {self.data.size} elements is "
-                               "ambiguous")
+            raise RuntimeError("Boolean value of Tensor with "
+                               f"{'no values' if self.data.size == 0 else 'more than one value'}"
+                               " is ambiguous")
         return bool(self.data.reshape(()))
 
     def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self)))
 
+    def __contains__(self, element):
+        """`element in t`: whether any entry equals element (a number or a tensor), as torch."""
+        if not isinstance(element, (Tensor, int, float, complex, np.number, np.bool_)):
+            msg = ("Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                   f"{type(element)}.")
+            raise RuntimeError(msg)  # noqa: TRY004  (torch raises RuntimeError here)
+        return bool((self == element).data.any())
+
+    def _scalar(self):
+        if self.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def __complex__(self):
+        return complex(self._scalar())
 
     def __index__(self):
-        if self.dtype.kind not in "iu":
-            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        if self.dtype.kind not in "biu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
         return int(self.item())
 
+    __array_priority__ = 1000       # NumPy scalars on the left of an operator defer to us
+
+    def __array__(self, dtype=None, copy=None):
+        """np.asarray(t) / np.array(t): the numbers on the host (torch raises for CUDA)."""
+        if self.is_cuda:
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                            "Tensor.cpu() to copy the tensor to host memory first.")
+        array = self.numpy()
+        if dtype is not None and np.dtype(dtype) != array.dtype:
+            if copy is False:
+                raise ValueError(f"__array__: converting {array.dtype} to {np.dtype(dtype)} "
+                                 "needs a copy, but copy=False was passed")
+            return array.astype(dtype)
+        return array.copy() if copy else array
+
     # ---- conversions ------------------------------------------------------------------
-    def numpy(self):
-        """The data as a host NumPy array (a copy from the GPU for CUDA tensors)."""
+    def numpy(self, *, force=False):
+        """The data as a host NumPy array, sharing memory on CPU (a copy from the GPU).
+        As torch, refuses a tensor that requires grad unless force=True."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
         return self.data.get() if self.is_cuda else self.data
 
     def item(self):
         if self.data.size != 1:
-            raise RuntimeError(f"item(): a tensor with {self.data.size} elements cannot be "
-                               "converted to a Python scalar")
-        return self.numpy().reshape(()).item()
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
+                               "to Scalar")
+        return self.numpy(force=True).reshape(()).item()
 
     def tolist(self):
-        return self.numpy().tolist()
+        return self.numpy(force=True).tolist()
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         """Export the data through DLPack without a copy (torch.from_dlpack(x) works)."""
@@ -399,22 +446,47 @@ class Tensor(backend.MovesWithTo):
     def gt(self, o): return self > o
     def ge(self, o): return self >= o
 
-    def sum(self, dim=None, keepdim=False, dtype=None): return reduce.sum(self, dim, keepdim, dtype)
-    def mean(self, dim=None, keepdim=False): return reduce.mean(self, dim, keepdim)
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        return reduce.sum(self, dim, keepdim, dtype=dtype)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return reduce.var(self, dim, unbiased, keepdim, correction)
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        return reduce.mean(self, dim, keepdim, dtype=dtype)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
-        return reduce.std(self, dim, unbiased, keepdim, correction)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return reduce.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return reduce.std(self, dim, unbiased, keepdim, correction=correction)
 
     def amax(self, dim=(), keepdim=False): return reduce.amax(self, dim, keepdim)
     def amin(self, dim=(), keepdim=False): return reduce.amin(self, dim, keepdim)
-    def max(self, dim=None, keepdim=False): return reduce.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return reduce.min(self, dim, keepdim)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return reduce.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def max(self, dim=None, keepdim=False, *, other=None):
+        return reduce.max(self, dim, keepdim, other=other)
+
+    def min(self, dim=None, keepdim=False, *, other=None):
+        return reduce.min(self, dim, keepdim, other=other)
+
     def argmax(self, dim=None, keepdim=False): return reduce.argmax(self, dim, keepdim)
     def argmin(self, dim=None, keepdim=False): return reduce.argmin(self, dim, keepdim)
     def logsumexp(self, dim, keepdim=False): return reduce.logsumexp(self, dim, keepdim)
+
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        return sort.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return sort.argsort(self, dim, descending, stable=stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return sort.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False): return sort.kthvalue(self, k, dim, keepdim)
+    def median(self, dim=None, keepdim=False): return sort.median(self, dim, keepdim)
+    def nanmedian(self, dim=None, keepdim=False): return sort.nanmedian(self, dim, keepdim)
+    def mode(self, dim=-1, keepdim=False): return sort.mode(self, dim, keepdim)
     def softmax(self, dim, dtype=None): return softmax.softmax(self, dim, dtype)
     def log_softmax(self, dim, dtype=None): return softmax.log_softmax(self, dim, dtype)
 

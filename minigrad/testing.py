@@ -19,7 +19,7 @@ class GradcheckError(AssertionError):
 def to_numpy(x):
     """Host NumPy copy of a minigrad tensor, NumPy/CuPy array, torch tensor or number."""
     if isinstance(x, Tensor):
-        return np.asarray(x.numpy())
+        return np.asarray(x.numpy(force=True))
     if hasattr(x, "detach") and hasattr(x, "cpu"):          # torch.Tensor, without importing torch
         return x.detach().numpy(force=True)                 # force: zero/conj tensors, GPU
     if hasattr(x, "get"):                                   # cupy.ndarray

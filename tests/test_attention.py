@@ -100,7 +100,7 @@ def test_fully_masked_rows_give_zeros(path, kind):
         m[0, 1] = -np.inf
         m[1, 4] = -np.inf
     outs = check_op(*path(), [randn(2, 5, 4), randn(2, 6, 4), randn(2, 6, 4), m])
-    assert np.all(outs[0].numpy()[0, 1] == 0) and np.all(outs[0].numpy()[1, 4] == 0)
+    assert np.all(outs[0].detach().numpy()[0, 1] == 0) and np.all(outs[0].detach().numpy()[1, 4] == 0)
 
 
 @pytest.mark.parametrize("hk", [1, 2])
@@ -172,7 +172,7 @@ def test_fused_op_causal_plus_bias():
     w = randn(2, 4, 3)
     out.backward(mg.tensor(w))
     ref.backward(torch.tensor(w))
-    np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-10, atol=1e-12)
     for m, t in zip(ms, ts):
         np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
 

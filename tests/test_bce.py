@@ -33,7 +33,7 @@ def test_bce_probabilities_of_exactly_0_and_1_stay_finite(device):
     loss = F.binary_cross_entropy(mp, mg.tensor(t, device=device), reduction="none")
     tp = torch.tensor(p, requires_grad=True)
     ref = TF.binary_cross_entropy(tp, torch.tensor(t), reduction="none")
-    np.testing.assert_allclose(loss.numpy(), ref.detach().numpy())     # 100 where clamped
+    np.testing.assert_allclose(loss.detach().numpy(), ref.detach().numpy())     # 100 where clamped
     loss.sum().backward()
     ref.sum().backward()
     assert np.isfinite(mp.grad.numpy()).all()
@@ -93,8 +93,8 @@ def test_bce_with_logits_stable_at_extreme_float32_logits(rng, pos_weight):
     ref = TF.binary_cross_entropy_with_logits(
         tx, torch.tensor(t), reduction="none",
         pos_weight=None if pw is None else torch.tensor(pw))
-    assert np.isfinite(out.numpy()).all()
-    np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), rtol=1e-6, atol=1e-6)
+    assert np.isfinite(out.detach().numpy()).all()
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-6, atol=1e-6)
     g = rng.standard_normal(7).astype(np.float32)
     out.backward(mg.tensor(g))
     ref.backward(torch.tensor(g))

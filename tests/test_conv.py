@@ -66,8 +66,8 @@ def test_conv2d_module_matches_torch(rng, kwargs):
 def test_conv2d_default_init_bounds():
     m = nn.Conv2d(8, 16, 3)
     bound = 1 / np.sqrt(8 * 9)
-    assert np.abs(m.weight.numpy()).max() <= bound
-    assert np.abs(m.bias.numpy()).max() <= bound
+    assert np.abs(m.weight.detach().numpy()).max() <= bound
+    assert np.abs(m.bias.detach().numpy()).max() <= bound
 
 
 def test_conv2d_errors():

@@ -18,7 +18,7 @@ def test_dropout_fraction_scaling_and_backward_mask(device, p):
     n = 200_000
     x = mg.tensor(np.random.default_rng().random(n) + 0.5, device=device, requires_grad=True)
     y = F.dropout(x, p)
-    out, xv = y.numpy(), x.numpy()
+    out, xv = y.detach().numpy(), x.detach().numpy()
     dropped = out == 0
     assert abs(dropped.mean() - p) < 6 * _sigma(p, n)
     np.testing.assert_allclose(out[~dropped], xv[~dropped] / (1 - p), rtol=1e-12)
@@ -40,7 +40,7 @@ def test_dropout_edge_cases_and_errors():
     assert F.dropout(x, 0.5, training=False) is x
     assert F.dropout(x, 0.0) is x
     y = F.dropout(x, 1.0)
-    assert np.all(y.numpy() == 0) and np.isfinite(y.numpy()).all()
+    assert np.all(y.detach().numpy() == 0) and np.isfinite(y.detach().numpy()).all()
     for bad in [-0.1, 1.5]:
         with pytest.raises(ValueError, match=f"between 0 and 1, but got {bad}"):
             F.dropout(x, bad)
@@ -77,7 +77,7 @@ def test_drop_path_per_sample(device, drop_prob, scale_by_keep):
     xv = rng.random((n, 3, 2)) + 0.5
     x = mg.tensor(xv, device=device, requires_grad=True)
     y = F.drop_path(x, drop_prob, training=True, scale_by_keep=scale_by_keep)
-    out = y.numpy()
+    out = y.detach().numpy()
     dropped = np.all(out == 0, axis=(1, 2))
     kept = np.all(out != 0, axis=(1, 2))
     assert np.all(dropped | kept)                        # a whole sample is kept or dropped
@@ -136,7 +136,7 @@ def test_gumbel_softmax_hard_is_straight_through(device):
         y = F.gumbel_softmax(x, tau=0.5, hard=hard)
         y.backward(mg.tensor(g, device=device))
         grads.append(x.grad.numpy())
-        outs.append(y.numpy())
+        outs.append(y.detach().numpy())
     np.testing.assert_array_equal(outs[1], np.eye(5)[outs[0].argmax(1)])
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
     assert np.abs(grads[0]).max() > 0
@@ -150,11 +150,11 @@ def test_gumbel_softmax_gradient_matches_torch_for_the_same_noise():
     x = mg.tensor(lv, requires_grad=True)
     y = F.gumbel_softmax(x, tau=2.0)
     y.backward(mg.tensor(g))
-    noise = 2.0 * np.log(y.numpy()) - lv            # (x + G) / tau up to a per-row constant
+    noise = 2.0 * np.log(y.detach().numpy()) - lv            # (x + G) / tau up to a per-row constant
     tx = torch.tensor(lv, requires_grad=True)
     ty = TF.softmax((tx + torch.tensor(noise)) / 2.0, -1)
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10)
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-8, atol=1e-12)
 
 

@@ -92,5 +92,5 @@ def test_index_errors():
         x[5]
     with pytest.raises(IndexError, match="must be integer or bool"):
         x[mg.tensor([0.5])]
-    with pytest.raises(RuntimeError, match="masked_fill: mask must be a bool tensor"):
+    with pytest.raises(RuntimeError, match="masked_fill_ only supports boolean masks"):
         x.masked_fill(mg.ones(3, 4), 0.0)

@@ -36,7 +36,7 @@ def test_linear_errors():
 def test_linear_default_init_bounds():
     m = nn.Linear(50, 400)
     bound = 1 / math.sqrt(50)          # kaiming_uniform(a=sqrt(5)) gives 1/sqrt(fan_in) too
-    w, b = m.weight.numpy(), m.bias.numpy()
+    w, b = m.weight.detach().numpy(), m.bias.detach().numpy()
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
     assert np.abs(b).max() <= bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.05 * bound
@@ -56,13 +56,13 @@ def test_embedding_matches_torch(kwargs):
     m, t = nn.Embedding(6, 3, **kwargs), torch.nn.Embedding(6, 3, **kwargs)
     ids = np.array([[0, 4, 4, 5], [1, 0, 4, 2]])
     check_module(m, t, [ids])
-    np.testing.assert_allclose(m.weight.numpy(), t.weight.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(m.weight.detach().numpy(), t.weight.detach().numpy(), rtol=1e-12)
     assert repr(m) == repr(t)
 
 
 def test_embedding_errors_and_init():
     e = nn.Embedding(4, 2, padding_idx=1)
-    assert np.all(e.weight.numpy()[1] == 0)
+    assert np.all(e.weight.detach().numpy()[1] == 0)
     with pytest.raises(IndexError, match="out of range"):
         e(mg.tensor([4]))
     with pytest.raises(RuntimeError, match="integer"):

@@ -119,7 +119,7 @@ def test_fully_masked_rows(need_weights):
     kpm = np.zeros((2, 3), bool)
     kpm[0] = True
     mo, _ = compare(tm, mm, [x, x, x], key_padding_mask=kpm, need_weights=need_weights)
-    out = mo.numpy()
+    out = mo.detach().numpy()
     if need_weights:
         assert np.isnan(out[0]).all() and not np.isnan(out[1]).any()
     else:
@@ -135,7 +135,7 @@ def test_eval_ignores_dropout_train_applies_it():
     mm.train()
     a, _ = mm(*(mg.tensor(x) for _ in range(3)))
     b, _ = mm(*(mg.tensor(x) for _ in range(3)))
-    assert not np.allclose(a.numpy(), b.numpy())
+    assert not np.allclose(a.detach().numpy(), b.detach().numpy())
 
 
 def test_errors():

@@ -31,7 +31,7 @@ def _run(om, ot, mp, tp, loss_mg, loss_t, steps=15, sm=None, st=None):
             sm.step(), st.step()
             assert sm.get_last_lr() == pytest.approx(st.get_last_lr(), rel=1e-12)
     for a, b in zip(mp, tp):
-        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("kwargs", [

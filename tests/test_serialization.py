@@ -38,7 +38,7 @@ def test_round_trip_model_optimizer_and_python_values(tmp_path):
     m2.load_state_dict(back["model"])
     m.eval(), m2.eval()
     x = mg.randn(2, 1, 4, 4)
-    np.testing.assert_array_equal(m(x).numpy(), m2(x).numpy())
+    np.testing.assert_array_equal(m(x).detach().numpy(), m2(x).detach().numpy())
     opt2 = optim.Adam(m2.parameters(), lr=0.5)
     opt2.load_state_dict(back["optim"])
     assert opt2.param_groups[0]["lr"] == 0.01
@@ -118,4 +118,4 @@ def test_torch_state_dict_through_numpy_loads(tmp_path):
     mg.save({k: v.numpy() for k, v in t.state_dict().items()}, tmp_path / "t.npz")
     m = nn.Linear(3, 2)
     m.load_state_dict(mg.load(tmp_path / "t.npz"))
-    np.testing.assert_array_equal(m.weight.numpy(), t.weight.detach().numpy())
+    np.testing.assert_array_equal(m.weight.detach().numpy(), t.weight.detach().numpy())

@@ -39,10 +39,10 @@ def test_attributes_and_conversions():
     assert x.to(mg.float64).dtype == mg.float64 and x.float() is x and x.cpu() is x
     d = x.detach()
     assert not d.requires_grad and np.shares_memory(d.data, x.data)
-    assert isinstance(x.numpy(), np.ndarray)
+    assert isinstance(x.detach().numpy(), np.ndarray)
     y = mg.tensor([1.0]).requires_grad_()
     assert y.requires_grad and y.is_leaf
-    with pytest.raises(RuntimeError, match="a tensor with 4 elements cannot be converted"):
+    with pytest.raises(RuntimeError, match="a Tensor with 4 elements cannot be converted"):
         x.item()
 
 

@@ -6,9 +6,13 @@ Swin's relative position bias.
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
-from .shape import normalize_dim
+from .shape import normalize_dim, sum_to
 
 
 def _add_at(xp, target, key, values):
@@ -179,23 +183,50 @@ def _pad_to(t, shape):
 
 
 class MaskedFill(Op):
+    """out = where(mask, value, x) over the broadcast shape of x and mask (torch.masked_fill);
+    `value` is a 0-d tensor (differentiable) or None, `fill` the number written."""
+
     @staticmethod
-    def forward(ctx, x, mask, value):
+    def forward(ctx, x, mask, value, fill):
         xp = array_module(x)
         try:
-            out = xp.where(mask, xp.asarray(value, dtype=x.dtype), x)
+            shape = xp.broadcast_shapes(x.shape, mask.shape)
         except ValueError:
-            raise RuntimeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to "
-                               f"the input's shape {x.shape}") from None
-        if out.shape != x.shape:
-            raise RuntimeError(f"masked_fill: mask of shape {mask.shape} would grow the input "
-                               f"of shape {x.shape}")
-        ctx.keep = (~mask).astype(x.dtype)
-        return out
+            raise RuntimeError(f"masked_fill: the mask of shape {mask.shape} does not broadcast "
+                               f"with the input of shape {x.shape}") from None
+        ctx.args = x.shape, mask
+        return xp.where(mask, xp.asarray(fill, dtype=x.dtype), xp.broadcast_to(x, shape))
 
     @staticmethod
     def backward(ctx, g):
-        return g * wrap(ctx.keep), None, None
+        x_shape, mask = ctx.args    # dx = g where the mask is off; dvalue = sum(g where on)
+        m = mask.astype(g.dtype)
+        gx = sum_to(g * wrap(1 - m), x_shape) if ctx.needs_input_grad[0] else None
+        gv = None
+        if ctx.needs_input_grad[2]:
+            gv = (g * wrap(m)).sum()
+            value_dtype = ctx._inputs[2].dtype
+            gv = gv if gv.dtype == value_dtype else gv.to(value_dtype)
+        return gx, None, gv, None
+
+
+def _fill_number(value, dtype):
+    """The Python number masked_fill writes into a tensor of `dtype`, with torch's checks."""
+    if dtype.kind == "b":
+        return bool(value)
+    if isinstance(value, complex) and dtype.kind != "c":
+        raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
+    if dtype.kind in "iu":
+        if not math.isfinite(value):
+            raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
+        v, info = int(value), np.iinfo(dtype)
+        low = -(info.max // 2) - 1 if dtype.kind == "u" else info.min   # uint8 takes -128..255
+        if not low <= v <= info.max:
+            raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
+        return v % (info.max + 1) if dtype.kind == "u" else v
+    if dtype.kind == "f" and math.isfinite(value) and abs(value) > np.finfo(dtype).max:
+        raise RuntimeError(f"value cannot be converted to type {dtype} without overflow")
+    return value
 
 
 def _prepare(op, input, dim, index, src=None):
@@ -253,12 +284,27 @@ def scatter_add(input, dim, index, src):
 
 
 def masked_fill(input, mask, value):
-    m = unwrap(mask)
-    if getattr(m, "dtype", None) is None or m.dtype.kind != "b":
-        raise RuntimeError(f"masked_fill: mask must be a bool tensor, got "
-                           f"{getattr(m, 'dtype', type(m).__name__)}")
-    value = value.item() if hasattr(value, "item") and hasattr(value, "grad_fn") else value
-    return MaskedFill.apply(input, m, value)
+    """A copy of input with `value` where the bool `mask` (broadcast) is True; a 0-d tensor
+    value gets the sum of the gradient at those positions (torch.masked_fill)."""
+    from ..tensor import Tensor  # lazy: tensor.py imports this module for its methods
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"masked_fill(): argument 'mask' must be Tensor, not "
+                        f"{type(mask).__name__}")
+    if mask.dtype.kind != "b":
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype}")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        fill = _fill_number(value.item(), input.dtype)
+    elif isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+        value, fill = None, _fill_number(value.item() if hasattr(value, "item") else value,
+                                         input.dtype)
+    else:
+        raise TypeError(f"masked_fill(): argument 'value' must be a Number or a 0-d Tensor, not "
+                        f"{type(value).__name__}")
+    return MaskedFill.apply(input, mask, value, fill)
 
 
 def one_hot(tensor, num_classes=-1):

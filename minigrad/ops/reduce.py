@@ -1,7 +1,9 @@
-"""Reductions: sum, mean, var, std, amax, amin, max/min (with indices), argmax, logsumexp.
+"""Reductions: sum, mean, var, std, var_mean, std_mean, amax, amin, aminmax, max/min (with
+indices), argmax, argmin, logsumexp; each matches torch.X's signature, dtypes and errors.
 
-`dim` is None (all dims), an int or a tuple of ints; `keepdim` as torch. The backward of a
-reduction expands the gradient back over the reduced dims.
+`dim` is None or () (all dims), an int or a tuple of ints; `keepdim` as torch. The backward of
+a reduction expands the gradient back over the reduced dims. Ops that pick one element per row
+(max/min with a dim, and sort.py's) gather it, so the gradient flows to that index only.
 """
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ import builtins  # this module defines sum/max/min with torch's meaning
 
 import numpy as np
 
+from .. import return_types
 from ..autograd import Op, wrap
-from ..backend import array_module
+from ..backend import array_module, float32
 from ..cuda import reduce as cuda_reduce
+from .index import Gather
 from .shape import normalize_dim, normalize_dims
 
 
@@ -31,7 +35,7 @@ class Sum(Op):
     def forward(ctx, x, dims, keepdim):
         ctx.args = x.shape, dims, keepdim
         out = x.sum(axis=dims, keepdims=keepdim)
-        return out.astype("int64") if x.dtype.kind in "bi" else out
+        return out.astype("int64") if x.dtype.kind in "biu" else out
 
     @staticmethod
     def forward_cuda(ctx, x, dims, keepdim):  # kernels/reduce.cu; None: no kernel for this case
@@ -53,8 +57,6 @@ class Amax(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         name = ctx.reduce_name                  # "max" here, "min" in Amin
-        if x.size == 0:
-            raise RuntimeError(f"a{name}: cannot reduce an empty tensor")
         ctx.args = x.shape, dims, keepdim
         out = getattr(x, name)(axis=dims, keepdims=True)
         ctx.save_for_backward(x, out)
@@ -88,43 +90,13 @@ def _shape_without(shape, dims):
     return tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
-class MaxDim(Op):
-    """(values, indices) of the max along one dim; the gradient goes to the index only."""
-
-    @staticmethod
-    def forward(ctx, x, dim, keepdim, largest):
-        xp = array_module(x)
-        if x.ndim and x.shape[dim] == 0:
-            raise IndexError(f"max/min: cannot reduce dim {dim} of size 0 (shape {x.shape})")
-        idx = (x.argmax if largest else x.argmin)(axis=dim, keepdims=True)
-        if x.dtype.kind == "f":     # torch returns the index of a NaN if there is one
-            nan = xp.isnan(x)
-            has_nan = nan.any(axis=dim, keepdims=True)
-            idx = xp.where(has_nan, nan.argmax(axis=dim, keepdims=True), idx)
-        values = xp.take_along_axis(x, idx, axis=dim)
-        ctx.args = x.shape, dim, keepdim, idx
-        if not keepdim:
-            values, idx = values.squeeze(dim), idx.squeeze(dim)
-        idx = idx.astype("int64")
-        ctx.mark_non_differentiable(idx)
-        return values, idx
-
-    @staticmethod
-    def backward(ctx, g, _):
-        shape, dim, keepdim, idx = ctx.args
-        xp = array_module(idx)
-        positions = xp.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1))
-        onehot = wrap((positions == idx).astype(g.dtype))
-        return _expand_back(g, shape, (dim,), keepdim) * onehot, None, None, None
-
-
 class LogSumExp(Op):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the max: no overflow."""
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         xp = array_module(x)
-        m = x.max(axis=dims, keepdims=True)
+        m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros(_keep_shape(x.shape, dims))
         m = xp.where(xp.isfinite(m), m, 0)      # rows of -inf give -inf, +inf gives +inf
         s = xp.exp(x - m).sum(axis=dims, keepdims=True)
         with np.errstate(divide="ignore"):      # log(0) = -inf is the right answer here
@@ -152,93 +124,238 @@ class LogSumExp(Op):
         return _expand_back(g, shape, dims, keepdim) * (x - out).exp(), None, None
 
 
+
 class ArgReduce(Op):
+    """Index of the max (largest) or min along dim, or of the flattened input (dim None)."""
+
     @staticmethod
     def forward(ctx, x, dim, keepdim, largest):
-        fn = x.argmax if largest else x.argmin
-        if dim is None:
-            out = fn()
-            return out.reshape((1,) * x.ndim) if keepdim else out
-        return fn(axis=dim, keepdims=keepdim).astype("int64")
+        xp = array_module(x)
+        flat = x.reshape(-1) if dim is None else (x.reshape(1) if x.ndim == 0 else x)
+        d = 0 if dim is None or x.ndim == 0 else dim
+        idx = (flat.argmax if largest else flat.argmin)(axis=d, keepdims=True)
+        if x.dtype.kind == "f":     # torch returns the index of the first NaN if there is one
+            nan = xp.isnan(flat)
+            idx = xp.where(nan.any(axis=d, keepdims=True), nan.argmax(axis=d, keepdims=True), idx)
+        idx = idx.astype("int64")
+        if dim is None or x.ndim == 0:
+            return idx.reshape((1,) * x.ndim if keepdim else ())
+        return idx if keepdim else idx.squeeze(dim)
 
 
+# ---- argument handling shared by the public functions ------------------------------------
 def _dims(x, dim, op):
+    """None or () -> all dims (as torch); an int or a sequence -> sorted non-negative dims."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(x.ndim))
     return normalize_dims(dim, x.ndim, op)
 
 
-def sum(x, dim=None, keepdim=False, dtype=None):
-    out = Sum.apply(x, _dims(x, dim, "sum"), keepdim)
-    return out if dtype is None else out.to(dtype)
-
-
-def mean(x, dim=None, keepdim=False):
-    if x.dtype.kind != "f":
-        raise RuntimeError(f"mean: input dtype must be floating point, got {x.dtype}")
-    dims = _dims(x, dim, "mean")
+def _count(x, dims):
     count = 1
     for d in dims:
         count *= x.shape[d]
-    return Sum.apply(x, dims, keepdim) / count
+    return count
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
-    """Variance with torch's `correction` (default 1, Bessel); `unbiased=False` means 0."""
+def _check_nonempty(x, dim, dims, op, error=RuntimeError):
+    """torch's errors for max/min-like reductions of nothing: they have no identity."""
+    if x.data.size:
+        return
+    if dim is None:
+        raise error(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument.")
+    for d in dims:
+        if x.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _keepdim_dim(x, dim, op):
+    """A single dim for ops along one dim; a 0-d input accepts 0 and -1 (as torch)."""
+    return normalize_dim(dim, x.ndim, op)
+
+
+def select_along(x, dim, idx, keepdim, cls):
+    """(values, indices) named tuple `cls` for indices `idx` (keepdim shape) along `dim`; the
+    values are gathered, so the gradient goes to the chosen elements only."""
+    if x.ndim == 0:
+        return cls((x.clone(), wrap(idx.reshape(()))))
+    values = Gather.apply(x, dim, idx)
+    indices = wrap(idx)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return cls((values, indices))
+
+
+def _require_float(x, op):
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(f"{op}(): std and var only support floating point and complex "
+                           f"dtypes, got {x.dtype}")
+
+
+# ---- public functions --------------------------------------------------------------------
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum over dims (all by default); bool and integer inputs sum to int64 (torch.sum)."""
+    x = input if dtype is None else input.to(dtype)
+    out = Sum.apply(x, _dims(x, dim, "sum"), keepdim)
+    return out if dtype is None else out.to(dtype)          # int32 stays int32 if asked
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean over dims; an empty reduction gives nan. Integer inputs need dtype= (torch.mean)."""
+    x = input if dtype is None else input.to(dtype)
+    if x.dtype.kind not in "fc":
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {x.dtype}")
+    dims = _dims(x, dim, "mean")
+    with np.errstate(invalid="ignore", divide="ignore"):    # 0 / 0 = nan, as torch
+        return Sum.apply(x, dims, keepdim) / _count(x, dims)
+
+
+def _var_args(op, dim, unbiased, correction):
+    """torch's var/std overloads: var(x, True) is unbiased=True, var(x, 0) is dim 0."""
+    if isinstance(dim, bool):
+        if unbiased is not None:
+            raise TypeError(f"{op}() received an invalid combination of arguments")
+        dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
-        raise RuntimeError("var: pass either unbiased or correction, not both")
+        raise TypeError(f"{op}() received an invalid combination of arguments: pass either "
+                        "unbiased or correction, not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    dims = _dims(x, dim, "var")
-    count = 1
-    for d in dims:
-        count *= x.shape[d]
-    centered = x - mean(x, dims, keepdim=True)
-    return sum(centered * centered, dims, keepdim) / builtins.max(count - correction, 0)
+    return dim, correction
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, correction=None):
-    return var(x, dim, unbiased, keepdim, correction).sqrt()
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over dims with torch's `correction` (default 1, Bessel); unbiased=False is 0.
+    Matches torch.var, including nan where there are no degrees of freedom."""
+    _require_float(input, "var")
+    dim, correction = _var_args("var", dim, unbiased, correction)
+    dims = _dims(input, dim, "var")
+    count = _count(input, dims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centered = input - mean(input, dims, keepdim=True)
+        return sum(centered * centered, dims, keepdim) / builtins.max(count - correction, 0)
 
 
-def amax(x, dim=(), keepdim=False):
-    return Amax.apply(x, _dims(x, None if dim == () else dim, "amax"), keepdim)
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: sqrt(var) with var's arguments (torch.std)."""
+    _require_float(input, "std")
+    dim, correction = _var_args("std", dim, unbiased, correction)
+    return var(input, dim, None, keepdim, correction=correction).sqrt()
 
 
-def amin(x, dim=(), keepdim=False):
-    return Amin.apply(x, _dims(x, None if dim == () else dim, "amin"), keepdim)
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) as a plain tuple, as torch.var_mean."""
+    _require_float(input, "var_mean")
+    dim, correction = _var_args("var_mean", dim, unbiased, correction)
+    return (var(input, dim, None, keepdim, correction=correction),
+            mean(input, _dims(input, dim, "var_mean"), keepdim))
 
 
-def max(x, dim=None, keepdim=False):
-    """x.max() -> value; x.max(dim) -> (values, indices); x.max(other) -> maximum."""
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) as a plain tuple, as torch.std_mean."""
+    _require_float(input, "std_mean")
+    dim, correction = _var_args("std_mean", dim, unbiased, correction)
+    return (std(input, dim, None, keepdim, correction=correction),
+            mean(input, _dims(input, dim, "std_mean"), keepdim))
+
+
+def amax(input, dim=(), keepdim=False):
+    """Max over dims (all for dim=()); tied maxima share the gradient (torch.amax)."""
+    dims = _dims(input, dim, "amax")
+    _check_nonempty(input, None if dim in ((), [], None) else dim, dims, "amax")
+    return Amax.apply(input, dims, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    dims = _dims(input, dim, "amin")
+    _check_nonempty(input, None if dim in ((), [], None) else dim, dims, "amin")
+    return Amin.apply(input, dims, keepdim)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) named tuple over one dim or all dims (torch.aminmax)."""
     if dim is None:
-        return amax(x)
-    if hasattr(dim, "shape"):
-        from .arith import maximum
-        return maximum(x, dim)
-    return MaxDim.apply(x, normalize_dim(dim, x.ndim, "max"), keepdim, True)
+        if input.data.size == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as "
+                               "the operation has no identity.")
+        if keepdim:
+            dims = tuple(range(input.ndim))
+            return return_types.aminmax((Amin.apply(input, dims, True),
+                                         Amax.apply(input, dims, True)))
+        return return_types.aminmax((amin(input), amax(input)))
+    d = _keepdim_dim(input, dim, "aminmax")
+    dims = (d,) if input.ndim else ()
+    _check_nonempty(input, d, dims, "aminmax")
+    return return_types.aminmax((Amin.apply(input, dims, keepdim),
+                                 Amax.apply(input, dims, keepdim)))
 
 
-def min(x, dim=None, keepdim=False):
+def _max_min(input, dim, keepdim, other, largest):
+    op = "max" if largest else "min"
+    if other is not None or hasattr(dim, "shape"):      # torch.max(input, other) = maximum
+        from .arith import maximum, minimum
+        return (maximum if largest else minimum)(input, dim if other is None else other)
     if dim is None:
-        return amin(x)
-    if hasattr(dim, "shape"):
-        from .arith import minimum
-        return minimum(x, dim)
-    return MaxDim.apply(x, normalize_dim(dim, x.ndim, "min"), keepdim, False)
+        if keepdim:
+            raise TypeError(f"{op}() received an invalid combination of arguments - got "
+                            "(keepdim=bool); pass a dim")
+        _check_nonempty(input, None, (), op)
+        return (Amax if largest else Amin).apply(input, tuple(range(input.ndim)), False)
+    d = _keepdim_dim(input, dim, op)
+    _check_nonempty(input, d, (d,) if input.ndim else (), op)
+    idx = ArgReduce.forward(None, input.data, d if input.ndim else None, True, largest)
+    return select_along(input, d, idx, keepdim, getattr(return_types, op))
 
 
-def argmax(x, dim=None, keepdim=False):
-    d = None if dim is None else normalize_dim(dim, x.ndim, "argmax")
-    return ArgReduce.apply(x, d, keepdim, True)
+def max(input, dim=None, keepdim=False, *, other=None):
+    """x.max() -> value (ties share the gradient); x.max(dim) -> (values, indices) named
+    tuple (the gradient goes to the index); x.max(other) -> maximum. Matches torch.max."""
+    return _max_min(input, dim, keepdim, other, True)
 
 
-def argmin(x, dim=None, keepdim=False):
-    d = None if dim is None else normalize_dim(dim, x.ndim, "argmin")
-    return ArgReduce.apply(x, d, keepdim, False)
+def min(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(input, dim, keepdim, other, False)
 
 
-def logsumexp(x, dim, keepdim=False):
+def argmax(input, dim=None, keepdim=False):
+    """int64 index of the first max (of a NaN if any) along dim or over all (torch.argmax)."""
+    if input.dtype.kind == "b":
+        raise RuntimeError("argmax(): does not support bool input")
+    d = None if dim is None else _keepdim_dim(input, dim, "argmax")
+    _check_nonempty(input, d, () if d is None or not input.ndim else (d,), "argmax", IndexError)
+    return ArgReduce.apply(input, None if not input.ndim else d, keepdim, True)
+
+
+def argmin(input, dim=None, keepdim=False):
+    if input.dtype.kind == "b":
+        raise RuntimeError("argmin(): does not support bool input")
+    d = None if dim is None else _keepdim_dim(input, dim, "argmin")
+    _check_nonempty(input, d, () if d is None or not input.ndim else (d,), "argmin", IndexError)
+    return ArgReduce.apply(input, None if not input.ndim else d, keepdim, False)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x))) over dims without overflow; -inf over nothing (torch.logsumexp)."""
+    x = input if input.dtype.kind in "fc" else input.to(float32)    # torch's default dtype
     return LogSumExp.apply(x, _dims(x, dim, "logsumexp"), keepdim)
 
 
-__all__ = ["sum", "mean", "var", "std", "amax", "amin", "max", "min", "argmax", "argmin",
-           "logsumexp"]
+__all__ = [
+    "amax",
+    "amin",
+    "aminmax",
+    "argmax",
+    "argmin",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "select_along",
+    "std",
+    "std_mean",
+    "sum",
+    "var",
+    "var_mean",
+]
