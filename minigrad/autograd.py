@@ -309,7 +309,7 @@ def _pack_one(s, args, outs, results, Tensor):
     """Map one thing forward saved back to the graph: an input stays that input (a Tensor
     stays linked to the graph, a scalar stays a scalar), an output is kept by index."""
     for a in args:
-        if s is a or (type(a) is Tensor and s is a.data and s is not None):
+        if s is a or (isinstance(a, Tensor) and s is a.data and s is not None):
             return a
     for j, o in enumerate(outs):
         if s is o or s is results[j]:

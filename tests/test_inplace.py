@@ -83,7 +83,7 @@ def test_manual_sgd_loop_trains_as_torch(rng):
             q.grad = None
     assert_close(w, tw, 1e-12, 1e-12)
     assert_close(b, tb, 1e-12, 1e-12)
-    assert not np.allclose(w.numpy(), w0)       # it trained
+    assert not np.allclose(w.detach().numpy(), w0)      # it trained
 
 
 # ---- version counters and the saved-tensor check ------------------------------------------

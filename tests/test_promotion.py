@@ -265,7 +265,7 @@ def test_mixed_dtype_gradients(name, shapes, dtypes, rng):
     out, gm = _grads(mg, MIXED[name], arrays, dtypes)
     tout, gt = _grads(torch, MIXED[name], arrays, dtypes)
     assert str(out.dtype) == str(tout.dtype)[6:]
-    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-6)
     for a, b in zip(gm, gt):
         assert str(a.dtype) == str(b.dtype)[6:]
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
@@ -306,7 +306,7 @@ def test_clamp_with_tensor_bounds_gradients(rng):
 
     for flags in [(True, True), (False, True), (True, False)]:
         (o, gm), (to, gt) = run(mg, *flags), run(torch, *flags)
-        np.testing.assert_allclose(o.numpy(), to.detach().numpy())
+        np.testing.assert_allclose(o.detach().numpy(), to.detach().numpy())
         for a, b in zip(gm, gt):
             assert (a is None) == (b is None)
             if a is not None:

@@ -72,7 +72,9 @@ def _grad(g, shape, dtype=None):
 
 
 def _is_bool(x):
-    return type(x) is bool or isinstance(x, np.bool_) or getattr(x, "dtype", None) == np.bool_
+    # a Python bool or a bool tensor; torch takes a NumPy bool scalar as a number
+    return type(x) is bool or (getattr(x, "dtype", None) == np.bool_
+                               and not isinstance(x, np.generic))
 
 
 def _no_bool_sub(a, b):
