@@ -138,6 +138,7 @@ class Function:
     _to_save = ()
     _saved = None
     _saved_versions = None  # storage versions of what was saved (None: all 0, no write yet)
+    _writes_at_save = 0     # storage.writes when they were saved
     _released = False
     _inputs = ()
     _edges = ()             # per input: None, (node, output_nr), or (None, leaf tensor)
@@ -167,7 +168,7 @@ class Function:
                 f"{self.name()}: trying to backward through the graph a second time (or to use "
                 "saved tensors after they were freed). Saved tensors are released after "
                 "backward; pass retain_graph=True to the first backward to keep them.")
-        if storage._versions:               # some storage was written in place since start
+        if storage.writes != self._writes_at_save:  # something was written in place since
             self._check_versions()
         Tensor = _Tensor or _tensor_cls()
         out = []
@@ -177,10 +178,9 @@ class Function:
 
     def _check_versions(self):
         """torch's error when a saved tensor was written in place after it was saved."""
-        Tensor = _Tensor or _tensor_cls()
-        versions = self._saved_versions or [0] * len(self._saved or ())
-        for s, saved in zip(self._saved or (), versions):
-            now = _saved_version(s, Tensor)
+        saved_now = _versions_of(self._saved or (), _Tensor or _tensor_cls())
+        versions = self._saved_versions or [0] * len(saved_now)
+        for s, saved, now in zip(self._saved or (), versions, saved_now):
             if now is None or now == saved:
                 continue
             array = _saved_array(s)
@@ -275,8 +275,9 @@ class Function:
             for s in self._to_save:             # a loop: cheaper than a comprehension in 3.11
                 saved.append(_pack_one(s, args, outs, results, Tensor))
             self._to_save = ()
+            self._writes_at_save = storage.writes
             if storage._versions:               # some storage was written in place: remember
-                self._saved_versions = [_saved_version(s, Tensor) for s in saved]
+                self._saved_versions = _versions_of(saved, Tensor)
 
 
 class Op(Function):
@@ -294,10 +295,24 @@ def _saved_array(s):
     return s.data if isinstance(s, (_Tensor, _SavedOutput)) else s
 
 
-def _saved_version(s, Tensor):
-    if isinstance(s, (Tensor, _SavedOutput)):
-        return storage.version(s.data)
-    return storage.version(s) if hasattr(s, "base") and hasattr(s, "dtype") else None
+def _versions_of(saved, Tensor):
+    """The storage version of each saved entry (None for a scalar or a non-array): storage.version
+    written out, as this runs for every saved tensor once any in-place write has happened."""
+    get = storage._versions.get
+    out = []
+    for s in saved:
+        if isinstance(s, (Tensor, _SavedOutput)):
+            a = s.data
+        elif hasattr(s, "base") and hasattr(s, "dtype"):
+            a = s
+        else:
+            out.append(None)
+            continue
+        base = a.base
+        while base is not None:
+            a, base = base, getattr(base, "base", None)
+        out.append(get(id(a), 0))
+    return out
 
 
 def _device_error(cls, a, b):

@@ -14,6 +14,8 @@ from __future__ import annotations
 import weakref
 
 _versions: dict = {}
+writes = 0          # in-place writes so far, all storages together: if it has not moved since a
+                    # node saved its tensors, none of them can have changed (a cheap first test)
 
 
 def storage_of(a):
@@ -44,6 +46,8 @@ def bump(a) -> None:
             pass
         count = 0
     _versions[key] = count + 1
+    global writes
+    writes += 1
 
 
 def shares_storage(a, b) -> bool:

@@ -49,10 +49,13 @@ def promote(a, b):
 
     Fast path first (one dtype, or a float array with a Python number: NumPy already gives
     torch's dtype), so the common float op pays two getattrs for promotion."""
+    tb = type(b)
+    if tb is float or tb is int:            # tensor <op> Python number: the most common case
+        da = getattr(a, "dtype", None)
+        if da is not None and da.kind == "f":
+            return a, b, da
     da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
     if da is db and da is not None:
-        return a, b, da
-    if db is None and type(b) in (float, int) and da is not None and da.kind == "f":
         return a, b, da
     if da is None and type(a) in (float, int) and db is not None and db.kind == "f":
         return a, b, db

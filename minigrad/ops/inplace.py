@@ -75,6 +75,7 @@ def _saved_output_is_x(out, x):
             s.data = x.data
             versions[k] = storage.version(x.data)
     node._saved_versions = versions
+    node._writes_at_save = -1               # always compare: the saved output was written
 
 
 def _with_history(x, array):
