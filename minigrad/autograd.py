@@ -137,8 +137,7 @@ class Function:
     # Per-node state, as class-level defaults so that creating a node costs nothing.
     _to_save = ()
     _saved = None
-    _saved_versions = None  # storage versions of what was saved (None: all 0, no write yet)
-    _writes_at_save = 0     # storage.writes when they were saved
+    _writes_at_save = 0     # storage.writes when the tensors were saved
     _released = False
     _inputs = ()
     _edges = ()             # per input: None, (node, output_nr), or (None, leaf tensor)
@@ -178,12 +177,11 @@ class Function:
 
     def _check_versions(self):
         """torch's error when a saved tensor was written in place after it was saved."""
-        saved_now = _versions_of(self._saved or (), _Tensor or _tensor_cls())
-        versions = self._saved_versions or [0] * len(saved_now)
-        for s, saved, now in zip(self._saved or (), versions, saved_now):
-            if now is None or now == saved:
+        for s in self._saved or ():
+            array = s.data if isinstance(s, (_Tensor, _SavedOutput)) else s
+            if not hasattr(array, "base") or not storage.written_since(array,
+                                                                     self._writes_at_save):
                 continue
-            array = _saved_array(s)
             what = f"[minigrad.{array.dtype} {list(array.shape)}]"
             if type(s) is _SavedOutput:
                 what += f", which is output {s.index} of {self.name()},"
@@ -194,10 +192,11 @@ class Function:
                         break
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: {what} is at version {now}; expected version {saved} "
-                f"instead (needed by {self.name()}). Hint: an in-place op (x.add_(..), x += .., "
-                "x[i] = ..) wrote into it, or into a view of it, after it was used; use the "
-                "out-of-place op or clone() it first.")
+                f"inplace operation: {what} is at version {storage.version(array)}; expected "
+                f"version {storage.version_at(array, self._writes_at_save)} instead (needed by "
+                f"{self.name()}). Hint: an in-place op (x.add_(..), x += .., x[i] = ..) wrote "
+                "into it, or into a view of it, after it was used; use the out-of-place op or "
+                "clone() it first.")
 
     def name(self) -> str:
         return type(self).__name__ + "Backward"
@@ -276,8 +275,6 @@ class Function:
                 saved.append(_pack_one(s, args, outs, results, Tensor))
             self._to_save = ()
             self._writes_at_save = storage.writes
-            if storage._versions:               # some storage was written in place: remember
-                self._saved_versions = _versions_of(saved, Tensor)
 
 
 class Op(Function):
@@ -288,31 +285,6 @@ class Op(Function):
     """
     _arrays_in = True
     forward_cuda = None
-
-
-def _saved_array(s):
-    """The array behind a saved entry: a Tensor, a saved output or a raw array argument."""
-    return s.data if isinstance(s, (_Tensor, _SavedOutput)) else s
-
-
-def _versions_of(saved, Tensor):
-    """The storage version of each saved entry (None for a scalar or a non-array): storage.version
-    written out, as this runs for every saved tensor once any in-place write has happened."""
-    get = storage._versions.get
-    out = []
-    for s in saved:
-        if isinstance(s, (Tensor, _SavedOutput)):
-            a = s.data
-        elif hasattr(s, "base") and hasattr(s, "dtype"):
-            a = s
-        else:
-            out.append(None)
-            continue
-        base = a.base
-        while base is not None:
-            a, base = base, getattr(base, "base", None)
-        out.append(get(id(a), 0))
-    return out
 
 
 def _device_error(cls, a, b):

@@ -69,13 +69,15 @@ def _saved_output_is_x(out, x):
     node = out.grad_fn
     if node is None or not node._saved:
         return
-    versions = node._saved_versions or [0] * len(node._saved)
-    for k, s in enumerate(node._saved):
+    others_share_x = False
+    for s in node._saved:
         if type(s) is autograd._SavedOutput and s.data is out.data:
             s.data = x.data
-            versions[k] = storage.version(x.data)
-    node._saved_versions = versions
-    node._writes_at_save = -1               # always compare: the saved output was written
+        elif hasattr(s, "data") and hasattr(s.data, "base") and \
+                storage.shares_storage(s.data, x.data):
+            others_share_x = True       # e.g. x.mul_(x[0]): the saved x[0] just changed
+    if not others_share_x:
+        node._writes_at_save = storage.writes   # the write into x came before the "save"
 
 
 def _with_history(x, array):
