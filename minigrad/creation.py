@@ -40,6 +40,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
         array = data.data.copy()
     elif isinstance(data, np.ndarray) or backend.is_cuda_array(data):
         _check_array_dtype(data)
+        _check_strides(data)
         array = data.copy()
     elif hasattr(data, "__dlpack__") and hasattr(data, "detach"):    # a torch tensor
         array = np.array(data.detach().cpu().numpy())
@@ -61,6 +62,15 @@ def _check_array_dtype(a):
         raise TypeError(f"tensor: can't convert np.ndarray of type {a.dtype.type.__name__}. The "
                         "only supported types are: float64, float32, float16, int64, int32, "
                         "int16, int8, uint64, uint32, uint16, uint8, and bool.")
+
+
+def _check_strides(a):
+    """torch refuses a NumPy array with a negative stride (a[::-1]) in tensor(), as_tensor()
+    and from_numpy(), rather than copying it."""
+    if isinstance(a, np.ndarray) and any(st < 0 for st in a.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array with array.copy().)")
 
 
 def _leaf_dtype(x):
@@ -117,6 +127,7 @@ def from_numpy(ndarray) -> Tensor:
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
     _check_array_dtype(ndarray)
+    _check_strides(ndarray)
     if not ndarray.dtype.isnative:
         raise ValueError("from_numpy: given numpy array has byte order different from the "
                          "native byte order. Conversion between byte orders is currently not "
@@ -139,7 +150,9 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dt, device=device)
 
 
-def _size(size):
+def _size(size, fn):
+    if not size:                # torch: zeros() needs a size; zeros(()) is 0-d
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
@@ -157,17 +170,17 @@ def _dtype(dtype, default=None):
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
-    return _finish(xp.zeros(_size(size), _dtype(dtype)), requires_grad)
+    return _finish(xp.zeros(_size(size, "zeros"), _dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
-    return _finish(xp.ones(_size(size), _dtype(dtype)), requires_grad)
+    return _finish(xp.ones(_size(size, "ones"), _dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
-    return _finish(xp.empty(_size(size), _dtype(dtype)), requires_grad)
+    return _finish(xp.empty(_size(size, "empty"), _dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -175,7 +188,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = _leaf_dtype(autograd.unwrap(fill_value) if isinstance(fill_value, Tensor)
                             else fill_value)
-    return _finish(xp.full(_size((size,)), fill_value, _dtype(dtype)), requires_grad)
+    return _finish(xp.full(_size((size,), "full"), fill_value, _dtype(dtype)), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -211,7 +224,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
     dt = _float_dtype(dtype, "randn")
     r = backend.rng(xp)
-    a = r.standard_normal(_size(size), dtype=np.float64 if dt == np.float16 else dt)
+    a = r.standard_normal(_size(size, "randn"), dtype=np.float64 if dt == np.float16 else dt)
     return _finish(a.astype(dt, copy=False), requires_grad)
 
 
@@ -221,7 +234,7 @@ def rand(*size, dtype=None, device=None, requires_grad=False):
     dt = _float_dtype(dtype, "rand")
     r = backend.rng(xp)
     draw = r.random if xp is np else r.random_sample
-    a = draw(_size(size), dtype=np.float64 if dt == np.float16 else dt)
+    a = draw(_size(size, "rand"), dtype=np.float64 if dt == np.float16 else dt)
     return _finish(a.astype(dt, copy=False), requires_grad)
 
 
@@ -236,7 +249,8 @@ def randint(low, high=None, size=None, dtype=None, device=None):
     xp, _ = _xp_for(device)
     r = backend.rng(xp)
     draw = r.integers if xp is np else r.randint
-    return _finish(draw(low, high, _size((size,))).astype(_dtype(dtype, backend.int64)), False)
+    a = draw(low, high, _size((size,), "randint"))
+    return _finish(a.astype(_dtype(dtype, backend.int64)), False)
 
 
 def randperm(n, dtype=None, device=None):

@@ -88,6 +88,11 @@ class Tensor(backend.MovesWithTo):
 
     @property
     def mT(self):
+        if self.ndim == 0:          # torch: the identity (a view), deprecated there
+            return shape.permute(self)
+        if self.ndim == 1:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                               "Got 1-D tensor.")
         return shape.transpose(self, -2, -1)
 
     def size(self, dim=None):

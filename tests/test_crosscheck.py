@@ -7,7 +7,18 @@ import pytest
 from minigrad import crosscheck
 from minigrad.crosscheck_cases import CASES, R, fn, op
 
-pytest.importorskip("torch")
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True)
+def _torch_default_float32():
+    """The command line runs with torch's own default dtype (float32, as minigrad's);
+    conftest.py sets torch's to float64 for the other tests, which would make torch promote
+    int * 0.5 to float64 here while minigrad gives float32."""
+    prev = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    yield
+    torch.set_default_dtype(prev)
 
 
 def test_full_default_run_passes(capsys):
