@@ -95,6 +95,18 @@ def run(cases, device="cpu", dtype="float64", seed=None, out=print):
 
     import minigrad as mg
     torch.set_grad_enabled(True)
+    prev = torch.get_default_dtype()        # promotion cases (int * 0.5) need both libraries
+    torch.set_default_dtype(getattr(torch, str(mg.get_default_dtype())))   # on one default
+    try:
+        return _run(cases, device, dtype, seed, out)
+    finally:
+        torch.set_default_dtype(prev)
+
+
+def _run(cases, device, dtype, seed, out):
+    import torch
+
+    import minigrad as mg
     seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else seed
     rng = np.random.default_rng(seed)
     mg.manual_seed(seed)

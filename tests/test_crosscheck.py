@@ -10,15 +10,13 @@ from minigrad.crosscheck_cases import CASES, R, fn, op
 torch = pytest.importorskip("torch")
 
 
-@pytest.fixture(autouse=True)
-def _torch_default_float32():
-    """The command line runs with torch's own default dtype (float32, as minigrad's);
-    conftest.py sets torch's to float64 for the other tests, which would make torch promote
-    int * 0.5 to float64 here while minigrad gives float32."""
-    prev = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float32)
-    yield
-    torch.set_default_dtype(prev)
+def test_runs_on_minigrads_default_dtype_whatever_torchs_is(capsys):
+    """conftest.py sets torch's default dtype to float64; the run still compares int * 0.5
+    against torch's float32 (minigrad's default), and leaves torch's default as it was."""
+    assert torch.get_default_dtype() == torch.float64
+    assert crosscheck.main(["--ops", "mul", "--seed", "0"]) == 0
+    assert "int64 * 0.5 -> float32" in capsys.readouterr().out
+    assert torch.get_default_dtype() == torch.float64
 
 
 def test_full_default_run_passes(capsys):
