@@ -124,6 +124,17 @@ class _SavedOutput:
         self.index, self.data = index, data
 
 
+class _NeedsInputGrad:
+    """ctx.needs_input_grad: which inputs want a gradient (a tuple of bools, as torch's).
+    Made from the node's edges the first time backward asks, then kept on the node."""
+
+    def __get__(self, node, cls=None):
+        if node is None:
+            return self
+        needs = node.__dict__["needs_input_grad"] = tuple(map(bool, node._edges))
+        return needs
+
+
 class Function:
     """A differentiable op with torch's protocol: forward(ctx, *args), backward(ctx, *grads).
 
@@ -142,9 +153,9 @@ class Function:
     _inputs = ()
     _edges = ()             # per input: None, (node, output_nr), or (None, leaf tensor)
     _out_meta = ()
+    needs_input_grad = _NeedsInputGrad()    # an edge is None or a non-empty tuple
     _retained = None
     _non_diff = ()
-    needs_input_grad = ()
 
     @staticmethod
     def forward(ctx, *args):
@@ -241,19 +252,18 @@ class Function:
             if cls.view_of_input and first is args[0]:
                 _mark_view(result, first, cls, args[1:])
             if record:
-                ctx._record(args, edges, (raw,), (result,), Tensor)
+                ctx._record(args, edges, (raw,), (result,), Tensor, True)
             return result
         results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in raw])
         if record:
-            ctx._record(args, edges, raw, results, Tensor)
+            ctx._record(args, edges, raw, results, Tensor, False)
         return results
 
-    def _record(self, args, edges, outs, results, Tensor):
+    def _record(self, args, edges, outs, results, Tensor, single):
         """Make this node the grad_fn of the outputs and keep what backward needs."""
         self._inputs = args
         self._edges = edges
-        self.needs_input_grad = tuple(map(bool, edges))     # an edge is a non-empty tuple
-        if len(results) == 1 and not self._non_diff:       # the common case, unrolled
+        if single and not self._non_diff:                  # the common case, unrolled
             r = results[0]
             data = r.data
             dtype = data.dtype
@@ -316,7 +326,7 @@ class ViewInfo:
         self.base, self.replay, self.version, self.grad_mode = base, replay, version, grad_mode
 
     def refresh(self, view):
-        if not storage._versions or not _state.grad_enabled:
+        if not self.grad_mode or not storage._versions or not _state.grad_enabled:
             return
         now = storage.version(view.data)
         if now == self.version:
@@ -329,11 +339,21 @@ class ViewInfo:
             view.requires_grad = fresh.requires_grad
 
 
+_NO_GRAD_VIEW = ViewInfo(None, None, 0, False)   # made under no_grad: never rebased (torch
+                                                # refuses in-place writes into it in grad mode)
+
+
 def _mark_view(result, src, cls, rest):
     """Record that `result` (made by cls from src) shares src's memory, if it does."""
     if not storage.shares_storage(result.data, src.data):
         return
+    if not _state.grad_enabled:
+        result._view = _NO_GRAD_VIEW
+        return
     info = src._view
+    if info is _NO_GRAD_VIEW:       # a view of a no-grad view: the same no-grad rules
+        result._view = info
+        return
     if info is None:
         base = src
 

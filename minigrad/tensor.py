@@ -76,7 +76,7 @@ class Tensor(backend.MovesWithTo):
     @property
     def _base(self):
         """The tensor this one is a view of (torch's ._base), or None."""
-        return None if self._view is None else self._view.base
+        return None if self._view is None else self._view.base    # None for no_grad views
 
     @property
     def is_cuda(self):
@@ -281,14 +281,19 @@ class Tensor(backend.MovesWithTo):
     # ---- in-place ops: the out-of-place op, then a write into our own memory -----------------
     # (ops/inplace.py: version counters, leaf checks, history rebased as in torch)
     def add_(self, other, *, alpha=1):
-        return inplace.update(self, lambda t: t.add(other, alpha=alpha), "add_", other)
+        return inplace.arith(self, "add", other, "add_",
+                             lambda t: t.add(other, alpha=alpha), alpha)
 
     def sub_(self, other, *, alpha=1):
-        return inplace.update(self, lambda t: t.sub(other, alpha=alpha), "sub_", other)
+        return inplace.arith(self, "subtract", other, "sub_",
+                             lambda t: t.sub(other, alpha=alpha), alpha)
 
-    def mul_(self, other): return inplace.update(self, lambda t: t * other, "mul_", other)
+    def mul_(self, other):
+        return inplace.arith(self, "multiply", other, "mul_", lambda t: t * other)
 
     def div_(self, other, *, rounding_mode=None):
+        if rounding_mode is None:
+            return inplace.arith(self, "true_divide", other, "div_", lambda t: t / other)
         return inplace.update(self, lambda t: t.div(other, rounding_mode=rounding_mode), "div_",
                               other)
 

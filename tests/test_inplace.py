@@ -295,3 +295,16 @@ def test_the_output_of_an_inplace_op_is_the_tensor_itself(rng):
     tx.add_(1)
     both_raise(lambda: x.sum().backward(), lambda: tx.sum().backward(),
                match="output 0 of ExpBackward")
+
+
+def test_a_view_made_under_no_grad_refuses_a_recorded_write():
+    w, tw = pair(np.ones(2), True)
+    x, tx = mg.zeros(3, dtype=mg.float64), torch.zeros(3, dtype=torch.float64)
+    with mg.no_grad():
+        v = x[:2]
+    with torch.no_grad():
+        tv = tx[:2]
+    both_raise(lambda: v.copy_(w), lambda: tv.copy_(tw), match="created in no_grad mode")
+    v.add_(1)                   # nothing to record: allowed, as in torch
+    tv.add_(1)
+    assert_close(x, tx, 0, 0)

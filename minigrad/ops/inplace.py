@@ -27,10 +27,7 @@ def update(x, compute, op, *operands, check_cast=True):
     view = x._view
     if view is not None:
         view.refresh(x)
-    needs_graph = autograd.is_grad_enabled() and (
-        x.requires_grad or any(getattr(o, "requires_grad", False) for o in operands)
-        or (view is not None and view.base.requires_grad))
-    if not needs_graph:
+    if not _needs_graph(x, *operands):
         with autograd.no_grad():
             out = compute(x)
         _write(x, _cast_to(x, out, op, check_cast), op)
@@ -38,15 +35,14 @@ def update(x, compute, op, *operands, check_cast=True):
     if x.requires_grad and x.grad_fn is None:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
                            "in-place operation. Do it under minigrad.no_grad(), or on a clone().")
-    if view is not None and view.base.requires_grad:
-        if view.base.grad_fn is None:
-            raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
-                               "used in an in-place operation. Do it under minigrad.no_grad(), "
-                               "or on a clone().")
-        if not view.grad_mode:
-            raise RuntimeError(f"{op}: a view was created in no_grad mode and is being modified "
-                               "in place with grad mode enabled; create the view and modify it "
-                               "both inside no_grad (not tracked) or both outside (tracked)")
+    if view is not None and not view.grad_mode:
+        raise RuntimeError(f"{op}: a view was created in no_grad mode and is being modified in "
+                           "place with grad mode enabled; create the view and modify it both "
+                           "inside no_grad (not tracked) or both outside (tracked)")
+    if view is not None and view.base.requires_grad and view.base.grad_fn is None:
+        raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used in "
+                           "an in-place operation. Do it under minigrad.no_grad(), or on a "
+                           "clone().")
     old = _with_history(x, x.data.copy())      # the op's node may save the old values
     out = _cast_to(x, compute(old), op, check_cast)
     _write(x, out, op)
@@ -61,6 +57,36 @@ def update(x, compute, op, *operands, check_cast=True):
     x.grad_fn, x._output_nr, x.requires_grad = fresh.grad_fn, fresh._output_nr, True
     view.version = storage.version(x.data)
     return x
+
+
+def arith(x, ufunc, other, op, compute, alpha=1):
+    """x.add_/sub_/mul_/div_(other): with no graph to record and other already of x's float
+    dtype (or a Python number), the NumPy/CuPy ufunc writes straight into x's memory (the
+    optimizer's p.sub_(g, alpha=lr)); anything else goes through update()."""
+    a = x.data
+    b = other.data if isinstance(other, autograd._tensor_cls()) else other
+    same = type(b) is type(a) and b.dtype is a.dtype
+    if (same or type(b) is float or type(b) is int) and a.dtype.kind == "f" \
+            and type(alpha) in (int, float) and not _needs_graph(x, other):
+        _check_writable(x, op)
+        try:
+            getattr(array_module(a), ufunc)(a, b if alpha == 1 else b * alpha, out=a)
+        except ValueError:              # b does not broadcast to x: update() raises torch's error
+            pass
+        else:
+            storage.bump(a)
+            return x
+    return update(x, compute, op, other)
+
+
+def _needs_graph(x, *operands):
+    """Whether writing into x must be recorded: grad mode is on and x, an operand, or the
+    base x is a view of requires grad."""
+    if not autograd.is_grad_enabled():
+        return False
+    view = x._view
+    return x.requires_grad or any(getattr(o, "requires_grad", False) for o in operands) \
+        or (view is not None and view.base is not None and view.base.requires_grad)
 
 
 def _saved_output_is_x(out, x):

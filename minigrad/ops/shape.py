@@ -105,7 +105,10 @@ class SumTo(Op):
 
 def sum_to(g, shape):
     """Gradient helper: reduce `g` to `shape` by summing broadcast dims (identity if equal)."""
-    return g if g.shape == tuple(shape) else SumTo.apply(g, tuple(shape))
+    if g.data.shape == shape:           # the common case: no broadcasting happened
+        return g
+    shape = tuple(shape)
+    return g if g.data.shape == shape else SumTo.apply(g, shape)
 
 
 def _sizes(args, kw, name, op):
