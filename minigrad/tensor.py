@@ -300,6 +300,7 @@ class Tensor(backend.MovesWithTo):
     def true_divide_(self, other): return self.div_(other)
     def floor_divide_(self, o): return inplace.update(self, lambda t: t // o, "floor_divide_", o)
     def remainder_(self, o): return inplace.update(self, lambda t: t % o, "remainder_", o)
+    def fmod_(self, o): return inplace.update(self, lambda t: t.fmod(o), "fmod_", o)
     def pow_(self, o): return inplace.update(self, lambda t: t ** o, "pow_", o)
     def bitwise_and_(self, o): return inplace.update(self, lambda t: t & o, "bitwise_and_", o)
     def bitwise_or_(self, o): return inplace.update(self, lambda t: t | o, "bitwise_or_", o)

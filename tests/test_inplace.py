@@ -308,3 +308,49 @@ def test_a_view_made_under_no_grad_refuses_a_recorded_write():
     v.add_(1)                   # nothing to record: allowed, as in torch
     tv.add_(1)
     assert_close(x, tx, 0, 0)
+
+
+@pytest.mark.parametrize("name", ["relu", "silu"])
+def test_functional_inplace_activations_write_into_the_input(rng, name):
+    def run(lib, F):
+        a = lib.tensor(rng_state.standard_normal((3, 4)), requires_grad=True)
+        x = a * 2
+        y = getattr(F, name)(x, inplace=True)
+        (y * y).sum().backward()
+        return x, y, a.grad
+
+    rng_state = np.random.default_rng(7)
+    x, y, g = run(mg, mg.nn.functional)
+    rng_state = np.random.default_rng(7)
+    tx, ty, tg = run(torch, torch.nn.functional)
+    assert y is x and ty is tx
+    assert_close(x, tx, 1e-12, 1e-12)
+    assert_close(g, tg, 1e-12, 1e-12)
+
+
+def test_inplace_modules_and_dropout(rng):
+    a = mg.tensor(rng.standard_normal((50, 40)) + 3.0, requires_grad=True)
+    x = a * 1.0
+    before = x.detach().numpy().copy()
+    y = mg.nn.Dropout(0.25, inplace=True)(x)
+    assert y is x
+    kept = y.detach().numpy() != 0
+    assert 0.6 < kept.mean() < 0.9
+    np.testing.assert_allclose(y.detach().numpy()[kept], before[kept] / 0.75, rtol=1e-6)
+    y.sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), kept / 0.75, rtol=1e-6)
+    z = mg.tensor([-1.0, 2.0])
+    assert mg.nn.ReLU(inplace=True)(z) is z and z.tolist() == [0.0, 2.0]
+
+
+def test_fmod_and_matmul_assignment_as_torch(rng):
+    a = rng.standard_normal((3, 3)) * 5
+    x, tx = mg.tensor(a), torch.tensor(a)
+    assert x.fmod_(2.5) is x
+    tx.fmod_(2.5)
+    assert_close(x, tx, 0, 0)
+    y, ty = x, tx
+    y @= mg.tensor(a)            # torch has no in-place matmul: @= makes a new tensor
+    ty @= torch.tensor(a)
+    assert y is not x and ty is not tx
+    assert_close(y, ty, 1e-12, 1e-12)

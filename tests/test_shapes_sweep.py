@@ -173,7 +173,7 @@ inplace("pow_", floats(), 2)
 inplace("clamp_min_", floats(), -0.2)
 inplace("clamp_max_", floats(), 0.2)
 inplace("clip_", floats(), -0.2, 0.2)
-for _n in ["true_divide_", "floor_divide_", "remainder_"]:
+for _n in ["true_divide_", "floor_divide_", "remainder_", "fmod_"]:
     inplace(_n, POS_DIVISOR[:4] + POS_DIVISOR[5:])
 for _n in ["bitwise_and_", "bitwise_or_", "bitwise_xor_"]:
     inplace(_n, BITWISE[:4] + BITWISE[5:] + BITWISE_BOOL)

@@ -33,7 +33,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return A.relu(input)
+        return A.relu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -41,7 +41,7 @@ class ReLU(Module):
 
 class SiLU(ReLU):
     def forward(self, input):
-        return A.silu(input)
+        return A.silu(input, self.inplace)
 
 
 class GELU(Module):

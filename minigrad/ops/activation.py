@@ -15,6 +15,7 @@ import math
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import where
+from .inplace import update
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -94,8 +95,10 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    """x * sigmoid(x); matches torch.nn.functional.silu (inplace is accepted and ignored)."""
+    """x * sigmoid(x); matches torch.nn.functional.silu (inplace=True writes into input)."""
     _check(input, "silu")
+    if inplace:
+        return update(input, lambda t: t * t.sigmoid(), "silu")
     return input * input.sigmoid()
 
 
@@ -115,8 +118,8 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def relu(input, inplace=False):
-    """max(x, 0); matches torch.nn.functional.relu (inplace is accepted and ignored)."""
-    return input.relu()
+    """max(x, 0); matches torch.nn.functional.relu (inplace=True writes into input)."""
+    return input.relu_() if inplace else input.relu()
 
 
 def sigmoid(input):

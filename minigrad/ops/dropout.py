@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module, rng
+from .inplace import update
 from .shape import normalize_dim
 from .softmax import softmax
 
@@ -64,12 +65,15 @@ def _keep_mask(x, shape, keep, scale):
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p) while training;
-    matches torch.nn.functional.dropout (inplace is accepted; the result is a new tensor)."""
+    matches torch.nn.functional.dropout (inplace=True writes into input)."""
     _check_p(p, "dropout probability", "dropout")
     if not training or p == 0:
         return input
     keep = 1.0 - p
-    return MaskMul.apply(input, _keep_mask(input, input.shape, keep, 1 / keep if keep else 0))
+    mask = _keep_mask(input, input.shape, keep, 1 / keep if keep else 0)
+    if inplace:
+        return update(input, lambda t: MaskMul.apply(t, mask), "dropout")
+    return MaskMul.apply(input, mask)
 
 
 def drop_path(x, drop_prob=0.0, training=False, scale_by_keep=True):
