@@ -150,7 +150,7 @@ def test_gumbel_softmax_gradient_matches_torch_for_the_same_noise():
     x = mg.tensor(lv, requires_grad=True)
     y = F.gumbel_softmax(x, tau=2.0)
     y.backward(mg.tensor(g))
-    noise = 2.0 * np.log(y.detach().numpy()) - lv            # (x + G) / tau up to a per-row constant
+    noise = 2.0 * np.log(y.detach().numpy()) - lv        # (x + G) / tau up to a per-row constant
     tx = torch.tensor(lv, requires_grad=True)
     ty = TF.softmax((tx + torch.tensor(noise)) / 2.0, -1)
     ty.backward(torch.tensor(g))

@@ -185,5 +185,5 @@ def test_load_from_torch_helper_roundtrip(rng):
     t = torch.nn.Linear(4, 3).double()
     m = load_from_torch(nn.Linear(4, 3).double(), t)
     x = rng.standard_normal((2, 4))
-    np.testing.assert_allclose(m(mg.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy(),
-                               rtol=1e-12)
+    ours, theirs = m(mg.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)

@@ -17,12 +17,9 @@ def test_reductions(name, dim, keepdim, rng, device):
     x = rng.standard_normal((3, 4, 5))
     if name == "logsumexp" and dim is None:
         dim = (0, 1, 2)
-    if dim is None:
-        mgf = tf = lambda t: getattr(t, name)()
-    else:
-        mgf = lambda t: getattr(t, name)(dim, keepdim=keepdim)
-        tf = lambda t: getattr(t, name)(dim, keepdim=keepdim)
-    check_op(mgf, tf, [x], device=device, double=name not in ("amax", "amin"))
+    def reduce(t):
+        return getattr(t, name)() if dim is None else getattr(t, name)(dim, keepdim=keepdim)
+    check_op(reduce, reduce, [x], device=device, double=name not in ("amax", "amin"))
 
 
 @pytest.mark.parametrize("correction", [0, 1, 2])
