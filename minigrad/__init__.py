@@ -13,7 +13,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        randperm, tensor, zeros, zeros_like)
 from .dtypes import (can_cast, finfo, get_default_dtype, iinfo, promote_types, result_type,
                      set_default_dtype)
-from .ops.arith import clamp, maximum, minimum, where
+from .ops.compare import clamp, maximum, minimum, where
 from .ops.bitwise import (bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
                           bitwise_right_shift, bitwise_xor)
 from .ops.index import gather, masked_fill, one_hot, scatter, scatter_add

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd, backend, storage
-from .ops import (arith, bitwise, division, functional, index, inplace, linalg, reduce, shape,
-                  softmax, sort)
+from .ops import (arith, bitwise, compare, division, functional, index, inplace, linalg, reduce,
+                  shape, softmax, sort, unary)
 
 
 class Tensor(backend.MovesWithTo):
@@ -385,15 +385,15 @@ class Tensor(backend.MovesWithTo):
     def __rpow__(self, o): return arith.Pow.apply(o, self)
     def __matmul__(self, o): return linalg.Matmul.apply(self, o)
     def __rmatmul__(self, o): return linalg.Matmul.apply(o, self)
-    def __neg__(self): return arith.Neg.apply(self)
+    def __neg__(self): return unary.Neg.apply(self)
     def __pos__(self): return self
-    def __abs__(self): return arith.Abs.apply(self)
-    def __eq__(self, o): return arith.compare(lambda a, b: a == b, self, o, "eq")
-    def __ne__(self, o): return arith.compare(lambda a, b: a != b, self, o, "ne")
-    def __lt__(self, o): return arith.compare(lambda a, b: a < b, self, o, "lt")
-    def __le__(self, o): return arith.compare(lambda a, b: a <= b, self, o, "le")
-    def __gt__(self, o): return arith.compare(lambda a, b: a > b, self, o, "gt")
-    def __ge__(self, o): return arith.compare(lambda a, b: a >= b, self, o, "ge")
+    def __abs__(self): return unary.Abs.apply(self)
+    def __eq__(self, o): return compare.compare(lambda a, b: a == b, self, o, "eq")
+    def __ne__(self, o): return compare.compare(lambda a, b: a != b, self, o, "ne")
+    def __lt__(self, o): return compare.compare(lambda a, b: a < b, self, o, "lt")
+    def __le__(self, o): return compare.compare(lambda a, b: a <= b, self, o, "le")
+    def __gt__(self, o): return compare.compare(lambda a, b: a > b, self, o, "gt")
+    def __ge__(self, o): return compare.compare(lambda a, b: a >= b, self, o, "ge")
     def __floordiv__(self, o): return division.floor_divide(self, o)
     def __rfloordiv__(self, o): return division.floor_divide(o, self)
     def __mod__(self, o): return division.remainder(self, o)
@@ -436,19 +436,19 @@ class Tensor(backend.MovesWithTo):
     def pow(self, o): return self ** o
     def matmul(self, o): return self @ o
     def neg(self): return -self
-    def exp(self): return arith.Exp.apply(self)
-    def log(self): return arith.Log.apply(self)
-    def sqrt(self): return arith.Sqrt.apply(self)
-    def abs(self): return arith.Abs.apply(self)
-    def tanh(self): return arith.Tanh.apply(self)
-    def sigmoid(self): return arith.Sigmoid.apply(self)
-    def relu(self): return arith.Relu.apply(self)
-    def sin(self): return arith.Sin.apply(self)
-    def cos(self): return arith.Cos.apply(self)
-    def clamp(self, min=None, max=None): return arith.clamp(self, min, max)
+    def exp(self): return unary.Exp.apply(self)
+    def log(self): return unary.Log.apply(self)
+    def sqrt(self): return unary.Sqrt.apply(self)
+    def abs(self): return unary.Abs.apply(self)
+    def tanh(self): return unary.Tanh.apply(self)
+    def sigmoid(self): return unary.Sigmoid.apply(self)
+    def relu(self): return unary.Relu.apply(self)
+    def sin(self): return unary.Sin.apply(self)
+    def cos(self): return unary.Cos.apply(self)
+    def clamp(self, min=None, max=None): return compare.clamp(self, min, max)
     clip = clamp
-    def maximum(self, o): return arith.maximum(self, o)
-    def minimum(self, o): return arith.minimum(self, o)
+    def maximum(self, o): return compare.maximum(self, o)
+    def minimum(self, o): return compare.minimum(self, o)
     def masked_fill(self, mask, value): return index.masked_fill(self, mask, value)
     def eq(self, o): return self == o
     def ne(self, o): return self != o

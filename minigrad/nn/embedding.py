@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import backend, creation
 from ..autograd import no_grad, wrap
-from ..ops.arith import where
+from ..ops.compare import where
 from ..tensor import Tensor
 from . import init
 from .module import Module

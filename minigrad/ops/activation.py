@@ -14,7 +14,7 @@ import math
 
 from ..autograd import Op, wrap
 from ..backend import array_module
-from .arith import where
+from .compare import where
 from .inplace import update
 
 _SQRT_HALF = math.sqrt(0.5)

@@ -19,7 +19,7 @@ import numpy as np
 from .. import backend
 from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
-from .arith import where
+from .compare import where
 from .shape import sum_to
 from .softmax import softmax
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..dtypes import result_type
-from .arith import Add, Sub, _is_bool, _no_bool_sub, clamp
+from .arith import Add, Sub, _is_bool, _no_bool_sub
+from .compare import clamp
 from .division import div, floor_divide, fmod, remainder  # noqa: F401  (mg.div, ...)
 from .shape import cat
 

@@ -22,7 +22,7 @@ from ..autograd import Op, is_default_seed, is_grad_enabled, wrap
 from ..backend import array_module
 from ..cuda import cross_entropy as cuda_ce
 from . import softmax_cpu
-from .arith import where
+from .compare import where
 from .index import Gather
 from .softmax import log_softmax, softmax
 

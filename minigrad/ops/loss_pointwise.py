@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
-from .arith import where
+from .compare import where
 from .loss import check_float, get_reduction, reduce_loss
 
 

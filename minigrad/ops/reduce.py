@@ -295,7 +295,7 @@ def aminmax(input, *, dim=None, keepdim=False):
 def _max_min(input, dim, keepdim, other, largest):
     op = "max" if largest else "min"
     if other is not None or hasattr(dim, "shape"):      # torch.max(input, other) = maximum
-        from .arith import maximum, minimum
+        from .compare import maximum, minimum
         return (maximum if largest else minimum)(input, dim if other is None else other)
     if dim is None:
         if keepdim:

@@ -1,0 +1,154 @@
+"""Selection and comparison: where, clamp, maximum, minimum, and == != < <= > >=.
+
+All promote their operands as torch does (arith.promote). Gradients follow torch: where sends
+g to the branch it picked, clamp to x inside [min, max] and to the bound it hit, maximum and
+minimum split ties evenly. Comparisons give bool tensors and are never differentiable.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Op, unwrap, wrap
+from ..backend import array_module
+from ..dtypes import result_type
+from .arith import _binary, _cast, _dtype, _grad, _operand, _shape, promote, torch_name
+
+
+class Clamp(Op):
+    """min(max(x, lo), hi); lo/hi are scalars, None or tensors (broadcast, promoted)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.shapes = _shape(x), _shape(lo), _shape(hi)
+        ctx.dtypes = _dtype(x), _dtype(lo), _dtype(hi)
+        dt = result_type(x, lo, hi)
+        x = _cast(x, dt)
+        lo = None if lo is None else _cast(lo, dt)
+        hi = None if hi is None else _cast(hi, dt)
+        xp = array_module(x)
+        out = x if lo is None else _binary(xp.maximum, x, lo, "clamp")
+        out = out if hi is None else _binary(xp.minimum, out, hi, "clamp")
+        if dt.kind != "f":
+            return out
+        # torch's clamp_backward_min_max: which of x, lo, hi the output follows
+        if lo is not None and hi is not None:
+            ctx.masks = ((x >= lo) & (x <= hi), (x < lo) & (lo < hi), (x > hi) | (hi < lo))
+        elif lo is not None:
+            ctx.masks = (x >= lo, x < lo, None)
+        else:
+            ctx.masks = (x <= hi, None, x > hi)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        grads = []
+        for k, (mask, shape, dtype) in enumerate(zip(ctx.masks, ctx.shapes, ctx.dtypes)):
+            if mask is None or not ctx.needs_input_grad[k]:
+                grads.append(None)
+            else:
+                grads.append(_grad(g * wrap(mask.astype(g.dtype)), shape, dtype))
+        return tuple(grads)
+
+
+class Where(Op):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.cond, ctx.shapes, ctx.dtypes = cond, (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        a, b, _ = promote(a, b)
+        xp = array_module(cond)
+        return _binary(lambda x, y: xp.where(cond, x, y), a, b, "where")
+
+    @staticmethod
+    def backward(ctx, g):
+        keep = wrap(ctx.cond)
+        zero = g * 0
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        ga = _grad(where(keep, g, zero), sa, da) if ctx.needs_input_grad[1] else None
+        gb = _grad(where(keep, zero, g), sb, db) if ctx.needs_input_grad[2] else None
+        return None, ga, gb
+
+
+class Maximum(Op):
+    """Elementwise max; ties split the gradient evenly, as torch does."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        a, b, dt = promote(a, b)
+        out = _binary(array_module(a).maximum, a, b, "maximum")
+        if dt.kind == "f":
+            ctx.share = ((a > b) + 0.5 * (a == b)).astype(dt)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        share = wrap(ctx.share)             # d max = [a > b] + [a == b] / 2 for a
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        return _grad(g * share, sa, da), _grad(g * (1 - share), sb, db)
+
+
+class Minimum(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        a, b, dt = promote(a, b)
+        out = _binary(array_module(a).minimum, a, b, "minimum")
+        if dt.kind == "f":
+            ctx.share = ((a < b) + 0.5 * (a == b)).astype(dt)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        share = wrap(ctx.share)
+        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        return _grad(g * share, sa, da), _grad(g * (1 - share), sb, db)
+
+
+def _need_tensor(fn, x, name, pos):
+    from ..tensor import Tensor  # lazy: tensor.py imports this module
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def where(condition, input, other):
+    """Pick `input` where `condition` is True, else `other` (torch.where); the branches may
+    be tensors of any dtypes or scalars, promoted as torch does."""
+    cond = unwrap(condition)
+    dt = getattr(cond, "dtype", None)
+    if dt is None or isinstance(cond, np.generic):
+        _need_tensor("where", condition, "condition", 1)
+    if dt.kind != "b" and dt != np.uint8:   # torch still accepts uint8 (deprecated)
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {torch_name(dt)}")
+    return Where.apply(cond.astype(bool, copy=False), input, other)
+
+
+def maximum(input, other):
+    """Elementwise max of two tensors, promoted (torch.maximum: both must be tensors)."""
+    _need_tensor("maximum", input, "input", 1)
+    _need_tensor("maximum", other, "other", 2)
+    return Maximum.apply(input, other)
+
+
+def minimum(input, other):
+    _need_tensor("minimum", input, "input", 1)
+    _need_tensor("minimum", other, "other", 2)
+    return Minimum.apply(input, other)
+
+
+def clamp(input, min=None, max=None):
+    """Clamp to [min, max], numbers or tensors (torch.clamp), promoted as one op; gradients
+    flow to x and to tensor bounds as torch's do."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    return Clamp.apply(input, min, max)
+
+
+def compare(fn, a, b, op):
+    """Comparisons promote both operands, give bool tensors and are never differentiable.
+    A non-numeric operand (None, a string) gives NotImplemented, as Python expects."""
+    if not _operand(b):
+        return NotImplemented
+    a, b, _ = promote(unwrap(a), unwrap(b))
+    return wrap(_binary(fn, a, b, op))
