@@ -1,6 +1,8 @@
-"""Reverse-mode autograd: Function (node and ctx in one), the backward walk, grad modes.
+"""Reverse-mode autograd: Function (node and ctx in one) and the backward walk.
 
-Read this file first. A Function node holds its inputs strongly and its outputs only weakly,
+Read this file first (then grad_mode.py: per-thread grad mode; storage.py: the version
+counters that catch in-place writes into saved tensors; views.py and ops/inplace.py: in-place
+ops and views). A Function node holds its inputs strongly and its outputs only weakly,
 so a graph has no reference cycles and is freed the moment its last output is dropped.
 A node keeps, per input, the edge it came from (the input's grad_fn and output number at the
 time of the call, or the leaf itself), so rebasing a tensor's history in place later does not
@@ -10,11 +12,12 @@ before calling its backward.
 """
 from __future__ import annotations
 
-import functools
-import threading
-
 from . import backend, storage
 from .backend import array_module
+from .grad_mode import (_GradMode, _state, enable_grad, inference_mode,  # noqa: F401
+                        is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
+from .views import mark_view
 
 _trace_hook = None      # set by minigrad.tracing.trace(): called as hook(node, grads_in, grads_out)
 _Tensor = None          # the Tensor class, imported lazily: tensor.py imports the ops built on us
@@ -26,93 +29,6 @@ def _tensor_cls():
         from .tensor import Tensor
         _Tensor = Tensor
     return _Tensor
-
-
-# ---- grad modes: per thread, as torch's -----------------------------------------------------
-class _ThreadState(threading.local):
-    grad_enabled = True     # class defaults: every new thread starts with grad mode on
-    inference = False
-
-    def __init__(self):
-        self.pending_seeds = []     # the implicit 1s made by _default_grads for the next backward
-        self.active_seeds = []      # those of the backward running now (see is_default_seed)
-
-
-_state = _ThreadState()
-
-
-class _GradMode:
-    """Context manager and decorator that sets grad mode in this thread, then restores it.
-    mode None keeps the current grad mode; inference None keeps the inference flag."""
-
-    def __init__(self, mode, inference=None):
-        self.mode, self.inference = mode, inference
-        self.prev = []                  # a stack: the same object may be entered again
-
-    def __enter__(self):
-        s = _state
-        self.prev.append((s.grad_enabled, s.inference))
-        if self.mode is not None:
-            s.grad_enabled = self.mode
-        if self.inference is not None:
-            s.inference = self.inference
-
-    def __exit__(self, *exc):
-        _state.grad_enabled, _state.inference = self.prev.pop()
-
-    def __call__(self, fn):
-        mode, inference = self.mode, self.inference
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with _GradMode(mode, inference):
-                return fn(*args, **kwargs)
-        return wrapper
-
-
-class set_grad_enabled(_GradMode):
-    """Turns graph recording on or off at once when called, as torch's does; as a context
-    manager or decorator it restores the previous mode afterwards."""
-
-    def __init__(self, mode: bool):
-        super().__init__(bool(mode))
-        self.before = _state.grad_enabled
-        _state.grad_enabled = self.mode
-
-    def __enter__(self):
-        super().__enter__()
-        self.prev[-1] = (self.before, self.prev[-1][1])
-
-    def __call__(self, fn):
-        _state.grad_enabled = self.before       # as a decorator it acts only when fn runs
-        return super().__call__(fn)
-
-
-class no_grad(_GradMode):
-    """Ops inside build no graph at all (inference, optimizer steps)."""
-
-    def __init__(self):
-        super().__init__(False)
-
-
-class enable_grad(_GradMode):
-    def __init__(self):
-        super().__init__(True)
-
-
-class inference_mode(_GradMode):
-    """torch.inference_mode: no graph is recorded (mode=True); mode=False turns grad mode on."""
-
-    def __init__(self, mode: bool = True):
-        super().__init__(not mode, bool(mode))
-
-
-def is_grad_enabled() -> bool:
-    return _state.grad_enabled
-
-
-def is_inference_mode_enabled() -> bool:
-    return _state.inference
 
 
 # ---- Function ----------------------------------------------------------------------------
@@ -250,7 +166,7 @@ class Function:
         if type(raw) is not tuple:                   # the common single-output case
             result = Tensor._make(raw.data if isinstance(raw, Tensor) else raw)
             if cls.view_of_input and first is args[0]:
-                _mark_view(result, first, cls, args[1:])
+                mark_view(result, first, cls, args[1:])
             if record:
                 ctx._record(args, edges, (raw,), (result,), Tensor, True)
             return result
@@ -312,59 +228,6 @@ def _pack_one(s, args, outs, results, Tensor):
         if s is o or s is results[j]:
             return _SavedOutput(j, results[j].data) if results[j].requires_grad else results[j]
     return s if s is None or isinstance(s, Tensor) else Tensor._make(s)
-
-
-# ---- views: what an in-place write through a view must update --------------------------------
-class ViewInfo:
-    """Held by a Tensor that shares the memory of `base`: `replay(t)` redoes the view ops from
-    base to it on any tensor t. When the storage is written in place after the view's history
-    was set, refresh() rebuilds that history from the base's current one (torch does the same
-    for views of a tensor whose history was rebased)."""
-    __slots__ = ("base", "replay", "version", "grad_mode")
-
-    def __init__(self, base, replay, version, grad_mode):
-        self.base, self.replay, self.version, self.grad_mode = base, replay, version, grad_mode
-
-    def refresh(self, view):
-        if not self.grad_mode or not storage._versions or not _state.grad_enabled:
-            return
-        now = storage.version(view.data)
-        if now == self.version:
-            return
-        self.version = now
-        base = self.base
-        if base.requires_grad and self.grad_mode:
-            fresh = self.replay(base)
-            view.grad_fn, view._output_nr = fresh.grad_fn, fresh._output_nr
-            view.requires_grad = fresh.requires_grad
-
-
-_NO_GRAD_VIEW = ViewInfo(None, None, 0, False)   # made under no_grad: never rebased (torch
-                                                # refuses in-place writes into it in grad mode)
-
-
-def _mark_view(result, src, cls, rest):
-    """Record that `result` (made by cls from src) shares src's memory, if it does."""
-    if not storage.shares_storage(result.data, src.data):
-        return
-    if not _state.grad_enabled:
-        result._view = _NO_GRAD_VIEW
-        return
-    info = src._view
-    if info is _NO_GRAD_VIEW:       # a view of a no-grad view: the same no-grad rules
-        result._view = info
-        return
-    if info is None:
-        base = src
-
-        def replay(t):
-            return cls.apply(t, *rest)
-    else:
-        base, before = info.base, info.replay
-
-        def replay(t):
-            return cls.apply(before(t), *rest)
-    result._view = ViewInfo(base, replay, storage.version(result.data), _state.grad_enabled)
 
 
 # ---- the backward walk -------------------------------------------------------------------
