@@ -354,3 +354,20 @@ def test_fmod_and_matmul_assignment_as_torch(rng):
     ty @= torch.tensor(a)
     assert y is not x and ty is not tx
     assert_close(y, ty, 1e-12, 1e-12)
+
+
+def test_writes_through_views_leave_no_reference_cycle():
+    import gc
+    import weakref
+    gc.disable()
+    try:
+        a = mg.randn(3, 4, requires_grad=True)
+        b = a * 2
+        b[:, 0].mul_(3)
+        b.t()[1] = mg.ones(3)
+        node = weakref.ref(b.grad_fn)
+        assert type(node()).__name__ == "CopySlices"
+        del b
+        assert node() is None           # freed by reference counting alone
+    finally:
+        gc.enable()

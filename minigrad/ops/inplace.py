@@ -14,7 +14,7 @@ of the new base. Nodes recorded before the write keep the edges they were built 
 """
 from __future__ import annotations
 
-from .. import autograd, storage
+from .. import autograd, storage, views
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import can_cast
@@ -43,7 +43,11 @@ def update(x, compute, op, *operands, check_cast=True):
         raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used in "
                            "an in-place operation. Do it under minigrad.no_grad(), or on a "
                            "clone().")
-    old = _with_history(x, x.data.copy())      # the op's node may save the old values
+    # the op's node may save the old values: it gets a copy. For a view, the old history is
+    # the view redone on the base's current one (not the nodes that made x, which hold the
+    # base itself: once the base is rebased onto this op, that would be a reference cycle)
+    source = x if view is None else view.replay(views.base_alias(view.base))
+    old = _with_history(source, x.data.copy())
     out = _cast_to(x, compute(old), op, check_cast)
     _write(x, out, op)
     _saved_output_is_x(out, x)
@@ -51,9 +55,9 @@ def update(x, compute, op, *operands, check_cast=True):
         x.grad_fn, x._output_nr, x.requires_grad = out.grad_fn, out._output_nr, out.requires_grad
         return x
     base = view.base                            # rebase the base, then the view on top of it
-    new_base = CopySlices.apply(_with_history(base, base.data), out, view.replay, False)
+    new_base = CopySlices.apply(_with_history(base, base.data), out, view.ops(), False)
     base.grad_fn, base._output_nr, base.requires_grad = new_base.grad_fn, 0, True
-    fresh = view.replay(base)
+    fresh = view.replay(views.base_alias(base))
     x.grad_fn, x._output_nr, x.requires_grad = fresh.grad_fn, fresh._output_nr, True
     view.version = storage.version(x.data)
     return x
@@ -115,7 +119,8 @@ def _with_history(x, array):
 
 def _check_writable(x, op):
     a = x.data
-    if a.size > 1 and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)):
+    if 0 in a.strides and a.size > 1 and any(s == 0 and n > 1 for s, n in zip(a.strides,
+                                                                             a.shape)):
         raise RuntimeError(f"{op}: unsupported operation: more than one element of the "
                            "written-to tensor refers to a single memory location (an expand()ed "
                            "tensor). Please clone() the tensor before performing the operation.")
@@ -199,13 +204,13 @@ class CopySlices(Op):
     """
 
     @staticmethod
-    def forward(ctx, base, src, replay, write):
-        ctx.replay = replay
+    def forward(ctx, base, src, ops, write):
+        ctx.ops = ops
         if not write:
             return base
         out = base.copy(order="K")
         with autograd.no_grad():
-            region = replay(wrap(out)).data
+            region = views.replay(ops, wrap(out)).data
         if not storage.shares_storage(region, out):
             raise RuntimeError("CopySlices: the view could not be replayed as a view")
         region[...] = src
@@ -213,8 +218,8 @@ class CopySlices(Op):
 
     @staticmethod
     def backward(ctx, g):
-        gbase = CopySlices.apply(g, 0.0, ctx.replay, True) if ctx.needs_input_grad[0] else None
-        gsrc = ctx.replay(g) if ctx.needs_input_grad[1] else None
+        gbase = CopySlices.apply(g, 0.0, ctx.ops, True) if ctx.needs_input_grad[0] else None
+        gsrc = views.replay(ctx.ops, g) if ctx.needs_input_grad[1] else None
         return gbase, gsrc, None, None
 
 
