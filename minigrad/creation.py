@@ -57,9 +57,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
 _SUPPORTED_KINDS = "biuf"
 
 
-def _check_array_dtype(a):
+def _check_array_dtype(a, op="tensor"):
     if a.dtype.kind not in _SUPPORTED_KINDS:
-        raise TypeError(f"tensor: can't convert np.ndarray of type {a.dtype.type.__name__}. The "
+        raise TypeError(f"{op}: can't convert np.ndarray of type {a.dtype.type.__name__}. The "
                         "only supported types are: float64, float32, float16, int64, int32, "
                         "int16, int8, uint64, uint32, uint16, uint8, and bool.")
 
@@ -126,7 +126,7 @@ def from_numpy(ndarray) -> Tensor:
     are seen by the other."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
-    _check_array_dtype(ndarray)
+    _check_array_dtype(ndarray, "from_numpy")
     _check_strides(ndarray)
     if not ndarray.dtype.isnative:
         raise ValueError("from_numpy: given numpy array has byte order different from the "

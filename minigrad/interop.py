@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend
+from .creation import from_numpy  # noqa: F401  (one implementation, also mg.from_numpy)
 from .tensor import Tensor
 
 # DLPack device type codes (dlpack.h): what __dlpack_device__()[0] means
@@ -41,16 +42,6 @@ def export_dlpack(x: Tensor, stream=None, max_version=None, dl_device=None, copy
     kwargs = {k: v for k, v in (("stream", stream), ("max_version", max_version),
                                 ("dl_device", dl_device), ("copy", copy)) if v is not None}
     return _exportable(x.data).__dlpack__(**kwargs)
-
-
-def from_numpy(array) -> Tensor:
-    """A Tensor sharing the memory of NumPy array `array`; matches torch.from_numpy."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
-    if array.dtype.kind not in "biufc":
-        raise TypeError(f"from_numpy: can't convert an array of dtype {array.dtype}; "
-                        "supported are bool, integer, float and complex dtypes")
-    return Tensor._make(array)
 
 
 def from_dlpack(obj) -> Tensor:
