@@ -21,10 +21,6 @@ def _shape(a):
     return getattr(a, "shape", None)
 
 
-def _dtype(a):
-    return getattr(a, "dtype", None)
-
-
 def _broadcast_error(a, b, op):
     raise RuntimeError(f"{op}: shapes {_shape(a)} and {_shape(b)} are not broadcastable") from None
 
@@ -65,14 +61,9 @@ def promote(a, b):
     return _cast(a, dt), _cast(b, dt), dt
 
 
-def _floating(dt):
-    """torch's "promote integer inputs to float": bool/int -> the default float dtype."""
-    return dt if dt.kind == "f" else get_default_dtype()
-
-
-def _grad(g, shape, dtype=None):
+def _grad(g, shape):
     """g summed back to `shape`, or None for a non-tensor operand (shape None). (The engine
-    casts a gradient to its input's dtype, as torch's does; `dtype` is not needed here.)"""
+    casts a gradient to its input's dtype, as torch's does.)"""
     return None if shape is None else sum_to(g, shape)
 
 
@@ -185,7 +176,7 @@ def _int_pow(a, b):
 class Pow(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.shapes = _shape(a), _shape(b)
         x, y, dt = promote(a, b)
         if dt.kind == "b":
             if type(b) is bool:             # torch: bool ** True is x, bool ** False is ones
@@ -203,15 +194,15 @@ class Pow(Op):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors       # d(a^b) = b a^(b-1) da + a^b log(a) db
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        sa, sb = ctx.shapes
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = _grad(g * b * a ** (b - 1), sa, da)
+            ga = _grad(g * b * a ** (b - 1), sa)
             if sb is None and b == 0:
                 ga = g * 0
         if ctx.needs_input_grad[1]:
             log_a = a.log() if sa is not None else math.log(a) if a > 0 else math.nan
-            gb = _grad(g * out * log_a, sb, db)
+            gb = _grad(g * out * log_a, sb)
         return ga, gb
 
 

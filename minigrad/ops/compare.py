@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
 from ..dtypes import result_type
-from .arith import _binary, _cast, _dtype, _grad, _operand, _shape, promote, torch_name
+from .arith import _binary, _cast, _grad, _operand, _shape, promote, torch_name
 
 
 class Clamp(Op):
@@ -20,7 +20,6 @@ class Clamp(Op):
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.shapes = _shape(x), _shape(lo), _shape(hi)
-        ctx.dtypes = _dtype(x), _dtype(lo), _dtype(hi)
         dt = result_type(x, lo, hi)
         x = _cast(x, dt)
         lo = None if lo is None else _cast(lo, dt)
@@ -42,18 +41,18 @@ class Clamp(Op):
     @staticmethod
     def backward(ctx, g):
         grads = []
-        for k, (mask, shape, dtype) in enumerate(zip(ctx.masks, ctx.shapes, ctx.dtypes)):
+        for k, (mask, shape) in enumerate(zip(ctx.masks, ctx.shapes)):
             if mask is None or not ctx.needs_input_grad[k]:
                 grads.append(None)
             else:
-                grads.append(_grad(g * wrap(mask.astype(g.dtype)), shape, dtype))
+                grads.append(_grad(g * wrap(mask.astype(g.dtype)), shape))
         return tuple(grads)
 
 
 class Where(Op):
     @staticmethod
     def forward(ctx, cond, a, b):
-        ctx.cond, ctx.shapes, ctx.dtypes = cond, (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.cond, ctx.shapes = cond, (_shape(a), _shape(b))
         a, b, _ = promote(a, b)
         xp = array_module(cond)
         return _binary(lambda x, y: xp.where(cond, x, y), a, b, "where")
@@ -62,46 +61,38 @@ class Where(Op):
     def backward(ctx, g):
         keep = wrap(ctx.cond)
         zero = g * 0
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
-        ga = _grad(where(keep, g, zero), sa, da) if ctx.needs_input_grad[1] else None
-        gb = _grad(where(keep, zero, g), sb, db) if ctx.needs_input_grad[2] else None
+        sa, sb = ctx.shapes
+        ga = _grad(where(keep, g, zero), sa) if ctx.needs_input_grad[1] else None
+        gb = _grad(where(keep, zero, g), sb) if ctx.needs_input_grad[2] else None
         return None, ga, gb
 
 
 class Maximum(Op):
     """Elementwise max; ties split the gradient evenly, as torch does."""
+    largest = True
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.shapes = _shape(a), _shape(b)
         a, b, dt = promote(a, b)
-        out = _binary(array_module(a).maximum, a, b, "maximum")
+        xp = array_module(a)
+        pick = xp.maximum if ctx.largest else xp.minimum
+        out = _binary(pick, a, b, pick.__name__)
         if dt.kind == "f":
-            ctx.share = ((a > b) + 0.5 * (a == b)).astype(dt)
+            wins = (a > b) if ctx.largest else (a < b)
+            ctx.share = (wins + 0.5 * (a == b)).astype(dt)
         return out
 
     @staticmethod
     def backward(ctx, g):
         share = wrap(ctx.share)             # d max = [a > b] + [a == b] / 2 for a
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
-        return _grad(g * share, sa, da), _grad(g * (1 - share), sb, db)
+        sa, sb = ctx.shapes
+        return _grad(g * share, sa), _grad(g * (1 - share), sb)
 
 
-class Minimum(Op):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
-        a, b, dt = promote(a, b)
-        out = _binary(array_module(a).minimum, a, b, "minimum")
-        if dt.kind == "f":
-            ctx.share = ((a < b) + 0.5 * (a == b)).astype(dt)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        share = wrap(ctx.share)
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
-        return _grad(g * share, sa, da), _grad(g * (1 - share), sb, db)
+class Minimum(Maximum):
+    """Elementwise min: Maximum's forward and backward with min in place of max."""
+    largest = False
 
 
 def _need_tensor(fn, x, name, pos):

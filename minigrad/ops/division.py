@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
-from .arith import _binary, _dtype, _grad, _shape, promote
+from .arith import _binary, _grad, _shape, promote
 
 
 def _xp(a, b):
@@ -41,7 +41,7 @@ class DivRounded(Op):
 
     @staticmethod
     def forward(ctx, a, b, mode, differentiable):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.shapes = _shape(a), _shape(b)
         ctx.differentiable = differentiable
         a, b, dt = promote(a, b)
         _check(a, b, dt, "div_floor_cpu" if mode == "floor" else "div_trunc_cpu")
@@ -54,55 +54,42 @@ class DivRounded(Op):
     def backward(ctx, g):
         if not ctx.differentiable:
             raise RuntimeError("the derivative for 'floor_divide' is not implemented")
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes     # rounding is flat: zero gradients
+        sa, sb = ctx.shapes     # rounding is flat: zero gradients
         zero = g * 0
-        return _grad(zero, sa, da), _grad(zero, sb, db), None, None
+        return _grad(zero, sa), _grad(zero, sb), None, None
 
 
 class Remainder(Op):
-    """a - floor(a / b) * b, with the sign of b (Python's %)."""
+    """a - floor(a / b) * b, with the sign of b (Python's %); Fmod rounds toward zero."""
+    kernel = "remainder"
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
+        ctx.shapes = _shape(a), _shape(b)
         ctx.save_for_backward(a, b)
         a, b, dt = promote(a, b)
-        _check(a, b, dt, "remainder_cpu")
-        xp = _xp(a, b)
-        return _binary(xp.remainder, a, b, "remainder")
+        _check(a, b, dt, f"{ctx.kernel}_cpu")
+        return _binary(getattr(_xp(a, b), ctx.kernel), a, b, ctx.kernel)
+
+    @staticmethod
+    def quotient(xp, a, b):                 # the rounded a / b that the result subtracts
+        return xp.floor_divide(a, b)
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors            # da = g;  db = -g floor(a / b)
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
+        a, b = ctx.saved_tensors            # da = g;  db = -g round(a / b)
+        sa, sb = ctx.shapes
         gb = None
         if ctx.needs_input_grad[1]:
             x, y, _ = promote(_raw(a), _raw(b))
-            gb = _grad(-g * wrap(_xp(x, y).floor_divide(x, y)), sb, db)
-        return _grad(g, sa, da), gb
+            gb = _grad(-g * wrap(ctx.quotient(_xp(x, y), x, y)), sb)
+        return _grad(g, sa), gb
 
 
-class Fmod(Op):
+class Fmod(Remainder):
     """a - trunc(a / b) * b, with the sign of a (C's fmod)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.shapes, ctx.dtypes = (_shape(a), _shape(b)), (_dtype(a), _dtype(b))
-        ctx.save_for_backward(a, b)
-        a, b, dt = promote(a, b)
-        _check(a, b, dt, "fmod_cpu")
-        xp = _xp(a, b)
-        return _binary(xp.fmod, a, b, "fmod")
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors            # da = g;  db = -g trunc(a / b)
-        (sa, sb), (da, db) = ctx.shapes, ctx.dtypes
-        gb = None
-        if ctx.needs_input_grad[1]:
-            x, y, _ = promote(_raw(a), _raw(b))
-            gb = _grad(-g * wrap(_trunc_div(_xp(x, y), x, y)), sb, db)
-        return _grad(g, sa, da), gb
+    kernel = "fmod"
+    quotient = staticmethod(_trunc_div)
 
 
 def _raw(x):
