@@ -149,7 +149,8 @@ def to_device(a, device: Device):
     cp = cupy_module()
     if cp is None:
         raise RuntimeError("to('cuda'): CUDA is not available (CuPy is not installed or no GPU "
-                           "was found); install minigrad[cuda12] or minigrad[cuda13]")
+                           "was found); install CuPy: pip install cupy-cuda12x or cupy-cuda13x "
+                           "(in minigrad's checkout: pip install -e '.[cuda12]')")
     with cp.cuda.Device(device.index or 0):
         return cp.asarray(a)
 

@@ -62,7 +62,8 @@ def from_dlpack(obj) -> Tensor:
         cp = backend.cupy_module()
         if cp is None:
             raise RuntimeError("from_dlpack: the data lives on a CUDA GPU but CuPy is not "
-                               "usable here; install minigrad[cuda12] or minigrad[cuda13]")
+                               "usable here; install CuPy: pip install cupy-cuda12x (or, "
+                               "in minigrad's checkout, pip install -e '.[cuda12]')")
         return Tensor._make(cp.from_dlpack(obj))
     raise RuntimeError(f"from_dlpack: unsupported DLPack device type {kind} (minigrad holds "
                        "CPU and CUDA memory only)")

@@ -10,8 +10,9 @@ whole dispatch table costs one compile); it must contain `name_expression`. Ever
 spelled exactly as the launcher will ask for it (CuPy matches the string), so launchers
 generate both the group and the request from one dispatch table.
 
-Sources are read from the repository's `kernels/` folder, found next to the package (works for
-`pip install -e .` and for a source checkout), or from $MINIGRAD_KERNEL_DIR when set.
+Sources are read from minigrad/kernels inside an installed wheel, or from the repository's
+`kernels/` folder next to the package (a checkout, `pip install -e .`), or from
+$MINIGRAD_KERNEL_DIR when set.
 CuPy's own disk cache (~/.cupy/kernel_cache) makes the second process start instantly.
 """
 from __future__ import annotations
@@ -28,21 +29,25 @@ _kernels: dict = {}        # (stem, name, names, options, device) -> cupy.RawKer
 _sources: dict = {}        # stem -> source text
 
 
-def kernel_dir() -> Path:
-    """The folder holding the .cu/.cuh sources ($MINIGRAD_KERNEL_DIR, else <repo>/kernels)."""
+def kernel_dir_candidates() -> list:
+    """Where the .cu/.cuh sources may be, in order: $MINIGRAD_KERNEL_DIR, the package's own
+    minigrad/kernels (an installed wheel ships them there), the checkout's kernels/."""
     env = os.environ.get("MINIGRAD_KERNEL_DIR")
-    candidates = [Path(env)] if env else []
     here = Path(__file__).resolve().parent              # .../minigrad/cuda
-    candidates += [here.parents[1] / "kernels",         # repo checkout / editable install
-                   here.parent / "kernels"]             # kernels shipped inside the package
+    return ([Path(env)] if env else []) + [here.parent / "kernels", here.parents[1] / "kernels"]
+
+
+def kernel_dir() -> Path:
+    """The folder holding the .cu/.cuh sources (the first of kernel_dir_candidates())."""
+    candidates = kernel_dir_candidates()
     for c in candidates:
         if (c / "common.cuh").is_file():
             return c
     raise FileNotFoundError(
         "minigrad.cuda: cannot find the kernels/ folder (looked in "
         + ", ".join(str(c) for c in candidates)
-        + "); install minigrad from a source checkout (pip install -e .) or set "
-          "MINIGRAD_KERNEL_DIR")
+        + "); reinstall minigrad (its wheel ships them as minigrad/kernels; from a checkout: "
+          "pip install -e .) or set MINIGRAD_KERNEL_DIR")
 
 
 def source(stem: str) -> str:

@@ -19,8 +19,8 @@ def _sklearn_datasets(name):
         from sklearn import datasets
     except ImportError:
         raise ImportError(f"minigrad.data.datasets.{name} needs scikit-learn, which ships this "
-                          "data set: pip install 'minigrad[examples]' (or pip install "
-                          "scikit-learn)") from None
+                          "data set: pip install scikit-learn (in minigrad's checkout: "
+                          "pip install -e '.[examples]')") from None
     return datasets
 
 
