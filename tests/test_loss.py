@@ -311,3 +311,18 @@ def test_nll_all_targets_ignored_matches_torch(reduction, device):
              lambda a: torch.nn.functional.nll_loss(a.log_softmax(1), torch.tensor(t),
                                                     reduction=reduction),
              [x], device=device)
+
+
+def test_cross_entropy_backward_twice_with_retain_graph(rng):
+    from minigrad.testing import assert_close
+    """The CPU forward keeps its exponentials for one backward; a second one recomputes."""
+    x = mg.tensor(rng.standard_normal((6, 5)), requires_grad=True)
+    t = mg.tensor(rng.integers(0, 5, 6))
+    loss = mg.nn.functional.cross_entropy(x, t, label_smoothing=0.1)
+    g1, = mg.grad(loss, x, retain_graph=True)
+    g2, = mg.grad(loss, x)
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    tg, = torch.autograd.grad(torch.nn.functional.cross_entropy(
+        tx, torch.tensor(t.numpy()), label_smoothing=0.1), tx)
+    assert_close(g1, tg, 1e-12, 1e-12)
+    assert_close(g2, tg, 1e-12, 1e-12)

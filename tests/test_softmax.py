@@ -129,3 +129,26 @@ def test_seed_masked_logits_pattern(device, rng, T):
                   -1).numpy()
     assert np.all(p[mask == 1] < 1e-300)
     np.testing.assert_allclose(p.sum(-1), 1.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("offset", [0.0, 20.0, 70.0])
+def test_float32_log_space_is_as_accurate_as_torch_at_large_row_maxima(offset):
+    """log_softmax and cross_entropy in float32, rows shifted by `offset`: errors against a
+    float64 reference no larger than torch's own (the CPU fast path subtracts the row max)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((256, 1000)) + offset).astype(np.float32)
+    x[:, 0] += 8                                         # a dominant class: small losses
+    t = np.zeros(256, dtype=np.int64)
+    x64 = torch.tensor(x, dtype=torch.float64)
+    errors = {}
+    for lib, F_, make in ((mg, mg.nn.functional, mg.tensor), (torch, torch.nn.functional,
+                                                               torch.tensor)):
+        ls = lib.log_softmax(make(x), 1).numpy()
+        ce = F_.cross_entropy(make(x), make(t), reduction="none").numpy()
+        ref_ls = torch.log_softmax(x64, 1).numpy()
+        ref_ce = torch.nn.functional.cross_entropy(x64, torch.tensor(t), reduction="none")
+        errors[lib.__name__] = (np.abs(ls - ref_ls).mean(),
+                                (np.abs(ce - ref_ce.numpy()) / ref_ce.numpy()).mean())
+    for ours, theirs in zip(errors["minigrad"], errors["torch"]):
+        assert ours <= 1.5 * theirs + 1e-9, errors

@@ -129,6 +129,7 @@ class _Plan:
         self.t, self.ignore_index, self.dtype, self.n_classes = t, ignore_index, dtype, n_classes
         self.weight, self.eps, self.reduction = weight, eps, reduction
         self.shift = self.sumexp = None         # filled by the NumPy forward
+        self.exps = None                        # its exp(x - shift), for one backward (CPU)
         self.grad_expected = grad_expected      # the input needs a gradient (CUDA: fwd_grad)
 
     def check_values(self):
@@ -175,10 +176,14 @@ class _Plan:
         return xp.where(self.valid, g, 0).astype(g.dtype)
 
 
-def _lse_parts(x):
-    """(shift, sumexp) per row, logsumexp = shift + log(sumexp); fast path on CPU."""
+def _lse_parts(x, plan=None):
+    """(shift, sumexp) per row, logsumexp = shift + log(sumexp); fast path on CPU, which
+    keeps exp(x - shift) in plan.exps when a backward will follow (torch keeps its
+    log_softmax too): the backward then skips two passes."""
     if softmax_cpu.usable(x, 1):
-        return softmax_cpu.row_logsumexp(x)
+        if plan is not None and plan.grad_expected:
+            plan.exps = np.empty_like(x)
+        return softmax_cpu.row_logsumexp(x, None if plan is None else plan.exps)
     xp = array_module(x)
     shift = x.max(axis=1)
     return shift, xp.exp(x - shift[:, None]).sum(axis=1)
@@ -190,14 +195,14 @@ class CrossEntropy(Op):
         plan.check_values()
         xp = array_module(x)
         n_classes = x.shape[1]
-        plan.shift, plan.sumexp = _lse_parts(x)
+        plan.shift, plan.sumexp = _lse_parts(x, plan)
         with np.errstate(divide="ignore", invalid="ignore"):
             # lse - x_t as (shift - x_t) + log(sumexp): no rounding of a large lse
             log_s = xp.log(plan.sumexp)
             loss = plan.w_t * ((plan.shift - x[plan.rows, plan.tc]) + log_s)
             if plan.eps > 0:
                 w = plan.weight
-                xs = x - plan.shift[:, None] if plan.shift.any() else x
+                xs = x - plan.shift[:, None]
                 wx = xs.sum(axis=1) if w is None else xs @ w
                 w_sum = n_classes if w is None else w.sum()
                 smooth = plan.valid * (w_sum * log_s - wx)   # sum_c w_c (lse - x_c)
@@ -243,7 +248,8 @@ class CrossEntropyBackward(Op):
         ctx.save_for_backward(x, g)
         scale = (coef * a / plan.sumexp).astype(x.dtype)
         if softmax_cpu.usable(x, 1):
-            dx = softmax_cpu.scaled_exp_rows(x, plan.shift, scale)
+            exps, plan.exps = plan.exps, None    # used once (a second backward recomputes)
+            dx = softmax_cpu.scaled_exp_rows(x, plan.shift, scale, exps)
         else:
             dx = xp.exp(x - plan.shift[:, None]) * scale[:, None]
         dx[plan.rows, plan.tc] -= (coef * (1 - eps) * plan.w_t).astype(x.dtype)

@@ -6,11 +6,17 @@ float32/float64 array:
 - every pass writes in place (out=): no full-size temporaries;
 - each thread takes one contiguous run of blocks (NumPy releases the GIL inside ufuncs);
 - row sums use einsum, much faster than add.reduce on short rows;
-- each block first tries shift 0: exp(x) straight from the input, one pass fewer. softmax
-  is shift invariant, and when every row sum of exp(x) is finite and >= 1 the result equals
-  the shifted one to rounding (no exp overflowed, and an exp that underflowed belongs to an
+- softmax first tries shift 0: exp(x) straight from the input, one pass fewer. softmax is
+  shift invariant, and when every row sum of exp(x) is finite and >= 1 the result equals the
+  shifted one to rounding (no exp overflowed, and an exp that underflowed belongs to an
   output below float range in the exact result too). Otherwise (huge logits, rows of -inf,
   NaN) the block is redone subtracting its row max, exactly as the reference does.
+- log_softmax and logsumexp (cross-entropy) always subtract the row max, as torch does. In
+  log space shift 0 loses accuracy twice: x - log(sum(exp(x))) subtracts two numbers near the
+  row max, and the sum's rounding error is relative to its largest term, where the shifted
+  sum holds that term as an exact 1 (float32 rows around +70 erred by 4e-6 where torch errs
+  by 1e-6, small cross-entropy losses by 5e-5 relative). The row max is the slow pass for
+  short rows (NumPy reduces a 128-wide row at about twice exp's cost per element).
 np.exp2(x * log2(e)) would be about 1.5x faster than np.exp in float32, but rounding x * log2(e)
 costs relative accuracy growing with |x| (4e-6 at |x| = 80); we keep np.exp (2e-7).
 """
@@ -73,14 +79,15 @@ def _for_blocks(fn, n_rows, n_cols, itemsize):
         f.result()
 
 
-def _exp_rows(xb, out):
-    """out = exp(xb - shift) per row, shift 0 when that is exact (see the top) else the row
-    max; returns (shift or None, row sums of shape (rows, 1))."""
-    with np.errstate(over="ignore", invalid="ignore"):   # inf/NaN sums send us to the shift
-        np.exp(xb, out=out)
-        s = _row_sums(out)
-    if s.min() >= 1 and s.max() < np.inf:                      # NaN fails both
-        return None, s
+def _exp_rows(xb, out, try_zero_shift=False):
+    """out = exp(xb - shift) per row, shift the row max, or 0 when try_zero_shift and that is
+    exact (see the top); returns (shift or None, row sums of shape (rows, 1))."""
+    if try_zero_shift:
+        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN sums send us to the shift
+            np.exp(xb, out=out)
+            s = _row_sums(out)
+        if s.min() >= 1 and s.max() < np.inf:                  # NaN fails both
+            return None, s
     shift = xb.max(axis=1, keepdims=True)
     with np.errstate(invalid="ignore"):          # a row of -inf gives NaN, as in torch
         np.subtract(xb, shift, out=out)
@@ -111,7 +118,7 @@ def softmax_rows(x):
 
     def block(r0, r1):
         yb = y[r0:r1]
-        _, s = _exp_rows(x2[r0:r1], yb)
+        _, s = _exp_rows(x2[r0:r1], yb, try_zero_shift=True)
         np.divide(1, s, out=s)
         yb *= s
 
@@ -128,47 +135,43 @@ def log_softmax_rows(x):
         xb, yb = x2[r0:r1], y[r0:r1]
         shift, s = _exp_rows(xb, yb)             # yb is scratch for the exps here
         log_s = np.log(s)
-        if shift is None:
-            np.subtract(xb, log_s, out=yb)
-        else:                                    # (x - shift) - log_s: exact when x ~ shift
-            with np.errstate(invalid="ignore"):
-                np.subtract(xb, shift, out=yb)
-            yb -= log_s
+        with np.errstate(invalid="ignore"):      # (x - shift) - log_s: exact when x ~ shift
+            np.subtract(xb, shift, out=yb)
+        yb -= log_s
 
     _for_blocks(block, *x2.shape, x.itemsize)
     return y.reshape(x.shape)
 
 
-def row_logsumexp(x2):
+def row_logsumexp(x2, exps=None):
     """(shift, sumexp), each (rows,), with logsumexp = shift + log(sumexp) for a (rows, C)
-    array; shift is 0 where the block needed none. Nothing of size rows x C is kept."""
+    array, shift the row max. exp(x - shift) goes to `exps` when given (cross-entropy keeps
+    it for its backward), else to a per-thread scratch block: nothing of size rows x C."""
     n, c = x2.shape
-    shift = np.zeros(n, x2.dtype)
+    shift = np.empty(n, x2.dtype)
     sumexp = np.empty(n, x2.dtype)
 
     def block(r0, r1):
-        sh, s = _exp_rows(x2[r0:r1], _scratch((r1 - r0, c), x2.dtype))
+        out = _scratch((r1 - r0, c), x2.dtype) if exps is None else exps[r0:r1]
+        sh, s = _exp_rows(x2[r0:r1], out)
         sumexp[r0:r1] = s[:, 0]
-        if sh is not None:
-            shift[r0:r1] = sh[:, 0]
+        shift[r0:r1] = sh[:, 0]
 
     _for_blocks(block, n, c, x2.itemsize)
     return shift, sumexp
 
 
-def scaled_exp_rows(x2, shift, scale):
+def scaled_exp_rows(x2, shift, scale, exps=None):
     """exp(x - shift[:, None]) * scale[:, None] for a (rows, C) array (cross-entropy's
-    gradient is this minus a sparse correction)."""
-    out = np.empty_like(x2)
+    gradient is this minus a sparse correction); given `exps` (those exponentials, kept by
+    the forward), it is scaled in place and returned."""
+    out = np.empty_like(x2) if exps is None else exps
 
     def block(r0, r1):
-        xb, ob = x2[r0:r1], out[r0:r1]
-        sh = shift[r0:r1, None]
-        if sh.any():
-            np.subtract(xb, sh, out=ob)
+        ob = out[r0:r1]
+        if exps is None:
+            np.subtract(x2[r0:r1], shift[r0:r1, None], out=ob)
             np.exp(ob, out=ob)
-        else:
-            np.exp(xb, out=ob)
         ob *= scale[r0:r1, None]
 
     _for_blocks(block, *x2.shape, x2.itemsize)
