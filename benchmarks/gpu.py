@@ -2,9 +2,9 @@
 
 Run on a CUDA machine: python benchmarks/gpu.py   (prints one table per section, then a summary)
 Timing: CUDA events around each call, a 256 MiB L2 flush before each timed run, medians of
-`REPEAT` runs after warm-up (GPU.md section 6), with the GPU kept busy ahead of the start event
-so Python launch overhead is not counted (see time_ms). Each section is one function; main()
-runs all.
+`REPEAT` runs after warm-up (docs/kernels.md, 'Measuring'), with the GPU kept busy ahead of
+the start event so Python launch overhead is not counted (see time_ms). Each section is one
+function; main() runs all.
 """
 from __future__ import annotations
 
@@ -227,7 +227,8 @@ ATTN_SHAPES = [(8, 16, 1024, 64), (2, 16, 4096, 64), (4, 8, 2048, 128)]
 
 
 def _attn_flops(B, H, N, d, causal, backward):
-    fwd = 4 * B * H * N * N * d * (0.5 if causal else 1.0)     # GPU.md section 0
+    # docs/kernels.md, 'Counting bytes and FLOPs'
+    fwd = 4 * B * H * N * N * d * (0.5 if causal else 1.0)
     return fwd * (3.5 if backward else 1.0)
 
 

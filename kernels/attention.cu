@@ -36,7 +36,8 @@
 //        output element is written by exactly one block, so results are bitwise reproducible
 //        (Triton's fused-attention tutorial layout; QK^T is recomputed twice).
 //        Shared: Qs, dOs, Ks, Vs [64][D+1], Ps [64][65], lse/delta [64]: 84 KB (D=64),
-//        149 KB (D=128). FLOPs: 2.5x the forward's (GPU.md section 0).
+//        149 KB (D=128). FLOPs: 2.5x the forward's
+//        (docs/kernels.md, 'Counting bytes and FLOPs').
 //   --- v2 (below the second rule): the same algorithms, matrix products on tensor cores ---
 //   attn_fwd_tc<D, WQ, IT, BIAS>         as attn_fwd, S = Q K^T and O += P V as mma.sync TF32 in
 //        "3xTF32" (float32-grade accuracy); 128 * WQ threads, key tiles of IT rows.

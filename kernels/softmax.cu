@@ -43,10 +43,11 @@
 //   softmax_strided_bwd
 //        the same shapes for the backward (reads y and dy, writes dx: 3*M*N*s bytes, or
 //        5*M*N*s for the uncached 2-pass version). Warp for N <= 2048 (float), 512 (double),
-//        1024 (half): two register rows per lane would spill beyond that (GPU.md 1.5). The
-//        cluster backward (y and dy in registers, CPT values of each per thread, 128..1024
-//        threads) exchanges one partial sum per block (sum dy*y, or sum dy); it takes the
-//        rows beyond the block kernel up to 8*1024*CPT_max (float: 131072).
+//        1024 (half): two register rows per lane would spill beyond that (docs/kernels.md,
+//        'Registers per thread'). The cluster backward (y and dy in registers, CPT values of
+//        each per thread, 128..1024 threads) exchanges one partial sum per block (sum dy*y,
+//        or sum dy); it takes the rows beyond the block kernel up to 8*1024*CPT_max (float:
+//        131072).
 // Shared memory: 32 (or 2*32) accumulators per block, static (+ 1-2 per block for the cluster
 // exchange, + the slice for the smem cluster forward). No atomics: every result depends only
 // on the input and the launch shape, which depends only on the tensor shape.

@@ -64,7 +64,7 @@ def toolkit_include() -> str | None:
     """The CUDA toolkit's include folder, or None ($MINIGRAD_CUDA_INCLUDE overrides; '' = off).
 
     Passed explicitly because CuPy may otherwise pick headers from a pip wheel that lacks
-    some of them (crt/mma.h, see GPU.md section 5).
+    some of them (crt/mma.h; see docs/kernels.md, 'Loading and compiling').
     """
     env = os.environ.get("MINIGRAD_CUDA_INCLUDE")
     if env is not None:

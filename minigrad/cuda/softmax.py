@@ -1,8 +1,9 @@
 """Launchers for kernels/softmax.cu: pick a kernel by layout, row length and dtype, then launch.
 
 The dispatch is one readable if-chain (`plan_rows`); its cut-offs come from the register
-budget measured on an H100 (GPU.md section 1.5: beyond about 64-128 values per thread the
-compiler spills, and a warp-per-row kernel at 4096 fp32 backward ran at half speed):
+budget measured on an H100 (docs/kernels.md, 'Registers per thread': beyond about 64-128
+values per thread the compiler spills, and a warp-per-row kernel at 4096 fp32 backward ran at
+half speed):
 
     dim is the last (contiguous) dim:
         cols <= WARP_MAX     one warp (or GROUP < 32 lanes, for short rows) per row, in registers
