@@ -16,6 +16,7 @@ from minigrad.cuda import check, loader
 from minigrad.cuda import cross_entropy as ce
 from minigrad.cuda import reduce as red
 from minigrad.cuda import softmax as sm
+from minigrad.cuda.loader import Launch
 
 DTYPES = ["float16", "float32", "float64"]
 SHAPES_COLS = [1, 2, 3, 7, 8, 31, 32, 33, 64, 127, 128, 129, 1000, 1023, 1024, 1025, 2047,
@@ -111,8 +112,8 @@ def test_reduce_dispatch():
 
 
 def test_cross_entropy_dispatch():
-    assert ce.plan("fwd", "float32", 8192, 32000, True) == ("ce_fwd<float,4>", 8192, 1024)
-    assert ce.plan("bwd", "float32", 262144, 128, True) == ("ce_bwd<float,4>", 262144, 32)
+    assert ce.plan("fwd", "float32", 8192, 32000, True) == Launch("ce_fwd<float,4>", 8192, 1024)
+    assert ce.plan("bwd", "float32", 262144, 128, True) == Launch("ce_bwd<float,4>", 262144, 32)
     assert ce.plan("fwd", "float64", 2**21, 7, True).grid == ce.MAX_GRID
     assert ce.plan("fwd", "float16", 3, 33, True).name == "ce_fwd<__half,1>"
     for dt in DTYPES:

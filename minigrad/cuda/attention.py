@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import loader
+from .loader import cdiv
 
 HEAD_DIMS = (32, 64, 128)
 TILE = 64                  # query rows and key rows per tile (BR = BC in the kernels)
@@ -35,10 +36,6 @@ MAX_GRID_Y = 65535
 TENSOR_CORES = True        # v2 (3xTF32 tensor cores); False: v1 (SIMT)
 FWD_CFG = {32: (1, 64), 64: (1, 64), 128: (1, 32)}     # v2 (WQ, IT) by D
 BWD_CFG = {32: (1, 64), 64: (1, 64), 128: (1, 32)}
-
-
-def _cdiv(a, b):
-    return -(-a // b)
 
 
 def head_tile(d: int):
@@ -143,7 +140,7 @@ def flash_forward(q, k, v, bias, causal: bool, scale: float):
     smem = fwd_smem(D, tc)
     kern = _kernel(fwd_name(D, bias is not None, tc), names(tc, D), smem)
     for c0, c1 in _chunks(bh):
-        kern((_cdiv(L, TILE), c1 - c0), (fwd_threads(D, tc),),
+        kern((cdiv(L, TILE), c1 - c0), (fwd_threads(D, tc),),
              (q3[c0:c1], k3[c0:c1], v3[c0:c1], b, off[c0:c1] if bias is not None else off,
               np.int64(si), np.int64(sj), o[c0:c1], lse[c0:c1], np.int32(L), np.int32(S),
               np.int32(d), np.float32(scale), np.int32(bool(causal))), shared_mem=smem)
@@ -162,7 +159,7 @@ def flash_backward(q, k, v, bias, o, lse, do, causal: bool, scale: float, need_b
     # 1. Delta = rowsum(dO * O)
     delta = cp.empty((bh, L), np.float32)
     rows = bh * L
-    _kernel("attn_bwd_delta", DELTA_GROUP)((_cdiv(rows, THREADS // 32),), (THREADS,),
+    _kernel("attn_bwd_delta", DELTA_GROUP)((cdiv(rows, THREADS // 32),), (THREADS,),
                               (o3, do3, delta, np.int64(rows), np.int32(d)))
     # 2. dK, dV per key tile, then dQ per query tile (one launch)
     dq, dk, dv = (cp.empty_like(a) for a in (q3, k3, v3))
@@ -171,7 +168,7 @@ def flash_backward(q, k, v, bias, o, lse, do, causal: bool, scale: float, need_b
     smem = bwd_smem(D, tc)
     kern = _kernel(bwd_name(D, bias is not None, need_bias, tc), names(tc, D), smem)
     for c0, c1 in _chunks(bh):
-        kern((max(_cdiv(L, TILE), _cdiv(S, TILE)), c1 - c0), (bwd_threads(D, tc),),
+        kern((max(cdiv(L, TILE), cdiv(S, TILE)), c1 - c0), (bwd_threads(D, tc),),
              (q3[c0:c1], k3[c0:c1], v3[c0:c1], b, off[c0:c1] if bias is not None else off,
               np.int64(si), np.int64(sj), do3[c0:c1], lse2[c0:c1], delta[c0:c1], dq[c0:c1],
               dk[c0:c1], dv[c0:c1], db[c0:c1] if need_bias else db, np.int32(L), np.int32(S),

@@ -29,14 +29,12 @@ ignore_index, weight, eps, reduction) so the op hooks stay three lines long.
 from __future__ import annotations
 
 import functools
-from collections import namedtuple
 
 import numpy as np
 
 from . import loader
-from .loader import CTYPES, pow2ceil
+from .loader import CTYPES, Launch, pow2ceil
 
-Launch = namedtuple("Launch", "name grid block")
 MODES = {"none": 0, "mean": 1, "sum": 2}
 MAX_GRID = 1 << 20
 NULL = np.uint64(0)        # a null device pointer (8 zero bytes; older CuPy mishandles None)

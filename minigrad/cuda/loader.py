@@ -18,6 +18,7 @@ CuPy's own disk cache (~/.cupy/kernel_cache) makes the second process start inst
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
@@ -196,6 +197,16 @@ def clusters_available() -> bool:
     """True on a GPU with thread-block clusters (compute capability 9.0 or newer)."""
     cc = getattr(_cupy().cuda.Device(), "compute_capability", "0")
     return str(cc).isdigit() and int(cc) >= 90
+
+
+# One kernel launch as a launcher plans it: the name expression, grid and block sizes, and the
+# dynamic shared-memory bytes (0 for most kernels).
+Launch = namedtuple("Launch", "name grid block smem", defaults=(0,))
+
+
+def cdiv(a: int, b: int) -> int:
+    """ceil(a / b) for positive ints."""
+    return -(-a // b)
 
 
 def pow2ceil(n: int) -> int:

@@ -15,14 +15,12 @@ Every launch shape depends only on the shape, so results are bitwise reproducibl
 from __future__ import annotations
 
 import functools
-from collections import namedtuple
 
 import numpy as np
 
 from . import loader
-from .loader import CTYPES, pow2ceil
+from .loader import CTYPES, Launch, cdiv, pow2ceil
 
-Launch = namedtuple("Launch", "name grid block")
 OPS = {"sum": 0, "max": 1, "logsumexp": 2}
 FULL_BLOCK, FULL_MAX_GRID, FULL_PER_BLOCK = 256, 4096, 2048   # 4096: measured best on H100
 FINAL_BLOCK = 1024
@@ -30,10 +28,6 @@ WARP_ROWS_MAX = 1024        # rows up to this long: GROUP lanes per row; longer:
 ROW_BLOCK = 512
 COLS_MIN_OUTPUTS = 2048     # fewer independent outputs than this leave the GPU mostly idle
 MAX_GRID = 1 << 20
-
-
-def _cdiv(a, b):
-    return -(-a // b)
 
 
 def split_dims(shape, dims):
@@ -45,7 +39,7 @@ def split_dims(shape, dims):
 
 
 def full_grid(n: int) -> int:
-    return max(1, min(_cdiv(n, FULL_PER_BLOCK), FULL_MAX_GRID))
+    return max(1, min(cdiv(n, FULL_PER_BLOCK), FULL_MAX_GRID))
 
 
 def plan(op: str, dtype, shape, dims, aligned: bool):
@@ -66,15 +60,15 @@ def plan(op: str, dtype, shape, dims, aligned: bool):
     if inner == 1:
         v = vec if aligned and n % vec == 0 else 1
         if n <= WARP_ROWS_MAX:
-            group = min(32, pow2ceil(_cdiv(n, v)))
-            grid = min(_cdiv(outer, 128 // group), MAX_GRID)
+            group = min(32, pow2ceil(cdiv(n, v)))
+            grid = min(cdiv(outer, 128 // group), MAX_GRID)
             return "rows", [Launch(f"reduce_rows_warp<{t},{o},{v},{group}>", grid, 128)]
         # about 4 packs per thread, 128..512 threads (H100: 512 at 2048 columns ran 8% slower)
-        block = min(ROW_BLOCK, max(128, pow2ceil(_cdiv(n, 4 * v))))
+        block = min(ROW_BLOCK, max(128, pow2ceil(cdiv(n, 4 * v))))
         return "rows", [Launch(f"reduce_rows_block<{t},{o},{v}>", min(outer, MAX_GRID), block)]
     if n < 2**31 and outer * inner >= COLS_MIN_OUTPUTS:
         return "cols", [Launch(f"reduce_cols<{t},{o}>",
-                               min(_cdiv(outer * inner, 256), MAX_GRID), 256)]
+                               min(cdiv(outer * inner, 256), MAX_GRID), 256)]
     return None
 
 
@@ -155,7 +149,7 @@ def ladder_sum(x, version: int, block: int = 256, grid: int | None = None):
     x = cp.ascontiguousarray(x).ravel()
     n = x.size
     if grid is None:
-        grid = min(_cdiv(n, block), 1024) if version == 4 else _cdiv(n, block)
+        grid = min(cdiv(n, block), 1024) if version == 4 else cdiv(n, block)
     acc = _acc_dtype(x.dtype)
     part = loader.empty((grid,), acc)
     group = ladder_names(x.dtype)

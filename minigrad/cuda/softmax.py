@@ -34,14 +34,12 @@ cluster kernels; the launchers pass `clusters_available()`.
 from __future__ import annotations
 
 import functools
-from collections import namedtuple
 
 import numpy as np
 
 from . import loader
-from .loader import CTYPES, clusters_available, pow2ceil
+from .loader import CTYPES, Launch, cdiv, clusters_available, pow2ceil
 
-Launch = namedtuple("Launch", "name grid block smem", defaults=(0,))   # smem: dynamic bytes
 
 MAX_GRID = 1 << 20          # kernels loop over rows with a grid stride beyond this
 WARP_BLOCK = 128            # threads per block of the warp-per-row kernels
@@ -59,10 +57,6 @@ SMEM_BLOCK = 256                 # threads per block of the shared-memory cluste
 SMEM_REG_PACKS = 4               # 16-byte packs per thread kept in registers (softmax.cu)
 
 
-def _cdiv(a, b):
-    return -(-a // b)
-
-
 def vec_for(dtype, cols: int, aligned: bool) -> int:
     """Elements per 16-byte access, or 1 when the pointer or the row length forbids it."""
     vec = 16 // np.dtype(dtype).itemsize
@@ -72,7 +66,7 @@ def vec_for(dtype, cols: int, aligned: bool) -> int:
 def _cluster_size(cols: int, per_block: int) -> int:
     """The smallest power of two from 2 to CLUSTER_MAX_BLOCKS giving blocks <= per_block."""
     size = 2
-    while size < CLUSTER_MAX_BLOCKS and _cdiv(cols, size) > per_block:
+    while size < CLUSTER_MAX_BLOCKS and cdiv(cols, size) > per_block:
         size *= 2
     return size
 
@@ -85,9 +79,9 @@ def plan_cluster(kind: str, dt: str, cols: int, vec: int):
     (y and dy in registers) reached 82-98% with 512-1024 threads x 16 values."""
     cpt_max = CLUSTER_CPT[kind][dt]
     size = _cluster_size(cols, 512 * cpt_max)
-    slice_ = _cdiv(cols, size * vec) * vec                      # columns per block
-    threads = min(1024, max(128, pow2ceil(_cdiv(slice_, cpt_max))))
-    cpt = vec * pow2ceil(_cdiv(slice_, threads * vec))
+    slice_ = cdiv(cols, size * vec) * vec                      # columns per block
+    threads = min(1024, max(128, pow2ceil(cdiv(slice_, cpt_max))))
+    cpt = vec * pow2ceil(cdiv(slice_, threads * vec))
     return (size, threads, cpt) if cpt <= cpt_max else None
 
 
@@ -100,7 +94,7 @@ def plan_cluster_smem(dt: str, cols: int, vec: int):
     if vec * itemsize != 16:
         return None
     size = _cluster_size(cols, CLUSTER_SMEM_BYTES // itemsize)
-    slice_ = _cdiv(cols, size * vec) * vec
+    slice_ = cdiv(cols, size * vec) * vec
     if slice_ * itemsize > CLUSTER_SMEM_BYTES:
         return None
     in_smem = max(0, slice_ // vec - SMEM_REG_PACKS * SMEM_BLOCK)      # packs
@@ -116,13 +110,13 @@ def plan_rows(kind: str, dtype, rows: int, cols: int, log: bool, vec: int,
     dt = str(np.dtype(dtype))
     t, lg = CTYPES[dt], "true" if log else "false"
     if cols <= WARP_MAX[kind][dt]:
-        group = min(32, pow2ceil(_cdiv(cols, vec)))            # lanes per row
-        cpt = vec * pow2ceil(_cdiv(cols, group * vec))         # values per lane
-        grid = min(_cdiv(rows, WARP_BLOCK // group), MAX_GRID)
+        group = min(32, pow2ceil(cdiv(cols, vec)))            # lanes per row
+        cpt = vec * pow2ceil(cdiv(cols, group * vec))         # values per lane
+        grid = min(cdiv(rows, WARP_BLOCK // group), MAX_GRID)
         return Launch(f"softmax_warp_{kind}<{t},{vec},{cpt},{group},{lg}>", grid, WARP_BLOCK)
     if cols <= BLOCK_MAX[kind][dt]:
-        threads = min(1024, max(128, pow2ceil(_cdiv(cols, 16))))   # about 16 values each
-        cpt = vec * pow2ceil(_cdiv(cols, threads * vec))
+        threads = min(1024, max(128, pow2ceil(cdiv(cols, 16))))   # about 16 values each
+        cpt = vec * pow2ceil(cdiv(cols, threads * vec))
         return Launch(f"softmax_block_{kind}<{t},{vec},{cpt},{lg}>", min(rows, MAX_GRID),
                       threads)
     ps = plan_cluster_smem(dt, cols, vec) if cluster and smem and kind == "fwd" else None
@@ -153,7 +147,7 @@ def plan(kind: str, dtype, shape, dim: int, log: bool, aligned: bool, cluster: b
     if inner * np.dtype(dtype).itemsize >= 32:
         lg = "true" if log else "false"
         name = f"softmax_strided_{kind}<{CTYPES[str(np.dtype(dtype))]},{lg}>"
-        return "strided", Launch(name, min(_cdiv(outer * inner, STRIDED_BLOCK), MAX_GRID),
+        return "strided", Launch(name, min(cdiv(outer * inner, STRIDED_BLOCK), MAX_GRID),
                                  STRIDED_BLOCK)
     # after the transpose copy the rows are fresh, aligned allocations
     return "transpose", plan_rows(kind, dtype, outer * inner, n, log, vec_for(dtype, n, True),
