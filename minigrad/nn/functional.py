@@ -5,7 +5,8 @@ from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv2d
 from ..ops.dropout import drop_path, dropout, gumbel_softmax
 from ..ops.index import one_hot
-from ..ops.loss import cross_entropy, nll_loss
+from ..ops.cross_entropy import cross_entropy
+from ..ops.loss import nll_loss
 from ..ops.loss_bce import binary_cross_entropy, binary_cross_entropy_with_logits
 from ..ops.loss_pointwise import kl_div, l1_loss, mse_loss, smooth_l1_loss
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d

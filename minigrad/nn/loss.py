@@ -1,7 +1,8 @@
 """Loss modules with torch.nn's constructor arguments; class weights are buffers."""
 from __future__ import annotations
 
-from ..ops.loss import cross_entropy, get_reduction, nll_loss
+from ..ops.cross_entropy import cross_entropy
+from ..ops.loss import get_reduction, nll_loss
 from ..ops.loss_bce import binary_cross_entropy, binary_cross_entropy_with_logits
 from ..ops.loss_pointwise import kl_div, l1_loss, mse_loss, smooth_l1_loss
 from .module import Module

@@ -3,8 +3,9 @@ that writes the gradient, with a long row split over a thread-block cluster (sm_
 
 Each case runs the launcher with the cluster kernel forced on and compares the loss and the
 g = 1 gradient with minigrad's CPU path in float64 (itself checked against torch by
-tests/test_loss.py) and with the one-block-per-row kernel. Rows of odd length start at every
-16-byte misalignment, so each block's packs and rank 0's head/tail scalars are all exercised.
+tests/test_cross_entropy.py) and with the one-block-per-row kernel. Rows of odd length start
+at every 16-byte misalignment, so each block's packs and rank 0's head/tail scalars are all
+exercised.
 Outputs are NaN-poisoned. Skipped without a GPU with clusters (compute capability >= 9.0).
 """
 from __future__ import annotations

@@ -1,0 +1,271 @@
+"""cross_entropy with torch's exact semantics: class-index targets as one fused op, class
+probabilities as a composition.
+
+Class-index cross-entropy is one fused op on (rows, C) logits. With lse = logsumexp(x_i),
+w_t = weight[t_i] (0 for ignored rows), eps = label_smoothing and K = C:
+    nll_i    = w_t (lse - x_it)
+    smooth_i = sum_c w_c (lse - x_ic)                     (0 for ignored rows)
+    loss_i   = (1 - eps) nll_i + eps / K * smooth_i
+    mean     = sum_i loss_i / sum_i w_t                    (torch divides both terms by it)
+    dx_ic    = coef_i [a_i p_ic - (1 - eps) w_t [c = t_i] - eps / K w_c],
+               a_i = (1 - eps) w_t + eps / K sum_c w_c,   p = softmax(x_i)
+where coef_i is the upstream gradient (divided by sum w_t for mean). The forward keeps two
+numbers per row (shift and sum of exps), never log(softmax(x)); on the CPU fast path it also
+keeps exp(x - shift) for one backward when a gradient will be asked for. On CUDA the training
+forward writes the gradient too (kernels/cross_entropy.cu, launched from
+minigrad/cuda/cross_entropy.py).
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..autograd import Op, is_default_seed, is_grad_enabled, wrap
+from ..backend import array_module
+from ..cuda import cross_entropy as cuda_ce
+from . import softmax_cpu
+from .compare import where
+from .index import Gather
+from .loss import (_check_target_values, _class_targets, _class_weight, _rows, check_float,
+                   check_weight_dtype, get_reduction)
+from .softmax import log_softmax, softmax
+
+
+# ---- the fused class-index cross-entropy -------------------------------------------------
+class _Plan:
+    """Per-row constants of one cross-entropy call, shared by its forward and backwards.
+    The per-row arrays are built on first use: the CUDA kernels never need them."""
+
+    def __init__(self, t, weight, ignore_index, eps, reduction, dtype, n_classes,
+                 grad_expected=False):
+        self.t, self.ignore_index, self.dtype, self.n_classes = t, ignore_index, dtype, n_classes
+        self.weight, self.eps, self.reduction = weight, eps, reduction
+        self.shift = self.sumexp = None         # filled by the NumPy forward
+        self.exps = None                        # its exp(x - shift), for one backward (CPU)
+        self.grad_expected = grad_expected      # the input needs a gradient (CUDA: fwd_grad)
+
+    def check_values(self):
+        """The target range check of the array path (the CUDA kernels check in ce_targets)."""
+        _check_target_values(self.t, self.n_classes, self.ignore_index, "cross_entropy")
+
+    @functools.cached_property
+    def valid(self):
+        return self.t != self.ignore_index
+
+    @functools.cached_property
+    def tc(self):                               # safe index: 0 on ignored rows
+        return array_module(self.t).where(self.valid, self.t, 0).astype("int64")
+
+    @functools.cached_property
+    def rows(self):
+        return array_module(self.t).arange(self.t.shape[0])
+
+    @functools.cached_property
+    def w_t(self):
+        w_t = self.valid.astype(self.dtype)
+        if self.weight is not None:
+            w_t *= self.weight[self.tc]
+        return w_t
+
+    @functools.cached_property
+    def total(self):                            # mean's divisor: sum of target weights
+        return self.w_t.sum()
+
+    @functools.cached_property
+    def a(self):
+        """a_i = (1 - eps) w_t + eps W / C, the softmax coefficient of dx (see the top)."""
+        w = self.weight
+        w_sum = self.n_classes if w is None else w.sum()
+        return (1 - self.eps) * self.w_t + self.eps / self.n_classes * w_sum
+
+    def coef(self, g):
+        """Upstream gradient per row, times the mean's 1/total; 0 on ignored rows (arrays).
+        An all-ignored batch has total 0: its loss is NaN but its gradient 0, as in torch."""
+        xp = array_module(self.valid)
+        if self.reduction == "mean":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g = g / self.total
+        return xp.where(self.valid, g, 0).astype(g.dtype)
+
+
+def _lse_parts(x, plan=None):
+    """(shift, sumexp) per row, logsumexp = shift + log(sumexp); fast path on CPU, which
+    keeps exp(x - shift) in plan.exps when a backward will follow (torch keeps its
+    log_softmax too): the backward then skips two passes."""
+    if softmax_cpu.usable(x, 1):
+        if plan is not None and plan.grad_expected:
+            plan.exps = np.empty_like(x)
+        return softmax_cpu.row_logsumexp(x, None if plan is None else plan.exps)
+    xp = array_module(x)
+    shift = x.max(axis=1)
+    return shift, xp.exp(x - shift[:, None]).sum(axis=1)
+
+
+class CrossEntropy(Op):
+    @staticmethod
+    def forward(ctx, x, plan):
+        plan.check_values()
+        xp = array_module(x)
+        n_classes = x.shape[1]
+        plan.shift, plan.sumexp = _lse_parts(x, plan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # lse - x_t as (shift - x_t) + log(sumexp): no rounding of a large lse
+            log_s = xp.log(plan.sumexp)
+            loss = plan.w_t * ((plan.shift - x[plan.rows, plan.tc]) + log_s)
+            if plan.eps > 0:
+                w = plan.weight
+                xs = x - plan.shift[:, None]
+                wx = xs.sum(axis=1) if w is None else xs @ w
+                w_sum = n_classes if w is None else w.sum()
+                smooth = plan.valid * (w_sum * log_s - wx)   # sum_c w_c (lse - x_c)
+                loss = (1 - plan.eps) * loss + plan.eps / n_classes * smooth
+            if plan.reduction == "none":
+                out = loss
+            else:
+                out = loss.sum()
+                if plan.reduction == "mean":
+                    out = out / plan.total
+        ctx.plan = plan
+        ctx.save_for_backward(x)
+        return xp.asarray(out, dtype=x.dtype)
+
+    @staticmethod
+    def forward_cuda(ctx, x, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
+        out = cuda_ce.forward_from_plan(x, plan, with_grad=plan.grad_expected)
+        if out is None:
+            return CrossEntropy.forward(ctx, x, plan)
+        ctx.plan = plan
+        ctx.save_for_backward(x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return CrossEntropyBackward.apply(x, g, ctx.plan), None
+
+
+class CrossEntropyBackward(Op):
+    """dx = coef * (a * softmax(x) - B), B the one-hot and smoothing terms (see the top)."""
+
+    @staticmethod
+    def forward(ctx, x, g, plan):
+        xp = array_module(x)
+        n_classes = x.shape[1]
+        eps, w = plan.eps, plan.weight
+        coef = plan.coef(g)
+        if plan.shift is None:                   # the forward ran on the CUDA kernels
+            plan.shift, plan.sumexp = _lse_parts(x)
+        a = plan.a
+        ctx.plan = plan
+        ctx.save_for_backward(x, g)
+        scale = (coef * a / plan.sumexp).astype(x.dtype)
+        if softmax_cpu.usable(x, 1):
+            exps, plan.exps = plan.exps, None    # used once (a second backward recomputes)
+            dx = softmax_cpu.scaled_exp_rows(x, plan.shift, scale, exps)
+        else:
+            dx = xp.exp(x - plan.shift[:, None]) * scale[:, None]
+        dx[plan.rows, plan.tc] -= (coef * (1 - eps) * plan.w_t).astype(x.dtype)
+        if eps > 0:
+            dx -= (coef * (eps / n_classes))[:, None] * (1 if w is None else w)
+        return dx
+
+    @staticmethod
+    def forward_cuda(ctx, x, g, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
+        dx = cuda_ce.backward_from_plan(x, g, plan, g_is_one=is_default_seed(g))
+        if dx is None:
+            return CrossEntropyBackward.forward(ctx, x, g, plan)
+        ctx.plan = plan
+        ctx.save_for_backward(x, g)
+        return dx
+
+    @staticmethod
+    def backward(ctx, gg):
+        x, g = ctx.saved_tensors                 # uses x, g; gg is the gradient w.r.t. dx
+        plan, n_classes = ctx.plan, x.shape[1]
+        eps, w = plan.eps, plan.weight
+        a = wrap(plan.a.astype(x.dtype))
+        coef = _coef_tensor(g, plan)             # (rows,), linear in g
+        p = softmax(x, 1)
+        gx = gg_g = None
+        if ctx.needs_input_grad[0]:
+            # d/dx of coef * a * p: the softmax backward of u = gg * coef * a
+            u = gg * (coef * a).reshape(-1, 1)
+            gx = p * (u - (u * p).sum(1, keepdim=True))
+        if ctx.needs_input_grad[1]:
+            # d/dcoef_i = sum_c gg_ic (a_i p_ic - B_ic)
+            tc = plan.tc.reshape(-1, 1)
+            r = a * (gg * p).sum(1) - Gather.apply(gg, 1, tc).reshape(-1) * wrap(
+                ((1 - eps) * plan.w_t).astype(x.dtype))
+            if eps > 0:
+                gw = gg.sum(1) if w is None else (gg * wrap(w)).sum(1)
+                r = r - gw * wrap((eps / n_classes * plan.valid).astype(x.dtype))
+            gg_g = _coef_transpose(r, plan, g)
+        return gx, gg_g, None
+
+
+def _coef_tensor(g, plan):
+    """Plan.coef written with ops (for double backward): g / total on valid rows, else 0."""
+    if plan.reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = g / wrap(plan.total)
+    zero = wrap(array_module(plan.valid).zeros((), g.dtype))
+    return where(wrap(plan.valid), g, zero)
+
+
+def _coef_transpose(r, plan, g):
+    """Gradient w.r.t. g of sum_i r_i coef_i(g)."""
+    r = r * wrap(plan.valid.astype(r.dtype))
+    if plan.reduction == "none":
+        return r
+    r = r.sum()
+    return (r / wrap(plan.total) if plan.reduction == "mean" else r).reshape(g.shape)
+
+
+# ---- public functions ----------------------------------------------------------------------
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """Cross-entropy between logits `input` (C,), (N, C) or (N, C, d1, ...) and class-index
+    targets (shape without C) or class probabilities (input's shape); weight, ignore_index,
+    label_smoothing and reductions as torch.nn.functional.cross_entropy."""
+    op = "cross_entropy"
+    reduction = get_reduction(reduction, op, size_average, reduce)
+    check_float(input, "input", op)
+    check_weight_dtype(input, weight, op)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got "
+                         f"{label_smoothing}")
+    if target.dtype.kind == "f" and tuple(target.shape) == tuple(input.shape):
+        return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
+                                    label_smoothing)
+    n_classes = _class_targets(input, target, ignore_index, op, values=False)  # CrossEntropy
+    w = _class_weight(weight, n_classes, op)                                   # checks them
+    if w is not None and w.dtype != input.dtype:
+        w = w.astype(input.dtype)
+    # grad_expected: the CUDA kernel then writes the gradient in the forward pass
+    plan = _Plan(target.data.reshape(-1), w, ignore_index, float(label_smoothing), reduction,
+                 input.dtype, n_classes, input.requires_grad and is_grad_enabled())
+    out = CrossEntropy.apply(_rows(input, n_classes), plan)
+    return out.reshape(tuple(target.shape)) if reduction == "none" else out
+
+
+def _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps):
+    """Soft targets: -sum_c w_c t_c log_softmax(x)_c; mean divides by the number of rows."""
+    op = "cross_entropy"
+    if ignore_index >= 0:
+        raise ValueError(f"{op}: ignore_index={ignore_index} is not supported for class "
+                         "probability (floating point) targets")
+    class_dim = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_dim]
+    if eps > 0:
+        target = target * (1 - eps) + eps / n_classes
+    prod = log_softmax(input, class_dim) * target
+    w = _class_weight(weight, n_classes, op)
+    if w is not None:
+        shape = [1] * input.ndim
+        shape[class_dim] = n_classes
+        prod = prod * wrap(w.astype(input.dtype).reshape(shape))
+    if reduction == "none":
+        return -prod.sum(class_dim)
+    total = -prod.sum()
+    return total if reduction == "sum" else total / (input.numel() // max(n_classes, 1))
