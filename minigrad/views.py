@@ -80,6 +80,7 @@ def base_alias(base):
     never rebased, and its gradient must reach it: it is used as it is."""
     if base.grad_fn is None and base.requires_grad:
         return base
-    t = type(base)._make(base.data)
+    from .autograd import _tensor_cls      # lazy: autograd imports this module
+    t = _tensor_cls()._make(base.data)      # a plain Tensor, even for a Parameter
     t.grad_fn, t._output_nr, t.requires_grad = base.grad_fn, base._output_nr, base.requires_grad
     return t

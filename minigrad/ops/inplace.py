@@ -84,8 +84,8 @@ def arith(x, ufunc, other, op, compute, alpha=1):
 
 
 def _needs_graph(x, *operands):
-    """Whether writing into x must be recorded: grad mode is on and x, an operand, or the
-    base x is a view of requires grad."""
+    """Whether writing into x must be recorded: grad mode is on, and x, an operand, or the
+    base that x is a view of requires grad."""
     if not autograd.is_grad_enabled():
         return False
     view = x._view
@@ -112,7 +112,7 @@ def _saved_output_is_x(out, x):
 
 def _with_history(x, array):
     """A new Tensor over `array` that carries x's history (x as it was before the write)."""
-    t = type(x)._make(array)
+    t = autograd._tensor_cls()._make(array)        # a plain Tensor, even for a Parameter
     t.grad_fn, t._output_nr, t.requires_grad = x.grad_fn, x._output_nr, x.requires_grad
     return t
 
