@@ -187,3 +187,19 @@ def test_load_from_torch_helper_roundtrip(rng):
     x = rng.standard_normal((2, 4))
     ours, theirs = m(mg.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_load_state_dict_copies_in_place_like_torch(rng):
+    """torch's load_state_dict is param.copy_(value): an alias of a parameter taken before
+    the load sees the loaded values, and the parameter's version moves."""
+    sd = {"weight": rng.standard_normal((3, 4)), "bias": rng.standard_normal(3)}
+    m, t = mg.nn.Linear(4, 3).double(), torch.nn.Linear(4, 3).double()
+    alias, talias = m.weight.detach(), t.weight.detach()
+    before, tbefore = m.weight._version, t.weight._version
+    m.load_state_dict({k: mg.tensor(v) for k, v in sd.items()})
+    t.load_state_dict({k: torch.tensor(v) for k, v in sd.items()})
+    np.testing.assert_array_equal(alias.numpy(), talias.numpy())
+    np.testing.assert_array_equal(alias.numpy(), sd["weight"])
+    assert m.weight._version - before == t.weight._version - tbefore == 1
+    sd["weight"][0, 0] = 99.0                  # the model does not alias the state dict
+    assert m.weight[0, 0].item() != 99.0

@@ -337,8 +337,12 @@ class Module(backend.MovesWithTo):
                               f"{tuple(array.shape)} from checkpoint, the shape in current "
                               f"model is {tuple(t.shape)}.")
                 continue
-            with no_grad():
-                t.data = backend.to_device(array, t.device).astype(t.dtype, copy=True)
+            src = backend.to_device(array, t.device)
+            if getattr(t.data.flags, "writeable", True):
+                with no_grad():         # in place, as torch's param.copy_: aliases see it
+                    t.copy_(Tensor._make(src))
+            else:
+                t.data = src.astype(t.dtype, copy=True)
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy parameters and buffers from state_dict (values: minigrad tensors, NumPy arrays
