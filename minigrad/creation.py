@@ -93,15 +93,25 @@ def _leaf_dtype(x):
     raise RuntimeError(f"tensor: could not infer dtype of {type(x).__name__}")
 
 
+_PLAIN = {bool, int, float}      # Python numbers: their dtypes follow from the type alone
+
+
 def _infer_dtype(data):
-    """Promote the dtypes of every element of nested lists/tuples (an explicit stack)."""
+    """Promote the dtypes of every element of nested lists/tuples (an explicit stack). A list
+    of plain Python numbers is judged by the set of its element types, made in C."""
     dt, stack = None, [data]
     while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-        else:
-            dt = _promote(dt, _leaf_dtype(x))
+        seq = stack.pop()
+        types = set(map(type, seq))
+        if types <= _PLAIN:
+            for t in types:
+                dt = _promote(dt, _leaf_dtype(t()))
+            continue
+        for x in seq:
+            if isinstance(x, (list, tuple)):
+                stack.append(x)
+            else:
+                dt = _promote(dt, _leaf_dtype(x))
     return dt if dt is not None else backend.get_default_dtype()      # [] is float
 
 
