@@ -11,32 +11,36 @@
 // base pointer 16-byte aligned and cols % VEC == 0 (checked on the host, else VEC = 1).
 // The strided kernels read (outer, dim, inner) C-contiguous tensors: x[(o * dim + d) * inner + i].
 //
-// Kernels (launched by minigrad/cuda/softmax.py; NumPy reference: minigrad/ops/softmax.py)
-//   softmax_warp_fwd<T,VEC,CPT,GROUP,LOG>   GROUP lanes (1..32) per row, the row in registers
-//        (CPT values per lane), 128-thread blocks, grid-stride over rows. 1 read + 1 write:
-//        2*M*N*s bytes. For N <= 2048 (float), 1024 (double, half). (At 4096 floats, 128
-//        values per lane took 155-167 registers, 3 blocks per SM: log_softmax ran at 71% of
-//        copy bandwidth; the block kernel below holds 16 values per thread instead.)
-//   softmax_block_fwd<T,VEC,CPT,LOG>        one block (128..1024 threads) per row, row in
-//        registers, block reductions through 32 floats of smem. 2*M*N*s bytes.
-//        For N <= 32768 (float), 16384 (double), 4096 (half); backward 16384, 4096, 4096.
-//   softmax_cluster_smem_fwd<T,VEC,CLUSTER,LOG>   (sm_90+) one thread-block cluster of
-//        CLUSTER (2..8) blocks per row; block r holds columns [r*S, (r+1)*S) of the row
-//        (S = ceil(N / CLUSTER) rounded up to VEC, at most 64 KB): 4 packs per thread in
-//        registers, the rest in dynamic shared memory (S*s - 16 KB bytes, at most 48 KB),
-//        copied in with cp.async in two commit groups. Each block reduces its slice to
-//        (m_r, l_r), publishes the pair in static smem, and every block merges all CLUSTER
-//        pairs through distributed shared memory in one fixed order, so all blocks get the
-//        same (m, l). 1 read + 1 write: 2*M*N*s bytes. 256 threads, 64 registers: 4 blocks
-//        per SM. grid = CLUSTER * min(M, 2^20 / CLUSTER) (a multiple of the cluster size, as
-//        __cluster_dims__ requires), grid-stride over rows per cluster. Forward rows longer
-//        than the block kernel takes, 16-byte packs only (float: N <= 131072).
-//   softmax_cluster_fwd<T,VEC,CPT,CLUSTER,LOG>   (sm_90+) the same with the slice in
-//        registers (CPT values per thread, 128..1024 threads): unaligned rows (VEC = 1) and
-//        rows beyond 64 KB per block, up to 8*1024*CPT_max values (float: 262144).
+// Kernels, in file order (launched by minigrad/cuda/softmax.py; NumPy reference:
+// minigrad/ops/softmax.py; M rows of N values of s bytes):
+//   softmax_naive_fwd<T,LOG>                the teaching version, not dispatched: one thread per
+//        row, three plain passes (max, sum of exp, write): 4*M*N*s bytes, uncoalesced
+//        (neighbouring threads read addresses N apart). 128-thread blocks, grid-stride.
 //   softmax_online_fwd<T,VEC,LOG>           one 512-thread block per row, online (m, l) pass,
 //        then a second read to write y: 3*M*N*s bytes (the 2nd read often hits L2). Longer rows,
 //        and every long row on devices without clusters (compute capability < 9.0).
+//   softmax_warp_fwd<T,VEC,CPT,GROUP,LOG>   GROUP lanes (1..32) per row, the row in registers
+//        (CPT values per lane), 128-thread blocks, grid-stride over rows. 1 read + 1 write:
+//        2*M*N*s bytes. For N <= 2048 (float), 1024 (double, half); beyond that the values per
+//        lane cost too many registers (the measurement: benchmarks/RESULTS.md).
+//   softmax_block_fwd<T,VEC,CPT,LOG>        one block (128..1024 threads) per row, row in
+//        registers, block reductions through 32 floats of smem. 2*M*N*s bytes.
+//        For N <= 32768 (float), 16384 (double), 4096 (half); backward 16384, 4096, 4096.
+//   softmax_cluster_fwd<T,VEC,CPT,CLUSTER,LOG>   (sm_90+) one thread-block cluster of
+//        CLUSTER (2..8) blocks per row; block r holds columns [r*S, (r+1)*S) of the row
+//        (S = ceil(N / CLUSTER) rounded up to VEC) in registers (CPT values per thread,
+//        128..1024 threads). Each block reduces its slice to (m_r, l_r), publishes the pair in
+//        static smem, and every block merges all CLUSTER pairs through distributed shared
+//        memory in one fixed order, so all blocks get the same (m, l). 1 read + 1 write:
+//        2*M*N*s bytes. grid = CLUSTER * min(M, 2^20 / CLUSTER) (a multiple of the cluster
+//        size, as __cluster_dims__ requires), grid-stride over rows per cluster. Unaligned
+//        rows (VEC = 1) and rows beyond 64 KB per block, up to 8*1024*CPT_max values (float:
+//        262144).
+//   softmax_cluster_smem_fwd<T,VEC,CLUSTER,LOG>   (sm_90+) the same with the slice (at most
+//        64 KB) mostly in shared memory: 4 packs per thread in registers, the rest in dynamic
+//        shared memory (S*s - 16 KB bytes, at most 48 KB), copied in with cp.async in two
+//        commit groups. 256 threads, 64 registers: 4 blocks per SM. Forward rows longer than
+//        the block kernel takes, 16-byte packs only (float: N <= 131072).
 //   softmax_strided_fwd<T,LOG>              one thread per (outer, inner) column, online pass
 //        down the column then a write pass (coalesced along inner); 256 threads.
 //   softmax_warp_bwd / softmax_block_bwd / softmax_cluster_bwd / softmax_uncached_bwd /
@@ -52,24 +56,78 @@
 // exchange, + the slice for the smem cluster forward). No atomics: every result depends only
 // on the input and the launch shape, which depends only on the tensor shape.
 //
-// Why clusters: at N = 131072 a row is 512 KB; with one or two blocks per SM in flight the
-// rows no longer stay in the 50 MB L2 between the online kernel's two reads, so the second
-// read comes from DRAM (3 passes: 61% of copy bandwidth). Splitting the row over 8 SMs keeps
-// it on chip: 2 passes. Measured on the H100 (2^26 floats, % of copy bandwidth):
-//   N = 131072 fwd: online 62%; cluster in registers 1024 thr x 16 = 51%, 512 x 32 = 76-81%
-//   (softmax), 72% (log); cluster in smem 256 threads = 82-83% (both), 3 blocks per SM;
-//   4 packs per thread in registers + 48 KB of smem, 4 blocks per SM = 83-85%, with the exps
-//   kept in place and two commit groups 86% (65536: 85% -> 88-89%). 128 threads per block
-//   were 5-15 points slower in every variant.
-//   bwd, uncached -> cluster: N = 32768 58-72% -> 91-98%, N = 131072 57-71% -> 83-91%.
-// Persistent grids (one cluster per 8 SMs looping over rows) were slower (34-72%).
+// Why clusters: a long row (N = 131072 floats is 512 KB) no longer stays in L2 between the
+// online kernel's two reads, so its second read comes from DRAM; split over CLUSTER SMs the
+// row stays on chip and takes 2 passes instead of 3. The H100 measurements behind these
+// choices (variants, threads per block, persistent grids): benchmarks/RESULTS.md, "softmax.cu:
+// notes moved from the kernel header".
 #include "common.cuh"
 #include "cluster.cuh"
 
 using mg::acc_t;
 using mg::Pack;
 
-// ================================================================ warp per row, row in registers
+// ================================================================== 1. the simplest correct kernel
+// The teaching version (not dispatched by the launcher): one thread per row, three plain passes
+// over the row, nothing shared between threads. Correct for any N, slow: each thread walks its
+// own row, so a warp's 32 loads touch 32 different rows (uncoalesced) and the row is read 3 times.
+template <typename T, bool LOG>
+__global__ void __launch_bounds__(128)
+softmax_naive_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
+    using A = acc_t<T>;
+    for (long row = (long)blockIdx.x * blockDim.x + threadIdx.x; row < rows;
+         row += (long)gridDim.x * blockDim.x) {
+        const T* xr = x + row * cols;
+        T* yr = y + row * cols;
+        // 1. m = max_j x_j (an all -inf row keeps m = -inf; x - m is then NaN, as torch)
+        A m = mg::neg_inf<A>();
+        for (int c = 0; c < cols; ++c) m = mg::max_nan(m, mg::to_acc(xr[c]));
+        // 2. l = sum_j exp(x_j - m)
+        A l = 0;
+        for (int c = 0; c < cols; ++c) l += mg::exp_(mg::to_acc(xr[c]) - m);
+        // 3. write y_i = exp(x_i - m) / l, or x_i - m - log(l)
+        const A log_l = mg::log_(l);
+        for (int c = 0; c < cols; ++c) {
+            const A z = mg::to_acc(xr[c]) - m;
+            yr[c] = mg::from_acc<T>(LOG ? z - log_l : mg::exp_(z) / l);
+        }
+    }
+}
+
+// ================================================= 2. online one pass; rows too long for registers
+template <typename T, int VEC, bool LOG>
+__global__ void __launch_bounds__(1024)
+softmax_online_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
+    using A = acc_t<T>;
+    __shared__ A sm[32], sl[32];
+    const int stride = blockDim.x * VEC;
+    for (long row = blockIdx.x; row < rows; row += gridDim.x) {
+        const T* xr = x + row * cols;
+        // 1. one pass: running max and rescaled running sum per thread
+        mg::ML<A> st = mg::ml_identity<A>();
+        for (int c = threadIdx.x * VEC; c < cols; c += stride) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) mg::ml_add(st, mg::to_acc(v.v[i]));
+        }
+        // 2. merge the block's (m, l) states
+        st = mg::block_ml(st, sm, sl);
+        const A m = st.m, l = st.l, log_l = mg::log_(l);
+        // 3. re-read the row (usually from L2) and write y
+        for (int c = threadIdx.x * VEC; c < cols; c += stride) {
+            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
+            Pack<T, VEC> o;
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) {
+                const A a = mg::to_acc(v.v[i]);
+                o.v[i] = mg::from_acc<T>(LOG ? (a - m) - log_l : mg::exp_(a - m) / l);
+            }
+            mg::store_pack<T, VEC>(y + row * cols + c, o);
+        }
+    }
+}
+
+// ========================================================= forward: warp per row, row in registers
 template <typename T, int VEC, int CPT, int GROUP, bool LOG>
 __global__ void __launch_bounds__(128)
 softmax_warp_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
@@ -129,59 +187,7 @@ softmax_warp_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols
     }
 }
 
-template <typename T, int VEC, int CPT, int GROUP, bool LOG>
-__global__ void __launch_bounds__(128)
-softmax_warp_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restrict__ dx,
-                 long rows, int cols) {
-    using A = acc_t<T>;
-    constexpr int PACKS = CPT / VEC;
-    const int lane = threadIdx.x % GROUP;
-    const long warp_row0 = ((long)blockIdx.x * blockDim.x + (threadIdx.x & ~31)) / GROUP;
-    const long step = (long)gridDim.x * blockDim.x / GROUP;
-    for (long r0 = warp_row0; r0 < rows; r0 += step) {
-        const long row = r0 + (threadIdx.x & 31) / GROUP;
-        const bool valid = row < rows;
-        A yb[CPT], gb[CPT];
-        // 1. load y and dy (0 past the end: they add nothing to the sums)
-#pragma unroll
-        for (int p = 0; p < PACKS; ++p) {
-            const int c = (p * GROUP + lane) * VEC;
-            if (valid && c < cols) {
-                const Pack<T, VEC> a = mg::load_pack<T, VEC>(y + row * cols + c);
-                const Pack<T, VEC> b = mg::load_pack<T, VEC>(dy + row * cols + c);
-#pragma unroll
-                for (int i = 0; i < VEC; ++i) {
-                    yb[p * VEC + i] = mg::to_acc(a.v[i]);
-                    gb[p * VEC + i] = mg::to_acc(b.v[i]);
-                }
-            } else {
-#pragma unroll
-                for (int i = 0; i < VEC; ++i) yb[p * VEC + i] = gb[p * VEC + i] = A(0);
-            }
-        }
-        // 2. s = sum dy*y (softmax) or sum dy (log_softmax)
-        A s = 0;
-#pragma unroll
-        for (int i = 0; i < CPT; ++i) s += LOG ? gb[i] : gb[i] * yb[i];
-        s = mg::warp_sum<GROUP>(s);
-        // 3. write dx
-#pragma unroll
-        for (int p = 0; p < PACKS; ++p) {
-            const int c = (p * GROUP + lane) * VEC;
-            if (valid && c < cols) {
-                Pack<T, VEC> v;
-#pragma unroll
-                for (int i = 0; i < VEC; ++i) {
-                    const A a = yb[p * VEC + i], g = gb[p * VEC + i];
-                    v.v[i] = mg::from_acc<T>(LOG ? g - mg::exp_(a) * s : a * (g - s));
-                }
-                mg::store_pack<T, VEC>(dx + row * cols + c, v);
-            }
-        }
-    }
-}
-
-// ================================================================ block per row, row in registers
+// ======================================================== forward: block per row, row in registers
 template <typename T, int VEC, int CPT, bool LOG>
 __global__ void __launch_bounds__(1024)
 softmax_block_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
@@ -236,55 +242,7 @@ softmax_block_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int col
     }
 }
 
-template <typename T, int VEC, int CPT, bool LOG>
-__global__ void __launch_bounds__(1024)
-softmax_block_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restrict__ dx,
-                  long rows, int cols) {
-    using A = acc_t<T>;
-    constexpr int PACKS = CPT / VEC;
-    __shared__ A smem[32];
-    for (long row = blockIdx.x; row < rows; row += gridDim.x) {
-        A yb[CPT], gb[CPT];
-        // 1. load y and dy
-#pragma unroll
-        for (int p = 0; p < PACKS; ++p) {
-            const int c = (p * blockDim.x + threadIdx.x) * VEC;
-            if (c < cols) {
-                const Pack<T, VEC> a = mg::load_pack<T, VEC>(y + row * cols + c);
-                const Pack<T, VEC> b = mg::load_pack<T, VEC>(dy + row * cols + c);
-#pragma unroll
-                for (int i = 0; i < VEC; ++i) {
-                    yb[p * VEC + i] = mg::to_acc(a.v[i]);
-                    gb[p * VEC + i] = mg::to_acc(b.v[i]);
-                }
-            } else {
-#pragma unroll
-                for (int i = 0; i < VEC; ++i) yb[p * VEC + i] = gb[p * VEC + i] = A(0);
-            }
-        }
-        // 2. block sum of dy*y (softmax) or dy (log_softmax)
-        A s = 0;
-#pragma unroll
-        for (int i = 0; i < CPT; ++i) s += LOG ? gb[i] : gb[i] * yb[i];
-        s = mg::block_sum(s, smem);
-        // 3. write dx
-#pragma unroll
-        for (int p = 0; p < PACKS; ++p) {
-            const int c = (p * blockDim.x + threadIdx.x) * VEC;
-            if (c < cols) {
-                Pack<T, VEC> v;
-#pragma unroll
-                for (int i = 0; i < VEC; ++i) {
-                    const A a = yb[p * VEC + i], g = gb[p * VEC + i];
-                    v.v[i] = mg::from_acc<T>(LOG ? g - mg::exp_(a) * s : a * (g - s));
-                }
-                mg::store_pack<T, VEC>(dx + row * cols + c, v);
-            }
-        }
-    }
-}
-
-// ================================================================ one row over a block cluster
+// =========================================================== forward: one row over a block cluster
 // Only where clusters exist (sm_90+, nvcc/NVRTC); the CPU emulator and older GPUs never see
 // these kernels, and the launcher only asks for them on compute capability >= 9.0.
 #if defined(MG_HAS_CLUSTERS)
@@ -541,6 +499,134 @@ softmax_cluster_smem_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, 
     }
     cluster.barrier_wait();                        // no block exits while others read its part
 }
+#endif  // MG_HAS_CLUSTERS
+
+// ============================================================== forward: softmax over a middle dim
+template <typename T, bool LOG>
+__global__ void __launch_bounds__(256)
+softmax_strided_fwd(const T* __restrict__ x, T* __restrict__ y, long outer, int dim, long inner) {
+    using A = acc_t<T>;
+    const long cols = outer * inner;
+    for (long k = (long)blockIdx.x * blockDim.x + threadIdx.x; k < cols;
+         k += (long)gridDim.x * blockDim.x) {
+        const long base = (k / inner) * dim * inner + k % inner;
+        // 1. online (m, l) down the column; neighbouring threads read neighbouring addresses
+        mg::ML<A> st = mg::ml_identity<A>();
+        for (int d = 0; d < dim; ++d) mg::ml_add(st, mg::to_acc(x[base + (long)d * inner]));
+        const A log_l = mg::log_(st.l);
+        // 2. write the column
+        for (int d = 0; d < dim; ++d) {
+            const A a = mg::to_acc(x[base + (long)d * inner]);
+            const A z = a - st.m;
+            y[base + (long)d * inner] = mg::from_acc<T>(LOG ? z - log_l : mg::exp_(z) / st.l);
+        }
+    }
+}
+
+// =================================================== backward: warp per row, y and dy in registers
+template <typename T, int VEC, int CPT, int GROUP, bool LOG>
+__global__ void __launch_bounds__(128)
+softmax_warp_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restrict__ dx,
+                 long rows, int cols) {
+    using A = acc_t<T>;
+    constexpr int PACKS = CPT / VEC;
+    const int lane = threadIdx.x % GROUP;
+    const long warp_row0 = ((long)blockIdx.x * blockDim.x + (threadIdx.x & ~31)) / GROUP;
+    const long step = (long)gridDim.x * blockDim.x / GROUP;
+    for (long r0 = warp_row0; r0 < rows; r0 += step) {
+        const long row = r0 + (threadIdx.x & 31) / GROUP;
+        const bool valid = row < rows;
+        A yb[CPT], gb[CPT];
+        // 1. load y and dy (0 past the end: they add nothing to the sums)
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = (p * GROUP + lane) * VEC;
+            if (valid && c < cols) {
+                const Pack<T, VEC> a = mg::load_pack<T, VEC>(y + row * cols + c);
+                const Pack<T, VEC> b = mg::load_pack<T, VEC>(dy + row * cols + c);
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    yb[p * VEC + i] = mg::to_acc(a.v[i]);
+                    gb[p * VEC + i] = mg::to_acc(b.v[i]);
+                }
+            } else {
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) yb[p * VEC + i] = gb[p * VEC + i] = A(0);
+            }
+        }
+        // 2. s = sum dy*y (softmax) or sum dy (log_softmax)
+        A s = 0;
+#pragma unroll
+        for (int i = 0; i < CPT; ++i) s += LOG ? gb[i] : gb[i] * yb[i];
+        s = mg::warp_sum<GROUP>(s);
+        // 3. write dx
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = (p * GROUP + lane) * VEC;
+            if (valid && c < cols) {
+                Pack<T, VEC> v;
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    const A a = yb[p * VEC + i], g = gb[p * VEC + i];
+                    v.v[i] = mg::from_acc<T>(LOG ? g - mg::exp_(a) * s : a * (g - s));
+                }
+                mg::store_pack<T, VEC>(dx + row * cols + c, v);
+            }
+        }
+    }
+}
+
+// ================================================== backward: block per row, y and dy in registers
+template <typename T, int VEC, int CPT, bool LOG>
+__global__ void __launch_bounds__(1024)
+softmax_block_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restrict__ dx,
+                  long rows, int cols) {
+    using A = acc_t<T>;
+    constexpr int PACKS = CPT / VEC;
+    __shared__ A smem[32];
+    for (long row = blockIdx.x; row < rows; row += gridDim.x) {
+        A yb[CPT], gb[CPT];
+        // 1. load y and dy
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = (p * blockDim.x + threadIdx.x) * VEC;
+            if (c < cols) {
+                const Pack<T, VEC> a = mg::load_pack<T, VEC>(y + row * cols + c);
+                const Pack<T, VEC> b = mg::load_pack<T, VEC>(dy + row * cols + c);
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    yb[p * VEC + i] = mg::to_acc(a.v[i]);
+                    gb[p * VEC + i] = mg::to_acc(b.v[i]);
+                }
+            } else {
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) yb[p * VEC + i] = gb[p * VEC + i] = A(0);
+            }
+        }
+        // 2. block sum of dy*y (softmax) or dy (log_softmax)
+        A s = 0;
+#pragma unroll
+        for (int i = 0; i < CPT; ++i) s += LOG ? gb[i] : gb[i] * yb[i];
+        s = mg::block_sum(s, smem);
+        // 3. write dx
+#pragma unroll
+        for (int p = 0; p < PACKS; ++p) {
+            const int c = (p * blockDim.x + threadIdx.x) * VEC;
+            if (c < cols) {
+                Pack<T, VEC> v;
+#pragma unroll
+                for (int i = 0; i < VEC; ++i) {
+                    const A a = yb[p * VEC + i], g = gb[p * VEC + i];
+                    v.v[i] = mg::from_acc<T>(LOG ? g - mg::exp_(a) * s : a * (g - s));
+                }
+                mg::store_pack<T, VEC>(dx + row * cols + c, v);
+            }
+        }
+    }
+}
+
+// ========================================================== backward: one row over a block cluster
+#if defined(MG_HAS_CLUSTERS)
 
 template <typename T, int VEC, int CPT, int CLUSTER, bool LOG>
 __global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(1024)
@@ -606,39 +692,7 @@ softmax_cluster_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __rest
 }
 #endif  // MG_HAS_CLUSTERS
 
-// ================================================================ rows too long for registers
-template <typename T, int VEC, bool LOG>
-__global__ void __launch_bounds__(1024)
-softmax_online_fwd(const T* __restrict__ x, T* __restrict__ y, long rows, int cols) {
-    using A = acc_t<T>;
-    __shared__ A sm[32], sl[32];
-    const int stride = blockDim.x * VEC;
-    for (long row = blockIdx.x; row < rows; row += gridDim.x) {
-        const T* xr = x + row * cols;
-        // 1. one pass: running max and rescaled running sum per thread
-        mg::ML<A> st = mg::ml_identity<A>();
-        for (int c = threadIdx.x * VEC; c < cols; c += stride) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
-#pragma unroll
-            for (int i = 0; i < VEC; ++i) mg::ml_add(st, mg::to_acc(v.v[i]));
-        }
-        // 2. merge the block's (m, l) states
-        st = mg::block_ml(st, sm, sl);
-        const A m = st.m, l = st.l, log_l = mg::log_(l);
-        // 3. re-read the row (usually from L2) and write y
-        for (int c = threadIdx.x * VEC; c < cols; c += stride) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xr + c);
-            Pack<T, VEC> o;
-#pragma unroll
-            for (int i = 0; i < VEC; ++i) {
-                const A a = mg::to_acc(v.v[i]);
-                o.v[i] = mg::from_acc<T>(LOG ? (a - m) - log_l : mg::exp_(a - m) / l);
-            }
-            mg::store_pack<T, VEC>(y + row * cols + c, o);
-        }
-    }
-}
-
+// ================================================ backward: rows too long for registers, two reads
 template <typename T, int VEC, bool LOG>
 __global__ void __launch_bounds__(1024)
 softmax_uncached_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restrict__ dx,
@@ -677,28 +731,7 @@ softmax_uncached_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __res
     }
 }
 
-// ================================================================ softmax over a middle dim
-template <typename T, bool LOG>
-__global__ void __launch_bounds__(256)
-softmax_strided_fwd(const T* __restrict__ x, T* __restrict__ y, long outer, int dim, long inner) {
-    using A = acc_t<T>;
-    const long cols = outer * inner;
-    for (long k = (long)blockIdx.x * blockDim.x + threadIdx.x; k < cols;
-         k += (long)gridDim.x * blockDim.x) {
-        const long base = (k / inner) * dim * inner + k % inner;
-        // 1. online (m, l) down the column; neighbouring threads read neighbouring addresses
-        mg::ML<A> st = mg::ml_identity<A>();
-        for (int d = 0; d < dim; ++d) mg::ml_add(st, mg::to_acc(x[base + (long)d * inner]));
-        const A log_l = mg::log_(st.l);
-        // 2. write the column
-        for (int d = 0; d < dim; ++d) {
-            const A a = mg::to_acc(x[base + (long)d * inner]);
-            const A z = a - st.m;
-            y[base + (long)d * inner] = mg::from_acc<T>(LOG ? z - log_l : mg::exp_(z) / st.l);
-        }
-    }
-}
-
+// ============================================================= backward: softmax over a middle dim
 template <typename T, bool LOG>
 __global__ void __launch_bounds__(256)
 softmax_strided_bwd(const T* __restrict__ y, const T* __restrict__ dy, T* __restrict__ dx,

@@ -115,6 +115,25 @@ def test_softmax(case, log, dtype):
     close(dx, dx_want, dtype, scale=np.sqrt(shape[dim]))
 
 
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("log", [False, True])
+def test_softmax_naive(log, dtype):
+    # the teaching kernel (one thread per row, not dispatched), launched directly, vs torch
+    name = sm.teaching_names(dtype)[log]
+    k = harness.build("softmax", [name])[name]
+    rng = np.random.default_rng()
+    for rows in (1, 7, 33):
+        for cols in (1, 31, 1025):
+            x = (rng.standard_normal((rows, cols)) * 3).astype(dtype)
+            x[-1] *= 1e4                                   # large logits
+            if rows > 1:
+                x[0] = -np.inf                             # all -inf row: NaN, as torch
+            y = dev(np.zeros_like(x))
+            k((1,), (32,), (dev(x), y, np.int64(rows), np.int32(cols)))   # 33 rows: grid-stride
+            want = (TF.log_softmax if log else TF.softmax)(torch.from_numpy(x), dim=1).numpy()
+            close(y, want, dtype)
+
 # ---- reductions -------------------------------------------------------------------------------
 def _red_ref(x, dims, op):
     x = x.astype(np.float64)

@@ -25,7 +25,8 @@ def all_names() -> dict:
     out = {"softmax": [], "reduce": [], "cross_entropy": [],
            "attention": [n for group in attention.groups() for n in group]}
     for dt in CTYPES:
-        out["softmax"] += softmax.names(dt, "fwd") + softmax.names(dt, "bwd")
+        out["softmax"] += (softmax.names(dt, "fwd") + softmax.names(dt, "bwd")
+                           + softmax.teaching_names(dt))
         out["reduce"] += reduce.names(dt) + reduce.ladder_names(dt)
         out["cross_entropy"] += cross_entropy.names(dt)
     return {k: sorted(set(v)) for k, v in out.items()}

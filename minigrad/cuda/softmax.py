@@ -23,7 +23,7 @@ kernel (256 threads x 16 values) runs at 98%. The cluster kernels replace the on
 kernels, which read a long row twice (from DRAM once rows stop fitting in L2). Cluster size:
 the smallest power of two giving each block at most 64 KB (shared-memory forward) or 512
 threads x CLUSTER_CPT values (register kernels); threads: 256 for the shared-memory forward,
-else enough for CLUSTER_CPT values each. Measured figures: kernels/softmax.cu header.
+else enough for CLUSTER_CPT values each. Measured figures: benchmarks/RESULTS.md.
 
 Every function returns None when no kernel applies (dtype, empty, 0-d); the op then runs its
 plain CuPy path. `names(dtype, kind, cluster)` lists every template instantiation the dispatch
@@ -173,6 +173,13 @@ def names(dtype, kind: str, cluster: bool = True) -> tuple:
         lg = "true" if log else "false"
         found.add(f"softmax_strided_{kind}<{CTYPES[str(dt)]},{lg}>")
     return tuple(sorted(found))
+
+
+def teaching_names(dtype) -> tuple:
+    """The teaching kernel softmax_naive_fwd (never dispatched): its instantiations, for the
+    tests and the nvcc check."""
+    t = CTYPES[str(np.dtype(dtype))]
+    return tuple(f"softmax_naive_fwd<{t},{lg}>" for lg in ("false", "true"))
 
 
 def _supported(a, dim) -> bool:
