@@ -15,7 +15,12 @@
 // Layout: x (rows, C) C-contiguous; VEC > 1 needs x 16-byte aligned and C % VEC == 0.
 // target int64 (rows,); weight T (C,) or null; loss/w_t (rows,) and stats (2, rows) of A.
 //
-// Kernels (launched by minigrad/cuda/cross_entropy.py; NumPy reference: minigrad/ops/loss.py)
+// Kernels, in file order (launched by minigrad/cuda/cross_entropy.py; NumPy reference:
+// minigrad/ops/loss.py; M rows of C logits of s bytes, A = the accumulator type):
+//   ce_naive_fwd<T>    the teaching version, not dispatched: one thread per row, plain passes
+//                      (max, sum of exp, loss) for weight and ignore_index, reduction 'none',
+//                      no label smoothing. 128-thread blocks, grid-stride. Reads 2*M*C*s bytes,
+//                      uncoalesced (neighbouring threads read addresses C apart).
 //   ce_fwd<T,VEC>      one block per row (32..1024 threads by C), one pass: online (m, l) and,
 //                      with smoothing, sum_c w_c x_c. Reads rows*C*s bytes once, writes 4 A/row:
 //                      loss, w_t, and stats = (m, l) (lse = m + log l; the backward uses
@@ -30,6 +35,7 @@
 //                      [0, C) and not ignore_index (rows if none). bad is copied to pinned
 //                      host memory behind it; the host queues the big kernel, then waits for
 //                      that copy alone (one sync) and raises the CPU path's IndexError.
+//                      Reads M*8 bytes of targets (and w_t), writes 2 scalars.
 //   ce_fwd_grad<T,VEC,STAGE>  training (mean or sum): ce_fwd and the gradient for g = 1 in one
 //                      kernel, one block per row: pass 1 as ce_fwd; pass 2 writes
 //                      dx = coef1 (a p - hot [c = t] - cold w_c), coef1 = 1 / sum_i w_t (mean,
@@ -46,6 +52,7 @@
 //   ce_warp_fwd_grad<T,VEC,CPT,GROUP>  ce_fwd_grad for rows of at most 1024 classes: GROUP
 //                      (1..32) lanes per row, the row in registers (CPT values per lane, exps
 //                      kept there for the gradient), 128-thread blocks, grid-stride over rows.
+//                      Same bytes as ce_fwd_grad: 2*M*C*s.
 //   ce_cluster_fwd_grad<T,CLUSTER>  (sm_90+) ce_fwd_grad for rows longer than 64 KB: one
 //                      thread-block cluster of CLUSTER (2, 4, 8) blocks of 128 threads per row;
 //                      block r copies packs [r*P, (r+1)*P) of the row's 16-byte body
@@ -57,9 +64,10 @@
 //                      Same bytes as ce_fwd_grad; 3-4 blocks per SM instead of one, so reads
 //                      and writes of different rows overlap. grid = CLUSTER * min(rows,
 //                      2^20 / CLUSTER), grid-stride over rows per cluster.
-//                      Measured (H100, float32, fwd+bwd % of copy bandwidth): 8192 x 32000
-//                      block 61% -> cluster 87%; 16384 x 50257 53% -> 83%; 128 threads per
-//                      block beat 64 (72-76%), 256 (81-83%) and 512 (72-82%).
+// Dispatch of the training forward (plan_training): C <= 1024 ce_warp_fwd_grad; rows over
+// 64 KB on sm_90+ ce_cluster_fwd_grad; else ce_fwd_grad, staged when the row fits in shared
+// memory. The H100 measurements behind these choices (cluster vs block, threads per block,
+// lanes per row): benchmarks/RESULTS.md, "cross_entropy.cu: notes moved from the kernel header".
 // No atomics: results depend only on the inputs and the shape.
 #include "common.cuh"
 #include "cluster.cuh"
@@ -67,45 +75,44 @@
 using mg::acc_t;
 using mg::Pack;
 
-// The per-row constants of dx_c = coef (a p_c - hot [c = t] - cold w_c), p_c = exp(x_c - m) / l.
-template <typename A> struct RowGrad {
-    long long t;
-    A m, a_l, hot, cold;      // a_l = a / l; coef is folded into a_l, hot and cold
-    template <typename T>
-    __device__ __forceinline__ A operator()(A x, int c, const T* __restrict__ weight,
-                                            bool smooth) const {
-        A d = a_l * mg::exp_(x - m);
-        if (c == t) d -= hot;
-        if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
-        return d;
+// ================================================================== 1. the simplest correct kernel
+// The teaching version (not dispatched by the launcher): one thread per row, plain passes over
+// the row, nothing shared between threads. It covers the simplest options only: the class
+// weight (optional, null for none), ignore_index rows (loss 0) and reduction 'none' (the
+// per-row loss, in T); no label smoothing (the kernels below add it). Correct for any C, slow:
+// each thread walks its own row, so a warp's 32 loads touch 32 different rows (uncoalesced).
+template <typename T>
+__global__ void __launch_bounds__(128)
+ce_naive_fwd(const T* __restrict__ x, const long long* __restrict__ target,
+             const T* __restrict__ weight, long long ignore_index, long rows, int C,
+             T* __restrict__ loss) {
+    using A = acc_t<T>;
+    for (long row = (long)blockIdx.x * blockDim.x + threadIdx.x; row < rows;
+         row += (long)gridDim.x * blockDim.x) {
+        const T* xr = x + row * C;
+        const long long t = target[row];
+        // 1. ignored rows give 0; a target outside [0, C) gives NaN (never read out of bounds)
+        if (t == ignore_index) {
+            loss[row] = mg::from_acc<T>(A(0));
+            continue;
+        }
+        if (t < 0 || t >= C) {
+            loss[row] = mg::from_acc<T>(A(0) / A(0));
+            continue;
+        }
+        // 2. m = max_c x_c
+        A m = mg::neg_inf<A>();
+        for (int c = 0; c < C; ++c) m = mg::max_nan(m, mg::to_acc(xr[c]));
+        // 3. l = sum_c exp(x_c - m), so lse = m + log l
+        A l = 0;
+        for (int c = 0; c < C; ++c) l += mg::exp_(mg::to_acc(xr[c]) - m);
+        // 4. loss = w_t (lse - x_t), as (m - x_t) + log l: no rounding of a large lse
+        const A wt = weight ? mg::to_acc(weight[t]) : A(1);
+        loss[row] = mg::from_acc<T>(wt * ((m - mg::to_acc(xr[t])) + mg::log_(l)));
     }
-    // the same from e = exp(x - m) already computed
-    template <typename T>
-    __device__ __forceinline__ A from_e(A e, int c, const T* __restrict__ weight,
-                                        bool smooth) const {
-        A d = a_l * e;
-        if (c == t) d -= hot;
-        if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
-        return d;
-    }
-};
-
-// exp(a - m) for the staged pass: exp2 of a pre-scaled difference in float (one MUFU.EX2,
-// about 2 ulp), exact exp in double
-__device__ __forceinline__ float exp_diff(float a, float m) {
-    return exp2f((a - m) * 1.4426950408889634f);
-}
-__device__ __forceinline__ double exp_diff(double a, double m) { return exp(a - m); }
-
-// coef (0 on ignored rows), a and the saved (m, l) -> RowGrad; W = sum_c w_c
-template <typename A, typename T>
-__device__ __forceinline__ RowGrad<A> row_grad(long long t, bool valid, A coef, A eps, A W, int C,
-                                               const T* __restrict__ weight, A m, A l) {
-    const A wt = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
-    const A a = (A(1) - eps) * wt + eps * W / A(C);
-    return RowGrad<A>{t, m, coef * a / l, coef * (A(1) - eps) * wt, coef * eps / A(C)};
 }
 
+// ================================== 2. online one pass: ce_fwd, the forward of the two-kernel path
 // One thread writes row `row`'s results: loss_i (see the top; NaN for a target outside [0, C)
 // that is not ignore_index, 0 when ignored), the saved (m, l), and w_t. W = sum_c w_c,
 // wx = sum_c w_c x_c (read only when smoothing), xr the row (x_t is read from it).
@@ -131,24 +138,6 @@ __device__ __forceinline__ void write_row(long row, long rows, long long t, long
     stats[row] = m;
     stats[rows + row] = l;
     wt_out[row] = wt;
-}
-
-// sum of exp(x - m) over this thread's packs p = tid, tid + nt, ... < n of a row staged in
-// shared memory; with KEEP each exp is written back over its x (pass 4 reads them)
-template <typename T, int VEC, bool KEEP, typename A>
-__device__ __forceinline__ A staged_exp_sum(T* stage, int n, int nt, A m) {
-    A l = 0;
-    for (int p = threadIdx.x; p < n; p += nt) {
-        Pack<T, VEC> v = mg::load_pack<T, VEC>(stage + p * VEC);
-#pragma unroll
-        for (int i = 0; i < VEC; ++i) {
-            const A e = exp_diff(mg::to_acc(v.v[i]), m);
-            l += e;
-            if (KEEP) v.v[i] = e;
-        }
-        if (KEEP) mg::store_pack<T, VEC>(stage + p * VEC, v);
-    }
-    return l;
 }
 
 template <typename T, int VEC>
@@ -184,6 +173,7 @@ ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
     }
 }
 
+// =================================================== 2. after ce_fwd: the loss rows to mean or sum
 // mode: 0 = none (only the total is written), 1 = mean, 2 = sum
 template <typename T>
 __global__ void __launch_bounds__(1024)
@@ -204,6 +194,39 @@ ce_reduce(const acc_t<T>* __restrict__ loss, const acc_t<T>* __restrict__ wt, lo
         if (mode == 1) out[0] = mg::from_acc<T>(s / w);
         if (mode == 2) out[0] = mg::from_acc<T>(s);
     }
+}
+
+// ================================================== 2. the backward of the two-kernel path: ce_bwd
+// The per-row constants of dx_c = coef (a p_c - hot [c = t] - cold w_c), p_c = exp(x_c - m) / l.
+template <typename A> struct RowGrad {
+    long long t;
+    A m, a_l, hot, cold;      // a_l = a / l; coef is folded into a_l, hot and cold
+    template <typename T>
+    __device__ __forceinline__ A operator()(A x, int c, const T* __restrict__ weight,
+                                            bool smooth) const {
+        A d = a_l * mg::exp_(x - m);
+        if (c == t) d -= hot;
+        if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
+        return d;
+    }
+    // the same from e = exp(x - m) already computed
+    template <typename T>
+    __device__ __forceinline__ A from_e(A e, int c, const T* __restrict__ weight,
+                                        bool smooth) const {
+        A d = a_l * e;
+        if (c == t) d -= hot;
+        if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
+        return d;
+    }
+};
+
+// coef (0 on ignored rows), a and the saved (m, l) -> RowGrad; W = sum_c w_c
+template <typename A, typename T>
+__device__ __forceinline__ RowGrad<A> row_grad(long long t, bool valid, A coef, A eps, A W, int C,
+                                               const T* __restrict__ weight, A m, A l) {
+    const A wt = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
+    const A a = (A(1) - eps) * wt + eps * W / A(C);
+    return RowGrad<A>{t, m, coef * a / l, coef * (A(1) - eps) * wt, coef * eps / A(C)};
 }
 
 template <typename T, int VEC>
@@ -239,6 +262,7 @@ ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
     }
 }
 
+// ======================================= 3. before the forward: sum_i w_t and the first bad target
 template <typename T>
 __global__ void __launch_bounds__(1024)
 ce_targets(const long long* __restrict__ target, const T* __restrict__ weight,
@@ -272,6 +296,32 @@ ce_targets(const long long* __restrict__ target, const T* __restrict__ weight,
         total[0] = s;
         bad[0] = first;
     }
+}
+
+// ====================================== 4. production: forward + gradient for g = 1, block per row
+// exp(a - m) for the staged pass: exp2 of a pre-scaled difference in float (one MUFU.EX2,
+// about 2 ulp), exact exp in double
+__device__ __forceinline__ float exp_diff(float a, float m) {
+    return exp2f((a - m) * 1.4426950408889634f);
+}
+__device__ __forceinline__ double exp_diff(double a, double m) { return exp(a - m); }
+
+// sum of exp(x - m) over this thread's packs p = tid, tid + nt, ... < n of a row staged in
+// shared memory; with KEEP each exp is written back over its x (pass 4 reads them)
+template <typename T, int VEC, bool KEEP, typename A>
+__device__ __forceinline__ A staged_exp_sum(T* stage, int n, int nt, A m) {
+    A l = 0;
+    for (int p = threadIdx.x; p < n; p += nt) {
+        Pack<T, VEC> v = mg::load_pack<T, VEC>(stage + p * VEC);
+#pragma unroll
+        for (int i = 0; i < VEC; ++i) {
+            const A e = exp_diff(mg::to_acc(v.v[i]), m);
+            l += e;
+            if (KEEP) v.v[i] = e;
+        }
+        if (KEEP) mg::store_pack<T, VEC>(stage + p * VEC, v);
+    }
+    return l;
 }
 
 // A row split for 16-byte packs whatever its alignment: `head` scalars up to the first 16-byte
@@ -383,13 +433,12 @@ ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
     }
 }
 
-// ================================================================ short rows: lanes per row
+// ====================================== 5. production, short rows: lanes per row, row in registers
 // ce_warp_fwd_grad<T,VEC,CPT,GROUP>: ce_fwd_grad for rows of at most 1024 classes, GROUP lanes
 // (1..32) per row with the row in registers (CPT values per lane; pack p of a lane holds
 // columns (p * GROUP + lane) * VEC ...), 128-thread blocks, grid-stride over rows. Same
 // bytes as ce_fwd_grad, whose 32-thread block per row of 128 classes filled at most half an
-// SM's threads (32 resident blocks): H100, 262144 x 128 0.463 -> 0.380 ms, 65536 x 1024
-// 0.269 -> 0.261 ms for forward + backward.
+// SM's threads (32 resident blocks).
 template <typename T, int VEC, int CPT, int GROUP>
 __global__ void __launch_bounds__(128)
 ce_warp_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
@@ -463,7 +512,7 @@ ce_warp_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
     }
 }
 
-// ================================================================ one row over a block cluster
+// ========================================== 6. production, long rows: one row over a block cluster
 // ce_cluster_fwd_grad<T,CLUSTER>: ce_fwd_grad for long rows with the row split over a cluster
 // of CLUSTER blocks (sm_90+), each holding a slice of at most 64 KB in shared memory, so 3-4
 // blocks share an SM and one block's read overlaps another's gradient write (a whole staged

@@ -274,6 +274,30 @@ def test_cross_entropy_bad_target():
         ce.forward(dev(x), dev(np.array([0, 4])), None, -100, 0.0, "mean")
 
 
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ce_naive(dtype, weighted):
+    # the teaching kernel (one thread per row, not dispatched), launched directly, vs torch's
+    # per-row loss (reduction 'none') in float64; ignored rows give 0
+    name = ce.teaching_names(dtype)[0]
+    k = harness.build("cross_entropy", [name])[name]
+    rng = np.random.default_rng()
+    for rows in (1, 7, 33):
+        for C in (1, 31, 1025):
+            x = (rng.standard_normal((rows, C)) * 3).astype(dtype)
+            x[-1] *= 1e4                                   # large logits
+            t = rng.integers(0, C, rows)
+            t[rng.permutation(rows)[:rows // 3]] = -7      # ignore_index = -7
+            w = rng.uniform(0.2, 2.0, C).astype(dtype) if weighted else None
+            loss = dev(np.full(rows, np.nan, dtype))
+            k((1,), (32,), (dev(x), dev(t), ce.NULL if w is None else dev(w), np.int64(-7),
+                            np.int64(rows), np.int32(C), loss))   # 33 rows: grid-stride
+            tw = None if w is None else torch.tensor(w, dtype=torch.float64)
+            want = TF.cross_entropy(torch.tensor(x, dtype=torch.float64), torch.tensor(t),
+                                    weight=tw, ignore_index=-7, reduction="none").numpy()
+            close(loss, want, dtype, scale=10)
+
 # ---- attention --------------------------------------------------------------------------------
 ATTN_CASES = [  # (lead, L, S, d, causal, bias shape, bias needs grad)
     ((1, 2), 17, 17, 32, False, None, False),

@@ -28,7 +28,7 @@ def all_names() -> dict:
         out["softmax"] += (softmax.names(dt, "fwd") + softmax.names(dt, "bwd")
                            + softmax.teaching_names(dt))
         out["reduce"] += reduce.names(dt) + reduce.ladder_names(dt)
-        out["cross_entropy"] += cross_entropy.names(dt)
+        out["cross_entropy"] += cross_entropy.names(dt) + cross_entropy.teaching_names(dt)
     return {k: sorted(set(v)) for k, v in out.items()}
 
 

@@ -63,6 +63,12 @@ def names(dtype, cluster: bool = True) -> tuple:
             f"ce_cluster_fwd_grad<{t},{s}>" for s in CLUSTER_SIZES) if cluster else ())
 
 
+def teaching_names(dtype) -> tuple:
+    """The teaching kernel ce_naive_fwd (never dispatched): its instantiation, for the tests and
+    the nvcc check."""
+    return (f"ce_naive_fwd<{CTYPES[str(np.dtype(dtype))]}>",)
+
+
 WARP_MAX_CLASSES = 1024         # rows up to this long: ce_warp_fwd_grad (<= 32 values per lane)
 WARP_BLOCK = 128
 
