@@ -264,7 +264,7 @@ def backward(logits, targets, weight, ignore_index, label_smoothing, reduction, 
     return dx
 
 
-# ---- adapters for minigrad/ops/loss.py -------------------------------------------------------
+# ---- adapters for minigrad/ops/cross_entropy.py ----------------------------------------------
 def forward_from_plan(x, plan, with_grad=False):
     """CrossEntropy.forward_cuda: the loss (targets checked by ce_targets), with
     plan.cuda = (stats, total) kept, and plan.cuda_grad = the gradient for g = 1 when

@@ -43,6 +43,8 @@ class _Plan:
         self.weight, self.eps, self.reduction = weight, eps, reduction
         self.shift = self.sumexp = None         # filled by the NumPy forward
         self.exps = None                        # its exp(x - shift), for one backward (CPU)
+        self.cuda = None                        # (stats, total) of the CUDA forward
+        self.cuda_grad = None                   # the CUDA forward's gradient for g = 1
         self.grad_expected = grad_expected      # the input needs a gradient (CUDA: fwd_grad)
 
     def check_values(self):
