@@ -16,7 +16,7 @@
 // target int64 (rows,); weight T (C,) or null; loss/w_t (rows,) and stats (2, rows) of A.
 //
 // Kernels, in file order (launched by minigrad/cuda/cross_entropy.py; NumPy reference:
-// minigrad/ops/loss.py; M rows of C logits of s bytes, A = the accumulator type):
+// minigrad/ops/cross_entropy.py; M rows of C logits of s bytes, A = the accumulator type):
 //   ce_naive_fwd<T>    the teaching version, not dispatched: one thread per row, plain passes
 //                      (max, sum of exp, loss) for weight and ignore_index, reduction 'none',
 //                      no label smoothing. 128-thread blocks, grid-stride. Reads 2*M*C*s bytes,

@@ -23,7 +23,7 @@ whenever x and dx share their alignment). with_grad picks by row length (`plan_t
 rows of at most 1024 classes go to ce_warp_fwd_grad (1..32 lanes per row, the row in
 registers); rows longer than 64 KB on sm_90+ to ce_cluster_fwd_grad, a cluster of 2, 4 or 8
 blocks of 128 threads per row, each with a slice of at most 64 KB in shared memory.
-`forward_from_plan` / `backward_from_plan` adapt minigrad/ops/loss.py's _Plan (t,
+`forward_from_plan` / `backward_from_plan` adapt minigrad/ops/cross_entropy.py's _Plan (t,
 ignore_index, weight, eps, reduction) so the op hooks stay three lines long.
 """
 from __future__ import annotations
