@@ -167,3 +167,35 @@ def test_cross_entropy_backward_twice_with_retain_graph(rng):
         tx, torch.tensor(t.numpy()), label_smoothing=0.1), tx)
     assert_close(g1, tg, 1e-12, 1e-12)
     assert_close(g2, tg, 1e-12, 1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("reduction,eps,weighted", OPTIONS)
+def test_ignored_rows_with_inf_or_nan_logits_are_left_out(device, dtype, reduction, eps,
+                                                          weighted):
+    """torch leaves an ignored row out of the loss even when its logits are inf, -inf or NaN
+    (its gradient there is NaN in torch too); the (N, C, L) padded form as well."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((5, 4, 3)).astype(dtype)
+    x[1, :, 0] = [np.inf, -np.inf, np.nan, 1.0]
+    x[2, :, 1] = -np.inf                                    # a padding position
+    x[0, :, 2] = [np.inf, 1.0, 2.0, 3.0]
+    t = rng.integers(0, 4, (5, 3))
+    t[1, 0] = t[2, 1] = t[0, 2] = -100
+    w = rng.uniform(0.5, 2.0, 4).astype(dtype) if weighted else None
+    a = mg.tensor(x, device=device, requires_grad=True)
+    ta = torch.tensor(x, requires_grad=True)
+    kw = dict(reduction=reduction, label_smoothing=eps)
+    loss = F.cross_entropy(a, mg.tensor(t, device=device),
+                           weight=None if w is None else mg.tensor(w, device=device), **kw)
+    tloss = TF.cross_entropy(ta, torch.tensor(t), weight=None if w is None else torch.tensor(w),
+                             **kw)
+    assert np.all(np.isfinite(loss.detach().numpy()))
+    tol = 1e-12 if dtype == "float64" else 1e-5
+    assert_close(loss, tloss, tol, tol)
+    g, = mg.grad(loss.sum(), a)
+    tg, = torch.autograd.grad(tloss.sum(), ta)
+    assert_close(g, tg, tol, tol)                           # NaN exactly where torch has it
+    nll = F.nll_loss(a, mg.tensor(t, device=device), reduction=reduction)
+    tnll = TF.nll_loss(ta, torch.tensor(t), reduction=reduction)
+    assert_close(nll, tnll, tol, tol)

@@ -120,8 +120,11 @@ class CrossEntropy(Op):
                 xs = x - plan.shift[:, None]
                 wx = xs.sum(axis=1) if w is None else xs @ w
                 w_sum = n_classes if w is None else w.sum()
-                smooth = plan.valid * (w_sum * log_s - wx)   # sum_c w_c (lse - x_c)
+                smooth = w_sum * log_s - wx                  # sum_c w_c (lse - x_c)
                 loss = (1 - plan.eps) * loss + plan.eps / n_classes * smooth
+            # an ignored row is left out (0), as in torch, even when its logits hold inf or
+            # NaN: a multiplication by its zero weight would give NaN there
+            loss = xp.where(plan.valid, loss, 0)
             if plan.reduction == "none":
                 out = loss
             else:
@@ -170,7 +173,7 @@ class CrossEntropyBackward(Op):
         dx[plan.rows, plan.tc] -= (coef * (1 - eps) * plan.w_t).astype(x.dtype)
         if eps > 0:
             dx -= (coef * (eps / n_classes))[:, None] * (1 if w is None else w)
-        return dx
+        return dx       # (an ignored row of inf/NaN logits gets NaN here, as torch gives it)
 
     @staticmethod
     def forward_cuda(ctx, x, g, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
@@ -188,7 +191,7 @@ class CrossEntropyBackward(Op):
         eps, w = plan.eps, plan.weight
         a = wrap(plan.a.astype(x.dtype))
         coef = _coef_tensor(g, plan)             # (rows,), linear in g
-        p = softmax(x, 1)
+        p = softmax(x, 1)           # (an ignored row of inf/NaN logits gives NaN here, as torch)
         gx = gg_g = None
         if ctx.needs_input_grad[0]:
             # d/dx of coef * a * p: the softmax backward of u = gg * coef * a

@@ -123,6 +123,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         w_t = w_t * w.astype(input.dtype)[tc]
     class_dim = 0 if input.ndim == 1 else 1
     picked = Gather.apply(input, class_dim, xp.expand_dims(tc, class_dim)).squeeze(class_dim)
+    # an ignored target is left out (0) even when its input is inf or NaN, as in torch
+    picked = where(wrap(valid), picked, wrap(xp.zeros((), input.dtype)))
     loss = -picked * wrap(w_t)
     if reduction == "none":
         return loss
