@@ -245,6 +245,36 @@ def test_cross_entropy(case, reduction, path):
     close(dx, tx.grad.numpy(), dtype)
 
 
+@pytest.mark.parametrize("path", ["fwd+bwd", *FWD_GRAD_PATHS])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+def test_cross_entropy_ignored_rows_with_inf_or_nan(path, reduction, eps):
+    """Ignored rows of inf/-inf/NaN logits (padding) are left out of the loss, as torch; their
+    gradient rows are NaN where torch's are."""
+    if path != "fwd+bwd" and reduction == "none":
+        pytest.skip("ce_fwd_grad serves mean and sum")
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 40)).astype("float32")
+    x[1] = -np.inf
+    x[3, 5], x[3, 9] = np.inf, np.nan
+    t = rng.integers(0, 40, 6)
+    t[[1, 3]] = -7
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    tl = TF.cross_entropy(tx, torch.tensor(t), ignore_index=-7, label_smoothing=eps,
+                          reduction=reduction)
+    tl.backward(torch.ones_like(tl))
+    if path == "fwd+bwd":
+        out, stats, total = ce.forward(dev(x), dev(t), None, -7, eps, reduction)
+        g = np.ones(6 if reduction == "none" else (), "float32")
+        dx = ce.backward(dev(x), dev(t), None, -7, eps, reduction, stats, total, dev(g))
+    else:
+        out, _, _, dx = ce.forward(dev(x), dev(t), None, -7, eps, reduction, with_grad=True,
+                                   **FWD_GRAD_PATHS[path])
+    assert np.all(np.isfinite(np.asarray(out, np.float64)))
+    close(out, tl.detach().numpy(), "float32", scale=10)
+    close(dx, tx.grad.numpy(), "float32")          # equal_nan: NaN rows where torch's are
+
+
 @pytest.mark.parametrize("C,misalign", [(7, False), (1000, False), (132, True)])
 def test_cross_entropy_warp_rows_grid_stride(C, misalign, monkeypatch):
     """ce_warp_fwd_grad with a grid of 1 block looping over rows (groups of rows, the last
