@@ -173,3 +173,36 @@ def test_nll_all_targets_ignored_matches_torch(reduction, device):
              lambda a: torch.nn.functional.nll_loss(a.log_softmax(1), torch.tensor(t),
                                                     reduction=reduction),
              [x], device=device)
+
+
+BAD_ARGS = [  # (what, call on (lib, F), error minigrad must raise, text it must contain)
+    ("dropout of an int tensor", lambda L, F_: F_.dropout(L.tensor([1, 2]), 0.5),
+     RuntimeError, "can't be cast"),
+    ("dropout of None", lambda L, F_: F_.dropout(None, 0.5), TypeError, "'input'"),
+    ("conv2d stride 1.5", lambda L, F_: F_.conv2d(L.ones(1, 1, 4, 4), L.ones(1, 1, 2, 2),
+                                                   stride=1.5), TypeError, "stride"),
+    ("embedding with a 3-D weight", lambda L, F_: F_.embedding(L.tensor([0, 1]),
+                                                               L.ones(3, 2, 2)),
+     RuntimeError, "2-D"),
+    ("embedding padding_idx out of range", lambda L, F_: F_.embedding(
+        L.tensor([0, 1]), L.ones(3, 2), padding_idx=5), ValueError, "padding_idx"),
+    ("cross_entropy ignore_index=None", lambda L, F_: F_.cross_entropy(
+        L.ones(2, 3), L.tensor([0, 1]), ignore_index=None), TypeError, "ignore_index"),
+    ("cross_entropy NumPy target", lambda L, F_: F_.cross_entropy(L.ones(2, 3),
+                                                                  np.array([0, 1])),
+     TypeError, "'target'"),
+    ("nll_loss list target", lambda L, F_: F_.nll_loss(L.ones(2, 3), [0, 1]), TypeError,
+     "'target'"),
+]
+
+
+@pytest.mark.parametrize("what,call,err,text", BAD_ARGS, ids=[b[0] for b in BAD_ARGS])
+def test_bad_arguments_raise_at_the_call_like_torch(what, call, err, text):
+    """Each raises in torch too; minigrad raises a clear error of its own (torch's kind, or
+    ValueError where torch raises an AssertionError) naming the argument."""
+    with pytest.raises(Exception):                   # noqa: B017 - torch's kinds vary
+        call(torch, TF)
+    with pytest.raises(err, match=text) as info:
+        call(mg, F)
+    where = info.traceback[-1].path.as_posix()       # the frame that raised: ours, not NumPy's
+    assert "/minigrad/" in where and "site-packages" not in where, where

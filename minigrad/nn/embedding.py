@@ -32,7 +32,13 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         kind = input.dtype if isinstance(input, Tensor) else type(input).__name__
         raise RuntimeError(f"embedding: expected input of integer dtype (int64 or int32) as "
                            f"indices, but got {kind}")
+    if not isinstance(weight, Tensor) or weight.ndim != 2:
+        got = weight.shape if isinstance(weight, Tensor) else type(weight).__name__
+        raise RuntimeError(f"embedding: 'weight' must be 2-D (num_embeddings, dim), got {got}")
     n = weight.shape[0]
+    if padding_idx is not None and not -n <= padding_idx < n:
+        raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got "
+                         f"{padding_idx}")
     ids = input.data
     if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= n):
         raise IndexError(f"embedding: index out of range in self (ids span "

@@ -95,7 +95,9 @@ class Minimum(Maximum):
     largest = False
 
 
-def _need_tensor(fn, x, name, pos):
+def need_tensor(fn, x, name, pos):
+    """torch's TypeError for an argument that must be a Tensor (maximum(t, 2), a list
+    target), naming the function, the argument and what was passed."""
     from ..tensor import Tensor  # lazy: tensor.py imports this module
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not "
@@ -108,7 +110,7 @@ def where(condition, input, other):
     cond = unwrap(condition)
     dt = getattr(cond, "dtype", None)
     if dt is None or isinstance(cond, np.generic):
-        _need_tensor("where", condition, "condition", 1)
+        need_tensor("where", condition, "condition", 1)
     if dt.kind != "b" and dt != np.uint8:   # torch still accepts uint8 (deprecated)
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {torch_name(dt)}")
@@ -117,14 +119,14 @@ def where(condition, input, other):
 
 def maximum(input, other):
     """Elementwise max of two tensors, promoted (torch.maximum: both must be tensors)."""
-    _need_tensor("maximum", input, "input", 1)
-    _need_tensor("maximum", other, "other", 2)
+    need_tensor("maximum", input, "input", 1)
+    need_tensor("maximum", other, "other", 2)
     return Maximum.apply(input, other)
 
 
 def minimum(input, other):
-    _need_tensor("minimum", input, "input", 1)
-    _need_tensor("minimum", other, "other", 2)
+    need_tensor("minimum", input, "input", 1)
+    need_tensor("minimum", other, "other", 2)
     return Minimum.apply(input, other)
 
 

@@ -237,7 +237,13 @@ class Conv2dWeightGrad(Op):
 
 def pair(v, name, op="conv2d"):
     """An int or a 2-sequence of ints as a 2-tuple (torch's _pair), checked."""
-    t = (v, v) if isinstance(v, int) and not isinstance(v, bool) else tuple(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        t = (v, v)
+    else:
+        try:
+            t = tuple(v)
+        except TypeError:                   # a float, None: not a sequence at all
+            t = ()
     if len(t) != 2 or not all(isinstance(a, int) and not isinstance(a, bool) for a in t):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {v!r}")
     return t

@@ -27,8 +27,8 @@ from ..cuda import cross_entropy as cuda_ce
 from . import softmax_cpu
 from .compare import where
 from .index import Gather
-from .loss import (_check_target_values, _class_targets, _class_weight, _rows, check_float,
-                   check_weight_dtype, get_reduction)
+from .loss import (_check_target_values, _class_targets, _class_weight, _rows, check_class_args,
+                   check_float, check_weight_dtype, get_reduction)
 from .softmax import log_softmax, softmax
 
 
@@ -234,6 +234,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     targets (shape without C) or class probabilities (input's shape); weight, ignore_index,
     label_smoothing and reductions as torch.nn.functional.cross_entropy."""
     op = "cross_entropy"
+    check_class_args(input, target, ignore_index, op)
     reduction = get_reduction(reduction, op, size_average, reduce)
     check_float(input, "input", op)
     check_weight_dtype(input, weight, op)

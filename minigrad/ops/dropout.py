@@ -14,6 +14,8 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module, rng
+from .arith import torch_name
+from .compare import need_tensor
 from .inplace import update
 from .shape import normalize_dim
 from .softmax import softmax
@@ -66,9 +68,13 @@ def _keep_mask(x, shape, keep, scale):
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p) while training;
     matches torch.nn.functional.dropout (inplace=True writes into input)."""
+    need_tensor("dropout", input, "input", 1)
     _check_p(p, "dropout probability", "dropout")
     if not training or p == 0:
         return input
+    if input.dtype.kind != "f":             # torch: the scaled result does not fit the input
+        raise RuntimeError(f"dropout: result type Float can't be cast to the desired output "
+                           f"type {torch_name(input.dtype)} (input of dtype {input.dtype})")
     keep = 1.0 - p
     mask = _keep_mask(input, input.shape, keep, 1 / keep if keep else 0)
     if inplace:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from ..autograd import wrap
 from ..backend import array_module
-from .compare import where
+from .compare import need_tensor, where
 from .index import Gather
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -32,6 +34,16 @@ def get_reduction(reduction, op, size_average=None, reduce=None, extra=()):
 
 def reduce_loss(loss, reduction):
     return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+
+
+def check_class_args(input, target, ignore_index, op):
+    """torch's TypeErrors for a non-Tensor input or target (a list, a NumPy array) and for an
+    ignore_index that is not an int (None)."""
+    need_tensor(op, input, "input", 1)
+    need_tensor(op, target, "target", 2)
+    if not isinstance(ignore_index, (int, np.integer)) or isinstance(ignore_index, bool):
+        raise TypeError(f"{op}(): argument 'ignore_index' must be int, not "
+                        f"{type(ignore_index).__name__}")
 
 
 def check_float(t, name, op):
@@ -109,6 +121,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     at class indices `target`; mean divides by the summed weights of non-ignored targets.
     Matches torch.nn.functional.nll_loss."""
     op = "nll_loss"
+    check_class_args(input, target, ignore_index, op)
     reduction = get_reduction(reduction, op, size_average, reduce)
     check_float(input, "input", op)
     check_weight_dtype(input, weight, op)
