@@ -193,6 +193,12 @@ BAD_ARGS = [  # (what, call on (lib, F), error minigrad must raise, text it must
      TypeError, "'target'"),
     ("nll_loss list target", lambda L, F_: F_.nll_loss(L.ones(2, 3), [0, 1]), TypeError,
      "'target'"),
+    ("Conv2d reflect padding >= input", lambda L, F_: L.nn.Conv2d(
+        1, 1, 1, padding=2, padding_mode="reflect")(L.ones(1, 1, 2, 2)), RuntimeError,
+     "reflect"),
+    ("Conv2d circular padding > input", lambda L, F_: L.nn.Conv2d(
+        1, 1, 1, padding=3, padding_mode="circular")(L.ones(1, 1, 2, 2)), RuntimeError,
+     "circular"),
 ]
 
 

@@ -19,6 +19,12 @@ def _mode_pad(x, pads, mode):
     xp = array_module(x.data)
     h, w = x.shape[-2:]
     t, b, left, right = pads
+    if mode == "reflect" and (max(t, b) >= h or max(left, right) >= w):
+        raise RuntimeError(f"Conv2d: padding_mode='reflect' needs padding below the input size: "
+                           f"padding (top, bottom, left, right) {pads} for an input of {h}x{w}")
+    if mode == "circular" and (max(t, b) > h or max(left, right) > w):
+        raise RuntimeError(f"Conv2d: padding_mode='circular': padding {pads} would wrap around "
+                           f"an input of {h}x{w} more than once")
     idx = xp.pad(xp.arange(h * w).reshape(h, w), ((t, b), (left, right)),
                  mode=_NP_PAD_MODE[mode])
     flat = x.reshape(x.shape[:-2] + (h * w,))
