@@ -5,7 +5,8 @@ Layout: every tensor or array is one entry "a0", "a1", ... of the archive; the s
 where each array appears as {"__tensor__": "a3", ...}. Loading uses allow_pickle=False, so a
 checkpoint can hold data but never code. save() writes a temporary file in the target
 directory and renames it over the target (os.replace is atomic), so a crash mid-save leaves
-the previous checkpoint intact.
+the previous checkpoint intact, and the next save of that target removes the temporary
+file such a crash left behind.
 """
 from __future__ import annotations
 
@@ -90,18 +91,40 @@ def save(obj, f) -> None:
         return
     path = os.fspath(f)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".",
-                               suffix=".tmp")
+    prefix = os.path.basename(path) + "."
+    _remove_stale_temps(folder, prefix)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
             np.savez(out, **arrays)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())        # mkstemp's 0600 -> what open() would give
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)          # the only portable way to read it: set, then restore
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_temps(folder, prefix):
+    """Temporary files a killed save of the same target left behind (prefix*.tmp)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for n in names:
+        if n.startswith(prefix) and n.endswith(".tmp"):
+            try:
+                os.remove(os.path.join(folder, n))
+            except OSError:
+                pass            # gone already, or not ours to remove: the save goes on
 
 
 def load(f, map_location=None, weights_only: bool = True):

@@ -119,3 +119,24 @@ def test_torch_state_dict_through_numpy_loads(tmp_path):
     m = nn.Linear(3, 2)
     m.load_state_dict(mg.load(tmp_path / "t.npz"))
     np.testing.assert_array_equal(m.weight.detach().numpy(), t.weight.detach().numpy())
+
+
+def test_saved_file_has_the_umask_mode_and_stale_temps_go(tmp_path):
+    """A save creates its file as open() would (0644 under umask 022, not mkstemp's 0600),
+    and removes temporary files that a killed earlier save of the same target left behind."""
+    import os
+    import stat
+    target = tmp_path / "ckpt.npz"
+    stale = tmp_path / "ckpt.npz.k3j2x9.tmp"
+    stale.write_bytes(b"half a checkpoint")
+    other = tmp_path / "other.npz.abc.tmp"             # another target's temp: left alone
+    other.write_bytes(b"x")
+    old = os.umask(0o022)
+    try:
+        mg.save({"w": mg.ones(3)}, target)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o644
+    assert not stale.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.npz", "other.npz.abc.tmp"]
+    assert mg.load(target)["w"].tolist() == [1.0, 1.0, 1.0]
