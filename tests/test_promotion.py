@@ -433,3 +433,13 @@ def test_losses_and_norms_reject_dtypes_like_torch():
     ]
     for case in accepted:
         assert str(case(mg, F).dtype) == str(case(torch, TF).dtype)[6:]
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+def test_float_results_of_integer_reductions_follow_the_default_dtype(default):
+    mg.set_default_dtype(getattr(mg, default))
+    torch.set_default_dtype(getattr(torch, default))
+    a = np.array([[1, 2], [3, 5]])
+    ours, theirs = mg.logsumexp(mg.tensor(a), 1), torch.logsumexp(torch.tensor(a), 1)
+    assert str(ours.dtype) == default and str(theirs.dtype) == f"torch.{default}"
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)

@@ -1,6 +1,7 @@
 """Function forms of Tensor methods (mg.exp(x), mg.pow(x, 2), ...) as torch has them."""
 from __future__ import annotations
 
+from ..autograd import unwrap
 from ..dtypes import result_type
 from .arith import Add, Sub, _is_bool, _no_bool_sub
 from .compare import clamp
@@ -54,8 +55,9 @@ def add(input, other, *, alpha=1):
 def sub(input, other, *, alpha=1):
     """input - alpha * other (torch.sub); bool operands raise as torch's do."""
     if type(alpha) is not int or alpha != 1:
-        if _is_bool(getattr(input, "data", input)) or _is_bool(getattr(other, "data", other)):
-            _no_bool_sub(getattr(input, "data", input), getattr(other, "data", other))
+        a, b = unwrap(input), unwrap(other)
+        if _is_bool(a) or _is_bool(b):
+            _no_bool_sub(a, b)
         other = _times_alpha(input, other, alpha)
     return Sub.apply(input, other)
 

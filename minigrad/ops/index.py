@@ -203,10 +203,8 @@ class MaskedFill(Op):
         m = mask.astype(g.dtype)
         gx = sum_to(g * wrap(1 - m), x_shape) if ctx.needs_input_grad[0] else None
         gv = None
-        if ctx.needs_input_grad[2]:
+        if ctx.needs_input_grad[2]:                 # (the engine casts it to value's dtype)
             gv = (g * wrap(m)).sum()
-            value_dtype = ctx._inputs[2].dtype
-            gv = gv if gv.dtype == value_dtype else gv.to(value_dtype)
         return gx, None, gv, None
 
 

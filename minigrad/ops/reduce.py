@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import return_types
 from ..autograd import Op, wrap
-from ..backend import array_module, float32
+from ..backend import array_module, get_default_dtype
 from ..cuda import reduce as cuda_reduce
 from .index import Gather
 from .shape import normalize_dim, normalize_dims
@@ -338,7 +338,7 @@ def argmin(input, dim=None, keepdim=False):
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over dims without overflow; -inf over nothing (torch.logsumexp)."""
-    x = input if input.dtype.kind in "fc" else input.to(float32)    # torch's default dtype
+    x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())   # as torch
     return LogSumExp.apply(x, _dims(x, dim, "logsumexp"), keepdim)
 
 
