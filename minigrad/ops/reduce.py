@@ -170,11 +170,6 @@ def _check_nonempty(x, dim, dims, op, error=RuntimeError):
             raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
 
 
-def _keepdim_dim(x, dim, op):
-    """A single dim for ops along one dim; a 0-d input accepts 0 and -1 (as torch)."""
-    return normalize_dim(dim, x.ndim, op)
-
-
 def select_along(x, dim, idx, keepdim, cls):
     """(values, indices) named tuple `cls` for indices `idx` (keepdim shape) along `dim`; the
     values are gathered, so the gradient goes to the chosen elements only."""
@@ -285,7 +280,7 @@ def aminmax(input, *, dim=None, keepdim=False):
             return return_types.aminmax((Amin.apply(input, dims, True),
                                          Amax.apply(input, dims, True)))
         return return_types.aminmax((amin(input), amax(input)))
-    d = _keepdim_dim(input, dim, "aminmax")
+    d = normalize_dim(dim, input.ndim, "aminmax")
     dims = (d,) if input.ndim else ()
     _check_nonempty(input, d, dims, "aminmax")
     return return_types.aminmax((Amin.apply(input, dims, keepdim),
@@ -303,7 +298,7 @@ def _max_min(input, dim, keepdim, other, largest):
                             "(keepdim=bool); pass a dim")
         _check_nonempty(input, None, (), op)
         return (Amax if largest else Amin).apply(input, tuple(range(input.ndim)), False)
-    d = _keepdim_dim(input, dim, op)
+    d = normalize_dim(dim, input.ndim, op)
     _check_nonempty(input, d, (d,) if input.ndim else (), op)
     idx = ArgReduce.forward(None, input.data, d if input.ndim else None, True, largest)
     return select_along(input, d, idx, keepdim, getattr(return_types, op))
@@ -323,7 +318,7 @@ def argmax(input, dim=None, keepdim=False):
     """int64 index of the first max (of a NaN if any) along dim or over all (torch.argmax)."""
     if input.dtype.kind == "b":
         raise RuntimeError("argmax(): does not support bool input")
-    d = None if dim is None else _keepdim_dim(input, dim, "argmax")
+    d = None if dim is None else normalize_dim(dim, input.ndim, "argmax")
     _check_nonempty(input, d, () if d is None or not input.ndim else (d,), "argmax", IndexError)
     return ArgReduce.apply(input, None if not input.ndim else d, keepdim, True)
 
@@ -331,7 +326,7 @@ def argmax(input, dim=None, keepdim=False):
 def argmin(input, dim=None, keepdim=False):
     if input.dtype.kind == "b":
         raise RuntimeError("argmin(): does not support bool input")
-    d = None if dim is None else _keepdim_dim(input, dim, "argmin")
+    d = None if dim is None else normalize_dim(dim, input.ndim, "argmin")
     _check_nonempty(input, d, () if d is None or not input.ndim else (d,), "argmin", IndexError)
     return ArgReduce.apply(input, None if not input.ndim else d, keepdim, False)
 
