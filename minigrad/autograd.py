@@ -419,6 +419,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """
     Tensor = _tensor_cls()
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    for k, t in enumerate(outputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad(): outputs[{k}] must be a Tensor, not {type(t).__name__}")
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
     for k, t in enumerate(inputs):

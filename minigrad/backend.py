@@ -177,7 +177,8 @@ def get_default_dtype():
 def set_default_dtype(d):
     """Set the default floating dtype: float16, float32 or float64 (torch.set_default_dtype)."""
     global _DEFAULT_FLOAT
-    dt = to_dtype(d)
+    from .ops.checks import need_dtype  # lazy: the ops package imports this module
+    dt = need_dtype("set_default_dtype", d, "d")
     if dt.kind != "f":
         raise TypeError("only floating-point types are supported as the default type")
     _DEFAULT_FLOAT = dt
@@ -205,9 +206,13 @@ def is_floating(dtype) -> bool:
 def manual_seed(seed: int):
     """Seed every random op in minigrad, on CPU and (when present) on CUDA."""
     global _cpu_rng, _seed
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed: seed must be an int, got {seed!r}")
-    _seed = int(seed) % (2**63)
+    try:
+        seed = int(seed)                    # torch's manual_seed takes int(seed) too
+    except (TypeError, ValueError):
+        raise TypeError(f"manual_seed: seed must be an int, got {seed!r}") from None
+    if not -2**63 <= seed < 2**64:
+        raise RuntimeError(f"manual_seed: seed must be within [-2**63, 2**64), got {seed}")
+    _seed = seed % (2**63)
     _cpu_rng = np.random.default_rng(_seed)
     if _cupy:
         _cupy.random.seed(_seed)

@@ -6,12 +6,14 @@ mixing them takes the promotion of its elements.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 from . import autograd, backend
 from .dtypes import _promote
+from .ops.checks import need_int, need_ints, need_number, need_tensor
 from .tensor import Tensor
 
 
@@ -165,10 +167,11 @@ def _size(size, fn):
         raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, numbers.Integral) or s < 0:
-            raise ValueError(f"size must be non-negative ints, got {tuple(size)}")
-    return tuple(int(s) for s in size)
+    size = need_ints(fn, list(size), "size")
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"{fn}(): Trying to create tensor with negative dimension "
+                           f"{min(size)}: {list(size)}")
+    return size
 
 
 def _dtype(dtype, default=None):
@@ -195,6 +198,8 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
+    if not isinstance(fill_value, Tensor):
+        need_number("full", fill_value, "fill_value", 2)
     if dtype is None:
         dtype = _leaf_dtype(autograd.unwrap(fill_value) if isinstance(fill_value, Tensor)
                             else fill_value)
@@ -205,19 +210,35 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     xp, _ = _xp_for(device)
     if end is None:
         start, end = 0, start
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        need_number("arange", v, name)
+        if not math.isfinite(v):
+            raise RuntimeError(f"arange: unsupported range: {start} -> {end} (step {step})")
     if step == 0:
         raise ValueError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign "
+                           f"({start} -> {end}, step {step})")
     ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     default = backend.int64 if ints else backend.get_default_dtype()
     return _finish(xp.arange(start, end, step).astype(_dtype(dtype, default)), requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    need_number("linspace", start, "start", 1)
+    need_number("linspace", end, "end", 2)
+    steps = need_int("linspace", steps, "steps", 3)
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     xp, _ = _xp_for(device)
     return _finish(xp.linspace(start, end, steps).astype(_dtype(dtype)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    n = need_int("eye", n, "n", 1)
+    m = n if m is None else need_int("eye", m, "m", 2)
+    if n < 0 or m < 0:
+        raise RuntimeError(f"eye: n and m must be greater or equal to 0, got {n} and {m}")
     xp, _ = _xp_for(device)
     return _finish(xp.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
@@ -254,6 +275,7 @@ def randint(low, high=None, size=None, dtype=None, device=None):
         low, high, size = 0, low, high
     if high is None or size is None:
         raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
+    low, high = need_int("randint", low, "low"), need_int("randint", high, "high")
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     xp, _ = _xp_for(device)
@@ -264,34 +286,39 @@ def randint(low, high=None, size=None, dtype=None, device=None):
 
 
 def randperm(n, dtype=None, device=None):
+    n = need_int("randperm", n, "n", 1)
+    if n < 0:
+        raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     xp, _ = _xp_for(device)
     return _finish(backend.rng(xp).permutation(n).astype(_dtype(dtype, backend.int64)), False)
 
 
 def _like(fn, x, dtype, device, requires_grad, *args):
-    return fn(*args, dtype=dtype or x.dtype, device=device or x.device,
+    """fn(x.shape, *args) with x's dtype and device unless given (torch's *_like)."""
+    need_tensor(f"{fn.__name__}_like", x, "input", 1)
+    return fn(x.shape, *args, dtype=dtype or x.dtype, device=device or x.device,
               requires_grad=requires_grad)
 
 
 def zeros_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(zeros, x, dtype, device, requires_grad, x.shape)
+    return _like(zeros, x, dtype, device, requires_grad)
 
 
 def ones_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(ones, x, dtype, device, requires_grad, x.shape)
+    return _like(ones, x, dtype, device, requires_grad)
 
 
 def empty_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(empty, x, dtype, device, requires_grad, x.shape)
+    return _like(empty, x, dtype, device, requires_grad)
 
 
 def full_like(x, fill_value, dtype=None, device=None, requires_grad=False):
-    return _like(full, x, dtype, device, requires_grad, x.shape, fill_value)
+    return _like(full, x, dtype, device, requires_grad, fill_value)
 
 
 def randn_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(randn, x, dtype, device, requires_grad, x.shape)
+    return _like(randn, x, dtype, device, requires_grad)
 
 
 def rand_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(rand, x, dtype, device, requires_grad, x.shape)
+    return _like(rand, x, dtype, device, requires_grad)

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import backend
 from .backend import get_default_dtype, set_default_dtype  # noqa: F401  (public via mg.)
+from .ops.checks import need_dtype, need_operand
 
 _INT64 = np.dtype("int64")
 _BOOL = np.dtype("bool")
@@ -56,9 +57,16 @@ def _scalar_dtype(x):
     raise TypeError(f"result_type: unsupported operand of type {type(x).__name__}")
 
 
-def result_type(*operands):
+def result_type(tensor, other):
+    """The dtype torch gives an op on two operands, tensors or numbers (torch.result_type)."""
+    need_operand("result_type", tensor, "tensor", 1)
+    need_operand("result_type", other, "other", 2)
+    return operands_dtype(tensor, other)
+
+
+def operands_dtype(*operands):
     """The NumPy dtype torch gives an op on `operands`: Tensors, NumPy/CuPy arrays (a 0-d
-    array counts as a 0-d tensor), Python scalars and NumPy scalars."""
+    array counts as a 0-d tensor), Python scalars and NumPy scalars; None is skipped."""
     dim = zero = wrapped = None
     for x in operands:
         if x is None:
@@ -75,12 +83,14 @@ def result_type(*operands):
 
 def promote_types(type1, type2):
     """The smallest dtype both dtypes can be cast to safely (torch.promote_types)."""
-    return _promote(backend.to_dtype(type1), backend.to_dtype(type2))
+    return _promote(need_dtype("promote_types", type1, "type1"),
+                    need_dtype("promote_types", type2, "type2"))
 
 
 def can_cast(from_, to):
     """torch.can_cast: casting never goes down a category (float -> int, int -> bool)."""
-    return _category(backend.to_dtype(from_)) <= _category(backend.to_dtype(to))
+    return _category(need_dtype("can_cast", from_, "from_")) <= \
+        _category(need_dtype("can_cast", to, "to"))
 
 
 class finfo:

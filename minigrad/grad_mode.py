@@ -56,7 +56,10 @@ class set_grad_enabled(_GradMode):
     manager or decorator it restores the previous mode afterwards."""
 
     def __init__(self, mode: bool):
-        super().__init__(bool(mode))
+        if type(mode) is not bool:
+            raise TypeError(f"set_grad_enabled(): argument 'mode' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
+        super().__init__(mode)
         self.before = _state.grad_enabled
         _state.grad_enabled = self.mode
 

@@ -83,6 +83,12 @@ def save(obj, f) -> None:
     """Save nested dicts/lists/tuples of tensors, arrays, numbers and strings to `f` (a path
     or a binary file object) as .npz plus JSON (the counterpart of torch.save for state
     dicts; no pickle). Saving to a path is atomic."""
+    if not (isinstance(f, (str, bytes, os.PathLike)) or hasattr(f, "write")):
+        raise TypeError(f"save(): f must be a path or a writable binary file object, not "
+                        f"{type(f).__name__}")
+    if not hasattr(f, "write") and not os.path.isdir(os.path.dirname(os.path.abspath(f))):
+        raise RuntimeError(f"save(): parent directory {os.path.dirname(os.path.abspath(f))!s} "
+                           "does not exist")
     arrays: dict = {}
     meta = json.dumps({"format": FORMAT, "version": VERSION, "tree": _encode(obj, arrays, "obj")})
     arrays[META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
@@ -131,6 +137,9 @@ def load(f, map_location=None, weights_only: bool = True):
     """Load what save() wrote (the counterpart of torch.load). Tensors go to map_location
     ('cpu' by default, or 'cuda'). A truncated, corrupt or foreign file raises RuntimeError
     naming the file; nothing is ever unpickled."""
+    if not (isinstance(f, (str, bytes, os.PathLike)) or hasattr(f, "read")):
+        raise TypeError(f"load(): f must be a path or a readable binary file object, not "
+                        f"{type(f).__name__}")
     name = f if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file object>")
     device = backend.Device(map_location if map_location is not None else "cpu")
     if isinstance(f, (str, os.PathLike)):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd, backend, storage
-from .ops import (arith, bitwise, compare, division, functional, index, inplace, linalg, reduce,
-                  shape, softmax, sort, unary)
+from .ops import (arith, bitwise, checks, compare, division, functional, index, inplace, linalg,
+                  reduce, shape, softmax, sort, unary)
 
 
 class Tensor(backend.MovesWithTo):
@@ -96,7 +96,8 @@ class Tensor(backend.MovesWithTo):
         return shape.transpose(self, -2, -1)
 
     def size(self, dim=None):
-        return self.shape if dim is None else self.shape[shape.normalize_dim(dim, self.ndim)]
+        return self.shape if dim is None else self.shape[shape.normalize_dim(dim, self.ndim,
+                                                                             "size")]
 
     def dim(self):
         return self.ndim
@@ -218,8 +219,13 @@ class Tensor(backend.MovesWithTo):
         """to(device), to(dtype), to(device, dtype): differentiable moves and casts."""
         device, dtype = self._to_args(args, device, dtype)
         out = self
+        if dtype is not None:
+            dtype = checks.need_dtype("to", dtype)
         if device is not None:
-            dev = backend.Device(device)
+            try:
+                dev = backend.Device(device)
+            except ValueError as e:
+                raise ValueError(f"to(): {e}") from None
             if dev != self.device:
                 from .ops.convert import ToDevice
                 out = ToDevice.apply(out, dev)
@@ -240,6 +246,7 @@ class Tensor(backend.MovesWithTo):
         return self.to(backend.bool_)
 
     def type_as(self, other):
+        checks.need_tensor("type_as", other, "other", 1)
         return self.to(other.dtype)
 
     def detach(self):
@@ -249,6 +256,7 @@ class Tensor(backend.MovesWithTo):
         return self + 0 if self.dtype.kind == "f" else Tensor._make(self.data.copy())
 
     def requires_grad_(self, requires_grad=True):
+        checks.need_bool("requires_grad_", requires_grad, "requires_grad", 1)
         if requires_grad and self.dtype.kind != "f":
             raise RuntimeError(f"requires_grad_: only tensors of floating point dtype can "
                                f"require gradients, got {self.dtype}")
@@ -274,6 +282,12 @@ class Tensor(backend.MovesWithTo):
         """Accumulate d(self)/d(leaf) into every leaf's .grad (torch.Tensor.backward)."""
         if inputs is not None:
             raise NotImplementedError("backward(inputs=...) is not supported; use minigrad.grad")
+        checks.need_optional_tensor("backward", gradient, "gradient", 1)
+        for name, flag in (("retain_graph", retain_graph), ("create_graph", create_graph)):
+            if (flag is not None or name == "create_graph") and type(flag) not in (bool, int):
+                # (torch takes an int too; retain_graph=None means create_graph)
+                raise TypeError(f"backward(): argument '{name}' must be bool, not "
+                                f"{type(flag).__name__}")
         g, = autograd._default_grads([self], gradient, "backward")
         keep = create_graph if retain_graph is None else retain_graph
         autograd.run_backward([self], [g], keep, create_graph)
@@ -289,29 +303,39 @@ class Tensor(backend.MovesWithTo):
                              lambda t: t.sub(other, alpha=alpha), alpha)
 
     def mul_(self, other):
-        return inplace.arith(self, "multiply", other, "mul_", lambda t: t * other)
+        return inplace.arith(self, "multiply", other, "mul_", lambda t: t.mul(other))
 
     def div_(self, other, *, rounding_mode=None):
         if rounding_mode is None:
-            return inplace.arith(self, "true_divide", other, "div_", lambda t: t / other)
+            return inplace.arith(self, "true_divide", other, "div_", lambda t: t.div(other))
         return inplace.update(self, lambda t: t.div(other, rounding_mode=rounding_mode), "div_",
                               other)
 
     def true_divide_(self, other): return self.div_(other)
-    def floor_divide_(self, o): return inplace.update(self, lambda t: t // o, "floor_divide_", o)
-    def remainder_(self, o): return inplace.update(self, lambda t: t % o, "remainder_", o)
+    def floor_divide_(self, o):
+        return inplace.update(self, lambda t: t.floor_divide(o), "floor_divide_", o)
+
+    def remainder_(self, o): return inplace.update(self, lambda t: t.remainder(o), "remainder_", o)
     def fmod_(self, o): return inplace.update(self, lambda t: t.fmod(o), "fmod_", o)
-    def pow_(self, o): return inplace.update(self, lambda t: t ** o, "pow_", o)
-    def bitwise_and_(self, o): return inplace.update(self, lambda t: t & o, "bitwise_and_", o)
-    def bitwise_or_(self, o): return inplace.update(self, lambda t: t | o, "bitwise_or_", o)
-    def bitwise_xor_(self, o): return inplace.update(self, lambda t: t ^ o, "bitwise_xor_", o)
-    def bitwise_not_(self): return inplace.update(self, lambda t: ~t, "bitwise_not_")
+    def pow_(self, o): return inplace.update(self, lambda t: t.pow(o), "pow_", o)
+
+    def bitwise_and_(self, o):
+        return inplace.update(self, lambda t: t.bitwise_and(o), "bitwise_and_", o)
+
+    def bitwise_or_(self, o):
+        return inplace.update(self, lambda t: t.bitwise_or(o), "bitwise_or_", o)
+
+    def bitwise_xor_(self, o):
+        return inplace.update(self, lambda t: t.bitwise_xor(o), "bitwise_xor_", o)
+
+    def bitwise_not_(self): return inplace.update(self, Tensor.bitwise_not, "bitwise_not_")
 
     def bitwise_left_shift_(self, o):
-        return inplace.update(self, lambda t: t << o, "bitwise_left_shift_", o)
+        return inplace.update(self, lambda t: t.bitwise_left_shift(o), "bitwise_left_shift_", o)
 
     def bitwise_right_shift_(self, o):
-        return inplace.update(self, lambda t: t >> o, "bitwise_right_shift_", o)
+        return inplace.update(self, lambda t: t.bitwise_right_shift(o), "bitwise_right_shift_",
+                              o)
 
     def neg_(self): return inplace.update(self, lambda t: -t, "neg_")
     def exp_(self): return inplace.update(self, Tensor.exp, "exp_")
@@ -348,10 +372,12 @@ class Tensor(backend.MovesWithTo):
     def copy_(self, src, non_blocking=False): return inplace.copy(self, src)
 
     def uniform_(self, a=0.0, b=1.0):
+        a, b = inplace.uniform_bounds(self, a, b)
         r = backend.rng(backend.array_module(self.data))
         return inplace.fill(self, r.uniform(a, b, self.shape), "uniform_")
 
     def normal_(self, mean=0.0, std=1.0):
+        mean, std = inplace.normal_args(self, mean, std)
         r = backend.rng(backend.array_module(self.data))
         return inplace.fill(self, r.normal(mean, std, self.shape), "normal_")
 
@@ -398,7 +424,7 @@ class Tensor(backend.MovesWithTo):
     def __rfloordiv__(self, o): return division.floor_divide(o, self)
     def __mod__(self, o): return division.remainder(self, o)
     def __rmod__(self, o): return division.remainder(o, self)
-    def __invert__(self): return bitwise.bitwise_not(self)
+    def __invert__(self): return bitwise.invert(self)
     def __and__(self, o): return bitwise.bitwise_and(self, o)
     def __rand__(self, o): return bitwise.bitwise_and(o, self)
     def __or__(self, o): return bitwise.bitwise_or(self, o)
@@ -417,13 +443,13 @@ class Tensor(backend.MovesWithTo):
     def add(self, other, *, alpha=1): return functional.add(self, other, alpha=alpha)
     def sub(self, other, *, alpha=1): return functional.sub(self, other, alpha=alpha)
     subtract = sub
-    def mul(self, other): return self * other
+    def mul(self, other): return functional.mul(self, other)
     multiply = mul
 
     def div(self, other, *, rounding_mode=None):
         return division.div(self, other, rounding_mode=rounding_mode)
     divide = div
-    def true_divide(self, other): return self / other
+    def true_divide(self, other): return division.div(self, other)
     def floor_divide(self, other): return division.floor_divide(self, other)
     def remainder(self, other): return division.remainder(self, other)
     def fmod(self, other): return division.fmod(self, other)
@@ -433,8 +459,8 @@ class Tensor(backend.MovesWithTo):
     def bitwise_not(self): return bitwise.bitwise_not(self)
     def bitwise_left_shift(self, other): return bitwise.bitwise_left_shift(self, other)
     def bitwise_right_shift(self, other): return bitwise.bitwise_right_shift(self, other)
-    def pow(self, o): return self ** o
-    def matmul(self, o): return self @ o
+    def pow(self, exponent): return functional.pow(self, exponent)
+    def matmul(self, other): return linalg.matmul(self, other)
     def neg(self): return -self
     def exp(self): return unary.Exp.apply(self)
     def log(self): return unary.Log.apply(self)
@@ -450,12 +476,12 @@ class Tensor(backend.MovesWithTo):
     def maximum(self, o): return compare.maximum(self, o)
     def minimum(self, o): return compare.minimum(self, o)
     def masked_fill(self, mask, value): return index.masked_fill(self, mask, value)
-    def eq(self, o): return self == o
-    def ne(self, o): return self != o
-    def lt(self, o): return self < o
-    def le(self, o): return self <= o
-    def gt(self, o): return self > o
-    def ge(self, o): return self >= o
+    def eq(self, other): return compare.named_compare(self, other, "eq")
+    def ne(self, other): return compare.named_compare(self, other, "ne")
+    def lt(self, other): return compare.named_compare(self, other, "lt")
+    def le(self, other): return compare.named_compare(self, other, "le")
+    def gt(self, other): return compare.named_compare(self, other, "gt")
+    def ge(self, other): return compare.named_compare(self, other, "ge")
 
     def sum(self, dim=None, keepdim=False, *, dtype=None):
         return reduce.sum(self, dim, keepdim, dtype=dtype)
@@ -498,26 +524,34 @@ class Tensor(backend.MovesWithTo):
     def median(self, dim=None, keepdim=False): return sort.median(self, dim, keepdim)
     def nanmedian(self, dim=None, keepdim=False): return sort.nanmedian(self, dim, keepdim)
     def mode(self, dim=-1, keepdim=False): return sort.mode(self, dim, keepdim)
-    def softmax(self, dim, dtype=None): return softmax.softmax(self, dim, dtype)
-    def log_softmax(self, dim, dtype=None): return softmax.log_softmax(self, dim, dtype)
+    def softmax(self, dim, dtype=None):
+        return softmax.softmax(self, checks.need_int("softmax", dim, "dim", 1), dtype)
+
+    def log_softmax(self, dim, dtype=None):
+        return softmax.log_softmax(self, checks.need_int("log_softmax", dim, "dim", 1), dtype)
 
     # ---- shape methods ----------------------------------------------------------------
     def reshape(self, *sizes, **kw): return shape_reshape(self, *sizes, **kw)
     def view(self, *sizes, **kw): return shape_reshape(self, *sizes, **kw)
-    def view_as(self, other): return shape_reshape(self, other.shape)
-    def reshape_as(self, other): return shape_reshape(self, other.shape)
+    def view_as(self, other): return shape_reshape(self, _shape_of(other, "view_as"))
+    def reshape_as(self, other): return shape_reshape(self, _shape_of(other, "reshape_as"))
     def permute(self, *dims, **kw): return shape.permute(self, *dims, **kw)
     def transpose(self, dim0, dim1): return shape.transpose(self, dim0, dim1)
     def t(self): return shape.t(self)
     def unsqueeze(self, dim): return shape.unsqueeze(self, dim)
     def squeeze(self, dim=None): return shape.squeeze(self, dim)
     def expand(self, *sizes): return shape.expand(self, *sizes)
-    def expand_as(self, other): return shape.expand(self, other.shape)
+    def expand_as(self, other): return shape.expand(self, _shape_of(other, "expand_as"))
     def flatten(self, start_dim=0, end_dim=-1): return shape.flatten(self, start_dim, end_dim)
     def contiguous(self): return shape.Contiguous.apply(self)
 
-    def select(self, dim, i):
+    def select(self, dim, index):
         d = shape.normalize_dim(dim, self.ndim, "select")
+        i = checks.need_int("select", index, "index", 2)
+        n = self.shape[d] if self.ndim else 1
+        if not -n <= i < n:
+            raise IndexError(f"select(): index {i} out of range for tensor of size "
+                             f"{list(self.shape)} at dimension {d}")
         return self[(slice(None),) * d + (i,)]
 
     def gather(self, dim, index_): return index.gather(self, dim, index_)
@@ -526,6 +560,11 @@ class Tensor(backend.MovesWithTo):
         return index.scatter(self, dim, index_, src, value)
 
     def scatter_add(self, dim, index_, src): return index.scatter_add(self, dim, index_, src)
+
+
+def _shape_of(other, op):
+    checks.need_tensor(op, other, "other", 1)
+    return other.shape
 
 
 def shape_reshape(x, *new_shape, **kw):

@@ -13,6 +13,7 @@ from .. import creation
 from ..autograd import wrap
 from ..backend import array_module
 from ..ops.attention import scaled_dot_product_attention
+from ..ops.checks import need_float, need_int, need_optional_tensor, need_tensor
 from ..ops.dropout import dropout
 from ..ops.softmax import softmax
 from . import init
@@ -49,6 +50,9 @@ class MultiheadAttention(Module):
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
                  dtype=None):
         super().__init__()
+        embed_dim = need_int("MultiheadAttention", embed_dim, "embed_dim", 1)
+        num_heads = need_int("MultiheadAttention", num_heads, "num_heads", 2)
+        dropout = need_float("MultiheadAttention", dropout, "dropout", 3)
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than "
                              f"0, got embed_dim={embed_dim} and num_heads={num_heads}")
@@ -106,6 +110,10 @@ class MultiheadAttention(Module):
         return linear(query, wq, bq), linear(key, wk, bk), linear(value, wv, bv)
 
     def _check(self, query, key, value, key_padding_mask, attn_mask):
+        for pos, (name, t) in enumerate((("query", query), ("key", key), ("value", value)), 1):
+            need_tensor("MultiheadAttention", t, name, pos)
+        need_optional_tensor("MultiheadAttention", key_padding_mask, "key_padding_mask")
+        need_optional_tensor("MultiheadAttention", attn_mask, "attn_mask")
         batched = query.ndim == 3
         if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
             raise AssertionError(f"MultiheadAttention: query, key and value must all be 2-D "
@@ -120,6 +128,10 @@ class MultiheadAttention(Module):
             raise AssertionError(f"MultiheadAttention: key shape {key.shape} does not match "
                                  f"value shape {value.shape}")
         N = (query.shape[0] if self.batch_first else query.shape[1]) if batched else 1
+        if batched and key.shape[0 if self.batch_first else 1] != N:
+            raise ValueError(f"MultiheadAttention: query and key must have the same batch size "
+                             f"(batch_first={self.batch_first}), got shapes {query.shape} and "
+                             f"{key.shape}")
         S = key.shape[-2] if not batched else (key.shape[1] if self.batch_first else key.shape[0])
         L = query.shape[1 if self.batch_first else 0] if batched else query.shape[0]
         if key_padding_mask is not None:

@@ -121,6 +121,9 @@ class ModuleList(Module):
         return self
 
     def extend(self, modules):
+        if not hasattr(modules, "__iter__"):
+            raise TypeError(f"ModuleList.extend should be called with an iterable, but got "
+                            f"{type(modules).__name__}")
         for m in modules:
             self.append(m)
         return self
@@ -185,9 +188,15 @@ class ModuleDict(Module):
         self._modules.clear()
 
     def update(self, modules):
+        if not hasattr(modules, "__iter__"):
+            raise TypeError(f"ModuleDict.update should be called with an iterable of key/value "
+                            f"pairs, but got {type(modules).__name__}")
         items = modules.items() if hasattr(modules, "items") else modules
-        for key, m in items:
-            self[key] = m
+        for i, item in enumerate(items):
+            if not isinstance(item, (tuple, list)) or len(item) != 2:
+                raise TypeError(f"ModuleDict.update: sequence element #{i} should be a (key, "
+                                f"module) pair, got {item!r}")
+            self[item[0]] = item[1]
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict has no forward(); index it instead")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import creation
 from ..autograd import wrap
 from ..backend import array_module
+from ..ops.checks import need_int
 from ..ops.conv import conv2d, conv_padding, pair
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from . import init
@@ -39,7 +40,13 @@ class Conv2d(Module):
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None):
         super().__init__()
-        if not isinstance(groups, int) or groups <= 0:
+        in_channels = need_int("Conv2d", in_channels, "in_channels", 1)
+        out_channels = need_int("Conv2d", out_channels, "out_channels", 2)
+        groups = need_int("Conv2d", groups, "groups", 7)
+        if in_channels < 0 or out_channels < 0:
+            raise ValueError(f"Conv2d: in_channels and out_channels must be non-negative, got "
+                             f"{in_channels} and {out_channels}")
+        if groups <= 0:
             raise ValueError(f"Conv2d: groups must be a positive integer, got {groups!r}")
         if in_channels % groups:
             raise ValueError(f"Conv2d: in_channels ({in_channels}) must be divisible by groups "
@@ -51,7 +58,12 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: padding_mode must be one of 'zeros', 'reflect', "
                              f"'replicate', 'circular', got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        if isinstance(kernel_size, (list, tuple)) and len(kernel_size) != 2:
+            raise ValueError(f"Conv2d: kernel_size must be an int or a pair of ints, got "
+                             f"{kernel_size!r}")
         self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
+        if min(self.kernel_size) <= 0:
+            raise ValueError(f"Conv2d: kernel_size must be positive, got {kernel_size!r}")
         self.stride = pair(stride, "stride", "Conv2d")
         self.dilation = pair(dilation, "dilation", "Conv2d")
         self.padding = padding if isinstance(padding, str) else pair(padding, "padding",

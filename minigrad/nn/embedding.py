@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from .. import backend, creation
 from ..autograd import no_grad, wrap
+from ..ops.checks import (need_bool, need_float, need_int, need_optional_float,
+                          need_optional_int)
 from ..ops.compare import where
 from ..tensor import Tensor
 from . import init
@@ -36,6 +38,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         got = weight.shape if isinstance(weight, Tensor) else type(weight).__name__
         raise RuntimeError(f"embedding: 'weight' must be 2-D (num_embeddings, dim), got {got}")
     n = weight.shape[0]
+    padding_idx = need_optional_int("embedding", padding_idx, "padding_idx", 3)
+    max_norm = need_optional_float("embedding", max_norm, "max_norm", 4)
+    norm_type = need_float("embedding", norm_type, "norm_type", 5)
+    need_bool("embedding", scale_grad_by_freq, "scale_grad_by_freq", 6)
+    need_bool("embedding", sparse, "sparse", 7)
     if padding_idx is not None and not -n <= padding_idx < n:
         raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got "
                          f"{padding_idx}")
@@ -72,6 +79,12 @@ class Embedding(Module):
                  scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None,
                  _freeze: bool = False, device=None, dtype=None):
         super().__init__()
+        num_embeddings = need_int("Embedding", num_embeddings, "num_embeddings", 1)
+        embedding_dim = need_int("Embedding", embedding_dim, "embedding_dim", 2)
+        padding_idx = need_optional_int("Embedding", padding_idx, "padding_idx", 3)
+        if num_embeddings < 0 or embedding_dim < 0:
+            raise RuntimeError(f"Embedding: num_embeddings and embedding_dim must be "
+                               f"non-negative, got {num_embeddings} and {embedding_dim}")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx must be within num_embeddings "

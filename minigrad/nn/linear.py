@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from .. import creation
+from ..ops.checks import need_int, need_optional_tensor, need_tensor, same_dtype
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -15,6 +16,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     input (*, in_features), weight (out_features, in_features), bias (out_features,).
     """
+    need_tensor("linear", input, "input", 1)
+    need_tensor("linear", weight, "weight", 2)
+    need_optional_tensor("linear", bias, "bias", 3)
+    same_dtype("linear", input, weight=weight, bias=bias)
     if weight.ndim == 1:            # torch: a 1-D weight is a dot product over the last dim
         if bias is not None and bias.ndim != 0:
             raise RuntimeError(f"linear: with a 1-D weight, bias must be 0-d, got shape "
@@ -34,7 +39,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(f"linear: bias must have shape ({weight.shape[0]},), got "
                            f"{tuple(bias.shape)}")
     lead = input.shape[:-1]
-    x = input.reshape(-1, input.shape[-1]) if input.ndim > 2 else input
+    x = input.reshape(math.prod(lead), input.shape[-1]) if input.ndim > 2 else input
     out = x @ weight.T          # a 2-D matmul keeps the weight gradient a single GEMM
     if bias is not None:
         out = out + bias
@@ -74,8 +79,10 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None):
         super().__init__()
+        in_features = need_int("Linear", in_features, "in_features", 1)
+        out_features = need_int("Linear", out_features, "out_features", 2)
         for name, v in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            if v < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative int, got {v!r}")
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype,

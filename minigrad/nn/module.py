@@ -160,7 +160,8 @@ class Module(backend.MovesWithTo):
 
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"add_module: '{name}' is not a Module")
+            raise TypeError(f"{type(self).__name__}.add_module: {name!r} is a "
+                            f"{type(module).__name__}, not a Module subclass")
         if name not in self._modules:
             self._check_name(name, "module")
         self._modules[name] = module

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from .. import backend, creation
 from ..autograd import no_grad
+from ..ops.checks import (need_bool, need_float, need_int, need_ints, need_optional_tensor,
+                          need_tensor, same_dtype)
 from ..ops.norm import normalize
 from ..tensor import Tensor
 from . import init
@@ -21,6 +23,17 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     torch.nn.functional.batch_norm). In training, batch statistics are used and the running
     buffers (if given) are updated in place: r = (1 - momentum) r + momentum * stat, with the
     unbiased variance; otherwise the running statistics are used."""
+    need_tensor("batch_norm", input, "input", 1)
+    for pos, (name, t) in enumerate((("running_mean", running_mean), ("running_var", running_var),
+                                     ("weight", weight), ("bias", bias)), 2):
+        need_optional_tensor("batch_norm", t, name, pos)
+    need_bool("batch_norm", training, "training", 6)
+    momentum = need_float("batch_norm", momentum, "momentum", 7)
+    eps = need_float("batch_norm", eps, "eps", 8)
+    if eps < 0:
+        raise ValueError(f"batch_norm: eps must be non-negative, but got {eps}")
+    same_dtype("batch_norm", input, running_mean=running_mean, running_var=running_var,
+               weight=weight, bias=bias)
     if input.dtype.kind != "f":             # torch: "batch_norm" not implemented for 'Long'
         raise NotImplementedError(f"batch_norm: input must be a floating point tensor, got "
                                   f"{input.dtype}")
@@ -70,7 +83,12 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
                eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing dims `normalized_shape` (matches
     torch.nn.functional.layer_norm); weight and bias have shape normalized_shape."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    need_tensor("layer_norm", input, "input", 1)
+    shape = need_ints("layer_norm", normalized_shape, "normalized_shape", 2)
+    need_optional_tensor("layer_norm", weight, "weight", 3)
+    need_optional_tensor("layer_norm", bias, "bias", 4)
+    eps = need_float("layer_norm", eps, "eps", 5)
+    same_dtype("layer_norm", input, weight=weight, bias=bias)
     k = len(shape)
     if k == 0 or tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
         raise RuntimeError(f"layer_norm: given normalized_shape={list(shape)}, expected input "
@@ -92,6 +110,12 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device=None, dtype=None,
                  *, bias: bool = True):
         super().__init__()
+        name = type(self).__name__
+        num_features = need_int(name, num_features, "num_features", 1)
+        if num_features < 0:
+            raise ValueError(f"{name}: num_features must be non-negative, got {num_features}")
+        eps = need_float(name, eps, "eps", 2)
+        momentum = None if momentum is None else need_float(name, momentum, "momentum", 3)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self._bias_flag = affine and bias
@@ -133,6 +157,7 @@ class _BatchNorm(Module):
             raise ValueError(f"expected {want} input (got {input.ndim}D input)")
 
     def forward(self, input):
+        need_tensor(type(self).__name__, input, "input", 1)
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
@@ -175,8 +200,13 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device=None, dtype=None):
         super().__init__()
-        self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) \
-            else tuple(normalized_shape)
+        if getattr(normalized_shape, "ndim", None) == 1:     # torch takes a 1-D array too
+            normalized_shape = tuple(normalized_shape)
+        self.normalized_shape = need_ints("LayerNorm", normalized_shape, "normalized_shape", 1)
+        if any(n < 0 for n in self.normalized_shape):
+            raise ValueError(f"LayerNorm: normalized_shape must be non-negative, got "
+                             f"{self.normalized_shape}")
+        eps = need_float("LayerNorm", eps, "eps", 2)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         self._bias_flag = elementwise_affine and bias
         if elementwise_affine:

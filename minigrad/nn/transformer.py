@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 
 from ..ops.activation import gelu, relu
+from ..ops.checks import need_float, need_int, need_tensor
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
@@ -41,6 +42,13 @@ class TransformerEncoderLayer(Module):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
         super().__init__()
+        name = "TransformerEncoderLayer"
+        d_model, nhead = need_int(name, d_model, "d_model", 1), need_int(name, nhead, "nhead", 2)
+        dim_feedforward = need_int(name, dim_feedforward, "dim_feedforward", 3)
+        layer_norm_eps = need_float(name, layer_norm_eps, "layer_norm_eps", 6)
+        if d_model <= 0 or nhead <= 0 or dim_feedforward < 0:
+            raise ValueError(f"{name}: d_model and nhead must be positive and dim_feedforward "
+                             f"non-negative, got {d_model}, {nhead} and {dim_feedforward}")
         kw = {"device": device, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, **kw)
@@ -56,6 +64,7 @@ class TransformerEncoderLayer(Module):
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """src (S, N, E), or (N, S, E) with batch_first, or unbatched (S, E)."""
+        need_tensor("TransformerEncoderLayer", src, "src", 1)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -83,11 +92,19 @@ class TransformerEncoder(Module):
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
         super().__init__()
+        if not isinstance(encoder_layer, Module):
+            raise TypeError(f"TransformerEncoder: encoder_layer must be a Module, not "
+                            f"{type(encoder_layer).__name__}")
+        num_layers = need_int("TransformerEncoder", num_layers, "num_layers", 2)
+        if num_layers < 1:              # (torch fails on an empty stack too)
+            raise ValueError(f"TransformerEncoder: num_layers must be at least 1, got "
+                             f"{num_layers}")
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
         self.num_layers = num_layers
         self.norm = norm
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        need_tensor("TransformerEncoder", src, "src", 1)
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, src_key_padding_mask=src_key_padding_mask,

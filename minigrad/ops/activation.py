@@ -14,6 +14,7 @@ import math
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from .checks import need_number, need_str, need_tensor
 from .compare import where
 from .inplace import update
 
@@ -79,6 +80,7 @@ class Softplus(Op):
 
 
 def _check(input, op):
+    need_tensor(op, input, "input", 1)
     if input.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating point tensor, got dtype {input.dtype}")
 
@@ -86,6 +88,7 @@ def _check(input, op):
 def gelu(input, approximate="none"):
     """x * Phi(x) (approximate='none') or its tanh form ('tanh'); matches torch's F.gelu."""
     _check(input, "gelu")
+    need_str("gelu", approximate, "approximate")
     if approximate == "none":
         return input * NormalCdf.apply(input)
     if approximate == "tanh":
@@ -112,6 +115,8 @@ def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta x)) / beta, linear where beta x > threshold; matches
     torch.nn.functional.softplus."""
     _check(input, "softplus")
+    need_number("softplus", beta, "beta", 2)
+    need_number("softplus", threshold, "threshold", 3)
     if beta == 0:
         raise ValueError("softplus: beta must be nonzero, got 0")
     return Softplus.apply(input, beta, threshold)
@@ -119,14 +124,17 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def relu(input, inplace=False):
     """max(x, 0); matches torch.nn.functional.relu (inplace=True writes into input)."""
+    need_tensor("relu", input, "input", 1)       # (inplace: any truthy value, as torch's)
     return input.relu_() if inplace else input.relu()
 
 
 def sigmoid(input):
     """1 / (1 + exp(-x)); matches torch.sigmoid."""
+    need_tensor("sigmoid", input, "input", 1)
     return input.sigmoid()
 
 
 def tanh(input):
     """Hyperbolic tangent; matches torch.tanh."""
+    need_tensor("tanh", input, "input", 1)
     return input.tanh()

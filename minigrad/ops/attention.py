@@ -19,6 +19,7 @@ import numpy as np
 from .. import backend
 from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
+from .checks import need_bool, need_float, need_optional_float, need_optional_tensor
 from .compare import where
 from .shape import sum_to
 from .softmax import softmax
@@ -297,9 +298,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     zeros. Matches torch.nn.functional.scaled_dot_product_attention. On CUDA float32 without
     dropout the fused kernel runs (see fused_unsupported for what falls back).
     """
-    from ..tensor import Tensor
-    if attn_mask is not None and not isinstance(attn_mask, Tensor):
-        attn_mask = wrap(array_module(query.data).asarray(attn_mask))
+    fn = "scaled_dot_product_attention"
+    need_optional_tensor(fn, attn_mask, "attn_mask")
+    dropout_p = need_float(fn, dropout_p, "dropout_p")
+    need_bool(fn, is_causal, "is_causal")
+    scale = need_optional_float(fn, scale, "scale")
+    need_bool(fn, enable_gqa, "enable_gqa")
     _check_inputs(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
     if attn_mask is not None and attn_mask.dtype.kind == "f" and attn_mask.dtype != query.dtype:
         attn_mask = attn_mask.to(query.dtype)

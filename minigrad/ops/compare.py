@@ -10,8 +10,9 @@ import numpy as np
 
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
-from ..dtypes import result_type
+from ..dtypes import operands_dtype
 from .arith import _binary, _cast, _grad, _operand, _shape, promote, torch_name
+from .checks import need_operand, need_tensor
 
 
 class Clamp(Op):
@@ -20,7 +21,7 @@ class Clamp(Op):
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.shapes = _shape(x), _shape(lo), _shape(hi)
-        dt = result_type(x, lo, hi)
+        dt = operands_dtype(x, lo, hi)
         x = _cast(x, dt)
         lo = None if lo is None else _cast(lo, dt)
         hi = None if hi is None else _cast(hi, dt)
@@ -95,22 +96,14 @@ class Minimum(Maximum):
     largest = False
 
 
-def need_tensor(fn, x, name, pos):
-    """torch's TypeError for an argument that must be a Tensor (maximum(t, 2), a list
-    target), naming the function, the argument and what was passed."""
-    from ..tensor import Tensor  # lazy: tensor.py imports this module
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not "
-                        f"{type(x).__name__}")
-
-
 def where(condition, input, other):
     """Pick `input` where `condition` is True, else `other` (torch.where); the branches may
     be tensors of any dtypes or scalars, promoted as torch does."""
+    need_tensor("where", condition, "condition", 1)
+    need_operand("where", input, "input", 2)
+    need_operand("where", other, "other", 3)
     cond = unwrap(condition)
-    dt = getattr(cond, "dtype", None)
-    if dt is None or isinstance(cond, np.generic):
-        need_tensor("where", condition, "condition", 1)
+    dt = cond.dtype
     if dt.kind != "b" and dt != np.uint8:   # torch still accepts uint8 (deprecated)
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {torch_name(dt)}")
@@ -133,6 +126,10 @@ def minimum(input, other):
 def clamp(input, min=None, max=None):
     """Clamp to [min, max], numbers or tensors (torch.clamp), promoted as one op; gradients
     flow to x and to tensor bounds as torch's do."""
+    need_tensor("clamp", input, "input", 1)
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None:
+            need_operand("clamp", bound, name)
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     return Clamp.apply(input, min, max)
@@ -145,3 +142,14 @@ def compare(fn, a, b, op):
         return NotImplemented
     a, b, _ = promote(unwrap(a), unwrap(b))
     return wrap(_binary(fn, a, b, op))
+
+
+_COMPARISONS = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
+                "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b}
+
+
+def named_compare(input, other, op):
+    """x.eq(other) and friends: like the operators, but a non-numeric `other` raises (the
+    operators return NotImplemented, so x == None is False, as in torch)."""
+    need_operand(op, other, "other", 1)
+    return compare(_COMPARISONS[op], input, other, op)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..autograd import Op
 from ..backend import array_module
+from .checks import need_int, need_optional_tensor, need_tensor, same_dtype
 
 
 def _as_strided(xp, a, shape, strides):
@@ -236,17 +237,16 @@ class Conv2dWeightGrad(Op):
 
 
 def pair(v, name, op="conv2d"):
-    """An int or a 2-sequence of ints as a 2-tuple (torch's _pair), checked."""
-    if isinstance(v, int) and not isinstance(v, bool):
-        t = (v, v)
+    """An int, or a sequence of one or two ints, as a 2-tuple (torch's _pair, which also
+    takes NumPy ints and expands a 1-element list), checked."""
+    if isinstance(v, (list, tuple)) and len(v) in (1, 2):
+        items = tuple(v) * (2 // len(v))
     else:
-        try:
-            t = tuple(v)
-        except TypeError:                   # a float, None: not a sequence at all
-            t = ()
-    if len(t) != 2 or not all(isinstance(a, int) and not isinstance(a, bool) for a in t):
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {v!r}")
-    return t
+        items = (v, v)
+    try:
+        return tuple(need_int(op, a, name) for a in items)
+    except TypeError:
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {v!r}") from None
 
 
 def conv_padding(padding, kernel, stride, dilation, op="conv2d"):
@@ -255,8 +255,8 @@ def conv_padding(padding, kernel, stride, dilation, op="conv2d"):
         if padding == "valid":
             return (0, 0, 0, 0)
         if padding != "same":
-            raise ValueError(f"{op}: invalid padding string {padding!r}, expected 'same' or "
-                             "'valid'")
+            raise RuntimeError(f"{op}: invalid padding string {padding!r}, expected 'same' or "
+                               "'valid'")
         if stride != (1, 1):
             raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
                              f"(stride={stride})")
@@ -277,6 +277,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     input (N, C, H, W) or (C, H, W), weight (O, C/groups, kh, kw), bias (O,);
     padding is an int, a pair, 'valid' or 'same'. Returns (N, O, Ho, Wo).
     """
+    need_tensor("conv2d", input, "input", 1)
+    need_tensor("conv2d", weight, "weight", 2)
+    need_optional_tensor("conv2d", bias, "bias", 3)
+    groups = need_int("conv2d", groups, "groups", 7)
     if input.ndim not in (3, 4):
         raise RuntimeError(f"conv2d: expected 3D (unbatched) or 4D (batched) input, but got "
                            f"input of shape {tuple(input.shape)}")
@@ -291,7 +295,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f"conv2d: non-positive stride is not supported, got {stride}")
     if min(dilation) <= 0:
         raise RuntimeError(f"conv2d: dilation must be positive, got {dilation}")
-    if not isinstance(groups, int) or groups <= 0:
+    same_dtype("conv2d", input, bias=bias)
+    if groups <= 0:
         raise RuntimeError(f"conv2d: groups must be a positive int, got {groups!r}")
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input

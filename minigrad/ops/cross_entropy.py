@@ -25,6 +25,7 @@ from ..autograd import Op, is_default_seed, is_grad_enabled, wrap
 from ..backend import array_module
 from ..cuda import cross_entropy as cuda_ce
 from . import softmax_cpu
+from .checks import need_float
 from .compare import where
 from .index import Gather
 from .loss import (_check_target_values, _class_targets, _class_weight, _rows, check_class_args,
@@ -238,6 +239,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = get_reduction(reduction, op, size_average, reduce)
     check_float(input, "input", op)
     check_weight_dtype(input, weight, op)
+    label_smoothing = need_float(op, label_smoothing, "label_smoothing")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing}")

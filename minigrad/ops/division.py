@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
 from .arith import _binary, _grad, _shape, promote
+from .checks import need_operand, need_tensor
 
 
 def _xp(a, b):
@@ -96,20 +97,19 @@ def _raw(x):
     return unwrap(x)
 
 
-def _need_input_tensor(fn, input):
-    from ..tensor import Tensor  # lazy: tensor.py imports the ops
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+def _operands(fn, input, other):
+    need_operand(fn, input, "input", 1)
+    need_operand(fn, other, "other", 2)
 
 
 def div(input, other, *, rounding_mode=None):
     """input / other; rounding_mode None (true division, ints give the default float),
     'trunc' or 'floor' (result in the promoted dtype). Matches torch.div."""
+    _operands("div", input, other)
     if rounding_mode is None:
         from .arith import Div
         return Div.apply(input, other)
-    if rounding_mode not in ("trunc", "floor"):
+    if not isinstance(rounding_mode, str) or rounding_mode not in ("trunc", "floor"):
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
     return DivRounded.apply(input, other, rounding_mode, True)
@@ -118,16 +118,19 @@ def div(input, other, *, rounding_mode=None):
 def floor_divide(input, other):
     """floor(input / other) in the promoted dtype (torch.floor_divide, //); like torch it has
     no derivative: backward through it raises."""
+    _operands("floor_divide", input, other)
     return DivRounded.apply(input, other, "floor", False)
 
 
 def remainder(input, other):
     """Python-style modulus (sign of the divisor), torch.remainder / %."""
+    _operands("remainder", input, other)
     return Remainder.apply(input, other)
 
 
 def fmod(input, other):
     """C-style modulus (sign of the dividend), torch.fmod; input must be a tensor."""
-    _need_input_tensor("fmod", input)
+    need_tensor("fmod", input, "input", 1)
+    need_operand("fmod", other, "other", 2)
     return Fmod.apply(input, other)
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd import Op
 from ..backend import array_module, rng
 from .arith import torch_name
-from .compare import need_tensor
+from .checks import need_bool, need_float, need_tensor
 from .inplace import update
 from .shape import normalize_dim
 from .softmax import softmax
@@ -47,6 +47,7 @@ class StraightThrough(Op):
 
 
 def _check_p(p, name, op):
+    p = need_float(op, p, name.split()[-1], 2)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: {name} has to be between 0 and 1, but got {p}")
 
@@ -70,6 +71,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     matches torch.nn.functional.dropout (inplace=True writes into input)."""
     need_tensor("dropout", input, "input", 1)
     _check_p(p, "dropout probability", "dropout")
+    need_bool("dropout", training, "training", 3)      # (inplace: any truthy value, as torch)
     if not training or p == 0:
         return input
     if input.dtype.kind != "f":             # torch: the scaled result does not fit the input
@@ -85,9 +87,13 @@ def dropout(input, p=0.5, training=True, inplace=False):
 def drop_path(x, drop_prob=0.0, training=False, scale_by_keep=True):
     """Stochastic depth: drop whole samples (dim 0) with probability drop_prob while training,
     scaling kept ones by 1/keep_prob when scale_by_keep; as timm's drop_path."""
+    need_tensor("drop_path", x, "x", 1)
     _check_p(drop_prob, "drop_prob", "drop_path")
+    need_bool("drop_path", training, "training", 3)
     if drop_prob == 0.0 or not training:
         return x
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"drop_path: expected a floating point input, got {x.dtype}")
     keep = 1.0 - drop_prob
     shape = (x.shape[0],) + (1,) * (x.ndim - 1)
     scale = 1 / keep if scale_by_keep and keep > 0 else 1
@@ -97,10 +103,13 @@ def drop_path(x, drop_prob=0.0, training=False, scale_by_keep=True):
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     """A sample from the Gumbel-softmax distribution over `dim`; hard=True returns one-hot
     values with the soft sample's gradient. Matches torch.nn.functional.gumbel_softmax."""
+    need_tensor("gumbel_softmax", logits, "logits", 1)
     if logits.dtype.kind != "f":
         raise TypeError(f"gumbel_softmax: logits must be floating point, got {logits.dtype}")
-    if not tau > 0:
+    tau = need_float("gumbel_softmax", tau, "tau", 2)
+    if not tau > 0:                 # (torch takes any tau and samples NaN or reversed logits)
         raise ValueError(f"gumbel_softmax: tau must be positive, got {tau}")
+    # (hard: any truthy value; eps: unused and deprecated, as in torch)
     d = normalize_dim(dim, logits.ndim, "gumbel_softmax")
     xp = array_module(logits.data)
     dtype = logits.dtype if logits.dtype.itemsize >= 4 else "float32"

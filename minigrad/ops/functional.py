@@ -1,28 +1,58 @@
 """Function forms of Tensor methods (mg.exp(x), mg.pow(x, 2), ...) as torch has them."""
 from __future__ import annotations
 
+import numbers
+
 from ..autograd import unwrap
-from ..dtypes import result_type
+from ..dtypes import operands_dtype
 from .arith import Add, Sub, _is_bool, _no_bool_sub
+from . import softmax as _softmax
+from .checks import need_int, need_number, need_operand, need_tensor
 from .compare import clamp
 from .division import div, floor_divide, fmod, remainder  # noqa: F401  (mg.div, ...)
 from .shape import cat
 
 
-def exp(x): return x.exp()
-def log(x): return x.log()
-def sqrt(x): return x.sqrt()
-def abs(x): return x.abs()
-def tanh(x): return x.tanh()
-def sigmoid(x): return x.sigmoid()
-def relu(x): return x.relu()
-def sin(x): return x.sin()
-def cos(x): return x.cos()
-def pow(x, exponent): return x ** exponent
-def clip(x, min=None, max=None): return clamp(x, min, max)
+def _input(fn, x):
+    need_tensor(fn, x, "input", 1)
+    return x
+
+
+def exp(input): return _input("exp", input).exp()
+def log(input): return _input("log", input).log()
+def sqrt(input): return _input("sqrt", input).sqrt()
+def abs(input): return _input("abs", input).abs()
+def tanh(input): return _input("tanh", input).tanh()
+def sigmoid(input): return _input("sigmoid", input).sigmoid()
+def relu(input): return _input("relu", input).relu()
+def sin(input): return _input("sin", input).sin()
+def cos(input): return _input("cos", input).cos()
+def numel(input): return _input("numel", input).numel()
+def clip(input, min=None, max=None): return clamp(input, min, max)
 def concat(tensors, dim=0): return cat(tensors, dim)
 def concatenate(tensors, dim=0): return cat(tensors, dim)
-def numel(x): return x.numel()
+
+
+def softmax(input, dim, dtype=None):
+    """torch.softmax: as F.softmax, but dim is required (F's implicit dim is deprecated)."""
+    return _softmax.softmax(input, need_int("softmax", dim, "dim", 2), dtype)
+
+
+def log_softmax(input, dim, dtype=None):
+    """torch.log_softmax: as F.log_softmax, but dim is required."""
+    return _softmax.log_softmax(input, need_int("log_softmax", dim, "dim", 2), dtype)
+
+
+def pow(input, exponent):
+    """input ** exponent (torch.pow): a tensor to a tensor or number power, or a number to a
+    tensor power."""
+    if is_tensor(input):
+        need_operand("pow", exponent, "exponent", 2)
+    elif isinstance(input, numbers.Number):
+        need_tensor("pow", exponent, "exponent", 2)
+    else:
+        need_tensor("pow", input, "input", 1)
+    return input ** exponent
 
 
 def is_tensor(obj):
@@ -32,7 +62,7 @@ def is_tensor(obj):
 
 def _times_alpha(input, other, alpha):
     """other * alpha computed in the result dtype, with torch's checks on alpha."""
-    dt = result_type(input, other)
+    dt = operands_dtype(input, other)
     if isinstance(alpha, float) and dt.kind in "biu":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
@@ -47,6 +77,7 @@ def _times_alpha(input, other, alpha):
 
 def add(input, other, *, alpha=1):
     """input + alpha * other, promoted as torch (torch.add)."""
+    _operands("add", input, other, alpha)
     if type(alpha) is not int or alpha != 1:
         other = _times_alpha(input, other, alpha)
     return Add.apply(input, other)
@@ -54,6 +85,7 @@ def add(input, other, *, alpha=1):
 
 def sub(input, other, *, alpha=1):
     """input - alpha * other (torch.sub); bool operands raise as torch's do."""
+    _operands("sub", input, other, alpha)
     if type(alpha) is not int or alpha != 1:
         a, b = unwrap(input), unwrap(other)
         if _is_bool(a) or _is_bool(b):
@@ -62,7 +94,17 @@ def sub(input, other, *, alpha=1):
     return Sub.apply(input, other)
 
 
-def mul(input, other): return input * other
+def _operands(fn, input, other, alpha=1):
+    need_operand(fn, input, "input", 1)
+    need_operand(fn, other, "other", 2)
+    need_number(fn, alpha, "alpha")
+
+
+def mul(input, other):
+    _operands("mul", input, other)
+    return input * other
+
+
 def true_divide(input, other): return div(input, other)
 subtract = sub
 multiply = mul

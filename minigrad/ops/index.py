@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
+from .checks import need_int, need_number, need_tensor
 from .shape import normalize_dim, sum_to
 
 
@@ -107,7 +108,7 @@ def _along(xp, index, dim):
     return tuple(grids)
 
 
-def _check_index(op, x, dim, index):
+def _check_index(op, x, dim, index, src=None):
     if index.ndim != x.ndim:
         raise RuntimeError(f"{op}: index has {index.ndim} dims but input has {x.ndim} "
                            f"(shapes {index.shape} and {x.shape})")
@@ -115,6 +116,11 @@ def _check_index(op, x, dim, index):
         if d != dim and index.shape[d] > x.shape[d]:
             raise RuntimeError(f"{op}: index shape {index.shape} is larger than input shape "
                                f"{x.shape} in dim {d}")
+    if src is not None and hasattr(src, "shape"):
+        if src.ndim != index.ndim or any(i > n for i, n in zip(index.shape, src.shape)):
+            raise RuntimeError(f"{op}: index shape {index.shape} must not be larger than src "
+                               f"shape {tuple(src.shape)} in any dim (and both need the same "
+                               "number of dims)")
     if index.size and (int(index.min()) < 0 or int(index.max()) >= x.shape[dim]):
         bad = int(index.min()) if int(index.min()) < 0 else int(index.max())
         raise RuntimeError(f"{op}: index {bad} is out of bounds for dim {dim} with size "
@@ -232,6 +238,14 @@ def _prepare(op, input, dim, index, src=None):
     and an empty index skips the shape checks (the result is empty, or input unchanged).
     Returns (input, dim, index array, src) ready for the Function, or None for an empty
     index."""
+    need_tensor(op, input, "input", 1)
+    need_tensor(op, index, "index", 3)
+    if src is not None:
+        if op == "scatter_add" or not isinstance(src, (int, float, complex, bool)):
+            need_tensor(op, src, "src", 4)
+        if hasattr(src, "dtype") and src.dtype != input.dtype:
+            raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype "
+                               f"({input.dtype} vs {src.dtype})")
     idx = unwrap(index)
     d = normalize_dim(dim, input.ndim, op)
     if getattr(idx, "dtype", None) is None or idx.dtype.kind not in "iu":
@@ -245,7 +259,7 @@ def _prepare(op, input, dim, index, src=None):
         idx = idx.reshape(1)
     if src is not None and getattr(src, "ndim", None) == 0:
         src = src.reshape(1)
-    _check_index(op, input, d, idx)
+    _check_index(op, input, d, idx, src)
     return input, d, idx, src
 
 
@@ -264,7 +278,8 @@ def scatter(input, dim, index, src=None, value=None):
     if src is None:
         if value is None:
             raise TypeError("scatter: pass src or value")
-        src = value
+        src = need_number("scatter", value, "value")
+        src = src.item() if isinstance(src, np.generic) else src
     args = _prepare("scatter", input, dim, index, src)
     if args is None:
         return input.clone()
@@ -274,6 +289,7 @@ def scatter(input, dim, index, src=None, value=None):
 
 def scatter_add(input, dim, index, src):
     """Out-of-place torch.scatter_add: a copy of input with src added at index."""
+    need_tensor("scatter_add", src, "src", 4)
     args = _prepare("scatter_add", input, dim, index, src)
     if args is None:
         return input.clone()
@@ -285,9 +301,8 @@ def masked_fill(input, mask, value):
     """A copy of input with `value` where the bool `mask` (broadcast) is True; a 0-d tensor
     value gets the sum of the gradient at those positions (torch.masked_fill)."""
     from ..tensor import Tensor  # lazy: tensor.py imports this module for its methods
-    if not isinstance(mask, Tensor):
-        raise TypeError(f"masked_fill(): argument 'mask' must be Tensor, not "
-                        f"{type(mask).__name__}")
+    need_tensor("masked_fill", input, "input", 1)
+    need_tensor("masked_fill", mask, "mask", 2)
     if mask.dtype.kind != "b":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype}")
@@ -307,10 +322,16 @@ def masked_fill(input, mask, value):
 
 def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding with a trailing class dim (torch.nn.functional.one_hot)."""
+    need_tensor("one_hot", tensor, "tensor", 1)
+    num_classes = need_int("one_hot", num_classes, "num_classes", 2)
     t = tensor.data
     xp = array_module(t)
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"one_hot: expected an integer tensor, got {t.dtype}")
+    if t.dtype != np.int64:
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor "
+                           f"(int64), got {t.dtype}")
+    if not t.size and num_classes <= 0:     # torch: also for an explicit num_classes of 0
+        raise RuntimeError("one_hot: can not infer the total number of classes from an "
+                           "empty tensor; pass num_classes")
     if num_classes == -1:
         if not t.size:
             raise RuntimeError("one_hot: can not infer the total number of classes from an "

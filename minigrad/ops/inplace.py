@@ -14,11 +14,14 @@ of the new base. Nodes recorded before the write keep the edges they were built 
 """
 from __future__ import annotations
 
+import math
+
 from .. import autograd, storage, views
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import can_cast
 from .arith import torch_name
+from .checks import need_float, need_operand
 
 
 def update(x, compute, op, *operands, check_cast=True):
@@ -67,6 +70,7 @@ def arith(x, ufunc, other, op, compute, alpha=1):
     """x.add_/sub_/mul_/div_(other): with no graph to record and other already of x's float
     dtype (or a Python number), the NumPy/CuPy ufunc writes straight into x's memory (the
     optimizer's p.sub_(g, alpha=lr)); anything else goes through update()."""
+    need_operand(op, other, "other", 1)
     a = x.data
     b = other.data if isinstance(other, autograd._tensor_cls()) else other
     same = type(b) is type(a) and b.dtype is a.dtype
@@ -226,6 +230,7 @@ class CopySlices(Op):
 def setitem(x, key, value):
     """x[key] = value (torch's index_put_ / copy_ into a view): in place, differentiable."""
     from .index import convert_key
+    need_operand("setitem", value, "value")
     xp = array_module(x.data)
     key = convert_key(key, xp)
     if hasattr(value, "grad_fn") and value.device != x.device:
@@ -236,6 +241,8 @@ def setitem(x, key, value):
 
 
 def fill(x, value, op="fill_"):
+    if op == "fill_":
+        need_operand(op, value, "value", 1)
     if hasattr(value, "grad_fn") and value.ndim != 0 and op == "fill_":
         raise RuntimeError(f"fill_: only supports a 0-dimension value tensor but got a tensor "
                            f"with {value.ndim} dimensions")
@@ -243,7 +250,34 @@ def fill(x, value, op="fill_"):
 
 
 def copy(x, src):
-    if not hasattr(src, "grad_fn"):
-        raise TypeError(f"copy_: src must be a Tensor, got {type(src).__name__}")
-    src = src.to(x.device)
+    need_operand("copy_", src, "src", 1)         # torch also copies a number in
+    if hasattr(src, "grad_fn"):
+        src = src.to(x.device)
     return update(x, lambda t: Fill.apply(t, src), "copy_", src, check_cast=False)
+
+
+def _need_float_tensor(x, op, kernel):
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'{op}: "{kernel}" not implemented for '
+                                  f"'{torch_name(x.dtype)}'")
+
+
+def uniform_bounds(x, a, b):
+    """uniform_'s (from, to), checked as torch checks them."""
+    a, b = need_float("uniform_", a, "from"), need_float("uniform_", b, "to")
+    _need_float_tensor(x, "uniform_", "check_uniform_bounds")
+    for name, v in (("from", a), ("to", b)):
+        if not math.isfinite(v):
+            raise RuntimeError(f"uniform_: {name} is out of bounds for {torch_name(x.dtype)}")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} "
+                           f"> to={b}")
+    return a, b
+
+
+def normal_args(x, mean, std):
+    mean, std = need_float("normal_", mean, "mean"), need_float("normal_", std, "std")
+    _need_float_tensor(x, "normal_", "normal_kernel_cpu")
+    if not std >= 0.0:
+        raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
+    return mean, std

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module
+from .checks import need_tensor
 from .shape import sum_to
 
 
@@ -48,4 +49,6 @@ class Matmul(Op):
 
 def matmul(input, other):
     """Matrix product with broadcasting of batch dims (torch.matmul)."""
+    need_tensor("matmul", input, "input", 1)
+    need_tensor("matmul", other, "other", 2)
     return Matmul.apply(input, other)

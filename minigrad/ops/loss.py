@@ -9,7 +9,8 @@ import numpy as np
 
 from ..autograd import wrap
 from ..backend import array_module
-from .compare import need_tensor, where
+from .checks import need_int, need_optional_tensor, need_tensor
+from .compare import where
 from .index import Gather
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -41,9 +42,10 @@ def check_class_args(input, target, ignore_index, op):
     ignore_index that is not an int (None)."""
     need_tensor(op, input, "input", 1)
     need_tensor(op, target, "target", 2)
-    if not isinstance(ignore_index, (int, np.integer)) or isinstance(ignore_index, bool):
-        raise TypeError(f"{op}(): argument 'ignore_index' must be int, not "
-                        f"{type(ignore_index).__name__}")
+    need_int(op, ignore_index, "ignore_index")
+    if target.dtype.kind in "iu" and target.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"{op}: expected target dtype to be Long or Byte (int64 or uint8), "
+                           f"but got {target.dtype}")
 
 
 def check_float(t, name, op):
@@ -53,6 +55,7 @@ def check_float(t, name, op):
 
 def check_weight_dtype(input, weight, op):
     """torch: a class weight must have the input's dtype ("expected scalar type Float...")."""
+    need_optional_tensor(op, weight, "weight", 3)
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"{op}: expected scalar type {input.dtype} but found {weight.dtype} "
                            "for weight (the class weights must have the input's dtype)")

@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .activation import LogSigmoid
+from .checks import need_optional_tensor, need_tensor
 from .loss import check_float, get_reduction, reduce_loss
 
 
@@ -76,9 +77,11 @@ def _same_shape(input, target, op):
 
 
 def _weighted(loss, weight, op, name="weight"):
+    need_optional_tensor(op, weight, name)
     if weight is None:
         return loss
-    check_float(weight, name, op)
+    if weight.dtype != loss.dtype:          # torch: the loss keeps its dtype (any weight dtype)
+        weight = weight.to(loss.dtype)
     try:
         np.broadcast_shapes(weight.shape, loss.shape)
     except ValueError:
@@ -102,6 +105,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """Binary cross-entropy of probabilities `input` against `target` (same shape), each log
     clamped at -100; matches torch.nn.functional.binary_cross_entropy."""
     op = "binary_cross_entropy"
+    need_tensor(op, input, "input", 1)
+    need_tensor(op, target, "target", 2)
+    need_optional_tensor(op, weight, "weight", 3)
     reduction = get_reduction(reduction, op, size_average, reduce)
     check_float(input, "input", op)
     check_float(target, "target", op)
@@ -122,13 +128,19 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     logits; pos_weight (broadcast along the last dim) weighs positives. Matches
     torch.nn.functional.binary_cross_entropy_with_logits."""
     op = "binary_cross_entropy_with_logits"
+    need_tensor(op, input, "input", 1)
+    need_tensor(op, target, "target", 2)
+    need_optional_tensor(op, weight, "weight", 3)
+    need_optional_tensor(op, pos_weight, "pos_weight")
     reduction = get_reduction(reduction, op, size_average, reduce)
     check_float(input, "input", op)
     check_float(target, "target", op)
     _same_shape(input, target, op)
     pw = None
     if pos_weight is not None:
-        check_float(pos_weight, "pos_weight", op)
+        if pos_weight.dtype == np.bool_:     # torch computes pos_weight - 1
+            raise RuntimeError(f"{op}: Subtraction, the `-` operator, with a bool tensor "
+                               "(pos_weight) is not supported")
         pw = pos_weight.data
         try:
             np.broadcast_shapes(pw.shape, input.shape)
@@ -138,4 +150,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                              "along the last dim, e.g. shape (C,) for (N, C))") from None
         pw = pw.astype(input.dtype, copy=False)
     loss = BinaryCrossEntropyWithLogits.apply(input, target, pw)
+    if loss.dtype != target.dtype:          # torch: the loss has the target's dtype
+        loss = loss.to(target.dtype)
     return reduce_loss(_weighted(loss, weight, op), reduction)

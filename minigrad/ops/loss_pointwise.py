@@ -12,6 +12,8 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..dtypes import operands_dtype
+from .checks import need_bool, need_float, need_optional_tensor, need_tensor
 from .compare import where
 from .loss import check_float, get_reduction, reduce_loss
 
@@ -46,9 +48,13 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     mean (over elements) and batchmean (sum / batch size); gradients reach the target too.
     Matches torch.nn.functional.kl_div."""
     op = "kl_div"
+    need_tensor(op, input, "input", 1)
+    need_tensor(op, target, "target", 2)
+    need_bool(op, log_target, "log_target")
     reduction = get_reduction(reduction, op, size_average, reduce, extra=("batchmean",))
     check_float(input, "input", op)
     check_float(target, "target", op)
+    _broadcastable(input, target, op)
     if reduction == "mean":
         warnings.warn("kl_div: reduction='mean' divides by the number of elements, not the "
                       "batch size; 'batchmean' gives the true KL divergence", stacklevel=2)
@@ -62,9 +68,28 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return reduce_loss(loss, reduction)
 
 
+def _broadcastable(input, target, op):
+    try:
+        np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    except ValueError:
+        raise ValueError(f"{op}: input of shape {tuple(input.shape)} and target of shape "
+                         f"{tuple(target.shape)} do not broadcast") from None
+
+
 def _pair(input, target, op):
-    check_float(input, "input", op)
-    check_float(target, "target", op)
+    """input - target in their promoted float dtype (torch takes an integer or bool operand
+    next to a float one; l1_loss subtracts first, so a bool operand raises there)."""
+    need_tensor(op, input, "input", 1)
+    need_tensor(op, target, "target", 2)
+    dt = operands_dtype(input, target)
+    if dt.kind != "f":
+        raise NotImplementedError(f'{op}: "{op}" not implemented for {dt} (input '
+                                  f"{input.dtype}, target {target.dtype}): pass a floating "
+                                  "point input or target")
+    if op == "l1_loss" and np.bool_ in (input.dtype, target.dtype):
+        raise RuntimeError(f"{op}: Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported")
+    input, target = input.to(dt), target.to(dt)
     if tuple(input.shape) != tuple(target.shape):
         warnings.warn(f"{op}: target size {tuple(target.shape)} differs from input size "
                       f"{tuple(input.shape)}; they will be broadcast, which is likely wrong",
@@ -77,6 +102,7 @@ def _pair(input, target, op):
 
 
 def _weighted_reduce(loss, weight, reduction, op):
+    need_optional_tensor(op, weight, "weight")
     if weight is None:
         return reduce_loss(loss, reduction)
     if tuple(weight.shape) != tuple(loss.shape):
@@ -109,7 +135,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     torch.nn.functional.smooth_l1_loss."""
     op = "smooth_l1_loss"
     reduction = get_reduction(reduction, op, size_average, reduce)
-    if beta < 0:
+    beta = need_float(op, beta, "beta")
+    if not beta >= 0:                       # (nan too, as torch)
         raise ValueError(f"{op}: beta must be non-negative, got {beta}")
     d = _pair(input, target, op)
     a = d.abs()

@@ -11,7 +11,9 @@ import math
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from .checks import need_bool, need_int, need_optional_int, need_tensor
 from .conv import Conv2d, pad2d, pair, windows
+from .division import div
 
 
 def _pool_out(size, k, s, p, d, ceil_mode):
@@ -25,6 +27,10 @@ def _pool_out(size, k, s, p, d, ceil_mode):
 
 
 def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, op):
+    need_tensor(op, input, "input", 1)
+    need_bool(op, ceil_mode, "ceil_mode")
+    if input.dtype.kind == "b":
+        raise NotImplementedError(f'{op}: "{op}" not implemented for \'Bool\'')
     if input.ndim not in (3, 4):
         raise RuntimeError(f"{op}: expected 3D or 4D input (N, C, H, W), got shape "
                            f"{tuple(input.shape)}")
@@ -32,7 +38,7 @@ def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, op):
         raise RuntimeError(f"{op}: expected 3D or 4D (batch mode) tensor with optional 0 dim "
                            f"batch size for input, but got shape {tuple(input.shape)}")
     k = pair(kernel_size, "kernel_size", op)
-    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+    s = k if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) \
         else pair(stride, "stride", op)
     p, d = pair(padding, "padding", op), pair(dilation, "dilation", op)
     if min(k) <= 0 or min(s) <= 0 or min(d) <= 0:
@@ -139,6 +145,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     """
     k, s, pads, _, out = _pool_args(input, kernel_size, stride, padding, 1, ceil_mode,
                                     "avg_pool2d")
+    need_bool("avg_pool2d", count_include_pad, "count_include_pad")
+    divisor_override = need_optional_int("avg_pool2d", divisor_override, "divisor_override")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("avg_pool2d: divisor must be not zero")
     unbatched = input.ndim == 3
@@ -148,11 +156,13 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     ones = wrap(xp.ones((1, 1) + k, x.dtype))
     sums = Conv2d.apply(x.reshape(n * c, 1, h, w), ones, s, pads, (1, 1), 1).reshape(n, c, *out)
     if divisor_override is not None:
-        res = sums / divisor_override
+        den = divisor_override
     else:
         dh = _avg_divisor(h, out[0], k[0], s[0], pads[0], count_include_pad)
         dw = _avg_divisor(w, out[1], k[1], s[1], pads[2], count_include_pad)
-        res = sums / wrap(xp.asarray(dh, x.dtype).reshape(-1, 1) * xp.asarray(dw, x.dtype))
+        den = wrap(xp.asarray(dh, x.dtype).reshape(-1, 1) * xp.asarray(dw, x.dtype))
+    # torch: integer inputs give integer means, truncated toward zero
+    res = sums / den if x.dtype.kind == "f" else div(sums, den, rounding_mode="trunc")
     return res.squeeze(0) if unbatched else res
 
 
@@ -170,13 +180,22 @@ def adaptive_avg_pool2d(input, output_size):
 
     Bins are separable, so the result is A_h @ x @ A_w^T with two averaging matrices.
     """
+    need_tensor("adaptive_avg_pool2d", input, "input", 1)
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f'adaptive_avg_pool2d: "adaptive_avg_pool2d" not implemented '
+                                  f"for {input.dtype}")
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d: expected 3D or 4D input, got shape "
                            f"{tuple(input.shape)}")
-    sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    seq = isinstance(output_size, (list, tuple)) or getattr(output_size, "ndim", 0) == 1
+    sizes = tuple(output_size) if seq else (output_size, output_size)
     if len(sizes) != 2:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got "
-                         f"{output_size!r}")
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be 2, got {output_size!r}")
+    sizes = tuple(None if v is None else need_int("adaptive_avg_pool2d", v, "output_size")
+                  for v in sizes)
+    if output_size is None:
+        raise TypeError("adaptive_avg_pool2d(): argument 'output_size' must be an int or a "
+                        "pair of ints, not NoneType")
     h, w = input.shape[-2:]
     oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
     if oh < 0 or ow < 0:

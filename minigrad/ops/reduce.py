@@ -15,6 +15,7 @@ from .. import return_types
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
 from ..cuda import reduce as cuda_reduce
+from .checks import need_bool, need_number, reduce_args
 from .index import Gather
 from .shape import normalize_dim, normalize_dims
 
@@ -191,6 +192,7 @@ def _require_float(x, op):
 # ---- public functions --------------------------------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over dims (all by default); bool and integer inputs sum to int64 (torch.sum)."""
+    reduce_args("sum", input, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     out = Sum.apply(x, _dims(x, dim, "sum"), keepdim)
     return out if dtype is None else out.to(dtype)          # int32 stays int32 if asked
@@ -198,6 +200,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over dims; an empty reduction gives nan. Integer inputs need dtype= (torch.mean)."""
+    reduce_args("mean", input, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     if x.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
@@ -209,6 +212,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 def _var_args(op, dim, unbiased, correction):
     """torch's var/std overloads: var(x, True) is unbiased=True, var(x, 0) is dim 0."""
+    if unbiased is not None and not isinstance(dim, bool):
+        need_bool(op, unbiased, "unbiased")
+    if correction is not None:
+        need_number(op, correction, "correction")
     if isinstance(dim, bool):
         if unbiased is not None:
             raise TypeError(f"{op}() received an invalid combination of arguments")
@@ -224,6 +231,7 @@ def _var_args(op, dim, unbiased, correction):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over dims with torch's `correction` (default 1, Bessel); unbiased=False is 0.
     Matches torch.var, including nan where there are no degrees of freedom."""
+    reduce_args("var", input, keepdim)
     _require_float(input, "var")
     dim, correction = _var_args("var", dim, unbiased, correction)
     dims = _dims(input, dim, "var")
@@ -235,6 +243,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: sqrt(var) with var's arguments (torch.std)."""
+    reduce_args("std", input, keepdim)
     _require_float(input, "std")
     dim, correction = _var_args("std", dim, unbiased, correction)
     return var(input, dim, None, keepdim, correction=correction).sqrt()
@@ -242,6 +251,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) as a plain tuple, as torch.var_mean."""
+    reduce_args("var_mean", input, keepdim)
     _require_float(input, "var_mean")
     dim, correction = _var_args("var_mean", dim, unbiased, correction)
     return (var(input, dim, None, keepdim, correction=correction),
@@ -250,6 +260,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) as a plain tuple, as torch.std_mean."""
+    reduce_args("std_mean", input, keepdim)
     _require_float(input, "std_mean")
     dim, correction = _var_args("std_mean", dim, unbiased, correction)
     return (std(input, dim, None, keepdim, correction=correction),
@@ -258,12 +269,16 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def amax(input, dim=(), keepdim=False):
     """Max over dims (all for dim=()); tied maxima share the gradient (torch.amax)."""
+    reduce_args("amax", input, keepdim)
+    dim = int(dim) if isinstance(dim, np.integer) else dim
     dims = _dims(input, dim, "amax")
     _check_nonempty(input, None if dim in ((), [], None) else dim, dims, "amax")
     return Amax.apply(input, dims, keepdim)
 
 
 def amin(input, dim=(), keepdim=False):
+    reduce_args("amin", input, keepdim)
+    dim = int(dim) if isinstance(dim, np.integer) else dim
     dims = _dims(input, dim, "amin")
     _check_nonempty(input, None if dim in ((), [], None) else dim, dims, "amin")
     return Amin.apply(input, dims, keepdim)
@@ -271,6 +286,7 @@ def amin(input, dim=(), keepdim=False):
 
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) named tuple over one dim or all dims (torch.aminmax)."""
+    reduce_args("aminmax", input, keepdim)
     if dim is None:
         if input.data.size == 0:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as "
@@ -289,7 +305,9 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 def _max_min(input, dim, keepdim, other, largest):
     op = "max" if largest else "min"
-    if other is not None or hasattr(dim, "shape"):      # torch.max(input, other) = maximum
+    reduce_args(op, input, keepdim)
+    if other is not None or (hasattr(dim, "shape") and not isinstance(dim, np.generic)):
+        # torch.max(input, other) = maximum
         from .compare import maximum, minimum
         return (maximum if largest else minimum)(input, dim if other is None else other)
     if dim is None:
@@ -316,6 +334,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 def argmax(input, dim=None, keepdim=False):
     """int64 index of the first max (of a NaN if any) along dim or over all (torch.argmax)."""
+    reduce_args("argmax", input, keepdim)
     if input.dtype.kind == "b":
         raise RuntimeError("argmax(): does not support bool input")
     d = None if dim is None else normalize_dim(dim, input.ndim, "argmax")
@@ -324,6 +343,7 @@ def argmax(input, dim=None, keepdim=False):
 
 
 def argmin(input, dim=None, keepdim=False):
+    reduce_args("argmin", input, keepdim)
     if input.dtype.kind == "b":
         raise RuntimeError("argmin(): does not support bool input")
     d = None if dim is None else normalize_dim(dim, input.ndim, "argmin")
@@ -333,6 +353,9 @@ def argmin(input, dim=None, keepdim=False):
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over dims without overflow; -inf over nothing (torch.logsumexp)."""
+    reduce_args("logsumexp", input, keepdim)
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
     x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())   # as torch
     return LogSumExp.apply(x, _dims(x, dim, "logsumexp"), keepdim)
 

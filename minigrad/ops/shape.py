@@ -5,15 +5,20 @@ so all of them are differentiable any number of times.
 """
 from __future__ import annotations
 
+import numbers
+
 from ..autograd import Op
 from ..backend import array_module
+from ..dtypes import operands_dtype
+from .checks import need_ints, need_tensor
 
 
 def normalize_dim(dim, ndim, op="op"):
     """Turn a possibly negative dim into 0..ndim-1, or raise IndexError naming the op."""
     n = max(ndim, 1)
-    if not isinstance(dim, int) or isinstance(dim, bool):
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):   # NumPy ints pass
         raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    dim = int(dim)
     if not -n <= dim < n:
         raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims "
                          f"(expected -{n}..{n - 1})")
@@ -24,7 +29,12 @@ def normalize_dims(dim, ndim, op="op"):
     """dim as None (all), an int or a tuple of ints -> sorted tuple of non-negative dims."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if isinstance(dim, numbers.Integral):
+        dims = (dim,)
+    elif isinstance(dim, (tuple, list)):
+        dims = tuple(dim)
+    else:
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
     out = tuple(sorted({normalize_dim(d, ndim, op) for d in dims}))
     if len(out) != len(dims):
         raise RuntimeError(f"{op}: dim {dim} appears more than once")
@@ -119,11 +129,12 @@ def _sizes(args, kw, name, op):
         args = (kw,)
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    return tuple(int(d) for d in args)
+    return need_ints(op, list(args), name)
 
 
 def reshape(x, *args, shape=None):
     """x with a new shape of the same number of elements (one dim may be -1); torch.reshape."""
+    need_tensor("reshape", x, "input", 1)
     shape = _sizes(args, shape, "shape", "reshape")
     if shape.count(-1) > 1:
         raise RuntimeError(f"reshape: only one dimension can be -1, got {shape}")
@@ -132,13 +143,18 @@ def reshape(x, *args, shape=None):
 
 def permute(x, *args, dims=None):
     """x with its dims reordered (a view); torch.permute."""
+    need_tensor("permute", x, "input", 1)
     dims = _sizes(args, dims, "dims", "permute")
     if len(dims) != x.ndim:
         raise RuntimeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {x.shape}")
-    return Permute.apply(x, tuple(normalize_dim(d, x.ndim, "permute") for d in dims))
+    dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"permute(): duplicate dims are not allowed, got {dims}")
+    return Permute.apply(x, dims)
 
 
 def transpose(x, dim0, dim1):
+    need_tensor("transpose", x, "input", 1)
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
     perm = list(range(x.ndim))
@@ -155,21 +171,27 @@ def t(x):
 
 
 def expand(x, *sizes):
-    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    need_tensor("expand", x, "input", 1)
+    sizes = _sizes(sizes, None, "size", "expand")
     if len(sizes) < x.ndim:
         raise RuntimeError(f"expand: the number of sizes {len(sizes)} must be at least the number "
                            f"of dims {x.ndim} (shape {x.shape})")
     lead = len(sizes) - x.ndim
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"expand: the expanded size {min(shape)} is not allowed (only -1, "
+                           f"for an existing dim, keeps its size); sizes {sizes}")
     return x if shape == x.shape else Expand.apply(x, shape)
 
 
 def unsqueeze(x, dim):
+    need_tensor("unsqueeze", x, "input", 1)
     d = normalize_dim(dim, x.ndim + 1, "unsqueeze")
     return Reshape.apply(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
 def squeeze(x, dim=None):
+    need_tensor("squeeze", x, "input", 1)
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
     else:
@@ -179,6 +201,7 @@ def squeeze(x, dim=None):
 
 
 def flatten(x, start_dim=0, end_dim=-1):
+    need_tensor("flatten", x, "input", 1)
     if x.ndim == 0:
         return Reshape.apply(x, (1,))
     s = normalize_dim(start_dim, x.ndim, "flatten")
@@ -258,10 +281,24 @@ def _check_same(tensors, dim, op, skip_dim):
                                f"tensors[0] has shape {first.shape}, tensors[{k}] has {t.shape}")
 
 
+def _tensor_list(tensors, op):
+    """A list or tuple of Tensors (torch's errors for anything else), promoted to one dtype as
+    torch's cat and stack promote."""
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    for k, t in enumerate(tensors):
+        need_tensor(op, t, f"tensors[{k}]")
+    if len({t.dtype for t in tensors}) > 1:
+        dt = operands_dtype(*tensors)
+        tensors = [t if t.dtype == dt else t.to(dt) for t in tensors]
+    return list(tensors)
+
+
 def cat(tensors, dim=0):
     """Concatenate along an existing dim (torch.cat); 1-D empty tensors are skipped, as in
     torch, and 0-d tensors are an error."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "cat")
     for k, t in enumerate(tensors):
         if t.ndim == 0:
             raise RuntimeError(f"cat: zero-dimensional tensor (at position {k}) cannot be "
@@ -274,6 +311,6 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     """Stack along a new dim (torch.stack)."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
     _check_same(tensors, dim, "stack", -1)
     return Stack.apply(normalize_dim(dim, tensors[0].ndim + 1, "stack"), *tensors)

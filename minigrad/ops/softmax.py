@@ -16,6 +16,7 @@ from ..autograd import Op
 from ..backend import array_module
 from ..cuda import softmax as cuda_softmax
 from . import softmax_cpu
+from .checks import need_dtype, need_tensor
 from .shape import normalize_dim
 
 
@@ -182,6 +183,8 @@ def _implicit_dim(dim, x, op):
 
 def softmax(input, dim=None, dtype=None):
     """Softmax along `dim` (any dim of any rank); matches torch.softmax."""
+    need_tensor("softmax", input, "input", 1)
+    dtype = None if dtype is None else need_dtype("softmax", dtype)
     if dtype is not None:
         input = input.to(dtype)
     _check(input, "softmax")
@@ -191,6 +194,8 @@ def softmax(input, dim=None, dtype=None):
 
 def log_softmax(input, dim=None, dtype=None):
     """log(softmax(x)) computed stably as x - logsumexp(x); matches torch.log_softmax."""
+    need_tensor("log_softmax", input, "input", 1)
+    dtype = None if dtype is None else need_dtype("log_softmax", dtype)
     if dtype is not None:
         input = input.to(dtype)
     _check(input, "log_softmax")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import return_types
 from ..backend import array_module
+from .checks import need_bool, need_int, reduce_args
 from .reduce import Amax, select_along
 from .shape import normalize_dim
 
@@ -44,20 +45,33 @@ def _result(input, d, idx, keepdim, cls):
     return select_along(input, d, idx.astype("int64"), keepdim, cls)
 
 
+def _sort_args(op, input, descending, stable):
+    reduce_args(op, input)
+    need_bool(op, descending, "descending")
+    if stable is not None or op == "argsort":   # torch: sort's stable is Optional[bool]
+        need_bool(op, stable, "stable")
+
+
 def sort(input, dim=-1, descending=False, *, stable=False):
     """(values, indices) sorted along dim; always stable here (torch.sort)."""
+    _sort_args("sort", input, descending, stable)
     d, x = _prepare(input, dim, "sort", check_empty=False)
     return _result(input, d, _order(x, d, descending), True, return_types.sort)
 
 
 def argsort(input, dim=-1, descending=False, *, stable=False):
     """The indices of sort (torch.argsort)."""
+    _sort_args("argsort", input, descending, stable)
     return sort(input, dim, descending, stable=stable).indices
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The k largest (or smallest) elements along dim and their indices (torch.topk).
     sorted=False still returns them sorted (torch leaves the order unspecified)."""
+    reduce_args("topk", input)
+    k = need_int("topk", k, "k", 2)
+    need_bool("topk", largest, "largest")
+    need_bool("topk", sorted, "sorted")
     if input.dtype.kind == "b":
         raise RuntimeError("topk does not support bool dtypes on CPU")
     d, x = _prepare(input, dim, "topk", check_empty=False)
@@ -70,6 +84,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The k-th smallest element along dim (k from 1) and its index (torch.kthvalue)."""
+    reduce_args("kthvalue", input, keepdim)
+    k = need_int("kthvalue", k, "k", 2)
     _no_bool(input, "kthvalue")
     d, x = _prepare(input, dim, "kthvalue")
     if not 1 <= k <= x.shape[d]:
@@ -119,6 +135,7 @@ def _median_dim(input, dim, keepdim, ignore_nan, op, cls):
 def median(input, dim=None, keepdim=False):
     """median(x): the lower median of all elements; median(x, dim): (values, indices) along
     dim. NaN if any element is NaN (torch.median)."""
+    reduce_args("median", input, keepdim)
     _no_bool(input, "median")
     if dim is None:
         return MedianAll.apply(input, False)
@@ -127,7 +144,8 @@ def median(input, dim=None, keepdim=False):
 
 def nanmedian(input, dim=None, keepdim=False):
     """median ignoring NaN; NaN only where all are NaN (torch.nanmedian)."""
-    _no_bool(input, "median")
+    reduce_args("nanmedian", input, keepdim)
+    _no_bool(input, "nanmedian")
     if dim is None:
         return MedianAll.apply(input, True)
     return _median_dim(input, dim, keepdim, True, "nanmedian", return_types.nanmedian)
@@ -136,6 +154,7 @@ def nanmedian(input, dim=None, keepdim=False):
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along dim (the smallest on a tie) and the index of its last
     occurrence (torch.mode). Counts by pairwise comparison: O(n^2) per row."""
+    reduce_args("mode", input, keepdim)
     d, x = _prepare(input, dim, "mode")
     xp = array_module(x)
     a = xp.moveaxis(x, d, -1)

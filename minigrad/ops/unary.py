@@ -145,6 +145,8 @@ class SigmoidBackward(Op):
 class Relu(Op):
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "b":
+            raise RuntimeError("relu: Boolean inputs not supported for relu")
         y = array_module(x).maximum(x, 0)
         ctx.save_for_backward(y)
         return y
