@@ -21,10 +21,11 @@ from .ops.linalg import matmul
 from .ops.reduce import (amax, amin, aminmax, argmax, argmin, logsumexp, max, mean, min, std,
                          std_mean, sum, var, var_mean)
 from .ops.sort import argsort, kthvalue, median, mode, nanmedian, sort, topk
-from .ops.shape import cat, expand, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
+from .ops.shape import cat, expand, flatten, squeeze, stack, transpose, unsqueeze
 from .tensor import Tensor
 from .ops.functional import (abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh, pow, clip,
-                             concat, concatenate, is_tensor, numel, log_softmax, softmax)
+                             concat, concatenate, is_tensor, numel, log_softmax, permute, reshape,
+                             softmax)
 from .ops.functional import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                              floor_divide, remainder, fmod)
 from . import nn  # noqa: E402  (after Tensor: nn builds on it)

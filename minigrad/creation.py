@@ -13,7 +13,7 @@ import numpy as np
 
 from . import autograd, backend
 from .dtypes import _promote
-from .ops.checks import need_int, need_ints, need_number, need_tensor
+from .ops.checks import need_dtype, need_int, need_ints, need_number, need_tensor
 from .tensor import Tensor
 
 
@@ -37,7 +37,7 @@ def _xp_for(device):
 
 def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A new leaf tensor holding a copy of `data` (torch.tensor)."""
-    dtype = backend.to_dtype(dtype)
+    dtype = None if dtype is None else need_dtype("tensor", dtype)
     if isinstance(data, Tensor):
         array = data.data.copy()
     elif isinstance(data, np.ndarray) or backend.is_cuda_array(data):
@@ -149,7 +149,7 @@ def from_numpy(ndarray) -> Tensor:
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """data as a tensor, sharing memory when dtype and device allow (torch.as_tensor)."""
-    dt = backend.to_dtype(dtype)
+    dt = None if dtype is None else need_dtype("as_tensor", dtype)
     if isinstance(data, Tensor):
         out = data.to(dtype=dt) if dt is not None else data
         return out.to(device) if device is not None else out
@@ -174,36 +174,41 @@ def _size(size, fn):
     return size
 
 
-def _dtype(dtype, default=None):
-    """The requested dtype, else `default`, else the default float dtype."""
+def _dtype(dtype, default=None, fn="tensor"):
+    """The requested dtype (checked as torch checks it), else `default`, else the default
+    float dtype."""
     if dtype is not None:
-        return backend.to_dtype(dtype)
+        return need_dtype(fn, dtype)
     return default if default is not None else backend.get_default_dtype()
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
-    return _finish(xp.zeros(_size(size, "zeros"), _dtype(dtype)), requires_grad)
+    return _finish(xp.zeros(_size(size, "zeros"), _dtype(dtype, fn="zeros")), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
-    return _finish(xp.ones(_size(size, "ones"), _dtype(dtype)), requires_grad)
+    return _finish(xp.ones(_size(size, "ones"), _dtype(dtype, fn="ones")), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
-    return _finish(xp.empty(_size(size, "empty"), _dtype(dtype)), requires_grad)
+    return _finish(xp.empty(_size(size, "empty"), _dtype(dtype, fn="empty")), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     xp, _ = _xp_for(device)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
     if not isinstance(fill_value, Tensor):
         need_number("full", fill_value, "fill_value", 2)
     if dtype is None:
         dtype = _leaf_dtype(autograd.unwrap(fill_value) if isinstance(fill_value, Tensor)
                             else fill_value)
-    return _finish(xp.full(_size((size,), "full"), fill_value, _dtype(dtype)), requires_grad)
+    return _finish(xp.full(_size((size,), "full"), fill_value, _dtype(dtype, fn="full")),
+                   requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -221,7 +226,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                            f"({start} -> {end}, step {step})")
     ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     default = backend.int64 if ints else backend.get_default_dtype()
-    return _finish(xp.arange(start, end, step).astype(_dtype(dtype, default)), requires_grad)
+    return _finish(xp.arange(start, end, step).astype(_dtype(dtype, default, fn="arange")),
+                   requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
@@ -231,7 +237,8 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     xp, _ = _xp_for(device)
-    return _finish(xp.linspace(start, end, steps).astype(_dtype(dtype)), requires_grad)
+    return _finish(xp.linspace(start, end, steps).astype(_dtype(dtype, fn="linspace")),
+                   requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
@@ -240,11 +247,11 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     if n < 0 or m < 0:
         raise RuntimeError(f"eye: n and m must be greater or equal to 0, got {n} and {m}")
     xp, _ = _xp_for(device)
-    return _finish(xp.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _finish(xp.eye(n, m, dtype=_dtype(dtype, fn="eye")), requires_grad)
 
 
 def _float_dtype(dtype, op):
-    dt = _dtype(dtype)
+    dt = _dtype(dtype, fn=op)
     if dt.kind != "f":
         raise ValueError(f"{op}: dtype must be floating point, got {dt}")
     return dt
@@ -276,13 +283,16 @@ def randint(low, high=None, size=None, dtype=None, device=None):
     if high is None or size is None:
         raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
     low, high = need_int("randint", low, "low"), need_int("randint", high, "high")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     xp, _ = _xp_for(device)
     r = backend.rng(xp)
     draw = r.integers if xp is np else r.randint
     a = draw(low, high, _size((size,), "randint"))
-    return _finish(a.astype(_dtype(dtype, backend.int64)), False)
+    return _finish(a.astype(_dtype(dtype, backend.int64, fn="randint")), False)
 
 
 def randperm(n, dtype=None, device=None):
@@ -290,14 +300,15 @@ def randperm(n, dtype=None, device=None):
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     xp, _ = _xp_for(device)
-    return _finish(backend.rng(xp).permutation(n).astype(_dtype(dtype, backend.int64)), False)
+    perm = backend.rng(xp).permutation(n)
+    return _finish(perm.astype(_dtype(dtype, backend.int64, fn="randperm")), False)
 
 
 def _like(fn, x, dtype, device, requires_grad, *args):
     """fn(x.shape, *args) with x's dtype and device unless given (torch's *_like)."""
     need_tensor(f"{fn.__name__}_like", x, "input", 1)
-    return fn(x.shape, *args, dtype=dtype or x.dtype, device=device or x.device,
-              requires_grad=requires_grad)
+    return fn(x.shape, *args, dtype=x.dtype if dtype is None else dtype,
+              device=x.device if device is None else device, requires_grad=requires_grad)
 
 
 def zeros_like(x, dtype=None, device=None, requires_grad=False):

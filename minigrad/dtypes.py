@@ -97,7 +97,7 @@ class finfo:
     """Machine limits of a floating dtype, with torch.finfo's attribute names."""
 
     def __init__(self, type=None):
-        dt = backend.get_default_dtype() if type is None else backend.to_dtype(type)
+        dt = backend.get_default_dtype() if type is None else need_dtype("finfo", type, "type")
         if dt.kind != "f":
             raise TypeError("finfo() requires a floating point input type. Use iinfo to "
                             f"handle {dt}")
@@ -120,7 +120,7 @@ class iinfo:
     """Limits of an integer dtype, with torch.iinfo's attribute names."""
 
     def __init__(self, type):
-        dt = backend.to_dtype(type)
+        dt = need_dtype("iinfo", type, "type")
         if dt.kind == "b":
             raise TypeError(f"{dt} is not supported by iinfo")
         if dt.kind not in "iu":

@@ -284,8 +284,9 @@ class Tensor(backend.MovesWithTo):
             raise NotImplementedError("backward(inputs=...) is not supported; use minigrad.grad")
         checks.need_optional_tensor("backward", gradient, "gradient", 1)
         for name, flag in (("retain_graph", retain_graph), ("create_graph", create_graph)):
-            if (flag is not None or name == "create_graph") and type(flag) not in (bool, int):
-                # (torch takes an int too; retain_graph=None means create_graph)
+            if (flag is not None or name == "create_graph") and not (
+                    type(flag) in (bool, int) and 0 <= flag < 256):
+                # (torch takes a small int too; retain_graph=None means create_graph)
                 raise TypeError(f"backward(): argument '{name}' must be bool, not "
                                 f"{type(flag).__name__}")
         g, = autograd._default_grads([self], gradient, "backward")
@@ -317,7 +318,8 @@ class Tensor(backend.MovesWithTo):
 
     def remainder_(self, o): return inplace.update(self, lambda t: t.remainder(o), "remainder_", o)
     def fmod_(self, o): return inplace.update(self, lambda t: t.fmod(o), "fmod_", o)
-    def pow_(self, o): return inplace.update(self, lambda t: t.pow(o), "pow_", o)
+    def pow_(self, exponent):
+        return inplace.update(self, lambda t: t.pow(exponent), "pow_", exponent)
 
     def bitwise_and_(self, o):
         return inplace.update(self, lambda t: t.bitwise_and(o), "bitwise_and_", o)

@@ -51,9 +51,12 @@ DIM_NAMES = {"dim", "dim0", "dim1", "start_dim", "end_dim", "dims"}
 HUGE = 2 ** 63
 
 
-# Documented deviations from torch: (name regex, argument, bad-value label) -> why. A call that
-# matches is counted as "known" instead of its category; every entry must still match a call
-# (tests/test_bad_args.py), so a fix makes its entry fail until it is deleted.
+# Documented deviations from torch: (name regex, argument, bad-value label) -> why, or
+# (category, why) for one category only. A call that matches is counted as "known" instead of
+# its category. Every entry must still match a call of the fixed sweep, or be listed in
+# KNOWN_FROM_DRAWS (met only by the property test's random values), so that a fix makes its
+# entry fail until it is deleted (tests/test_bad_args.py).
+_EMPTY = r"(Arr\((\d+, )*0(, \d+)*,?\)|empty \(.*\)).*"     # labels of empty tensors
 _EXPLICIT_NONE = ("explicit None is read as the omitted argument (the Python default): the "
                   "result is torch's for the call without it")
 KNOWN = {
@@ -62,24 +65,87 @@ KNOWN = {
     (r"(mg|Tensor)\.(std|var|std_mean|var_mean)", "unbiased", "None"): _EXPLICIT_NONE,
     (r"mg\.arange", "end", "None"): _EXPLICIT_NONE,
     (r"mg\.eye", "m", "None"): _EXPLICIT_NONE,
-    (r"mg\.linspace", "start|end", "nan|inf"): (
+    (r"mg\.finfo", "type", "None"): _EXPLICIT_NONE,
+    (r"(mg|Tensor)\.logsumexp", "dim", r"\[\]|\(\)"): (
+        "torch's logsumexp fails on an empty dim list (an internal shape error); minigrad "
+        "reduces over all dims, as torch.sum(dim=[]) does"),
+    (r"(mg|Tensor)\.(std|var)(_mean)?", "correction", "nan"): (
+        "correction=nan: torch divides by max(0, N - nan) = 0 (inf), minigrad by nan (nan)"),
+    (r"mg\.(tensor|as_tensor|Tensor)", "data|args", r".*\[\].*"): (
+        "ragged data with an empty list: torch sometimes builds an empty tensor from it "
+        "(as_tensor([[], True]) is (2, 0)); minigrad refuses ragged data"),
+    (r"mg\.save", "obj", r"<object object.*"): (
+        "mg.save writes no pickle: tensors, arrays, numbers, strings and containers of them"),
+    (r"(mg|Tensor)\.logsumexp", "self|input", _EMPTY): (
+        "bug owned by reduce.py (reported, not fixed here): LogSumExp over an empty dim "
+        "returns float64 (its max of nothing is xp.zeros without a dtype)"),
+    (r"mg\.linspace", "start|end", "nan|-?inf"): (
         "non-finite bounds: torch's values come from its kernel's inf - inf; minigrad gives "
         "NumPy's (both accept)"),
-    (r"Tensor\.to", "args", "1.5"): (
+    (r"Tensor\.to", "args", r"-?([\d.]+(e[-+]?\d+)?|inf|nan)"): (
         "torch reads a Python float positional as the float64 dtype; minigrad asks for a dtype"),
-    (r"F\.scaled_dot_product_attention", "dropout_p", "-1.0|nan"): (
+    (r"F\.scaled_dot_product_attention", "dropout_p", r"(np\.float64\()?-.*|nan"): (
         "torch does not range-check dropout_p here; minigrad keeps dropout's [0, 1] check"),
-    (r"F\.gumbel_softmax", "tau", "-1.0|nan"): (
+    (r"F\.gumbel_softmax", "tau", r"(np\.float64\()?(-.*|0|0\.0\)?)|nan"): (
         "torch takes any tau (NaN or reversed-order samples); minigrad requires tau > 0"),
-    (r"F\.cross_entropy", "label_smoothing", "-1.0|nan"): (
+    (r"nn\.MultiheadAttention", "dropout", r".*"): (
+        "stricter", "torch checks dropout only where it is used (training forward); minigrad "
+        "checks it in the constructor"),
+    (r"F\.adaptive_avg_pool2d|nn\.AdaptiveAvgPool2d", "output_size", r"np\.int64\(.*\)"): (
+        "silent", "torch fails on a NumPy int output_size (it calls len() on it); minigrad "
+        "takes it as the int it is"),
+    (r"(mg|Tensor)\.pow_?", "exponent", r"(np\.float64\()?-?[\d.]+(e[-+]?\d+)?\)?"): (
+        "differs", "bug in arith.Pow (reported, not fixed here): a float exponent is rounded to "
+        "the tensor's dtype first, so x ** 9.999999999999998 on float32 is x ** 10 (torch keeps "
+        "the double exponent: NaN for a negative base)"),
+    (r"F\.drop_path|nn\.DropPath\.forward", "x", r"Arr\(\):.*"): (
+        "stricter", "drop_path drops whole samples along dim 0, so a 0-d input has none (timm "
+        "fails too); the stand-in torch.dropout takes it"),
+    (r"F\.scaled_dot_product_attention", "scale", r"(np\.float64\()?-inf\)?"): (
+        "differs", "scale=-inf makes a row's scores all -inf: minigrad gives such a row zeros "
+        "(its rule for a fully masked row), torch NaN"),
+    (r"F\.softplus", "beta", r"(np\.float64\()?0(\.0)?\)?"): (
+        "torch takes beta=0 (and divides by it); minigrad raises"),
+    (r"F\.cross_entropy", "label_smoothing", r"(np\.float64\()?-.*|nan"): (
         "torch does not range-check label_smoothing on this path; minigrad requires [0, 1]"),
-    (r"nn\.BatchNorm[12]d", "num_features", r"\[3\]"): (
+    (r"nn\.BatchNorm[12]d", "num_features", r"\[\d+(, \d+)*\]"): (
         "torch accepts a list only because torch.empty does; minigrad asks for an int"),
+    (r"mg\.(tensor|as_tensor|Tensor)", "data|args", r".*''.*"): (
+        "torch reads a str in the data as a sequence of characters ('' is an empty list); "
+        "minigrad refuses str data"),
+    (r".*", r".*", r"'(torch\.)?(bool|u?int(8|16|32|64)|float(16|32|64))'"): (
+        "silent", "minigrad accepts a dtype by its full name ('float16'), an extension of "
+        "torch (tests/test_tensor.py relies on it)"),
+    (r".*", r".*", _EMPTY): (
+        "stricter", "an empty tensor: torch skips some checks when there is nothing to compute "
+        "(the dtype in softmax, normal_, dropout, batch_norm, adaptive pooling and gather's "
+        "index; sdpa's batch broadcast); minigrad checks whatever the size"),
 }
 
 
-def known_reason(name, argname, label):
+KNOWN_FROM_DRAWS = {
+    (r"(mg|Tensor)\.(std|var)(_mean)?", "correction", "nan"),
+    (r"(mg|Tensor)\.logsumexp", "dim", r"\[\]|\(\)"),
+    (r"mg\.finfo", "type", "None"),
+    (r"mg\.save", "obj", r"<object object.*"),
+    (r".*", r".*", r"'(torch\.)?(bool|u?int(8|16|32|64)|float(16|32|64))'"),
+    (r"F\.scaled_dot_product_attention", "scale", r"(np\.float64\()?-inf\)?"),
+    (r"F\.drop_path|nn\.DropPath\.forward", "x", r"Arr\(\):.*"),
+    (r"(mg|Tensor)\.pow_?", "exponent", r"(np\.float64\()?-?[\d.]+(e[-+]?\d+)?\)?"),
+    (r"F\.adaptive_avg_pool2d|nn\.AdaptiveAvgPool2d", "output_size", r"np\.int64\(.*\)"),
+    (r"F\.softplus", "beta", r"(np\.float64\()?0(\.0)?\)?"),
+    (r"mg\.(tensor|as_tensor|Tensor)", "data|args", r".*''.*"),
+    (r"mg\.(tensor|as_tensor|Tensor)", "data|args", r".*\[\].*"),
+}
+
+
+def known_reason(name, argname, label, category=None):
+    """Why this deviation is accepted, or None. A KNOWN value (category, why) applies to that
+    category only."""
     for (pat, arg, lab), why in KNOWN.items():
+        only, why = why if isinstance(why, tuple) else (None, why)
+        if only not in (None, category):
+            continue
         if re.fullmatch(pat, name) and re.fullmatch(arg, argname) and re.fullmatch(lab, label):
             return why
     return None
@@ -109,6 +175,11 @@ def tensor_bads(a, receiver=False):
     longer = a.shape[:-1] + (a.shape[-1] + 1,) if a.shape else (2,)
     out.append((f"shape {longer}", a.like(shape=longer)))
     out.append((f"shape {a.shape + (2,)}", a.like(shape=a.shape + (2,))))
+    if a.shape:
+        empty = (0,) + a.shape[1:]
+        out.append((f"empty {empty}", a.like(shape=empty)))
+        out.append((f"empty {empty} int64", a.like(shape=empty, kind="i" if a.kind != "i"
+                                                   else "f")))
     if a.kind == "i" and a.fixed is None:
         out.append(("index 99", a.like(fill=99)))
         out.append(("index -7", a.like(fill=-7)))
@@ -305,6 +376,15 @@ def same(a, b):
     return a == b, f"minigrad {a!r:.80} vs torch {b!r:.80}"
 
 
+def _values_only(s):
+    """(values, indices) -> values; an index tensor alone -> its shape and dtype."""
+    if isinstance(s, list) and s:
+        return s[0]
+    if isinstance(s, tuple) and s and s[0] == "tensor":
+        return s[:3] + (None,)
+    return s
+
+
 def _last_frame(exc):
     tb = traceback.extract_tb(exc.__traceback__)
     return tb[-1].filename if tb else "?"
@@ -325,7 +405,7 @@ def unclear_reason(exc, entry, argname, torch_exc=None):
     allowed = issubclass(kind, ALLOWED) or (kind is torch_kind and torch_kind is AssertionError)
     if not allowed or issubclass(kind, FORBIDDEN):
         return f"{kind.__name__} is not an allowed class"
-    if kind.__module__ != "builtins":
+    if kind.__module__ != "builtins" and kind.__module__.split(".")[0] != "minigrad":
         return f"{kind.__module__}.{kind.__name__} is not a builtin class"
     where = _last_frame(exc)
     if not os.path.abspath(where).startswith(MG_DIR):
@@ -347,7 +427,12 @@ def judge(entry, key, argname, bad):
     if m_exc is None:
         if t_exc is not None:
             return "silent", f"torch raises {type(t_exc).__name__}: {_short(t_exc)}"
-        ok, why = same(summary(m_out, entry.values), summary(t_out, entry.values))
+        values = entry.values and argname not in entry.random
+        ms, ts = summary(m_out, values), summary(t_out, values)
+        ok, why = same(ms, ts)
+        if not ok and entry.ties:           # equal values may come in another order: compare
+            ms, ts = _values_only(ms), _values_only(ts)   # the values, not the indices
+            ok = same(ms, ts)[0]
         return ("same", "") if ok else ("differs", why)
     mine = f"{type(m_exc).__name__}: {_short(m_exc)}"
     reason = unclear_reason(m_exc, entry, argname, t_exc)
@@ -402,8 +487,8 @@ def sweep(entries=None):
         for entry in entries if entries is not None else calls.ENTRIES:
             for key, name, _kind, label, bad in variations(entry):
                 cat, detail = judge(entry, key, name, bad)
-                why = known_reason(entry.name, name, label) if cat not in ("clear", "same") \
-                    else None
+                why = known_reason(entry.name, name, label, cat) \
+                    if cat not in ("clear", "same") else None
                 if why:
                     cat, detail = "known", f"{cat}: {why}"
                 rows.append((entry.name, name, label, cat, detail))

@@ -154,15 +154,19 @@ class Entry:
       inputs    the forward inputs of a module row
       ctor      the constructor (args, kwargs) of a forward row
       train     the module's mode
+      ties      indices may differ where values tie (sort, topk, ...): compare the values
+      random    argument names whose other values make the result random (dropout_p)
     """
 
     def __init__(self, name, *args, call=None, torch=None, values=True, aka=(), kinds=None,
-                 fixed=(), avoid=None, inputs=(), ctor=((), {}), train=True, **kwargs):
+                 fixed=(), avoid=None, inputs=(), ctor=((), {}), train=True, ties=False,
+                 random=(), **kwargs):
         self.name, self.args, self.kwargs = name, args, kwargs
         self.call, self.torch_call, self.values = call, torch, values
         self.aka, self.kinds, self.fixed = tuple(aka), kinds or {}, set(fixed)
         self.avoid = avoid or {}
-        self.inputs, self.ctor, self.train = inputs, ctor, train
+        self.inputs, self.ctor, self.train, self.ties = inputs, ctor, train, ties
+        self.random = set(random)
         self.receiver = name.startswith("Tensor.")
         self.names = self._positional_names()
 
@@ -361,17 +365,17 @@ for _n in ["std_mean", "var_mean"]:
 for _n in ["amax", "amin", "argmax", "argmin", "logsumexp"]:
     both(_n, X, 1, False)
 for _n in ["max", "min"]:
-    both(_n, X, 1, False)
+    both(_n, X, 1, False, ties=True)
     both(_n, X, other=Y)
     row(f"mg.{_n}", X)
 both("aminmax", X, dim=1, keepdim=False)
 for _n in ["median", "nanmedian", "mode"]:
-    both(_n, X, 1, False)
+    both(_n, X, 1, False, ties=True)
 for _n in ["sort", "argsort"]:
-    both(_n, X, 1, False)
-    both(_n, X, dim=1, descending=True, stable=True)   # torch: stable takes keywords only
-both("topk", X, 2, 1, True, True)
-both("kthvalue", X, 2, 1, False)
+    both(_n, X, 1, False, ties=True)
+    both(_n, X, dim=1, descending=True, stable=True, ties=True)   # torch: stable by keyword
+both("topk", X, 2, 1, True, True, ties=True)
+both("kthvalue", X, 2, 1, False, ties=True)
 both("softmax", X, 1, dtype=Dt("float64"))
 both("log_softmax", X, 1, dtype=Dt("float64"))
 
@@ -382,7 +386,7 @@ row("Tensor.view", X, 4, 3)
 row("Tensor.view", X, (2, -1))
 row("Tensor.view_as", X, Arr(4, 3))
 row("Tensor.reshape_as", X, Arr(2, 6))
-both("permute", X3, (2, 0, 1), method=False, kinds={"args": "dims"})
+both("permute", X3, (2, 0, 1), method=False)
 row("Tensor.permute", X3, 2, 0, 1, kinds={"dims": "dim"})
 both("transpose", X, 0, 1)
 both("flatten", X3, 1, 2)
@@ -465,7 +469,7 @@ row("mg.tensor", [[1.0, 2.0], [3.0, 4.0]], dtype=Dt("float64"), kinds={"data": "
 row("mg.as_tensor", np.ones((2, 3)), dtype=Dt("float32"))
 row("mg.from_numpy", np.ones((2, 3)))
 row("mg.Tensor", 2, 3, values=False, kinds={"args": "int"}, aka=("zeros",))
-row("mg.Tensor", [1.0, 2.0], kinds={"args": "data"})
+row("mg.Tensor", [1.0, 2.0], kinds={"args": "data"}, values=False)   # Tensor(int): no values
 row("mg.numel", X)
 row("mg.is_tensor", X, kinds={"obj": "object"})
 
@@ -512,7 +516,7 @@ row("F.max_pool2d", X4, 2, 2, 0, 1, False, False)
 row("F.avg_pool2d", X4, 2, 2, 0, False, True, None)
 row("F.adaptive_avg_pool2d", X4, (2, 2))
 row("F.scaled_dot_product_attention", *QKV, attn_mask=Arr(3, 5, kind="b"), dropout_p=0.0,
-    is_causal=False, scale=0.5)
+    is_causal=False, scale=0.5, random={"dropout_p"})
 for _n in ["cross_entropy", "nll_loss"]:
     row(f"F.{_n}", X, T, C4, ignore_index=-100, reduction="mean")
 row("F.cross_entropy", X, T, label_smoothing=0.1)
@@ -566,11 +570,13 @@ module("BCELoss", (Arr(3, 4, kind="p", seed=3),), {"reduction": "mean"}, inputs=
 module("BCEWithLogitsLoss", (Arr(3, 4, kind="p", seed=3),),
        {"reduction": "mean", "pos_weight": C4}, inputs=(X, P))
 module("KLDivLoss", (), {"reduction": "batchmean", "log_target": False}, inputs=(X, P))
-module("MultiheadAttention", (4, 2, 0.0, True), {"batch_first": True}, inputs=QKV,
+# (eval mode: a bad value for dropout that happens to be valid must not make results random)
+module("MultiheadAttention", (4, 2, 0.0, True), {"batch_first": True}, inputs=QKV, train=False,
        forward_kwargs={"key_padding_mask": Arr(2, 5, kind="b"), "need_weights": True,
                        "average_attn_weights": True})
-module("TransformerEncoderLayer", (4, 2, 8, 0.0, "relu", 1e-5, True), inputs=(X3,))
+module("TransformerEncoderLayer", (4, 2, 8, 0.0, "relu", 1e-5, True), inputs=(X3,), train=False)
 module("TransformerEncoder", (LAYER, 2), inputs=(X3,), kinds={"encoder_layer": "object"},
+       train=False,
        torch=_encoder, avoid={"num_layers": ("2**63",)})
 module("Sequential", (LIN, Expr(lambda L: L.nn.ReLU())), kinds={"args": "object"})
 row("nn.ModuleList", [LIN], kinds={"modules": "object"}, call=lambda L, m: L.nn.ModuleList(m))

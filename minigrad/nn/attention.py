@@ -22,6 +22,11 @@ from .module import Module
 from .parameter import Parameter
 
 
+class ArgumentAssertion(ValueError, AssertionError):
+    """A bad argument to MultiheadAttention. torch asserts these (AssertionError); this is also
+    a ValueError, minigrad's class for a bad argument, so either except clause catches it."""
+
+
 def _float_mask(mask, dtype, name):
     """torch's _canonical_mask: a bool mask (True = masked) becomes 0 / -inf; float is kept."""
     if mask is None:
@@ -30,8 +35,8 @@ def _float_mask(mask, dtype, name):
         xp = array_module(mask.data)
         return wrap(xp.where(mask.data, -np.inf, 0.0).astype(dtype))
     if mask.dtype.kind != "f":
-        raise AssertionError(f"only bool and floating types of {name} are supported, got "
-                             f"{mask.dtype}")
+        raise ArgumentAssertion(f"only bool and floating types of {name} are supported, got "
+                                 f"{mask.dtype}")
     return mask
 
 
@@ -57,8 +62,8 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than "
                              f"0, got embed_dim={embed_dim} and num_heads={num_heads}")
         if embed_dim % num_heads:
-            raise AssertionError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible "
-                                 f"by num_heads ({num_heads})")
+            raise ArgumentAssertion(f"MultiheadAttention: embed_dim ({embed_dim}) must be "
+                                    f"divisible by num_heads ({num_heads})")
         if add_bias_kv or add_zero_attn:
             raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not "
                                       "supported")
@@ -116,17 +121,17 @@ class MultiheadAttention(Module):
         need_optional_tensor("MultiheadAttention", attn_mask, "attn_mask")
         batched = query.ndim == 3
         if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
-            raise AssertionError(f"MultiheadAttention: query, key and value must all be 2-D "
-                                 f"(unbatched) or 3-D (batched), got shapes {query.shape}, "
-                                 f"{key.shape} and {value.shape}")
+            raise ArgumentAssertion(f"MultiheadAttention: query, key and value must all be 2-D "
+                                     f"(unbatched) or 3-D (batched), got shapes {query.shape}, "
+                                     f"{key.shape} and {value.shape}")
         for name, t, n in (("query", query, self.embed_dim), ("key", key, self.kdim),
                            ("value", value, self.vdim)):
             if t.shape[-1] != n:
-                raise AssertionError(f"MultiheadAttention: {name} last dim must be {n}, got "
-                                     f"shape {t.shape}")
+                raise ArgumentAssertion(f"MultiheadAttention: {name} last dim must be {n}, got "
+                                         f"shape {t.shape}")
         if key.shape[:-1] != value.shape[:-1]:
-            raise AssertionError(f"MultiheadAttention: key shape {key.shape} does not match "
-                                 f"value shape {value.shape}")
+            raise ArgumentAssertion(f"MultiheadAttention: key shape {key.shape} does not match "
+                                     f"value shape {value.shape}")
         N = (query.shape[0] if self.batch_first else query.shape[1]) if batched else 1
         if batched and key.shape[0 if self.batch_first else 1] != N:
             raise ValueError(f"MultiheadAttention: query and key must have the same batch size "
@@ -137,8 +142,8 @@ class MultiheadAttention(Module):
         if key_padding_mask is not None:
             want = (N, S) if batched else (S,)
             if tuple(key_padding_mask.shape) != want:
-                raise AssertionError(f"MultiheadAttention: expected key_padding_mask of shape "
-                                     f"{want}, got {key_padding_mask.shape}")
+                raise ArgumentAssertion(f"MultiheadAttention: expected key_padding_mask of shape "
+                                         f"{want}, got {key_padding_mask.shape}")
         if attn_mask is not None and tuple(attn_mask.shape) not in ((L, S),
                                                                     (N * self.num_heads, L, S)):
             raise RuntimeError(f"MultiheadAttention: attn_mask should have shape {(L, S)} or "

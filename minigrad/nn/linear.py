@@ -35,15 +35,22 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(f"linear: mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
                            f"{weight.shape[1]}x{weight.shape[0]}); input has shape "
                            f"{tuple(input.shape)}, weight {tuple(weight.shape)}")
-    if bias is not None and tuple(bias.shape) not in ((weight.shape[0],), ()):
-        raise RuntimeError(f"linear: bias must have shape ({weight.shape[0]},), got "
-                           f"{tuple(bias.shape)}")
+    if bias is not None and not _broadcasts_to(bias.shape, input.shape[:-1] + weight.shape[:1]):
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not broadcast to the "
+                           f"output's shape {input.shape[:-1] + weight.shape[:1]}")
     lead = input.shape[:-1]
     x = input.reshape(math.prod(lead), input.shape[-1]) if input.ndim > 2 else input
     out = x @ weight.T          # a 2-D matmul keeps the weight gradient a single GEMM
     if bias is not None:
         out = out + bias
     return out.reshape(lead + (weight.shape[0],)) if input.ndim > 2 else out
+
+
+def _broadcasts_to(shape, target):
+    """Whether `shape` broadcasts to `target` without growing it (torch adds bias that way)."""
+    if len(shape) > len(target):
+        return False
+    return all(s in (1, t) for s, t in zip(reversed(shape), reversed(target)))
 
 
 class Identity(Module):

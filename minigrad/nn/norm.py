@@ -32,6 +32,8 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     eps = need_float("batch_norm", eps, "eps", 8)
     if eps < 0:
         raise ValueError(f"batch_norm: eps must be non-negative, but got {eps}")
+    if training and eps == 0:
+        raise ValueError(f"batch_norm: eps must be positive during training, but got {eps}")
     same_dtype("batch_norm", input, running_mean=running_mean, running_var=running_var,
                weight=weight, bias=bias)
     if input.dtype.kind != "f":             # torch: "batch_norm" not implemented for 'Long'

@@ -306,7 +306,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     need_bool(fn, enable_gqa, "enable_gqa")
     _check_inputs(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
     if attn_mask is not None and attn_mask.dtype.kind == "f" and attn_mask.dtype != query.dtype:
-        attn_mask = attn_mask.to(query.dtype)
+        raise RuntimeError(f"{fn}: Expected attn_mask dtype to be bool or to match query dtype, "
+                           f"but got attn_mask.dtype: {attn_mask.dtype} and query.dtype: "
+                           f"{query.dtype} instead.")
     if enable_gqa and min(query.ndim, key.ndim, value.ndim) >= 3:
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])

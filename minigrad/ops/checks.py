@@ -48,6 +48,7 @@ def need_operand(fn, x, name, pos=None):
     if not (_is_tensor(x) or isinstance(x, numbers.Number)):
         raise TypeError(f"{_where(fn, name, pos)} must be Tensor or Number, not "
                         f"{type_name(x)}")
+    _fits(fn, x, name, pos)
 
 
 def need_bool(fn, v, name, pos=None):
@@ -89,13 +90,21 @@ def need_number(fn, v, name, pos=None):
     """A scalar argument (a fill value, a clamp bound): any number, returned unchanged."""
     if not isinstance(v, numbers.Number):
         raise TypeError(f"{_where(fn, name, pos)} must be Number, not {type_name(v)}")
+    _fits(fn, v, name, pos)
     return v
+
+
+def _fits(fn, v, name, pos):
+    """torch unpacks a Python int as int64 (or uint64): anything larger overflows."""
+    if isinstance(v, int) and not -2**63 <= v < 2**64:
+        raise RuntimeError(f"{_where(fn, name, pos)}: value {v} cannot be converted to int64 "
+                           "without overflow")
 
 
 def need_ints(fn, v, name, pos=None) -> tuple:
     """A size/shape argument: an int or a sequence of ints, as a tuple of Python ints."""
     if isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, bool):
-        return (operator.index(v),)
+        return (need_int(fn, v, name, pos),)
     if isinstance(v, (tuple, list)):
         try:
             return tuple(need_int(fn, a, name, pos) for a in v)
@@ -122,15 +131,24 @@ def need_choice(fn, v, name, choices):
     return v
 
 
+_DTYPE_NAMES = {"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
+                "float64"}
+
+
 def need_dtype(fn, v, name="dtype"):
-    """A dtype argument (mg.float32, a NumPy dtype or type, Python float/int/bool) as a NumPy
-    dtype; a string is refused, as torch refuses one."""
+    """A dtype argument (mg.float32, a NumPy dtype or type, Python float/int/bool, a torch
+    dtype) as a NumPy dtype. A dtype's full name ("float16") is accepted too, a minigrad
+    extension; other strings are refused, as torch refuses them."""
     from ..backend import to_dtype
-    if not isinstance(v, str):
+    if isinstance(v, str) and v.removeprefix("torch.") in _DTYPE_NAMES:
+        return np.dtype(v.removeprefix("torch."))
+    if isinstance(v, (np.dtype, type)) or type(v).__module__.split(".")[0] == "torch":
         try:
-            return to_dtype(v)
+            dt = to_dtype(v)
         except TypeError:
-            pass
+            dt = None
+        if dt is not None and dt.kind in "biufc":
+            return dt
     raise TypeError(f"{_where(fn, name, None)} must be torch.dtype, not {type_name(v)}")
 
 

@@ -94,6 +94,9 @@ def drop_path(x, drop_prob=0.0, training=False, scale_by_keep=True):
         return x
     if x.dtype.kind != "f":
         raise RuntimeError(f"drop_path: expected a floating point input, got {x.dtype}")
+    if x.ndim == 0:
+        raise RuntimeError("drop_path: expected an input with a batch dim (dim 0), got a 0-d "
+                           "tensor")
     keep = 1.0 - drop_prob
     shape = (x.shape[0],) + (1,) * (x.ndim - 1)
     scale = 1 / keep if scale_by_keep and keep > 0 else 1

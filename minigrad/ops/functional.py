@@ -6,7 +6,7 @@ import numbers
 from ..autograd import unwrap
 from ..dtypes import operands_dtype
 from .arith import Add, Sub, _is_bool, _no_bool_sub
-from . import softmax as _softmax
+from . import shape as _shape, softmax as _softmax
 from .checks import need_int, need_number, need_operand, need_tensor
 from .compare import clamp
 from .division import div, floor_divide, fmod, remainder  # noqa: F401  (mg.div, ...)
@@ -31,6 +31,22 @@ def numel(input): return _input("numel", input).numel()
 def clip(input, min=None, max=None): return clamp(input, min, max)
 def concat(tensors, dim=0): return cat(tensors, dim)
 def concatenate(tensors, dim=0): return cat(tensors, dim)
+
+
+def reshape(input, shape):
+    """torch.reshape: the shape is one sequence (the method also takes the sizes one by one)."""
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"reshape(): argument 'shape' (position 2) must be tuple of ints, not "
+                        f"{type(shape).__name__}")
+    return _shape.reshape(input, shape)
+
+
+def permute(input, dims):
+    """torch.permute: the dims are one sequence (the method also takes them one by one)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"permute(): argument 'dims' (position 2) must be tuple of ints, not "
+                        f"{type(dims).__name__}")
+    return _shape.permute(input, dims)
 
 
 def softmax(input, dim, dtype=None):

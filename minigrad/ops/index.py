@@ -90,7 +90,8 @@ def convert_key(key, xp):
     for k in items:
         k = unwrap(k)
         if isinstance(k, list) or (hasattr(k, "dtype") and array_module(k) is not xp):
-            k = xp.asarray(k)
+            # (an empty list selects nothing, as torch's; NumPy would make it float)
+            k = xp.zeros(0, "int64") if isinstance(k, list) and not k else xp.asarray(k)
         if hasattr(k, "dtype") and k.dtype.kind not in "biu":
             raise IndexError(f"index: tensors used as indices must be integer or bool, "
                              f"got {k.dtype}")

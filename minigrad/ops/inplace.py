@@ -21,7 +21,7 @@ from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import can_cast
 from .arith import torch_name
-from .checks import need_float, need_operand
+from .checks import need_float, need_number, need_operand
 
 
 def update(x, compute, op, *operands, check_cast=True):
@@ -71,6 +71,7 @@ def arith(x, ufunc, other, op, compute, alpha=1):
     dtype (or a Python number), the NumPy/CuPy ufunc writes straight into x's memory (the
     optimizer's p.sub_(g, alpha=lr)); anything else goes through update()."""
     need_operand(op, other, "other", 1)
+    need_number(op, alpha, "alpha")
     a = x.data
     b = other.data if isinstance(other, autograd._tensor_cls()) else other
     same = type(b) is type(a) and b.dtype is a.dtype
@@ -280,4 +281,4 @@ def normal_args(x, mean, std):
     _need_float_tensor(x, "normal_", "normal_kernel_cpu")
     if not std >= 0.0:
         raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
-    return mean, std
+    return mean, std + 0.0          # (-0.0 becomes 0.0: NumPy refuses a negative zero)

@@ -83,7 +83,8 @@ def _weighted(loss, weight, op, name="weight"):
     if weight.dtype != loss.dtype:          # torch: the loss keeps its dtype (any weight dtype)
         weight = weight.to(loss.dtype)
     try:
-        np.broadcast_shapes(weight.shape, loss.shape)
+        if np.broadcast_shapes(weight.shape, loss.shape) != tuple(loss.shape):
+            raise ValueError
     except ValueError:
         raise ValueError(f"{op}: {name} of shape {tuple(weight.shape)} does not broadcast to "
                          f"the input's shape {tuple(loss.shape)}") from None
@@ -143,7 +144,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                                "(pos_weight) is not supported")
         pw = pos_weight.data
         try:
-            np.broadcast_shapes(pw.shape, input.shape)
+            if np.broadcast_shapes(pw.shape, input.shape) != tuple(input.shape):
+                raise ValueError
         except ValueError:
             raise ValueError(f"{op}: pos_weight of shape {tuple(pw.shape)} does not broadcast "
                              f"to the input's shape {tuple(input.shape)} (it is broadcast "

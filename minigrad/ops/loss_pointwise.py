@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
-from ..dtypes import operands_dtype
+from ..dtypes import promote_types
 from .checks import need_bool, need_float, need_optional_tensor, need_tensor
 from .compare import where
 from .loss import check_float, get_reduction, reduce_loss
@@ -81,7 +81,7 @@ def _pair(input, target, op):
     next to a float one; l1_loss subtracts first, so a bool operand raises there)."""
     need_tensor(op, input, "input", 1)
     need_tensor(op, target, "target", 2)
-    dt = operands_dtype(input, target)
+    dt = promote_types(input.dtype, target.dtype)       # torch broadcasts first: no 0-d rule
     if dt.kind != "f":
         raise NotImplementedError(f'{op}: "{op}" not implemented for {dt} (input '
                                   f"{input.dtype}, target {target.dtype}): pass a floating "

@@ -245,6 +245,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: sqrt(var) with var's arguments (torch.std)."""
     reduce_args("std", input, keepdim)
     _require_float(input, "std")
+    _dims(input, _var_args("std", dim, unbiased, correction)[0], "std")
     dim, correction = _var_args("std", dim, unbiased, correction)
     return var(input, dim, None, keepdim, correction=correction).sqrt()
 

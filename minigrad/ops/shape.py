@@ -138,6 +138,8 @@ def reshape(x, *args, shape=None):
     shape = _sizes(args, shape, "shape", "reshape")
     if shape.count(-1) > 1:
         raise RuntimeError(f"reshape: only one dimension can be -1, got {shape}")
+    if any(d < -1 for d in shape):
+        raise RuntimeError(f"reshape: invalid shape dimension {min(shape)} in {shape}")
     return x if x.shape == shape else Reshape.apply(x, shape)
 
 
@@ -202,10 +204,10 @@ def squeeze(x, dim=None):
 
 def flatten(x, start_dim=0, end_dim=-1):
     need_tensor("flatten", x, "input", 1)
-    if x.ndim == 0:
-        return Reshape.apply(x, (1,))
     s = normalize_dim(start_dim, x.ndim, "flatten")
     e = normalize_dim(end_dim, x.ndim, "flatten")
+    if x.ndim == 0:
+        return Reshape.apply(x, (1,))
     if s > e:
         raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     n = 1

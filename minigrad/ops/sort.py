@@ -62,6 +62,7 @@ def sort(input, dim=-1, descending=False, *, stable=False):
 def argsort(input, dim=-1, descending=False, *, stable=False):
     """The indices of sort (torch.argsort)."""
     _sort_args("argsort", input, descending, stable)
+    normalize_dim(dim, input.ndim, "argsort")
     return sort(input, dim, descending, stable=stable).indices
 
 
