@@ -94,7 +94,7 @@ def _run(device, q, k, v, mask=None, is_causal=False, scale=None, grads=True):
         m = mg.tensor(mask if mask.dtype == bool else mask.astype(np.float32), device=device,
                       requires_grad=grads and mask.dtype != bool)
     out = F.scaled_dot_product_attention(*ts, attn_mask=m, is_causal=is_causal, scale=scale)
-    res = [out.numpy()]
+    res = [out.detach().numpy()]
     if grads:
         w = np.random.default_rng(5).standard_normal(out.shape).astype(np.float32)
         gs = mg.grad(out, ts + ([m] if m is not None and m.requires_grad else []),

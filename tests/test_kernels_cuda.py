@@ -134,7 +134,7 @@ def test_softmax_op_kernels_on_off_and_grads(fn):
                 x = mg.tensor(a, device="cuda", requires_grad=True)
                 y = f(x, dim)
                 y.backward(mg.tensor(g, device="cuda"))
-                res.append((y.numpy(), x.grad.numpy()))
+                res.append((y.detach().numpy(), x.grad.numpy()))
         np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-9, atol=1e-12)
         if torch is not None:
@@ -210,7 +210,7 @@ def test_reduce_ops_match_plain_path():
                 x = mg.tensor(a, device="cuda", requires_grad=True)
                 y = fn(x)
                 y.sum().backward()
-                res.append((y.numpy(), x.grad.numpy()))
+                res.append((y.detach().numpy(), x.grad.numpy()))
         np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-12)
         np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-12)
 
@@ -239,7 +239,7 @@ def test_cross_entropy_every_option(dtype, n_classes, reduction):
                     loss = mg.nn.functional.cross_entropy(xm, mg.tensor(tt, device=dev),
                                                           weight=wm, **kw)
                     loss.backward(mg.tensor(g.astype(dtype), device=dev))
-                    outs.append((loss.numpy().astype(np.float64), xm.grad.numpy()))
+                    outs.append((loss.detach().numpy().astype(np.float64), xm.grad.numpy()))
                 what = f"C={n_classes} w={weighted} eps={eps} ignore={ignore}"
                 close(outs[1][0], outs[0][0], dtype, "loss " + what)
                 close(outs[1][1], outs[0][1].astype(np.float64), dtype, "grad " + what)
@@ -262,7 +262,7 @@ def test_cross_entropy_gradient_written_by_the_forward(n_classes):
             loss.backward(retain_graph=True)                     # g == 1
             first = xm.grad.numpy().copy()
             (loss * 2.5).backward()                              # g = 2.5, accumulated
-            res[on] = (loss.numpy(), first, xm.grad.numpy())
+            res[on] = (loss.detach().numpy(), first, xm.grad.numpy())
     for a, b in zip(res[True], res[False]):
         close(a, b.astype(np.float64), "float32", "fused vs plain CuPy")
     close(res[True][2], 3.5 * res[True][1].astype(np.float64), "float32", "accumulated")

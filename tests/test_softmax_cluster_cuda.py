@@ -207,6 +207,6 @@ def test_op_level_grads_long_rows():
                 x = mg.tensor(a.astype(np.float32), device="cuda", requires_grad=True)
                 y = f(x, -1)
                 y.backward(mg.tensor(g.astype(np.float32), device="cuda"))
-                res.append((y.numpy(), x.grad.numpy()))
+                res.append((y.detach().numpy(), x.grad.numpy()))
         np.testing.assert_allclose(res[0][0], res[1][0], rtol=1e-5, atol=1e-9)
         np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-4, atol=1e-7)
