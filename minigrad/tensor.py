@@ -272,11 +272,7 @@ class Tensor(backend.MovesWithTo):
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's .grad (torch.Tensor.backward)."""
-        if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) is not supported; use minigrad.grad")
-        g, = autograd._default_grads([self], gradient, "backward")
-        keep = create_graph if retain_graph is None else retain_graph
-        autograd.run_backward([self], [g], keep, create_graph)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ---- in-place ops: the out-of-place op, then a write into our own memory -----------------
     # (ops/inplace.py: version counters, leaf checks, history rebased as in torch)

@@ -240,3 +240,16 @@ def softmax_backward(y, dy, dim: int, log: bool = False, out=None):
     if not _supported(y, dim) or dy.dtype != y.dtype or dy.shape != y.shape:
         return None
     return _apply("bwd", [y, dy], dim, log, out)
+
+
+# The ops' hand-off (minigrad/fastpath.py) calls these: the reference's arguments exactly.
+def softmax(x, dim):
+    return softmax_forward(x, dim)
+
+
+def log_softmax(x, dim):
+    return softmax_forward(x, dim, log=True)
+
+
+def log_softmax_backward(y, dy, dim):
+    return softmax_backward(y, dy, dim, log=True)
