@@ -77,7 +77,13 @@ class Function:
 
     @property
     def saved_tensors(self):
-        return saved.unpack(self, _Tensor or _tensor_cls())   # checks in-place writes first
+        if self._released or storage.writes != self._writes_at_save:
+            saved.check(self, _tensor_cls())   # freed by a backward, or written in place since
+        Tensor = _Tensor or _tensor_cls()
+        out = []
+        for s in self._saved or ():        # an output saved as (index, array) is re-linked
+            out.append(Tensor._make(s.data, self, s.index) if type(s) is saved.SavedOutput else s)
+        return tuple(out)
 
     def name(self) -> str:
         return type(self).__name__ + "Backward"

@@ -5,7 +5,7 @@ forward calls ctx.save_for_backward(...) with inputs, outputs or intermediate ar
 node is recorded, `pack` maps each back to the graph: an input stays that input (a Tensor,
 linked to its history), an output is kept as (index, array) (keeping the output Tensor itself
 would make a reference cycle node -> output -> node), anything else becomes a constant Tensor.
-ctx.saved_tensors calls `unpack`, which first runs `check_versions` if any in-place write
+ctx.saved_tensors calls `check` first when the node was released or when any in-place write
 happened anywhere since the save (storage.writes moved): one int comparison otherwise.
 """
 from __future__ import annotations
@@ -32,8 +32,8 @@ def pack(s, args, outs, results, Tensor):
     return s if s is None or isinstance(s, Tensor) else Tensor._make(s)
 
 
-def unpack(node, Tensor):
-    """The node's saved tensors, as Tensors (outputs re-linked to the node)."""
+def check(node, Tensor):
+    """Raise if the saved tensors were freed by a backward or written in place since."""
     if node._released:
         raise RuntimeError(
             f"{node.name()}: trying to backward through the graph a second time (or to use "
@@ -41,10 +41,6 @@ def unpack(node, Tensor):
             "backward; pass retain_graph=True to the first backward to keep them.")
     if storage.writes != node._writes_at_save:  # something was written in place since
         check_versions(node, Tensor)
-    out = []
-    for s in node._saved or ():
-        out.append(Tensor._make(s.data, node, s.index) if type(s) is SavedOutput else s)
-    return tuple(out)
 
 
 def check_versions(node, Tensor):
