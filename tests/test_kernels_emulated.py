@@ -34,7 +34,7 @@ TOL = {"float32": (2e-5, 2e-6), "float64": (1e-12, 1e-13)}      # rtol, atol
 @pytest.fixture(scope="module", autouse=True)
 def emu():
     """Build every compile group these tests use (in parallel), then patch the launchers."""
-    groups = [("attention", g) for g in ka.groups()]
+    groups = [(ka.stem(g[0]), g) for g in ka.groups()]
     for dt in DTYPES:
         # no thread-block clusters here: the launchers see no compute capability and plan
         # with cluster=False, so the cluster kernels (sm_90+) are neither built nor launched
