@@ -88,7 +88,7 @@ EMU_TOL = {"float32": (2e-5, 2e-6), "float64": (1e-12, 1e-13)}      # rtol, atol
 
 def emu_groups():
     """Every (stem, names) compile group the emulated tests launch through the dispatch."""
-    groups = [("attention", g) for g in ka.groups()]
+    groups = [(ka.stem(g[0]), g) for g in ka.groups()]
     for dt in EMU_DTYPES:
         # no thread-block clusters here: the launchers see no compute capability and plan
         # with cluster=False, so the cluster kernels (sm_90+) are neither built nor launched

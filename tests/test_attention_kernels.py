@@ -1,4 +1,5 @@
-"""The fused attention kernels (kernels/attention.cu) and their launchers.
+"""The fused attention kernels (kernels/attention_simt.cu, kernels/attention_tc.cu) and their
+launchers.
 
 CPU tests check the launch logic (tile width, names, bias offsets, shared memory) and that the
 instantiations compile with nvcc. On a GPU (`device` "cuda") the kernels run through the op:
@@ -72,7 +73,8 @@ def test_instantiations_compile():
     from minigrad.cuda import check
     sample = [ka.fwd_name(64, True), ka.bwd_name(128, True, True), "attn_bwd_delta",
               ka.fwd_name(128, True, True), ka.bwd_name(32, True, True, True)]
-    check.compile_names("attention", sample)
+    for stem in ("attention_simt", "attention_tc"):
+        check.compile_names(stem, [n for n in sample if ka.stem(n) == stem])
 
 
 def test_dispatch_falls_back_on_cpu_and_for_uncovered_options():

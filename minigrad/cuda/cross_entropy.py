@@ -144,10 +144,23 @@ def plan_training(dtype, rows: int, n_classes: int, x_mis: int, dx_mis: int, sta
     return plan_fwd_grad(dtype, rows, n_classes, x_mis == dx_mis, stage)
 
 
+def stem(name: str) -> str:
+    """The source file (kernels/<stem>.cu) that defines kernel `name`."""
+    return "cross_entropy_cluster" if name.startswith("ce_cluster_") else "cross_entropy"
+
+
+@functools.cache
+def group(dtype, cluster: bool, src: str) -> tuple:
+    """The compile group of source file `src`: the names(dtype, cluster) it defines."""
+    return tuple(n for n in names(dtype, cluster) if stem(n) == src)
+
+
 def _kernel(name, dtype):
-    """One compile group per dtype: with the cluster kernel only where the GPU has clusters."""
-    group = names(np.dtype(dtype), loader.clusters_available())
-    return loader.get_kernel("cross_entropy", name, group=group)
+    """One compile group per dtype and source file (the cluster kernel, in its own file, is
+    asked for only where the GPU has clusters)."""
+    src = stem(name)
+    return loader.get_kernel(src, name, group=group(np.dtype(dtype),
+                                                    loader.clusters_available(), src))
 
 
 def _acc(dtype):

@@ -6,10 +6,10 @@
 
 The reference path is a plain composition of ops (its gradient follows from its parts; a float
 mask gets a gradient, so a relative position bias is learnable). On CUDA float32 inputs with the
-kernels enabled, FlashAttention runs kernels/attention.cu instead: it never stores the L x S
-matrix, keeps the per-row logsumexp (LSE) for the backward, and FlashAttentionBackward recomputes
-P tile by tile. _flash_forward and _flash_backward are the NumPy/CuPy reference the kernels
-are tested against.
+kernels enabled, FlashAttention runs kernels/attention_tc.cu instead (kernels/attention_simt.cu
+with the tensor cores off): it never stores the L x S matrix, keeps the per-row logsumexp (LSE)
+for the backward, and FlashAttentionBackward recomputes P tile by tile. _flash_forward and
+_flash_backward are the NumPy/CuPy reference the kernels are tested against.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from .shape import sum_to
 from .softmax import softmax
 
 _NEG_INF = float("-inf")
-MAX_FUSED_HEAD_DIM = 128    # the kernel's largest tile width (kernels/attention.cu, D = 128)
+MAX_FUSED_HEAD_DIM = 128    # the kernels' largest tile width (kernels/attention_*.cu, D = 128)
 
 
 # ---- checks ---------------------------------------------------------------------------------
@@ -154,7 +154,8 @@ def _raw_scores(xp, q, k, bias, causal, scale):
 
 
 def _flash_forward(q, k, v, bias, causal, scale):
-    """(O, LSE) of FlashAttention, the NumPy/CuPy reference of kernels/attention.cu's attn_fwd."""
+    """(O, LSE) of FlashAttention: the NumPy/CuPy reference of attn_fwd (attention_simt.cu)
+    and attn_fwd_tc (attention_tc.cu)."""
     xp = array_module(q)
     s = _raw_scores(xp, q, k, bias, causal, scale)
     m = s.max(axis=-1, keepdims=True)
@@ -184,7 +185,7 @@ class FlashAttention(Op):
 
     q (..., L, D), k (..., S, D), v (..., S, D) with equal leading dims; bias None or a float
     tensor broadcastable to (..., L, S). A row with no finite score gets O = 0 and LSE = +inf
-    (so exp(S - LSE) = 0 in the backward). On CUDA the kernels run (kernels/attention.cu).
+    (so exp(S - LSE) = 0 in the backward). On CUDA attn_fwd_tc runs (attention_tc.cu).
     """
 
     @staticmethod
