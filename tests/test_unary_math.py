@@ -141,6 +141,12 @@ def test_round_errors():
         mg.round(mg.randn(3), decimals=1.5)
     with pytest.raises(TypeError, match="decimals"):
         mg.round(mg.randn(3), decimals=None)
+    with pytest.raises(TypeError, match="decimals"):
+        mg.round(mg.randn(3), decimals=True)
+    x = np.array([1.234, -5.678])
+    for d in [np.int64(1), mg.tensor(1)]:           # torch takes these too
+        np.testing.assert_array_equal(mg.round(mg.tensor(x), decimals=d).numpy(),
+                                      torch.round(torch.tensor(x), decimals=1).numpy())
     with pytest.raises(TypeError):
         mg.round(mg.randn(3), 2)                   # decimals is keyword-only, as torch's
     with pytest.raises(NotImplementedError, match="Long"):

@@ -9,6 +9,7 @@ everywhere (a constant, as torch's: no graph behind it); frac's is the identity.
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
@@ -144,10 +145,14 @@ def round(input, *, decimals: int = 0):
     """Round half to even, to `decimals` decimal places (negative: to tens, hundreds, ...);
     integer dtypes are kept (torch.round)."""
     check_tensor(input, "round")
-    if type(decimals) is not int and not isinstance(decimals, np.integer):
+    try:                            # an int, a NumPy integer or an integer 0-d tensor
+        if isinstance(decimals, (bool, np.bool_)):
+            raise TypeError
+        d = operator.index(decimals)
+    except TypeError:
         raise TypeError(f"round(): argument 'decimals' must be int, not "
-                        f"{type(decimals).__name__}")
-    return Round.apply(input, int(decimals))
+                        f"{type(decimals).__name__}") from None
+    return Round.apply(input, d)
 
 
 def frac(input):
