@@ -33,3 +33,9 @@ from . import data, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
+
+# ---- issue 15: elementwise unary math ----
+from .ops.rounding import ceil, floor, frac, round, sgn, sign, trunc  # noqa: E402
+from .ops.trig import acos, acosh, asin, asinh, atan, atanh, cosh, sinh, tan  # noqa: E402
+from .ops.unary_math import (erf, erfc, erfinv, exp2, expm1, log10, log1p, log2,  # noqa: E402
+                             reciprocal, rsqrt, square)

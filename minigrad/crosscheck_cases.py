@@ -330,3 +330,28 @@ EDGE_SHAPES = [
 ]
 
 CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES
+
+# ---- issue 15: elementwise unary math ----
+def _above_one(*s): return Spec(s, lambda r, s: r.uniform(1.1, 3.0, s))
+
+
+def _unary(name, spec, options="(3,4)"):
+    return op(name, options, lambda L, a: getattr(L, name)(a), spec)
+
+
+UNARY_MATH_CASES = [
+    _unary("log1p", U(3, 4)), _unary("expm1", R(3, 4)), _unary("log2", P(3, 4)),
+    _unary("log10", P(3, 4)), _unary("exp2", R(3, 4)), _unary("rsqrt", P(3, 4)),
+    _unary("reciprocal", P(3, 4)), _unary("square", R(3, 4)), _unary("sign", R(3, 4)),
+    _unary("sgn", R(3, 4)), _unary("erf", R(3, 4)), _unary("erfc", R(3, 4)),
+    _unary("erfinv", U(3, 4)), _unary("floor", R(3, 4, scale=3.0)),
+    _unary("ceil", R(3, 4, scale=3.0)), _unary("trunc", R(3, 4, scale=3.0)),
+    _unary("round", R(3, 4, scale=3.0)), _unary("frac", R(3, 4, scale=3.0)),
+    op("round", "decimals=2", lambda L, a: L.round(a, decimals=2), R(3, 4, scale=3.0)),
+    _unary("sinh", R(3, 4)), _unary("cosh", R(3, 4)), _unary("asinh", R(3, 4)),
+    _unary("acosh", _above_one(3, 4)), _unary("atanh", U(3, 4)), _unary("asin", U(3, 4)),
+    _unary("acos", U(3, 4)), _unary("atan", R(3, 4)), _unary("tan", R(3, 4, scale=0.5)),
+    op("log1p_", "in place on a non-leaf view", lambda L, a: (a * 1.0)[1:].log1p_(), U(3, 4)),
+    _unary("expm1", R(), "0-d"), _unary("erf", R(3, 0, 2), "(3,0,2)"),
+]
+CASES += UNARY_MATH_CASES

@@ -165,8 +165,40 @@ class OpMethods:
 
     def scatter_add(self, dim, index_, src): return index.scatter_add(self, dim, index_, src)
 
+    # ---- issue 15: elementwise unary math ----
+    def log1p(self): return unary_math.log1p(self)
+    def expm1(self): return unary_math.expm1(self)
+    def log2(self): return unary_math.log2(self)
+    def log10(self): return unary_math.log10(self)
+    def exp2(self): return unary_math.exp2(self)
+    def rsqrt(self): return unary_math.rsqrt(self)
+    def reciprocal(self): return unary_math.reciprocal(self)
+    def square(self): return unary_math.square(self)
+    def erf(self): return unary_math.erf(self)
+    def erfc(self): return unary_math.erfc(self)
+    def erfinv(self): return unary_math.erfinv(self)
+    def tan(self): return trig.tan(self)
+    def asin(self): return trig.asin(self)
+    def acos(self): return trig.acos(self)
+    def atan(self): return trig.atan(self)
+    def sinh(self): return trig.sinh(self)
+    def cosh(self): return trig.cosh(self)
+    def asinh(self): return trig.asinh(self)
+    def acosh(self): return trig.acosh(self)
+    def atanh(self): return trig.atanh(self)
+    def sign(self): return rounding.sign(self)
+    def sgn(self): return rounding.sgn(self)
+    def floor(self): return rounding.floor(self)
+    def ceil(self): return rounding.ceil(self)
+    def trunc(self): return rounding.trunc(self)
+    def frac(self): return rounding.frac(self)
+    def round(self, *, decimals=0): return rounding.round(self, decimals=decimals)
+
 
 def shape_reshape(x, *new_shape, **kw):
     """reshape/view with torch's -1 inference and errors (ops/shape.py's reshape)."""
     return shape.reshape(x, *new_shape, **kw)
 
+
+# ---- issue 15: elementwise unary math ----
+from .ops import rounding, trig, unary_math  # noqa: E402  (the methods above use them)
