@@ -33,3 +33,11 @@ from . import data, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
+
+# ---- issue 15: matrix products, matrix structure, creation ----
+from .creation import logspace, randint_like  # noqa: E402
+from .ops.einsum import einsum  # noqa: E402
+from .ops.matrix import (block_diag, cartesian_prod, diag, diag_embed, diagonal,  # noqa: E402
+                         meshgrid, trace, tril, triu)
+from .ops.products import (addbmm, addmm, addmv, baddbmm, bmm, dot, kron, mm, mv,  # noqa: E402
+                           outer, tensordot, vdot)
