@@ -237,6 +237,8 @@ def _linspace(xp, start, end, steps, dt):
     """torch's linspace: the first half counted up from start, the second down from end, in
     the result dtype (float) so the end points are exact."""
     work = dt if dt.kind == "f" else np.dtype(np.float64)
+    if dt.kind in "iub":                    # torch casts the end points first
+        start, end = int(start), int(end)
     if steps == 1:
         return xp.full((1,), start, dtype=work)
     i = xp.arange(steps, dtype=work)

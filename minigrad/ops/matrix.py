@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
+
 from ..autograd import Op
 from ..backend import array_module
 from ..dtypes import result_type
@@ -70,14 +72,26 @@ def _diag_index(xp, n, offset):
     return i + max(-offset, 0), i + max(offset, 0)
 
 
+def _diagonal_view(xp, x, offset, d1, d2):
+    """The diagonal as a writable view of x (NumPy's own diagonal() is read-only)."""
+    y = xp.moveaxis(x, (d1, d2), (-2, -1))
+    y = y[..., :, offset:] if offset >= 0 else y[..., -offset:, :]
+    n = max(min(y.shape[-2], y.shape[-1]), 0)
+    if xp is not np:
+        return xp.diagonal(y, 0, -2, -1)      # CuPy's diagonal is a writable view
+    return np.lib.stride_tricks.as_strided(y, y.shape[:-2] + (n,),
+                                           y.strides[:-2] + (y.strides[-2] + y.strides[-1],))
+
+
 class Diagonal(Op):
-    """x.diagonal(offset, dim1, dim2): the diagonal as the last dim (a copy; torch's is a
-    view). Backward puts the gradient back on that diagonal of zeros."""
+    """x.diagonal(offset, dim1, dim2): the diagonal as the last dim, a view of x as torch's.
+    Backward puts the gradient back on that diagonal of zeros."""
+    view_of_input = True        # the output shares the input's memory
 
     @staticmethod
     def forward(ctx, x, offset, d1, d2):
         ctx.args, ctx.shape = (offset, d1, d2), x.shape
-        return array_module(x).diagonal(x, offset, d1, d2).copy()
+        return _diagonal_view(array_module(x), x, offset, d1, d2)
 
     @staticmethod
     def backward(ctx, g):
@@ -105,8 +119,8 @@ class DiagScatter(Op):
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The `offset`-th diagonal of the (dim1, dim2) planes, as a new last dim (torch.diagonal;
-    minigrad returns a copy where torch returns a view)."""
+    """The `offset`-th diagonal of the (dim1, dim2) planes, as a new last dim; a view
+    (torch.diagonal)."""
     _check_tensor("diagonal", input)
     offset = _check_int("diagonal", offset, "offset")
     d1 = normalize_dim(dim1, input.ndim, "diagonal")
@@ -144,7 +158,7 @@ def diag(input, diagonal=0):
     if input.ndim == 1:
         return diag_embed(input, k, 0, 1)
     if input.ndim == 2:
-        return Diagonal.apply(input, k, 0, 1)
+        return Diagonal.apply(input, k, 0, 1).clone()      # torch.diag copies: not a view
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 

@@ -174,6 +174,8 @@ def kron(input, other):
 
 
 def _tensordot_dims(a, b, dims):
+    if isinstance(dims, _tensor_cls()):
+        dims = dims.tolist()
     if isinstance(dims, numbers.Integral) and not isinstance(dims, bool):
         if dims < 0:
             raise RuntimeError(f"tensordot: dims must be non-negative, got {dims}")
@@ -181,8 +183,6 @@ def _tensordot_dims(a, b, dims):
             raise RuntimeError(f"tensordot: dims {dims} is more than the dims of the inputs "
                                f"({a.ndim} and {b.ndim})")
         return list(range(a.ndim - dims, a.ndim)), list(range(dims))
-    if isinstance(dims, _tensor_cls()):
-        dims = dims.tolist()
     if not isinstance(dims, (list, tuple)) or len(dims) != 2:
         raise RuntimeError(f"tensordot: dims must be an int or a pair of lists, got {dims!r}")
     da, db = ([d] if isinstance(d, numbers.Integral) else list(d) for d in dims)
