@@ -174,6 +174,20 @@ def test_einsum_errors(rng, eq, shapes, match):
         torch.einsum(eq, *[torch.tensor(x.numpy()) for x in xs])
 
 
+def test_einsum_sublist_form(rng):
+    a, b = _r(rng, 2, 3), _r(rng, 3, 4)
+    check_op(lambda x, y: mg.einsum(x, [0, 1], y, [1, 2], [0, 2]),
+             lambda x, y: torch.einsum(x, [0, 1], y, [1, 2], [0, 2]), [a, b], double=True)
+    check_op(lambda x: mg.einsum(x, [Ellipsis, 1]), lambda x: torch.einsum(x, [Ellipsis, 1]),
+             [_r(rng, 2, 5, 3)])
+
+
+def test_meshgrid_default_indexing_warns():
+    with pytest.warns(UserWarning, match="indexing"):
+        g = mg.meshgrid(mg.ones(2), mg.ones(3))
+    assert g[0].shape == (2, 3)
+
+
 def test_einsum_dtype_error():
     with pytest.raises(RuntimeError, match="same dtype"):
         mg.einsum("i,i->", mg.ones(3, dtype=mg.float64), mg.ones(3, dtype=mg.int64))

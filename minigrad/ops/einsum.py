@@ -128,10 +128,37 @@ def _parse(equation, tensors):
     return new_ins, out
 
 
+def _sublist(sub):
+    out = []
+    for v in sub:
+        if v is Ellipsis:
+            out.append("...")
+        elif isinstance(v, int) and not isinstance(v, bool) and 0 <= v < len(_LETTERS):
+            out.append(_LETTERS[v])
+        else:
+            raise RuntimeError(f"einsum(): subscript in subscript list is not within the valid "
+                               f"range [0, {len(_LETTERS)}), got {v!r}")
+    return "".join(out)
+
+
+def _from_sublists(args):
+    """(a, [0, 1], b, [1, 2], [0, 2]) -> ('ab,bc->ac', (a, b))."""
+    tensors, subs = args[0::2], args[1::2]
+    out = None
+    if len(subs) < len(tensors):            # an odd count: the last item is the output
+        tensors, out = tensors[:-1], tensors[-1]
+    if len(subs) != len(tensors):
+        raise RuntimeError("einsum(): the sublist form needs (operand, sublist) pairs")
+    eq = ",".join(_sublist(s) for s in subs)
+    return (eq + "->" + _sublist(out) if out is not None else eq), tensors
+
+
 def einsum(equation, *operands):
     """Sum of products over the letters of an Einstein-summation equation ('ij,jk->ik',
     'ii->i', '...ij,...jk'); operands as arguments or one list (torch.einsum)."""
     from ..tensor import Tensor  # lazy: tensor.py imports the ops package
+    if isinstance(equation, Tensor):            # sublist form: einsum(a, [0, 1], b, [1, 2])
+        equation, operands = _from_sublists((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:

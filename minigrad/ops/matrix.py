@@ -7,6 +7,7 @@ so both are differentiable any number of times; the rest are compositions.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -214,6 +215,8 @@ def meshgrid(*tensors, indexing=None):
     default) or with the first two dims swapped ('xy') (torch.meshgrid)."""
     tensors = _tensor_list("meshgrid", tensors)
     if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
