@@ -188,6 +188,14 @@ def test_meshgrid_default_indexing_warns():
     assert g[0].shape == (2, 3)
 
 
+def test_einsum_result_is_not_a_view():
+    for eq, shape in [("ij->ji", (2, 3)), ("ii->i", (3, 3)), ("ij", (2, 3))]:
+        a = mg.zeros(*shape)
+        out = mg.einsum(eq, a)
+        out += 1
+        assert a.sum().item() == 0, eq
+
+
 def test_einsum_dtype_error():
     with pytest.raises(RuntimeError, match="same dtype"):
         mg.einsum("i,i->", mg.ones(3, dtype=mg.float64), mg.ones(3, dtype=mg.int64))

@@ -26,7 +26,10 @@ class Einsum(Op):
         ctx.save_for_backward(*arrays)
         xp = array_module(arrays[0])
         eq = ",".join(ins) + "->" + out
-        return xp.asarray(xp.einsum(eq, *arrays, optimize=len(arrays) > 2))
+        out = xp.asarray(xp.einsum(eq, *arrays, optimize=True))
+        # einsum returns a view of its input for a pure permutation or diagonal ('ij->ji',
+        # 'ii->i'); torch's result never shares memory with the inputs
+        return out.copy() if out.base is not None else out
 
     @staticmethod
     def backward(ctx, g):
