@@ -39,3 +39,10 @@ from .ops.rounding import ceil, floor, frac, round, sgn, sign, trunc  # noqa: E4
 from .ops.trig import acos, acosh, asin, asinh, atan, atanh, cosh, sinh, tan  # noqa: E402
 from .ops.unary_math import (erf, erfc, erfinv, exp2, expm1, log10, log1p, log2,  # noqa: E402
                              reciprocal, rsqrt, square)
+# ---- issue 15: matrix products, matrix structure, creation ----
+from .creation import logspace, randint_like  # noqa: E402
+from .ops.einsum import einsum  # noqa: E402
+from .ops.matrix import (block_diag, cartesian_prod, diag, diag_embed, diagonal,  # noqa: E402
+                         meshgrid, trace, tril, triu)
+from .ops.products import (addbmm, addmm, addmv, baddbmm, bmm, dot, kron, mm, mv,  # noqa: E402
+                           outer, tensordot, vdot)

@@ -355,3 +355,52 @@ UNARY_MATH_CASES = [
     _unary("expm1", R(), "0-d"), _unary("erf", R(3, 0, 2), "(3,0,2)"),
 ]
 CASES += UNARY_MATH_CASES
+# ---- issue 15: matrix products, matrix structure ----
+PRODUCTS = [
+    op("mm", "(3,4),(4,5)", lambda L, a, b: L.mm(a, b), R(3, 4), R(4, 5)),
+    op("bmm", "(2,3,4),(2,4,5)", lambda L, a, b: L.bmm(a, b), R(2, 3, 4), R(2, 4, 5)),
+    op("mv", "(3,4),(4,)", lambda L, a, b: L.mv(a, b), R(3, 4), R(4)),
+    op("dot", "(5,),(5,)", lambda L, a, b: L.dot(a, b), R(5), R(5)),
+    op("vdot", "(5,),(5,)", lambda L, a, b: L.vdot(a, b), R(5), R(5)),
+    op("addmm", "(4,),(3,2),(2,4), beta=0.5, alpha=2",
+       lambda L, x, a, b: L.addmm(x, a, b, beta=0.5, alpha=2), R(4), R(3, 2), R(2, 4)),
+    op("addbmm", "(3,4),(2,3,2),(2,2,4), alpha=-1",
+       lambda L, x, a, b: L.addbmm(x, a, b, alpha=-1), R(3, 4), R(2, 3, 2), R(2, 2, 4)),
+    op("baddbmm", "(2,1,4),(2,3,2),(2,2,4), beta=0",
+       lambda L, x, a, b: L.baddbmm(x, a, b, beta=0), R(2, 1, 4), R(2, 3, 2), R(2, 2, 4)),
+    op("addmv", "(3,),(3,4),(4,), beta=2", lambda L, x, a, b: L.addmv(x, a, b, beta=2), R(3),
+       R(3, 4), R(4)),
+    op("outer", "(3,),(4,)", lambda L, a, b: L.outer(a, b), R(3), R(4)),
+    op("kron", "(2,3),(3,2)", lambda L, a, b: L.kron(a, b), R(2, 3), R(3, 2)),
+    op("tensordot", "(2,3,4),(4,3,5), dims=([1,2],[1,0])",
+       lambda L, a, b: L.tensordot(a, b, dims=([1, 2], [1, 0])), R(2, 3, 4), R(4, 3, 5)),
+    op("einsum", "bij,bjk->bik", lambda L, a, b: L.einsum("bij,bjk->bik", a, b), R(2, 3, 4),
+       R(2, 4, 5)),
+    op("einsum", "iij,jk->ki (diagonal)", lambda L, a, b: L.einsum("iij,jk->ki", a, b),
+       R(3, 3, 2), R(2, 4)),
+    op("einsum", "...ij->...j", lambda L, a: L.einsum("...ij->...j", a), R(2, 3, 4)),
+    op("tril", "(3,4), diagonal=1", lambda L, a: L.tril(a, 1), R(3, 4)),
+    op("triu", "(2,3,4), diagonal=-1", lambda L, a: L.triu(a, -1), R(2, 3, 4)),
+    op("diag", "(4,), diagonal=1", lambda L, a: L.diag(a, 1), R(4)),
+    op("diag", "(3,5), diagonal=-1", lambda L, a: L.diag(a, -1), R(3, 5)),
+    op("diagonal", "(3,4,5), offset=1, dim1=2, dim2=0",
+       lambda L, a: L.diagonal(a, 1, 2, 0), R(3, 4, 5)),
+    op("diagonal", "written in place through the view",
+       lambda L, a: _diag_written(a), R(3, 4)),
+    op("diag_embed", "(2,3), offset=-1", lambda L, a: L.diag_embed(a, -1), R(2, 3)),
+    op("trace", "(3,5)", lambda L, a: L.trace(a), R(3, 5)),
+    op("block_diag", "(2,3),(3,),()", lambda L, a, b, c: L.block_diag(a, b, c), R(2, 3), R(3),
+       R()),
+    op("cartesian_prod", "(2,),(3,)", lambda L, a, b: L.cartesian_prod(a, b), R(2), R(3)),
+    op("meshgrid", "(2,),(3,), indexing='xy'",
+       lambda L, a, b: L.meshgrid(a, b, indexing="xy"), R(2), R(3)),
+]
+
+
+def _diag_written(a):
+    y = a * 2
+    y.diagonal(1).mul_(3)
+    return y
+
+
+CASES += PRODUCTS

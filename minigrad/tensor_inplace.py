@@ -139,3 +139,26 @@ class InplaceMethods:
 
     def round_(self, *, decimals=0):
         return inplace.update(self, lambda t: t.round(decimals=decimals), "round_")
+
+    # ---- issue 15: matrix products, matrix structure ----
+    def tril_(self, diagonal=0):
+        return inplace.update(self, lambda t: t.tril(diagonal), "tril_")
+
+    def triu_(self, diagonal=0):
+        return inplace.update(self, lambda t: t.triu(diagonal), "triu_")
+
+    def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+        return inplace.update(self, lambda t: t.addmm(mat1, mat2, beta=beta, alpha=alpha),
+                              "addmm_", mat1, mat2)
+
+    def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+        return inplace.update(self, lambda t: t.addbmm(batch1, batch2, beta=beta, alpha=alpha),
+                              "addbmm_", batch1, batch2)
+
+    def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+        return inplace.update(self, lambda t: t.baddbmm(batch1, batch2, beta=beta,
+                                                        alpha=alpha), "baddbmm_", batch1, batch2)
+
+    def addmv_(self, mat, vec, *, beta=1, alpha=1):
+        return inplace.update(self, lambda t: t.addmv(mat, vec, beta=beta, alpha=alpha),
+                              "addmv_", mat, vec)

@@ -193,6 +193,58 @@ class OpMethods:
     def trunc(self): return rounding.trunc(self)
     def frac(self): return rounding.frac(self)
     def round(self, *, decimals=0): return rounding.round(self, decimals=decimals)
+    # ---- issue 15: matrix products, matrix structure, new_* ----
+    def mm(self, mat2): return _products.mm(self, mat2)
+    def bmm(self, mat2): return _products.bmm(self, mat2)
+    def mv(self, vec): return _products.mv(self, vec)
+    def dot(self, tensor): return _products.dot(self, tensor)
+    def vdot(self, other): return _products.vdot(self, other)
+    def outer(self, vec2): return _products.outer(self, vec2)
+    def kron(self, other): return _products.kron(self, other)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _products.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _products.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _products.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _products.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def tril(self, diagonal=0): return _matrix.tril(self, diagonal)
+    def triu(self, diagonal=0): return _matrix.triu(self, diagonal)
+    def diag(self, diagonal=0): return _matrix.diag(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _matrix.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _matrix.diag_embed(self, offset, dim1, dim2)
+
+    def trace(self): return _matrix.trace(self)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import creation  # lazy: creation.py imports tensor.py
+        return creation.new_filled(creation.zeros, self, size, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import creation  # lazy: creation.py imports tensor.py
+        return creation.new_filled(creation.ones, self, size, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        from . import creation  # lazy: creation.py imports tensor.py
+        return creation.new_filled(creation.empty, self, size, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        from . import creation  # lazy: creation.py imports tensor.py
+        return creation.new_full(self, size, fill_value, dtype, device, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from . import creation  # lazy: creation.py imports tensor.py
+        return creation.new_tensor(self, data, dtype, device, requires_grad)
 
 
 def shape_reshape(x, *new_shape, **kw):
@@ -202,3 +254,7 @@ def shape_reshape(x, *new_shape, **kw):
 
 # ---- issue 15: elementwise unary math ----
 from .ops import rounding, trig, unary_math  # noqa: E402  (the methods above use them)
+
+
+# ---- issue 15: matrix products, matrix structure, new_* ----
+from .ops import matrix as _matrix, products as _products  # noqa: E402

@@ -630,6 +630,134 @@ both("round", [(floats() + UNARY_MATH_INTS[:3], {"decimals": 2}),
 inplace("round_", floats() + UNARY_MATH_INTS[:3], decimals=1)
 for _n in ["floor_", "log1p_"]:
     inplace_base(_n, f(4, 4))
+# ---- issue 15: matrix products, matrix structure, creation ----
+both("mm", [([(f(0, 3), f(3, 4)), (f(3, 0), f(0, 4)), (f(4, 3, layout="t"), f(3, 5, layout="s")),
+              (f(3), f(3, 4)), (f(2, 3), f(4, 2)), (f(2, 3), i(3, 2))], {})])
+both("bmm", [([(f(0, 2, 3), f(0, 3, 4)), (f(2, 0, 3), f(2, 3, 4)), (f(2, 3, 0), f(2, 0, 4)),
+               (f(2, 3, 4, layout="t"), f(2, 4, 5, layout="n")), (f(2, 3), f(3, 4)),
+               (f(2, 3, 4), f(3, 4, 5))], {})])
+both("mv", [([(f(0, 3), f(3)), (f(3, 0), f(0)), (f(4, 3, layout="t"), f(3, layout="n")),
+              (f(3), f(3)), (f(2, 3), f(4))], {})])
+for _n in ["dot", "vdot"]:
+    both(_n, [([(f(0), f(0)), (f(3), f(3, layout="n")), (f(), f()), (f(3), f(4)),
+                (f(2, 3), f(2, 3)), (i(3), i(3)), (f(3), i(3))], {})])
+_ADD = {"addmm": [(f(4), f(2, 3), f(3, 4)), (f(0, 4), f(0, 3), f(3, 4)), (f(), f(3, 0), f(0, 2)),
+                  (f(3, 2, layout="t"), f(3, 4, layout="s"), f(4, 2)), (f(5), f(2, 3), f(3, 4))],
+        "addbmm": [(f(2, 4), f(5, 2, 3), f(5, 3, 4)), (f(1, 4), f(0, 2, 3), f(0, 3, 4)),
+                   (f(), f(3, 2, 0), f(3, 0, 4)), (f(2, 4, layout="t"), f(2, 2, 3, layout="n"),
+                                                   f(2, 3, 4))],
+        "baddbmm": [(f(5, 2, 4), f(5, 2, 3), f(5, 3, 4)), (f(4), f(0, 2, 3), f(0, 3, 4)),
+                    (f(2, 1, 4, layout="t"), f(2, 1, 3), f(2, 3, 4, layout="s"))],
+        "addmv": [(f(2), f(2, 3), f(3)), (f(), f(2, 3), f(3)), (f(0), f(0, 3), f(3)),
+                  (f(2), f(2, 0), f(0)), (f(4, layout="n"), f(4, 3, layout="t"), f(3)),
+                  (f(3), f(2, 3), f(3))]}
+# Not compared: addmv with an empty mat and an input that broadcasts (torch returns the input
+# unbroadcast, minigrad raises; tests/test_products.py)
+for _n, _rows in _ADD.items():
+    both(_n, [(_rows, {}), (_rows[:3], {"beta": 0.5, "alpha": 2.0}), (_rows[:2], {"beta": 0})])
+case("mg.addmm", lambda x, a, b: mg.addmm(x * np.nan, a, b, beta=0),
+     lambda x, a, b: torch.addmm(x * np.nan, a, b, beta=0), [(f(4), f(2, 3), f(3, 4))],
+     tag="nan,beta=0")
+for _n in ["addmm_", "addbmm_", "baddbmm_", "addmv_"]:
+    case(f"Tensor.{_n}", lambda x, a, b, n=_n: getattr(x.detach().clone(), n)(a, b, alpha=2),
+         lambda x, a, b, n=_n: getattr(x.detach().clone(), n)(a, b, alpha=2),
+         [r for r in _ADD[_n[:-1]] if r[0].shape != () and r[0].shape != (1, 4)][:2])
+both("outer", [([(f(0), f(3)), (f(3), f(0)), (f(3, layout="n"), f(4)), (f(3), i(2)),
+                 (f(), f(3)), (f(2, 3), f(3))], {})])
+both("kron", [([(f(2, 3), f(4, 2)), (f(0, 3), f(2, 2)), (f(2), f(3, 2)), (f(), f(3)), (f(), f()),
+                (f(3, 2, layout="t"), f(2, 4, layout="s")), (i(2, 2), f(2)),
+                (f(2, 1, 3), f(2, 2))], {})])
+for _dims, _rows in [(2, [(f(2, 3, 4), f(3, 4, 5)), (f(0, 3, 4), f(3, 4)), (f(3, 4), f(3, 4)),
+                          (f(2, 3, 4, layout="t"), f(4, 3, layout="n")), (f(3), f(3, 4))]),
+                     (0, [(f(2), f(3)), (f(), f(3)), (f(0, 2), f(2))]),
+                     (1, [(f(2, 3), f(3, 4)), (f(2, 3), f(4, 4)), (f(0), f(0, 3))]),
+                     (([1, 0], [0, 2]), [(f(2, 3, 4), f(3, 5, 2)), (f(0, 3), f(3, 4, 0))]),
+                     (([-1], [0]), [(f(2, 3, layout="t"), f(3, 2, layout="s"))])]:
+    case("mg.tensordot", lambda a, b, d=_dims: mg.tensordot(a, b, dims=d),
+         lambda a, b, d=_dims: torch.tensordot(a, b, dims=d), _rows, tag=f"dims={_dims}")
+_EINSUM = [("ij,jk->ik", [(f(2, 3), f(3, 4)), (f(0, 3), f(3, 4)), (f(2, 3, layout="t"), f(3, 0))]),
+           ("ii->i", [(f(3, 3),), (f(0, 0),), (f(3, 3, layout="t"),), (f(2, 3),)]),
+           ("ii", [(f(3, 3),), (f(0, 0),)]),
+           ("ij->", [(f(2, 3),), (f(0, 3),)]),
+           ("i,j", [(f(2), f(3)), (f(0), f(3))]),
+           ("...ij,...jk", [(f(5, 2, 3), f(3, 4)), (f(0, 2, 3), f(1, 3, 4)), (f(2, 3), f(3, 4))]),
+           ("bij,bjk->bik", [(f(2, 3, 4), f(2, 4, 5)), (f(2, 3, 4, layout="t"), f(1, 4, 5))]),
+           ("iij,jk->ki", [(f(3, 3, 2), f(2, 4))]),
+           ("...", [(f(),), (f(0, 2),)]),
+           ("i,i->", [(f(3), i(3)), (f(3), f(4))]),
+           ("ij->ji", [(f(2, 3, 4),)])]
+for _eq, _rows in _EINSUM:
+    case("mg.einsum", lambda *xs, e=_eq: mg.einsum(e, *xs),
+         lambda *xs, e=_eq: torch.einsum(e, *xs), _rows, tag=_eq)
+case("mg.einsum", lambda a, c: mg.einsum("ij,jk", [a, c]),
+     lambda a, c: torch.einsum("ij,jk", [a, c]), [(f(2, 3), f(3, 4))], tag="list")
+_TRI = [(f(3, 4),), (f(4, 3, layout="t"),), (f(0, 3),), (f(2, 3, 4),), (f(2, 0, 3),), (f(3),),
+        (f(),), (i(3, 3),), (b(3, 3),)]
+for _n in ["tril", "triu"]:
+    both(_n, [(_TRI, {}), (_TRI[:5], {"diagonal": 1}), (_TRI[:2], {"diagonal": -2}),
+              (_TRI[:1], {"diagonal": 9})])
+    case(f"Tensor.{_n}_", lambda x, n=_n: getattr(x.detach().clone(), n + "_")(1),
+         lambda x, n=_n: getattr(x.detach().clone(), n + "_")(1), _TRI[:3])
+both("diag", [([(f(3),), (f(0),), (f(3, layout="n"),), (f(3, 4),), (f(4, 3, layout="t"),),
+                (f(0, 3),), (f(),), (f(2, 2, 2),), (i(3),)], {}),
+               ([(f(3),), (f(3, 4),)], {"diagonal": 1}), ([(f(3),), (f(3, 4),)], {"diagonal": -2}),
+               ([(f(3, 4),)], {"diagonal": 7})])
+both("diagonal", [([(f(3, 4),), (f(0, 3),), (f(2, 3, 4, layout="t"),), (f(3),), (i(3, 3),)], {}),
+                   ([(f(2, 3, 4),), (f(2, 0, 4),)], {"offset": 1, "dim1": 2, "dim2": 0}),
+                   ([(f(2, 3, 4),)], {"offset": -1, "dim1": -1, "dim2": -2}),
+                   ([(f(2, 3, 4),)], {"dim1": 1, "dim2": 1}),
+                   ([(f(3, 4),)], {"offset": 5})])
+both("diag_embed", [([(f(3),), (f(0),), (f(2, 3),), (f(2, 3, layout="t"),), (f(),), (i(2),)], {}),
+                     ([(f(2, 3),), (f(0, 2),)], {"offset": 1, "dim1": 0, "dim2": 2}),
+                     ([(f(2, 3),)], {"offset": -2, "dim1": -1, "dim2": 0}),
+                     ([(f(3),)], {"dim1": 0, "dim2": 0})])
+both("trace", [([(f(3, 4),), (f(0, 3),), (f(4, 3, layout="t"),), (f(3),), (f(),), (i(3, 3),)],
+                {})])
+case("mg.block_diag", lambda *xs: mg.block_diag(*xs), lambda *xs: torch.block_diag(*xs),
+     [(f(2, 3), f(3), f()), (f(0, 2), f(2, 0)), (f(3, 2, layout="t"), f(2, 2, layout="s")),
+      (f(2), i(2, 2)), (f(2, 2, 2),)])
+case("mg.cartesian_prod", lambda *xs: mg.cartesian_prod(*xs),
+     lambda *xs: torch.cartesian_prod(*xs),
+     [(f(2), f(3)), (f(2), f(0)), (f(3, layout="n"), f(2), f(2)), (f(3),), (i(2), i(3)),
+      (f(2, 2), f(2))])
+for _ix in ["ij", "xy"]:
+    case("mg.meshgrid", lambda *xs, ix=_ix: mg.meshgrid(*xs, indexing=ix),
+         lambda *xs, ix=_ix: torch.meshgrid(*xs, indexing=ix),
+         [(f(2), f(3)), (f(2), f(0), f(4)), (f(), f(3)), (f(3, layout="n"),), (f(2, 2), f(2)),
+          (f(2), i(3))], tag=_ix)
+case("mg.meshgrid", lambda a, c: mg.meshgrid([a, c], indexing="ij"),
+     lambda a, c: torch.meshgrid([a, c], indexing="ij"), [(f(2), f(3))], tag="list")
+for _n, _a in [("linspace", (-1.0, 2.0, 7)), ("linspace", (0, 1, 0)), ("linspace", (3, -2, 1)),
+               ("logspace", (-1.0, 2.0, 7)), ("logspace", (0, 1, 0))]:
+    case(f"mg.{_n}", lambda n=_n, a=_a: getattr(mg, n)(*a, dtype=mg.float64),
+         lambda n=_n, a=_a: getattr(torch, n)(*a, dtype=torch.float64), [()], tag=f"{_a}")
+case("mg.linspace", lambda: mg.linspace(0, 1, -1), lambda: torch.linspace(0, 1, -1), [()])
+case("mg.linspace", lambda: mg.linspace(0, 10, 4, dtype=mg.int64),
+     lambda: torch.linspace(0, 10, 4, dtype=torch.int64), [()])
+case("mg.logspace", lambda: mg.logspace(0, 3, 4, base=2.0, dtype=mg.float64),
+     lambda: torch.logspace(0, 3, 4, base=2.0, dtype=torch.float64), [()])
+case("mg.eye", lambda: mg.eye(-1), lambda: torch.eye(-1), [()])
+case("mg.eye", lambda: mg.eye(3, 2, dtype=mg.int64), lambda: torch.eye(3, 2, dtype=torch.int64),
+     [()])
+case("mg.randint_like", lambda x: mg.randint_like(x, 5), lambda x: torch.randint_like(x, 5),
+     SHAPED + [(i(2, 3),)], values=False)
+case("mg.randint_like", lambda x: mg.randint_like(x, 2, 5, dtype=mg.int32),
+     lambda x: torch.randint_like(x, 2, 5, dtype=torch.int32), [(f(0, 5),), (f(2, 3),)],
+     values=False)
+for _n in ["new_zeros", "new_ones", "new_empty"]:
+    for _s in [(), (0,), (2, 3)]:
+        case(f"Tensor.{_n}", lambda x, n=_n, s=_s: getattr(x, n)(s),
+             lambda x, n=_n, s=_s: getattr(x, n)(s), [(f(2),), (i(2),)],
+             values=_n != "new_empty", tag=f"{_s}")
+    case(f"Tensor.{_n}", lambda x, n=_n: getattr(x, n)(2, 3, dtype=mg.int32),
+         lambda x, n=_n: getattr(x, n)(2, 3, dtype=torch.int32), [(f(2),)],
+         values=_n != "new_empty")
+case("Tensor.new_full", lambda x: x.new_full((2, 3), 1.5), lambda x: x.new_full((2, 3), 1.5),
+     [(f(2),), (i(2),), (b(2),)])
+case("Tensor.new_tensor", lambda x: x.new_tensor([[1, 2.5]]),
+     lambda x: x.new_tensor([[1, 2.5]]), [(f(2),), (i(2),)])
+case("Tensor.new_tensor", lambda x: x.new_tensor([], dtype=mg.int64),
+     lambda x: x.new_tensor([], dtype=torch.int64), [(f(2),)])
 
 # Names with no row, and why. Everything else public must have a row above.
 SKIP = {
