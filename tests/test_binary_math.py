@@ -378,3 +378,32 @@ def test_existing_division_and_bitwise_names_are_complete():
     for n in ["fmod", "remainder", "floor_divide", "true_divide", "bitwise_and", "bitwise_or",
               "bitwise_xor", "bitwise_not"]:
         assert callable(getattr(mg, n)) and hasattr(mg.Tensor, n) and hasattr(mg.Tensor, n + "_")
+
+
+def test_rsub_positional_alpha():
+    d = _d(mg)
+    for expr in ["L.rsub(d, 2, 3)", "L.rsub(d, 2.5, 2)", "L.rsub(d, d, 2)", "L.rsub(d, 2, 3, 4)"]:
+        _same_outcome(lambda: eval(expr, {"L": mg, "d": d}),
+                      lambda: eval(expr, {"L": torch, "d": _d(torch)}), expr)
+
+
+# ---- bit-for-bit agreement where torch's kernels fix the rounding --------------------------
+@pytest.mark.parametrize("dt", ["float16", "float32", "float64"])
+def test_rounding_matches_torch_exactly(dt, rng):
+    """lerp and addcmul round once (torch's kernels use fused multiply-add), float16 math runs
+    in float32 and rounds once; isclose's bound rounds as torch's does: identical bits."""
+    a, b, c = (rng.standard_normal(4099).astype(dt) for _ in range(3))
+    q = (np.abs(c) + 0.5).astype(dt)
+    near = (a.astype("float32") * (1 + rng.uniform(-2e-3, 2e-3, a.shape))).astype(dt)
+    calls = [lambda L, x, y, z, w, n: L.lerp(x, y, 0.3),
+             lambda L, x, y, z, w, n: L.lerp(x, y, 0.8),
+             lambda L, x, y, z, w, n: L.lerp(x, y, z),
+             lambda L, x, y, z, w, n: L.addcmul(x, y, z, value=0.3),
+             lambda L, x, y, z, w, n: L.addcmul(x, y, z),
+             lambda L, x, y, z, w, n: L.addcdiv(x, y, w, value=-0.7),
+             lambda L, x, y, z, w, n: L.isclose(x, n, rtol=1e-3, atol=1e-4),
+             lambda L, x, y, z, w, n: L.isclose(x, n)]
+    for k, call in enumerate(calls):
+        got = call(mg, *(mg.tensor(v) for v in (a, b, c, q, near))).numpy()
+        want = call(torch, *(torch.tensor(v) for v in (a, b, c, q, near))).numpy()
+        np.testing.assert_array_equal(got, want, err_msg=f"call {k}, {dt}")

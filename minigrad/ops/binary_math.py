@@ -43,6 +43,33 @@ def _to_float(dt):
     return dt if dt.kind == "f" else get_default_dtype()
 
 
+def _opmath(dt):
+    """The dtype torch's kernels compute in: float32 for float16 (rounded once at the end)."""
+    return np.dtype(np.float32) if dt == np.float16 else dt
+
+
+def _fma(xp, a, b, c):
+    """a * b + c rounded once, as torch's kernels compiled with fused multiply-add give it.
+    float32: the float64 product is exact. float64: Dekker's exact product and a two-sum."""
+    dt = np.result_type(a, b, c)
+    if dt != np.float64:
+        f8 = np.float64
+        return (xp.asarray(a, f8) * xp.asarray(b, f8) + xp.asarray(c, f8)).astype(dt)
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = a * b
+        t = 134217729.0 * a                 # split a and b into 26-bit halves (2^27 + 1)
+        ah = t - (t - a)
+        t = 134217729.0 * b
+        bh = t - (t - b)
+        al, bl = a - ah, b - bh
+        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl     # a * b = p + e exactly
+        s = p + c
+        v = s - p
+        r = (p - (s - v)) + (c - v)                             # p + c = s + r exactly
+        out = s + (r + e)
+        return xp.where(xp.isfinite(out), out, p + c)   # overflow in the split: plain sum
+
+
 def _number(fn, name, v, kinds=(bool, int, float)):
     if not isinstance(v, kinds) and not isinstance(v, (np.integer, np.floating, np.bool_)):
         raise TypeError(f"{fn}(): argument '{name}' must be Number, not {type(v).__name__}")
@@ -56,11 +83,16 @@ class Lerp(Op):
     def forward(ctx, a, b, w):
         ctx.shapes = _shape(a), _shape(b), _shape(w)
         ctx.save_for_backward(a, b, w)
-        xp = _xp(a, b)
-        w = _cast(w, a.dtype)
+        dt, op = a.dtype, _opmath(a.dtype)
         _broadcast("lerp", a, b, w)
-        d = b - a
-        return xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(a.dtype)
+        a, b, w = _cast(a, op), _cast(b, op), _cast(w, op)
+        xp = _xp(a)                         # small |w|: a + w d, else b + (w - 1) d
+        small = abs(w) < 0.5
+        if _shape(w) is None:               # a number: one branch of torch's formula
+            coeff, base = (w, a) if small else (w - 1, b)
+        else:
+            coeff, base = xp.where(small, w, w - 1), xp.where(small, a, b)
+        return _fma(xp, coeff, b - a, base).astype(dt, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -115,9 +147,13 @@ class Addcmul(Op):
         if dt.kind == "b":
             raise NotImplementedError(f'"{name}_cpu_out" not implemented for \'Bool\'')
         _broadcast(name, x, t1, t2)
-        x, t1, t2 = _cast(x, dt), _cast(t1, dt), _cast(t2, dt)
-        v = _cast(value, dt)
-        return (x + (v * t1 / t2 if divide else v * t1 * t2)).astype(dt, copy=False)
+        op = _opmath(dt)
+        x, t1, t2, v = _cast(x, op), _cast(t1, op), _cast(t2, op), _cast(value, op)
+        if divide:
+            return (x + v * t1 / t2).astype(dt, copy=False)
+        if dt.kind != "f":
+            return (x + v * t1 * t2).astype(dt, copy=False)
+        return _fma(_xp(x, t1, t2), v * t1, t2, x).astype(dt, copy=False)   # as torch's
 
     @staticmethod
     def backward(ctx, g):
@@ -168,7 +204,7 @@ class Xlogy(Op):
         ctx.shapes = _shape(x), _shape(y)
         ctx.save_for_backward(x, y)
         dt = _to_float(result_type(x, y))
-        x, y = _cast(x, dt), _cast(y, dt)
+        x, y = _cast(x, dt), _cast(y, dt)   # (torch's float16 xlogy rounds log(y) too)
         xp = _xp(x, y)
         _broadcast("xlogy", x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -215,7 +251,7 @@ class _TwoFloat(Op):
         if not cls.int_to_float:
             _float_only(dt, cls.name)
         dt = _to_float(dt)
-        x, y = _cast(a, dt), _cast(b, dt)
+        x, y = _cast(a, _opmath(dt)), _cast(b, _opmath(dt))
         _broadcast(cls.name, x, y)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = cls.math(array_module(x), x, y).astype(dt, copy=False)
@@ -323,10 +359,17 @@ arctan2 = atan2
 
 
 # ---- rsub, clamp_min/clamp_max, nan_to_num ------------------------------------------------
-def rsub(input, other, *, alpha=1):
-    """other - alpha * input (torch.rsub): sub with the operands swapped."""
+def rsub(input, other, *args, alpha=1):
+    """other - alpha * input (torch.rsub): sub with the operands swapped. As torch's, alpha
+    may be passed by position only when other is a number."""
     from .functional import sub
     need_tensor("rsub", input, "input", 1)
+    if args:
+        if len(args) > 1 or hasattr(other, "dtype") and not isinstance(other, np.generic) \
+                or alpha != 1:
+            raise TypeError("rsub(): takes (Tensor input, Tensor other, *, Number alpha) or "
+                            "(Tensor input, Number other, Number alpha)")
+        alpha = args[0]
     return sub(other, input, alpha=alpha)
 
 

@@ -115,8 +115,13 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         return wrap(close)
     if a.dtype.kind != "f":                 # torch compares integers in the default float
         a, b = a.astype(get_default_dtype()), b.astype(get_default_dtype())
+    dt = a.dtype.type
     with np.errstate(invalid="ignore", over="ignore"):
-        allowed = atol + xp.abs(rtol * b)
+        if dt is np.float16:                # as torch's kernels: rtol * b in float32, rounded
+            scaled = (np.float32(rtol) * b.astype(np.float32)).astype(dt)
+        else:
+            scaled = dt(rtol) * b
+        allowed = dt(atol) + xp.abs(scaled)
         actual = xp.abs(a - b)
         close |= xp.isfinite(actual) & (actual <= allowed)
     return wrap(close)
