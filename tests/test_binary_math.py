@@ -341,7 +341,8 @@ def _d(L): return L.tensor([1.0, 2.0, 3.0], dtype=L.float64)
 ERRORS = [
     "L.lerp(d, 1.0, 0.5)", "L.lerp(d, d, None)", "L.lerp(d, d.float(), 0.5)",
     "L.lerp(d, d, d.float())", "L.lerp(d.long(), d.long(), 0.5)", "L.lerp(d, d[:2], 0.5)",
-    "L.addcmul(d, 2, d)", "L.addcmul(d, d, d, value=None)", "L.addcmul(d, d, d[:2])",
+    "L.addcmul(d, 2, d)", "L.addcdiv(d, 2, d)", "L.addcdiv(d, d, [1.0])",
+    "L.addcmul(d, d, d, value=None)", "L.addcmul(d, d, d[:2])",
     "L.addcdiv(d.long(), d.long(), d.long())", "L.addcmul(d.bool(), d.bool(), d.bool())",
     "L.xlogy(2.0, 3.0)", "L.xlogy(d, d[:2])", "L.logaddexp(d, 1.0)",
     "L.logaddexp(d.long(), d.long())", "L.logaddexp2(d.bool(), d.bool())", "L.hypot(d, 2.0)",

@@ -51,7 +51,7 @@ def _opmath(dt):
 def _fma(xp, a, b, c):
     """a * b + c rounded once, as torch's kernels compiled with fused multiply-add give it.
     float32: the float64 product is exact. float64: Dekker's exact product and a two-sum."""
-    dt = np.result_type(a, b, c)
+    dt = np.result_type(a.dtype, b.dtype, c.dtype)     # (dtypes: CuPy arrays have no __array__)
     if dt != np.float64:
         f8 = np.float64
         return (xp.asarray(a, f8) * xp.asarray(b, f8) + xp.asarray(c, f8)).astype(dt)
@@ -188,7 +188,9 @@ def addcmul(input, tensor1, tensor2, *, value=1):
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2 (torch.addcdiv); integer tensor1 and tensor2 raise
     as torch's do (no integer division)."""
-    if tensor1.dtype.kind in "biu" and getattr(tensor2, "dtype", np.dtype("f8")).kind in "biu":
+    need_tensor("addcdiv", tensor1, "tensor1", 2)
+    need_tensor("addcdiv", tensor2, "tensor2", 3)
+    if tensor1.dtype.kind in "biu" and tensor2.dtype.kind in "biu":
         raise RuntimeError("addcdiv: integer division with addcdiv is no longer supported; "
                            "use (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype)"
                            " for the old behaviour or input + value * tensor1 / tensor2")
@@ -399,7 +401,7 @@ class NanToNum(Op):
         xp = array_module(x)
         ctx.finite = xp.isfinite(x)
         info = np.finfo(x.dtype)
-        fill = [np.asarray(v, dtype=x.dtype) for v in
+        fill = [x.dtype.type(v) for v in          # NumPy scalars: CuPy takes them too
                 (nan, info.max if posinf is None else posinf,
                  info.min if neginf is None else neginf)]
         out = xp.where(xp.isnan(x), fill[0], x)
