@@ -34,8 +34,9 @@ from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 # ---- issue 15: elementwise binary/ternary math and predicates ----
-from .ops.binary_math import (addcdiv, addcmul, arctan2, atan2, clamp_max, clamp_min,  # noqa: E402
-                              hypot, lerp, logaddexp, logaddexp2, nan_to_num, rsub, xlogy)
+from .ops.binary_math import (arctan2, atan2, clamp_max, clamp_min, hypot,  # noqa: E402
+                              logaddexp, logaddexp2, nan_to_num, rsub, xlogy)
+from .ops.ternary import addcdiv, addcmul, lerp  # noqa: E402
 from .ops.predicates import (allclose, equal, isclose, isfinite, isinf, isnan,  # noqa: E402
                              isneginf, isposinf, logical_and, logical_not, logical_or,
                              logical_xor)

@@ -166,18 +166,18 @@ class OpMethods:
     def scatter_add(self, dim, index_, src): return index.scatter_add(self, dim, index_, src)
 
     # ---- issue 15: elementwise binary/ternary math and predicates ----
-    # (ops/binary_math.py and ops/predicates.py, imported on call: this block stays in one
-    # place in the file)
+    # (ops/binary_math.py, ternary.py and predicates.py, imported on call: this block stays in
+    # one place in the file)
     def lerp(self, end, weight):
-        from .ops.binary_math import lerp
+        from .ops.ternary import lerp
         return lerp(self, end, weight)
 
     def addcmul(self, tensor1, tensor2, *, value=1):
-        from .ops.binary_math import addcmul
+        from .ops.ternary import addcmul
         return addcmul(self, tensor1, tensor2, value=value)
 
     def addcdiv(self, tensor1, tensor2, *, value=1):
-        from .ops.binary_math import addcdiv
+        from .ops.ternary import addcdiv
         return addcdiv(self, tensor1, tensor2, value=value)
 
     def xlogy(self, other):
