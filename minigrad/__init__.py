@@ -46,3 +46,10 @@ from .ops.matrix import (block_diag, cartesian_prod, diag, diag_embed, diagonal,
                          meshgrid, trace, tril, triu)
 from .ops.products import (addbmm, addmm, addmv, baddbmm, bmm, dot, kron, mm, mv,  # noqa: E402
                            outer, tensordot, vdot)
+# ---- issue 15: elementwise binary/ternary math and predicates ----
+from .ops.binary_math import (arctan2, atan2, clamp_max, clamp_min, hypot,  # noqa: E402
+                              logaddexp, logaddexp2, nan_to_num, rsub, xlogy)
+from .ops.ternary import addcdiv, addcmul, lerp  # noqa: E402
+from .ops.predicates import (allclose, equal, isclose, isfinite, isinf, isnan,  # noqa: E402
+                             isneginf, isposinf, logical_and, logical_not, logical_or,
+                             logical_xor)

@@ -404,3 +404,27 @@ def _diag_written(a):
 
 
 CASES += PRODUCTS
+# ---- issue 15: elementwise binary/ternary math and predicates ----
+CASES += [
+    op("lerp", "number weight, broadcast", lambda L, a, b: L.lerp(a, b, 0.3), R(3, 4), R(4)),
+    op("lerp", "tensor weight", lambda L, a, b, w: L.lerp(a, b, w), R(3, 4), R(3, 4), U(4)),
+    op("addcmul", "value=0.5, broadcast", lambda L, x, a, b: L.addcmul(x, a, b, value=0.5),
+       R(3, 4), R(3, 4), R(4)),
+    op("addcdiv", "value=-2", lambda L, x, a, b: L.addcdiv(x, a, b, value=-2), R(3, 4),
+       R(3, 4), P(4)),
+    op("xlogy", "tensor, tensor", lambda L, a, b: L.xlogy(a, b), R(3, 4), P(3, 4)),
+    op("xlogy", "number, tensor", lambda L, b: L.xlogy(2.5, b), P(3, 4)),
+    op("logaddexp", "broadcast", lambda L, a, b: L.logaddexp(a, b), R(3, 4, scale=30), R(4)),
+    op("logaddexp2", "broadcast", lambda L, a, b: L.logaddexp2(a, b), R(3, 4), R(4)),
+    op("hypot", "broadcast", lambda L, a, b: L.hypot(a, b), R(3, 4), R(4)),
+    op("atan2", "broadcast", lambda L, a, b: L.atan2(a, b), R(3, 4), R(4)),
+    op("rsub", "alpha=2", lambda L, a, b: L.rsub(a, b, alpha=2), R(3, 4), R(4)),
+    op("clamp_min", "tensor min", lambda L, a, b: L.clamp_min(a, b), R(3, 4), R(4)),
+    op("clamp_max", "number max", lambda L, a: a.clamp_max(0.2), R(3, 4)),
+    op("nan_to_num", "of log(x): NaNs for x < 0", lambda L, a: L.nan_to_num(a.log(), nan=-1.0),
+       R(3, 4)),
+    op("isclose", "as a where mask", lambda L, a, b: L.where(L.isclose(a, b, atol=0.5), a, b),
+       R(3, 4), R(3, 4)),
+    op("logical_xor", "as a where mask", lambda L, a, b: L.where(L.logical_xor(a > 0, b), a, b),
+       R(3, 4), R(3, 4)),
+]

@@ -162,3 +162,33 @@ class InplaceMethods:
     def addmv_(self, mat, vec, *, beta=1, alpha=1):
         return inplace.update(self, lambda t: t.addmv(mat, vec, beta=beta, alpha=alpha),
                               "addmv_", mat, vec)
+    # ---- issue 15: elementwise binary/ternary math and predicates ----
+    def lerp_(self, end, weight):
+        return inplace.update(self, lambda t: t.lerp(end, weight), "lerp_", end, weight)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return inplace.update(self, lambda t: t.addcmul(tensor1, tensor2, value=value),
+                              "addcmul_", tensor1, tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return inplace.update(self, lambda t: t.addcdiv(tensor1, tensor2, value=value),
+                              "addcdiv_", tensor1, tensor2)
+
+    def xlogy_(self, o): return inplace.update(self, lambda t: t.xlogy(o), "xlogy_", o)
+    def hypot_(self, o): return inplace.update(self, lambda t: t.hypot(o), "hypot_", o)
+    def atan2_(self, o): return inplace.update(self, lambda t: t.atan2(o), "atan2_", o)
+    arctan2_ = atan2_
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        return inplace.update(self, lambda t: t.nan_to_num(nan, posinf, neginf), "nan_to_num_")
+
+    def logical_and_(self, o):
+        return inplace.update(self, lambda t: t.logical_and(o), "logical_and_", o)
+
+    def logical_or_(self, o):
+        return inplace.update(self, lambda t: t.logical_or(o), "logical_or_", o)
+
+    def logical_xor_(self, o):
+        return inplace.update(self, lambda t: t.logical_xor(o), "logical_xor_", o)
+
+    def logical_not_(self): return inplace.update(self, lambda t: t.logical_not(), "logical_not_")

@@ -245,6 +245,102 @@ class OpMethods:
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from . import creation  # lazy: creation.py imports tensor.py
         return creation.new_tensor(self, data, dtype, device, requires_grad)
+    # ---- issue 15: elementwise binary/ternary math and predicates ----
+    # (ops/binary_math.py, ternary.py and predicates.py, imported on call: this block stays in
+    # one place in the file)
+    def lerp(self, end, weight):
+        from .ops.ternary import lerp
+        return lerp(self, end, weight)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        from .ops.ternary import addcmul
+        return addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        from .ops.ternary import addcdiv
+        return addcdiv(self, tensor1, tensor2, value=value)
+
+    def xlogy(self, other):
+        from .ops.binary_math import xlogy
+        return xlogy(self, other)
+
+    def logaddexp(self, other):
+        from .ops.binary_math import logaddexp
+        return logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        from .ops.binary_math import logaddexp2
+        return logaddexp2(self, other)
+
+    def hypot(self, other):
+        from .ops.binary_math import hypot
+        return hypot(self, other)
+
+    def atan2(self, other):
+        from .ops.binary_math import atan2
+        return atan2(self, other)
+
+    arctan2 = atan2
+
+    def clamp_min(self, min):
+        from .ops.binary_math import clamp_min
+        return clamp_min(self, min)
+
+    def clamp_max(self, max):
+        from .ops.binary_math import clamp_max
+        return clamp_max(self, max)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        from .ops.binary_math import nan_to_num
+        return nan_to_num(self, nan, posinf, neginf)
+
+    def isnan(self):
+        from .ops.predicates import isnan
+        return isnan(self)
+
+    def isinf(self):
+        from .ops.predicates import isinf
+        return isinf(self)
+
+    def isfinite(self):
+        from .ops.predicates import isfinite
+        return isfinite(self)
+
+    def isposinf(self):
+        from .ops.predicates import isposinf
+        return isposinf(self)
+
+    def isneginf(self):
+        from .ops.predicates import isneginf
+        return isneginf(self)
+
+    def logical_and(self, other):
+        from .ops.predicates import logical_and
+        return logical_and(self, other)
+
+    def logical_or(self, other):
+        from .ops.predicates import logical_or
+        return logical_or(self, other)
+
+    def logical_xor(self, other):
+        from .ops.predicates import logical_xor
+        return logical_xor(self, other)
+
+    def logical_not(self):
+        from .ops.predicates import logical_not
+        return logical_not(self)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        from .ops.predicates import isclose
+        return isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        from .ops.predicates import allclose
+        return allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other):
+        from .ops.predicates import equal
+        return equal(self, other)
 
 
 def shape_reshape(x, *new_shape, **kw):

@@ -758,6 +758,40 @@ case("Tensor.new_tensor", lambda x: x.new_tensor([[1, 2.5]]),
      lambda x: x.new_tensor([[1, 2.5]]), [(f(2),), (i(2),)])
 case("Tensor.new_tensor", lambda x: x.new_tensor([], dtype=mg.int64),
      lambda x: x.new_tensor([], dtype=torch.int64), [(f(2),)])
+# ---- issue 15: elementwise binary/ternary math and predicates ----
+SAME_SHAPE = [(f(*s), f(*s)) for s in EMPTY] + [(f(4, 3, layout="t"), f(4, 3, layout="s"))]
+TERNARY = [(f(*s), f(*s), f(*s)) for s in EMPTY] + [
+    (f(5), f(0, 5), f(1)), (f(4, 3, layout="t"), f(4, 3, layout="s"), f(4, 3, layout="n"))]
+TERNARY_POS = [(x, y, p(*z.shape, layout=z.layout)) for x, y, z in TERNARY]
+both("lerp", [(BINARY_SHAPES, {"weight": 0.3}), (BINARY_SHAPES[:3], {"weight": 0.7}),
+              (TERNARY, {})])
+both("addcmul", [(TERNARY, {}), (TERNARY[:3], {"value": -0.5})])
+both("addcdiv", [(TERNARY_POS, {}), (TERNARY_POS[:3], {"value": 2})])
+both("xlogy", [(POS_DIVISOR, {})])
+for _n in ["logaddexp", "logaddexp2", "hypot", "atan2", "arctan2", "clamp_min", "clamp_max"]:
+    both(_n, [(BINARY_SHAPES, {})])
+both("clamp_min", [(floats(), {"min": 0.1})])
+both("clamp_max", [(floats(), {"max": 0.1})])
+both("rsub", [(BINARY_SHAPES, {}), (BINARY_SHAPES[:3], {"alpha": 2})], method=False)
+both("nan_to_num", [(floats(), {}), (floats(), {"nan": 1.0, "posinf": 2.0})])
+for _n in ["isnan", "isinf", "isfinite", "isposinf", "isneginf", "logical_not"]:
+    both(_n, [(floats() + [(i(3, 4),), (b(0, 2),), (i(),)], {})])
+for _n in ["logical_and", "logical_or", "logical_xor"]:
+    both(_n, [(BINARY_SHAPES + BITWISE + BITWISE_BOOL, {})])
+for _n in ["isclose", "allclose"]:
+    both(_n, [(BINARY_SHAPES, {}), (BINARY_SHAPES[:3], {"rtol": 0.5, "atol": 0.5}),
+              (BITWISE[:4], {})])
+both("equal", [(BINARY_SHAPES + BITWISE + [(f(3), f(3, 1))], {})])
+inplace("lerp_", SAME_SHAPE, 0.3)
+inplace("lerp_", [(x, y, z) for x, y, z in TERNARY if x.shape == y.shape])
+inplace("addcmul_", [(x, y, z) for x, y, z in TERNARY if x.shape == y.shape])
+inplace("addcdiv_", [(x, y, z) for x, y, z in TERNARY_POS if x.shape == y.shape])
+inplace("xlogy_", POS_DIVISOR[:4] + POS_DIVISOR[5:])
+for _n in ["hypot_", "atan2_", "arctan2_", "logical_and_", "logical_or_", "logical_xor_"]:
+    inplace(_n, SAME_SHAPE)
+inplace("nan_to_num_", floats())
+inplace("logical_not_", floats() + [(i(3, 4),), (b(0, 2),)])
+
 
 # Names with no row, and why. Everything else public must have a row above.
 SKIP = {
