@@ -33,3 +33,10 @@ from . import data, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
+
+# ---- issue 15: reductions and scans ----
+from .ops.prod import prod  # noqa: E402
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .ops.reduce_logical import all, any, count_nonzero, nanmean, nansum  # noqa: E402
+from .ops.norms import cdist, dist, tensor_norm as norm  # noqa: E402
+from . import linalg  # noqa: E402
