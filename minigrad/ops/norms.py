@@ -147,18 +147,20 @@ class SvdVals(Op):
             return xp.zeros(a.shape[:-2] + (0,), a.dtype)
         u, s, vh = xp.linalg.svd(a, full_matrices=False)
         ctx.uv = u, vh
+        ctx.save_for_backward(a)
         return s
 
     @staticmethod
     def backward(ctx, g):
         if ctx.uv is None:
             return None
-        return SvdValsBackward.apply(g, *ctx.uv)
+        a, = ctx.saved_tensors                  # an input of the backward node only so that
+        return SvdValsBackward.apply(g, a, *ctx.uv)     # differentiating it again raises
 
 
 class SvdValsBackward(Op):
     @staticmethod
-    def forward(ctx, g, u, vh):
+    def forward(ctx, g, a, u, vh):
         return (u * g[..., None, :]) @ vh
 
     @staticmethod
