@@ -109,3 +109,12 @@ class InplaceMethods:
     def __ilshift__(self, o): return self.bitwise_left_shift_(o)
     def __irshift__(self, o): return self.bitwise_right_shift_(o)
 
+
+    # ---- issue 15: reductions and scans ----
+    def cumsum_(self, dim, *, dtype=None):
+        return inplace.update(self, lambda t: t.cumsum(dim, dtype=dtype), "cumsum_",
+                              check_cast=False)
+
+    def cumprod_(self, dim, *, dtype=None):
+        return inplace.update(self, lambda t: t.cumprod(dim, dtype=dtype), "cumprod_",
+                              check_cast=False)

@@ -230,3 +230,33 @@ def test_nansum_integer_and_dtype(rng):
     y = rng.standard_normal((3, 4)).astype(np.float32)
     check_op(*_call("nanmean", 0, dtype=torch.float64), [y])
     check_op(*_call("prod", 1, dtype=torch.int32), [x])
+
+
+def test_float32_scans_accumulate_like_torch(rng):
+    x = rng.uniform(0.5, 1.5, (2, 20000)).astype(np.float32)
+    for name in ("cumsum", "logcumsumexp"):
+        m = getattr(mg.tensor(x), name)(1).numpy()
+        t = getattr(torch.tensor(x), name)(1).numpy()
+        assert m.dtype == np.float32
+        np.testing.assert_allclose(m, t, rtol=2e-7, atol=0)
+    y = rng.uniform(0.999, 1.001, (2, 2000)).astype(np.float32)
+    np.testing.assert_allclose(mg.tensor(y).cumprod(1).numpy(), torch.tensor(y).cumprod(1),
+                               rtol=2e-7)
+
+
+@pytest.mark.parametrize("name", ["cumsum_", "cumprod_"])
+def test_inplace_scans(name, rng):
+    x = rng.standard_normal((3, 4))
+    m, t = mg.tensor(x), torch.tensor(x)
+    assert getattr(m, name)(1) is m
+    getattr(t, name)(1)
+    np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-12)
+    k = mg.tensor(rng.integers(0, 3, (3, 4)).astype(np.int32))
+    tk = torch.tensor(k.numpy())
+    getattr(k, name)(0)
+    getattr(tk, name)(0)
+    assert k.dtype == mg.int32
+    np.testing.assert_array_equal(k.numpy(), tk.numpy())
+    # through autograd: x.clone().cumsum_(1) has the out-of-place op's gradient
+    check_op(lambda a: getattr(a.clone(), name)(1), lambda a: getattr(a.clone(), name)(1), [x],
+             double=True)

@@ -622,6 +622,9 @@ for _n in ["cummax", "cummin"]:     # torch's gradient of an empty cummax requir
 for _n in ["cumsum", "cumprod"]:
     both(_n, [([(i(*s),) for s in EMPTY] + [(b(3, 4, layout="t"),)], {"dim": 0})])
 both("logcumsumexp", [([(i(2, 3),)], {"dim": 0})])
+for _n in ["cumsum_", "cumprod_"]:
+    inplace(_n, floats() + [(i(3, 4, layout="t"),)], 0)
+    inplace_base(_n, f(4, 4), -1)
 both("cummax", [([(i(*s),) for s in EMPTY] + [(b(3, 4, layout="s"),)], {"dim": 0})])
 both("prod", [(REDUCE_ALL, {}), (REDUCE_DIM + [(f(),)], {"dim": 0}),
               (REDUCE_DIM, {"dim": -1, "keepdim": True}), ([(i(3, 4),), (b(0, 2),)], {})])

@@ -41,6 +41,15 @@ def _int64(x):
     return x.astype("int64") if x.dtype.kind in "biu" else x
 
 
+def _accumulate(fn, x, dim):
+    """fn (cumsum/cumprod) along dim; float16/32 accumulate in float64 as torch's CPU scans
+    (a float32 running sum would drift over long rows), then round once."""
+    a = _int64(_as_1d(x))
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        return fn(a.astype("float64"), axis=dim).astype(a.dtype).reshape(x.shape)
+    return fn(a, axis=dim).reshape(x.shape)
+
+
 class Flip(Op):
     """x reversed along dim (the reversed scans of the backwards)."""
 
@@ -62,7 +71,7 @@ class CumSum(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return array_module(x).cumsum(_int64(_as_1d(x)), axis=dim).reshape(x.shape)
+        return _accumulate(array_module(x).cumsum, x, dim)
 
     @staticmethod
     def backward(ctx, g):
@@ -74,7 +83,7 @@ class CumProd(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = array_module(x).cumprod(_int64(_as_1d(x)), axis=dim).reshape(x.shape)
+        y = _accumulate(array_module(x).cumprod, x, dim)
         ctx.save_for_backward(x, y)
         return y
 
