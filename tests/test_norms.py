@@ -186,6 +186,8 @@ def test_dist_errors():
     for lib in (torch, mg):
         with pytest.raises(RuntimeError, match="floating point"):
             lib.dist(lib.tensor([1, 2]), lib.tensor([1, 3]))
+        with pytest.raises(TypeError, match="other"):
+            lib.dist(lib.ones(2), 2.0)
 
 
 @pytest.mark.parametrize("p", [2.0, 1.0, 0.0, 3.0, INF, 0.5])
@@ -221,3 +223,16 @@ def test_cdist_errors():
             f()
     out = mg.cdist(*two, compute_mode="use_mm_for_euclid_dist")
     assert out.shape == (3, 4)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
+                                  "prod", "all", "any", "count_nonzero", "nansum", "nanmean",
+                                  "norm", "linalg.vector_norm", "linalg.matrix_norm",
+                                  "linalg.norm"])
+def test_non_tensor_input_is_a_type_error(name):
+    fn = mg.linalg if name.startswith("linalg.") else mg
+    args = (0,) if name.startswith("cum") or name == "logcumsumexp" else ()
+    with pytest.raises(TypeError, match="must be Tensor"):
+        getattr(fn, name.split(".")[-1])([[1.0, 2.0]], *args)
+    with pytest.raises(TypeError, match="x2"):
+        mg.cdist(mg.ones(2, 2), [[1.0, 2.0]])

@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
-from .compare import where
+from .compare import need_tensor, where
 from .reduce import _dims, _drop_dims, _expand_back, amax, amin
 from .shape import normalize_dim
 
@@ -112,6 +112,7 @@ def _float_dtype(x, dtype, op):
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ord-norm of x over dim (an int, a tuple, or None/(): all), treating those dims as
     one vector; ord any number, inf or -inf (torch.linalg.vector_norm)."""
+    need_tensor("linalg.vector_norm", x, "x", 1)
     if not isinstance(ord, numbers.Number):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, "
                         f"not {type(ord).__name__}")
@@ -190,6 +191,7 @@ def _last_two(A, d0, d1):
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """The matrix norm over the two dims `dim`: ord 'fro', 'nuc', inf, -inf, 1, -1, 2, -2
     (torch.linalg.matrix_norm)."""
+    need_tensor("linalg.matrix_norm", A, "A", 1)
     op = "linalg.matrix_norm"
     d0, d1 = _matrix_dims(A, dim, op)
     if ord not in ("fro", "nuc", INF, -INF, 1, -1, 2, -2) or isinstance(ord, bool):
@@ -217,6 +219,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """torch.linalg.norm: a vector norm (dim an int, or 1-D input with ord) or a matrix norm
     (dim a 2-tuple, a string ord, or 2-D input with ord); ord None: the 2-norm of all."""
+    need_tensor("linalg.norm", A, "A", 1)
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         if len(dims) not in (1, 2):
@@ -238,6 +241,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 def tensor_norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """torch.norm / Tensor.norm: p 'fro' (the 2-norm over dim, all by default), 'nuc', or a
     number (a vector norm over dim, whatever its length)."""
+    need_tensor("norm", input, "input", 1)
     dims = None if dim is None else ([dim] if isinstance(dim, int) else list(dim))
     if isinstance(p, str):
         if p == "fro" and (dims is None or len(dims) <= 2):
@@ -250,6 +254,8 @@ def tensor_norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 # ---- distances ---------------------------------------------------------------------------
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcast), as torch.dist."""
+    need_tensor("dist", input, "input", 1)
+    need_tensor("dist", other, "other", 2)
     diff = input - other
     if diff.dtype.kind not in "fc":
         raise RuntimeError("norm(): input dtype should be either floating point or complex. "
@@ -264,6 +270,8 @@ _MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """p-norm distances between the rows of x1 (B.., P, M) and x2 (B.., R, M): (B.., P, R)
     (torch.cdist). Computed directly (never through matmul); compute_mode is checked only."""
+    need_tensor("cdist", x1, "x1", 1)
+    need_tensor("cdist", x2, "x2", 2)
     for name, x in (("X1", x1), ("X2", x2)):
         if x.ndim < 2:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "

@@ -13,7 +13,7 @@ from .. import return_types
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
-from .compare import where
+from .compare import need_tensor, where
 from .index import Gather
 from .shape import normalize_dim
 
@@ -167,18 +167,21 @@ def _cast(input, dtype):
 # ---- public functions --------------------------------------------------------------------
 def cumsum(input, dim, *, dtype=None):
     """Running sum along dim; bool and integer inputs sum in int64 (torch.cumsum)."""
+    need_tensor("cumsum", input, "input", 1)
     x = _cast(input, dtype)
     return _cast(CumSum.apply(x, _dim(x, dim, "cumsum")), dtype)     # int32 stays int32
 
 
 def cumprod(input, dim, *, dtype=None):
     """Running product along dim; exact gradient where the input has zeros (torch.cumprod)."""
+    need_tensor("cumprod", input, "input", 1)
     x = _cast(input, dtype)
     return _cast(CumProd.apply(x, _dim(x, dim, "cumprod")), dtype)
 
 
 def _cum_extreme(input, dim, largest):
     op = "cummax" if largest else "cummin"
+    need_tensor(op, input, "input", 1)
     d = _dim(input, dim, op)
     cls = getattr(return_types, op)
     if input.ndim == 0:
@@ -201,6 +204,7 @@ def cummin(input, dim):
 def logcumsumexp(input, dim):
     """log(cumsum(exp(x))) along dim, computed stably; floating inputs only
     (torch.logcumsumexp)."""
+    need_tensor("logcumsumexp", input, "input", 1)
     if input.dtype.kind not in "fc":
         raise NotImplementedError("\"logcumsumexp_out_cpu\" not implemented for "
                                   f"'{torch_name(input.dtype)}'")
