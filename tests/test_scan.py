@@ -260,3 +260,19 @@ def test_inplace_scans(name, rng):
     # through autograd: x.clone().cumsum_(1) has the out-of-place op's gradient
     check_op(lambda a: getattr(a.clone(), name)(1), lambda a: getattr(a.clone(), name)(1), [x],
              double=True)
+
+
+@pytest.mark.parametrize("zeros", [[0], [3], [5], [1, 4], [2, 3], [0, 5]])
+def test_cumprod_first_order_gradient_with_zeros_long_rows(zeros, rng):
+    # without create_graph the O(n) formula runs; with it, the O(n^2) one: both exact
+    x = rng.uniform(0.5, 1.5, (4, 6, 3))
+    x[1, zeros, 0] = 0.0
+    x[3, zeros[-1], 2] = 0.0
+    check_op(*_call("cumprod", 1), [x])
+    g = rng.standard_normal(x.shape)
+    t = torch.tensor(x, requires_grad=True)
+    gt, = torch.autograd.grad(t.cumprod(1), t, torch.tensor(g))
+    m = mg.tensor(x, requires_grad=True)
+    for create_graph in (False, True):
+        gm, = mg.grad(m.cumprod(1), [m], [mg.tensor(g)], create_graph=create_graph)
+        np.testing.assert_allclose(gm.detach().numpy(), gt.numpy(), rtol=1e-12, atol=1e-14)

@@ -12,6 +12,7 @@ import numpy as np
 from .. import return_types
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..grad_mode import is_grad_enabled
 from .arith import torch_name
 from .compare import need_tensor, where
 from .index import Gather
@@ -95,12 +96,42 @@ class CumProd(Op):
             return g, None
         if not (x.data == 0).any():             # = reversed cumsum(dy * y)_i / x_i
             return _flip(CumSum.apply(_flip(g * y, d), d), d) / x, None
+        if not is_grad_enabled():               # first order only: O(n), as torch's
+            return wrap(_cumprod_grad_zeros(x.data, y.data, g.data, d)), None
         return _cumprod_grad_with_zeros(x, g, d), None
 
 
+def _cumprod_grad_zeros(x, y, g, d):
+    """The exact first-order gradient where x has zeros, on arrays. With z the first zero
+    of a line: dx_i = rcumsum(dy y)_i / x_i before z; dx_z = y_{z-1} sum_{k >= z} dy_k
+    prod_{z < j <= k} x_j; 0 after z."""
+    xp = array_module(x)
+    n = x.shape[d]
+    shape = [1] * x.ndim
+    shape[d] = n
+    pos = xp.arange(n).reshape(shape)
+    zero = x == 0
+    z = xp.where(zero.any(axis=d, keepdims=True), zero.argmax(axis=d, keepdims=True), n)
+    before = pos < z
+
+    def rcumsum(a):
+        return xp.flip(xp.cumsum(xp.flip(a, d), axis=d), d)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = xp.where(before, rcumsum(g * y) / xp.where(before, x, 1), 0)
+        after = xp.cumprod(xp.where(pos <= z, 1, x), axis=d)       # prod_{z < j <= k} x_j
+        s = rcumsum(xp.where(pos >= z, g * after, 0))
+        first = [slice(None)] * x.ndim
+        first[d] = slice(0, n - 1)
+        one = list(x.shape)
+        one[d] = 1
+        excl = xp.concatenate([xp.ones(one, y.dtype), y[tuple(first)]], axis=d)   # y_{i-1}
+        return xp.where(pos == z, excl * s, out).astype(g.dtype, copy=False)
+
+
 def _cumprod_grad_with_zeros(x, g, d):
-    """The exact gradient where x has zeros: C[i, k] = prod_{j <= k, j != i} x_j from a
-    cumprod of x with x_i replaced by 1 in row i (O(n^2) memory per scanned line)."""
+    """The exact gradient where x has zeros, differentiable again (create_graph):
+    C[i, k] = prod_{j <= k, j != i} x_j from a cumprod of x with x_i replaced by 1 in row i
+    (O(n^2) memory per scanned line; torch also switches to an O(n^2) method here)."""
     xp = array_module(x.data)
     n = x.shape[d]
     xl = x.transpose(d, -1) if d != x.ndim - 1 else x
