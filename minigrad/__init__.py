@@ -38,5 +38,6 @@ __version__ = "0.1.0"
 from .ops.prod import prod  # noqa: E402
 from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
 from .ops.reduce_logical import all, any, count_nonzero, nanmean, nansum  # noqa: E402
-from .ops.norms import cdist, dist, tensor_norm as norm  # noqa: E402
+from .ops.cdist import cdist  # noqa: E402
+from .ops.norms import dist, tensor_norm as norm  # noqa: E402
 from . import linalg  # noqa: E402

@@ -223,6 +223,36 @@ def test_cdist_errors():
             f()
     out = mg.cdist(*two, compute_mode="use_mm_for_euclid_dist")
     assert out.shape == (3, 4)
+    for f in (lambda lib: lib.cdist(lib.ones(2, 3, 2), lib.ones(3, 4, 2)),
+              lambda lib: lib.cdist(lib.ones(3, 2, dtype=lib.float64), lib.ones(4, 2,
+                                                                           dtype=lib.float32))):
+        with pytest.raises(RuntimeError):
+            f(torch)
+        with pytest.raises(RuntimeError, match="cdist"):
+            f(mg)
+
+
+@pytest.mark.parametrize("p", [2.0, INF, 1.0])
+def test_cdist_ties_and_double_backward_as_torch(p, rng):
+    # inf: every coordinate at the max gets the full gradient (torch's cdist, unlike amax)
+    a = np.array([[0.0, 0.0], [1.0, 2.0]])
+    b = np.array([[1.0, 1.0], [3.0, -1.0], [1.0, 2.0]])
+    check_op(lambda x, y: mg.cdist(x, y, p), lambda x, y: torch.cdist(x, y, p), [a, b])
+    for lib in (torch, mg):
+        x = lib.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+        g, = lib.autograd.grad(lib.cdist(x, x * 2, p).sum(), [x], create_graph=True) \
+            if lib is torch else mg.grad(mg.cdist(x, x * 2, p).sum(), [x], create_graph=True)
+        with pytest.raises(RuntimeError, match="_cdist_backward"):
+            if lib is torch:
+                torch.autograd.grad(g.sum(), [x])
+            else:
+                mg.grad(g.sum(), [x])
+
+
+def test_cdist_large_blocks(rng):
+    # more rows than one block of differences holds: the blocks tile the output
+    a, b = rng.standard_normal((300, 8)), rng.standard_normal((2000, 8))
+    check_op(lambda x, y: mg.cdist(x, y, 3.0), lambda x, y: torch.cdist(x, y, 3.0), [a, b])
 
 
 @pytest.mark.parametrize("name", ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",

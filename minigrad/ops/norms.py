@@ -1,5 +1,5 @@
-"""Norms and distances: linalg.vector_norm, linalg.matrix_norm, linalg.norm, norm, dist,
-cdist, with torch's arguments, dtype rules and errors.
+"""Norms and distances: linalg.vector_norm, linalg.matrix_norm, linalg.norm, norm, dist
+(cdist is in cdist.py), with torch's arguments, dtype rules and errors.
 
 VectorNorm is the one fused op (its gradient needs torch's care at a zero norm); matrix
 norms are compositions of it, amax/amin and the singular values (SVD). The SVD's gradient
@@ -263,33 +263,4 @@ def dist(input, other, p=2):
     return vector_norm(diff, p)
 
 
-_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
-          "donot_use_mm_for_euclid_dist")
-
-
-def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
-    """p-norm distances between the rows of x1 (B.., P, M) and x2 (B.., R, M): (B.., P, R)
-    (torch.cdist). Computed directly (never through matmul); compute_mode is checked only."""
-    need_tensor("cdist", x1, "x1", 1)
-    need_tensor("cdist", x2, "x2", 2)
-    for name, x in (("X1", x1), ("X2", x2)):
-        if x.ndim < 2:
-            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
-                               f"{x.ndim}D")
-        if x.dtype.kind != "f":
-            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
-                               f"{torch_name(x.dtype)}")
-    if x1.shape[-1] != x2.shape[-1]:
-        raise RuntimeError("X1 and X2 must have the same number of columns. X1: "
-                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
-    if not isinstance(p, numbers.Number) or p < 0:
-        raise RuntimeError("cdist only supports non-negative p values")
-    if compute_mode not in _MODES:
-        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    if diff.shape[-1] == 0:
-        return diff.sum(-1)
-    return vector_norm(diff, p, -1)
-
-
-__all__ = ["cdist", "dist", "matrix_norm", "norm", "tensor_norm", "vector_norm"]
+__all__ = ["dist", "matrix_norm", "norm", "tensor_norm", "vector_norm"]
