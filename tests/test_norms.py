@@ -266,3 +266,12 @@ def test_non_tensor_input_is_a_type_error(name):
         getattr(fn, name.split(".")[-1])([[1.0, 2.0]], *args)
     with pytest.raises(TypeError, match="x2"):
         mg.cdist(mg.ones(2, 2), [[1.0, 2.0]])
+
+
+@pytest.mark.parametrize("f", [
+    lambda L, t: L.dist(t, t * 0, INF), lambda L, t: L.linalg.vector_norm(t, INF, 1),
+    lambda L, t: L.linalg.vector_norm(t, -INF), lambda L, t: L.linalg.matrix_norm(t, INF),
+    lambda L, t: L.linalg.matrix_norm(t, -1), lambda L, t: L.norm(t, INF)])
+def test_norm_ties_share_the_gradient_as_torch(f):
+    x = np.array([[1.0, -3.0, 3.0], [2.0, 2.0, 0.5], [3.0, 1.0, -1.0]])
+    check_op(lambda t: f(mg, t), lambda t: f(torch, t), [x])
