@@ -53,3 +53,10 @@ from .ops.ternary import addcdiv, addcmul, lerp  # noqa: E402
 from .ops.predicates import (allclose, equal, isclose, isfinite, isinf, isnan,  # noqa: E402
                              isneginf, isposinf, logical_and, logical_not, logical_or,
                              logical_xor)
+# ---- issue 15: reductions and scans ----
+from .ops.prod import prod  # noqa: E402
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .ops.reduce_logical import all, any, count_nonzero, nanmean, nansum  # noqa: E402
+from .ops.cdist import cdist  # noqa: E402
+from .ops.norms import dist, tensor_norm as norm  # noqa: E402
+from . import linalg  # noqa: E402

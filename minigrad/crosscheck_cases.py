@@ -428,3 +428,41 @@ CASES += [
     op("logical_xor", "as a where mask", lambda L, a, b: L.where(L.logical_xor(a > 0, b), a, b),
        R(3, 4), R(3, 4)),
 ]
+# ---- issue 15: reductions and scans ----
+def _with_zeros(*s):
+    """Normal values with about a third of them exactly 0 (prod/cumprod's special case)."""
+    return Spec(s, lambda r, s: r.standard_normal(s) * (r.random(s) < 0.7))
+
+
+REDUCTIONS_SCANS = [
+    op("cumsum", "dim=1", lambda L, a: L.cumsum(a, 1), R(3, 5)),
+    op("cumprod", "dim=0", lambda L, a: L.cumprod(a, 0), R(4, 3)),
+    op("cumprod", "dim=1, zeros", lambda L, a: a.cumprod(1), _with_zeros(3, 6)),
+    op("cummax", "dim=1, values", lambda L, a: L.cummax(a, 1).values, R(3, 5)),
+    op("cummin", "dim=0, values", lambda L, a: a.cummin(0)[0], R(4, 3)),
+    op("logcumsumexp", "dim=1", lambda L, a: L.logcumsumexp(a, 1), R(3, 5, scale=10.0)),
+    op("prod", "dim=1", lambda L, a: L.prod(a, 1), R(3, 4)),
+    op("prod", "all, zeros", lambda L, a: a.prod(), _with_zeros(2, 3)),
+    op("all", "dim=1 (bool)", lambda L, a: L.all(a > 0, 1), R(3, 4)),
+    op("any", "dim=(0,1), keepdim", lambda L, a: L.any(a > 1, (0, 1), keepdim=True), R(3, 4)),
+    op("count_nonzero", "dim=0", lambda L, a: L.count_nonzero(a > 0, 0), R(3, 4)),
+    op("nansum", "dim=1", lambda L, a: L.nansum(a.log(), 1), R(3, 4)),
+    op("nanmean", "all", lambda L, a: L.nanmean(a.log()), R(3, 4)),
+    op("norm", "p=fro", lambda L, a: L.norm(a), R(3, 4)),
+    op("norm", "p=3, dim=1", lambda L, a: a.norm(3, dim=1), R(3, 4)),
+    op("norm", "p=nuc", lambda L, a: L.norm(a, "nuc"), R(3, 4), double=False),
+    op("vector_norm", "ord=inf, dim=0", lambda L, a: L.linalg.vector_norm(a, float("inf"), 0),
+       R(3, 4)),
+    op("vector_norm", "ord=0.5", lambda L, a: L.linalg.vector_norm(a, 0.5), R(3, 4)),
+    op("matrix_norm", "ord=1", lambda L, a: L.linalg.matrix_norm(a, 1), R(2, 3, 4)),
+    op("matrix_norm", "ord=-inf", lambda L, a: L.linalg.matrix_norm(a, -float("inf")),
+       R(3, 4)),
+    op("matrix_norm", "ord=2", lambda L, a: L.linalg.matrix_norm(a, 2), R(3, 4), double=False),
+    op("linalg.norm", "dim=(0,1)", lambda L, a: L.linalg.norm(a, dim=(0, 1)), R(3, 4, 2)),
+    op("dist", "p=2, broadcast", lambda L, a, b: L.dist(a, b), R(3, 4), R(4)),
+    op("cdist", "p=2 (torch has no double backward)", lambda L, a, b: L.cdist(a, b), R(3, 4),
+       R(5, 4), double=False),
+    op("cdist", "p=1, batched", lambda L, a, b: L.cdist(a, b, p=1.0), R(2, 3, 4), R(2, 5, 4),
+       double=False),
+]
+CASES = CASES + REDUCTIONS_SCANS

@@ -192,3 +192,12 @@ class InplaceMethods:
         return inplace.update(self, lambda t: t.logical_xor(o), "logical_xor_", o)
 
     def logical_not_(self): return inplace.update(self, lambda t: t.logical_not(), "logical_not_")
+
+    # ---- issue 15: reductions and scans ----
+    def cumsum_(self, dim, *, dtype=None):
+        return inplace.update(self, lambda t: t.cumsum(dim, dtype=dtype), "cumsum_",
+                              check_cast=False)
+
+    def cumprod_(self, dim, *, dtype=None):
+        return inplace.update(self, lambda t: t.cumprod(dim, dtype=dtype), "cumprod_",
+                              check_cast=False)

@@ -341,6 +341,29 @@ class OpMethods:
     def equal(self, other):
         from .ops.predicates import equal
         return equal(self, other)
+    # ---- issue 15: reductions and scans ----
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        return prod_ops.prod(self, dim, keepdim, dtype=dtype)
+
+    def cumsum(self, dim, *, dtype=None): return scan.cumsum(self, dim, dtype=dtype)
+    def cumprod(self, dim, *, dtype=None): return scan.cumprod(self, dim, dtype=dtype)
+    def cummax(self, dim): return scan.cummax(self, dim)
+    def cummin(self, dim): return scan.cummin(self, dim)
+    def logcumsumexp(self, dim): return scan.logcumsumexp(self, dim)
+    def all(self, dim=None, keepdim=False): return reduce_logical.all(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return reduce_logical.any(self, dim, keepdim)
+    def count_nonzero(self, dim=None): return reduce_logical.count_nonzero(self, dim)
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return reduce_logical.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return reduce_logical.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return norms.tensor_norm(self, p, dim, keepdim, dtype)
+
+    def dist(self, other, p=2): return norms.dist(self, other, p)
 
 
 def shape_reshape(x, *new_shape, **kw):
@@ -354,3 +377,7 @@ from .ops import rounding, trig, unary_math  # noqa: E402  (the methods above us
 
 # ---- issue 15: matrix products, matrix structure, new_* ----
 from .ops import matrix as _matrix, products as _products  # noqa: E402
+
+# ---- issue 15: reductions and scans ----
+from .ops import norms, reduce_logical, scan  # noqa: E402
+from .ops import prod as prod_ops  # noqa: E402

@@ -792,6 +792,59 @@ for _n in ["hypot_", "atan2_", "arctan2_", "logical_and_", "logical_or_", "logic
 inplace("nan_to_num_", floats())
 inplace("logical_not_", floats() + [(i(3, 4),), (b(0, 2),)])
 
+# ---- issue 15: reductions and scans ----
+SCAN_ROWS = floats()
+for _n in ["cumsum", "cumprod", "logcumsumexp"]:
+    both(_n, [(SCAN_ROWS, {"dim": -1}), (REDUCE_DIM + [(f(),)], {"dim": 0})])
+for _n in ["cummax", "cummin"]:     # torch's gradient of an empty cummax requires grad: no grad
+    both(_n, [(SCAN_ROWS[:1] + SCAN_ROWS[4:], {"dim": -1}), ([(f(4, 3, layout="t"),), (f(),)],
+                                                               {"dim": 0})])
+    both(_n, [(SCAN_ROWS[1:4], {"dim": -1}), ([(f(0, 5),), (f(3, 0, 2),)], {"dim": 0})],
+         grad=False)
+for _n in ["cumsum", "cumprod"]:
+    both(_n, [([(i(*s),) for s in EMPTY] + [(b(3, 4, layout="t"),)], {"dim": 0})])
+both("logcumsumexp", [([(i(2, 3),)], {"dim": 0})])
+for _n in ["cumsum_", "cumprod_"]:
+    inplace(_n, floats() + [(i(3, 4, layout="t"),)], 0)
+    inplace_base(_n, f(4, 4), -1)
+both("cummax", [([(i(*s),) for s in EMPTY] + [(b(3, 4, layout="s"),)], {"dim": 0})])
+both("prod", [(REDUCE_ALL, {}), (REDUCE_DIM + [(f(),)], {"dim": 0}),
+              (REDUCE_DIM, {"dim": -1, "keepdim": True}), ([(i(3, 4),), (b(0, 2),)], {})])
+LOGICAL = [(f(*s),) for s in EMPTY] + [(b(*s),) for s in EMPTY] + [
+    (i(3, 4, layout="t"),), (b(3, 4, layout="s"),), (f(2, 5, layout="n"),)]
+for _n in ["all", "any"]:
+    both(_n, [(LOGICAL, {}), (LOGICAL, {"dim": 0}), (LOGICAL[4:], {"dim": -1, "keepdim": True}),
+              ([(f(3, 0, 2),), (b(2, 3, 4, layout="t"),)], {"dim": (0, 2)}),
+              ([(b(2, 3),)], {"dim": ()})])
+both("count_nonzero", [(LOGICAL, {}), (LOGICAL, {"dim": 0}),
+                       ([(f(3, 0, 2),), (b(2, 3, 4, layout="t"),)], {"dim": (0, 2)})])
+for _n in ["nansum", "nanmean"]:
+    both(_n, [(REDUCE_ALL, {}), (REDUCE_DIM + [(f(),)], {"dim": 0}),
+              (REDUCE_DIM, {"dim": -1, "keepdim": True}), ([(f(3, 0, 2),)], {"dim": (0, 2)})])
+both("nansum", [([(i(3, 4),), (b(0, 2),)], {})])
+both("nanmean", [([(i(3, 4),)], {})])
+both("norm", [(floats(), {}), (floats(), {"p": 1}), (REDUCE_DIM + [(f(),)], {"p": 3, "dim": 0}),
+              (REDUCE_DIM, {"p": float("inf"), "dim": -1, "keepdim": True}),
+              ([(f(3, 0, 2),), (f(4, 3, layout="t"),), (f(),)], {"p": "nuc"}),
+              ([(f(3, 0, 2),), (f(2, 3, 4, layout="t"),)], {"p": "fro", "dim": (0, 2)}),
+              ([(i(3, 4),)], {})])
+both("dist", [(BINARY_SHAPES, {}), (BINARY_SHAPES[:3] + BINARY_SHAPES[5:], {"p": 1}),
+              ([(f(3), f(3)), (f(0), f(0))], {"p": float("inf")})])
+CDIST = [(f(3, 2), f(4, 2)), (f(0, 2), f(4, 2)), (f(3, 0), f(4, 0)), (f(2, 3, 2), f(4, 2)),
+         (f(4, 3, layout="t"), f(2, 3, layout="s")), (f(3), f(4, 3)), (f(3, 2), f(4, 3))]
+both("cdist", [(CDIST, {}), (CDIST[:5], {"p": 1.0}), (CDIST[:2], {"p": float("inf")})],
+     method=False)
+for _n, _kws in [("vector_norm", [{}, {"ord": 1, "dim": 0}, {"ord": -2.5, "dim": -1}]),
+                 ("matrix_norm", [{}, {"ord": 1}, {"ord": float("inf"), "keepdim": True}]),
+                 ("norm", [{}, {"ord": 2, "dim": 0}, {"dim": (0, -1)}])]:
+    for _kw in _kws:
+        case(f"mg.linalg.{_n}", lambda x, n=_n, kw=_kw: getattr(mg.linalg, n)(x, **kw),
+             lambda x, n=_n, kw=_kw: getattr(torch.linalg, n)(x, **kw),
+             [(f(3, 4),), (f(0, 3),), (f(3, 0, 2),), (f(4, 3, layout="t"),), (f(),)],
+             tag=",".join(f"{k}={v}" for k, v in _kw.items()))
+case("mg.linalg.matrix_norm", lambda x: mg.linalg.matrix_norm(x, "nuc"),
+     lambda x: torch.linalg.matrix_norm(x, "nuc"), [(f(3, 4),), (f(2, 3, 2, layout="t"),)],
+     tag="nuc")
 
 # Names with no row, and why. Everything else public must have a row above.
 SKIP = {
