@@ -33,3 +33,9 @@ from . import data, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
+
+# ---- issue 15: sorting, selection and indexing ----
+from .ops.select import (bucketize, index_select, masked_select, msort,  # noqa: E402
+                         nonzero, searchsorted, take, take_along_dim, unique)
+from .ops.index_more import (index_add, index_copy, index_fill, index_put,  # noqa: E402
+                             index_put_, masked_scatter, scatter_reduce)

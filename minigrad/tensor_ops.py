@@ -165,8 +165,43 @@ class OpMethods:
 
     def scatter_add(self, dim, index_, src): return index.scatter_add(self, dim, index_, src)
 
+    # ---- issue 15: sorting, selection and indexing ----
+    def msort(self): return select.msort(self)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return select.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def nonzero(self, *, as_tuple=False): return select.nonzero(self, as_tuple=as_tuple)
+    def masked_select(self, mask): return select.masked_select(self, mask)
+    def take(self, index_): return select.take(self, index_)
+
+    def take_along_dim(self, indices, dim=None):
+        return select.take_along_dim(self, indices, dim)
+
+    def index_select(self, dim, index_): return select.index_select(self, dim, index_)
+
+    def index_add(self, dim, index_, source, *, alpha=1):
+        return index_more.index_add(self, dim, index_, source, alpha=alpha)
+
+    def index_copy(self, dim, index_, source):
+        return index_more.index_copy(self, dim, index_, source)
+
+    def index_fill(self, dim, index_, value):
+        return index_more.index_fill(self, dim, index_, value)
+
+    def index_put(self, indices, values, accumulate=False):
+        return index_more.index_put(self, indices, values, accumulate)
+
+    def scatter_reduce(self, dim, index_, src, reduce, *, include_self=True):
+        return index_more.scatter_reduce(self, dim, index_, src, reduce,
+                                         include_self=include_self)
+
+    def masked_scatter(self, mask, source): return index_more.masked_scatter(self, mask, source)
 
 def shape_reshape(x, *new_shape, **kw):
     """reshape/view with torch's -1 inference and errors (ops/shape.py's reshape)."""
     return shape.reshape(x, *new_shape, **kw)
 
+
+# ---- issue 15: sorting, selection and indexing ----
+from .ops import index_more, select  # noqa: E402  (the methods above call them)
