@@ -330,3 +330,40 @@ EDGE_SHAPES = [
 ]
 
 CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES
+
+# ---- issue 15: sorting, selection and indexing ----
+CASES += [
+    op("msort", "(4,3)", lambda L, a: L.msort(a), R(4, 3)),
+    op("masked_select", "(3,4), mask (4,)", lambda L, a, m: L.masked_select(a, m), R(3, 4), B(4)),
+    op("take", "(3,4), index (5,)", lambda L, a, k: L.take(a, k), R(3, 4), I(12, 5)),
+    op("take_along_dim", "dim=1", lambda L, a, k: L.take_along_dim(a, k, dim=1), R(3, 4),
+       I(4, 3, 2)),
+    op("index_select", "dim=0, repeats", lambda L, a, k: L.index_select(a, 0, k), R(3, 4),
+       I(3, 5)),
+    op("index_add", "dim=0, alpha=2", lambda L, a, k, s: a.index_add(0, k, s, alpha=2),
+       R(3, 4), I(3, 5), R(5, 4)),
+    op("index_copy", "dim=1", lambda L, a, k, s: a.index_copy(1, k, s), R(3, 4), Q(4, 2),
+       R(3, 2)),
+    op("index_fill", "dim=1, 0-d tensor value", lambda L, a, k, v: a.index_fill(1, k, v),
+       R(3, 4), Q(4, 2), R()),
+    op("index_put", "accumulate", lambda L, a, k, v: a.index_put((k,), v, accumulate=True),
+       R(3, 4), I(3, 5), R(4)),
+    op("masked_scatter", "(3,4)", lambda L, a, m, s: a.masked_scatter(m, s), R(3, 4), B(3, 4),
+       R(12)),
+    op("scatter_reduce", "sum", lambda L, a, k, s: a.scatter_reduce(1, k, s, "sum"), R(3, 4),
+       I(4, 3, 6), R(3, 6)),
+    op("scatter_reduce", "prod, include_self=False",
+       lambda L, a, k, s: a.scatter_reduce(1, k, s, "prod", include_self=False), P(3, 4),
+       I(4, 3, 6), P(3, 6)),
+    op("scatter_reduce", "mean", lambda L, a, k, s: a.scatter_reduce(1, k, s, "mean"), R(3, 4),
+       I(4, 3, 6), R(3, 6)),
+    op("scatter_reduce", "amax", lambda L, a, k, s: a.scatter_reduce(1, k, s, "amax"), R(3, 4),
+       I(4, 3, 6), R(3, 6)),
+    op("scatter_reduce", "amin, include_self=False",
+       lambda L, a, k, s: a.scatter_reduce(1, k, s, "amin", include_self=False), R(3, 4),
+       I(4, 3, 6), R(3, 6)),
+    op("searchsorted", "rows, right=True",
+       lambda L, s, v: L.searchsorted(s.sort().values, v, right=True) * 1.0, R(3, 5), R(3, 4)),
+    op("index_add_", "on a non-leaf", lambda L, a, k, s: (a * 1).index_add_(0, k, s), R(3, 4),
+       I(3, 5), R(5, 4)),
+]
