@@ -7,6 +7,8 @@ Backward passes are written with minigrad ops, so double backward works.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
@@ -245,15 +247,15 @@ def _reduce_at(xp, reduce, out, where, src):
     sf = flat[order]
     first = xp.ones(sf.shape, bool)
     first[1:] = sf[1:] != sf[:-1]
-    starts = xp.maximum.accumulate(xp.where(first, xp.arange(sf.size), 0))
-    rank = xp.arange(sf.size) - starts
+    group = xp.cumsum(first) - 1            # (CuPy's ufuncs have no .accumulate)
+    rank = xp.arange(sf.size) - xp.nonzero(first)[0][group]
     o = out.reshape(-1)
     for r in range(int(rank.max()) + 1 if rank.size else 0):
         sel = order[rank == r]
         o[flat[sel]] = ufunc(o[flat[sel]], vals[sel])
 
 
-def _identity(xp, reduce, dtype):
+def _identity(reduce, dtype):
     """The value a reduction starts from when input's own value is left out."""
     if reduce in ("sum", "mean"):
         return 0
@@ -263,8 +265,8 @@ def _identity(xp, reduce, dtype):
     if dtype.kind == "b":
         return not low
     if dtype.kind == "f":
-        return -xp.inf if low else xp.inf
-    info = xp.iinfo(dtype)
+        return -np.inf if low else np.inf
+    info = np.iinfo(dtype)
     return info.min if low else info.max
 
 
@@ -276,7 +278,7 @@ class ScatterReduce(Op):
         where = _along(xp, index, dim)
         out = x.copy()
         if not include_self:
-            out[where] = _identity(xp, reduce, x.dtype)
+            out[where] = _identity(reduce, x.dtype)
         _reduce_at(xp, reduce, out, where, src)
         if reduce == "mean":
             count = xp.full(x.shape, 1 if include_self else 0, x.dtype)
