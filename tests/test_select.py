@@ -443,6 +443,16 @@ def test_scatter_reduce_ties_and_zeros(reduce, include_self, device):
              device=device, double=reduce != "prod")
 
 
+def test_scatter_reduce_prod_two_zeros_no_double_backward(device):
+    x = mg.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
+    src = mg.tensor([0.0, 0.0, 5.0], device=device, requires_grad=True)
+    out = x.scatter_reduce(0, mg.tensor([0, 0, 1], device=device), src, "prod")
+    gx, gs = mg.grad(out.sum(), [x, src], create_graph=True)
+    np.testing.assert_allclose(gs.detach().cpu().numpy(), [0.0, 0.0, 2.0])
+    with pytest.raises(RuntimeError, match="Double backward is unsupported"):
+        mg.grad(gs.sum(), [x, src])
+
+
 def test_scatter_reduce_prod_double_backward(rng, device):
     x, src = rng.uniform(0.5, 2, (4, 3)), rng.uniform(0.5, 2, (5, 3))
     k = rng.integers(0, 4, (5, 3))

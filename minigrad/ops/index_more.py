@@ -270,6 +270,19 @@ def _identity(reduce, dtype):
     return info.min if low else info.max
 
 
+class DelayedError(Op):
+    """Identity whose backward raises `msg`: a first derivative with no second (torch's)."""
+
+    @staticmethod
+    def forward(ctx, x, msg):
+        ctx.msg = msg
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(ctx.msg)
+
+
 class ScatterReduce(Op):
     @staticmethod
     def forward(ctx, x, dim, index, src, reduce, include_self):
@@ -315,6 +328,10 @@ class ScatterReduce(Op):
             from .compare import where as where_
             gs = where_(single, gather(g * other),
                         gather(g * out) / masked_fill(src, wrap(zero), 1))
+            if (nz > 1).any():              # as torch: no second derivative there
+                gs = DelayedError.apply(gs, "scatter_reduce(): Double backward is unsupported "
+                                        "for src when >1 zeros in src are scattered to the "
+                                        "same position in self")
         else:                               # amax/amin: g shared evenly among the ties
             value = out.data[_along(xp, index, dim)]
             self_is = (x.data == out.data).astype(g.dtype)
