@@ -28,7 +28,7 @@ def _same_dtype(x, src, msg):
 def _dim_key(op, input, dim, index, kinds, wrap_negative=False):
     """(dim, index array 1-D, key addressing the slices) for the index_* ops; a 0-d input
     is seen as 1-D."""
-    idx = _index_array(index, op, kinds=kinds)
+    idx = _index_array(index, op, kinds=kinds, like=input)
     if idx.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     d = normalize_dim(dim, input.ndim, op)
@@ -359,7 +359,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     if reduce == "mean" and input.dtype.kind == "b":
         raise NotImplementedError("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented "
                                   "for 'Bool'")
-    idx = _index_array(index, "scatter_reduce")
+    idx = _index_array(index, "scatter_reduce", like=input)
     d = normalize_dim(dim, input.ndim, "scatter_reduce")
     if idx.size == 0:
         return input.clone()

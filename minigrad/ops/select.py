@@ -27,9 +27,18 @@ def _need_tensor(x, op, arg):
         raise TypeError(f"{op}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
 
 
-def _index_array(index, op, arg="index", kinds=("int64",)):
-    """The array of an integer index tensor, with torch's dtype check."""
+def _same_device(op, x, other):
+    if array_module(x.data) is not array_module(other.data):
+        raise RuntimeError(f"{op}(): expected all tensors on the same device, got {x.device} "
+                           f"and {other.device}")
+
+
+def _index_array(index, op, arg="index", kinds=("int64",), like=None):
+    """The array of an integer index tensor, with torch's dtype check (and on the device of
+    the tensor `like`)."""
     _need_tensor(index, op, arg)
+    if like is not None:
+        _same_device(op, like, index)
     a = index.data
     if str(a.dtype) not in kinds:
         want = " or ".join(kinds)
@@ -169,6 +178,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                                f"left while right was True")
         right = side == "right"
     v, scalar = _as_values(input, seq, "searchsorted")
+    if not scalar:
+        _same_device("searchsorted", sorted_sequence, input)
     if seq.ndim == 0:
         raise RuntimeError(f"{op}(): boundaries tensor should be 1 dimension or the first N-1 "
                            f"dimensions of boundaries tensor and input value tensor must "
@@ -184,7 +195,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                            f"match, but we got boundaries tensor {list(seq.shape)} and input "
                            f"value tensor {list(v.shape)}")
     if sorter is not None:
-        srt = _index_array(sorter, "searchsorted", "sorter")
+        srt = _index_array(sorter, "searchsorted", "sorter",
+                           like=sorted_sequence)
         if srt.shape != seq.shape:
             raise RuntimeError(f"{op}(): boundary and sorter must have the same size, but got "
                                f"boundary tensor {list(seq.shape)}and got sorter tensor "
@@ -202,7 +214,9 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     if boundaries.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim("
                            f"{boundaries.ndim})")
-    v, _ = _as_values(input, boundaries.data, "bucketize")
+    v, scalar = _as_values(input, boundaries.data, "bucketize")
+    if not scalar:
+        _same_device("bucketize", boundaries, input)
     return _search(boundaries.data, v, right, out_int32, "bucketize")
 
 
@@ -228,6 +242,7 @@ def masked_select(input, mask):
     _need_tensor(mask, "masked_select", "mask")
     if mask.dtype.kind != "b":
         raise RuntimeError("masked_select: expected BoolTensor for mask")
+    _same_device("masked_select", input, mask)
     xp = array_module(input.data)
     try:
         shape = xp.broadcast_shapes(input.shape, mask.shape)
@@ -244,7 +259,7 @@ def take(input, index):
     """input seen as 1-D, read at index (negative counts from the end); the result has
     index's shape (torch.take)."""
     _need_tensor(input, "take", "input")
-    idx = _index_array(index, "take")
+    idx = _index_array(index, "take", like=input)
     n = input.numel()
     if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
         bad = int(idx.min()) if int(idx.min()) < -n else int(idx.max())
@@ -258,7 +273,7 @@ def take_along_dim(input, indices, dim=None):
     """Values of input at indices along dim, input and indices broadcast over the other dims
     (torch.take_along_dim); dim=None reads the flattened input."""
     _need_tensor(input, "take_along_dim", "input")
-    idx = _index_array(indices, "take_along_dim", "indices")
+    idx = _index_array(indices, "take_along_dim", "indices", like=input)
     if dim is None:
         input, idx = input.reshape(-1), idx.reshape(-1)
         d = 0
@@ -297,7 +312,7 @@ def index_select(input, dim, index):
     """The slices of input at the 1-D (or 0-d) index along dim (torch.index_select); the
     gradient accumulates into the selected slices (repeats add up)."""
     _need_tensor(input, "index_select", "input")
-    idx = _index_array(index, "index_select", kinds=("int32", "int64"))
+    idx = _index_array(index, "index_select", kinds=("int32", "int64"), like=input)
     d = normalize_dim(dim, input.ndim, "index_select")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
