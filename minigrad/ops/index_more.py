@@ -25,7 +25,7 @@ def _same_dtype(x, src, msg):
                                       src=torch_name(src.dtype).capitalize()))
 
 
-def _dim_key(op, input, dim, index, kinds, wrap_negative=False):
+def _dim_key(op, input, dim, index, kinds, wrap_negative=False, error=IndexError):
     """(dim, index array 1-D, key addressing the slices) for the index_* ops; a 0-d input
     is seen as 1-D."""
     idx = _index_array(index, op, kinds=kinds, like=input)
@@ -38,7 +38,7 @@ def _dim_key(op, input, dim, index, kinds, wrap_negative=False):
         idx = idx + n * (idx < 0)
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
         bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
-        raise IndexError(f"{op}(): index {bad} is out of bounds for dimension {d} with size {n}")
+        raise error(f"{op}(): index {bad} is out of bounds for dimension {d} with size {n}")
     return d, idx, (slice(None),) * d + (idx,)
 
 
@@ -91,7 +91,8 @@ def index_add(input, dim, index, source, *, alpha=1):
     indices add up (torch.index_add)."""
     _need_tensor(input, "index_add", "input")
     _need_tensor(source, "index_add", "source")
-    d, idx, key = _dim_key("index_add", input, dim, index, ("int32", "int64"))
+    d, idx, key = _dim_key("index_add", input, dim, index, ("int32", "int64"),
+                           error=RuntimeError)
     _same_dtype(input, source, "index_add_(): self ({self}) and source ({src}) must have the "
                                "same scalar type")
     _check_source("index_add", input, d, idx, source)

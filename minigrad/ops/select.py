@@ -143,23 +143,31 @@ def _as_values(x, like, op):
 
 
 def _search(seq, v, right, out_int32, op):
-    """Insertion points of v in each sorted row of seq (1-D: one row for all of v)."""
+    """Insertion points of v in each sorted row of seq (1-D: one row for all of v), by
+    torch's binary search: lo moves up while not (seq[mid] >= v) (right: > v), so NaN in
+    either lands where torch puts it."""
     xp = array_module(seq)
     if seq.dtype != v.dtype:            # compare in the promoted dtype (as torch)
         common = xp.result_type(seq, v)
         seq, v = seq.astype(common), v.astype(common)
-    side = "right" if right else "left"
+    if seq.dtype.kind == "b":
+        raise NotImplementedError("\"searchsorted_out_cpu\" not implemented for 'Bool'")
+    n = seq.shape[-1]
     if seq.ndim == 1:
-        out = xp.searchsorted(seq, v, side=side)
+        rows, vals = seq.reshape(1, n), v.reshape(1, -1)
     else:
-        rows = int(np.prod(seq.shape[:-1], dtype=np.int64))
-        rows_s = seq.reshape(rows, seq.shape[-1])
-        rows_v = v.reshape(rows, v.shape[-1])
-        out = xp.empty(rows_v.shape, "int64")
-        for r in range(rows_s.shape[0]):
-            out[r] = xp.searchsorted(rows_s[r], rows_v[r], side=side)
-        out = out.reshape(v.shape)
-    return wrap(xp.asarray(out).astype("int32" if out_int32 else "int64"))
+        m = int(np.prod(seq.shape[:-1], dtype=np.int64))
+        rows, vals = seq.reshape(m, n), v.reshape(m, v.shape[-1])
+    lo = xp.zeros(vals.shape, "int64")
+    hi = xp.full(vals.shape, n, "int64")
+    for _ in range(max(n, 1).bit_length()):
+        mid = (lo + hi) // 2
+        at = xp.take_along_axis(rows, xp.minimum(mid, max(n - 1, 0)), axis=1) if n else vals
+        up = ~(at > vals) if right else ~(at >= vals)
+        active = lo < hi
+        lo = xp.where(active & up, mid + 1, lo)
+        hi = xp.where(active & ~up, mid, hi)
+    return wrap(lo.reshape(v.shape).astype("int32" if out_int32 else "int64"))
 
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
@@ -318,7 +326,11 @@ def index_select(input, dim, index):
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input.shape[d] if input.ndim else 1
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
-        raise IndexError("index out of range in self")
+        if d == 0:                          # torch's kinds: IndexError along dim 0 only
+            raise IndexError("index_select(): index out of range in self")
+        bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
+        raise RuntimeError(f"index_select(): index {bad} is out of bounds for dimension {d} "
+                           f"with size {n}")
     if input.ndim == 0:
         if idx.size != 1:
             raise IndexError("index_select(): Index to scalar can have only 1 value, got "
