@@ -173,27 +173,27 @@ class OpMethods:
 
     def nonzero(self, *, as_tuple=False): return select.nonzero(self, as_tuple=as_tuple)
     def masked_select(self, mask): return select.masked_select(self, mask)
-    def take(self, index_): return select.take(self, index_)
+    def take(self, index): return select.take(self, index)
 
     def take_along_dim(self, indices, dim=None):
         return select.take_along_dim(self, indices, dim)
 
-    def index_select(self, dim, index_): return select.index_select(self, dim, index_)
+    def index_select(self, dim, index): return select.index_select(self, dim, index)
 
-    def index_add(self, dim, index_, source, *, alpha=1):
-        return index_more.index_add(self, dim, index_, source, alpha=alpha)
+    def index_add(self, dim, index, source, *, alpha=1):
+        return index_more.index_add(self, dim, index, source, alpha=alpha)
 
-    def index_copy(self, dim, index_, source):
-        return index_more.index_copy(self, dim, index_, source)
+    def index_copy(self, dim, index, source):
+        return index_more.index_copy(self, dim, index, source)
 
-    def index_fill(self, dim, index_, value):
-        return index_more.index_fill(self, dim, index_, value)
+    def index_fill(self, dim, index, value):
+        return index_more.index_fill(self, dim, index, value)
 
     def index_put(self, indices, values, accumulate=False):
         return index_more.index_put(self, indices, values, accumulate)
 
-    def scatter_reduce(self, dim, index_, src, reduce, *, include_self=True):
-        return index_more.scatter_reduce(self, dim, index_, src, reduce,
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return index_more.scatter_reduce(self, dim, index, src, reduce,
                                          include_self=include_self)
 
     def masked_scatter(self, mask, source): return index_more.masked_scatter(self, mask, source)

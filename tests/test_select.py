@@ -566,3 +566,32 @@ def test_scatter_dtype_errors():
         _raises(lambda: getattr(mg, name)(x, 1, k.float(), mg.ones(1, 1)),
                 lambda: getattr(torch, name)(tx, 1, tk.float(), torch.ones(1, 1)), RuntimeError,
                 "int64")
+
+
+def test_keyword_arguments_as_torch(rng):
+    x, s = rng.standard_normal((3, 4)), rng.standard_normal((2, 4))
+    k, m = np.array([2, 0]), x > 0
+    calls = [
+        lambda L, t, u, kk, mm: t.index_select(dim=0, index=kk),
+        lambda L, t, u, kk, mm: L.index_select(input=t, dim=0, index=kk),
+        lambda L, t, u, kk, mm: t.index_add(dim=0, index=kk, source=u, alpha=2),
+        lambda L, t, u, kk, mm: t.index_copy(dim=0, index=kk, source=u),
+        lambda L, t, u, kk, mm: t.index_fill(dim=0, index=kk, value=1.5),
+        lambda L, t, u, kk, mm: L.index_put(input=t, indices=(kk,), values=u[0], accumulate=True),
+        lambda L, t, u, kk, mm: t.scatter_reduce(dim=0, index=kk.expand(4, 2).t(), src=u,
+                                                 reduce="amin", include_self=False),
+        lambda L, t, u, kk, mm: t.masked_scatter(mask=mm, source=t),
+        lambda L, t, u, kk, mm: L.masked_select(input=t, mask=mm),
+        lambda L, t, u, kk, mm: L.take(input=t, index=kk),
+        lambda L, t, u, kk, mm: L.take_along_dim(input=t, indices=kk[None], dim=1),
+        lambda L, t, u, kk, mm: L.msort(input=t),
+        lambda L, t, u, kk, mm: L.unique(input=kk, sorted=True, return_inverse=True,
+                                         return_counts=True, dim=None),
+        lambda L, t, u, kk, mm: L.nonzero(input=t > 0, as_tuple=False),
+        lambda L, t, u, kk, mm: L.searchsorted(sorted_sequence=t[:2].sort().values, input=u,
+                                               out_int32=True, right=False, side="right"),
+        lambda L, t, u, kk, mm: L.bucketize(input=u, boundaries=t[0].sort().values, right=True),
+    ]
+    for call in calls:
+        _same(call(mg, mg.tensor(x), mg.tensor(s), mg.tensor(k), mg.tensor(m)),
+              call(torch, torch.tensor(x), torch.tensor(s), torch.tensor(k), torch.tensor(m)))
