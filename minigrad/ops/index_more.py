@@ -12,6 +12,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
+from .compare import where as where_
 from .index import (Gather, IndexBackward, Scatter, _add_at, _along, _check_index,
                     _expand_bool, _is_basic, convert_key, masked_fill)
 from .inplace import SetItem
@@ -326,7 +327,6 @@ class ScatterReduce(Op):
             single = wrap(zero & (nz[_along(xp, index, dim)] == 1))
             msrc = masked_fill(src, single, 1)
             other = ScatterReduce.apply(x, dim, index, msrc, reduce, include_self)
-            from .compare import where as where_
             gs = where_(single, gather(g * other),
                         gather(g * out) / masked_fill(src, wrap(zero), 1))
             if (nz > 1).any():              # as torch: no second derivative there
