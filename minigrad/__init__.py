@@ -60,3 +60,8 @@ from .ops.reduce_logical import all, any, count_nonzero, nanmean, nansum  # noqa
 from .ops.cdist import cdist  # noqa: E402
 from .ops.norms import dist, tensor_norm as norm  # noqa: E402
 from . import linalg  # noqa: E402
+# ---- issue 15: sorting, selection and indexing ----
+from .ops.select import (bucketize, index_select, masked_select, msort,  # noqa: E402
+                         nonzero, searchsorted, take, take_along_dim, unique)
+from .ops.index_more import (index_add, index_copy, index_fill, index_put,  # noqa: E402
+                             index_put_, masked_scatter, scatter_reduce)

@@ -201,3 +201,28 @@ class InplaceMethods:
     def cumprod_(self, dim, *, dtype=None):
         return inplace.update(self, lambda t: t.cumprod(dim, dtype=dtype), "cumprod_",
                               check_cast=False)
+    # ---- issue 15: sorting, selection and indexing ----
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return inplace.update(self, lambda t: t.index_add(dim, index, source, alpha=alpha),
+                              "index_add_", source, check_cast=False)
+
+    def index_copy_(self, dim, index, source):
+        return inplace.update(self, lambda t: t.index_copy(dim, index, source), "index_copy_",
+                              source, check_cast=False)
+
+    def index_fill_(self, dim, index, value):
+        return inplace.update(self, lambda t: t.index_fill(dim, index, value), "index_fill_",
+                              value, check_cast=False)
+
+    def index_put_(self, indices, values, accumulate=False):
+        return inplace.update(self, lambda t: t.index_put(indices, values, accumulate),
+                              "index_put_", values, check_cast=False)
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return inplace.update(self, lambda t: t.scatter_reduce(dim, index, src, reduce,
+                                                               include_self=include_self),
+                              "scatter_reduce_", src, check_cast=False)
+
+    def masked_scatter_(self, mask, source):
+        return inplace.update(self, lambda t: t.masked_scatter(mask, source), "masked_scatter_",
+                              source, check_cast=False)

@@ -365,6 +365,38 @@ class OpMethods:
 
     def dist(self, other, p=2): return norms.dist(self, other, p)
 
+    # ---- issue 15: sorting, selection and indexing ----
+    def msort(self): return select.msort(self)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return select.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def nonzero(self, *, as_tuple=False): return select.nonzero(self, as_tuple=as_tuple)
+    def masked_select(self, mask): return select.masked_select(self, mask)
+    def take(self, index): return select.take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        return select.take_along_dim(self, indices, dim)
+
+    def index_select(self, dim, index): return select.index_select(self, dim, index)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return index_more.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_copy(self, dim, index, source):
+        return index_more.index_copy(self, dim, index, source)
+
+    def index_fill(self, dim, index, value):
+        return index_more.index_fill(self, dim, index, value)
+
+    def index_put(self, indices, values, accumulate=False):
+        return index_more.index_put(self, indices, values, accumulate)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return index_more.scatter_reduce(self, dim, index, src, reduce,
+                                         include_self=include_self)
+
+    def masked_scatter(self, mask, source): return index_more.masked_scatter(self, mask, source)
 
 def shape_reshape(x, *new_shape, **kw):
     """reshape/view with torch's -1 inference and errors (ops/shape.py's reshape)."""
@@ -381,3 +413,5 @@ from .ops import matrix as _matrix, products as _products  # noqa: E402
 # ---- issue 15: reductions and scans ----
 from .ops import norms, reduce_logical, scan  # noqa: E402
 from .ops import prod as prod_ops  # noqa: E402
+# ---- issue 15: sorting, selection and indexing ----
+from .ops import index_more, select  # noqa: E402  (the methods above call them)
