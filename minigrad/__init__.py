@@ -33,3 +33,10 @@ from . import data, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
+# ---- issue 15: shape ops ----
+from .ops.split import (chunk, dsplit, hsplit, narrow, split, tensor_split,  # noqa: E402
+                        unbind, vsplit)
+from .ops.tile import flip, fliplr, flipud, repeat_interleave, roll, rot90, tile  # noqa: E402
+from .ops.layout import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors,  # noqa: E402
+                         broadcast_to, column_stack, dstack, hstack, movedim, moveaxis,
+                         swapaxes, swapdims, unflatten, vstack)

@@ -330,3 +330,42 @@ EDGE_SHAPES = [
 ]
 
 CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES
+
+# ---- issue 15: shape ops ----
+SHAPE_OPS = [
+    op("split", "[1,3], dim=1", lambda L, a: L.split(a, [1, 3], dim=1), R(3, 4)),
+    op("chunk", "3, dim=0", lambda L, a: L.chunk(a, 3), R(5, 2)),
+    op("unbind", "dim=1", lambda L, a: L.unbind(a, 1), R(2, 3)),
+    op("tensor_split", "[1,3], dim=-1", lambda L, a: L.tensor_split(a, [1, 3], -1), R(2, 5)),
+    op("hsplit", "2", lambda L, a: L.hsplit(a, 2), R(3, 4)),
+    op("vsplit", "[1]", lambda L, a: L.vsplit(a, [1]), R(3, 4)),
+    op("dsplit", "2", lambda L, a: L.dsplit(a, 2), R(2, 3, 4)),
+    op("narrow", "dim=1, start=-3, length=2", lambda L, a: L.narrow(a, 1, -3, 2), R(3, 4)),
+    op("repeat", "(2,1,3)", lambda L, a: a.repeat(2, 1, 3) ** 2, R(3, 4)),
+    op("tile", "(2,)", lambda L, a: L.tile(a, (2,)) ** 2, R(3, 4)),
+    op("repeat_interleave", "2, dim=0", lambda L, a: L.repeat_interleave(a, 2, 0) ** 2, R(3, 4)),
+    op("repeat_interleave", "tensor repeats, dim=1",
+       lambda L, a, r: L.repeat_interleave(a, r, 1) ** 2, R(3, 4), I(3, 4)),
+    op("roll", "(1,-2), dims=(0,1)", lambda L, a: L.roll(a, (1, -2), (0, 1)) ** 2, R(3, 4)),
+    op("flip", "(0,-1)", lambda L, a: L.flip(a, (0, -1)) ** 2, R(3, 4)),
+    op("fliplr", "(3,4)", lambda L, a: L.fliplr(a) ** 2, R(3, 4)),
+    op("flipud", "(3,4)", lambda L, a: L.flipud(a) ** 2, R(3, 4)),
+    op("rot90", "k=1", lambda L, a: L.rot90(a) ** 2, R(3, 4)),
+    op("rot90", "k=3, dims=(2,0)", lambda L, a: L.rot90(a, 3, (2, 0)) ** 2, R(2, 3, 4)),
+    op("movedim", "(0,1)->(2,0)", lambda L, a: L.movedim(a, (0, 1), (2, 0)), R(2, 3, 4)),
+    op("moveaxis", "0->-1", lambda L, a: L.moveaxis(a, 0, -1), R(2, 3, 4)),
+    op("swapaxes", "0,2", lambda L, a: L.swapaxes(a, 0, 2), R(2, 3, 4)),
+    op("swapdims", "1,0", lambda L, a: L.swapdims(a, 1, 0), R(2, 3)),
+    op("broadcast_to", "(3,1)->(2,3,4)", lambda L, a: L.broadcast_to(a, (2, 3, 4)) ** 2, R(3, 1)),
+    op("broadcast_tensors", "(3,1),(4,)", lambda L, a, b: L.broadcast_tensors(a, b), R(3, 1),
+       R(4)),
+    op("atleast_1d", "0-d", lambda L, a: L.atleast_1d(a), R()),
+    op("atleast_2d", "(3,)", lambda L, a: L.atleast_2d(a), R(3)),
+    op("atleast_3d", "(2,3)", lambda L, a: L.atleast_3d(a), R(2, 3)),
+    op("unflatten", "dim=1, (2,-1)", lambda L, a: L.unflatten(a, 1, (2, -1)), R(3, 6)),
+    op("hstack", "(3,2),(3,1)", lambda L, a, b: L.hstack([a, b]), R(3, 2), R(3, 1)),
+    op("vstack", "(3,),(2,3)", lambda L, a, b: L.vstack([a, b]), R(3), R(2, 3)),
+    op("dstack", "(3,2),(3,2,2)", lambda L, a, b: L.dstack([a, b]), R(3, 2), R(3, 2, 2)),
+    op("column_stack", "(3,),(3,2)", lambda L, a, b: L.column_stack([a, b]), R(3), R(3, 2)),
+]
+CASES = CASES + SHAPE_OPS

@@ -165,8 +165,50 @@ class OpMethods:
 
     def scatter_add(self, dim, index_, src): return index.scatter_add(self, dim, index_, src)
 
+    # ---- issue 15: shape ops ----
+    def split(self, split_size, dim=0): return split_ops.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return split_ops.chunk(self, chunks, dim)
+    def unbind(self, dim=0): return split_ops.unbind(self, dim)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        return split_ops.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, sections): return split_ops.hsplit(self, sections)
+    def vsplit(self, sections): return split_ops.vsplit(self, sections)
+    def dsplit(self, sections): return split_ops.dsplit(self, sections)
+    def narrow(self, dim, start, length): return split_ops.narrow(self, dim, start, length)
+    def repeat(self, *repeats): return tile_ops.repeat(self, *repeats)
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        if repeats is None:
+            raise TypeError("repeat_interleave(): missing argument 'repeats'")
+        return tile_ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def tile(self, *dims):
+        return tile_ops.tile(self, dims[0] if len(dims) == 1 and isinstance(
+            dims[0], (list, tuple)) else dims)
+
+    def roll(self, shifts, dims=None): return tile_ops.roll(self, shifts, dims)
+
+    def flip(self, *dims):
+        return tile_ops.flip(self, dims[0] if len(dims) == 1 and isinstance(
+            dims[0], (list, tuple)) else dims)
+
+    def fliplr(self): return tile_ops.fliplr(self)
+    def flipud(self): return tile_ops.flipud(self)
+    def rot90(self, k=1, dims=(0, 1)): return tile_ops.rot90(self, k, dims)
+    def movedim(self, source, destination): return layout.movedim(self, source, destination)
+    def moveaxis(self, source, destination): return layout.movedim(self, source, destination)
+    def swapaxes(self, axis0, axis1): return layout.swapaxes(self, axis0, axis1)
+    def swapdims(self, dim0, dim1): return layout.swapaxes(self, dim0, dim1)
+    def broadcast_to(self, size): return layout.broadcast_to(self, size)
+    def unflatten(self, dim, sizes): return layout.unflatten(self, dim, sizes)
+
 
 def shape_reshape(x, *new_shape, **kw):
     """reshape/view with torch's -1 inference and errors (ops/shape.py's reshape)."""
     return shape.reshape(x, *new_shape, **kw)
 
+
+# ---- issue 15: shape ops ----
+from .ops import layout, split as split_ops, tile as tile_ops  # noqa: E402
