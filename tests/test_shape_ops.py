@@ -273,3 +273,40 @@ def test_errors_like_torch(k):
     assert isinstance(errs[1], kind), (errs[0], errs[1])
     last = traceback.extract_tb(errs[1].__traceback__)[-1].filename
     assert "/numpy/" not in last, errs[1]
+
+
+@pytest.mark.parametrize("split", [lambda L, x: L.unbind(x, 1), lambda L, x: L.chunk(x, 3),
+                                   lambda L, x: L.tensor_split(x, [-1, 9]),
+                                   lambda L, x: L.tensor_split(x, [3, 1])])
+def test_some_pieces_unused(split):
+    """Gradients (and second derivatives) when only some pieces reach the loss."""
+    def run(L):
+        def fn(x):
+            pieces = split(L, x)
+            return (pieces[0] ** 3).sum() + (pieces[-1] * 2).sum()
+        return fn
+    check_op(run(mg), run(torch), [np.random.default_rng().standard_normal((5, 4))],
+             double=True)
+
+
+def test_write_into_base_after_split():
+    """Writing into the input after splitting it: the pieces see the new values and their
+    gradients follow them (torch refuses this for multi-view ops; the result is checked by
+    hand: x = 2w, loss = sum(b^2) + sum(a * c))."""
+    w = mg.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    x = w * 1.0
+    a, b, c = mg.split(x, 1)
+    x.mul_(2.0)
+    ((b * b).sum() + (a * c).sum()).backward()
+    wn = np.arange(6.0).reshape(3, 2)
+    np.testing.assert_allclose(w.grad.numpy(), np.stack([4 * wn[2], 8 * wn[1], 4 * wn[0]]))
+
+
+def test_unbind_backward_is_one_node():
+    """unbind of n rows: one backward node whose gradient is a single stack (not n
+    full-size scatters)."""
+    x = mg.randn(2000, 3, requires_grad=True)
+    rows = x.unbind()
+    assert len({id(r.grad_fn) for r in rows}) == 1
+    sum(r[0] for r in rows[:5]).backward()
+    assert x.grad.shape == (2000, 3) and float(x.grad.sum()) == 5.0

@@ -1,16 +1,19 @@
 """Splitting along a dim: split, chunk, unbind, tensor_split, hsplit, vsplit, dsplit, narrow.
 
-Every piece is a basic-index view of the input (index.GetItem: x[:, a:b] or x[:, i]), so the
-pieces share the input's memory as torch's do, and each piece's backward writes its gradient
-into zeros of the input's shape (summed over the pieces that are used; differentiable again).
+Every piece is a basic-index view of the input (x[:, a:b] or x[:, i]), so the pieces share
+the input's memory as torch's do. Pieces that tile the dim come from one node, Split, whose
+backward concatenates (or stacks) the pieces' gradients; each piece is marked as the view
+GetItem would make, so in-place writes into it rebase the input's history as x[a:b] would.
+Pieces that may overlap (tensor_split with decreasing indices) are separate GetItem views.
 """
 from __future__ import annotations
 
 import operator
 
-from ..autograd import _tensor_cls, unwrap
+from ..autograd import Op, _tensor_cls, unwrap
+from ..views import mark_view
 from .index import GetItem
-from .shape import normalize_dim
+from .shape import cat, normalize_dim, stack
 
 
 def is_tensor(v):
@@ -39,15 +42,40 @@ def _check_nd(x, need, op, what="a tensor"):
 
 
 def _piece(x, d, key):
-    return GetItem.apply(x, (slice(None),) * d + (key,))
+    return GetItem.apply(x, (slice(None),) * d + (key, Ellipsis))
+
+
+class Split(Op):
+    """The pieces x[..., k, ...] along dim for each key k (slices that tile the dim, or every
+    index); backward: dx = cat of the pieces' gradients (stack, for index keys)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keys):
+        ctx.dim, ctx.stacked = dim, type(keys[0]) is int
+        return tuple(x[(slice(None),) * dim + (k, Ellipsis)] for k in keys)
+
+    @staticmethod
+    def backward(ctx, *gs):
+        # dx = concatenation of dy_k along dim (missing ones arrive as zeros)
+        return (stack(gs, ctx.dim) if ctx.stacked else cat(gs, ctx.dim)), None, None
+
+
+def _split(x, d, keys):
+    """Split.apply, with each piece marked as the view GetItem would give."""
+    if not keys:
+        return ()
+    pieces = Split.apply(x, d, keys)
+    for p, k in zip(pieces, keys):
+        mark_view(p, x, GetItem, ((slice(None),) * d + (k, Ellipsis),))
+    return pieces
 
 
 def _by_sizes(x, d, sizes):
-    out, start = [], 0
+    keys, start = [], 0
     for s in sizes:
-        out.append(_piece(x, d, slice(start, start + s)))
+        keys.append(slice(start, start + s))
         start += s
-    return tuple(out)
+    return _split(x, d, tuple(keys))
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -96,7 +124,7 @@ def unbind(input, dim=0):
     if input.ndim == 0:
         raise IndexError("unbind: dimension specified as 0 but tensor has no dimensions")
     d = normalize_dim(dim, input.ndim, "unbind")
-    return tuple(_piece(input, d, i) for i in range(input.shape[d]))
+    return _split(input, d, tuple(range(input.shape[d])))
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -117,7 +145,12 @@ def tensor_split(input, indices_or_sections, dim=0):
                                f"with {ios.ndim} dims")
         ios = int(ios.item()) if ios.ndim == 0 else [int(v) for v in ios.tolist()]
     if isinstance(ios, (list, tuple)):
-        bounds = [None] + [as_int(i, "tensor_split", "indices") for i in ios] + [None]
+        n = input.shape[d]
+        cuts = [min(max(i + n if i < 0 else i, 0), n)
+                for i in (as_int(i, "tensor_split", "indices") for i in ios)]
+        if cuts == sorted(cuts):            # the pieces tile the dim: one Split node
+            return _by_sizes(input, d, [b - a for a, b in zip([0] + cuts, cuts + [n])])
+        bounds = [None] + cuts + [None]     # overlapping pieces: separate views
         return tuple(_piece(input, d, slice(a, b)) for a, b in zip(bounds, bounds[1:]))
     sections = as_int(ios, "tensor_split", "sections")
     if sections <= 0:
