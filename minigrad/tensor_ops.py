@@ -170,12 +170,19 @@ class OpMethods:
     def chunk(self, chunks, dim=0): return split_ops.chunk(self, chunks, dim)
     def unbind(self, dim=0): return split_ops.unbind(self, dim)
 
-    def tensor_split(self, indices_or_sections, dim=0):
-        return split_ops.tensor_split(self, indices_or_sections, dim)
+    def tensor_split(self, indices_or_sections=None, dim=0, *, sections=None, indices=None):
+        return split_ops.tensor_split(self, indices_or_sections, dim, sections=sections,
+                                      indices=indices)
 
-    def hsplit(self, sections): return split_ops.hsplit(self, sections)
-    def vsplit(self, sections): return split_ops.vsplit(self, sections)
-    def dsplit(self, sections): return split_ops.dsplit(self, sections)
+    def hsplit(self, *ios, sections=None, indices=None):
+        return split_ops.hsplit(self, _one_or_list(ios), sections=sections, indices=indices)
+
+    def vsplit(self, *ios, sections=None, indices=None):
+        return split_ops.vsplit(self, _one_or_list(ios), sections=sections, indices=indices)
+
+    def dsplit(self, *ios, sections=None, indices=None):
+        return split_ops.dsplit(self, _one_or_list(ios), sections=sections, indices=indices)
+
     def narrow(self, dim, start, length): return split_ops.narrow(self, dim, start, length)
     def repeat(self, *repeats): return tile_ops.repeat(self, *repeats)
 
@@ -185,14 +192,16 @@ class OpMethods:
         return tile_ops.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     def tile(self, *dims):
-        return tile_ops.tile(self, dims[0] if len(dims) == 1 and isinstance(
-            dims[0], (list, tuple)) else dims)
+        if not dims:
+            raise TypeError('tile() missing 1 required positional arguments: "dims"')
+        return tile_ops.tile(self, _one_or_list(dims, list_of_one=True))
 
     def roll(self, shifts, dims=None): return tile_ops.roll(self, shifts, dims)
 
     def flip(self, *dims):
-        return tile_ops.flip(self, dims[0] if len(dims) == 1 and isinstance(
-            dims[0], (list, tuple)) else dims)
+        if not dims:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
+        return tile_ops.flip(self, _one_or_list(dims, list_of_one=True))
 
     def fliplr(self): return tile_ops.fliplr(self)
     def flipud(self): return tile_ops.flipud(self)
@@ -211,4 +220,12 @@ def shape_reshape(x, *new_shape, **kw):
 
 
 # ---- issue 15: shape ops ----
+def _one_or_list(args, list_of_one=False):
+    """Varargs of a method: x.f(a) -> a (or [a] with list_of_one); x.f(a, b) -> [a, b];
+    x.f() -> None."""
+    if len(args) == 1 and (not list_of_one or isinstance(args[0], (list, tuple))):
+        return args[0]
+    return list(args) if args else None
+
+
 from .ops import layout, split as split_ops, tile as tile_ops  # noqa: E402

@@ -34,6 +34,9 @@ ROWS = [
     ("tensor_split-idx", lambda L, x: L.tensor_split(x, [1, 4, 2, -1]), [(5, 2), (3,)]),
     ("tensor_split-tensor", lambda L, x: L.tensor_split(x, L.tensor([1, 3])), [(4, 2)]),
     ("tensor_split-0d", lambda L, x: x.tensor_split(L.tensor(2), 1), [(3, 5)]),
+    ("tensor_split-kw", lambda L, x: L.tensor_split(x, sections=2, dim=1)
+     + x.tensor_split(indices=[1]), [(3, 5)]),
+    ("hsplit-varargs", lambda L, x: x.hsplit(1, 2) + L.vsplit(x, sections=1), [(3, 4)]),
     ("hsplit", lambda L, x: L.hsplit(x, 2), [(3, 4), (6,), (2, 0)]),
     ("hsplit-idx", lambda L, x: x.hsplit([1, 3]), [(3, 4)]),
     ("vsplit", lambda L, x: L.vsplit(x, [1]), [(3, 4), (0, 2)]),
@@ -258,6 +261,13 @@ ERRORS = [
     lambda L, x: L.hstack([]), lambda L, x: L.hstack(x), lambda L, x: L.hstack([x, x[0]]),
     lambda L, x: L.vstack([x, L.zeros(2)]), lambda L, x: L.dstack([x, L.zeros(5, 2)]),
     lambda L, x: L.column_stack([x, L.zeros(4)]),
+    lambda L, x: x.flip(), lambda L, x: x.tile(), lambda L, x: L.tile(x, 2),
+    lambda L, x: L.split(x, True), lambda L, x: L.split(x, 2.0), lambda L, x: x.chunk(2.0),
+    lambda L, x: L.broadcast_to(x, 3), lambda L, x: L.atleast_1d(1.0),
+    lambda L, x: x.unflatten(1, 3), lambda L, x: L.roll(x, 1.5), lambda L, x: L.rot90(x, 1.0),
+    lambda L, x: L.repeat_interleave(x, L.tensor([True, False]), 1),
+    lambda L, x: L.repeat_interleave(L.tensor([1.0, 2.0])), lambda L, x: x.repeat_interleave(),
+    lambda L, x: L.tensor_split(x, L.tensor([1], dtype=L.int32)),
 ]
 
 

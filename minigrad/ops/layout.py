@@ -55,8 +55,15 @@ def swapdims(input, dim0, dim1):
     return swapaxes(input, dim0, dim1)
 
 
+def _sequence(v, op, name):
+    if not isinstance(v, (list, tuple)):
+        raise TypeError(f"{op}(): argument '{name}' must be a tuple of ints, not "
+                        f"{type(v).__name__}")
+    return int_tuple(v, op, name)
+
+
 def _broadcast_shape(shape, size, op):
-    size = int_tuple(size, op, "size")
+    size = _sequence(size, op, "size")
     lead = len(size) - len(shape)
     if lead < 0:
         raise RuntimeError(f"{op}: the number of sizes provided ({len(size)}) must be greater "
@@ -79,12 +86,16 @@ def broadcast_to(input, size):
     return Expand.apply(input, _broadcast_shape(input.shape, size, "broadcast_to"))
 
 
-def broadcast_tensors(*tensors):
-    """The tensors broadcast to their common shape (views). Matches torch.broadcast_tensors."""
+def _tensors(tensors, op):
     for k, t in enumerate(tensors):
         if not is_tensor(t):
-            raise TypeError(f"broadcast_tensors: expected Tensors, got {type(t).__name__} at "
-                            f"position {k}")
+            raise TypeError(f"{op}: expected Tensors, got {type(t).__name__} at position {k}")
+    return tensors
+
+
+def broadcast_tensors(*tensors):
+    """The tensors broadcast to their common shape (views). Matches torch.broadcast_tensors."""
+    _tensors(tensors, "broadcast_tensors")
     try:
         shape = np.broadcast_shapes(*(t.shape for t in tensors))
     except ValueError:
@@ -93,9 +104,10 @@ def broadcast_tensors(*tensors):
     return tuple(Expand.apply(t, shape) for t in tensors)
 
 
-def _atleast(tensors, make):
+def _atleast(tensors, make, op):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        return tuple(make(t) for t in tensors[0])
+        return tuple(make(t) for t in _tensors(tuple(tensors[0]), op))
+    _tensors(tensors, op)
     if len(tensors) == 1:
         return make(tensors[0])
     return tuple(make(t) for t in tensors)
@@ -119,18 +131,18 @@ def _at3(t):
 def atleast_1d(*tensors):
     """Each tensor with at least 1 dim (0-d -> (1,)), a view; one tensor in, one out.
     Matches torch.atleast_1d."""
-    return _atleast(tensors, _at1)
+    return _atleast(tensors, _at1, "atleast_1d")
 
 
 def atleast_2d(*tensors):
     """Each tensor with at least 2 dims ((n,) -> (1, n)). Matches torch.atleast_2d."""
-    return _atleast(tensors, _at2)
+    return _atleast(tensors, _at2, "atleast_2d")
 
 
 def atleast_3d(*tensors):
     """Each tensor with at least 3 dims ((n,) -> (1, n, 1), (m, n) -> (m, n, 1)). Matches
     torch.atleast_3d."""
-    return _atleast(tensors, _at3)
+    return _atleast(tensors, _at3, "atleast_3d")
 
 
 def unflatten(input, dim, sizes):
@@ -139,7 +151,7 @@ def unflatten(input, dim, sizes):
     d = normalize_dim(as_int(dim, "unflatten", "dim"), input.ndim, "unflatten")
     if input.ndim == 0:
         raise RuntimeError("unflatten: cannot unflatten a 0-d tensor")
-    sizes = list(int_tuple(sizes, "unflatten", "sizes"))
+    sizes = list(_sequence(sizes, "unflatten", "sizes"))
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
     n, known = input.shape[d], int(np.prod([s for s in sizes if s != -1]))

@@ -23,6 +23,8 @@ def is_tensor(v):
 def as_int(v, op, name):
     """v as a Python int (an int, a NumPy integer or a one-element integer tensor)."""
     try:
+        if isinstance(v, bool):
+            raise TypeError
         return operator.index(unwrap(v) if is_tensor(v) else v)
     except TypeError:
         raise TypeError(f"{op}: {name} must be an int, got {type(v).__name__}") from None
@@ -127,9 +129,18 @@ def unbind(input, dim=0):
     return _split(input, d, tuple(range(input.shape[d])))
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def _one_of(ios, sections, indices, op):
+    """torch's overloads f(x, indices_or_sections), f(x, sections=), f(x, indices=)."""
+    given = [v for v in (ios, sections, indices) if v is not None]
+    if len(given) != 1:
+        raise TypeError(f"{op}(): give exactly one of indices_or_sections, sections, indices")
+    return given[0]
+
+
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None):
     """`sections` nearly equal pieces (the first n % sections one longer), or the pieces
     between the given indices (Python slice rules); views. Matches torch.tensor_split."""
+    indices_or_sections = _one_of(indices_or_sections, sections, indices, "tensor_split")
     if input.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
                            "tensor with 0 dims")
@@ -169,22 +180,25 @@ def _split_along(x, ios, d, op):
     return tensor_split(x, ios, d)
 
 
-def hsplit(input, indices_or_sections):
+def hsplit(input, indices_or_sections=None, *, sections=None, indices=None):
     """tensor_split along dim 1 (dim 0 for 1-D); equal sections must divide the dim.
     Matches torch.hsplit."""
     _check_nd(input, 1, "hsplit")
+    indices_or_sections = _one_of(indices_or_sections, sections, indices, "hsplit")
     return _split_along(input, indices_or_sections, 1 if input.ndim > 1 else 0, "hsplit")
 
 
-def vsplit(input, indices_or_sections):
+def vsplit(input, indices_or_sections=None, *, sections=None, indices=None):
     """tensor_split along dim 0 of a tensor with >= 2 dims. Matches torch.vsplit."""
     _check_nd(input, 2, "vsplit")
+    indices_or_sections = _one_of(indices_or_sections, sections, indices, "vsplit")
     return _split_along(input, indices_or_sections, 0, "vsplit")
 
 
-def dsplit(input, indices_or_sections):
+def dsplit(input, indices_or_sections=None, *, sections=None, indices=None):
     """tensor_split along dim 2 of a tensor with >= 3 dims. Matches torch.dsplit."""
     _check_nd(input, 3, "dsplit")
+    indices_or_sections = _one_of(indices_or_sections, sections, indices, "dsplit")
     return _split_along(input, indices_or_sections, 2, "dsplit")
 
 

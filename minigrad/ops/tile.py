@@ -110,7 +110,8 @@ def _repeats_of(repeats, n, op):
     integer tensor (0-d, one element or n elements)."""
     if is_tensor(repeats):
         if repeats.dtype.kind not in "iu":
-            raise RuntimeError(f"{op}: repeats must be an integer tensor, got {repeats.dtype}")
+            raise NotImplementedError(f"{op}: repeats must be an integer tensor, got "
+                                      f"{repeats.dtype}")
         if repeats.ndim > 1:
             raise RuntimeError(f"{op}: repeats must be 0-d or 1-D, got shape "
                                f"{tuple(repeats.shape)}")
@@ -134,7 +135,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     op = "repeat_interleave"
     xp = array_module(input.data)
     if repeats is None:                     # repeat_interleave(counts) -> indices
-        if input.ndim != 1 or input.dtype.kind not in "iu":
+        if input.dtype.kind not in "iu":
+            raise NotImplementedError(f"{op}: repeats must be an integer tensor, got "
+                                      f"{input.dtype}")
+        if input.ndim != 1:
             raise RuntimeError(f"{op}: only accepts a 1-D integer tensor as repeats, got "
                                f"{input.ndim}-D {input.dtype}")
         reps, _ = _repeats_of(input, input.shape[0], op)
