@@ -155,6 +155,8 @@ VIEWS = {
     "swapaxes": lambda L, x: L.swapaxes(x, 0, 1),
     "unflatten": lambda L, x: L.unflatten(x, 0, (2, 2)),
     "atleast_3d": lambda L, x: L.atleast_3d(x),
+    "broadcast_to": lambda L, x: L.broadcast_to(x, (1, 4, 3)),
+    "broadcast_tensors": lambda L, x: L.broadcast_tensors(x, L.zeros(3))[0],
 }
 COPIES = {
     "repeat": lambda L, x: x.repeat(1, 1),
@@ -268,6 +270,7 @@ ERRORS = [
     lambda L, x: L.repeat_interleave(x, L.tensor([True, False]), 1),
     lambda L, x: L.repeat_interleave(L.tensor([1.0, 2.0])), lambda L, x: x.repeat_interleave(),
     lambda L, x: L.tensor_split(x, L.tensor([1], dtype=L.int32)),
+    lambda L, x: L.broadcast_to(x[:1], (4, 3)).add_(1),
 ]
 
 

@@ -80,10 +80,18 @@ def _broadcast_shape(shape, size, op):
     return tuple(out)
 
 
+def _expand_to(t, shape):
+    """A view of t with `shape`: when nothing is repeated (only leading 1s are added) a plain,
+    writable view, as torch's; otherwise a read-only broadcast view."""
+    lead = len(shape) - t.ndim
+    if shape[lead:] == t.shape and all(s == 1 for s in shape[:lead]):
+        return Reshape.apply(t, shape)
+    return Expand.apply(t, shape)
+
+
 def broadcast_to(input, size):
-    """input broadcast to `size` (-1 keeps a dim); a read-only view. Matches
-    torch.broadcast_to."""
-    return Expand.apply(input, _broadcast_shape(input.shape, size, "broadcast_to"))
+    """input broadcast to `size` (-1 keeps a dim); a view. Matches torch.broadcast_to."""
+    return _expand_to(input, _broadcast_shape(input.shape, size, "broadcast_to"))
 
 
 def _tensors(tensors, op):
@@ -101,7 +109,7 @@ def broadcast_tensors(*tensors):
     except ValueError:
         raise RuntimeError("broadcast_tensors: shapes "
                            f"{[tuple(t.shape) for t in tensors]} do not broadcast") from None
-    return tuple(Expand.apply(t, shape) for t in tensors)
+    return tuple(_expand_to(t, tuple(shape)) for t in tensors)
 
 
 def _atleast(tensors, make, op):
