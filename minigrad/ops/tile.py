@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, wrap
 from ..backend import array_module
 from .index import _add_at
 from .shape import Permute, normalize_dim, normalize_dims
@@ -121,11 +121,11 @@ def _repeats_of(repeats, n, op):
                                f"but got repeats.size(0) = {reps.size} and input.size = {n}")
         if (reps < 0).any():
             raise RuntimeError(f"{op}: repeats can not be negative")
-        return np.broadcast_to(reps, (n,)), True
+        return np.broadcast_to(reps, (n,))
     r = as_int(repeats, op, "repeats")
     if r < 0:
         raise RuntimeError(f"{op}: repeats must be non-negative, got {r}")
-    return np.full(n, r, np.int64), False
+    return np.full(n, r, np.int64)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
@@ -141,10 +141,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if input.ndim != 1:
             raise RuntimeError(f"{op}: only accepts a 1-D integer tensor as repeats, got "
                                f"{input.ndim}-D {input.dtype}")
-        reps, _ = _repeats_of(input, input.shape[0], op)
+        reps = _repeats_of(input, input.shape[0], op)
         out = np.repeat(np.arange(reps.size, dtype=input.dtype), reps)
         _check_size(output_size, out.size, op)
-        from ..autograd import wrap
         return wrap(xp.asarray(out))
     if dim is None:
         input, d = input.reshape(-1), 0
@@ -153,7 +152,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     else:
         d = normalize_dim(dim, input.ndim, op)
     n = input.shape[d]
-    reps, _ = _repeats_of(repeats, n, op)
+    reps = _repeats_of(repeats, n, op)
     _check_size(output_size, int(reps.sum()), op)
     idx = xp.asarray(np.repeat(np.arange(n), reps))
     return Take.apply(input, d, idx)
