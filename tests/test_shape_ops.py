@@ -270,7 +270,7 @@ ERRORS = [
     lambda L, x: L.repeat_interleave(x, L.tensor([True, False]), 1),
     lambda L, x: L.repeat_interleave(L.tensor([1.0, 2.0])), lambda L, x: x.repeat_interleave(),
     lambda L, x: L.tensor_split(x, L.tensor([1], dtype=L.int32)),
-    lambda L, x: L.broadcast_to(x[:1], (4, 3)).add_(1),
+    lambda L, x: L.broadcast_to(x[:1], (4, 3)).add_(1), lambda L, x: L.vstack([x, 1.0]),
 ]
 
 

@@ -179,6 +179,7 @@ def _stack_inputs(tensors, op, make):
                         f"{type(tensors).__name__}")
     if not tensors:
         raise RuntimeError(f"{op} expects a non-empty TensorList")
+    _tensors(tensors, op)
     dtype = None
     for t in tensors:
         dtype = _promote(dtype, t.dtype)
