@@ -65,3 +65,10 @@ from .ops.select import (bucketize, index_select, masked_select, msort,  # noqa:
                          nonzero, searchsorted, take, take_along_dim, unique)
 from .ops.index_more import (index_add, index_copy, index_fill, index_put,  # noqa: E402
                              index_put_, masked_scatter, scatter_reduce)
+# ---- issue 15: shape ops ----
+from .ops.split import (chunk, dsplit, hsplit, narrow, split, tensor_split,  # noqa: E402
+                        unbind, vsplit)
+from .ops.tile import flip, fliplr, flipud, repeat_interleave, roll, rot90, tile  # noqa: E402
+from .ops.layout import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors,  # noqa: E402
+                         broadcast_to, column_stack, dstack, hstack, movedim, moveaxis,
+                         swapaxes, swapdims, unflatten, vstack)

@@ -397,6 +397,54 @@ class OpMethods:
                                          include_self=include_self)
 
     def masked_scatter(self, mask, source): return index_more.masked_scatter(self, mask, source)
+    # ---- issue 15: shape ops ----
+    def split(self, split_size, dim=0): return split_ops.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return split_ops.chunk(self, chunks, dim)
+    def unbind(self, dim=0): return split_ops.unbind(self, dim)
+
+    def tensor_split(self, indices_or_sections=None, dim=0, *, sections=None, indices=None):
+        return split_ops.tensor_split(self, indices_or_sections, dim, sections=sections,
+                                      indices=indices)
+
+    def hsplit(self, *ios, sections=None, indices=None):
+        return split_ops.hsplit(self, _one_or_list(ios), sections=sections, indices=indices)
+
+    def vsplit(self, *ios, sections=None, indices=None):
+        return split_ops.vsplit(self, _one_or_list(ios), sections=sections, indices=indices)
+
+    def dsplit(self, *ios, sections=None, indices=None):
+        return split_ops.dsplit(self, _one_or_list(ios), sections=sections, indices=indices)
+
+    def narrow(self, dim, start, length): return split_ops.narrow(self, dim, start, length)
+    def repeat(self, *repeats): return tile_ops.repeat(self, *repeats)
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        if repeats is None:
+            raise TypeError("repeat_interleave(): missing argument 'repeats'")
+        return tile_ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def tile(self, *dims):
+        if not dims:
+            raise TypeError('tile() missing 1 required positional arguments: "dims"')
+        return tile_ops.tile(self, _one_or_list(dims, list_of_one=True))
+
+    def roll(self, shifts, dims=None): return tile_ops.roll(self, shifts, dims)
+
+    def flip(self, *dims):
+        if not dims:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
+        return tile_ops.flip(self, _one_or_list(dims, list_of_one=True))
+
+    def fliplr(self): return tile_ops.fliplr(self)
+    def flipud(self): return tile_ops.flipud(self)
+    def rot90(self, k=1, dims=(0, 1)): return tile_ops.rot90(self, k, dims)
+    def movedim(self, source, destination): return layout.movedim(self, source, destination)
+    def moveaxis(self, source, destination): return layout.movedim(self, source, destination)
+    def swapaxes(self, axis0, axis1): return layout.swapaxes(self, axis0, axis1)
+    def swapdims(self, dim0, dim1): return layout.swapaxes(self, dim0, dim1)
+    def broadcast_to(self, size): return layout.broadcast_to(self, size)
+    def unflatten(self, dim, sizes): return layout.unflatten(self, dim, sizes)
+
 
 def shape_reshape(x, *new_shape, **kw):
     """reshape/view with torch's -1 inference and errors (ops/shape.py's reshape)."""
@@ -415,3 +463,13 @@ from .ops import norms, reduce_logical, scan  # noqa: E402
 from .ops import prod as prod_ops  # noqa: E402
 # ---- issue 15: sorting, selection and indexing ----
 from .ops import index_more, select  # noqa: E402  (the methods above call them)
+# ---- issue 15: shape ops ----
+def _one_or_list(args, list_of_one=False):
+    """Varargs of a method: x.f(a) -> a (or [a] with list_of_one); x.f(a, b) -> [a, b];
+    x.f() -> None."""
+    if len(args) == 1 and (not list_of_one or isinstance(args[0], (list, tuple))):
+        return args[0]
+    return list(args) if args else None
+
+
+from .ops import layout, split as split_ops, tile as tile_ops  # noqa: E402
