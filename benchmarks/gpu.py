@@ -291,7 +291,7 @@ def _bench_attention_case(B, H, N, d, causal):
 
 
 def bench_attention():
-    """Fused SDPA (kernels/attention.cu) vs torch SDPA, float32, forward and forward+backward;
+    """Fused SDPA (kernels/attention_tc.cu) vs torch SDPA, float32, forward and forward+backward;
     then the peak memory of L = 16384 with the fused kernel against the reference path."""
     rows = [((B, H, N, d), causal, *_bench_attention_case(B, H, N, d, causal))
             for B, H, N, d in ATTN_SHAPES for causal in (False, True)]

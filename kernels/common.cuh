@@ -6,6 +6,7 @@
 //   max_nan(a, b)       max that propagates NaN (like torch.amax and numpy.max)
 //   exp_ / log_         float -> expf/logf, double -> exp/log (exact, no fast-math)
 //   Pack<T, N>          N elements loaded or stored with one 16-byte (or smaller) access
+//   load_row/store_row  a thread's packs of a row to and from registers (block, cluster kernels)
 //   warp_sum/warp_max   butterfly (__shfl_xor_sync) over WIDTH lanes: every lane gets the result
 //   block_sum/block_max warp results through smem[32], re-reduced by every warp: all threads
 //                       get the result; a __syncthreads() *before* writing smem lets two
@@ -60,6 +61,64 @@ __device__ __forceinline__ Pack<T, N> load_pack(const T* p) {
 template <typename T, int N>
 __device__ __forceinline__ void store_pack(T* p, const Pack<T, N>& v) {
     *reinterpret_cast<Pack<T, N>*>(p) = v;
+}
+
+// ---- a row held in registers ----------------------------------------------------------------
+// The block- and cluster-per-row kernels hold CPT values of a row per thread, as CPT / VEC
+// packs: pack p starts at column col(p) (e.g. (p * blockDim.x + threadIdx.x) * VEC) and
+// belongs to the row when col(p) < end; at(c) is the address of column c. load_row fills the
+// packs past the end with `fill`; store_row writes value(k) (in T) for each value k = p * VEC + i
+// of the packs that belong to the row.
+template <typename T, int VEC, int CPT, typename A, typename At, typename Col>
+__device__ __forceinline__ void load_row(A (&buf)[CPT], At at, Col col, int end, A fill) {
+#pragma unroll
+    for (int p = 0; p < CPT / VEC; ++p) {
+        const int c = col(p);
+        if (c < end) {
+            const Pack<T, VEC> v = load_pack<T, VEC>(at(c));
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) buf[p * VEC + i] = to_acc(v.v[i]);
+        } else {
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) buf[p * VEC + i] = fill;
+        }
+    }
+}
+
+// load_row of two rows at once (y and dy: a_at, b_at), the packs past the end filled with 0
+template <typename T, int VEC, int CPT, typename A, typename AtA, typename AtB, typename Col>
+__device__ __forceinline__ void load_rows(A (&a)[CPT], A (&b)[CPT], AtA a_at, AtB b_at, Col col,
+                                          int end) {
+#pragma unroll
+    for (int p = 0; p < CPT / VEC; ++p) {
+        const int c = col(p);
+        if (c < end) {
+            const Pack<T, VEC> u = load_pack<T, VEC>(a_at(c));
+            const Pack<T, VEC> v = load_pack<T, VEC>(b_at(c));
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) {
+                a[p * VEC + i] = to_acc(u.v[i]);
+                b[p * VEC + i] = to_acc(v.v[i]);
+            }
+        } else {
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) a[p * VEC + i] = b[p * VEC + i] = A(0);
+        }
+    }
+}
+
+template <typename T, int VEC, int CPT, typename At, typename Col, typename F>
+__device__ __forceinline__ void store_row(At at, Col col, int end, F value) {
+#pragma unroll
+    for (int p = 0; p < CPT / VEC; ++p) {
+        const int c = col(p);
+        if (c < end) {
+            Pack<T, VEC> v;
+#pragma unroll
+            for (int i = 0; i < VEC; ++i) v.v[i] = from_acc<T>(value(p * VEC + i));
+            store_pack<T, VEC>(at(c), v);
+        }
+    }
 }
 
 // ---- warp and block reductions ---------------------------------------------------------------

@@ -53,24 +53,14 @@
 //                      (1..32) lanes per row, the row in registers (CPT values per lane, exps
 //                      kept there for the gradient), 128-thread blocks, grid-stride over rows.
 //                      Same bytes as ce_fwd_grad: 2*M*C*s.
-//   ce_cluster_fwd_grad<T,CLUSTER>  (sm_90+) ce_fwd_grad for rows longer than 64 KB: one
-//                      thread-block cluster of CLUSTER (2, 4, 8) blocks of 128 threads per row;
-//                      block r copies packs [r*P, (r+1)*P) of the row's 16-byte body
-//                      (P = ceil(packs / CLUSTER), at most 64 KB) into dynamic shared memory
-//                      with cp.async, rank 0 also takes the head/tail scalars. Each block
-//                      reduces its slice to (m_r, l_r, sum w_c x_c), the blocks merge the
-//                      CLUSTER triples through distributed shared memory in one fixed order,
-//                      and each writes its slice's dx from the exps kept in shared memory.
-//                      Same bytes as ce_fwd_grad; 3-4 blocks per SM instead of one, so reads
-//                      and writes of different rows overlap. grid = CLUSTER * min(rows,
-//                      2^20 / CLUSTER), grid-stride over rows per cluster.
 // Dispatch of the training forward (plan_training): C <= 1024 ce_warp_fwd_grad; rows over
-// 64 KB on sm_90+ ce_cluster_fwd_grad; else ce_fwd_grad, staged when the row fits in shared
-// memory. The H100 measurements behind these choices (cluster vs block, threads per block,
-// lanes per row): benchmarks/RESULTS.md, "cross_entropy.cu: notes moved from the kernel header".
-// No atomics: results depend only on the inputs and the shape.
-#include "common.cuh"
-#include "cluster.cuh"
+// 64 KB on sm_90+ ce_cluster_fwd_grad (cross_entropy_cluster.cu: one row over a thread-block
+// cluster); else ce_fwd_grad, staged when the row fits in shared memory. The H100
+// measurements behind these choices (cluster vs block, threads per block, lanes per row):
+// benchmarks/RESULTS.md, "cross_entropy.cu: notes moved from the kernel header".
+// The per-row loss and gradient (write_row, RowGrad) and the helpers of the fused kernels are
+// in cross_entropy.cuh. No atomics: results depend only on the inputs and the shape.
+#include "cross_entropy.cuh"
 
 using mg::acc_t;
 using mg::Pack;
@@ -113,33 +103,6 @@ ce_naive_fwd(const T* __restrict__ x, const long long* __restrict__ target,
 }
 
 // ================================== 2. online one pass: ce_fwd, the forward of the two-kernel path
-// One thread writes row `row`'s results: loss_i (see the top; NaN for a target outside [0, C)
-// that is not ignore_index, 0 when ignored), the saved (m, l), and w_t. W = sum_c w_c,
-// wx = sum_c w_c x_c (read only when smoothing), xr the row (x_t is read from it).
-template <typename A, typename T>
-__device__ __forceinline__ void write_row(long row, long rows, long long t, long long ignore_index,
-                                          int C, const T* __restrict__ xr,
-                                          const T* __restrict__ weight, A eps, A W, A wx, A m,
-                                          A l, A* __restrict__ loss, A* __restrict__ stats,
-                                          A* __restrict__ wt_out) {
-    const A log_l = mg::log_(l);
-    A li = 0, wt = 0;
-    if (t != ignore_index) {
-        if (t < 0 || t >= C) {
-            li = A(0) / A(0);                         // guard only: NaN, never a fault
-        } else {
-            wt = weight ? mg::to_acc(weight[t]) : A(1);
-            // lse - x_t as (m - x_t) + log l: no rounding of a large lse
-            li = (A(1) - eps) * wt * ((m - mg::to_acc(xr[t])) + log_l);
-            if (eps != A(0)) li += eps / A(C) * (W * log_l + (W * m - wx));
-        }
-    }
-    loss[row] = li;
-    stats[row] = m;
-    stats[rows + row] = l;
-    wt_out[row] = wt;
-}
-
 template <typename T, int VEC>
 __global__ void __launch_bounds__(1024)
 ce_fwd(const T* __restrict__ x, const long long* __restrict__ target,
@@ -197,38 +160,6 @@ ce_reduce(const acc_t<T>* __restrict__ loss, const acc_t<T>* __restrict__ wt, lo
 }
 
 // ================================================== 2. the backward of the two-kernel path: ce_bwd
-// The per-row constants of dx_c = coef (a p_c - hot [c = t] - cold w_c), p_c = exp(x_c - m) / l.
-template <typename A> struct RowGrad {
-    long long t;
-    A m, a_l, hot, cold;      // a_l = a / l; coef is folded into a_l, hot and cold
-    template <typename T>
-    __device__ __forceinline__ A operator()(A x, int c, const T* __restrict__ weight,
-                                            bool smooth) const {
-        A d = a_l * mg::exp_(x - m);
-        if (c == t) d -= hot;
-        if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
-        return d;
-    }
-    // the same from e = exp(x - m) already computed
-    template <typename T>
-    __device__ __forceinline__ A from_e(A e, int c, const T* __restrict__ weight,
-                                        bool smooth) const {
-        A d = a_l * e;
-        if (c == t) d -= hot;
-        if (smooth) d -= cold * (weight ? mg::to_acc(weight[c]) : A(1));
-        return d;
-    }
-};
-
-// coef (0 on ignored rows), a and the saved (m, l) -> RowGrad; W = sum_c w_c
-template <typename A, typename T>
-__device__ __forceinline__ RowGrad<A> row_grad(long long t, bool valid, A coef, A eps, A W, int C,
-                                               const T* __restrict__ weight, A m, A l) {
-    const A wt = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
-    const A a = (A(1) - eps) * wt + eps * W / A(C);
-    return RowGrad<A>{t, m, coef * a / l, coef * (A(1) - eps) * wt, coef * eps / A(C)};
-}
-
 template <typename T, int VEC>
 __global__ void __launch_bounds__(1024)
 ce_bwd(const T* __restrict__ x, const long long* __restrict__ target,
@@ -299,47 +230,6 @@ ce_targets(const long long* __restrict__ target, const T* __restrict__ weight,
 }
 
 // ====================================== 4. production: forward + gradient for g = 1, block per row
-// exp(a - m) for the staged pass: exp2 of a pre-scaled difference in float (one MUFU.EX2,
-// about 2 ulp), exact exp in double
-__device__ __forceinline__ float exp_diff(float a, float m) {
-    return exp2f((a - m) * 1.4426950408889634f);
-}
-__device__ __forceinline__ double exp_diff(double a, double m) { return exp(a - m); }
-
-// sum of exp(x - m) over this thread's packs p = tid, tid + nt, ... < n of a row staged in
-// shared memory; with KEEP each exp is written back over its x (pass 4 reads them)
-template <typename T, int VEC, bool KEEP, typename A>
-__device__ __forceinline__ A staged_exp_sum(T* stage, int n, int nt, A m) {
-    A l = 0;
-    for (int p = threadIdx.x; p < n; p += nt) {
-        Pack<T, VEC> v = mg::load_pack<T, VEC>(stage + p * VEC);
-#pragma unroll
-        for (int i = 0; i < VEC; ++i) {
-            const A e = exp_diff(mg::to_acc(v.v[i]), m);
-            l += e;
-            if (KEEP) v.v[i] = e;
-        }
-        if (KEEP) mg::store_pack<T, VEC>(stage + p * VEC, v);
-    }
-    return l;
-}
-
-// A row split for 16-byte packs whatever its alignment: `head` scalars up to the first 16-byte
-// boundary, `nb` packs of VEC, then `tail` scalars (x and dx rows share their alignment).
-template <typename T, int VEC> struct RowSplit {
-    int head, nb, tail;
-    __device__ RowSplit(const T* row, int C) {
-        const int mis = (int)(reinterpret_cast<unsigned long long>(row) & 15) / (int)sizeof(T);
-        head = VEC == 1 ? 0 : min(C, (VEC - mis) % VEC);
-        nb = (C - head) / VEC;
-        tail = C - head - nb * VEC;
-    }
-    // the scalar column handled by thread `tid` (< head + tail), or -1
-    __device__ int scalar_col(int tid, int C) const {
-        return tid < head ? tid : (tid < head + tail ? C - tail + (tid - head) : -1);
-    }
-};
-
 template <typename T, int VEC, bool STAGE>
 __global__ void __launch_bounds__(1024)
 ce_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
@@ -511,104 +401,3 @@ ce_warp_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
         }
     }
 }
-
-// ========================================== 6. production, long rows: one row over a block cluster
-// ce_cluster_fwd_grad<T,CLUSTER>: ce_fwd_grad for long rows with the row split over a cluster
-// of CLUSTER blocks (sm_90+), each holding a slice of at most 64 KB in shared memory, so 3-4
-// blocks share an SM and one block's read overlaps another's gradient write (a whole staged
-// row of 128-200 KB left one block per SM, its phases one after the other).
-#if defined(MG_HAS_CLUSTERS)
-template <typename T, int CLUSTER>
-__global__ void __cluster_dims__(CLUSTER, 1, 1) __launch_bounds__(512)
-ce_cluster_fwd_grad(const T* __restrict__ x, const long long* __restrict__ target,
-                    const T* __restrict__ weight, const acc_t<T>* __restrict__ wsum,
-                    acc_t<T> eps, long long ignore_index, long rows, int C,
-                    const acc_t<T>* __restrict__ total, acc_t<T>* __restrict__ loss,
-                    acc_t<T>* __restrict__ stats, acc_t<T>* __restrict__ wt_out,
-                    T* __restrict__ dx) {
-    using A = acc_t<T>;
-    constexpr int VEC = 16 / sizeof(T);
-    constexpr bool KEEP_E = sizeof(T) == sizeof(A);        // exp fits back in place (not fp16)
-    extern __shared__ __align__(16) unsigned char slice_raw[];
-    T* xs = reinterpret_cast<T*>(slice_raw);               // this block's packs of the row
-    const cg::cluster_group cluster = cg::this_cluster();
-    __shared__ A sm[32], sl[32];
-    __shared__ A part[3];                                  // (m_r, l_r, wx_r), cluster-wide
-    const int rank = (int)cluster.block_rank(), lane = threadIdx.x & 31, nt = blockDim.x;
-    const A W = weight ? wsum[0] : A(C);
-    const bool smooth = eps != A(0);
-    auto wc = [&](int c) { return weight ? mg::to_acc(weight[c]) : A(1); };
-    cluster.barrier_arrive();                              // primes the split barrier of step 4
-    for (long row = blockIdx.x / CLUSTER; row < rows; row += gridDim.x / CLUSTER) {
-        const T* xr = x + row * C;
-        const RowSplit<T, VEC> rs(xr, C);
-        const int per = (rs.nb + CLUSTER - 1) / CLUSTER;   // packs per block
-        const int p0 = rank * per, np = max(0, min(rs.nb - p0, per));
-        const int c0 = rs.head + p0 * VEC;                 // first column of this block's packs
-        const int sc = rank == 0 ? rs.scalar_col(threadIdx.x, C) : -1;   // head/tail: rank 0
-        // 1. copy the slice into shared memory, every pack in flight at once
-        for (int p = threadIdx.x; p < np; p += nt) mg::cp_async16(xs + p * VEC, xr + c0 + p * VEC);
-        const A a_sc = sc >= 0 ? mg::to_acc(xr[sc]) : A(0);
-        mg::cp_async_wait_all();
-        __syncthreads();
-        // 2. the slice's max m_r (and sum_c w_c x_c when smoothing), from shared memory
-        A m = sc >= 0 ? a_sc : mg::neg_inf<A>(), wx = smooth && sc >= 0 ? wc(sc) * a_sc : A(0);
-        for (int p = threadIdx.x; p < np; p += nt) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + p * VEC);
-#pragma unroll
-            for (int i = 0; i < VEC; ++i) {
-                const A a = mg::to_acc(v.v[i]);
-                m = mg::max_nan(m, a);
-                if (smooth) wx += wc(c0 + p * VEC + i) * a;
-            }
-        }
-        m = mg::block_max(m, sm);
-        const A ms = (m == mg::neg_inf<A>()) ? A(0) : m;   // an all -inf slice: l_r = 0, not NaN
-        // 3. l_r = sum exp(x - m_r), each exp written back over its x (float, double)
-        A l = sc >= 0 ? mg::exp_(a_sc - ms) : A(0);
-        l = mg::block_sum(l + staged_exp_sum<T, VEC, KEEP_E>(xs, np, nt, ms), sl);
-        if (smooth) wx = mg::block_sum(wx, sm);
-        // 4. publish (m_r, l_r, wx_r) once every block has read the previous row's, then merge
-        //    all CLUSTER of them in one fixed order (every block gets the same bits)
-        cluster.barrier_wait();
-        if (threadIdx.x == 0) { part[0] = m; part[1] = l; part[2] = wx; }
-        cluster.sync();
-        mg::ML<A> st = mg::ml_identity<A>();
-        A wxs = 0;
-        if (lane < CLUSTER) {
-            st.m = *cluster.map_shared_rank(&part[0], lane);
-            st.l = *cluster.map_shared_rank(&part[1], lane);
-            if (smooth) wxs = *cluster.map_shared_rank(&part[2], lane);
-        }
-        st = mg::warp_ml(st);
-        if (smooth) wxs = mg::warp_sum(wxs);
-        cluster.barrier_arrive();                          // done reading the others' parts
-        // 5. the row's loss (rank 0, thread 0; x_t from global memory, usually an L2 hit)
-        const long long t = target[row];
-        const bool valid = t != ignore_index && t >= 0 && t < C;
-        if (rank == 0 && threadIdx.x == 0)
-            write_row<A, T>(row, rows, t, ignore_index, C, xr, weight, eps, W, wxs, st.m, st.l,
-                            loss, stats, wt_out);
-        // 6. write dx from shared memory: exp(x - m) = e_r * exp(m_r - m) folded into a / l
-        const A coef = valid ? (total ? A(1) / total[0] : A(1)) : A(0);
-        RowGrad<A> rg = row_grad<A, T>(t, valid, coef, eps, W, C, weight, st.m, st.l);
-        T* dr = dx + row * C;
-        if (sc >= 0) dr[sc] = mg::from_acc<T>(rg(a_sc, sc, weight, smooth));
-        if (KEEP_E) rg.a_l *= (m == mg::neg_inf<A>()) ? A(0) : mg::exp_(ms - st.m);
-        for (int p = threadIdx.x; p < np; p += nt) {
-            const Pack<T, VEC> v = mg::load_pack<T, VEC>(xs + p * VEC);
-            Pack<T, VEC> o;
-#pragma unroll
-            for (int i = 0; i < VEC; ++i) {
-                const int c = c0 + p * VEC + i;
-                const A a = mg::to_acc(v.v[i]);
-                o.v[i] = mg::from_acc<T>(KEEP_E ? rg.from_e(a, c, weight, smooth)
-                                                : rg(a, c, weight, smooth));
-            }
-            mg::store_pack<T, VEC>(dr + c0 + p * VEC, o);
-        }
-        __syncthreads();                                   // xs is refilled for the next row
-    }
-    cluster.barrier_wait();                                // no block exits while others read
-}
-#endif  // MG_HAS_CLUSTERS

@@ -11,7 +11,7 @@ from .backend import float16 as half, float32 as float, float64 as double, int64
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
-from .dtypes import (can_cast, finfo, get_default_dtype, iinfo, promote_types, result_type,
+from .dtypes import (can_cast, finfo, get_default_dtype, iinfo, promote_types,
                      set_default_dtype)
 from .ops.compare import clamp, maximum, minimum, where
 from .ops.bitwise import (bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
@@ -28,8 +28,48 @@ from .ops.functional import (abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh,
                              softmax)
 from .ops.functional import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                              floor_divide, remainder, fmod)
+from .ops.functional import torch_result_type as result_type
 from . import nn  # noqa: E402  (after Tensor: nn builds on it)
 from . import data, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
+
+# ---- issue 15: elementwise unary math ----
+from .ops.rounding import ceil, floor, frac, round, sgn, sign, trunc  # noqa: E402
+from .ops.trig import acos, acosh, asin, asinh, atan, atanh, cosh, sinh, tan  # noqa: E402
+from .ops.unary_math import (erf, erfc, erfinv, exp2, expm1, log10, log1p, log2,  # noqa: E402
+                             reciprocal, rsqrt, square)
+# ---- issue 15: matrix products, matrix structure, creation ----
+from .creation import logspace, randint_like  # noqa: E402
+from .ops.einsum import einsum  # noqa: E402
+from .ops.matrix import (block_diag, cartesian_prod, diag, diag_embed, diagonal,  # noqa: E402
+                         meshgrid, trace, tril, triu)
+from .ops.products import (addbmm, addmm, addmv, baddbmm, bmm, dot, kron, mm, mv,  # noqa: E402
+                           outer, tensordot, vdot)
+# ---- issue 15: elementwise binary/ternary math and predicates ----
+from .ops.binary_math import (arctan2, atan2, clamp_max, clamp_min, hypot,  # noqa: E402
+                              logaddexp, logaddexp2, nan_to_num, rsub, xlogy)
+from .ops.ternary import addcdiv, addcmul, lerp  # noqa: E402
+from .ops.predicates import (allclose, equal, isclose, isfinite, isinf, isnan,  # noqa: E402
+                             isneginf, isposinf, logical_and, logical_not, logical_or,
+                             logical_xor)
+# ---- issue 15: reductions and scans ----
+from .ops.prod import prod  # noqa: E402
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .ops.reduce_logical import all, any, count_nonzero, nanmean, nansum  # noqa: E402
+from .ops.cdist import cdist  # noqa: E402
+from .ops.norms import dist, tensor_norm as norm  # noqa: E402
+from . import linalg  # noqa: E402
+# ---- issue 15: sorting, selection and indexing ----
+from .ops.select import (bucketize, index_select, masked_select, msort,  # noqa: E402
+                         nonzero, searchsorted, take, take_along_dim, unique)
+from .ops.index_more import (index_add, index_copy, index_fill, index_put,  # noqa: E402
+                             index_put_, masked_scatter, scatter_reduce)
+# ---- issue 15: shape ops ----
+from .ops.split import (chunk, dsplit, hsplit, narrow, split, tensor_split,  # noqa: E402
+                        unbind, vsplit)
+from .ops.tile import flip, fliplr, flipud, repeat_interleave, roll, rot90, tile  # noqa: E402
+from .ops.layout import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors,  # noqa: E402
+                         broadcast_to, column_stack, dstack, hstack, movedim, moveaxis,
+                         swapaxes, swapdims, unflatten, vstack)

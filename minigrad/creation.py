@@ -230,23 +230,58 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                    requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    need_number("linspace", start, "start", 1)
-    need_number("linspace", end, "end", 2)
-    steps = need_int("linspace", steps, "steps", 3)
+def _steps(steps, op):
+    if isinstance(steps, Tensor):
+        steps = steps.item()
+    steps = need_int(op, steps, "steps")
     if steps < 0:
-        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+        raise RuntimeError(f"{op}: number of steps must be non-negative, got {steps}")
+    return int(steps)
+
+
+def _endpoint(v, op, name):
+    if isinstance(v, Tensor):
+        if v.ndim:
+            raise RuntimeError(f"{op}(): expected a 0-d tensor for {name}, got shape "
+                               f"{tuple(v.shape)}")
+        v = v.item()
+    if not isinstance(v, numbers.Real):
+        raise TypeError(f"{op}(): argument '{name}' must be a number, not {type(v).__name__}")
+    return v
+
+
+def _linspace(xp, start, end, steps, dt):
+    """torch's linspace: the first half counted up from start, the second down from end, in
+    the result dtype (float) so the end points are exact."""
+    work = dt if dt.kind == "f" else np.dtype(np.float64)
+    if dt.kind in "iub":                    # torch casts the end points first
+        start, end = int(start), int(end)
+    if steps == 1:
+        return xp.full((1,), start, dtype=work)
+    i = xp.arange(steps, dtype=work)
+    step = (work.type(end) - work.type(start)) / work.type(max(steps - 1, 1))
+    half = steps // 2
+    return xp.where(i < half, work.type(start) + step * i,
+                    work.type(end) - step * (steps - 1 - i)).astype(work)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """`steps` evenly spaced values from start to end inclusive (torch.linspace)."""
     xp, _ = _xp_for(device)
-    return _finish(xp.linspace(start, end, steps).astype(_dtype(dtype, fn="linspace")),
-                   requires_grad)
+    start, end = _endpoint(start, "linspace", "start"), _endpoint(end, "linspace", "end")
+    dt = np.dtype(_dtype(dtype, fn="linspace"))
+    a = _linspace(xp, start, end, _steps(steps, "linspace"), dt)
+    return _finish(a.astype(dt), requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The n x m identity matrix (m defaults to n) (torch.eye)."""
+    xp, _ = _xp_for(device)
     n = need_int("eye", n, "n", 1)
     m = n if m is None else need_int("eye", m, "m", 2)
-    if n < 0 or m < 0:
-        raise RuntimeError(f"eye: n and m must be greater or equal to 0, got {n} and {m}")
-    xp, _ = _xp_for(device)
+    for name, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {v}")
     return _finish(xp.eye(n, m, dtype=_dtype(dtype, fn="eye")), requires_grad)
 
 
@@ -333,3 +368,50 @@ def randn_like(x, dtype=None, device=None, requires_grad=False):
 
 def rand_like(x, dtype=None, device=None, requires_grad=False):
     return _like(rand, x, dtype, device, requires_grad)
+    return _like(rand, x, dtype, device, requires_grad, x.shape)
+
+
+# ---- issue 15: logspace, randint_like, Tensor.new_* ----
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps) (torch.logspace)."""
+    xp, _ = _xp_for(device)
+    start, end = _endpoint(start, "logspace", "start"), _endpoint(end, "logspace", "end")
+    base = _endpoint(base, "logspace", "base")
+    dt = np.dtype(_dtype(dtype))
+    exps = _linspace(xp, start, end, _steps(steps, "logspace"), np.dtype(np.float64))
+    return _finish(xp.power(float(base), exps).astype(dt), requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    """Integers in [low, high) with input's shape, dtype and device unless given
+    (torch.randint_like(input, high) or (input, low, high))."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"randint_like(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    out = randint(low, high, input.shape, dtype=dtype or input.dtype,
+                  device=device or input.device)
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """Tensor.new_tensor: a copy of data with self's dtype and device unless given."""
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    """Tensor.new_full: `size` filled with fill_value, self's dtype and device unless given."""
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
+
+
+def new_filled(fn, self, size, dtype, device, requires_grad):
+    """Tensor.new_zeros/new_ones/new_empty: fn(*size) with self's dtype and device unless
+    given."""
+    return fn(*size, dtype=dtype or self.dtype, device=device or self.device,
+              requires_grad=requires_grad)

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import backend
 from .backend import get_default_dtype, set_default_dtype  # noqa: F401  (public via mg.)
-from .ops.checks import need_dtype, need_operand
+from .ops.checks import need_dtype
 
 _INT64 = np.dtype("int64")
 _BOOL = np.dtype("bool")
@@ -57,16 +57,10 @@ def _scalar_dtype(x):
     raise TypeError(f"result_type: unsupported operand of type {type(x).__name__}")
 
 
-def result_type(tensor, other):
-    """The dtype torch gives an op on two operands, tensors or numbers (torch.result_type)."""
-    need_operand("result_type", tensor, "tensor", 1)
-    need_operand("result_type", other, "other", 2)
-    return operands_dtype(tensor, other)
-
-
-def operands_dtype(*operands):
+def result_type(*operands):
     """The NumPy dtype torch gives an op on `operands`: Tensors, NumPy/CuPy arrays (a 0-d
-    array counts as a 0-d tensor), Python scalars and NumPy scalars; None is skipped."""
+    array counts as a 0-d tensor), Python scalars and NumPy scalars; None is skipped. (The
+    public mg.result_type(tensor, other), with torch's checks, is in ops/functional.py.)"""
     dim = zero = wrapped = None
     for x in operands:
         if x is None:

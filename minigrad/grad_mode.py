@@ -14,10 +14,6 @@ class _ThreadState(threading.local):
     grad_enabled = True     # class defaults: every new thread starts with grad mode on
     inference = False
 
-    def __init__(self):
-        self.pending_seeds = []     # the implicit 1s made by _default_grads for the next backward
-        self.active_seeds = []      # those of the backward running now (see is_default_seed)
-
 
 _state = _ThreadState()
 

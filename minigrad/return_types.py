@@ -86,3 +86,15 @@ class aminmax(_ReturnType):
 
 
 __all__ = ["aminmax", "kthvalue", "max", "median", "min", "mode", "nanmedian", "sort", "topk"]
+
+
+# ---- issue 15: reductions and scans ----
+class cummax(_ValuesIndices):
+    __slots__ = ()
+
+
+class cummin(_ValuesIndices):
+    __slots__ = ()
+
+
+__all__ += ["cummax", "cummin"]

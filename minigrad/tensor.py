@@ -1,6 +1,7 @@
 """Tensor: one NumPy or CuPy array plus what autograd needs (grad, requires_grad, grad_fn).
 
-No op math lives here: every method below calls a function in minigrad/ops/.
+No op math lives here: the op methods (tensor_ops.py) and in-place methods (tensor_inplace.py)
+call functions in minigrad/ops/; this file holds the attributes, conversions and autograd.
 Unlike torch, `.data` is the raw NumPy/CuPy array, not a Tensor.
 """
 from __future__ import annotations
@@ -8,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import autograd, backend, storage
-from .ops import (arith, bitwise, checks, compare, division, functional, index, inplace, linalg,
-                  reduce, shape, softmax, sort, unary)
+from .ops import checks, shape
+from .tensor_inplace import InplaceMethods
+from .tensor_ops import OpMethods
 
 
-class Tensor(backend.MovesWithTo):
+class Tensor(OpMethods, InplaceMethods, backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
@@ -280,8 +282,6 @@ class Tensor(backend.MovesWithTo):
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's .grad (torch.Tensor.backward)."""
-        if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) is not supported; use minigrad.grad")
         checks.need_optional_tensor("backward", gradient, "gradient", 1)
         for name, flag in (("retain_graph", retain_graph), ("create_graph", create_graph)):
             if (flag is not None or name == "create_graph") and not (
@@ -289,287 +289,4 @@ class Tensor(backend.MovesWithTo):
                 # (torch takes a small int too; retain_graph=None means create_graph)
                 raise TypeError(f"backward(): argument '{name}' must be bool, not "
                                 f"{type(flag).__name__}")
-        g, = autograd._default_grads([self], gradient, "backward")
-        keep = create_graph if retain_graph is None else retain_graph
-        autograd.run_backward([self], [g], keep, create_graph)
-
-    # ---- in-place ops: the out-of-place op, then a write into our own memory -----------------
-    # (ops/inplace.py: version counters, leaf checks, history rebased as in torch)
-    def add_(self, other, *, alpha=1):
-        return inplace.arith(self, "add", other, "add_",
-                             lambda t: t.add(other, alpha=alpha), alpha)
-
-    def sub_(self, other, *, alpha=1):
-        return inplace.arith(self, "subtract", other, "sub_",
-                             lambda t: t.sub(other, alpha=alpha), alpha)
-
-    def mul_(self, other):
-        return inplace.arith(self, "multiply", other, "mul_", lambda t: t.mul(other))
-
-    def div_(self, other, *, rounding_mode=None):
-        if rounding_mode is None:
-            return inplace.arith(self, "true_divide", other, "div_", lambda t: t.div(other))
-        return inplace.update(self, lambda t: t.div(other, rounding_mode=rounding_mode), "div_",
-                              other)
-
-    def true_divide_(self, other): return self.div_(other)
-    def floor_divide_(self, o):
-        return inplace.update(self, lambda t: t.floor_divide(o), "floor_divide_", o)
-
-    def remainder_(self, o): return inplace.update(self, lambda t: t.remainder(o), "remainder_", o)
-    def fmod_(self, o): return inplace.update(self, lambda t: t.fmod(o), "fmod_", o)
-    def pow_(self, exponent):
-        return inplace.update(self, lambda t: t.pow(exponent), "pow_", exponent)
-
-    def bitwise_and_(self, o):
-        return inplace.update(self, lambda t: t.bitwise_and(o), "bitwise_and_", o)
-
-    def bitwise_or_(self, o):
-        return inplace.update(self, lambda t: t.bitwise_or(o), "bitwise_or_", o)
-
-    def bitwise_xor_(self, o):
-        return inplace.update(self, lambda t: t.bitwise_xor(o), "bitwise_xor_", o)
-
-    def bitwise_not_(self): return inplace.update(self, Tensor.bitwise_not, "bitwise_not_")
-
-    def bitwise_left_shift_(self, o):
-        return inplace.update(self, lambda t: t.bitwise_left_shift(o), "bitwise_left_shift_", o)
-
-    def bitwise_right_shift_(self, o):
-        return inplace.update(self, lambda t: t.bitwise_right_shift(o), "bitwise_right_shift_",
-                              o)
-
-    def neg_(self): return inplace.update(self, lambda t: -t, "neg_")
-    def exp_(self): return inplace.update(self, Tensor.exp, "exp_")
-    def log_(self): return inplace.update(self, Tensor.log, "log_")
-    def sqrt_(self): return inplace.update(self, Tensor.sqrt, "sqrt_")
-    def abs_(self): return inplace.update(self, Tensor.abs, "abs_")
-    def tanh_(self): return inplace.update(self, Tensor.tanh, "tanh_")
-    def sigmoid_(self): return inplace.update(self, Tensor.sigmoid, "sigmoid_")
-    def relu_(self): return inplace.update(self, Tensor.relu, "relu_")
-    def sin_(self): return inplace.update(self, Tensor.sin, "sin_")
-    def cos_(self): return inplace.update(self, Tensor.cos, "cos_")
-
-    def clamp_(self, min=None, max=None):
-        return inplace.update(self, lambda t: t.clamp(min, max), "clamp_", min, max)
-
-    clip_ = clamp_
-    def clamp_min_(self, min): return self.clamp_(min=min)
-    def clamp_max_(self, max): return self.clamp_(max=max)
-
-    def masked_fill_(self, mask, value):
-        return inplace.update(self, lambda t: t.masked_fill(mask, value), "masked_fill_", value,
-                              check_cast=False)
-
-    def scatter_(self, dim, index_, src=None, value=None):
-        return inplace.update(self, lambda t: t.scatter(dim, index_, src, value), "scatter_",
-                              src, check_cast=False)
-
-    def scatter_add_(self, dim, index_, src):
-        return inplace.update(self, lambda t: t.scatter_add(dim, index_, src), "scatter_add_",
-                              src, check_cast=False)
-
-    def zero_(self): return inplace.fill(self, 0, "zero_")
-    def fill_(self, value): return inplace.fill(self, value)
-    def copy_(self, src, non_blocking=False): return inplace.copy(self, src)
-
-    def uniform_(self, a=0.0, b=1.0):
-        a, b = inplace.uniform_bounds(self, a, b)
-        r = backend.rng(backend.array_module(self.data))
-        return inplace.fill(self, r.uniform(a, b, self.shape), "uniform_")
-
-    def normal_(self, mean=0.0, std=1.0):
-        mean, std = inplace.normal_args(self, mean, std)
-        r = backend.rng(backend.array_module(self.data))
-        return inplace.fill(self, r.normal(mean, std, self.shape), "normal_")
-
-    def __setitem__(self, key, value):
-        inplace.setitem(self, key, value)
-
-    # Python's augmented assignments are in place, as torch's (an alias sees the change)
-    def __iadd__(self, o): return self.add_(o)
-    def __isub__(self, o): return self.sub_(o)
-    def __imul__(self, o): return self.mul_(o)
-    def __itruediv__(self, o): return self.div_(o)
-    def __ifloordiv__(self, o): return self.floor_divide_(o)
-    def __imod__(self, o): return self.remainder_(o)
-    def __ipow__(self, o): return self.pow_(o)
-    def __iand__(self, o): return self.bitwise_and_(o)
-    def __ior__(self, o): return self.bitwise_or_(o)
-    def __ixor__(self, o): return self.bitwise_xor_(o)
-    def __ilshift__(self, o): return self.bitwise_left_shift_(o)
-    def __irshift__(self, o): return self.bitwise_right_shift_(o)
-
-    # ---- operators --------------------------------------------------------------------
-    def __add__(self, o): return arith.Add.apply(self, o)
-    def __radd__(self, o): return arith.Add.apply(o, self)
-    def __sub__(self, o): return arith.Sub.apply(self, o)
-    def __rsub__(self, o): return arith.Sub.apply(o, self)
-    def __mul__(self, o): return arith.Mul.apply(self, o)
-    def __rmul__(self, o): return arith.Mul.apply(o, self)
-    def __truediv__(self, o): return arith.Div.apply(self, o)
-    def __rtruediv__(self, o): return arith.Div.apply(o, self)
-    def __pow__(self, o): return arith.Pow.apply(self, o)
-    def __rpow__(self, o): return arith.Pow.apply(o, self)
-    def __matmul__(self, o): return linalg.Matmul.apply(self, o)
-    def __rmatmul__(self, o): return linalg.Matmul.apply(o, self)
-    def __neg__(self): return unary.Neg.apply(self)
-    def __pos__(self): return self
-    def __abs__(self): return unary.Abs.apply(self)
-    def __eq__(self, o): return compare.compare(lambda a, b: a == b, self, o, "eq")
-    def __ne__(self, o): return compare.compare(lambda a, b: a != b, self, o, "ne")
-    def __lt__(self, o): return compare.compare(lambda a, b: a < b, self, o, "lt")
-    def __le__(self, o): return compare.compare(lambda a, b: a <= b, self, o, "le")
-    def __gt__(self, o): return compare.compare(lambda a, b: a > b, self, o, "gt")
-    def __ge__(self, o): return compare.compare(lambda a, b: a >= b, self, o, "ge")
-    def __floordiv__(self, o): return division.floor_divide(self, o)
-    def __rfloordiv__(self, o): return division.floor_divide(o, self)
-    def __mod__(self, o): return division.remainder(self, o)
-    def __rmod__(self, o): return division.remainder(o, self)
-    def __invert__(self): return bitwise.invert(self)
-    def __and__(self, o): return bitwise.bitwise_and(self, o)
-    def __rand__(self, o): return bitwise.bitwise_and(o, self)
-    def __or__(self, o): return bitwise.bitwise_or(self, o)
-    def __ror__(self, o): return bitwise.bitwise_or(o, self)
-    def __xor__(self, o): return bitwise.bitwise_xor(self, o)
-    def __rxor__(self, o): return bitwise.bitwise_xor(o, self)
-    def __lshift__(self, o): return bitwise.bitwise_left_shift(self, o)
-    def __rlshift__(self, o): return bitwise.bitwise_left_shift(o, self)
-    def __rshift__(self, o): return bitwise.bitwise_right_shift(self, o)
-    def __rrshift__(self, o): return bitwise.bitwise_right_shift(o, self)
-
-    def __getitem__(self, key):
-        return index.GetItem.apply(self, index.convert_key(key, backend.array_module(self.data)))
-
-    # ---- math methods -----------------------------------------------------------------
-    def add(self, other, *, alpha=1): return functional.add(self, other, alpha=alpha)
-    def sub(self, other, *, alpha=1): return functional.sub(self, other, alpha=alpha)
-    subtract = sub
-    def mul(self, other): return functional.mul(self, other)
-    multiply = mul
-
-    def div(self, other, *, rounding_mode=None):
-        return division.div(self, other, rounding_mode=rounding_mode)
-    divide = div
-    def true_divide(self, other): return division.div(self, other)
-    def floor_divide(self, other): return division.floor_divide(self, other)
-    def remainder(self, other): return division.remainder(self, other)
-    def fmod(self, other): return division.fmod(self, other)
-    def bitwise_and(self, other): return bitwise.bitwise_and(self, other)
-    def bitwise_or(self, other): return bitwise.bitwise_or(self, other)
-    def bitwise_xor(self, other): return bitwise.bitwise_xor(self, other)
-    def bitwise_not(self): return bitwise.bitwise_not(self)
-    def bitwise_left_shift(self, other): return bitwise.bitwise_left_shift(self, other)
-    def bitwise_right_shift(self, other): return bitwise.bitwise_right_shift(self, other)
-    def pow(self, exponent): return functional.pow(self, exponent)
-    def matmul(self, other): return linalg.matmul(self, other)
-    def neg(self): return -self
-    def exp(self): return unary.Exp.apply(self)
-    def log(self): return unary.Log.apply(self)
-    def sqrt(self): return unary.Sqrt.apply(self)
-    def abs(self): return unary.Abs.apply(self)
-    def tanh(self): return unary.Tanh.apply(self)
-    def sigmoid(self): return unary.Sigmoid.apply(self)
-    def relu(self): return unary.Relu.apply(self)
-    def sin(self): return unary.Sin.apply(self)
-    def cos(self): return unary.Cos.apply(self)
-    def clamp(self, min=None, max=None): return compare.clamp(self, min, max)
-    clip = clamp
-    def maximum(self, o): return compare.maximum(self, o)
-    def minimum(self, o): return compare.minimum(self, o)
-    def masked_fill(self, mask, value): return index.masked_fill(self, mask, value)
-    def eq(self, other): return compare.named_compare(self, other, "eq")
-    def ne(self, other): return compare.named_compare(self, other, "ne")
-    def lt(self, other): return compare.named_compare(self, other, "lt")
-    def le(self, other): return compare.named_compare(self, other, "le")
-    def gt(self, other): return compare.named_compare(self, other, "gt")
-    def ge(self, other): return compare.named_compare(self, other, "ge")
-
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
-        return reduce.sum(self, dim, keepdim, dtype=dtype)
-
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
-        return reduce.mean(self, dim, keepdim, dtype=dtype)
-
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return reduce.var(self, dim, unbiased, keepdim, correction=correction)
-
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return reduce.std(self, dim, unbiased, keepdim, correction=correction)
-
-    def amax(self, dim=(), keepdim=False): return reduce.amax(self, dim, keepdim)
-    def amin(self, dim=(), keepdim=False): return reduce.amin(self, dim, keepdim)
-
-    def aminmax(self, *, dim=None, keepdim=False):
-        return reduce.aminmax(self, dim=dim, keepdim=keepdim)
-
-    def max(self, dim=None, keepdim=False, *, other=None):
-        return reduce.max(self, dim, keepdim, other=other)
-
-    def min(self, dim=None, keepdim=False, *, other=None):
-        return reduce.min(self, dim, keepdim, other=other)
-
-    def argmax(self, dim=None, keepdim=False): return reduce.argmax(self, dim, keepdim)
-    def argmin(self, dim=None, keepdim=False): return reduce.argmin(self, dim, keepdim)
-    def logsumexp(self, dim, keepdim=False): return reduce.logsumexp(self, dim, keepdim)
-
-    def sort(self, dim=-1, descending=False, *, stable=False):
-        return sort.sort(self, dim, descending, stable=stable)
-
-    def argsort(self, dim=-1, descending=False, *, stable=False):
-        return sort.argsort(self, dim, descending, stable=stable)
-
-    def topk(self, k, dim=-1, largest=True, sorted=True):
-        return sort.topk(self, k, dim, largest, sorted)
-
-    def kthvalue(self, k, dim=-1, keepdim=False): return sort.kthvalue(self, k, dim, keepdim)
-    def median(self, dim=None, keepdim=False): return sort.median(self, dim, keepdim)
-    def nanmedian(self, dim=None, keepdim=False): return sort.nanmedian(self, dim, keepdim)
-    def mode(self, dim=-1, keepdim=False): return sort.mode(self, dim, keepdim)
-    def softmax(self, dim, dtype=None):
-        return softmax.softmax(self, checks.need_int("softmax", dim, "dim", 1), dtype)
-
-    def log_softmax(self, dim, dtype=None):
-        return softmax.log_softmax(self, checks.need_int("log_softmax", dim, "dim", 1), dtype)
-
-    # ---- shape methods ----------------------------------------------------------------
-    def reshape(self, *sizes, **kw): return shape_reshape(self, *sizes, **kw)
-    def view(self, *sizes, **kw): return shape_reshape(self, *sizes, **kw)
-    def view_as(self, other): return shape_reshape(self, _shape_of(other, "view_as"))
-    def reshape_as(self, other): return shape_reshape(self, _shape_of(other, "reshape_as"))
-    def permute(self, *dims, **kw): return shape.permute(self, *dims, **kw)
-    def transpose(self, dim0, dim1): return shape.transpose(self, dim0, dim1)
-    def t(self): return shape.t(self)
-    def unsqueeze(self, dim): return shape.unsqueeze(self, dim)
-    def squeeze(self, dim=None): return shape.squeeze(self, dim)
-    def expand(self, *sizes): return shape.expand(self, *sizes)
-    def expand_as(self, other): return shape.expand(self, _shape_of(other, "expand_as"))
-    def flatten(self, start_dim=0, end_dim=-1): return shape.flatten(self, start_dim, end_dim)
-    def contiguous(self): return shape.Contiguous.apply(self)
-
-    def select(self, dim, index):
-        d = shape.normalize_dim(dim, self.ndim, "select")
-        i = checks.need_int("select", index, "index", 2)
-        n = self.shape[d] if self.ndim else 1
-        if not -n <= i < n:
-            raise IndexError(f"select(): index {i} out of range for tensor of size "
-                             f"{list(self.shape)} at dimension {d}")
-        return self[(slice(None),) * d + (i,)]
-
-    def gather(self, dim, index_): return index.gather(self, dim, index_)
-
-    def scatter(self, dim, index_, src=None, value=None):
-        return index.scatter(self, dim, index_, src, value)
-
-    def scatter_add(self, dim, index_, src): return index.scatter_add(self, dim, index_, src)
-
-
-def _shape_of(other, op):
-    checks.need_tensor(op, other, "other", 1)
-    return other.shape
-
-
-def shape_reshape(x, *new_shape, **kw):
-    """reshape/view with torch's -1 inference and errors (ops/shape.py's reshape)."""
-    return shape.reshape(x, *new_shape, **kw)
-
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)

@@ -141,6 +141,7 @@ class ComparisonReport:
 
     def __init__(self, rtol, atol):
         self.rows, self.rtol, self.atol = [], rtol, atol
+        self.outputs = []           # minigrad's outputs, for further checks by the caller
 
     @property
     def ok(self):
@@ -158,6 +159,9 @@ class ComparisonReport:
     def raise_if_failed(self, title="compare_with_torch"):
         if not self.ok:
             bad = [f"{r.stage} of {r.name}" for r in self.rows if not r.ok]
+            if all(r.stage.endswith("check") for r in self.rows):     # the no-torch fallback
+                raise ComparisonError(f"{title}: {', '.join(bad)} failed (no torch: finite "
+                                      f"differences)\n{self}")
             raise ComparisonError(f"{title}: minigrad and torch disagree on {', '.join(bad)} "
                                   f"(rtol={self.rtol}, atol={self.atol})\n{self}")
         return self
@@ -213,22 +217,27 @@ def _as_list(out):
 
 def compare_with_torch(mg_fn, torch_fn, *arrays, grad=True, double=False, rtol=None, atol=None,
                        dtype="float64", device="cpu", requires_grad=None, seed=None,
-                       check=True) -> ComparisonReport:
+                       check=True, gradcheck_fallback=False) -> ComparisonReport:
     """Run mg_fn on minigrad tensors and torch_fn on torch tensors built from the same data.
 
-    `arrays` are NumPy arrays (or numbers/lists/tensors); float ones are cast to `dtype` and
-    require grad (unless `requires_grad`, a list of bools, says otherwise). Compares outputs,
-    then (grad=True) gradients for one random upstream gradient, then (double=True) second
-    derivatives. Returns a ComparisonReport; with check=True a mismatch raises
-    ComparisonError whose message holds the report table. Default tolerances: rtol=1e-7,
-    atol=1e-9 in float64; rtol=1e-4, atol=1e-5 in float32.
+    `arrays` are NumPy arrays (or numbers/lists/tensors); float ones are cast to `dtype`
+    (dtype=None keeps each array's own) and require grad (unless `requires_grad`, a list of
+    bools, says otherwise); minigrad's live on `device`. Compares each output's shape, dtype
+    and values, then (grad=True) gradients for one random upstream gradient, then (double=True)
+    second derivatives. Returns a ComparisonReport (minigrad's outputs in `report.outputs`);
+    with check=True a mismatch raises ComparisonError whose message holds the report table.
+    Default tolerances: rtol=1e-7, atol=1e-9 in float64; rtol=1e-4, atol=1e-5 below.
+    Without torch: ImportError, or with gradcheck_fallback=True, gradcheck (and gradgradcheck
+    when double) of mg_fn in float64 on CPU.
     """
-    import torch
-    low = np.dtype(dtype) != np.float64
+    data = [to_numpy(a) for a in arrays]
+    if dtype is None:                   # each array as it is; tolerances of the narrowest float
+        low = any(a.dtype.kind == "f" and a.dtype != np.float64 for a in data)
+    else:
+        data = [a.astype(dtype) if a.dtype.kind == "f" else a for a in data]
+        low = np.dtype(dtype) != np.float64
     rtol = (1e-4 if low else 1e-7) if rtol is None else rtol
     atol = (1e-5 if low else 1e-9) if atol is None else atol
-    data = [to_numpy(a) for a in arrays]
-    data = [a.astype(dtype) if a.dtype.kind == "f" else a for a in data]
     if requires_grad is None:
         requires_grad = [grad and a.dtype.kind == "f" for a in data]
     if len(requires_grad) != len(data):
@@ -236,9 +245,19 @@ def compare_with_torch(mg_fn, torch_fn, *arrays, grad=True, double=False, rtol=N
                          f"for {len(data)} arrays")
     from .creation import tensor
     xs = [tensor(a, device=device, requires_grad=r) for a, r in zip(data, requires_grad)]
+    report = ComparisonReport(rtol, atol)
+    try:
+        import torch
+    except ImportError:
+        if not gradcheck_fallback:
+            raise
+        report.outputs = _as_list(mg_fn(*xs))
+        if grad and any(requires_grad):
+            _gradcheck_rows(report, mg_fn, data, requires_grad, double)
+        return report.raise_if_failed() if check else report
     ts = [torch.tensor(a, requires_grad=bool(r)) for a, r in zip(data, requires_grad)]
     outs, touts = _as_list(mg_fn(*xs)), _as_list(torch_fn(*ts))
-    report = ComparisonReport(rtol, atol)
+    report.outputs = outs
     if len(outs) != len(touts):
         report.rows.append(ComparisonRow("forward", "outputs", None, float("nan"), float("nan"),
                                          False, f"{len(outs)} outputs vs torch {len(touts)}"))
@@ -252,6 +271,22 @@ def compare_with_torch(mg_fn, torch_fn, *arrays, grad=True, double=False, rtol=N
     if grad and wrt and pairs and comparable:
         _compare_grads(report, pairs, xs, ts, wrt, double, device, seed)
     return report.raise_if_failed() if check else report
+
+
+def _gradcheck_rows(report, mg_fn, data, requires_grad, double):
+    """The fallback without torch: gradcheck (and gradgradcheck) in float64 on CPU, one row
+    each ('gradcheck', 'gradgradcheck'; their errors are not measured, only pass/fail)."""
+    from .creation import tensor
+    cpu = [tensor(a.astype(np.float64) if a.dtype.kind == "f" else a, requires_grad=r)
+           for a, r in zip(data, requires_grad)]
+    for stage, check in (("gradcheck", gradcheck), ("gradgradcheck", gradgradcheck))[:1 + double]:
+        try:
+            check(mg_fn, cpu)
+            ok, note = True, "no torch: finite differences"
+        except GradcheckError as e:
+            ok, note = False, str(e)
+        report.rows.append(ComparisonRow(stage, "inputs", None, float("nan"), float("nan"), ok,
+                                         note))
 
 
 def _grads(lib, outs, inputs, weights, create):

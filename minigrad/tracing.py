@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import weakref
 
-from . import autograd
+from . import engine
 
 
 class GradInfo:
@@ -76,12 +76,12 @@ class Trace:
         self._prev = None
 
     def __enter__(self):
-        self._prev = autograd._trace_hook
-        autograd._trace_hook = self._record
+        self._prev = engine._trace_hook
+        engine._trace_hook = self._record
         return self
 
     def __exit__(self, *exc):
-        autograd._trace_hook = self._prev
+        engine._trace_hook = self._prev
         self._prev = None
 
     def _record(self, node, grads_in, grads_out):

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 
-from .autograd import _SavedOutput
+from .saved import SavedOutput
 from .tensor import Tensor
 
 
@@ -145,7 +145,7 @@ def _cut(dot, fn):
 def _saved_edges(dot, node, op, shown):
     """Dotted edges from each tensor the op saved for backward to the op."""
     for s in node._saved or ():
-        if isinstance(s, _SavedOutput):
+        if isinstance(s, SavedOutput):
             src = _output(dot, node, s.index)
         elif isinstance(s, Tensor):
             if s.grad_fn in shown:

@@ -79,9 +79,6 @@ KNOWN = {
     (r"(mg|Tensor)\.logsumexp", "self|input", _EMPTY): (
         "bug owned by reduce.py (reported, not fixed here): LogSumExp over an empty dim "
         "returns float64 (its max of nothing is xp.zeros without a dtype)"),
-    (r"mg\.linspace", "start|end", "nan|-?inf"): (
-        "non-finite bounds: torch's values come from its kernel's inf - inf; minigrad gives "
-        "NumPy's (both accept)"),
     (r"Tensor\.to", "args", r"-?([\d.]+(e[-+]?\d+)?|inf|nan)"): (
         "torch reads a Python float positional as the float64 dtype; minigrad asks for a dtype"),
     (r"F\.scaled_dot_product_attention", "dropout_p", r"(np\.float64\()?-.*|nan"): (

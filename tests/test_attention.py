@@ -1,17 +1,17 @@
 """F.scaled_dot_product_attention against torch (float64): every option, both code paths.
 
 The fused FlashAttention Op is exercised on CPU through its NumPy forward/backward (the
-reference its CUDA kernels are tested against in test_attention_cuda.py).
+reference its CUDA kernels are tested against in test_attention_kernels.py).
 """
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from conftest import check_op
 
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.ops import attention as A
-from tests.conftest import check_op
 
 
 def sdpa(**kw):

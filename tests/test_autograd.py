@@ -233,8 +233,8 @@ def test_default_gradient_is_one_even_for_a_nan_output():
     assert np.isnan(y.item()) and x.grad.tolist() == [1.0, 0.0]
 
 
-def test_is_default_seed_only_for_the_implicit_one_of_the_running_backward():
-    seen = []
+def test_is_implicit_one_only_for_the_unwritten_seed_of_backward():
+    seen, kept = [], []
 
     class Probe(mg.autograd.Function):
         @staticmethod
@@ -243,7 +243,8 @@ def test_is_default_seed_only_for_the_implicit_one_of_the_running_backward():
 
         @staticmethod
         def backward(ctx, g):
-            seen.append(mg.autograd.is_default_seed(g.data))
+            seen.append(mg.backward_seed.is_implicit_one(g.data))
+            kept.append(g)
             return g * 2
 
     x = mg.tensor([1.0, 2.0], requires_grad=True)
@@ -252,5 +253,8 @@ def test_is_default_seed_only_for_the_implicit_one_of_the_running_backward():
     Probe.apply(x.sum()).backward(mg.tensor(1.0))       # an explicit 1: not the seed
     mg.grad(Probe.apply(x.sum()), [x])                  # grad() seeds too
     assert seen == [False, True, False, True]
-    state = mg.autograd._state
-    assert state.active_seeds == [] and state.pending_seeds == []
+    one = kept[1].data
+    assert mg.backward_seed.is_implicit_one(one)
+    kept[1].mul_(3)                                     # written in place: no longer a sure 1
+    assert not mg.backward_seed.is_implicit_one(one)
+    assert not mg.backward_seed.is_implicit_one(np.ones(()))

@@ -1,4 +1,6 @@
 """compare_with_torch: passes on correct ops, catches a deliberately wrong gradient."""
+import sys
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,25 @@ def test_zero_second_derivative_matches_torch_zero_tensor(rng):
 def test_bad_requires_grad_list(rng):
     with pytest.raises(ValueError, match="requires_grad"):
         compare_with_torch(lambda a: a, lambda a: a, np.ones(3), requires_grad=[True, False])
+
+
+def test_dtype_none_keeps_the_arrays_dtypes_and_report_holds_outputs(rng):
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    rep = compare_with_torch(lambda a: a.softmax(1), lambda t: t.softmax(1), x, dtype=None)
+    assert rep.ok and rep.rtol == 1e-4                  # float32 input: float32 tolerances
+    out, = rep.outputs
+    assert isinstance(out, mg.Tensor) and out.dtype == mg.float32 and out.requires_grad
+    rep = compare_with_torch(lambda a: a.float(), lambda t: t, x.astype(np.float64), check=False)
+    assert not rep.ok and "dtype float32 vs torch float64" in rep.rows[0].note
+
+
+def test_gradcheck_fallback_without_torch(rng, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)     # makes `import torch` raise ImportError
+    x = rng.standard_normal(4)
+    with pytest.raises(ImportError):
+        compare_with_torch(RightSquare.apply, None, x)
+    rep = compare_with_torch(RightSquare.apply, None, x, double=True, gradcheck_fallback=True)
+    assert rep.ok and [r.stage for r in rep.rows] == ["gradcheck", "gradgradcheck"]
+    assert rep.outputs[0].shape == (4,)
+    with pytest.raises(ComparisonError, match="gradcheck of inputs"):
+        compare_with_torch(WrongSquare.apply, None, x, gradcheck_fallback=True)

@@ -1,7 +1,7 @@
 """cross_entropy (minigrad/ops/cross_entropy.py) against torch in float64: class-index and
 probability targets with every reduction, weight, ignore_index and label_smoothing option,
-every device of the `device` fixture. The CUDA kernels' own tests are in
-test_cross_entropy_cuda.py, test_kernels_cuda.py and test_kernels_emulated.py.
+every device of the `device` fixture. The CUDA kernels' own tests (on a GPU and on the CPU
+emulator) are in test_cross_entropy_kernels.py.
 """
 import itertools
 

@@ -181,18 +181,54 @@ def test_use_kernels_switch_and_cpu_never_uses_cuda_paths(monkeypatch):
     with mg.cuda.use_kernels(False):
         assert not mg.cuda.kernels_enabled() and not backend.kernels_enabled
     assert mg.cuda.kernels_enabled()
-    from minigrad.ops import reduce as ops_reduce
-    from minigrad.ops import softmax as ops_softmax
+    from minigrad.cuda import cross_entropy as cuda_ce
+    from minigrad.cuda import reduce as cuda_reduce
+    from minigrad.cuda import softmax as cuda_softmax
 
     def boom(*a, **k):
-        raise AssertionError("forward_cuda called for a NumPy array")
-    for cls in (ops_softmax.Softmax, ops_softmax.LogSoftmax, ops_reduce.Sum):
-        assert cls.forward_cuda is not None
-        monkeypatch.setattr(cls, "forward_cuda", staticmethod(boom))
+        raise AssertionError("a CUDA launcher called for a NumPy array")
+    for mod, names in ((cuda_softmax, ("softmax", "log_softmax", "softmax_backward",
+                                       "log_softmax_backward")),
+                       (cuda_reduce, ("sum", "amax", "logsumexp")),
+                       (cuda_ce, ("cross_entropy", "cross_entropy_backward"))):
+        for name in names:
+            monkeypatch.setattr(mod, name, boom)
     x = mg.tensor(np.random.default_rng().standard_normal((3, 5)), requires_grad=True)
-    (mg.nn.functional.softmax(x, 1).sum() + mg.nn.functional.log_softmax(x, 0).sum()).backward()
+    F = mg.nn.functional
+    (F.softmax(x, 1).sum() + F.log_softmax(x, 0).sum() + x.amax(1).sum() + x.logsumexp(0).sum()
+     + F.cross_entropy(x, mg.tensor([0, 4, 2]))).backward()
     assert x.grad is not None
-    assert ops_reduce.Amin.forward_cuda is None     # Amax's kernel must not serve amin
+
+
+def test_fastpath_run_picks_by_device_and_falls_back_on_none():
+    from minigrad import fastpath
+
+    class Device:                       # stands in for a CuPy array: not a NumPy array
+        pass
+
+    calls = []
+
+    def cpu(a, k):
+        calls.append("cpu")
+        return None if k == "none" else ("cpu", k)
+
+    def cuda(a, k):
+        calls.append("cuda")
+        return None if k == "none" else ("cuda", k)
+
+    def ref(a, k):
+        return ("ref", k)
+
+    host, dev = np.zeros(2), Device()
+    assert fastpath.run(cpu, cuda, ref, host, 1) == ("cpu", 1)
+    assert fastpath.run(cpu, cuda, ref, dev, 1) == ("cuda", 1)
+    assert fastpath.run(cpu, cuda, ref, host, "none") == ("ref", "none")
+    assert fastpath.run(cpu, cuda, ref, dev, "none") == ("ref", "none")
+    assert fastpath.run(None, None, ref, host, 2) == ("ref", 2)
+    assert calls == ["cpu", "cuda", "cpu", "cuda"]
+    with mg.cuda.use_kernels(False):
+        assert fastpath.run(cpu, cuda, ref, dev, 3) == ("ref", 3)
+    assert calls == ["cpu", "cuda", "cpu", "cuda"]
 
 
 def test_launchers_return_none_when_no_kernel_applies():

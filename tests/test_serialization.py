@@ -140,3 +140,17 @@ def test_saved_file_has_the_umask_mode_and_stale_temps_go(tmp_path):
     assert not stale.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.npz", "other.npz.abc.tmp"]
     assert mg.load(target)["w"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_safetensors_paths_need_the_package_and_say_how_to_install(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "safetensors", None)      # as if it were not installed
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    hint = r'pip install -e "\.\[safetensors\]" in minigrad\'s checkout'
+    with pytest.raises(ImportError, match=hint):
+        mg.save({"w": mg.ones(2)}, tmp_path / "m.safetensors")
+    with pytest.raises(ImportError, match=hint):
+        mg.load(tmp_path / "m.safetensors")
+    with pytest.raises(TypeError, match=r"\.npz path instead"):  # checked before the import
+        mg.save({"w": {"nested": mg.ones(2)}}, tmp_path / "m.safetensors")
+    assert not os.listdir(tmp_path)

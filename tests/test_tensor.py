@@ -107,6 +107,21 @@ def test_cuda_moves_and_mixed_device_error():
         x + y
 
 
+@pytest.mark.cuda
+@pytest.mark.skipif(not mg.cuda.is_available(), reason="no CUDA GPU")
+def test_cupy_array_before_anything_loaded_cupy():
+    """A CuPy array can be minigrad's first contact with CuPy (fresh process)."""
+    import subprocess
+    import sys
+    code = ("import cupy, minigrad as mg\n"
+            "t = mg.tensor(cupy.arange(3.0), requires_grad=True)\n"
+            "assert t.device.type == 'cuda', t.device\n"
+            "u = mg.Tensor._make(cupy.ones(2))\n"
+            "assert u.device.type == 'cuda', u.device\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
 def test_mixed_device_error_message():
     """Without a GPU, fake a second array type to exercise the device check."""
     class FakeArray(np.ndarray):

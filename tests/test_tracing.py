@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import autograd
+from minigrad import autograd, engine
 
 
 def _graph_edges(root_fn):
@@ -86,9 +86,9 @@ def test_hook_is_removed_and_nested_traces_both_record():
     with autograd.trace() as outer:
         with autograd.trace() as inner:
             (x * 2).sum().backward()
-        assert autograd._trace_hook is not None
+        assert engine._trace_hook is not None
         (x * 3).sum().backward()
-    assert autograd._trace_hook is None
+    assert engine._trace_hook is None
     assert len(inner) == 2 and len(outer) == 4
     (x.exp()).sum().backward()                   # not recorded anywhere
     assert len(outer) == 4
@@ -98,7 +98,7 @@ def test_hook_removed_on_error():
     x = mg.randn(3, requires_grad=True)
     with pytest.raises(RuntimeError), autograd.trace():
         (x * 2).backward()                       # non-scalar without a gradient
-    assert autograd._trace_hook is None
+    assert engine._trace_hook is None
 
 
 def test_double_backward_is_traced_too():

@@ -1,8 +1,9 @@
-"""Launchers for kernels/attention.cu (fused flash-style attention, float32).
+"""Launchers for the fused flash-style attention kernels (float32).
 
-Two kernel sets compute the same thing: v2 (`attn_fwd_tc`, `attn_bwd_tc`), whose matrix
-products run on tensor cores in 3xTF32 (float32-grade accuracy), and v1 (`attn_fwd`,
-`attn_bwd`), the plain-FMA teaching versions. Dispatch:
+Two kernel sets compute the same thing: v2 (`attn_fwd_tc`, `attn_bwd_tc` in
+kernels/attention_tc.cu), whose matrix products run on tensor cores in 3xTF32 (float32-grade
+accuracy), and v1 (`attn_fwd`, `attn_bwd`, and `attn_bwd_delta` which both use, in
+kernels/attention_simt.cu), the plain-FMA teaching versions. Dispatch:
 
     if TENSOR_CORES:  v2 with (WQ, IT) = FWD_CFG[D] / BWD_CFG[D]: the inner loop runs over
                       tiles of IT rows (64, or 32 to fit 2 blocks per SM at D = 128), and WQ
@@ -82,6 +83,11 @@ def bwd_name(D, bias, dbias, tc=False):
 DELTA_GROUP = ("attn_bwd_delta",)
 
 
+def stem(name: str) -> str:
+    """The source file (kernels/<stem>.cu) that defines kernel `name`."""
+    return "attention_tc" if name.startswith(("attn_fwd_tc<", "attn_bwd_tc<")) else "attention_simt"
+
+
 def names(tc: bool, D: int) -> tuple:
     """The compile group of one path and tile width: every instantiation its launches use."""
     return (fwd_name(D, False, tc), fwd_name(D, True, tc), bwd_name(D, False, False, tc),
@@ -89,12 +95,13 @@ def names(tc: bool, D: int) -> tuple:
 
 
 def groups() -> list:
-    """Every compile group the launchers can ask for (with the current CFG tables)."""
+    """Every compile group the launchers can ask for (with the current CFG tables); each
+    lies in one source file, stem(group[0])."""
     return [DELTA_GROUP] + [names(tc, D) for tc in (True, False) for D in HEAD_DIMS]
 
 
 def _kernel(name, group, smem=0):
-    k = loader.get_kernel("attention", name, group=group)
+    k = loader.get_kernel(stem(name), name, group=group)
     loader.allow_dynamic_smem(k, smem)
     return k
 

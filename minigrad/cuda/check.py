@@ -21,14 +21,18 @@ from .loader import CTYPES, kernel_dir
 
 
 def all_names() -> dict:
-    """{stem: [name expression, ...]} for every dtype and kernel the dispatch can launch."""
-    out = {"softmax": [], "reduce": [], "cross_entropy": [],
-           "attention": [n for group in attention.groups() for n in group]}
+    """{stem: [name expression, ...]} for every dtype and kernel the dispatch can launch,
+    keyed by the source file kernels/<stem>.cu that defines each kernel."""
+    out = {}
+    for group in attention.groups():
+        out.setdefault(attention.stem(group[0]), []).extend(group)
     for dt in CTYPES:
-        out["softmax"] += (softmax.names(dt, "fwd") + softmax.names(dt, "bwd")
-                           + softmax.teaching_names(dt))
-        out["reduce"] += reduce.names(dt) + reduce.ladder_names(dt)
-        out["cross_entropy"] += cross_entropy.names(dt) + cross_entropy.teaching_names(dt)
+        for n in (softmax.names(dt, "fwd") + softmax.names(dt, "bwd")
+                  + softmax.teaching_names(dt)):
+            out.setdefault(softmax.stem(n), []).append(n)
+        out.setdefault("reduce", []).extend(reduce.names(dt) + reduce.ladder_names(dt))
+        for n in cross_entropy.names(dt) + cross_entropy.teaching_names(dt):
+            out.setdefault(cross_entropy.stem(n), []).append(n)
     return {k: sorted(set(v)) for k, v in out.items()}
 
 

@@ -12,7 +12,7 @@
         -> (loss, stats, total, dx1): ce_fwd_grad also writes dx1, the gradient for g = 1, in
            the same pass; `finish_grad(dx1, g)` turns it into the gradient for g (one host
            sync to look at g; dx1 as it is when g == 1, else scaled in place). For the
-           implicit seed of loss.backward() the op skips even that (autograd.is_default_seed).
+           implicit seed of loss.backward() the op skips even that (backward_seed.is_implicit_one).
            Forward + backward then read the logits once and write the gradient once. It holds
            an extra logits-sized buffer from forward to backward, as torch's saved log-softmax
            does.
@@ -23,8 +23,8 @@ whenever x and dx share their alignment). with_grad picks by row length (`plan_t
 rows of at most 1024 classes go to ce_warp_fwd_grad (1..32 lanes per row, the row in
 registers); rows longer than 64 KB on sm_90+ to ce_cluster_fwd_grad, a cluster of 2, 4 or 8
 blocks of 128 threads per row, each with a slice of at most 64 KB in shared memory.
-`forward_from_plan` / `backward_from_plan` adapt minigrad/ops/cross_entropy.py's _Plan (t,
-ignore_index, weight, eps, reduction) so the op hooks stay three lines long.
+`cross_entropy` / `cross_entropy_backward` take the op's arguments (logits, _Plan of
+minigrad/ops/cross_entropy.py) for its one-line hand-off (minigrad/fastpath.py).
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ import functools
 
 import numpy as np
 
+from .. import backward_seed
 from . import loader
 from .loader import CTYPES, Launch, pow2ceil
 
@@ -143,10 +144,23 @@ def plan_training(dtype, rows: int, n_classes: int, x_mis: int, dx_mis: int, sta
     return plan_fwd_grad(dtype, rows, n_classes, x_mis == dx_mis, stage)
 
 
+def stem(name: str) -> str:
+    """The source file (kernels/<stem>.cu) that defines kernel `name`."""
+    return "cross_entropy_cluster" if name.startswith("ce_cluster_") else "cross_entropy"
+
+
+@functools.cache
+def group(dtype, cluster: bool, src: str) -> tuple:
+    """The compile group of source file `src`: the names(dtype, cluster) it defines."""
+    return tuple(n for n in names(dtype, cluster) if stem(n) == src)
+
+
 def _kernel(name, dtype):
-    """One compile group per dtype: with the cluster kernel only where the GPU has clusters."""
-    group = names(np.dtype(dtype), loader.clusters_available())
-    return loader.get_kernel("cross_entropy", name, group=group)
+    """One compile group per dtype and source file (the cluster kernel, in its own file, is
+    asked for only where the GPU has clusters)."""
+    src = stem(name)
+    return loader.get_kernel(src, name, group=group(np.dtype(dtype),
+                                                    loader.clusters_available(), src))
 
 
 def _acc(dtype):
@@ -264,14 +278,14 @@ def backward(logits, targets, weight, ignore_index, label_smoothing, reduction, 
     return dx
 
 
-# ---- adapters for minigrad/ops/cross_entropy.py ----------------------------------------------
-def forward_from_plan(x, plan, with_grad=False):
-    """CrossEntropy.forward_cuda: the loss (targets checked by ce_targets), with
-    plan.cuda = (stats, total) kept, and plan.cuda_grad = the gradient for g = 1 when
-    with_grad and the reduction allows it. Only the launches the kernels need: the plan's
-    per-row arrays (valid, w_t, ...) are never built on this path."""
+# ---- the hand-off from minigrad/ops/cross_entropy.py -----------------------------------------
+def cross_entropy(x, plan):
+    """CrossEntropy's forward: the loss (targets checked by ce_targets), with plan.cuda =
+    (stats, total) kept, and plan.cuda_grad = the gradient for g = 1 when the input needs a
+    gradient (plan.grad_expected) and the reduction allows it. Only the launches the kernels
+    need: the plan's per-row arrays (valid, w_t, ...) are never built on this path."""
     res = forward(x, plan.t, plan.weight, plan.ignore_index, plan.eps, plan.reduction,
-                  check=True, with_grad=with_grad)
+                  check=True, with_grad=plan.grad_expected)
     if res is None:
         return None
     plan.cuda = res[1:3]
@@ -279,14 +293,14 @@ def forward_from_plan(x, plan, with_grad=False):
     return res[0]
 
 
-def backward_from_plan(x, g, plan, g_is_one=False):
-    """CrossEntropyBackward.forward_cuda: dx, or None when the forward did not run here.
-    g_is_one: the caller knows g == 1 (the default seed of loss.backward()): no sync."""
-    if getattr(plan, "cuda", None) is None:
+def cross_entropy_backward(x, g, plan):
+    """CrossEntropyBackward's forward: dx, or None when the forward did not run here. For g
+    the implicit seed of loss.backward() (g == 1 for sure) the forward's dx1 as it is: no sync."""
+    if plan.cuda is None:
         return None
     stats, total = plan.cuda
-    dx1, plan.cuda_grad = getattr(plan, "cuda_grad", None), None   # used once: dx may be
-    if dx1 is not None:                                            # accumulated into in place
-        return dx1 if g_is_one else finish_grad(dx1, g)
+    dx1, plan.cuda_grad = plan.cuda_grad, None      # used once: dx may be accumulated into
+    if dx1 is not None:                             # in place
+        return dx1 if backward_seed.is_implicit_one(g) else finish_grad(dx1, g)
     return backward(x, plan.t, plan.weight, plan.ignore_index, plan.eps, plan.reduction, stats,
                     total, g)

@@ -1,4 +1,5 @@
-"""Launchers for kernels/softmax.cu: pick a kernel by layout, row length and dtype, then launch.
+"""Launchers for kernels/softmax.cu and kernels/softmax_cluster.cu (the thread-block-cluster
+kernels, sm_90+): pick a kernel by layout, row length and dtype, then launch.
 
 The dispatch is one readable if-chain (`plan_rows`); its cut-offs come from the register
 budget measured on an H100 (docs/kernels.md, 'Registers per thread': beyond about 64-128
@@ -27,9 +28,9 @@ else enough for CLUSTER_CPT values each. Measured figures: benchmarks/RESULTS.md
 
 Every function returns None when no kernel applies (dtype, empty, 0-d); the op then runs its
 plain CuPy path. `names(dtype, kind, cluster)` lists every template instantiation the dispatch
-can ask for: the loader compiles them as one group, and the tests check the two never drift
-apart. `cluster=False` (the default of `plan`, and what the CPU emulator uses) never picks the
-cluster kernels; the launchers pass `clusters_available()`.
+can ask for: the loader compiles those of each source file as one group (`group`), and the
+tests check the two never drift apart. `cluster=False` (the default of `plan`, and what the CPU
+emulator uses) never picks the cluster kernels; the launchers pass `clusters_available()`.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ CLUSTER_CPT = {"fwd": {"float32": 32, "float64": 16, "float16": 32},     # value
                "bwd": {"float32": 16, "float64": 8, "float16": 16}}      # beyond, fall back
 CLUSTER_SMEM_BYTES = 64 * 1024   # the forward's slice (registers + shared memory) per block
 SMEM_BLOCK = 256                 # threads per block of the shared-memory cluster forward
-SMEM_REG_PACKS = 4               # 16-byte packs per thread kept in registers (softmax.cu)
+SMEM_REG_PACKS = 4               # 16-byte packs per thread kept in registers (softmax_cluster.cu)
 
 
 def vec_for(dtype, cols: int, aligned: bool) -> int:
@@ -187,8 +188,20 @@ def _supported(a, dim) -> bool:
             and a.shape[dim] < 2**31)
 
 
+def stem(name: str) -> str:
+    """The source file (kernels/<stem>.cu) that defines kernel `name`."""
+    return "softmax_cluster" if name.startswith("softmax_cluster_") else "softmax"
+
+
+@functools.cache
+def group(dtype, kind: str, cluster: bool, src: str) -> tuple:
+    """The compile group of source file `src`: the names(dtype, kind, cluster) it defines."""
+    return tuple(n for n in names(dtype, kind, cluster) if stem(n) == src)
+
+
 def _launch(ln: Launch, dtype, kind, cluster, *args):
-    k = loader.get_kernel("softmax", ln.name, group=names(np.dtype(dtype), kind, cluster))
+    src = stem(ln.name)
+    k = loader.get_kernel(src, ln.name, group=group(np.dtype(dtype), kind, cluster, src))
     if ln.smem:
         loader.allow_dynamic_smem(k, ln.smem, carveout=True)     # room for 4 slices per SM
     k((ln.grid,), (ln.block,), args, shared_mem=ln.smem)
@@ -240,3 +253,16 @@ def softmax_backward(y, dy, dim: int, log: bool = False, out=None):
     if not _supported(y, dim) or dy.dtype != y.dtype or dy.shape != y.shape:
         return None
     return _apply("bwd", [y, dy], dim, log, out)
+
+
+# The ops' hand-off (minigrad/fastpath.py) calls these: the reference's arguments exactly.
+def softmax(x, dim):
+    return softmax_forward(x, dim)
+
+
+def log_softmax(x, dim):
+    return softmax_forward(x, dim, log=True)
+
+
+def log_softmax_backward(y, dy, dim):
+    return softmax_backward(y, dy, dim, log=True)

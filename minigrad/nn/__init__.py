@@ -21,3 +21,5 @@ from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .transformer import TransformerEncoder, TransformerEncoderLayer
+# ---- issue 15: shape ops ----
+from .unflatten import Unflatten  # noqa: E402

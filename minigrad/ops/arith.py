@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module, get_default_dtype
-from ..dtypes import operands_dtype
+from ..dtypes import result_type
 from .shape import sum_to
 
 
@@ -57,7 +57,7 @@ def promote(a, b):
         return a, b, da
     if da is None and type(a) in (float, int) and db is not None and db.kind == "f":
         return a, b, db
-    dt = operands_dtype(a, b)
+    dt = result_type(a, b)
     return _cast(a, dt), _cast(b, dt), dt
 
 

@@ -6,9 +6,10 @@
 
 The reference path is a plain composition of ops (its gradient follows from its parts; a float
 mask gets a gradient, so a relative position bias is learnable). On CUDA float32 inputs with the
-kernels enabled, FlashAttention runs kernels/attention.cu instead: it never stores the L x S
-matrix, keeps the per-row logsumexp (LSE) for the backward, and FlashAttentionBackward recomputes
-P tile by tile. Its NumPy/CuPy `forward`s below are the reference the kernels are tested against.
+kernels enabled, FlashAttention runs kernels/attention_tc.cu instead (kernels/attention_simt.cu
+with the tensor cores off): it never stores the L x S matrix, keeps the per-row logsumexp (LSE)
+for the backward, and FlashAttentionBackward recomputes P tile by tile. _flash_forward and
+_flash_backward are the NumPy/CuPy reference the kernels are tested against.
 """
 from __future__ import annotations
 
@@ -16,16 +17,17 @@ import math
 
 import numpy as np
 
-from .. import backend
+from .. import backend, fastpath
 from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
+from ..cuda import attention as cuda_attention
 from .checks import need_bool, need_float, need_optional_float, need_optional_tensor
 from .compare import where
 from .shape import sum_to
 from .softmax import softmax
 
 _NEG_INF = float("-inf")
-MAX_FUSED_HEAD_DIM = 128    # the kernel's largest tile width (kernels/attention.cu, D = 128)
+MAX_FUSED_HEAD_DIM = 128    # the kernels' largest tile width (kernels/attention_*.cu, D = 128)
 
 
 # ---- checks ---------------------------------------------------------------------------------
@@ -152,36 +154,46 @@ def _raw_scores(xp, q, k, bias, causal, scale):
     return s
 
 
+def _flash_forward(q, k, v, bias, causal, scale):
+    """(O, LSE) of FlashAttention: the NumPy/CuPy reference of attn_fwd (attention_simt.cu)
+    and attn_fwd_tc (attention_tc.cu)."""
+    xp = array_module(q)
+    s = _raw_scores(xp, q, k, bias, causal, scale)
+    m = s.max(axis=-1, keepdims=True)
+    dead = m == _NEG_INF
+    m = xp.where(dead, 0, m)
+    e = xp.exp(s - m)
+    rowsum = e.sum(axis=-1, keepdims=True)
+    o = xp.matmul(e, v) / xp.where(dead, 1, rowsum)
+    lse = xp.where(dead, np.inf, m + xp.log(xp.where(dead, 1, rowsum)))[..., 0]
+    return o, lse
+
+
+def _flash_backward(q, k, v, bias, o, lse, do, causal, scale, need_bias):
+    """dQ, dK, dV (and dBias) from the saved O and LSE: the reference of attn_bwd."""
+    xp = array_module(q)
+    delta = (do * o).sum(axis=-1, keepdims=True)
+    p = xp.exp(_raw_scores(xp, q, k, bias, causal, scale) - lse[..., None])
+    dv = xp.matmul(xp.swapaxes(p, -1, -2), do)
+    ds = p * (xp.matmul(do, xp.swapaxes(v, -1, -2)) - delta)
+    dq = xp.matmul(ds, k) * scale
+    dk = xp.matmul(xp.swapaxes(ds, -1, -2), q) * scale
+    return dq, dk, dv, ds
+
+
 class FlashAttention(Op):
     """O = softmax(Q K^T scale + bias) V and LSE = logsumexp of each score row.
 
     q (..., L, D), k (..., S, D), v (..., S, D) with equal leading dims; bias None or a float
     tensor broadcastable to (..., L, S). A row with no finite score gets O = 0 and LSE = +inf
-    (so exp(S - LSE) = 0 in the backward). forward_cuda is kernels/attention.cu's attn_fwd.
+    (so exp(S - LSE) = 0 in the backward). On CUDA attn_fwd_tc runs (attention_tc.cu).
     """
 
     @staticmethod
     def forward(ctx, q, k, v, bias, causal, scale):
-        xp = array_module(q)
-        s = _raw_scores(xp, q, k, bias, causal, scale)
-        m = s.max(axis=-1, keepdims=True)
-        dead = m == _NEG_INF
-        m = xp.where(dead, 0, m)
-        e = xp.exp(s - m)
-        rowsum = e.sum(axis=-1, keepdims=True)
-        o = xp.matmul(e, v) / xp.where(dead, 1, rowsum)
-        lse = xp.where(dead, np.inf, m + xp.log(xp.where(dead, 1, rowsum)))[..., 0]
-        return FlashAttention._finish(ctx, q, k, v, bias, causal, scale, o, lse)
-
-    @staticmethod
-    def forward_cuda(ctx, q, k, v, bias, causal, scale):
-        from ..cuda import attention as kernels
-        o, lse = kernels.flash_forward(q, k, v, bias, causal, scale)
-        return FlashAttention._finish(ctx, q, k, v, bias, causal, scale, o, lse)
-
-    @staticmethod
-    def _finish(ctx, q, k, v, bias, causal, scale, o, lse):
         ctx.causal, ctx.scale = causal, scale
+        o, lse = fastpath.run(None, cuda_attention.flash_forward, _flash_forward, q, k, v, bias,
+                              causal, scale)
         ctx.save_for_backward(q, k, v, bias, o, lse)
         ctx.mark_non_differentiable(lse)
         return o, lse
@@ -219,22 +231,8 @@ class FlashAttentionBackward(Op):
 
     @staticmethod
     def forward(ctx, q, k, v, bias, o, lse, do, causal, scale, need_bias):
-        xp = array_module(q)
-        delta = (do * o).sum(axis=-1, keepdims=True)
-        p = xp.exp(_raw_scores(xp, q, k, bias, causal, scale) - lse[..., None])
-        dv = xp.matmul(xp.swapaxes(p, -1, -2), do)
-        ds = p * (xp.matmul(do, xp.swapaxes(v, -1, -2)) - delta)
-        dq = xp.matmul(ds, k) * scale
-        dk = xp.matmul(xp.swapaxes(ds, -1, -2), q) * scale
-        if need_bias:
-            return dq, dk, dv, _sum_to_array(xp, ds, bias.shape)
-        return dq, dk, dv
-
-    @staticmethod
-    def forward_cuda(ctx, q, k, v, bias, o, lse, do, causal, scale, need_bias):
-        from ..cuda import attention as kernels
-        dq, dk, dv, ds = kernels.flash_backward(q, k, v, bias, o, lse, do, causal, scale,
-                                                need_bias)
+        dq, dk, dv, ds = fastpath.run(None, cuda_attention.flash_backward, _flash_backward,
+                                      q, k, v, bias, o, lse, do, causal, scale, need_bias)
         if need_bias:
             return dq, dk, dv, _sum_to_array(array_module(ds), ds, bias.shape)
         return dq, dk, dv

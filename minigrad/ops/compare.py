@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
-from ..dtypes import operands_dtype
+from ..dtypes import result_type
 from .arith import _binary, _cast, _grad, _operand, _shape, promote, torch_name
 from .checks import need_operand, need_tensor
 
@@ -21,7 +21,7 @@ class Clamp(Op):
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.shapes = _shape(x), _shape(lo), _shape(hi)
-        dt = operands_dtype(x, lo, hi)
+        dt = result_type(x, lo, hi)
         x = _cast(x, dt)
         lo = None if lo is None else _cast(lo, dt)
         hi = None if hi is None else _cast(hi, dt)

@@ -10,10 +10,12 @@ w_t = weight[t_i] (0 for ignored rows), eps = label_smoothing and K = C:
     dx_ic    = coef_i [a_i p_ic - (1 - eps) w_t [c = t_i] - eps / K w_c],
                a_i = (1 - eps) w_t + eps / K sum_c w_c,   p = softmax(x_i)
 where coef_i is the upstream gradient (divided by sum w_t for mean). The forward keeps two
-numbers per row (shift and sum of exps), never log(softmax(x)); on the CPU fast path it also
-keeps exp(x - shift) for one backward when a gradient will be asked for. On CUDA the training
-forward writes the gradient too (kernels/cross_entropy.cu, launched from
-minigrad/cuda/cross_entropy.py).
+numbers per row (shift and sum of exps), never log(softmax(x)), and exp(x - shift) for one
+backward when a gradient will be asked for. The reference math (_cross_entropy and
+_cross_entropy_backward, NumPy or CuPy) hands its row log-sum-exp and scaled exponentials to
+minigrad/cpu/softmax.py on the CPU. On CUDA the op hands the whole forward and backward to
+minigrad/cuda/cross_entropy.py (kernels/cross_entropy.cu), whose training forward also writes
+the gradient for g = 1 (plan.cuda_grad): the backward of loss.backward() then reads nothing.
 """
 from __future__ import annotations
 
@@ -21,10 +23,11 @@ import functools
 
 import numpy as np
 
-from ..autograd import Op, is_default_seed, is_grad_enabled, wrap
+from .. import fastpath
+from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
+from ..cpu import softmax as cpu_softmax
 from ..cuda import cross_entropy as cuda_ce
-from . import softmax_cpu
 from .checks import need_float
 from .compare import where
 from .index import Gather
@@ -42,11 +45,12 @@ class _Plan:
                  grad_expected=False):
         self.t, self.ignore_index, self.dtype, self.n_classes = t, ignore_index, dtype, n_classes
         self.weight, self.eps, self.reduction = weight, eps, reduction
-        self.shift = self.sumexp = None         # filled by the NumPy forward
-        self.exps = None                        # its exp(x - shift), for one backward (CPU)
+        self.shift = self.sumexp = None         # filled by the reference forward
+        self.exps = None                        # its exp(x - shift), for one backward
         self.cuda = None                        # (stats, total) of the CUDA forward
         self.cuda_grad = None                   # the CUDA forward's gradient for g = 1
-        self.grad_expected = grad_expected      # the input needs a gradient (CUDA: fwd_grad)
+        self.grad_expected = grad_expected      # the input needs a gradient (keep exps; CUDA:
+                                                # the forward writes the gradient)
 
     def check_values(self):
         """The target range check of the array path (the CUDA kernels check in ce_targets)."""
@@ -92,58 +96,75 @@ class _Plan:
         return xp.where(self.valid, g, 0).astype(g.dtype)
 
 
-def _lse_parts(x, plan=None):
-    """(shift, sumexp) per row, logsumexp = shift + log(sumexp); fast path on CPU, which
-    keeps exp(x - shift) in plan.exps when a backward will follow (torch keeps its
-    log_softmax too): the backward then skips two passes."""
-    if softmax_cpu.usable(x, 1):
-        if plan is not None and plan.grad_expected:
-            plan.exps = np.empty_like(x)
-        return softmax_cpu.row_logsumexp(x, None if plan is None else plan.exps)
+def _row_logsumexp(x, keep_exps):
+    """(shift, sumexp, exps): logsumexp = shift + log(sumexp) per row, shift the row max;
+    exps = exp(x - shift) when keep_exps (the backward then skips two passes), else None."""
     xp = array_module(x)
     shift = x.max(axis=1)
-    return shift, xp.exp(x - shift[:, None]).sum(axis=1)
+    e = xp.exp(x - shift[:, None])
+    return shift, e.sum(axis=1), (e if keep_exps else None)
+
+
+def _scaled_exp_rows(x, shift, scale, exps):
+    """exp(x - shift) * scale per row; `exps` (those exponentials, or None) is scaled in place."""
+    e = array_module(x).exp(x - shift[:, None]) if exps is None else exps
+    e *= scale[:, None]
+    return e
+
+
+def _cross_entropy(x, plan):
+    """The loss (see the top), with the per-row statistics kept in the plan for backward."""
+    plan.check_values()
+    xp = array_module(x)
+    n_classes = x.shape[1]
+    plan.shift, plan.sumexp, plan.exps = fastpath.run(
+        cpu_softmax.row_logsumexp, None, _row_logsumexp, x, plan.grad_expected)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # lse - x_t as (shift - x_t) + log(sumexp): no rounding of a large lse
+        log_s = xp.log(plan.sumexp)
+        loss = plan.w_t * ((plan.shift - x[plan.rows, plan.tc]) + log_s)
+        if plan.eps > 0:
+            w = plan.weight
+            xs = x - plan.shift[:, None]
+            wx = xs.sum(axis=1) if w is None else xs @ w
+            w_sum = n_classes if w is None else w.sum()
+            smooth = w_sum * log_s - wx                  # sum_c w_c (lse - x_c)
+            loss = (1 - plan.eps) * loss + plan.eps / n_classes * smooth
+        # an ignored row is left out (0), as in torch, even when its logits hold inf or
+        # NaN: a multiplication by its zero weight would give NaN there
+        loss = xp.where(plan.valid, loss, 0)
+        if plan.reduction == "none":
+            out = loss
+        else:
+            out = loss.sum()
+            if plan.reduction == "mean":
+                out = out / plan.total
+    return xp.asarray(out, dtype=x.dtype)
+
+
+def _cross_entropy_backward(x, g, plan):
+    """dx = coef * (a * softmax(x) - B) (see the top)."""
+    n_classes = x.shape[1]
+    eps, w = plan.eps, plan.weight
+    coef = plan.coef(g)
+    if plan.shift is None:                   # the forward ran on the CUDA kernels
+        plan.shift, plan.sumexp, _ = _row_logsumexp(x, False)
+    scale = (coef * plan.a / plan.sumexp).astype(x.dtype)
+    exps, plan.exps = plan.exps, None        # used once (a second backward recomputes)
+    dx = fastpath.run(cpu_softmax.scaled_exp_rows, None, _scaled_exp_rows, x, plan.shift, scale,
+                      exps)
+    dx[plan.rows, plan.tc] -= (coef * (1 - eps) * plan.w_t).astype(x.dtype)
+    if eps > 0:
+        dx -= (coef * (eps / n_classes))[:, None] * (1 if w is None else w)
+    return dx       # (an ignored row of inf/NaN logits gets NaN here, as torch gives it)
 
 
 class CrossEntropy(Op):
     @staticmethod
     def forward(ctx, x, plan):
-        plan.check_values()
-        xp = array_module(x)
-        n_classes = x.shape[1]
-        plan.shift, plan.sumexp = _lse_parts(x, plan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # lse - x_t as (shift - x_t) + log(sumexp): no rounding of a large lse
-            log_s = xp.log(plan.sumexp)
-            loss = plan.w_t * ((plan.shift - x[plan.rows, plan.tc]) + log_s)
-            if plan.eps > 0:
-                w = plan.weight
-                xs = x - plan.shift[:, None]
-                wx = xs.sum(axis=1) if w is None else xs @ w
-                w_sum = n_classes if w is None else w.sum()
-                smooth = w_sum * log_s - wx                  # sum_c w_c (lse - x_c)
-                loss = (1 - plan.eps) * loss + plan.eps / n_classes * smooth
-            # an ignored row is left out (0), as in torch, even when its logits hold inf or
-            # NaN: a multiplication by its zero weight would give NaN there
-            loss = xp.where(plan.valid, loss, 0)
-            if plan.reduction == "none":
-                out = loss
-            else:
-                out = loss.sum()
-                if plan.reduction == "mean":
-                    out = out / plan.total
         ctx.plan = plan
         ctx.save_for_backward(x)
-        return xp.asarray(out, dtype=x.dtype)
-
-    @staticmethod
-    def forward_cuda(ctx, x, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
-        out = cuda_ce.forward_from_plan(x, plan, with_grad=plan.grad_expected)
-        if out is None:
-            return CrossEntropy.forward(ctx, x, plan)
-        ctx.plan = plan
-        ctx.save_for_backward(x)
-        return out
+        return fastpath.run(None, cuda_ce.cross_entropy, _cross_entropy, x, plan)
 
     @staticmethod
     def backward(ctx, g):
@@ -156,34 +177,10 @@ class CrossEntropyBackward(Op):
 
     @staticmethod
     def forward(ctx, x, g, plan):
-        xp = array_module(x)
-        n_classes = x.shape[1]
-        eps, w = plan.eps, plan.weight
-        coef = plan.coef(g)
-        if plan.shift is None:                   # the forward ran on the CUDA kernels
-            plan.shift, plan.sumexp = _lse_parts(x)
-        a = plan.a
         ctx.plan = plan
         ctx.save_for_backward(x, g)
-        scale = (coef * a / plan.sumexp).astype(x.dtype)
-        if softmax_cpu.usable(x, 1):
-            exps, plan.exps = plan.exps, None    # used once (a second backward recomputes)
-            dx = softmax_cpu.scaled_exp_rows(x, plan.shift, scale, exps)
-        else:
-            dx = xp.exp(x - plan.shift[:, None]) * scale[:, None]
-        dx[plan.rows, plan.tc] -= (coef * (1 - eps) * plan.w_t).astype(x.dtype)
-        if eps > 0:
-            dx -= (coef * (eps / n_classes))[:, None] * (1 if w is None else w)
-        return dx       # (an ignored row of inf/NaN logits gets NaN here, as torch gives it)
-
-    @staticmethod
-    def forward_cuda(ctx, x, g, plan):  # kernels/cross_entropy.cu; None: no kernel for this case
-        dx = cuda_ce.backward_from_plan(x, g, plan, g_is_one=is_default_seed(g))
-        if dx is None:
-            return CrossEntropyBackward.forward(ctx, x, g, plan)
-        ctx.plan = plan
-        ctx.save_for_backward(x, g)
-        return dx
+        return fastpath.run(None, cuda_ce.cross_entropy_backward, _cross_entropy_backward, x, g,
+                            plan)
 
     @staticmethod
     def backward(ctx, gg):

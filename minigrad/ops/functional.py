@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from ..autograd import unwrap
-from ..dtypes import operands_dtype
+from ..dtypes import result_type
 from .arith import Add, Sub, _is_bool, _no_bool_sub
 from . import shape as _shape, softmax as _softmax
 from .checks import need_int, need_number, need_operand, need_tensor
@@ -78,7 +78,7 @@ def is_tensor(obj):
 
 def _times_alpha(input, other, alpha):
     """other * alpha computed in the result dtype, with torch's checks on alpha."""
-    dt = operands_dtype(input, other)
+    dt = result_type(input, other)
     if isinstance(alpha, float) and dt.kind in "biu":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
@@ -108,6 +108,14 @@ def sub(input, other, *, alpha=1):
             _no_bool_sub(a, b)
         other = _times_alpha(input, other, alpha)
     return Sub.apply(input, other)
+
+
+def torch_result_type(tensor, other):
+    """mg.result_type: the dtype torch gives an op on two operands, each a tensor or a number
+    (torch.result_type); dtypes.result_type is the internal form on any operands."""
+    need_operand("result_type", tensor, "tensor", 1)
+    need_operand("result_type", other, "other", 2)
+    return result_type(tensor, other)
 
 
 def _operands(fn, input, other, alpha=1):

@@ -258,6 +258,8 @@ def _prepare(op, input, dim, index, src=None):
         input = input.reshape(1)
     if idx.ndim == 0:
         idx = idx.reshape(1)
+    if hasattr(src, "dtype") and src.dtype != input.dtype:
+        raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype")
     if src is not None and getattr(src, "ndim", None) == 0:
         src = src.reshape(1)
     _check_index(op, input, d, idx, src)

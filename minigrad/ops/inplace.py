@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from .. import autograd, storage, views
+from .. import autograd, saved, storage, views
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import can_cast
@@ -106,7 +106,7 @@ def _saved_output_is_x(out, x):
         return
     others_share_x = False
     for s in node._saved:
-        if type(s) is autograd._SavedOutput and s.data is out.data:
+        if type(s) is saved.SavedOutput and s.data is out.data:
             s.data = x.data
         elif hasattr(s, "data") and hasattr(s.data, "base") and \
                 storage.shares_storage(s.data, x.data):

@@ -11,7 +11,7 @@ import builtins  # this module defines sum/max/min with torch's meaning
 
 import numpy as np
 
-from .. import return_types
+from .. import fastpath, return_types
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
 from ..cuda import reduce as cuda_reduce
@@ -31,20 +31,41 @@ def _expand_back(g, shape, dims, keepdim):
     return g.expand(*shape)
 
 
+def _sum(x, dims):
+    out = x.sum(axis=dims, keepdims=True)
+    return out.astype("int64") if x.dtype.kind in "biu" else out
+
+
+def _amax(x, dims):
+    return x.max(axis=dims, keepdims=True)
+
+
+def _amin(x, dims):
+    return x.min(axis=dims, keepdims=True)
+
+
+def _logsumexp(x, dims):
+    """m + log(sum(exp(x - m))) with m the max: no overflow."""
+    xp = array_module(x)
+    m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros(_keep_shape(x.shape, dims))
+    m = xp.where(xp.isfinite(m), m, 0)      # rows of -inf give -inf, +inf gives +inf
+    s = xp.exp(x - m).sum(axis=dims, keepdims=True)
+    with np.errstate(divide="ignore"):      # log(0) = -inf is the right answer here
+        return xp.log(s) + m
+
+
+def _drop_dims(out, dims, keepdim):
+    """A keepdim-shaped reduction result in the shape keepdim asks for."""
+    return out if keepdim else out.reshape(tuple(
+        s for i, s in enumerate(out.shape) if i not in dims))
+
+
 class Sum(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.args = x.shape, dims, keepdim
-        out = x.sum(axis=dims, keepdims=keepdim)
-        return out.astype("int64") if x.dtype.kind in "biu" else out
-
-    @staticmethod
-    def forward_cuda(ctx, x, dims, keepdim):  # kernels/reduce.cu; None: no kernel for this case
-        out = cuda_reduce.reduce(x, dims, "sum")
-        if out is None:
-            return Sum.forward(ctx, x, dims, keepdim)
-        ctx.args = x.shape, dims, keepdim
-        return out if keepdim else out.reshape(_shape_without(x.shape, dims))
+        out = fastpath.run(None, cuda_reduce.sum, _sum, x, dims)
+        return _drop_dims(out, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -53,24 +74,13 @@ class Sum(Op):
 
 class Amax(Op):
     """Max over dims; the gradient is shared evenly between tied maxima (torch.amax)."""
-    reduce_name = "max"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        name = ctx.reduce_name                  # "max" here, "min" in Amin
         ctx.args = x.shape, dims, keepdim
-        out = getattr(x, name)(axis=dims, keepdims=True)
+        out = fastpath.run(None, cuda_reduce.amax, _amax, x, dims)
         ctx.save_for_backward(x, out)
-        return out if keepdim else out.reshape(_shape_without(x.shape, dims))
-
-    @staticmethod
-    def forward_cuda(ctx, x, dims, keepdim):  # kernels/reduce.cu; None: no kernel for this case
-        out = cuda_reduce.reduce(x, dims, "max")
-        if out is None:
-            return Amax.forward(ctx, x, dims, keepdim)
-        ctx.args = x.shape, dims, keepdim
-        ctx.save_for_backward(x, out)
-        return out if keepdim else out.reshape(_shape_without(x.shape, dims))
+        return _drop_dims(out, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -82,39 +92,25 @@ class Amax(Op):
 
 
 class Amin(Amax):
-    """Min over dims; the same forward and backward as Amax with min in place of max."""
-    reduce_name = "min"
-    forward_cuda = None                 # Amax's kernel computes max; amin runs CuPy's min
-
-
-def _shape_without(shape, dims):
-    return tuple(s for i, s in enumerate(shape) if i not in dims)
-
-
-class LogSumExp(Op):
-    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the max: no overflow."""
+    """Min over dims; Amax's backward (the gradient shared between tied minima)."""
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        xp = array_module(x)
-        m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros(_keep_shape(x.shape, dims))
-        m = xp.where(xp.isfinite(m), m, 0)      # rows of -inf give -inf, +inf gives +inf
-        s = xp.exp(x - m).sum(axis=dims, keepdims=True)
-        with np.errstate(divide="ignore"):      # log(0) = -inf is the right answer here
-            out = xp.log(s) + m
-        out = out if keepdim else out.reshape(_shape_without(x.shape, dims))
         ctx.args = x.shape, dims, keepdim
-        ctx.save_for_backward(x, out)           # the real output: keeps double backward linked
-        return out
+        out = _amin(x, dims)                  # no kernel: CuPy's min on CUDA
+        ctx.save_for_backward(x, out)
+        return _drop_dims(out, dims, keepdim)
+
+
+class LogSumExp(Op):
+    """log(sum(exp(x))) over dims, computed without overflow (_logsumexp)."""
 
     @staticmethod
-    def forward_cuda(ctx, x, dims, keepdim):  # kernels/reduce.cu; None: no kernel for this case
-        out = cuda_reduce.reduce(x, dims, "logsumexp")
-        if out is None:
-            return LogSumExp.forward(ctx, x, dims, keepdim)
-        out = out if keepdim else out.reshape(_shape_without(x.shape, dims))
+    def forward(ctx, x, dims, keepdim):
         ctx.args = x.shape, dims, keepdim
-        ctx.save_for_backward(x, out)
+        out = _drop_dims(fastpath.run(None, cuda_reduce.logsumexp, _logsumexp, x, dims), dims,
+                         keepdim)
+        ctx.save_for_backward(x, out)           # the real output: keeps double backward linked
         return out
 
     @staticmethod
@@ -123,7 +119,6 @@ class LogSumExp(Op):
         shape, dims, keepdim = ctx.args
         out = _expand_back(out, shape, dims, keepdim)
         return _expand_back(g, shape, dims, keepdim) * (x - out).exp(), None, None
-
 
 
 class ArgReduce(Op):

@@ -9,7 +9,7 @@ import numbers
 
 from ..autograd import Op
 from ..backend import array_module
-from ..dtypes import operands_dtype
+from ..dtypes import result_type
 from .checks import need_ints, need_tensor
 
 
@@ -292,7 +292,7 @@ def _tensor_list(tensors, op):
     for k, t in enumerate(tensors):
         need_tensor(op, t, f"tensors[{k}]")
     if len({t.dtype for t in tensors}) > 1:
-        dt = operands_dtype(*tensors)
+        dt = result_type(*tensors)
         tensors = [t if t.dtype == dt else t.to(dt) for t in tensors]
     return list(tensors)
 

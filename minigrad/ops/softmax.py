@@ -5,17 +5,21 @@
     y = log_softmax(x):  y = x - max - log(sum(exp(x - max)))
                          dx = dy - exp(y) * sum(dy)
 
-The CUDA kernels live in kernels/softmax.cu; these NumPy/CuPy forwards are their reference.
+The functions below are the reference math, written once for NumPy and CuPy. Each op's
+forward hands its arrays to a faster implementation of the same math where one applies, in
+one line (minigrad/fastpath.py): minigrad/cpu/softmax.py (row blocks in cache, several
+threads) on the CPU, minigrad/cuda/softmax.py (kernels/softmax.cu) on CUDA.
 A row that is entirely -inf gives NaN, as torch does.
 """
 from __future__ import annotations
 
 import warnings
 
+from .. import fastpath
 from ..autograd import Op
 from ..backend import array_module
+from ..cpu import softmax as cpu_softmax
 from ..cuda import softmax as cuda_softmax
-from . import softmax_cpu
 from .checks import need_dtype, need_tensor
 from .shape import normalize_dim
 
@@ -33,8 +37,6 @@ def _rows(fn, dim, *arrays):
 
 
 def _softmax_array(x, dim):
-    if softmax_cpu.usable(x, dim):          # same math in cached row blocks, in place
-        return softmax_cpu.softmax_rows(x)
     xp = array_module(x)
     y = x - x.max(axis=dim, keepdims=True)
     xp.exp(y, out=y)
@@ -43,13 +45,27 @@ def _softmax_array(x, dim):
 
 
 def _log_softmax_array(x, dim):
-    if softmax_cpu.usable(x, dim):
-        return softmax_cpu.log_softmax_rows(x)
     xp = array_module(x)
     y = x - x.max(axis=dim, keepdims=True)
     s = xp.exp(y).sum(axis=dim, keepdims=True)
     y -= xp.log(s)
     return y
+
+
+def _softmax(x, dim):
+    return _rows(_softmax_array, dim, x)
+
+
+def _log_softmax(x, dim):
+    return _rows(_log_softmax_array, dim, x)
+
+
+def _softmax_backward(y, g, dim):
+    return _rows(_softmax_grad, dim, y, g)
+
+
+def _log_softmax_backward(y, g, dim):
+    return _rows(_log_softmax_grad, dim, y, g)
 
 
 def _softmax_grad(y, g, dim):
@@ -65,18 +81,9 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = _rows(_softmax_array, dim, x)
+        y = fastpath.run(cpu_softmax.softmax, cuda_softmax.softmax, _softmax, x, dim)
         ctx.save_for_backward(y)
         return y
-
-    @staticmethod
-    def forward_cuda(ctx, x, dim):  # kernels/softmax.cu; None: no kernel for this case
-        out = cuda_softmax.softmax_forward(x, dim)
-        if out is None:
-            return Softmax.forward(ctx, x, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -91,16 +98,7 @@ class SoftmaxBackward(Op):
     def forward(ctx, y, g, dim):
         ctx.dim = dim
         ctx.save_for_backward(y, g)
-        return _rows(_softmax_grad, dim, y, g)
-
-    @staticmethod
-    def forward_cuda(ctx, y, g, dim):  # kernels/softmax.cu; None: no kernel for this case
-        out = cuda_softmax.softmax_backward(y, g, dim)
-        if out is None:
-            return SoftmaxBackward.forward(ctx, y, g, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(y, g)
-        return out
+        return fastpath.run(None, cuda_softmax.softmax_backward, _softmax_backward, y, g, dim)
 
     @staticmethod
     def backward(ctx, gg):
@@ -118,18 +116,10 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = _rows(_log_softmax_array, dim, x)
+        y = fastpath.run(cpu_softmax.log_softmax, cuda_softmax.log_softmax, _log_softmax, x,
+                         dim)
         ctx.save_for_backward(y)
         return y
-
-    @staticmethod
-    def forward_cuda(ctx, x, dim):  # kernels/softmax.cu; None: no kernel for this case
-        out = cuda_softmax.softmax_forward(x, dim, log=True)
-        if out is None:
-            return LogSoftmax.forward(ctx, x, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -144,16 +134,8 @@ class LogSoftmaxBackward(Op):
     def forward(ctx, y, g, dim):
         ctx.dim = dim
         ctx.save_for_backward(y, g)
-        return _rows(_log_softmax_grad, dim, y, g)
-
-    @staticmethod
-    def forward_cuda(ctx, y, g, dim):  # kernels/softmax.cu; None: no kernel for this case
-        out = cuda_softmax.softmax_backward(y, g, dim, log=True)
-        if out is None:
-            return LogSoftmaxBackward.forward(ctx, y, g, dim)
-        ctx.dim = dim
-        ctx.save_for_backward(y, g)
-        return out
+        return fastpath.run(None, cuda_softmax.log_softmax_backward, _log_softmax_backward,
+                            y, g, dim)
 
     @staticmethod
     def backward(ctx, gg):

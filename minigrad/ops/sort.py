@@ -97,7 +97,6 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
 class MedianAll(Amax):
     """The lower median of all elements; tied elements share the gradient (as torch)."""
-    forward_cuda = None
 
     @staticmethod
     def forward(ctx, x, ignore_nan):

@@ -345,14 +345,15 @@ class FakeCupy(types.SimpleNamespace):
 
 
 @contextlib.contextmanager
-def patch_launchers():
+def patch_launchers(built: dict | None = None):
     """Make minigrad.cuda's launchers run on FakeCupy arrays and emulated kernels.
 
-    Yields {stem: {name: Kernel}} of the kernels built so far (each compile group once)."""
+    Yields {(stem, names): Library} of the compile groups loaded so far (each once); pass the
+    same dict again to reuse them across patches."""
     from minigrad.cuda import loader
 
     fake = FakeCupy()
-    built: dict = {}
+    built = {} if built is None else built
 
     def get_kernel(stem, name_expression, options=(), group=None):
         names = tuple(group) if group is not None else (name_expression,)

@@ -1,7 +1,9 @@
 """CPU fast paths (NumPy) for softmax, log_softmax and per-row logsumexp over the last dim.
 
-Same math as the references in softmax.py, arranged for speed on a C-contiguous (rows, C)
-float32/float64 array:
+Same math as the references in ops/softmax.py and ops/cross_entropy.py, arranged for speed on
+a C-contiguous (rows, C) float32/float64 array. Each entry point (softmax, log_softmax,
+row_logsumexp, scaled_exp_rows) returns None when the input is not such an array: the op
+then runs its reference (minigrad/fastpath.py).
 - rows go in blocks of about BLOCK_BYTES, so the 3-4 passes over a block stay in cache;
 - every pass writes in place (out=): no full-size temporaries;
 - each thread takes one contiguous run of blocks (NumPy releases the GIL inside ufuncs);
@@ -111,6 +113,16 @@ def _row_sums(yb):
     return np.einsum("ij->i", yb).reshape(-1, 1)
 
 
+def softmax(x, dim):
+    """softmax(x, dim) when dim is the last of a C-contiguous float array, else None."""
+    return softmax_rows(x) if usable(x, dim) else None
+
+
+def log_softmax(x, dim):
+    """log_softmax(x, dim) when dim is the last of a C-contiguous float array, else None."""
+    return log_softmax_rows(x) if usable(x, dim) else None
+
+
 def softmax_rows(x):
     """softmax over the last dim of a C-contiguous array."""
     x2 = x.reshape(-1, x.shape[-1])
@@ -143,11 +155,15 @@ def log_softmax_rows(x):
     return y.reshape(x.shape)
 
 
-def row_logsumexp(x2, exps=None):
-    """(shift, sumexp), each (rows,), with logsumexp = shift + log(sumexp) for a (rows, C)
-    array, shift the row max. exp(x - shift) goes to `exps` when given (cross-entropy keeps
-    it for its backward), else to a per-thread scratch block: nothing of size rows x C."""
+def row_logsumexp(x2, keep_exps=False):
+    """(shift, sumexp, exps) with logsumexp = shift + log(sumexp), each (rows,), for a
+    (rows, C) array, shift the row max; None when x2 is not a C-contiguous float array.
+    exps = exp(x - shift) when keep_exps (cross-entropy keeps it for its backward), else None
+    and the exponentials go to a per-thread scratch block: nothing of size rows x C."""
+    if not usable(x2, 1):
+        return None
     n, c = x2.shape
+    exps = np.empty_like(x2) if keep_exps else None
     shift = np.empty(n, x2.dtype)
     sumexp = np.empty(n, x2.dtype)
 
@@ -158,13 +174,15 @@ def row_logsumexp(x2, exps=None):
         shift[r0:r1] = sh[:, 0]
 
     _for_blocks(block, n, c, x2.itemsize)
-    return shift, sumexp
+    return shift, sumexp, exps
 
 
 def scaled_exp_rows(x2, shift, scale, exps=None):
     """exp(x - shift[:, None]) * scale[:, None] for a (rows, C) array (cross-entropy's
     gradient is this minus a sparse correction); given `exps` (those exponentials, kept by
-    the forward), it is scaled in place and returned."""
+    the forward), it is scaled in place and returned. None for other arrays."""
+    if not usable(x2, 1):
+        return None
     out = np.empty_like(x2) if exps is None else exps
 
     def block(r0, r1):

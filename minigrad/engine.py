@@ -1,0 +1,250 @@
+"""The backward walk: from the outputs' gradients to every input's, node by node.
+
+backward() sorts the graph iteratively (no recursion), then walks it once in reverse
+topological order, summing the gradients that reach each node before calling its backward
+(autograd.py builds the graph this walks). Gradients are cast to the dtype of the input they
+belong to, as torch does. With create_graph the walk itself is recorded (each backward is
+written with minigrad ops), so its results can be differentiated again.
+"""
+from __future__ import annotations
+
+from . import backend, backward_seed
+from .autograd import _tensor_cls
+from .grad_mode import _GradMode
+
+_trace_hook = None      # set by minigrad.tracing.trace(): called as hook(node, grads_in, grads_out)
+
+
+def _sort(roots):
+    """Count, for every node reachable from `roots`, how many graph edges point at it."""
+    deps = {n: 0 for n in roots}
+    stack = list(deps)
+    while stack:
+        node = stack.pop()
+        for e in node._edges:
+            if e is not None:
+                parent = e[0]
+                if parent is None:
+                    continue
+                if parent in deps:
+                    deps[parent] += 1
+                else:
+                    deps[parent] = 1
+                    stack.append(parent)
+    return deps
+
+
+def _accumulate(old, new):
+    return new if old is None else old + new
+
+
+def _add_leaf(leaf_grads, t, g):
+    old = leaf_grads.get(id(t), (t, None))[1]
+    leaf_grads[id(t)] = (t, _accumulate(old, g))
+
+
+def _add_node(grads, node, nr, g):
+    slots = grads.get(node)
+    if slots is None:
+        slots = grads[node] = [None] * len(node._out_meta)
+    if g is not None:
+        old = slots[nr]
+        slots[nr] = g if old is None else old + g
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None):
+    """The engine behind Tensor.backward and grad().
+
+    With `inputs` None, gradients accumulate into `.grad` of the leaves (and of tensors that
+    called retain_grad()). Otherwise the gradients of `inputs` are returned, nothing else is
+    touched, and an input the graph never reaches gets None.
+    """
+    Tensor = _tensor_cls()
+    leaf_grads = {}                       # id(leaf) -> (leaf, summed grad)
+    grads = {}                            # node -> list of summed grads, one per output
+    for out, g in zip(outputs, grad_outputs):
+        if out._view is not None:
+            out._view.refresh(out)
+        if out.grad_fn is not None:
+            _add_node(grads, out.grad_fn, out._output_nr, g)
+        elif out.requires_grad:
+            _add_leaf(leaf_grads, out, g)
+        else:
+            raise RuntimeError("backward: element of outputs does not require grad and has no "
+                               "grad_fn (was it computed under no_grad, or from tensors "
+                               "without requires_grad=True?)")
+    wanted = {}                           # (node, output_nr) -> position in inputs
+    for k, t in enumerate(inputs or ()):
+        if t.grad_fn is not None:
+            wanted[(t.grad_fn, t._output_nr)] = k
+    results = [None] * len(inputs or ())
+
+    roots = list(grads)
+    deps = _sort(roots)
+    ready = [n for n in roots if deps[n] == 0]
+    with _GradMode(create_graph):
+        while ready:
+            node = ready.pop()
+            gouts = grads.pop(node)
+            if inputs is None and node._retained:
+                _fill_retained(node, gouts, create_graph)
+            if wanted:
+                for (n, nr), k in wanted.items():
+                    if n is node:
+                        results[k] = gouts[nr]
+            gins = _call_backward(node, gouts, Tensor)
+            if not retain_graph:
+                node._saved, node._released = None, node._saved is not None or node._released
+            for e, g in zip(node._edges, gins):
+                if e is None:
+                    continue
+                parent, nr = e
+                if parent is None:                      # a leaf: nr is the tensor itself
+                    if g is not None:
+                        dtype = nr.data.dtype       # torch casts to the input's dtype
+                        if g.data.dtype is not dtype and g.data.dtype != dtype:
+                            g = g.to(dtype)
+                        _add_leaf(leaf_grads, nr, g)
+                    continue
+                if g is not None:                       # _add_node, inlined: the hot loop
+                    meta = parent._out_meta
+                    dtype = meta[nr][1]
+                    if g.data.dtype is not dtype and g.data.dtype != dtype:
+                        g = g.to(dtype)
+                    slots = grads.get(parent)
+                    if slots is None:
+                        slots = grads[parent] = [None] * len(meta)
+                    old = slots[nr]
+                    slots[nr] = g if old is None else old + g
+                left = deps[parent] - 1
+                deps[parent] = left
+                if left == 0:
+                    ready.append(parent)
+
+    if inputs is not None:
+        for k, t in enumerate(inputs):
+            if t.grad_fn is None and id(t) in leaf_grads:
+                results[k] = leaf_grads[id(t)][1]
+        return results
+    _write_leaf_grads(leaf_grads.values(), create_graph, Tensor)
+    return None
+
+
+def _fill_retained(node, gouts, create_graph):
+    """Set .grad of this node's outputs that asked for retain_grad()."""
+    for nr, ref in node._retained.items():
+        t = ref()
+        if t is not None and gouts[nr] is not None:
+            t.grad = _accumulate(t.grad, gouts[nr] if create_graph else gouts[nr].detach())
+
+
+def _write_leaf_grads(pairs, create_graph, Tensor):
+    owned = set()
+    for t, g in pairs:
+        if not create_graph:
+            # .grad must own its memory: a gradient may be a broadcast view or shared by inputs
+            if not g.data.flags.owndata or id(g.data) in owned:
+                g = Tensor._make(g.data.copy())
+            owned.add(id(g.data))
+            g = g if g.grad_fn is None else g.detach()
+        t.grad = _accumulate(t.grad, g)
+
+
+def _call_backward(node, gouts, Tensor):
+    """Run one node's backward with zeros for missing output grads; check the results."""
+    filled = gouts          # a node's missing output grads are zeros (torch materializes them)
+    if len(gouts) == 1:
+        if gouts[0] is None:
+            return (None,) * len(node._inputs)
+    elif all(g is None for g in gouts):
+        return (None,) * len(node._inputs)
+    elif any(g is None for g in gouts):
+        filled = [Tensor._make(backend.module_of(kind).zeros(shape, dtype))
+                  if g is None and dtype.kind == "f" else g
+                  for g, (shape, dtype, kind) in zip(gouts, node._out_meta)]
+    gins = node.backward(node, *filled)
+    if type(gins) is not tuple:
+        gins = (gins,)
+    n_in = len(node._inputs)
+    if len(gins) < n_in:
+        gins = gins + (None,) * (n_in - len(gins))
+    if not node._arrays_in:         # built-in ops are tested against torch; user code is checked
+        for t, g in zip(node._inputs, gins):
+            if g is not None and isinstance(t, Tensor) and g.data.shape != t.data.shape:
+                raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for "
+                                   f"an input of shape {t.shape}")
+    if _trace_hook is not None:
+        _trace_hook(node, filled, gins)
+    return gins
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Gradients of `outputs` with respect to `inputs`, returned as a tuple (torch.autograd.grad).
+
+    Leaves' `.grad` is left untouched. An input the outputs do not depend on raises unless
+    allow_unused=True, in which case its gradient is None.
+    """
+    Tensor = _tensor_cls()
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    for k, t in enumerate(outputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad(): outputs[{k}] must be a Tensor, not {type(t).__name__}")
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if not inputs:
+        raise RuntimeError("grad: `inputs` argument to `grad()` cannot be empty.")
+    for k, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: inputs[{k}] does not require grad")
+    gouts = _default_grads(outputs, grad_outputs, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = run_backward(outputs, gouts, retain_graph, create_graph, inputs=inputs)
+    for k, g in enumerate(res):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: inputs[{k}] (shape {inputs[k].shape}) was not used in "
+                               "the graph of outputs; pass allow_unused=True to get None")
+        if g is not None and not create_graph:
+            res[k] = g.detach()
+    return tuple(res)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of `tensors` into the leaves' .grad (torch.autograd.backward)."""
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported; use minigrad.grad")
+    Tensor = _tensor_cls()
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    gouts = _default_grads(tensors, grad_tensors, "backward")
+    keep = create_graph if retain_graph is None else retain_graph
+    run_backward(tensors, gouts, keep, create_graph)
+
+
+def _default_grads(outputs, grad_outputs, who):
+    Tensor = _tensor_cls()
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"{who}: got {len(grad_outputs)} grad_outputs for {len(outputs)} "
+                           "outputs")
+    res = []
+    for out, g in zip(outputs, grad_outputs):
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(f"{who}: grad can be implicitly created only for scalar "
+                                   f"outputs, got shape {out.shape}; pass a gradient")
+            g = Tensor._make(backward_seed.implicit_ones_like(out.data))
+        elif not isinstance(g, Tensor):
+            g = Tensor._make(backend.array_module(out.data).full_like(out.data, g))
+        if g.shape != out.shape:
+            raise RuntimeError(f"{who}: gradient has shape {g.shape} but the output has shape "
+                               f"{out.shape}")
+        res.append(g)
+    return res
+
+
+def trace():
+    """Record every node a backward pass visits; see minigrad.tracing.Trace."""
+    from .tracing import Trace  # lazy: the tracer prints tables and is not needed otherwise
+    return Trace()

@@ -1,0 +1,245 @@
+"""Scans along one dim: cumsum, cumprod, cummax, cummin, logcumsumexp (torch's names).
+
+Each forward is written once against NumPy/CuPy. The running max/min and logaddexp use a
+log-step (Hillis-Steele) scan, `_scan`, so no ufunc.accumulate is needed on either device.
+Backwards are written with minigrad ops (the reversed scans through `Flip`), so double
+backward works; cumprod's gradient is exact where the input has zeros, as torch's.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import return_types
+from ..autograd import Op, wrap
+from ..backend import array_module
+from ..grad_mode import is_grad_enabled
+from .arith import torch_name
+from .compare import need_tensor, where
+from .index import Gather
+from .shape import normalize_dim
+
+
+def _scan(a, axis, f):
+    """Inclusive scan of the associative binary f(earlier, later) along axis, log2(n) steps."""
+    n = a.shape[axis]
+    step = 1
+    while step < n:
+        lo = [slice(None)] * a.ndim
+        hi = [slice(None)] * a.ndim
+        lo[axis], hi[axis] = slice(0, n - step), slice(step, n)
+        new = a.copy()
+        new[tuple(hi)] = f(a[tuple(lo)], a[tuple(hi)])
+        a, step = new, step * 2
+    return a
+
+
+def _as_1d(x):
+    """A 0-d array seen as shape (1,), as torch's scans treat it."""
+    return x.reshape(1) if x.ndim == 0 else x
+
+
+def _int64(x):
+    return x.astype("int64") if x.dtype.kind in "biu" else x
+
+
+def _accumulate(fn, x, dim):
+    """fn (cumsum/cumprod) along dim; float16/32 accumulate in float64 as torch's CPU scans
+    (a float32 running sum would drift over long rows), then round once."""
+    a = _int64(_as_1d(x))
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        return fn(a.astype("float64"), axis=dim).astype(a.dtype).reshape(x.shape)
+    return fn(a, axis=dim).reshape(x.shape)
+
+
+class Flip(Op):
+    """x reversed along dim (the reversed scans of the backwards)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return array_module(x).flip(x, dim).copy() if x.ndim else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return Flip.apply(g, ctx.dim), None
+
+
+def _flip(t, dim):
+    return Flip.apply(t, dim)
+
+
+class CumSum(Op):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return _accumulate(array_module(x).cumsum, x, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        d = ctx.dim                             # dx_i = sum_{k >= i} dy_k: a reversed cumsum
+        return _flip(CumSum.apply(_flip(g, d), d), d), None
+
+
+class CumProd(Op):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        y = _accumulate(array_module(x).cumprod, x, dim)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors                # dx_i = sum_{k >= i} dy_k prod_{j <= k, j != i} x_j
+        d = ctx.dim
+        if x.ndim == 0:
+            return g, None
+        if not (x.data == 0).any():             # = reversed cumsum(dy * y)_i / x_i
+            return _flip(CumSum.apply(_flip(g * y, d), d), d) / x, None
+        if not is_grad_enabled():               # first order only: O(n), as torch's
+            return wrap(_cumprod_grad_zeros(x.data, y.data, g.data, d)), None
+        return _cumprod_grad_with_zeros(x, g, d), None
+
+
+def _cumprod_grad_zeros(x, y, g, d):
+    """The exact first-order gradient where x has zeros, on arrays. With z the first zero
+    of a line: dx_i = rcumsum(dy y)_i / x_i before z; dx_z = y_{z-1} sum_{k >= z} dy_k
+    prod_{z < j <= k} x_j; 0 after z."""
+    xp = array_module(x)
+    n = x.shape[d]
+    shape = [1] * x.ndim
+    shape[d] = n
+    pos = xp.arange(n).reshape(shape)
+    zero = x == 0
+    z = xp.where(zero.any(axis=d, keepdims=True), zero.argmax(axis=d, keepdims=True), n)
+    before = pos < z
+
+    def rcumsum(a):
+        return xp.flip(xp.cumsum(xp.flip(a, d), axis=d), d)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = xp.where(before, rcumsum(g * y) / xp.where(before, x, 1), 0)
+        after = xp.cumprod(xp.where(pos <= z, 1, x), axis=d)       # prod_{z < j <= k} x_j
+        s = rcumsum(xp.where(pos >= z, g * after, 0))
+        first = [slice(None)] * x.ndim
+        first[d] = slice(0, n - 1)
+        one = list(x.shape)
+        one[d] = 1
+        excl = xp.concatenate([xp.ones(one, y.dtype), y[tuple(first)]], axis=d)   # y_{i-1}
+        return xp.where(pos == z, excl * s, out).astype(g.dtype, copy=False)
+
+
+def _cumprod_grad_with_zeros(x, g, d):
+    """The exact gradient where x has zeros, differentiable again (create_graph):
+    C[i, k] = prod_{j <= k, j != i} x_j from a cumprod of x with x_i replaced by 1 in row i
+    (O(n^2) memory per scanned line; torch also switches to an O(n^2) method here)."""
+    xp = array_module(x.data)
+    n = x.shape[d]
+    xl = x.transpose(d, -1) if d != x.ndim - 1 else x
+    gl = g.transpose(d, -1) if d != x.ndim - 1 else g
+    rows = xl.unsqueeze(-2).expand(*xl.shape[:-1], n, n)           # rows[.., i, j] = x_j
+    eye = wrap(xp.eye(n, dtype=bool))
+    c = CumProd.apply(where(eye, 1.0, rows), rows.ndim - 1)
+    upper = wrap(xp.triu(xp.ones((n, n), dtype=x.data.dtype)))       # k >= i
+    out = (c * upper * gl.unsqueeze(-2)).sum(-1)
+    return out.transpose(d, -1) if d != x.ndim - 1 else out
+
+
+class LogCumSumExp(Op):
+    """log(cumsum(exp(x))) by a logaddexp scan: no overflow and no underflow."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xp = array_module(x)
+        out = _scan(_as_1d(x), dim, xp.logaddexp).reshape(x.shape)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors              # dx_i = sum_{k >= i} dy_k exp(x_i - out_k)
+        d = ctx.dim
+        if x.ndim == 0:
+            return g, None
+        # the sum in log space, positive and negative dy apart (as torch): no overflow
+        # (log 0 is the lowest finite float, not -inf: -inf - -inf would give NaN)
+        lowest = float(np.finfo(g.data.dtype).min)
+        pos, neg = g > 0, g < 0
+        log_pos = where(pos, where(pos, g, 1.0).log(), lowest)
+        log_neg = where(neg, where(neg, -g, 1.0).log(), lowest)
+
+        def rev_lcse(t):
+            return _flip(LogCumSumExp.apply(_flip(t, d), d), d)
+        return (x + rev_lcse(log_pos - out)).exp() - (x + rev_lcse(log_neg - out)).exp(), None
+
+
+def _running_index(x, dim, largest):
+    """Index of the running max (min) along dim: the last position holding it, NaN counted
+    as the largest (smallest) value, as torch.cummax/cummin."""
+    xp = array_module(x)
+    values = _scan(x, dim, xp.maximum if largest else xp.minimum)   # both propagate NaN
+    hit = x == values
+    if x.dtype.kind == "f":
+        hit |= xp.isnan(x) & xp.isnan(values)
+    shape = [1] * x.ndim
+    shape[dim] = x.shape[dim]
+    pos = xp.arange(x.shape[dim], dtype="int64").reshape(shape)
+    return _scan(xp.where(hit, pos, 0), dim, xp.maximum)
+
+
+def _dim(input, dim, op):
+    return normalize_dim(dim, input.ndim, op)
+
+
+def _cast(input, dtype):
+    return input if dtype is None else input.to(dtype)
+
+
+# ---- public functions --------------------------------------------------------------------
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along dim; bool and integer inputs sum in int64 (torch.cumsum)."""
+    need_tensor("cumsum", input, "input", 1)
+    x = _cast(input, dtype)
+    return _cast(CumSum.apply(x, _dim(x, dim, "cumsum")), dtype)     # int32 stays int32
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running product along dim; exact gradient where the input has zeros (torch.cumprod)."""
+    need_tensor("cumprod", input, "input", 1)
+    x = _cast(input, dtype)
+    return _cast(CumProd.apply(x, _dim(x, dim, "cumprod")), dtype)
+
+
+def _cum_extreme(input, dim, largest):
+    op = "cummax" if largest else "cummin"
+    need_tensor(op, input, "input", 1)
+    d = _dim(input, dim, op)
+    cls = getattr(return_types, op)
+    if input.ndim == 0:
+        return cls((input.clone(), wrap(array_module(input.data).zeros((), "int64"))))
+    idx = _running_index(input.data, d, largest)
+    return cls((Gather.apply(input, d, idx), wrap(idx)))
+
+
+def cummax(input, dim):
+    """(values, indices) of the running max along dim; ties and NaN take the latest index,
+    and the gradient goes to that index (torch.cummax)."""
+    return _cum_extreme(input, dim, True)
+
+
+def cummin(input, dim):
+    """(values, indices) of the running min along dim (torch.cummin)."""
+    return _cum_extreme(input, dim, False)
+
+
+def logcumsumexp(input, dim):
+    """log(cumsum(exp(x))) along dim, computed stably; floating inputs only
+    (torch.logcumsumexp)."""
+    need_tensor("logcumsumexp", input, "input", 1)
+    if input.dtype.kind not in "fc":
+        raise NotImplementedError("\"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{torch_name(input.dtype)}'")
+    return LogCumSumExp.apply(input, _dim(input, dim, "logcumsumexp"))
+
+
+__all__ = ["cummax", "cummin", "cumprod", "cumsum", "logcumsumexp"]
