@@ -390,9 +390,13 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
                         f"{type(input).__name__}")
     if high is None:
         low, high = 0, low
+    low, high = need_int("randint_like", low, "low"), need_int("randint_like", high, "high")
     if high <= low:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
-                           f"to={high}")
+        raise RuntimeError(f"randint_like: random_ expects 'from' to be less than 'to', but got "
+                           f"from={low} >= to={high}")
+    dt = input.dtype if dtype is None else need_dtype("randint_like", dtype)
+    if dt.kind == "b" and not (0 <= low and high <= 2):
+        raise RuntimeError(f"randint_like: [{low}, {high}) is out of bounds for bool")
     out = randint(low, high, input.shape, dtype=dtype or input.dtype,
                   device=device or input.device)
     return out.requires_grad_(True) if requires_grad else out

@@ -211,11 +211,11 @@ class InplaceMethods:
     # ---- issue 15: reductions and scans ----
     def cumsum_(self, dim, *, dtype=None):
         return inplace.update(self, lambda t: t.cumsum(dim, dtype=dtype), "cumsum_",
-                              check_cast=False)
+                              check_cast=dtype is None)   # (bool -> int64 does not fit)
 
     def cumprod_(self, dim, *, dtype=None):
         return inplace.update(self, lambda t: t.cumprod(dim, dtype=dtype), "cumprod_",
-                              check_cast=False)
+                              check_cast=dtype is None)
     # ---- issue 15: sorting, selection and indexing ----
     def index_add_(self, dim, index, source, *, alpha=1):
         return inplace.update(self, lambda t: t.index_add(dim, index, source, alpha=alpha),

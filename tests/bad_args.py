@@ -60,7 +60,7 @@ _EMPTY = r"(Arr\((\d+, )*0(, \d+)*,?\)|empty \(.*\)).*"     # labels of empty te
 _EXPLICIT_NONE = ("explicit None is read as the omitted argument (the Python default): the "
                   "result is torch's for the call without it")
 KNOWN = {
-    (r"(mg|Tensor)\.(max|min|median|nanmedian|squeeze)", "dim", "None"): _EXPLICIT_NONE,
+    (r"(mg|Tensor)\.(max|min|median|nanmedian|squeeze|prod)", "dim", "None"): _EXPLICIT_NONE,
     (r"(mg|Tensor)\.(max|min)", "other", "None"): _EXPLICIT_NONE,
     (r"(mg|Tensor)\.(std|var|std_mean|var_mean)", "unbiased", "None"): _EXPLICIT_NONE,
     (r"mg\.arange", "end", "None"): _EXPLICIT_NONE,
@@ -101,6 +101,15 @@ KNOWN = {
     (r"F\.scaled_dot_product_attention", "scale", r"(np\.float64\()?-inf\)?"): (
         "differs", "scale=-inf makes a row's scores all -inf: minigrad gives such a row zeros "
         "(its rule for a fully masked row), torch NaN"),
+    (r"(mg|Tensor)\.split", "split_size(_or_sections)?", r"np\.int64.*"): (
+        "silent", "torch's split takes only a Python int (a NumPy int is read as a list and "
+        "fails); minigrad takes it as the int it is"),
+    (r"mg\.tensordot", "dims", r"np\.int64.*"): (
+        "silent", "torch's tensordot refuses a NumPy int for dims; minigrad takes it as an int"),
+    (r"Tensor\.(addmm|addbmm|baddbmm|addmv)_", "self", r"Arr\(.*\):.*"): (
+        "stricter", "torch's add-product in-place ops resize a smaller self to the product's "
+        "shape; "
+        "minigrad refuses an in-place result of another shape, as for every in-place op"),
     (r"F\.softplus", "beta", r"(np\.float64\()?0(\.0)?\)?"): (
         "torch takes beta=0 (and divides by it); minigrad raises"),
     (r"F\.cross_entropy", "label_smoothing", r"(np\.float64\()?-.*|nan"): (
@@ -121,6 +130,7 @@ KNOWN = {
 
 
 KNOWN_FROM_DRAWS = {
+    (r"Tensor\.(addmm|addbmm|baddbmm|addmv)_", "self", r"Arr\(.*\):.*"),
     (r"(mg|Tensor)\.(std|var)(_mean)?", "correction", "nan"),
     (r"(mg|Tensor)\.logsumexp", "dim", r"\[\]|\(\)"),
     (r"mg\.finfo", "type", "None"),

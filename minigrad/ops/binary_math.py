@@ -13,6 +13,7 @@ from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
 from ..dtypes import result_type
 from .arith import _cast, _grad, _shape, torch_name
+from .checks import need_operand
 from .compare import clamp, need_tensor, where
 
 
@@ -235,6 +236,7 @@ def _clamp_bound(fn, input, bound, name):
     need_tensor(fn, input, "input", 1)
     if bound is None:
         raise TypeError(f"{fn}(): argument '{name}' must be a Number or a Tensor, not None")
+    need_operand(fn, bound, name, 2)
     if getattr(bound, "ndim", None) is None and result_type(input, bound).kind == "b":
         raise NotImplementedError(f'"{fn}_scalar_cpu" not implemented for \'Bool\'')
 

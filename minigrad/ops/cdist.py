@@ -117,7 +117,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError("X1 and X2 must have the same number of columns. X1: "
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
-    if not isinstance(p, numbers.Real) or isinstance(p, bool) or p < 0:
+    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not p >= 0:
         raise RuntimeError("cdist only supports non-negative p values")
     if compute_mode not in _MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")

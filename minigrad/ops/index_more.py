@@ -12,6 +12,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
+from .checks import need_bool, need_number, need_str
 from .compare import where as where_
 from .index import (Gather, IndexBackward, Scatter, _add_at, _along, _check_index,
                     _expand_bool, _is_basic, convert_key, masked_fill)
@@ -92,6 +93,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     indices add up (torch.index_add)."""
     _need_tensor(input, "index_add", "input")
     _need_tensor(source, "index_add", "source")
+    need_number("index_add", alpha, "alpha")
     d, idx, key = _dim_key("index_add", input, dim, index, ("int32", "int64"),
                            error=RuntimeError)
     _same_dtype(input, source, "index_add_(): self ({self}) and source ({src}) must have the "
@@ -154,8 +156,10 @@ def index_put(input, indices, values, accumulate=False):
         raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not "
                         f"{type(indices).__name__}")
     _need_tensor(values, "index_put", "values")
-    _same_dtype(input, values, "Index put requires the source and destination dtypes match, "
-                               "got {self} for the destination and {src} for the source.")
+    need_bool("index_put", accumulate, "accumulate", 4)
+    _same_dtype(input, values, "index_put: Index put requires the source and destination "
+                               "dtypes match, got {self} for the destination and {src} for the "
+                               "source.")
     if len(indices) > input.ndim:
         raise IndexError(f"index_put(): too many indices for tensor of dimension {input.ndim} "
                          f"(got {len(indices)})")
@@ -352,15 +356,17 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     include_self=False (torch.scatter_reduce). Integer mean rounds down."""
     _need_tensor(input, "scatter_reduce", "input")
     _need_tensor(src, "scatter_reduce", "src")
+    need_bool("scatter_reduce", include_self, "include_self")
+    need_str("scatter_reduce", reduce, "reduce", 5)
     if reduce not in _UFUNC:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
     if input.dtype != src.dtype:
-        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        raise RuntimeError("scatter_reduce(): Expected self.dtype to be equal to src.dtype")
     if reduce == "mean" and input.dtype.kind == "b":
         raise NotImplementedError("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented "
                                   "for 'Bool'")
-    idx = _index_array(index, "scatter_reduce", like=input)
+    idx = _index_array(index, "scatter_reduce", kinds=("int64", "int32"), like=input)
     d = normalize_dim(dim, input.ndim, "scatter_reduce")
     if idx.size == 0:
         return input.clone()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import _promote
+from .checks import need_tensor
 from .shape import Expand, Permute, Reshape, cat, normalize_dim
 from .split import int_tuple, as_int, is_tensor
 
@@ -22,6 +23,11 @@ def _dim_list(v, ndim, op, name):
 def movedim(input, source, destination):
     """input with dims `source` moved to positions `destination` (the others keep their
     order); a view. Matches torch.movedim."""
+    need_tensor("movedim", input, "input", 1)
+    if isinstance(source, (list, tuple)) != isinstance(destination, (list, tuple)):
+        raise TypeError("movedim(): source and destination must both be ints or both be "
+                        f"sequences of ints, got {type(source).__name__} and "
+                        f"{type(destination).__name__}")
     src = _dim_list(source, input.ndim, "movedim", "source")
     dst = _dim_list(destination, input.ndim, "movedim", "destination")
     if len(src) != len(dst):
@@ -42,6 +48,7 @@ moveaxis = movedim
 
 def swapaxes(input, axis0, axis1):
     """input with two dims exchanged (a view). Matches torch.swapaxes / torch.transpose."""
+    need_tensor("swapaxes", input, "input", 1)
     d0 = normalize_dim(as_int(axis0, "swapaxes", "axis0"), input.ndim, "swapaxes")
     d1 = normalize_dim(as_int(axis1, "swapaxes", "axis1"), input.ndim, "swapaxes")
     perm = list(range(input.ndim))
@@ -91,6 +98,7 @@ def _expand_to(t, shape):
 
 def broadcast_to(input, size):
     """input broadcast to `size` (-1 keeps a dim); a view. Matches torch.broadcast_to."""
+    need_tensor("broadcast_to", input, "input", 1)
     return _expand_to(input, _broadcast_shape(input.shape, size, "broadcast_to"))
 
 
@@ -156,6 +164,7 @@ def atleast_3d(*tensors):
 def unflatten(input, dim, sizes):
     """input with dim split into `sizes` (one may be -1); a view where possible. Matches
     torch.unflatten."""
+    need_tensor("unflatten", input, "input", 1)
     d = normalize_dim(as_int(dim, "unflatten", "dim"), input.ndim, "unflatten")
     if input.ndim == 0:
         raise RuntimeError("unflatten: cannot unflatten a 0-d tensor")

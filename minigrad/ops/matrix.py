@@ -30,6 +30,9 @@ def _check_tensor(op, x, name="input"):
 def _check_int(op, v, name):
     if not isinstance(v, numbers.Integral) or isinstance(v, bool):
         raise TypeError(f"{op}(): argument '{name}' must be int, not {type(v).__name__}")
+    if not -2**63 <= v < 2**63:
+        raise RuntimeError(f"{op}(): argument '{name}': value {v} is out of range for int64 "
+                           "(overflow when unpacking long)")
     return int(v)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
+from .checks import need_bool, need_number
 from .compare import need_tensor, where
 from .reduce import _dims, _drop_dims, _expand_back, amax, amin
 from .shape import normalize_dim
@@ -242,7 +243,13 @@ def tensor_norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """torch.norm / Tensor.norm: p 'fro' (the 2-norm over dim, all by default), 'nuc', or a
     number (a vector norm over dim, whatever its length)."""
     need_tensor("norm", input, "input", 1)
-    dims = None if dim is None else ([dim] if isinstance(dim, int) else list(dim))
+    need_bool("norm", keepdim, "keepdim")
+    if not isinstance(p, str) and p is not None:
+        need_number("norm", p, "p", 2)
+    if dim is not None and not isinstance(dim, (numbers.Integral, list, tuple)):
+        raise TypeError(f"norm(): argument 'dim' must be an int or a tuple of ints, not "
+                        f"{type(dim).__name__}")
+    dims = None if dim is None else ([dim] if isinstance(dim, numbers.Integral) else list(dim))
     if isinstance(p, str):
         if p == "fro" and (dims is None or len(dims) <= 2):
             return vector_norm(input, 2, dims, keepdim, dtype=dtype)
@@ -256,7 +263,12 @@ def dist(input, other, p=2):
     """The p-norm of input - other (broadcast), as torch.dist."""
     need_tensor("dist", input, "input", 1)
     need_tensor("dist", other, "other", 2)
-    diff = input - other
+    need_number("dist", p, "p", 3)
+    try:
+        diff = input - other
+    except RuntimeError:
+        raise RuntimeError(f"dist: the shapes of input {tuple(input.shape)} and other "
+                           f"{tuple(other.shape)} do not broadcast") from None
     if diff.dtype.kind not in "fc":
         raise RuntimeError("norm(): input dtype should be either floating point or complex. "
                            f"Got {torch_name(diff.dtype)} instead.")

@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd import unwrap, wrap
 from ..backend import array_module, get_default_dtype
 from .arith import _binary, torch_name
+from .checks import need_bool
 from .compare import need_tensor
 
 
@@ -91,7 +92,7 @@ def logical_not(input):
 def _tolerance(fn, name, v):
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         raise TypeError(f"{fn}(): argument '{name}' must be float, not {type(v).__name__}")
-    if v < 0:
+    if not v >= 0:                         # (NaN too, as torch)
         raise RuntimeError(f"{fn}: {name} must be greater than or equal to zero, but got {v}")
 
 
@@ -102,6 +103,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     need_tensor("isclose", other, "other", 2)
     _tolerance("isclose", "rtol", rtol)
     _tolerance("isclose", "atol", atol)
+    need_bool("isclose", equal_nan, "equal_nan")
     a, b = unwrap(input), unwrap(other)
     _check_devices("isclose", input, other)
     if a.dtype != b.dtype:

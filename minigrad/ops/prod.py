@@ -6,9 +6,11 @@ zeros, as torch's. Written with minigrad ops: double backward works.
 """
 from __future__ import annotations
 
+import numbers
+
 from ..autograd import Op, wrap
 from ..backend import array_module
-from .compare import need_tensor
+from .checks import reduce_args
 from .reduce import _drop_dims, _expand_back
 from .scan import CumProd, _flip
 from .shape import cat, normalize_dim
@@ -54,8 +56,8 @@ def _others(x, d):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one int dim; bool and integer inputs multiply in
     int64 (torch.prod). dtype= casts the input first."""
-    need_tensor("prod", input, "input", 1)
-    if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool)):
+    reduce_args("prod", input, keepdim, dtype)
+    if dim is not None and (not isinstance(dim, numbers.Integral) or isinstance(dim, bool)):
         raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
     x = input if dtype is None else input.to(dtype)
     if dim is None:

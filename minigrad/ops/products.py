@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 
+from .checks import need_number
 from .linalg import Matmul
 from .shape import normalize_dim
 
@@ -101,6 +102,7 @@ def _scale_check(op, dtype, **scales):
         if not isinstance(s, numbers.Number):
             raise TypeError(f"{op}(): argument '{name}' must be a number, not "
                             f"{type(s).__name__}")
+        need_number(op, s, name)                        # (and an int that fits int64)
         if dtype.kind in "iu" and not isinstance(s, numbers.Integral):
             raise RuntimeError(f"{op}: for integer inputs, {name} must be an integer, got {s!r}")
 
@@ -112,7 +114,11 @@ def _add_product(op, input, prod, beta, alpha):
         raise RuntimeError(f"{op}: expected input of dtype {prod.dtype} (the dtype of the "
                            f"matrices), got {input.dtype}")
     _scale_check(op, prod.dtype, beta=beta, alpha=alpha)
-    base = input.expand(*prod.shape) if input.shape != prod.shape else input
+    try:
+        base = input.expand(*prod.shape) if input.shape != prod.shape else input
+    except RuntimeError:
+        raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} does not broadcast to "
+                           f"the product's shape {tuple(prod.shape)}") from None
     if alpha != 1:
         prod = prod * alpha
     if beta == 0:           # input takes part with a zero gradient, its values do not

@@ -10,12 +10,13 @@ import numpy as np
 from ..autograd import wrap
 from ..backend import array_module
 from .arith import torch_name
+from .checks import reduce_args
 from .compare import need_tensor, where
 from .reduce import _dims, _drop_dims, sum
 
 
 def _test(input, dim, keepdim, op):
-    need_tensor(op, input, "input", 1)
+    reduce_args(op, input, keepdim)
     x = input.data
     nz = x != 0                                  # NaN counts as True, as torch
     if isinstance(dim, (tuple, list)) and len(dim) == 0:    # torch: dim=() reduces nothing
@@ -52,7 +53,7 @@ def _nan_mask(x):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum treating NaN as 0 (torch.nansum); integer and bool inputs sum in int64."""
-    need_tensor("nansum", input, "input", 1)
+    reduce_args("nansum", input, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     if x.dtype.kind in "fc":
         x = where(_nan_mask(x), 0.0, x)
@@ -61,7 +62,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """mean over the non-NaN elements (torch.nanmean); NaN where there are none."""
-    need_tensor("nanmean", input, "input", 1)
+    reduce_args("nanmean", input, keepdim, dtype)
     if input.dtype.kind not in "fc":         # checked before dtype=, as torch
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {torch_name(input.dtype)}")

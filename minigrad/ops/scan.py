@@ -14,6 +14,7 @@ from ..autograd import Op, wrap
 from ..backend import array_module
 from ..grad_mode import is_grad_enabled
 from .arith import torch_name
+from .checks import need_dtype
 from .compare import need_tensor, where
 from .index import Gather
 from .shape import normalize_dim
@@ -199,6 +200,7 @@ def _cast(input, dtype):
 def cumsum(input, dim, *, dtype=None):
     """Running sum along dim; bool and integer inputs sum in int64 (torch.cumsum)."""
     need_tensor("cumsum", input, "input", 1)
+    dtype = None if dtype is None else need_dtype("cumsum", dtype)
     x = _cast(input, dtype)
     return _cast(CumSum.apply(x, _dim(x, dim, "cumsum")), dtype)     # int32 stays int32
 
@@ -206,6 +208,7 @@ def cumsum(input, dim, *, dtype=None):
 def cumprod(input, dim, *, dtype=None):
     """Running product along dim; exact gradient where the input has zeros (torch.cumprod)."""
     need_tensor("cumprod", input, "input", 1)
+    dtype = None if dtype is None else need_dtype("cumprod", dtype)
     x = _cast(input, dtype)
     return _cast(CumProd.apply(x, _dim(x, dim, "cumprod")), dtype)
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from .checks import need_bool
 from .index import Gather
 from .shape import normalize_dim
 
@@ -93,9 +94,9 @@ def _unique_dim(xp, a, d):
     return xp.moveaxis(out, 0, d), inverse, counts
 
 
-def _no_dims(a, dim):
+def _no_dims(a, dim, op="unique"):
     if a.ndim == 0:
-        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        raise IndexError(f"{op}: Dimension specified as {dim} but tensor has no dimensions")
 
 
 class Unique(Op):
@@ -121,6 +122,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     result is always sorted (torch leaves the order with sorted=False unspecified); each NaN
     counts as distinct. No derivative: backward raises, as torch's."""
     _need_tensor(input, "unique", "input")
+    for name, flag in (("sorted", sorted), ("return_inverse", return_inverse),
+                       ("return_counts", return_counts)):
+        need_bool("unique", flag, name)
     d = None
     if dim is not None:
         a = input.data
@@ -177,6 +181,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     values after their matches. int64 result (int32 with out_int32). No gradient."""
     op = "torch.searchsorted"
     _need_tensor(sorted_sequence, "searchsorted", "sorted_sequence")
+    need_bool("searchsorted", out_int32, "out_int32")
+    need_bool("searchsorted", right, "right")
     seq = sorted_sequence.data
     if side is not None:
         if side not in ("left", "right"):
@@ -219,6 +225,8 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     """The bucket of each value of input among the sorted 1-D boundaries (torch.bucketize):
     right=False gives i with boundaries[i-1] < x <= boundaries[i]. No gradient."""
     _need_tensor(boundaries, "bucketize", "boundaries")
+    need_bool("bucketize", out_int32, "out_int32")
+    need_bool("bucketize", right, "right")
     if boundaries.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim("
                            f"{boundaries.ndim})")
@@ -233,6 +241,7 @@ def nonzero(input, *, as_tuple=False):
     """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with as_tuple one
     1-D tensor per dim (a 0-d input counts as 1-D there) (torch.nonzero)."""
     _need_tensor(input, "nonzero", "input")
+    need_bool("nonzero", as_tuple, "as_tuple")
     a = input.data
     xp = array_module(a)
     if as_tuple:
@@ -271,7 +280,7 @@ def take(input, index):
     n = input.numel()
     if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
         bad = int(idx.min()) if int(idx.min()) < -n else int(idx.max())
-        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+        raise IndexError(f"take: out of range: tried to access index {bad} on a tensor of {n} "
                          f"elements.")
     flat = input.reshape(-1)
     return flat[wrap(idx % max(n, 1))]
@@ -286,7 +295,7 @@ def take_along_dim(input, indices, dim=None):
         input, idx = input.reshape(-1), idx.reshape(-1)
         d = 0
     else:
-        _no_dims(input, dim)
+        _no_dims(input, dim, "take_along_dim")
         d = normalize_dim(dim, input.ndim, "take_along_dim")
         if input.ndim != idx.ndim:
             raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
@@ -308,8 +317,8 @@ def take_along_dim(input, indices, dim=None):
     idx = xp.broadcast_to(idx, tuple(want_i))
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= x.shape[d]):
         bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size "
-                           f"{x.shape[d]}")
+        raise RuntimeError(f"take_along_dim(): index {bad} is out of bounds for dimension {d} "
+                           f"with size {x.shape[d]}")
     if idx.size == 0:
         return x.reshape(-1)[:0].reshape(tuple(want_i))
     out = Gather.apply(x, d, xp.ascontiguousarray(idx))

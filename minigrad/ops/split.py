@@ -12,6 +12,7 @@ import operator
 
 from ..autograd import Op, _tensor_cls, unwrap
 from ..views import mark_view
+from .checks import need_tensor
 from .index import GetItem
 from .shape import cat, normalize_dim, stack
 
@@ -25,9 +26,12 @@ def as_int(v, op, name):
     try:
         if isinstance(v, bool):
             raise TypeError
-        return operator.index(unwrap(v) if is_tensor(v) else v)
+        out = operator.index(unwrap(v) if is_tensor(v) else v)
     except TypeError:
         raise TypeError(f"{op}: {name} must be an int, got {type(v).__name__}") from None
+    if not -2**63 <= out < 2**63:
+        raise RuntimeError(f"{op}: {name}={out} is out of range for int64 (overflow)")
+    return out
 
 
 def int_tuple(v, op, name):
@@ -38,6 +42,7 @@ def int_tuple(v, op, name):
 
 
 def _check_nd(x, need, op, what="a tensor"):
+    need_tensor(op, x, "input", 1)
     if x.ndim < need:
         raise RuntimeError(f"{op} expects {what} with at least {need} dimension(s), but got a "
                            f"tensor with {x.ndim} dims")
@@ -123,6 +128,7 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     """The slices input.select(dim, i) for every i, as a tuple of views. Matches
     torch.unbind."""
+    need_tensor("unbind", input, "input", 1)
     if input.ndim == 0:
         raise IndexError("unbind: dimension specified as 0 but tensor has no dimensions")
     d = normalize_dim(dim, input.ndim, "unbind")
@@ -140,6 +146,7 @@ def _one_of(ios, sections, indices, op):
 def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None):
     """`sections` nearly equal pieces (the first n % sections one longer), or the pieces
     between the given indices (Python slice rules); views. Matches torch.tensor_split."""
+    need_tensor("tensor_split", input, "input", 1)
     indices_or_sections = _one_of(indices_or_sections, sections, indices, "tensor_split")
     if input.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
@@ -205,6 +212,7 @@ def dsplit(input, indices_or_sections=None, *, sections=None, indices=None):
 def narrow(input, dim, start, length):
     """input[..., start:start + length, ...] along dim (a view); start may be negative or a
     0-d integer tensor. Matches torch.narrow."""
+    need_tensor("narrow", input, "input", 1)
     if input.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = normalize_dim(dim, input.ndim, "narrow")

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from .checks import need_tensor
 from .index import _add_at
 from .shape import Permute, normalize_dim, normalize_dims
 from .split import as_int, int_tuple, is_tensor
@@ -53,6 +54,7 @@ def _check_reps(x, reps, op):
 def repeat(input, *repeats):
     """input tiled repeats[i] times along dim i (len(repeats) >= input.ndim; extra leading
     dims are new). Matches torch.Tensor.repeat."""
+    need_tensor("repeat", input, "input", 1)
     if not repeats:
         raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = _sizes(repeats, "repeat", "repeats")
@@ -66,6 +68,7 @@ def repeat(input, *repeats):
 def tile(input, dims):
     """input tiled dims[i] times along dim i; a short dims is left-padded with ones.
     Matches torch.tile."""
+    need_tensor("tile", input, "input", 1)
     if not isinstance(dims, (list, tuple)):
         raise TypeError(f"tile(): argument 'dims' must be a tuple of ints, not "
                         f"{type(dims).__name__}")
@@ -132,6 +135,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each entry along dim repeated repeats[i] times (dim=None: of the flattened input).
     With only an integer 1-D tensor, the indices arange(n) repeated that many times.
     Matches torch.repeat_interleave."""
+    need_tensor("repeat_interleave", input, "input", 1)
     op = "repeat_interleave"
     xp = array_module(input.data)
     if repeats is None:                     # repeat_interleave(counts) -> indices
@@ -179,6 +183,7 @@ class Roll(Op):
 def roll(input, shifts, dims=None):
     """input shifted cyclically by shifts[i] along dims[i] (dims=None: flattened, then the
     shape restored). Matches torch.roll."""
+    need_tensor("roll", input, "input", 1)
     shifts = int_tuple(shifts, "roll", "shifts")
     if dims is None:
         dims = ()
@@ -206,6 +211,7 @@ class Flip(Op):
 
 def flip(input, dims):
     """input reversed along each of dims (a copy). Matches torch.flip."""
+    need_tensor("flip", input, "input", 1)
     if not isinstance(dims, (list, tuple)):
         raise TypeError(f"flip(): argument 'dims' must be a tuple of ints, not "
                         f"{type(dims).__name__}")
@@ -215,6 +221,7 @@ def flip(input, dims):
 
 def fliplr(input):
     """input reversed along dim 1 (needs >= 2 dims). Matches torch.fliplr."""
+    need_tensor("fliplr", input, "input", 1)
     if input.ndim < 2:
         raise RuntimeError(f"fliplr: input must be >= 2-d, got {input.ndim}-d")
     return Flip.apply(input, (1,))
@@ -222,6 +229,7 @@ def fliplr(input):
 
 def flipud(input):
     """input reversed along dim 0 (needs >= 1 dim). Matches torch.flipud."""
+    need_tensor("flipud", input, "input", 1)
     if input.ndim < 1:
         raise RuntimeError("flipud: input must be >= 1-d, got a 0-d tensor")
     return Flip.apply(input, (0,))
@@ -230,6 +238,7 @@ def flipud(input):
 def rot90(input, k=1, dims=(0, 1)):
     """input rotated by k * 90 degrees in the plane of dims, from dims[0] towards dims[1].
     Matches torch.rot90."""
+    need_tensor("rot90", input, "input", 1)
     k = as_int(k, "rot90", "k")
     dims = int_tuple(dims, "rot90", "dims")
     if len(dims) != 2:
