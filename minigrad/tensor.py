@@ -1,7 +1,8 @@
 """Tensor: one NumPy or CuPy array plus what autograd needs (grad, requires_grad, grad_fn).
 
-No op math lives here: the op methods (tensor_ops.py) and in-place methods (tensor_inplace.py)
-call functions in minigrad/ops/; this file holds the attributes, conversions and autograd.
+No op math lives here: the op methods (tensor_ops.py: operators and the core ops;
+tensor_math.py; tensor_shape.py) and in-place methods (tensor_inplace.py) call functions in
+minigrad/ops/; this file holds the attributes, conversions and autograd.
 Unlike torch, `.data` is the raw NumPy/CuPy array, not a Tensor.
 """
 from __future__ import annotations
@@ -11,10 +12,12 @@ import numpy as np
 from . import autograd, backend, storage
 from .ops import checks, shape
 from .tensor_inplace import InplaceMethods
+from .tensor_math import MathMethods
 from .tensor_ops import OpMethods
+from .tensor_shape import ShapeMethods
 
 
-class Tensor(OpMethods, InplaceMethods, backend.MovesWithTo):
+class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators

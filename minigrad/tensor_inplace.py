@@ -124,7 +124,7 @@ class InplaceMethods:
     def __ilshift__(self, o): return self.bitwise_left_shift_(o)
     def __irshift__(self, o): return self.bitwise_right_shift_(o)
 
-    # ---- issue 15: elementwise unary math ----
+    # ---- elementwise unary math ----
     def log1p_(self): return inplace.update(self, _call("log1p"), "log1p_")
     def expm1_(self): return inplace.update(self, _call("expm1"), "expm1_")
     def log2_(self): return inplace.update(self, _call("log2"), "log2_")
@@ -155,7 +155,7 @@ class InplaceMethods:
     def round_(self, *, decimals=0):
         return inplace.update(self, lambda t: t.round(decimals=decimals), "round_")
 
-    # ---- issue 15: matrix products, matrix structure ----
+    # ---- matrix products, matrix structure ----
     def tril_(self, diagonal=0):
         return inplace.update(self, lambda t: t.tril(diagonal), "tril_")
 
@@ -177,7 +177,7 @@ class InplaceMethods:
     def addmv_(self, mat, vec, *, beta=1, alpha=1):
         return inplace.update(self, lambda t: t.addmv(mat, vec, beta=beta, alpha=alpha),
                               "addmv_", mat, vec)
-    # ---- issue 15: elementwise binary/ternary math and predicates ----
+    # ---- elementwise binary/ternary math and predicates ----
     def lerp_(self, end, weight):
         return inplace.update(self, lambda t: t.lerp(end, weight), "lerp_", end, weight)
 
@@ -208,7 +208,7 @@ class InplaceMethods:
 
     def logical_not_(self): return inplace.update(self, lambda t: t.logical_not(), "logical_not_")
 
-    # ---- issue 15: reductions and scans ----
+    # ---- reductions and scans ----
     def cumsum_(self, dim, *, dtype=None):
         return inplace.update(self, lambda t: t.cumsum(dim, dtype=dtype), "cumsum_",
                               check_cast=dtype is None)   # (bool -> int64 does not fit)
@@ -216,7 +216,8 @@ class InplaceMethods:
     def cumprod_(self, dim, *, dtype=None):
         return inplace.update(self, lambda t: t.cumprod(dim, dtype=dtype), "cumprod_",
                               check_cast=dtype is None)
-    # ---- issue 15: sorting, selection and indexing ----
+
+    # ---- sorting, selection and indexing ----
     def index_add_(self, dim, index, source, *, alpha=1):
         return inplace.update(self, lambda t: t.index_add(dim, index, source, alpha=alpha),
                               "index_add_", source, check_cast=False)
