@@ -71,7 +71,7 @@ KNOWN = {
         "reduces over all dims, as torch.sum(dim=[]) does"),
     (r"(mg|Tensor)\.(std|var)(_mean)?", "correction", "nan"): (
         "correction=nan: torch divides by max(0, N - nan) = 0 (inf), minigrad by nan (nan)"),
-    (r"mg\.(tensor|as_tensor|Tensor)", "data|args", r".*\[\].*"): (
+    (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*\[\].*"): (
         "ragged data with an empty list: torch sometimes builds an empty tensor from it "
         "(as_tensor([[], True]) is (2, 0)); minigrad refuses ragged data"),
     (r"mg\.save", "obj", r"<object object.*"): (
@@ -116,7 +116,7 @@ KNOWN = {
         "torch does not range-check label_smoothing on this path; minigrad requires [0, 1]"),
     (r"nn\.BatchNorm[12]d", "num_features", r"\[\d+(, \d+)*\]"): (
         "torch accepts a list only because torch.empty does; minigrad asks for an int"),
-    (r"mg\.(tensor|as_tensor|Tensor)", "data|args", r".*''.*"): (
+    (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*''.*"): (
         "torch reads a str in the data as a sequence of characters ('' is an empty list); "
         "minigrad refuses str data"),
     (r".*", r".*", r"'(torch\.)?(bool|u?int(8|16|32|64)|float(16|32|64))'"): (
@@ -141,8 +141,8 @@ KNOWN_FROM_DRAWS = {
     (r"(mg|Tensor)\.pow_?", "exponent", r"(np\.float64\()?-?[\d.]+(e[-+]?\d+)?\)?"),
     (r"F\.adaptive_avg_pool2d|nn\.AdaptiveAvgPool2d", "output_size", r"np\.int64\(.*\)"),
     (r"F\.softplus", "beta", r"(np\.float64\()?0(\.0)?\)?"),
-    (r"mg\.(tensor|as_tensor|Tensor)", "data|args", r".*''.*"),
-    (r"mg\.(tensor|as_tensor|Tensor)", "data|args", r".*\[\].*"),
+    (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*''.*"),
+    (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*\[\].*"),
 }
 
 
