@@ -80,3 +80,29 @@ def check_op(mg_fn, torch_fn, arrays, device="cpu", requires_grad=None, double=F
     return compare_with_torch(mg_fn, torch_fn, *arrays, device=device, dtype=None,
                               requires_grad=requires_grad, double=double, rtol=rtol, atol=atol,
                               gradcheck_fallback=gradcheck_fallback).outputs
+
+
+@pytest.fixture
+def launched(monkeypatch):
+    """Names of the launcher functions the ops called. (Emulated arrays meet plain NumPy
+    arrays made by the reference code, which the same-device check would take for another
+    device: it is switched off here, and every array type counts as NumPy's.)"""
+    from minigrad import autograd, backend
+    from minigrad.cuda import attention, cross_entropy, reduce, softmax
+    monkeypatch.setattr(autograd, "_device_error", lambda *args: None)
+    monkeypatch.setattr(backend, "module_of", lambda array_type: np)
+    seen = []
+    for mod, names in ((softmax, ("softmax", "log_softmax", "softmax_backward",
+                                  "log_softmax_backward")),
+                       (reduce, ("sum", "amax", "logsumexp")),
+                       (cross_entropy, ("cross_entropy", "cross_entropy_backward")),
+                       (attention, ("flash_forward", "flash_backward"))):
+        for name in names:
+            real = getattr(mod, name)
+
+            def spy(*args, _real=real, _name=name, **kw):
+                out = _real(*args, **kw)
+                seen.append(_name if out is not None else f"{_name}: None")
+                return out
+            monkeypatch.setattr(mod, name, spy)
+    return seen

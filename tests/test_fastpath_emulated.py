@@ -13,38 +13,12 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from conftest import devices
+from conftest import devices  # (the `launched` fixture is in conftest.py)
 from kernel_check import dev
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 F = mg.nn.functional
-
-
-@pytest.fixture
-def launched(monkeypatch):
-    """Names of the launcher functions the ops called. (Emulated arrays meet plain NumPy
-    arrays made by the reference code, which the same-device check would take for another
-    device: it is switched off here, and every array type counts as NumPy's.)"""
-    from minigrad import autograd, backend
-    from minigrad.cuda import attention, cross_entropy, reduce, softmax
-    monkeypatch.setattr(autograd, "_device_error", lambda *args: None)
-    monkeypatch.setattr(backend, "module_of", lambda array_type: np)
-    seen = []
-    for mod, names in ((softmax, ("softmax", "log_softmax", "softmax_backward",
-                                  "log_softmax_backward")),
-                       (reduce, ("sum", "amax", "logsumexp")),
-                       (cross_entropy, ("cross_entropy", "cross_entropy_backward")),
-                       (attention, ("flash_forward", "flash_backward"))):
-        for name in names:
-            real = getattr(mod, name)
-
-            def spy(*args, _real=real, _name=name, **kw):
-                out = _real(*args, **kw)
-                seen.append(_name if out is not None else f"{_name}: None")
-                return out
-            monkeypatch.setattr(mod, name, spy)
-    return seen
 
 
 def _leaf(a):
