@@ -18,7 +18,8 @@ class OpMethods:
     def __mul__(self, o): return arith.Mul.apply(self, o)
     def __rmul__(self, o): return arith.Mul.apply(o, self)
     def __truediv__(self, o): return arith.Div.apply(self, o)
-    def __rtruediv__(self, o): return arith.Div.apply(o, self)
+    def __rtruediv__(self, o):  # torch: number / tensor is reciprocal(tensor) * number
+        return self.reciprocal() * o
     def __pow__(self, o): return arith.Pow.apply(self, o)
     def __rpow__(self, o): return arith.Pow.apply(o, self)
     def __matmul__(self, o): return linalg.Matmul.apply(self, o)

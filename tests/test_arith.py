@@ -85,3 +85,23 @@ def test_broadcast_error_names_op_and_shapes():
         mg.ones(3) + mg.ones(4)
     with pytest.raises(RuntimeError, match="mul"):
         mg.ones(2, 3) * mg.ones(3, 2)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int64"])
+def test_tensor_with_python_number_bitwise_as_torch(dtype):
+    """torch multiplies and divides a float16 tensor by a number in float32 (the number is not
+    rounded to float16 first) and computes number / tensor as reciprocal(tensor) * number: the
+    results must be the same bits, not just close."""
+    x = (np.random.default_rng().standard_normal(4000) * 5).astype(dtype)
+    x[x == 0] = 1
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)     # int64 / number: both libraries' default float
+    try:
+        for f in (lambda t: t * 1e-3, lambda t: 1e-3 * t, lambda t: t / 3.3, lambda t: 3.3 / t,
+                  lambda t: 7 / t, lambda t: t + 0.1, lambda t: 0.1 - t, lambda t: t - 0.7,
+                  lambda t: t * 3, lambda t: t / 7):
+            got, want = f(mg.tensor(x)).numpy(), f(torch.tensor(x)).numpy()
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+    finally:
+        torch.set_default_dtype(default)

@@ -61,6 +61,21 @@ def promote(a, b):
     return _cast(a, dt), _cast(b, dt), dt
 
 
+_F16 = np.dtype(np.float16)
+
+
+def _opmath(x, y):
+    """float16 operands of mul (and div by a number), one a Python number: torch computes those
+    in float32 (its "opmath" type for float16) with the number as float32, not rounded to
+    float16 first (NumPy would), and rounds the result once. (add, sub and pow round the number
+    to float16, as NumPy does.) Other operands stay as they are."""
+    if type(y) in (float, int):
+        return x.astype(np.float32), np.float32(y)
+    if type(x) in (float, int):
+        return np.float32(x), y.astype(np.float32)
+    return x, y
+
+
 def _grad(g, shape):
     """g summed back to `shape`, or None for a non-tensor operand (shape None). (The engine
     casts a gradient to its input's dtype, as torch's does.)"""
@@ -122,9 +137,12 @@ class Mul(Op):
     def forward(ctx, a, b):
         ctx.shapes = getattr(a, "shape", None), getattr(b, "shape", None)
         ctx.save_for_backward(a, b)
-        x, y, _ = promote(a, b)
+        x, y, dt = promote(a, b)
+        if dt is _F16:
+            x, y = _opmath(x, y)
         try:
-            return x * y
+            out = x * y
+            return out if out.dtype is dt else out.astype(dt)   # (float16 went float32)
         except ValueError:
             _broadcast_error(a, b, "mul")
 
@@ -146,8 +164,11 @@ class Div(Op):
         if dt.kind != "f":                  # torch: integer / integer is the default float
             dt = get_default_dtype()
             x, y = _cast(x, dt), _cast(y, dt)
+        if dt is _F16 and type(y) in (float, int):
+            x, y = _opmath(x, y)
         try:
-            return x / y
+            out = x / y
+            return out if out.dtype is dt else out.astype(dt)   # (float16 went float32)
         except ValueError:
             _broadcast_error(a, b, "div")
 
