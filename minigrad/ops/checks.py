@@ -27,13 +27,21 @@ def _where(fn, name, pos):
     return f"{fn}(): argument '{name}'{at}"
 
 
+_Tensor = None
+
+
 def _is_tensor(x):
-    from ..tensor import Tensor  # lazy: tensor.py imports the ops package
-    return isinstance(x, Tensor)
+    global _Tensor
+    if _Tensor is None:
+        from ..tensor import Tensor  # lazy: tensor.py imports the ops package
+        _Tensor = Tensor
+    return isinstance(x, _Tensor)
 
 
 def need_tensor(fn, x, name, pos=None):
     """x must be a Tensor (not None, a list, a NumPy array or a number)."""
+    if type(x) is _Tensor:                          # the common case first
+        return
     if not _is_tensor(x):
         raise TypeError(f"{_where(fn, name, pos)} must be Tensor, not {type_name(x)}")
 
@@ -45,6 +53,8 @@ def need_optional_tensor(fn, x, name, pos=None):
 
 def need_operand(fn, x, name, pos=None):
     """The operand of a named binary op (x.add(other)): a Tensor or a number."""
+    if type(x) is float:                # the common cases first: checks run on every call
+        return
     if not (_is_tensor(x) or isinstance(x, numbers.Number)):
         raise TypeError(f"{_where(fn, name, pos)} must be Tensor or Number, not "
                         f"{type_name(x)}")
@@ -58,6 +68,8 @@ def need_bool(fn, v, name, pos=None):
 
 def need_int(fn, v, name, pos=None) -> int:
     """An int argument as a Python int (NumPy integers and 1-element int tensors pass)."""
+    if type(v) is int and -2**63 <= v < 2**63:      # the common case first
+        return v
     if not isinstance(v, bool) and isinstance(v, (numbers.Integral, np.integer)):
         v = operator.index(v)
         if not -2**63 <= v < 2**63:
@@ -75,6 +87,8 @@ def need_optional_int(fn, v, name, pos=None):
 
 def need_float(fn, v, name, pos=None) -> float:
     """A float argument as a Python float (any real number, or a 1-element tensor)."""
+    if type(v) is float:
+        return v
     if isinstance(v, (numbers.Real, np.bool_)):
         return float(v)
     if _is_tensor(v) and v.numel() == 1 and v.dtype.kind in "biuf":
@@ -88,6 +102,8 @@ def need_optional_float(fn, v, name, pos=None):
 
 def need_number(fn, v, name, pos=None):
     """A scalar argument (a fill value, a clamp bound): any number, returned unchanged."""
+    if type(v) is float:
+        return v
     if not isinstance(v, numbers.Number):
         raise TypeError(f"{_where(fn, name, pos)} must be Number, not {type_name(v)}")
     _fits(fn, v, name, pos)
@@ -103,6 +119,8 @@ def _fits(fn, v, name, pos):
 
 def need_ints(fn, v, name, pos=None) -> tuple:
     """A size/shape argument: an int or a sequence of ints, as a tuple of Python ints."""
+    if type(v) is tuple and all(type(a) is int and -2**63 <= a < 2**63 for a in v):
+        return v                                    # the common case first
     if isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, bool):
         return (need_int(fn, v, name, pos),)
     if isinstance(v, (tuple, list)):

@@ -16,7 +16,10 @@ from .checks import need_ints, need_tensor
 def normalize_dim(dim, ndim, op="op"):
     """Turn a possibly negative dim into 0..ndim-1, or raise IndexError naming the op."""
     n = max(ndim, 1)
-    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):   # NumPy ints pass
+    if type(dim) is int:                                                # the common case
+        if -n <= dim < n:
+            return dim % n
+    elif not isinstance(dim, numbers.Integral) or isinstance(dim, bool):  # NumPy ints pass
         raise TypeError(f"{op}: dim must be an int, got {dim!r}")
     dim = int(dim)
     if not -n <= dim < n:
@@ -129,7 +132,7 @@ def _sizes(args, kw, name, op):
         args = (kw,)
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    return need_ints(op, list(args), name)
+    return need_ints(op, tuple(args), name)
 
 
 def reshape(x, *args, shape=None):
