@@ -76,9 +76,6 @@ KNOWN = {
         "(as_tensor([[], True]) is (2, 0)); minigrad refuses ragged data"),
     (r"mg\.save", "obj", r"<object object.*"): (
         "mg.save writes no pickle: tensors, arrays, numbers, strings and containers of them"),
-    (r"(mg|Tensor)\.logsumexp", "self|input", _EMPTY): (
-        "bug owned by reduce.py (reported, not fixed here): LogSumExp over an empty dim "
-        "returns float64 (its max of nothing is xp.zeros without a dtype)"),
     (r"Tensor\.to", "args", r"-?([\d.]+(e[-+]?\d+)?|inf|nan)"): (
         "torch reads a Python float positional as the float64 dtype; minigrad asks for a dtype"),
     (r"F\.scaled_dot_product_attention", "dropout_p", r"(np\.float64\()?-.*|nan"): (

@@ -328,3 +328,10 @@ def test_order_statistics_on_bool():
     for fn in (lambda t: t.sort(1), lambda t: t.mode(1), lambda t: t.topk(1), lambda t: t.median(),
                lambda t: t.kthvalue(1), lambda t: t.max(1), lambda t: t.aminmax()):
         assert_same(fn, fn, x)
+
+
+def test_logsumexp_over_an_empty_dim_keeps_the_dtype():
+    for dt, tdt in ((mg.float32, torch.float32), (mg.float64, torch.float64)):
+        got, want = mg.zeros(3, 0, dtype=dt).logsumexp(1), torch.zeros(3, 0, dtype=tdt).logsumexp(1)
+        assert str(got.dtype) == str(want.dtype).replace("torch.", "")
+        assert got.tolist() == want.tolist()

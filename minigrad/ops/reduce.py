@@ -47,7 +47,7 @@ def _amin(x, dims):
 def _logsumexp(x, dims):
     """m + log(sum(exp(x - m))) with m the max: no overflow."""
     xp = array_module(x)
-    m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros(_keep_shape(x.shape, dims))
+    m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros(_keep_shape(x.shape, dims), x.dtype)
     m = xp.where(xp.isfinite(m), m, 0)      # rows of -inf give -inf, +inf gives +inf
     s = xp.exp(x - m).sum(axis=dims, keepdims=True)
     with np.errstate(divide="ignore"):      # log(0) = -inf is the right answer here
