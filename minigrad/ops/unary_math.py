@@ -18,18 +18,15 @@ import math
 
 import numpy as np
 
-from ..autograd import Op, _tensor_cls
-from ..backend import array_module, get_default_dtype
+from ..autograd import Op
+from ..backend import array_module
+from .checks import need_tensor
+from .unary import _float_in as float_in
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _HALF_SQRT_PI = 0.5 * math.sqrt(math.pi)
-
-
-def float_in(x):
-    """Float math on bool/int arrays runs in the default float dtype, as torch's."""
-    return x if x.dtype.kind == "f" else x.astype(get_default_dtype())
 
 
 def quiet():
@@ -39,9 +36,7 @@ def quiet():
 
 def check_tensor(input, op):
     """torch's TypeError for a non-Tensor input (torch.log1p(1.0))."""
-    if not isinstance(input, _tensor_cls()):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+    need_tensor(op, input, "input", 1)
     return input
 
 
