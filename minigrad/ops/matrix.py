@@ -11,15 +11,10 @@ import warnings
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, _tensor_cls
 from ..backend import array_module
 from ..dtypes import result_type
 from .shape import normalize_dim
-
-
-def _tensor_cls():
-    from ..tensor import Tensor  # lazy: tensor.py imports the ops package
-    return Tensor
 
 
 def _check_tensor(op, x, name="input"):

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import numbers
 
+from ..autograd import _tensor_cls
 from .checks import need_number
 from .linalg import Matmul
 from .shape import normalize_dim
-
-
-def _tensor_cls():
-    from ..tensor import Tensor  # lazy: tensor.py imports the ops package
-    return Tensor
 
 
 def _check_tensors(op, **named):

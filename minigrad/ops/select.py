@@ -11,16 +11,11 @@ import numbers
 
 import numpy as np
 
-from ..autograd import Op, wrap
+from ..autograd import Op, wrap, _tensor_cls
 from ..backend import array_module
 from .checks import need_bool
 from .index import Gather
 from .shape import normalize_dim
-
-
-def _tensor_cls():
-    from ..tensor import Tensor  # lazy: tensor.py imports the ops for its methods
-    return Tensor
 
 
 def _need_tensor(x, op, arg):
