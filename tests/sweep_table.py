@@ -69,6 +69,7 @@ def floats(*extra):
 
 # ---- the table ----------------------------------------------------------------------------
 CASES = []          # (name, mg_fn, torch_fn, specs, opts)
+SKIP_MORE = {}      # public name -> why it has no row (rows files add theirs; see SKIP)
 
 
 def case(name, mg_fn, torch_fn, spec_list, **opts):
