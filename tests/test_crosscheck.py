@@ -86,3 +86,23 @@ def test_command_line_entry_point():
                           "--seed", "3"], check=False, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "seed 3" in res.stdout and "0 failed" in res.stdout
+
+
+def test_coverage_rows_fold_case_results():
+    """python -m minigrad.coverage: kernel ops are seen through fastpath.run, integer-only ops
+    get — for grad, torch's lack of double backward gives — for grad-of-grad, and a case that
+    disagrees with torch makes its op's cells ✗."""
+    from minigrad import coverage
+    wrong = op("mul", "deliberately wrong", lambda L, a: a * 2 if L.F is torch.nn.functional
+               else a * 3, R(3))
+    cases = [c for c in CASES if c.op in ("softmax", "lt", "cdist")] + [wrong]
+    rows = coverage.collect(cases)
+    cells = {k: r.cells(cuda_ran=False)[1:] for k, r in rows.items()}
+    assert cells["softmax"] == ["✓", "kernel", "✓", "✓"]
+    assert cells["lt"] == ["✓", "CuPy", "—", "—"]
+    assert cells["cdist"] == ["✓", "CuPy", "✓", "—"]
+    assert cells["mul"] == ["✗", "CuPy", "✗", "✗"]
+    text = coverage.replace_between_markers(f"a\n{coverage.START}\nold\n{coverage.END}\nb",
+                                            coverage.markdown(rows, cuda_ran=False))
+    assert "old" not in text and "| `softmax` | ✓ | kernel | ✓ | ✓ |" in text
+    assert text.startswith("a\n") and text.endswith(f"{coverage.END}\nb")

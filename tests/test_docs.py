@@ -39,3 +39,17 @@ def test_self_contained_and_kernels_guide_paths_exist():
     assert paths, "docs/kernels.md names no repository paths"
     missing = [p for p in paths if not any(ROOT.glob(p.rstrip("/")))]
     assert not missing, f"paths in docs/kernels.md that do not exist: {missing}"
+
+
+def test_readme_coverage_table_names_every_crosscheck_op_and_none_fails():
+    """The README's table (python -m minigrad.coverage --write README.md) is regenerated when
+    ops are added: it lists every crosscheck op, in the cases' order, and no cell is ✗."""
+    from minigrad.coverage import END, START
+    from minigrad.crosscheck_cases import CASES
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index(START):text.index(END)]
+    rows = re.findall(r"^\| `([^`]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", table,
+                      re.MULTILINE)
+    assert [r[0] for r in rows] == list(dict.fromkeys(c.op for c in CASES)), \
+        "README coverage table is stale: run python -m minigrad.coverage --write README.md"
+    assert not [r for r in rows if any("✗" in c for c in r)]
