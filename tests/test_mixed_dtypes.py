@@ -8,20 +8,8 @@ import torch
 
 import minigrad as mg
 
-DTYPES = ["bool", "uint8", "int32", "int64", "float32", "float64"]
-SHAPES = [(3,), (), (0,)]
-SCALARS = [2, 2.5, True, np.float64(1.5), np.int32(3), np.float32(0.5)]
-
-
-@pytest.fixture(autouse=True)
-def _default_dtypes():
-    """Both libraries at torch's own default (conftest sets torch's to float64), restored."""
-    mg_prev, t_prev = mg.get_default_dtype(), torch.get_default_dtype()
-    mg.set_default_dtype(mg.float32)
-    torch.set_default_dtype(torch.float32)
-    yield
-    mg.set_default_dtype(mg_prev)
-    torch.set_default_dtype(t_prev)
+# both libraries at torch's own default dtype, float32 (tests/test_promotion.py's fixture)
+from test_promotion import _default_dtypes  # noqa: E402, F401
 
 
 # ---- gradients of mixed-dtype operands -------------------------------------------------
