@@ -46,7 +46,7 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
 
 def parameters_to_vector(parameters) -> Tensor:
     """All parameters flattened and concatenated (torch.nn.utils.parameters_to_vector)."""
-    from ..ops.shape import cat
+    from ...ops.shape import cat
     return cat([p.reshape(-1) for p in _params(parameters)])
 
 
