@@ -58,7 +58,8 @@ def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa
                            f"got {dropout_p}")
     if enable_gqa and min(query.ndim, key.ndim, value.ndim) >= 3:
         hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
-        if hq % hk or hq % hv:
+        # (0 key/value heads: torch crashes or returns zeros; minigrad refuses)
+        if hk == 0 or hv == 0 or hq % hk or hq % hv:
             raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa the number of "
                                f"key/value heads ({hk}, {hv}) must divide the number of query "
                                f"heads ({hq})")
