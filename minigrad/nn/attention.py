@@ -40,6 +40,9 @@ class MultiheadAttention(Module):
         dropout = need_float("MultiheadAttention", dropout, "dropout", 3)
         kdim = need_optional_int("MultiheadAttention", kdim, "kdim", 7)
         vdim = need_optional_int("MultiheadAttention", vdim, "vdim", 8)
+        for name, d in (("kdim", kdim), ("vdim", vdim)):
+            if d is not None and d < 0:
+                raise RuntimeError(f"MultiheadAttention: {name} must be non-negative, got {d}")
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than "
                              f"0, got embed_dim={embed_dim} and num_heads={num_heads}")

@@ -113,6 +113,18 @@ def _pad_last(t):
     return cat([t, creation.zeros(*t.shape[:-1], 1, dtype=t.dtype, device=t.device)], -1)
 
 
+def _append_bias(k, bias, name, bsz, dtype):
+    """k (S, N, E) with bias (1, 1, E) appended as one more key (torch's cat + repeat)."""
+    if bias.ndim > 3 or bias.repeat(1, bsz, 1).shape[1:] != k.shape[1:]:
+        raise RuntimeError(f"{FN}: {name} must have shape (1, 1, {k.shape[-1]}), got "
+                           f"{tuple(bias.shape)}")
+    out = cat([k, bias.repeat(1, bsz, 1)])
+    if out.dtype != dtype:
+        raise RuntimeError(f"{FN}: {name} of dtype {bias.dtype} makes the keys/values "
+                           f"{out.dtype}, query is {dtype}")
+    return out
+
+
 def _check_static(name, t, bsz, num_heads, head_dim):
     if t.ndim != 3 or t.shape[0] != bsz * num_heads or t.shape[2] != head_dim:
         raise ArgumentAssertion(f"{FN}: expecting {name} of shape ({bsz * num_heads}, S, "
@@ -157,6 +169,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
+    if key.shape[1] != bsz or value.shape[1] != bsz:
+        raise RuntimeError(f"{FN}: query, key and value must have the same batch size (dim "
+                           f"1, sequence first), got shapes {tuple(query.shape)}, "
+                           f"{tuple(key.shape)} and {tuple(value.shape)}")
     key_padding_mask = canonical_mask(key_padding_mask, "key_padding_mask", query.dtype)
     if is_causal and attn_mask is None:
         raise RuntimeError(f"{FN}: need attn_mask if specifying the is_causal hint. You may use "
@@ -206,8 +222,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if bias_k is not None and bias_v is not None:
         if static_k is not None or static_v is not None:
             raise ArgumentAssertion(f"{FN}: bias_k/bias_v cannot be added to static_k/static_v")
-        k = cat([k, bias_k.repeat(1, bsz, 1)])
-        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        k = _append_bias(k, bias_k, "bias_k", bsz, q.dtype)
+        v = _append_bias(v, bias_v, "bias_v", bsz, q.dtype)
         attn_mask = None if attn_mask is None else _pad_last(attn_mask)
         key_padding_mask = None if key_padding_mask is None else _pad_last(key_padding_mask)
     elif bias_k is not None or bias_v is not None:
@@ -232,6 +248,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         attn_mask = None if attn_mask is None else _pad_last(attn_mask)
         key_padding_mask = None if key_padding_mask is None else _pad_last(key_padding_mask)
     src_len = k.shape[1]
+    if v.shape[1] != src_len:
+        raise RuntimeError(f"{FN}: keys and values must be as many, got {src_len} keys and "
+                           f"{v.shape[1]} values (after bias_k/bias_v and static_k/static_v)")
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (bsz, src_len):
             raise ArgumentAssertion(f"{FN}: expected key_padding_mask of shape "
@@ -240,6 +259,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(
             bsz, num_heads, 1, src_len).reshape(bsz * num_heads, 1, src_len)
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
+    if attn_mask is not None and (attn_mask.dtype != q.dtype or attn_mask.shape[-1] != src_len):
+        raise RuntimeError(f"{FN}: attn_mask (with key_padding_mask) of dtype {attn_mask.dtype} "
+                           f"and shape {tuple(attn_mask.shape)} does not match query's dtype "
+                           f"{q.dtype} and the {src_len} keys")
     if not training:
         dropout_p = 0.0
     if need_weights:
