@@ -240,3 +240,12 @@ def test_encoder_causal_detection_and_mask_check():
     t2 = torch.nn.Transformer(8, 2, 1, 1, 12, dropout=0.0)
     m2 = load(mg.nn.Transformer(8, 2, 1, 1, 12, dropout=0.0), t2)
     compare(m2, t2, [randn(4, 2, 8), randn(3, 2, 8)], src_mask=causal, src_is_causal=True)
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor")
+def test_repr_as_torch():
+    for make in (lambda nn: nn.MultiheadAttention(4, 2, add_bias_kv=True, kdim=3),
+                 lambda nn: nn.TransformerDecoderLayer(4, 2, 8, norm_first=True),
+                 lambda nn: nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2, 8), 2),
+                 lambda nn: nn.Transformer(4, 2, 1, 1, 8, bias=False)):
+        assert repr(make(mg.nn)) == repr(make(torch.nn))

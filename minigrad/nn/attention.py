@@ -19,6 +19,10 @@ from .module import Module
 from .parameter import Parameter
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """MultiheadAttention's out_proj: a Linear under torch's class name (as in its repr)."""
+
+
 class MultiheadAttention(Module):
     """Multi-head attention with torch.nn.MultiheadAttention's parameters and forward.
 
@@ -70,7 +74,7 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, **kw))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **kw)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
         if add_bias_kv:
             self.bias_k = Parameter(creation.empty(1, 1, embed_dim, **kw))
             self.bias_v = Parameter(creation.empty(1, 1, embed_dim, **kw))
@@ -147,9 +151,6 @@ class MultiheadAttention(Module):
                 merged = merged + key_padding_mask.reshape(n, 1, 1, seq).expand(
                     n, self.num_heads, 1, seq)
         return merged, mask_type
-
-    def extra_repr(self):
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
 
 
 def relative_position_index(window_size):
