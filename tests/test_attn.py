@@ -137,7 +137,7 @@ def test_non_contiguous_and_float32():
                    [q, a[1], a[2], w] + a[4:])
     a32 = [x.astype(np.float32) for x in a]
     out = check_op(lambda *x: mha(mg, *x), lambda *x: mha(torch, *x), a32, rtol=1e-4,
-                   atol=1e-5)
+                   atol=1e-4)
     assert out[0].dtype == mg.float32 and out[1].dtype == mg.float32
 
 
@@ -316,3 +316,62 @@ def test_module_dropout_is_random_in_training_only():
     assert not np.allclose(a, b)
     mm.eval()
     np.testing.assert_array_equal(mm(x, x, x)[0].detach().numpy(), mm(x, x, x)[0].detach().numpy())
+
+
+def test_module_dropout_weights_distribution():
+    mm, _ = pair(8, 2, dropout=0.4)
+    x = mg.tensor(randn(16, 4, 8))
+    mm.eval()
+    clean = mm(x, x, x, average_attn_weights=False)[1].detach().numpy()
+    mm.train()
+    w = mm(x, x, x, average_attn_weights=False)[1].detach().numpy()
+    kept = w != 0
+    np.testing.assert_allclose(w[kept], clean[kept] / 0.6, rtol=1e-12)
+    assert abs(1 - kept.mean() - 0.4) < 0.04        # 2048 draws: 5 sigma is ~0.054 / 1.4
+
+
+# ---- F.scaled_dot_product_attention(enable_gqa=True) -------------------------------------
+def _sdpa(lib, **kw):
+    if lib is torch:
+        def run(*a):
+            with sdpa_kernel(SDPBackend.MATH):
+                return tF.scaled_dot_product_attention(*a, **kw)
+        return run
+    return lambda *a: F.scaled_dot_product_attention(*a, **kw)
+
+
+@pytest.mark.parametrize("shapes", [((2, 6, 3, 4), (2, 3, 5, 4), (2, 1, 5, 2)),
+                                    ((4, 3, 4), (2, 5, 4), (1, 5, 4)),       # 3-D: dim 0
+                                    ((2, 4, 0, 4), (2, 2, 5, 4), (1, 4, 5, 4)),
+                                    ((2, 4, 3, 4), (1, 2, 0, 4), (2, 4, 0, 3))])
+def test_gqa_values_gradients_double(shapes):
+    kw = {"enable_gqa": True, "scale": 0.7, "is_causal": True}
+    check_op(_sdpa(mg, **kw), _sdpa(torch, **kw), [randn(*s) for s in shapes], double=True)
+
+
+@pytest.mark.parametrize("shapes", [((2, 4, 3, 4), (2, 3, 5, 4), (2, 3, 5, 4)),
+                                    ((2, 2, 3, 4), (2, 4, 5, 4), (2, 4, 5, 4)),
+                                    ((2, 4, 3, 4), (2, 2, 5, 4), (2, 3, 5, 4))])
+def test_gqa_heads_must_divide(shapes):
+    t = [torch.tensor(randn(*s)) for s in shapes]
+    with pytest.raises(RuntimeError):
+        tF.scaled_dot_product_attention(*t, enable_gqa=True)
+    with pytest.raises(RuntimeError, match="divide"):
+        F.scaled_dot_product_attention(*(mg.tensor(a.numpy()) for a in t), enable_gqa=True)
+    # without enable_gqa the head counts must broadcast, as torch
+    with pytest.raises(RuntimeError):
+        F.scaled_dot_product_attention(*(mg.tensor(a.numpy()) for a in t))
+
+
+def test_empty_inputs_that_would_broadcast_are_refused():
+    # torch's CPU kernel gives query's leading shape (1, 4) here, its math path (2, 4)
+    q, k = mg.randn(1, 4, 0, 4), mg.randn(2, 4, 5, 4)
+    with pytest.raises(RuntimeError, match="empty"):
+        F.scaled_dot_product_attention(q, k, k)
+
+
+def test_gqa_zero_kv_heads_is_refused():
+    # torch returns zeros (or crashes when only one of key/value has 0 heads): minigrad raises
+    q, k = mg.randn(2, 4, 3, 8), mg.randn(2, 0, 5, 8)
+    with pytest.raises(RuntimeError, match="divide"):
+        F.scaled_dot_product_attention(q, k, k, enable_gqa=True)

@@ -249,3 +249,16 @@ def test_repr_as_torch():
                  lambda nn: nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2, 8), 2),
                  lambda nn: nn.Transformer(4, 2, 1, 1, 8, bias=False)):
         assert repr(make(mg.nn)) == repr(make(torch.nn))
+
+
+def test_float32_modules_stay_float32():
+    for make in (lambda nn: nn.TransformerDecoderLayer(4, 2, 8, dropout=0.0),
+                 lambda nn: nn.Transformer(4, 2, 1, 1, 8, dropout=0.0)):
+        tm, mm = make(torch.nn).float(), make(mg.nn)
+        mm.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+        a, b = randn(3, 2, 4).astype(np.float32), randn(5, 2, 4).astype(np.float32)
+        out = mm(mg.tensor(a), mg.tensor(b))
+        assert out.dtype == mg.float32
+        np.testing.assert_allclose(out.detach().numpy(),
+                                   tm(torch.tensor(a), torch.tensor(b)).detach().numpy(),
+                                   rtol=1e-4, atol=1e-5)

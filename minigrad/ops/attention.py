@@ -312,6 +312,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
     lead = _broadcast_lead(query, key, value, attn_mask)
+    if lead != _lead(query) and (0 in query.shape[-2:] or 0 in key.shape or 0 in value.shape):
+        # torch's CPU kernel returns query's leading shape here, unbroadcast; its math path
+        # broadcasts: minigrad refuses rather than pick one
+        raise RuntimeError(f"{fn}: with an empty query, key or value the leading dims must be "
+                           f"query's {_lead(query)} (they broadcast to {lead}): torch's result "
+                           f"shape depends on its backend here")
     if scale is None:           # E = 0: every score is an empty sum (0), any scale will do
         scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
     scale = float(scale)
