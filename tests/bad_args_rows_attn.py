@@ -47,9 +47,11 @@ module("TransformerDecoderLayer", (4, 2, 8, 0.0, "relu", 1e-5, True, False, True
                        "memory_key_padding_mask": Arr(2, 5, kind="b", seed=4),
                        "tgt_is_causal": False, "memory_is_causal": False})
 DLAYER = Expr(lambda L: L.nn.TransformerDecoderLayer(4, 2, 8, 0.0, batch_first=True))
+# (2**63 layers: both hang; 100 float32 layers: rounding grows past the sweep's tolerance on
+# some random weights)
 module("TransformerDecoder", (DLAYER, 2), inputs=(TGT, MEM), kinds={"decoder_layer": "object"},
-       train=False, avoid={"num_layers": ("2**63",)})
+       train=False, avoid={"num_layers": ("2**63", "100")})
 module("Transformer", (4, 2, 1, 1, 8, 0.0, "relu", None, None, 1e-5, True, False, True),
-       inputs=(TGT, MEM), train=False, avoid={"num_encoder_layers": ("2**63",),
-                                              "num_decoder_layers": ("2**63",)},
+       inputs=(TGT, MEM), train=False, avoid={"num_encoder_layers": ("2**63", "100"),
+                                              "num_decoder_layers": ("2**63", "100")},
        forward_kwargs={"tgt_mask": Arr(5, 5, kind="b")})

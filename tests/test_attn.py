@@ -165,6 +165,8 @@ def _error_cases():
         ("kpm shape", ok, {"key_padding_mask": ("b", (N, S + 1))}),
         ("embed dim", dict(ok, q=(L, N, E + 1)), {}),
         ("key/value", dict(ok, v=(S + 1, N, E)), {}),
+        ("value batch", dict(ok, v=(S, N + 1, E)), {}),
+        ("key and value batch", dict(ok, k=(S, N + 1, E), v=(S, N + 1, E)), {}),
         ("causal without mask", ok, {"is_causal": True}),
         ("no in_proj_weight", dict(ok, w=None), {}),
         ("separate without q_proj", ok, {"use_separate_proj_weight": True}),

@@ -132,6 +132,13 @@ def _check_static(name, t, bsz, num_heads, head_dim):
                                 f"{tuple(t.shape)}")
 
 
+def _same_batch(query, key, bsz):
+    if key.shape[1] != bsz:
+        raise RuntimeError(f"{FN}: query and key must have the same batch size (dim 1, "
+                           f"sequence first), got shapes {tuple(query.shape)} and "
+                           f"{tuple(key.shape)}")
+
+
 def _check_tensors(query, key, value, tensors):
     for pos, (name, t) in enumerate((("query", query), ("key", key), ("value", value)), 1):
         need_tensor(FN, t, name, pos)
@@ -169,10 +176,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
-    if key.shape[1] != bsz or value.shape[1] != bsz:
-        raise RuntimeError(f"{FN}: query, key and value must have the same batch size (dim "
-                           f"1, sequence first), got shapes {tuple(query.shape)}, "
-                           f"{tuple(key.shape)} and {tuple(value.shape)}")
     key_padding_mask = canonical_mask(key_padding_mask, "key_padding_mask", query.dtype)
     if is_causal and attn_mask is None:
         raise RuntimeError(f"{FN}: need attn_mask if specifying the is_causal hint. You may use "
@@ -200,6 +203,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             if w is None:
                 raise ArgumentAssertion(f"{FN}: use_separate_proj_weight is True but {name} "
                                         f"is None")
+        _same_batch(query, key, bsz)
         q, k, v = _in_projection(query, key, value, q_proj_weight, k_proj_weight,
                                  v_proj_weight, in_proj_bias, embed_dim)
     else:
@@ -209,6 +213,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         if in_proj_weight is None:
             raise ArgumentAssertion(f"{FN}: use_separate_proj_weight is False but "
                                     f"in_proj_weight is None")
+        _same_batch(query, key, bsz)
         q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias,
                                         embed_dim)
     if attn_mask is not None:       # as (1 or N*H, L, S)
