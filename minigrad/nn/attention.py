@@ -5,50 +5,34 @@ masked out (the opposite of F.scaled_dot_product_attention's bool mask), a float
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .. import creation
-from ..autograd import wrap
-from ..backend import array_module
 from ..ops.attention import scaled_dot_product_attention
-from ..ops.checks import need_float, need_int, need_optional_tensor, need_tensor
+from ..ops.checks import (need_float, need_int, need_optional_int, need_optional_tensor,
+                          need_tensor)
 from ..ops.dropout import dropout
-from ..ops.softmax import softmax
 from . import init
-from .linear import Linear, linear
+from .linear import Linear
+from .mha_forward import ArgumentAssertion, canonical_mask, multi_head_attention_forward
 from .module import Module
 from .parameter import Parameter
 
 
-class ArgumentAssertion(ValueError, AssertionError):
-    """A bad argument to MultiheadAttention. torch asserts these (AssertionError); this is also
-    a ValueError, minigrad's class for a bad argument, so either except clause catches it."""
-
-
-def _float_mask(mask, dtype, name):
-    """torch's _canonical_mask: a bool mask (True = masked) becomes 0 / -inf; float is kept."""
-    if mask is None:
-        return None
-    if mask.dtype.kind == "b":
-        xp = array_module(mask.data)
-        return wrap(xp.where(mask.data, -np.inf, 0.0).astype(dtype))
-    if mask.dtype.kind != "f":
-        raise ArgumentAssertion(f"only bool and floating types of {name} are supported, got "
-                                 f"{mask.dtype}")
-    return mask
+class NonDynamicallyQuantizableLinear(Linear):
+    """MultiheadAttention's out_proj: a Linear under torch's class name (as in its repr)."""
 
 
 class MultiheadAttention(Module):
     """Multi-head attention with torch.nn.MultiheadAttention's parameters and forward.
 
     Parameters: in_proj_weight (3E, E) and in_proj_bias (3E,) when kdim == vdim == E, else
-    q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim); out_proj (Linear).
-    forward returns (output, weights): weights (N, L, S) averaged over heads, or (N, H, L, S),
-    or None with need_weights=False. A query row that attends nothing gives NaN with
-    need_weights=True and 0 without (torch's two code paths; torch's eval-mode fast path,
-    which gives NaN there, is not modelled). add_bias_kv / add_zero_attn are not supported.
+    q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim); out_proj (Linear);
+    bias_k, bias_v (1, 1, E) with add_bias_kv. forward returns (output, weights): weights
+    (N, L, S) averaged over heads, or (N, H, L, S), or None with need_weights=False; it runs
+    F.multi_head_attention_forward (nn/mha_forward.py). A query row that attends nothing gives
+    NaN with need_weights=True and 0 without (torch's two code paths; torch's eval-mode fast
+    path is not modelled).
     """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
@@ -58,15 +42,17 @@ class MultiheadAttention(Module):
         embed_dim = need_int("MultiheadAttention", embed_dim, "embed_dim", 1)
         num_heads = need_int("MultiheadAttention", num_heads, "num_heads", 2)
         dropout = need_float("MultiheadAttention", dropout, "dropout", 3)
+        kdim = need_optional_int("MultiheadAttention", kdim, "kdim", 7)
+        vdim = need_optional_int("MultiheadAttention", vdim, "vdim", 8)
+        for name, d in (("kdim", kdim), ("vdim", vdim)):
+            if d is not None and d < 0:
+                raise RuntimeError(f"MultiheadAttention: {name} must be non-negative, got {d}")
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than "
                              f"0, got embed_dim={embed_dim} and num_heads={num_heads}")
         if embed_dim % num_heads:
             raise ArgumentAssertion(f"MultiheadAttention: embed_dim ({embed_dim}) must be "
                                     f"divisible by num_heads ({num_heads})")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not "
-                                      "supported")
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.kdim = kdim if kdim is not None else embed_dim
         self.vdim = vdim if vdim is not None else embed_dim
@@ -88,9 +74,13 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, **kw))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **kw)
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = False
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
+        if add_bias_kv:
+            self.bias_k = Parameter(creation.empty(1, 1, embed_dim, **kw))
+            self.bias_v = Parameter(creation.empty(1, 1, embed_dim, **kw))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self):
@@ -102,110 +92,65 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
-
-    def _project(self, query, key, value):
-        E = self.embed_dim
-        b = self.in_proj_bias
-        bq, bk, bv = (None, None, None) if b is None else (b[:E], b[E:2 * E], b[2 * E:])
-        if self._qkv_same_embed_dim:
-            w = self.in_proj_weight
-            wq, wk, wv = w[:E], w[E:2 * E], w[2 * E:]
-        else:
-            wq, wk, wv = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
-        return linear(query, wq, bq), linear(key, wk, bk), linear(value, wv, bv)
-
-    def _check(self, query, key, value, key_padding_mask, attn_mask):
-        for pos, (name, t) in enumerate((("query", query), ("key", key), ("value", value)), 1):
-            need_tensor("MultiheadAttention", t, name, pos)
-        need_optional_tensor("MultiheadAttention", key_padding_mask, "key_padding_mask")
-        need_optional_tensor("MultiheadAttention", attn_mask, "attn_mask")
-        batched = query.ndim == 3
-        if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
-            raise ArgumentAssertion(f"MultiheadAttention: query, key and value must all be 2-D "
-                                     f"(unbatched) or 3-D (batched), got shapes {query.shape}, "
-                                     f"{key.shape} and {value.shape}")
-        for name, t, n in (("query", query, self.embed_dim), ("key", key, self.kdim),
-                           ("value", value, self.vdim)):
-            if t.shape[-1] != n:
-                raise ArgumentAssertion(f"MultiheadAttention: {name} last dim must be {n}, got "
-                                         f"shape {t.shape}")
-        if key.shape[:-1] != value.shape[:-1]:
-            raise ArgumentAssertion(f"MultiheadAttention: key shape {key.shape} does not match "
-                                     f"value shape {value.shape}")
-        N = (query.shape[0] if self.batch_first else query.shape[1]) if batched else 1
-        if batched and key.shape[0 if self.batch_first else 1] != N:
-            raise ValueError(f"MultiheadAttention: query and key must have the same batch size "
-                             f"(batch_first={self.batch_first}), got shapes {query.shape} and "
-                             f"{key.shape}")
-        S = key.shape[-2] if not batched else (key.shape[1] if self.batch_first else key.shape[0])
-        L = query.shape[1 if self.batch_first else 0] if batched else query.shape[0]
-        if key_padding_mask is not None:
-            want = (N, S) if batched else (S,)
-            if tuple(key_padding_mask.shape) != want:
-                raise ArgumentAssertion(f"MultiheadAttention: expected key_padding_mask of shape "
-                                         f"{want}, got {key_padding_mask.shape}")
-        if attn_mask is not None and tuple(attn_mask.shape) not in ((L, S),
-                                                                    (N * self.num_heads, L, S)):
-            raise RuntimeError(f"MultiheadAttention: attn_mask should have shape {(L, S)} or "
-                               f"{(N * self.num_heads, L, S)}, got {tuple(attn_mask.shape)}")
-        return batched, N, L, S
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+        if self.bias_v is not None:
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
         """(attn_output, attn_weights) as torch.nn.MultiheadAttention.forward.
 
-        is_causal is only a hint, as in torch: attn_mask must be given and is what is used.
+        is_causal is only a hint, as in torch: attn_mask must be given; with need_weights=False
+        and no key_padding_mask the causal mask is applied instead of attn_mask.
         """
-        if is_causal and attn_mask is None:
-            raise RuntimeError("MultiheadAttention: need attn_mask if specifying the is_causal "
-                               "hint")
-        batched, N, L, S = self._check(query, key, value, key_padding_mask, attn_mask)
-        if batched and self.batch_first:
-            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        if not batched:
-            query, key, value = (t.unsqueeze(1) for t in (query, key, value))
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        H, hd, E = self.num_heads, self.head_dim, self.embed_dim
-        q, k, v = self._project(query, key, value)                # (L|S, N, E)
-        q, k, v = (t.reshape(t.shape[0], N * H, hd).transpose(0, 1) for t in (q, k, v))
-        mask = _float_mask(attn_mask, q.dtype, "attn_mask")
-        if mask is not None and mask.ndim == 2:
-            mask = mask.unsqueeze(0)
-        kpm = _float_mask(key_padding_mask, q.dtype, "key_padding_mask")
-        if kpm is not None:
-            kpm = kpm.reshape(N, 1, 1, S).expand(N, H, 1, S).reshape(N * H, 1, S)
-            mask = kpm if mask is None else mask + kpm
-        p = self.dropout if self.training else 0.0
-        if need_weights:
-            scores = (q * math.sqrt(1.0 / hd)) @ k.transpose(-2, -1)
-            if mask is not None:
-                scores = scores + mask
-            w = softmax(scores, -1)
-            if p > 0:
-                w = dropout(w, p)
-            out = w @ v                                            # (N*H, L, hd)
-            w = w.reshape(N, H, L, S)
-            if average_attn_weights:
-                w = w.mean(1)
-        else:
-            w = None
-            if mask is not None:
-                mask = mask.unsqueeze(0) if mask.shape[0] == 1 else mask.reshape(N, H, -1, S)
-            out = scaled_dot_product_attention(q.reshape(N, H, L, hd), k.reshape(N, H, S, hd),
-                                               v.reshape(N, H, S, hd), mask, p)
-            out = out.reshape(N * H, L, hd)
-        out = out.transpose(0, 1).reshape(L, N, E)
-        out = self.out_proj(out)
-        if batched and self.batch_first:
-            out = out.transpose(0, 1)
-        if not batched:
-            out = out.squeeze(1)
-            w = None if w is None else w.squeeze(0)
+        fn = "MultiheadAttention"
+        for pos, (name, t) in enumerate((("query", query), ("key", key), ("value", value)), 1):
+            need_tensor(fn, t, name, pos)
+        need_optional_tensor(fn, key_padding_mask, "key_padding_mask")
+        need_optional_tensor(fn, attn_mask, "attn_mask")
+        batched = query.ndim == 3
+        key_padding_mask = canonical_mask(key_padding_mask, "key_padding_mask", query.dtype, fn)
+        attn_mask = canonical_mask(attn_mask, "attn_mask", query.dtype, fn)
+        if self.batch_first and batched:
+            if key is value:
+                if query is key:
+                    query = key = value = query.transpose(1, 0)
+                else:
+                    query, key = (x.transpose(1, 0) for x in (query, key))
+                    value = key
+            else:
+                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
+        separate = not self._qkv_same_embed_dim
+        out, w = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
+            self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
+            self.out_proj.weight, self.out_proj.bias, training=self.training,
+            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
+            use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight,
+            k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights, is_causal=is_causal)
+        if self.batch_first and batched:
+            out = out.transpose(1, 0)
         return out, w
 
-    def extra_repr(self):
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+    def merge_masks(self, attn_mask, key_padding_mask, query):
+        """(merged mask, mask type) as torch's MultiheadAttention.merge_masks: type 1 for a
+        key_padding_mask alone, 2 when an attn_mask is given (expanded to (N, H, L, L))."""
+        mask_type, merged = None, None
+        if key_padding_mask is not None:
+            mask_type, merged = 1, key_padding_mask
+        if attn_mask is not None:
+            n, seq, _ = query.shape
+            mask_type = 2
+            if attn_mask.ndim == 3:
+                merged = attn_mask.reshape(n, -1, seq, seq)
+            else:
+                merged = attn_mask.reshape(1, 1, seq, seq).expand(n, self.num_heads, seq, seq)
+            if key_padding_mask is not None:
+                merged = merged + key_padding_mask.reshape(n, 1, 1, seq).expand(
+                    n, self.num_heads, 1, seq)
+        return merged, mask_type
 
 
 def relative_position_index(window_size):

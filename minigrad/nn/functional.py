@@ -14,3 +14,5 @@ from ..ops.softmax import log_softmax, softmax
 from .embedding import embedding
 from .linear import linear
 from .norm import batch_norm, layer_norm
+# ---- issue 15: attn ----
+from .mha_forward import multi_head_attention_forward  # noqa: E402

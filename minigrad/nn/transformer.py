@@ -7,20 +7,45 @@
 
 torch's inference fast paths (eval mode under no_grad) are not modelled: with a
 src_key_padding_mask they return 0 at padded positions, where this (and torch's training
-path) returns the ordinary result.
+path) returns the ordinary result. The decoder and nn.Transformer are in transformer_decoder.py.
 """
 from __future__ import annotations
 
 import copy
+import math
 
+from .. import creation
 from ..ops.activation import gelu, relu
-from ..ops.checks import need_float, need_int, need_tensor
+from ..ops.checks import need_float, need_int, need_optional_tensor, need_tensor
+from ..ops.matrix import triu
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
+from .mha_forward import canonical_mask
 from .module import Module
 from .norm import LayerNorm
+
+
+def generate_square_subsequent_mask(sz, device=None, dtype=None):
+    """(sz, sz) float mask: 0 on and below the diagonal, -inf above (torch's causal mask)."""
+    return triu(creation.full((sz, sz), -math.inf, dtype=dtype, device=device), diagonal=1)
+
+
+def seq_len(src, batch_first):
+    """The sequence length of src: dim 0 of a 2-D (unbatched) input, else dim 1 or 0."""
+    return src.shape[0] if src.ndim == 2 else src.shape[1 if batch_first else 0]
+
+
+def detect_is_causal_mask(mask, is_causal=None, size=None):
+    """torch's _detect_is_causal_mask: is_causal if given, else whether mask is exactly the
+    causal mask of that size."""
+    make_causal = is_causal is True
+    if is_causal is None and mask is not None:
+        sz = size if size is not None else mask.shape[-2]
+        causal = generate_square_subsequent_mask(sz, device=mask.device, dtype=mask.dtype)
+        make_causal = tuple(mask.shape) == tuple(causal.shape) and bool((mask == causal).all())
+    return make_causal
 
 
 def _activation(activation):
@@ -38,7 +63,7 @@ class TransformerEncoderLayer(Module):
     LayerNorm (matches torch.nn.TransformerEncoderLayer, including norm_first and
     batch_first). activation is 'relu', 'gelu' or a callable (a Module is registered)."""
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
         super().__init__()
@@ -61,10 +86,19 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = _activation(activation)
+        act = self.activation
+        self.activation_relu_or_gelu = 1 if act is relu or type(act).__name__ == "ReLU" else \
+            2 if act is gelu or type(act).__name__ == "GELU" else 0
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """src (S, N, E), or (N, S, E) with batch_first, or unbatched (S, E)."""
-        need_tensor("TransformerEncoderLayer", src, "src", 1)
+        fn = "TransformerEncoderLayer"
+        need_tensor(fn, src, "src", 1)
+        need_optional_tensor(fn, src_mask, "src_mask", 2)
+        need_optional_tensor(fn, src_key_padding_mask, "src_key_padding_mask", 3)
+        src_key_padding_mask = canonical_mask(src_key_padding_mask, "src_key_padding_mask",
+                                              src.dtype, fn)
+        src_mask = canonical_mask(src_mask, "src_mask", src.dtype, fn)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -86,8 +120,9 @@ class TransformerEncoderLayer(Module):
 
 class TransformerEncoder(Module):
     """num_layers deep copies of encoder_layer, then an optional norm (matches
-    torch.nn.TransformerEncoder; enable_nested_tensor and mask_check are accepted and
-    have no effect, since the nested-tensor fast path is not modelled)."""
+    torch.nn.TransformerEncoder). enable_nested_tensor and mask_check are kept as attributes
+    and have no effect, since the nested-tensor fast path is not modelled. With is_causal=None
+    a mask equal to the causal mask sets is_causal, as torch."""
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
@@ -102,13 +137,23 @@ class TransformerEncoder(Module):
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
         self.num_layers = num_layers
         self.norm = norm
+        self.enable_nested_tensor = self.use_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        need_tensor("TransformerEncoder", src, "src", 1)
+        fn = "TransformerEncoder"
+        need_tensor(fn, src, "src", 1)
+        need_optional_tensor(fn, mask, "mask", 2)
+        need_optional_tensor(fn, src_key_padding_mask, "src_key_padding_mask", 3)
+        src_key_padding_mask = canonical_mask(src_key_padding_mask, "src_key_padding_mask",
+                                              src.dtype, fn)
+        mask = canonical_mask(mask, "mask", src.dtype, fn)
+        batch_first = getattr(getattr(self.layers[0], "self_attn", None), "batch_first", False)
+        is_causal = detect_is_causal_mask(mask, is_causal, seq_len(src, batch_first))
         out = src
         for layer in self.layers:
             out = layer(out, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
-                        is_causal=bool(is_causal))
+                        is_causal=is_causal)
         if self.norm is not None:
             out = self.norm(out)
         return out

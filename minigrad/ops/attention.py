@@ -58,7 +58,8 @@ def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa
                            f"got {dropout_p}")
     if enable_gqa and min(query.ndim, key.ndim, value.ndim) >= 3:
         hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
-        if hq % hk or hq % hv:
+        # (0 key/value heads: torch crashes or returns zeros; minigrad refuses)
+        if hk == 0 or hv == 0 or hq % hk or hq % hv:
             raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa the number of "
                                f"key/value heads ({hk}, {hv}) must divide the number of query "
                                f"heads ({hq})")
@@ -311,6 +312,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
     lead = _broadcast_lead(query, key, value, attn_mask)
+    if lead != _lead(query) and (0 in query.shape[-2:] or 0 in key.shape or 0 in value.shape):
+        # torch's CPU kernel returns query's leading shape here, unbroadcast; its math path
+        # broadcasts: minigrad refuses rather than pick one
+        raise RuntimeError(f"{fn}: with an empty query, key or value the leading dims must be "
+                           f"query's {_lead(query)} (they broadcast to {lead}): torch's result "
+                           f"shape depends on its backend here")
     if scale is None:           # E = 0: every score is an empty sum (0), any scale will do
         scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
     scale = float(scale)
