@@ -11,7 +11,7 @@ import math
 
 from ..autograd import Op, wrap
 from ..backend import array_module
-from .activation import relu
+from .compare import where
 from .checks import need_int, need_number, need_tensor
 from .pool import (MaxPoolBackward, _DIMS, avg_pool1d, avg_pool2d, avg_pool3d,
                    check_input, max_pool1d, max_pool2d, max_pool3d, max_taps, ntuple,
@@ -311,8 +311,13 @@ def _lp_pool(nd, op, input, norm_type, kernel_size, stride, ceil_mode):
     if norm_type == -math.inf:
         return -_MAX[nd](-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     out = _AVG[nd](input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
-    # torch's formula: sign(out) * relu(|out|) * k, to the power 1 / p
-    return (out.sign() * relu(out.abs())).mul(count).pow(1.0 / norm_type)
+    # torch's formula: (sign(out) * relu(|out|) * k) ** (1 / p). At a window whose sum is 0
+    # torch's gradient is 0 (relu's backward masks pow's infinite one); minigrad's masks
+    # multiply (inf * 0 = nan), so those windows go through pow with base 1 instead
+    zero = out.detach() == 0
+    base = (out.detach().sign() * out.abs()).mul(count)    # sign's gradient is 0, as torch's
+    root = where(zero, 1.0, base).pow(1.0 / norm_type)
+    return where(zero, 0.0 if norm_type > 0 else math.inf, root)
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
