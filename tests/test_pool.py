@@ -191,3 +191,25 @@ def test_errors_as_torch(k):
     kind = next(c for c in type(te.value).__mro__ if c.__module__ == "builtins")
     with pytest.raises(kind):
         ERRORS[k](F, mg)
+
+
+def test_float16_bitwise_as_torch(rng):
+    # torch sums float16 windows in float32 and rounds once: so does minigrad
+    for nd in [1, 2]:
+        x = (rng.standard_normal(SHAPES[nd]) * 30).astype(np.float16)
+        for name, args in [(f"avg_pool{nd}d", (3, 2, 1)), (f"max_pool{nd}d", (3, 2, 1)),
+                           (f"adaptive_avg_pool{nd}d", (4,)), (f"adaptive_max_pool{nd}d", (4,)),
+                           (f"lp_pool{nd}d", (2.0, 2))]:
+            y, ty = getattr(F, name)(mg.tensor(x), *args), getattr(TF, name)(torch.tensor(x),
+                                                                             *args)
+            assert y.dtype == mg.float16, name
+            np.testing.assert_array_equal(y.numpy(), ty.numpy(), err_msg=name)
+
+
+def test_avg_pool_integer_dtypes_other_than_int64_raise_as_torch():
+    for dt in [mg.int32, mg.int16, mg.int8, mg.uint8]:
+        with pytest.raises(NotImplementedError):
+            F.avg_pool2d(mg.ones(1, 1, 4, 4, dtype=dt), 2)
+        with pytest.raises(NotImplementedError):
+            TF.avg_pool2d(torch.ones(1, 1, 4, 4, dtype=getattr(torch, str(dt).split(".")[-1])),
+                          2)

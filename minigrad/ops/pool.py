@@ -319,13 +319,18 @@ def _avg_pool(nd, op, input, kernel_size, stride, padding, ceil_mode, count_incl
     divisor_override = need_optional_int(op, divisor_override, "divisor_override")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError(f"{op}: divisor must be not zero")
-    if nd == 3 and input.dtype.name == "float16":
-        raise NotImplementedError(f'{op}: "avg_pool3d_out_frame" not implemented for \'Half\'')
     if nd == 3 and any(n < kj for n, kj in zip(input.shape[-3:], k)):
         raise RuntimeError(f"{op}: input image {tuple(input.shape[-3:])} smaller than kernel "
                            f"size {k}")
+    if nd == 3 and input.dtype.name == "float16":
+        raise NotImplementedError(f'{op}: "avg_pool3d_out_frame" not implemented for \'Half\'')
+    if input.dtype.kind in "iub" and input.dtype.name != "int64":
+        raise NotImplementedError(f'{op}: "avg_pool2d" not implemented for {input.dtype} '
+                                  "(torch averages int64 and floating inputs only)")
     unbatched = input.ndim == nd + 1
     x = input.unsqueeze(0) if unbatched else input
+    half = x.dtype.name == "float16"        # torch sums and divides float16 in float32
+    x = x.float() if half else x
     xp = array_module(x.data)
     sums = WindowSum.apply(x, k, s, pads, out)
     if divisor_override is not None:
@@ -336,10 +341,11 @@ def _avg_pool(nd, op, input, kernel_size, stride, padding, ceil_mode, count_incl
             shape = [1] * nd
             shape[j] = o
             den = den * xp.asarray(_avg_divisor(n, o, kj, sj, pj, count_include_pad),
-                                   x.dtype if x.dtype.kind == "f" else xp.int64).reshape(shape)
+                                   x.dtype).reshape(shape)
         den = wrap(den)
     # torch: integer inputs give integer means, truncated toward zero
     res = sums / den if x.dtype.kind == "f" else div(sums, den, rounding_mode="trunc")
+    res = res.to(input.dtype) if half else res
     return res.squeeze(0) if unbatched else res
 
 

@@ -141,31 +141,38 @@ def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
 
 
 # ---- adaptive average --------------------------------------------------------------------
-def _adaptive_matrix(xp, n, o, dtype):
-    """(o, n) averaging matrix: row i averages bin i."""
+def _bin_sums(xp, n, o, dtype):
+    """(o, n) 0/1 matrix summing each bin, and each bin's length."""
     m = xp.zeros((o, n), dtype)
     for i, (a, b) in enumerate(_bins(n, o)):
-        m[i, a:b] = 1.0 / (b - a)
-    return m
+        m[i, a:b] = 1
+    return m, xp.asarray([b - a for a, b in _bins(n, o)], dtype)
 
 
 def _adaptive_avg(nd, op, input, output_size):
     sizes = _adaptive_check(input, nd, output_size, op)
-    if sizes == (1,) * nd:
+    if sizes == (1,) * nd and nd < 3:       # torch's shortcut for 1-D/2-D (its 1-D is 2-D)
         return input.mean(tuple(range(-nd, 0)), keepdim=True)
-    xp = array_module(input.data)
-    x = input
-    for j in range(nd):                    # axis -(j+1): A (o, n) applied along it
-        n, o = input.shape[-(j + 1)], sizes[-(j + 1)]
+    half = input.dtype.name == "float16"    # sum in float32 (torch: float32 in 1-D/2-D, in
+    # float16 in 3-D, sequentially: up to 1 float16 ulp apart there)
+    x = input.float() if half else input
+    xp = array_module(x.data)
+    counts = []
+    for j in range(nd):                     # axis -(j+1): bin sums S (o, n) along it
+        n, o = x.shape[-(j + 1)], sizes[-(j + 1)]
+        sums, count = _bin_sums(xp, n, o, x.dtype)
+        counts.append(count)
         if n == o:
             continue
-        a = wrap(_adaptive_matrix(xp, n, o, input.dtype))
         if j == 0:
-            x = x @ a.T
+            x = x @ wrap(sums.T)
         else:
             lead, rest = x.shape[:-(j + 1)], x.shape[x.ndim - j:]
-            x = (a @ x.reshape(lead + (n, math.prod(rest)))).reshape(lead + (o,) + rest)
-    return x
+            x = (wrap(sums) @ x.reshape(lead + (n, math.prod(rest)))).reshape(
+                lead + (o,) + rest)
+    for j in reversed(range(nd)):           # then / kd / kh / kw, as torch's kernel
+        x = x / wrap(counts[j].reshape((-1,) + (1,) * j))
+    return x.to(input.dtype) if half else x
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -176,7 +183,8 @@ def adaptive_avg_pool1d(input, output_size):
 def adaptive_avg_pool2d(input, output_size):
     """Average over torch's adaptive bins (matches torch.nn.functional.adaptive_avg_pool2d).
 
-    Bins are separable, so the result is A_h @ x @ A_w^T with two averaging matrices."""
+    Bins are separable: the sums are S_h @ x @ S_w^T with two 0/1 matrices, then divided by
+    the bin lengths."""
     return _adaptive_avg(2, "adaptive_avg_pool2d", input, output_size)
 
 
