@@ -213,3 +213,24 @@ def test_avg_pool_integer_dtypes_other_than_int64_raise_as_torch():
         with pytest.raises(NotImplementedError):
             TF.avg_pool2d(torch.ones(1, 1, 4, 4, dtype=getattr(torch, str(dt).split(".")[-1])),
                           2)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_windows_of_only_minus_inf_pick_the_first_real_element(nd):
+    # tap 0 of a window is padding there: torch's index is the first element inside the input
+    x = np.full(SHAPES[nd], -np.inf)
+    x.reshape(-1)[::7] = 1.0
+    f, tf = _fns("max", nd)
+    for kw in [{"kernel_size": 3, "stride": 2, "padding": 1},
+               {"kernel_size": 3, "stride": 1, "padding": 1, "dilation": 2, "ceil_mode": True}]:
+        for dt in [np.float64, np.int64]:
+            xs = x if dt is np.float64 else np.where(np.isinf(x), np.iinfo(dt).min, 1)
+            v, i = f(mg.tensor(xs.astype(dt)), **kw, return_indices=True)
+            tv, ti = tf(torch.tensor(xs.astype(dt)), **kw, return_indices=True)
+            np.testing.assert_array_equal(v.numpy(), tv.numpy())
+            np.testing.assert_array_equal(i.numpy(), ti.numpy())
+        g = np.random.default_rng(2).standard_normal(tv.shape)
+        a, b = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        (f(a, **kw) * mg.tensor(g)).sum().backward()
+        (tf(b, **kw) * torch.tensor(g)).sum().backward()
+        np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())

@@ -145,12 +145,22 @@ class MaxPool(Op):
         offsets = [sum(j * d * a for j, d, a in zip(t, dilation, plane))
                    for t in _all_taps(kernel)]
         val, index = max_taps(xp, taps, offsets)
-        base = 0
-        for j, (o, s, (p, _), a) in enumerate(zip(out, stride, pads, plane)):
+        base = first = 0
+        for j, (o, s, d, (p, _), a) in enumerate(zip(out, stride, dilation, pads, plane)):
             shape = [1] * nd
             shape[j] = o
-            base = base + ((xp.arange(o) * s - p) * a).reshape(shape)
-        ctx.indices = index + base          # (N, C, *out), into each flattened plane
+            start = xp.arange(o) * s - p
+            base = base + (start * a).reshape(shape)
+            # the window's first element inside the input (torch's start of its scan)
+            first = first + ((start + -(start // d) * d * (start < 0)) * a).reshape(shape)
+        index = index + base                # (N, C, *out), into each flattened plane
+        if any(p for p, _ in pads):
+            # a window whose real elements are all -inf: tap 0 may be padding, torch keeps
+            # the first real element
+            low = val == _low_value(xp, x.dtype)
+            if low.any():
+                index = xp.where(low, first, index)
+        ctx.indices = index
         ctx.in_shape = x.shape
         ctx.mark_non_differentiable(ctx.indices)
         return val, ctx.indices
