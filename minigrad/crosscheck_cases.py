@@ -339,3 +339,6 @@ CASES += MORE_CASES
 # ---- issue 15: attn ----
 from .crosscheck_cases_attn import CASES_attn  # noqa: E402
 CASES += CASES_attn
+# ---- issue 15: pool ----
+from .crosscheck_cases_pool import CASES_pool  # noqa: E402
+CASES += CASES_pool

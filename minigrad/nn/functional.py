@@ -16,3 +16,12 @@ from .linear import linear
 from .norm import batch_norm, layer_norm
 # ---- issue 15: attn ----
 from .mha_forward import multi_head_attention_forward  # noqa: E402
+# ---- issue 15: pool ----
+from ..ops.pool import (avg_pool1d, avg_pool3d, max_pool1d, max_pool1d_with_indices,  # noqa: E402
+                        max_pool2d_with_indices, max_pool3d, max_pool3d_with_indices)
+from ..ops.pool_adaptive import (adaptive_avg_pool1d, adaptive_avg_pool3d,  # noqa: E402
+                                 adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
+                                 adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
+                                 adaptive_max_pool3d, adaptive_max_pool3d_with_indices,
+                                 lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d,
+                                 max_unpool3d)
