@@ -23,3 +23,5 @@ from .parameter import Parameter
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 # ---- issue 15: shape ops ----
 from .unflatten import Unflatten  # noqa: E402
+# ---- issue 18: fused linear cross-entropy ----
+from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: E402

@@ -14,3 +14,5 @@ from ..ops.softmax import log_softmax, softmax
 from .embedding import embedding
 from .linear import linear
 from .norm import batch_norm, layer_norm
+# ---- issue 18: fused linear cross-entropy ----
+from ..ops.linear_cross_entropy import linear_cross_entropy  # noqa: E402
