@@ -335,3 +335,7 @@ CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES
 from .crosscheck_cases_more import MORE_CASES  # noqa: E402  (they build on the helpers above)
 
 CASES += MORE_CASES
+# ---- issue 18: fused linear cross-entropy ----
+from .crosscheck_cases_lce import CASES_LCE  # noqa: E402
+
+CASES += CASES_LCE

@@ -53,6 +53,12 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
         raise RuntimeError(f"{FN}: expected equal input and linear_weight last dimensions "
                            f"(in_features), got {in_features} and {linear_weight.shape[-1]}, "
                            f"respectively")
+    for name, t in (("linear_weight", linear_weight), ("linear_bias", linear_bias)):
+        if t is not None and t.dtype != input.dtype:
+            raise RuntimeError(f"{FN}: expected input and {name} to have the same dtype, got "
+                               f"{input.dtype} and {t.dtype}")
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"{FN}: expected a floating-point input, got {input.dtype}")
     n_classes, out_features = linear_weight.shape[0], tuple(linear_weight.shape[1:-1])
     if linear_bias is not None and tuple(linear_bias.shape) != (n_classes, *out_features):
         raise RuntimeError(f"{FN}: expected linear_bias shape {(n_classes, *out_features)}, "
@@ -68,6 +74,14 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
         raise RuntimeError(f"{FN}: ignore_index cannot be specified when target contains "
                            f"probabilities")
     ignore_index = -100 if ignore_index is None else int(ignore_index)
+    _check_target(target, (*lead, *out_features), probs, ignore_index, n_classes)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"{FN}: label_smoothing must be between 0.0 and 1.0, got "
+                           f"{label_smoothing}")
+    if weight is not None and tuple(weight.shape) != (n_classes,):
+        raise RuntimeError(f"{FN}: weight tensor should be defined either for all "
+                           f"{n_classes} classes or no classes but got weight tensor of shape: "
+                           f"{tuple(weight.shape)}")
     if options is not None:
         from ..nn.linear_cross_entropy import LinearCrossEntropyOptions
         if not isinstance(options, LinearCrossEntropyOptions):
@@ -87,15 +101,12 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
 def _chunked(x, W, target, b, weight, reduction, ignore_index, eps, options, probs):
     n, d, C = x.shape[0], x.shape[1], W.shape[0]
     rows_shape = (n, *W.shape[1:-1])
-    _check_target(target, rows_shape, probs, ignore_index, C)
-    if not 0.0 <= eps <= 1.0:                   # what cross_entropy would say, before any block
-        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got "
-                         f"{eps}")
     chunk = options.chunk_size(n, d, C)
     blocks = [slice(s, min(s + chunk, n)) for s in range(0, n, chunk)]
     plan = Plan(target, weight, ignore_index, eps, reduction, blocks,
                 _mean_denominator(target, weight, ignore_index, probs, rows_shape))
-    return ChunkedLinearCrossEntropy.apply(plan, x, W, *(() if b is None else (b,)))
+    rows = (x, target) if probs else (x,)
+    return ChunkedLinearCrossEntropy.apply(plan, *rows, W, *(() if b is None else (b,)))
 
 
 def _check_target(target, rows_shape, probs, ignore_index, C):
@@ -107,12 +118,12 @@ def _check_target(target, rows_shape, probs, ignore_index, C):
                                f"probabilities, got {target.dtype}")
         return
     if tuple(target.shape) != rows_shape:
-        if target.ndim >= 1 and target.shape[0] != rows_shape[0]:
+        if target.ndim >= 1 and rows_shape and target.shape[0] != rows_shape[0]:
             raise ValueError(f"{FN}: Expected input batch_size ({rows_shape[0]}) to match "
                              f"target batch_size ({target.shape[0]}).")
         raise RuntimeError(f"{FN}: expected target of shape {rows_shape} (class indices) or "
                            f"the logits' shape (probabilities), got {tuple(target.shape)}")
-    if target.dtype.kind != "i" and target.dtype != np.uint8:
+    if target.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"{FN}: expected target dtype to be Long or Byte, but got "
                            f"{target.dtype}")
     t = target.data

@@ -19,6 +19,8 @@ and W (O(N x d + C x d)); never O(N x C).
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function, is_grad_enabled, wrap
 from ..backend import array_module
 from ..grad_mode import enable_grad
@@ -27,54 +29,61 @@ from .cross_entropy import cross_entropy
 
 
 class Plan:
-    """What every block needs besides x, W and b: the targets and cross_entropy's options."""
+    """What every block needs besides the tensors: the class-index targets (probabilities
+    are a tensor input instead, for their gradient), cross_entropy's options, the blocks."""
 
     def __init__(self, target, weight, ignore_index, label_smoothing, reduction, blocks, denom):
         self.target, self.weight, self.ignore_index = target, weight, ignore_index
         self.label_smoothing, self.reduction = label_smoothing, reduction
         self.blocks, self.denom = blocks, denom
+        self.n_rows = 2 if target.dtype.kind == "f" else 1   # x, and probabilities by rows
 
 
-def block_loss(plan, sl, x, W, b=None):
-    """Per-row losses of rows sl: cross_entropy(linear(x_k, W, b), target_k, 'none')."""
-    d = W.shape[-1]
-    logits = x @ W.reshape(-1, d).t()
-    if b is not None:
-        logits = logits + b.reshape(-1)
+def block_loss(plan, sl, *tensors):
+    """Per-row losses of rows sl: cross_entropy(linear(x_k, W, b), target_k, 'none').
+    tensors: x_k[, probabilities_k], W[, b]."""
+    x, W, *b = tensors[0], *tensors[plan.n_rows:]
+    target = tensors[1] if plan.n_rows == 2 else plan.target[sl]
+    rows = math.prod(W.shape[:-1])
+    logits = x @ W.reshape(rows, W.shape[-1]).t()
+    if b:
+        logits = logits + b[0].reshape(rows)
     logits = logits.reshape(x.shape[0], *W.shape[:-1])
-    return cross_entropy(logits, plan.target[sl], plan.weight, ignore_index=plan.ignore_index,
+    return cross_entropy(logits, target, plan.weight, ignore_index=plan.ignore_index,
                          reduction="none", label_smoothing=plan.label_smoothing)
 
 
+def _cut(plan, tensors, sl):
+    """Block sl's tensors: the row tensors cut to rows sl, the shared ones whole."""
+    return [t[sl] if j < plan.n_rows else t for j, t in enumerate(tensors)]
+
+
 class ChunkedLinearCrossEntropy(Function):
-    """apply(plan, x, W[, b]): the loss, by blocks of rows of x (x is 2-D here)."""
+    """apply(plan, x[, probabilities], W[, b]): the loss, by blocks of rows of the 2-D x."""
 
     @staticmethod
-    def forward(ctx, plan, x, W, *b):
+    def forward(ctx, plan, *tensors):
         ctx.plan = plan
-        ctx.save_for_backward(x, W, *b)
-        tensors = (x, W, *b)
+        ctx.save_for_backward(*tensors)
         if plan.reduction == "none":
             ctx.pre = None
-            xp = array_module(x.data)
-            rows = [block_loss(plan, sl, x[sl], W, *b).data for sl in plan.blocks]
-            return wrap(xp.concatenate(rows) if rows else
-                        xp.zeros((0,) + tuple(plan.target.shape[1:]), x.dtype))
+            rows = [block_loss(plan, sl, *_cut(plan, tensors, sl)).data for sl in plan.blocks]
+            return wrap(array_module(rows[0]).concatenate(rows))     # (N > 0: see the caller)
         wanted = [j for j, t in enumerate(tensors) if t.requires_grad]
         ctx.pre = [_zeros(t) for t in tensors] if wanted else None
-        total = x.data.dtype.type(0)
+        total = tensors[0].data.dtype.type(0)
         for sl in plan.blocks:
             with enable_grad():
-                leaves = [_leaf(x, sl), *(_leaf(t) for t in tensors[1:])] if wanted else \
-                    [x[sl], *tensors[1:]]
+                leaves = [_leaf(t, sl if j < plan.n_rows else None)
+                          for j, t in enumerate(tensors)] if wanted else _cut(plan, tensors, sl)
                 loss = block_loss(plan, sl, *leaves).sum()
                 gs = _grads(loss, leaves, wanted, create_graph=False) if wanted else ()
             total = total + loss.data
             for j, g in enumerate(gs):
                 if g is None:
                     continue
-                if j == 0:
-                    ctx.pre[0].data[sl] = g.data
+                if j < plan.n_rows:
+                    ctx.pre[j].data[sl] = g.data
                 else:
                     ctx.pre[j].data += g.data
         if plan.reduction == "mean":
@@ -82,22 +91,22 @@ class ChunkedLinearCrossEntropy(Function):
             if ctx.pre is not None:
                 for p in ctx.pre:
                     p.data /= plan.denom
-        return wrap(array_module(x.data).asarray(total, dtype=x.dtype))
+        return wrap(array_module(tensors[0].data).asarray(total, dtype=tensors[0].dtype))
 
     @staticmethod
     def backward(ctx, g):
         tensors, plan = ctx.saved_tensors, ctx.plan
+        n = plan.n_rows
         if ctx.pre is not None and not is_grad_enabled():
             return (None, *[p * g for p in ctx.pre])
-        if plan.reduction == "none":
-            def F(sl, x_k, g_k, W, *b):
-                return (block_loss(plan, sl, x_k, W, *b) * g_k).sum()
-            res = BlockGrad.apply(F, plan.blocks, 2, tensors[0], g, *tensors[1:])
-            return (None, res[0], *res[2:])
+        if plan.reduction == "none":        # g has a value per row: one more row tensor
+            def F(sl, *args):
+                return (block_loss(plan, sl, *args[:n], *args[n + 1:]) * args[n]).sum()
+            res = BlockGrad.apply(F, plan.blocks, n + 1, *tensors[:n], g, *tensors[n:])
+            return (None, *res[:n], *res[n + 1:])
         scale = 1.0 / plan.denom if plan.reduction == "mean" else 1.0
 
-        def F(sl, x_k, W, *rest):
-            *b, g0 = rest
-            return block_loss(plan, sl, x_k, W, *b).sum() * (g0 * scale)
-        res = BlockGrad.apply(F, plan.blocks, 1, *tensors, g)
+        def F(sl, *args):
+            return block_loss(plan, sl, *args[:-1]).sum() * (args[-1] * scale)
+        res = BlockGrad.apply(F, plan.blocks, n, *tensors, g)
         return (None, *res[:-1])
