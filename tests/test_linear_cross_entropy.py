@@ -174,8 +174,12 @@ def test_chunked_path_never_holds_the_logits():
     assert chunked < logits_bytes / 4, (chunked, logits_bytes)
 
 
-@pytest.mark.parametrize("n,d,C,kw", [(1000, 64, 50000, {}), (8192, 512, 32000, {}),
-                                      (7, 4, 5, {}), (100, 3, 7, {"chunking_method": None}),
+AR2 = {"chunking_method": "aspect_ratio:2"}
+
+
+@pytest.mark.parametrize("n,d,C,kw", [(1000, 64, 50000, AR2), (8192, 512, 32000, AR2),
+                                      (7, 4, 5, AR2), (100, 3, 7, {"chunking_method": None}),
+                                      (300, 3, 7, {"batch_chunk_size": 50}),
                                       (64, 16, 300, {"chunking_method": "aspect_ratio:4"}),
                                       (64, 16, 300, {"batch_chunk_size": 10})])
 def test_chunk_size_rule_matches_torch(n, d, C, kw):
@@ -185,6 +189,16 @@ def test_chunk_size_rule_matches_torch(n, d, C, kw):
         num_batches=n, in_features=d, num_classes=C, dtype=torch.float64,
         device=torch.device("cpu")).batch_chunk_size
     assert mine == theirs
+
+
+def test_auto_chunk_size_is_torchs_with_a_floor_of_128_rows():
+    def torchs(n, d, C):
+        return torch.nn.LinearCrossEntropyOptions(chunking_method="aspect_ratio:2")._adjust(
+            num_batches=n, in_features=d, num_classes=C, dtype=torch.float32,
+            device=torch.device("cpu")).batch_chunk_size
+    for n, d, C in [(2048, 768, 50257), (8192, 512, 32000), (100, 8, 10), (4096, 4096, 128)]:
+        assert Options().chunk_size(n, d, C) == min(n, max(128, torchs(n, d, C)))
+    assert Options().chunk_size(2048, 768, 50257) == 128 > torchs(2048, 768, 50257) == 16
 
 
 def _raises_like(fn_mg, fn_torch):
@@ -279,3 +293,32 @@ def test_module_class_weight_is_a_buffer_and_checked():
             torch.nn.LinearCrossEntropyLoss(2, 3, **kt)
         with pytest.raises(RuntimeError, match="LinearCrossEntropyLoss"):
             mg.nn.LinearCrossEntropyLoss(2, 3, **km)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kw", [{}, {"label_smoothing": 0.3, "ignore_index": 2},
+                                {"weight": True, "label_smoothing": 0.1}], ids=repr)
+def test_cpu_fast_path_equals_the_reference(dtype, kw):
+    """minigrad/cpu/linear_cross_entropy.py against the per-block autograd reference it
+    replaces (ops/linear_cross_entropy_chunked.py), loss sum and every gradient."""
+    from minigrad.cpu import linear_cross_entropy as cpu_lce
+    from minigrad.ops import linear_cross_entropy_chunked as chunked
+    rng = np.random.default_rng()
+    x, W, b, t = _inputs(rng, n=11, d=5, C=9)
+    x, W, b = (a.astype(dtype) for a in (x, W, b))
+    weight = mg.tensor(rng.uniform(0.2, 2.0, 9).astype(dtype)) if kw.get("weight") else None
+    blocks = [slice(0, 4), slice(4, 8), slice(8, 11)]
+    plan = chunked.Plan(mg.tensor(t), weight, kw.get("ignore_index", -100),
+                        kw.get("label_smoothing", 0.0), "sum", blocks, 1.0)
+    for need in ([True, True, True], [False, True, False], [False, False, False]):
+        fast = cpu_lce.forward_backward(x, None, W, b, plan, need)
+        ref = chunked._sum_and_grads(x, None, W, b, plan, need)
+        tol = 1e-5 if dtype == "float32" else 1e-12
+        np.testing.assert_allclose(fast[0], ref[0], rtol=tol)
+        for f, r in zip(fast[1], ref[1]):
+            assert (f is None) == (r is None)
+            if f is not None:
+                assert f.dtype == r.dtype == np.dtype(dtype)
+                np.testing.assert_allclose(f, r, rtol=tol, atol=tol)
+    assert cpu_lce.forward_backward(x.astype(np.float16), None, W.astype(np.float16), None,
+                                    plan, [True] * 3) is None      # not covered: the reference

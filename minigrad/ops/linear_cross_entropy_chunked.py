@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function, is_grad_enabled, wrap
+from .. import fastpath
+from ..autograd import Function, is_grad_enabled, unwrap, wrap
 from ..backend import array_module
 from ..grad_mode import enable_grad
+from ..cpu import linear_cross_entropy as cpu_lce
 from .block_grad import BlockGrad, _grads, _leaf, _zeros
 from .cross_entropy import cross_entropy
 
@@ -53,6 +55,33 @@ def block_loss(plan, sl, *tensors):
                          reduction="none", label_smoothing=plan.label_smoothing)
 
 
+def _sum_and_grads(x, probs, W, b, plan, need):
+    """The reference for the scalar reductions: the row losses summed over every block, and
+    the gradients of that sum w.r.t. x, W, b where `need` says (else None), as arrays. Each
+    block's gradient comes from autograd on the block alone, whose graph is then dropped."""
+    tensors = [wrap(a) for a in (x, probs, W, b) if a is not None]
+    wanted = [j for j, (a, nd) in enumerate(zip((x, W, b), need)) if nd]
+    wanted = [j + (j > 0 and probs is not None) for j in wanted]    # positions in tensors
+    out = [_zeros(t) if j in wanted else None for j, t in enumerate(tensors)]
+    total = 0.0
+    for sl in plan.blocks:
+        with enable_grad():
+            leaves = [_leaf(t, sl if j < plan.n_rows else None) for j, t in enumerate(tensors)]
+            loss = block_loss(plan, sl, *leaves).sum()
+            gs = _grads(loss, leaves, wanted, create_graph=False) if wanted else ()
+        total += float(loss.data)
+        for j, g in enumerate(gs):
+            if g is not None:
+                if j < plan.n_rows:
+                    out[j].data[sl] = g.data
+                else:
+                    out[j].data += g.data
+    out = [None if o is None else o.data for o in out]
+    if probs is not None:
+        out.pop(1)
+    return total, out + [None] * (3 - len(out))
+
+
 def _cut(plan, tensors, sl):
     """Block sl's tensors: the row tensors cut to rows sl, the shared ones whole."""
     return [t[sl] if j < plan.n_rows else t for j, t in enumerate(tensors)]
@@ -69,35 +98,30 @@ class ChunkedLinearCrossEntropy(Function):
             ctx.pre = None
             rows = [block_loss(plan, sl, *_cut(plan, tensors, sl)).data for sl in plan.blocks]
             return wrap(array_module(rows[0]).concatenate(rows))     # (N > 0: see the caller)
-        wanted = [j for j, t in enumerate(tensors) if t.requires_grad]
-        ctx.pre = [_zeros(t) for t in tensors] if wanted else None
-        total = tensors[0].data.dtype.type(0)
-        for sl in plan.blocks:
-            with enable_grad():
-                leaves = [_leaf(t, sl if j < plan.n_rows else None)
-                          for j, t in enumerate(tensors)] if wanted else _cut(plan, tensors, sl)
-                loss = block_loss(plan, sl, *leaves).sum()
-                gs = _grads(loss, leaves, wanted, create_graph=False) if wanted else ()
-            total = total + loss.data
-            for j, g in enumerate(gs):
-                if g is None:
-                    continue
-                if j < plan.n_rows:
-                    ctx.pre[j].data[sl] = g.data
-                else:
-                    ctx.pre[j].data += g.data
-        if plan.reduction == "mean":
-            total = total / plan.denom
-            if ctx.pre is not None:
-                for p in ctx.pre:
-                    p.data /= plan.denom
-        return wrap(array_module(tensors[0].data).asarray(total, dtype=tensors[0].dtype))
+        n = plan.n_rows
+        x, probs, W, b = tensors[0], tensors[1] if n == 2 else None, tensors[n], \
+            tensors[n + 1] if len(tensors) > n + 1 else None
+        need = [t is not None and t.requires_grad for t in (x, W, b)]
+        total, grads = fastpath.run(cpu_lce.forward_backward, None, _sum_and_grads, x.data,
+                                    unwrap(probs), W.data, unwrap(b), plan, need)
+        if plan.reduction == "mean":        # (all rows ignored: 0 / 0, nan as torch)
+            scale = 1.0 / plan.denom if plan.denom else float("nan")
+            total, grads = total * scale, [g if g is None else g * scale for g in grads]
+        ctx.pre = None
+        if any(need):       # the gradients of (x, [probs,] W, b), zeros where not wanted
+            dx, dW, db = grads
+            by_tensor = [dx] + ([None] if n == 2 else []) + [dW] + ([db] if b is not None else [])
+            ctx.pre = [wrap(g) if g is not None else _zeros(t) for g, t in zip(by_tensor,
+                                                                                tensors)]
+            if n == 2 and probs.requires_grad:
+                ctx.pre[1] = None                       # (see backward: recomputed)
+        return wrap(array_module(x.data).asarray(total, dtype=x.dtype))
 
     @staticmethod
     def backward(ctx, g):
         tensors, plan = ctx.saved_tensors, ctx.plan
         n = plan.n_rows
-        if ctx.pre is not None and not is_grad_enabled():
+        if ctx.pre is not None and None not in ctx.pre and not is_grad_enabled():
             return (None, *[p * g for p in ctx.pre])
         if plan.reduction == "none":        # g has a value per row: one more row tensor
             def F(sl, *args):
