@@ -8,7 +8,8 @@ For a block of rows r (class-index targets t, class weights w (ones without), sm
     loss_i = keep_i [ (1 - e) w_t (lse_i - z_it) + (e / C) sum_c w_c (lse_i - z_ic) ]
     dz_ic  = keep_i [ ((1 - e) w_t + (e / C) sum_c w_c) p_ic - (1 - e) w_t [c = t]
                       - (e / C) w_c ]                        p = softmax(z), keep: t != ignore
-    dx_r   = dz W,   dW += dz^T x_r  (gemm with beta = 1: no (C, d) temporary),   db += sum dz
+    dx_r   = dz W,   dW^T += x_r^T dz  (gemm with beta = 1 into dW's memory: no (C, d)
+             temporary),   db += sum dz
 
 which is what the reference (ops/linear_cross_entropy_chunked.py: cross_entropy's own
 backward on each block) computes, without its per-block allocations. Returns None (the
@@ -33,7 +34,8 @@ def forward_backward(x, probs, W, b, plan, need):
     e = plan.label_smoothing
     sum_w = float(C if w is None else w.sum())
     dx = np.empty_like(x) if need[0] else None
-    dW = np.zeros(W.shape, dtype, order="F") if need[1] else None    # gemm accumulates into F
+    dW = np.zeros(W.shape, dtype) if need[1] else None
+    dWt = None if dW is None else dW.T          # (d, C), Fortran order: BLAS writes it in place
     db = np.zeros(C, dtype) if b is not None and need[2] else None
     chunk = max(sl.stop - sl.start for sl in plan.blocks)
     z = np.empty((chunk, C), dtype)
@@ -68,8 +70,10 @@ def forward_backward(x, probs, W, b, plan, need):
             zb -= (keep * (e / C))[:, None] * (1.0 if w is None else w)
         if dx is not None:
             np.matmul(zb, W, out=dx[sl])
-        if dW is not None:                               # dW += zb^T x_r, in place
-            dW = gemm(1.0, zb, xr, beta=1.0, c=dW, trans_a=True, overwrite_c=True)
+        if dW is not None:                               # dW^T += x_r^T zb, in place
+            # (every operand handed over in Fortran order: xr.T, zb.T, dW.T; no copies)
+            out = gemm(1.0, xr.T, zb.T, beta=1.0, c=dWt, trans_b=True, overwrite_c=True)
+            assert out is dWt or np.shares_memory(out, dW), "gemm did not write in place"
         if db is not None:
             db += zb.sum(0)
-    return total, [dx, None if dW is None else np.ascontiguousarray(dW), db]
+    return total, [dx, dW, db]
