@@ -342,3 +342,7 @@ CASES += CASES_attn
 # ---- issue 15: pool ----
 from .crosscheck_cases_pool import CASES_pool  # noqa: E402
 CASES += CASES_pool
+# ---- issue 18: fused linear cross-entropy ----
+from .crosscheck_cases_lce import CASES_LCE  # noqa: E402
+
+CASES += CASES_LCE

@@ -109,8 +109,11 @@ KNOWN = {
         "minigrad refuses an in-place result of another shape, as for every in-place op"),
     (r"F\.softplus", "beta", r"(np\.float64\()?0(\.0)?\)?"): (
         "torch takes beta=0 (and divides by it); minigrad raises"),
-    (r"F\.cross_entropy", "label_smoothing", r"(np\.float64\()?-.*|nan"): (
+    (r"F\.(linear_)?cross_entropy", "label_smoothing", r"(np\.float64\()?-.*|nan"): (
         "torch does not range-check label_smoothing on this path; minigrad requires [0, 1]"),
+    (r"F\.linear_cross_entropy", "options", r".*"): ("stricter", (
+        "torch ignores `options` whenever it falls back to its reference path (here: "
+        "label_smoothing), whatever the object; minigrad checks its type every time")),
     (r"nn\.BatchNorm[12]d", "num_features", r"\[\d+(, \d+)*\]"): (
         "torch accepts a list only because torch.empty does; minigrad asks for an int"),
     (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*''.*"): (

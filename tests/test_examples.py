@@ -11,7 +11,9 @@ pytest.importorskip("sklearn")
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 FAST = ["--epochs", "1", "--limit", "96", "--quiet", "--batch-size", "32"]
 EXAMPLES = {"digits_cnn": [], "distillation": ["--teacher-epochs", "1"],
-            "breast_cancer_bce": [], "tiny_vit": ["--dim", "16", "--depth", "1"]}
+            "breast_cancer_bce": [], "tiny_vit": ["--dim", "16", "--depth", "1"],
+            "tiny_gpt": ["--dim", "16", "--depth", "1", "--sample", "20",
+                         "--corpus-bytes", "200000"]}
 
 
 def _run(name, args):

@@ -25,3 +25,5 @@ from ..ops.pool_adaptive import (adaptive_avg_pool1d, adaptive_avg_pool3d,  # no
                                  adaptive_max_pool3d, adaptive_max_pool3d_with_indices,
                                  lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d,
                                  max_unpool3d)
+# ---- issue 18: fused linear cross-entropy ----
+from ..ops.linear_cross_entropy import linear_cross_entropy  # noqa: E402
