@@ -59,6 +59,7 @@ class Function:
     _out_meta = ()
     needs_input_grad = _NeedsInputGrad()    # an edge is None or a non-empty tuple
     _retained = None
+    _tensor_hooks = None    # output number -> {handle id: fn} (hooks.py)
     _non_diff = ()
 
     @staticmethod

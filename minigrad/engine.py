@@ -8,7 +8,7 @@ written with minigrad ops), so its results can be differentiated again.
 """
 from __future__ import annotations
 
-from . import backend, backward_seed
+from . import backend, backward_seed, hooks
 from .autograd import _tensor_cls
 from .grad_mode import _GradMode
 
@@ -32,6 +32,29 @@ def _sort(roots):
                     deps[parent] = 1
                     stack.append(parent)
     return deps
+
+
+def _reaching(nodes, wanted_nodes, wanted_leaves):
+    """The nodes (of `nodes`, the graph _sort counted) with an edge path to a wanted node or
+    leaf (iterative post-order: a node's parents are decided before it)."""
+    reach, done = set(), set()
+    for start in nodes:
+        stack = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if node in done:
+                continue
+            parents = [e[0] for e in node._edges if e is not None and e[0] is not None]
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((p, False) for p in parents if p not in done)
+                continue
+            done.add(node)
+            if any(p in reach or p in wanted_nodes for p in parents) or any(
+                    e is not None and e[0] is None and id(e[1]) in wanted_leaves
+                    for e in node._edges):
+                reach.add(node)
+    return reach
 
 
 def _accumulate(old, new):
@@ -82,16 +105,24 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     roots = list(grads)
     deps = _sort(roots)
     ready = [n for n in roots if deps[n] == 0]
+    # grad(): only the nodes on a path to an input run (torch prunes the same way): the
+    # others' saved tensors stay for a later backward, and their work is not done
+    reach = None if inputs is None else _reaching(deps, {n for n, _ in wanted},
+                                                   {id(t) for t in inputs if t.grad_fn is None})
     with _GradMode(create_graph):
         while ready:
             node = ready.pop()
             gouts = grads.pop(node)
+            if node._tensor_hooks is not None:
+                hooks.run_node_hooks(node, gouts)
             if inputs is None and node._retained:
                 _fill_retained(node, gouts, create_graph)
             if wanted:
                 for (n, nr), k in wanted.items():
                     if n is node:
                         results[k] = gouts[nr]
+            if reach is not None and node not in reach:
+                continue                # leads to no input: its parents lead to none either
             gins = _call_backward(node, gouts, Tensor)
             if not retain_graph:
                 node._saved, node._released = None, node._saved is not None or node._released
@@ -121,12 +152,16 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 if left == 0:
                     ready.append(parent)
 
+    if hooks.leaf_hooks:
+        hooks.run_leaf_hooks(leaf_grads)
     if inputs is not None:
         for k, t in enumerate(inputs):
             if t.grad_fn is None and id(t) in leaf_grads:
                 results[k] = leaf_grads[id(t)][1]
         return results
     _write_leaf_grads(leaf_grads.values(), create_graph, Tensor)
+    if hooks.post_hooks:
+        hooks.run_post_hooks([t for t, _ in leaf_grads.values()])
     return None
 
 

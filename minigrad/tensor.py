@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import autograd, backend, storage
+from . import autograd, backend, hooks, storage
 from .ops import checks, shape
 from .tensor_inplace import InplaceMethods
 from .tensor_math import MathMethods
@@ -282,6 +282,15 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, backend.Moves
         if self.grad_fn._retained is None:
             self.grad_fn._retained = {}
         self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """hook(grad) -> None or a new gradient, called when this tensor's gradient is complete
+        (minigrad/hooks.py); returns a handle whose remove() unregisters it."""
+        return hooks.register_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) after backward() has accumulated this leaf's .grad."""
+        return hooks.register_post_accumulate_grad_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's .grad (torch.Tensor.backward)."""
