@@ -66,3 +66,17 @@ def test_errors():
 def test_modules(rng, mod, ref):
     check_op(lambda a: mod(a), lambda a: ref(a), [rng.standard_normal((2, 5))])
     assert repr(mod) == repr(ref)
+
+
+def test_relu_and_where_backward_select_so_an_inf_gradient_gives_zero():
+    """torch's relu and where backward select the gradient (not multiply by a 0/1 mask):
+    an inf or nan upstream gradient at a masked position gives 0, not nan."""
+    import torch
+    g = np.array([np.inf, 1.0, np.nan, -np.inf])
+    x = np.array([-1.0, 2.0, -3.0, 0.0])
+    for fn in (lambda L, t: L.relu(t), lambda L, t: L.where(t > 0, t, L.zeros_like(t))):
+        m = mg.tensor(x, requires_grad=True)
+        fn(mg, m).backward(mg.tensor(g))
+        t = torch.tensor(x, requires_grad=True)
+        fn(torch, t).backward(torch.tensor(g))
+        np.testing.assert_array_equal(m.grad.numpy(), t.grad.numpy())

@@ -61,7 +61,7 @@ class Where(Op):
     @staticmethod
     def backward(ctx, g):
         keep = wrap(ctx.cond)
-        zero = g * 0
+        zero = wrap(array_module(g.data).zeros_like(g.data))   # (not g * 0: inf * 0 is nan)
         sa, sb = ctx.shapes
         ga = _grad(where(keep, g, zero), sa) if ctx.needs_input_grad[1] else None
         gb = _grad(where(keep, zero, g), sb) if ctx.needs_input_grad[2] else None

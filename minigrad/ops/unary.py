@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
+from .compare import where
 
 
 def _float_in(x):
@@ -153,8 +154,9 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, g):
-        y, = ctx.saved_tensors              # d relu = [x > 0] dx
-        return g * wrap((y.data > 0).astype(g.dtype))
+        y, = ctx.saved_tensors              # d relu = [x > 0] dx, as a select (torch's
+        # threshold_backward), not a product with the mask: an inf gradient must give 0
+        return where(wrap(y.data > 0), g, wrap(array_module(g.data).zeros_like(g.data)))
 
 
 class Sin(Op):
