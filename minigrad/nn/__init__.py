@@ -23,3 +23,13 @@ from .parameter import Parameter
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 # ---- issue 15: shape ops ----
 from .unflatten import Unflatten  # noqa: E402
+# ---- issue 15: norm ----
+from .norm import BatchNorm3d  # noqa: E402
+from .norm_layers import (  # noqa: E402
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+    RMSNorm,
+)

@@ -14,3 +14,6 @@ from ..ops.softmax import log_softmax, softmax
 from .embedding import embedding
 from .linear import linear
 from .norm import batch_norm, layer_norm
+# ---- issue 15: norm ----
+from ..ops.norm_group import group_norm, instance_norm  # noqa: E402
+from ..ops.norm_rms import local_response_norm, normalize, rms_norm  # noqa: E402
