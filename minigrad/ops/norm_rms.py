@@ -18,8 +18,9 @@ from .checks import (need_float, need_int, need_ints, need_optional_float,
 
 def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
     """Root-mean-square normalisation over the trailing dims normalized_shape (matches
-    torch.nn.functional.rms_norm); weight has shape normalized_shape; eps=None means
-    torch.finfo(input.dtype).eps. float16 input is computed in float32, as torch does."""
+    torch.nn.functional.rms_norm); weight has shape normalized_shape. float16 input is
+    computed in float32 and eps=None means that type's machine epsilon, as in torch's kernel
+    (torch.finfo(input.dtype).eps for float32/float64)."""
     fn = "rms_norm"
     need_tensor(fn, input, "input", 1)
     if not isinstance(normalized_shape, (tuple, list)):     # torch: an int is refused here
@@ -47,9 +48,9 @@ def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
         raise NotImplementedError(f"{fn}: input must be a floating point tensor, got "
                                   f"{input.dtype}")
     dtype = input.dtype
-    if eps is None:
-        eps = float(np.finfo(dtype).eps)
     x = input if dtype != np.float16 else input.to(np.float32)      # torch's opmath type
+    if eps is None:             # as torch's kernel: the epsilon of the type it computes in
+        eps = float(np.finfo(x.dtype).eps)
     dims = tuple(range(input.ndim - k, input.ndim))
     out = x * ((x * x).mean(dims, keepdim=True) + eps).rsqrt()
     if weight is not None:
