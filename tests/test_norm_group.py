@@ -54,6 +54,16 @@ def test_group_norm_float32_and_dtypes(rng):
     ref = tF.group_norm(torch.tensor(x), 2, torch.tensor(w, dtype=torch.float32))
     assert out.dtype == mg.float32
     np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5)
+    h = rng.standard_normal((2, 4, 3)).astype(np.float16)     # computed in float32, as torch
+    for lib_w in [w.astype(np.float32), w.astype(np.float16)]:
+        out = F.group_norm(mg.tensor(h), 2, mg.tensor(lib_w), mg.tensor(lib_w))
+        ref = tF.group_norm(torch.tensor(h), 2, torch.tensor(lib_w), torch.tensor(lib_w))
+        assert out.dtype == mg.float16 and ref.dtype == torch.float16
+        np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-3, atol=1e-3)
+    out = F.instance_norm(mg.tensor(h), weight=mg.tensor(w.astype(np.float32)))
+    assert out.dtype == mg.float16
+    np.testing.assert_allclose(out.numpy(), tF.instance_norm(torch.tensor(h), weight=torch.tensor(
+        w.astype(np.float32))).numpy(), rtol=2e-3, atol=2e-3)
     with pytest.raises(NotImplementedError):
         F.group_norm(mg.ones(2, 4, dtype=mg.int64), 2)
     with pytest.raises(RuntimeError, match="mixed dtypes"):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..autograd import Op, no_grad, wrap
 from ..backend import array_module
 from .checks import (need_bool, need_float, need_int, need_optional_tensor, need_tensor,
@@ -32,6 +34,12 @@ def _affine(fn, out, weight, bias, dtype):
     if bias is not None:
         out = out + bias.reshape(shape)
     return out if out.dtype == dtype else out.to(dtype)
+
+
+def _opmath(x):
+    """float16 input is normalised in float32 and rounded once at the end, as torch's CPU
+    kernels do."""
+    return x.to(np.float32) if x.dtype == np.float16 else x
 
 
 def _need_float_input(fn, x):
@@ -87,7 +95,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
                                f"{list(t.shape)} and input of shape {list(input.shape)}")
     _need_float_input(fn, input)
     same_dtype(fn, input, weight=weight, bias=bias)
-    rows = input.reshape(n, num_groups, per_group * math.prod(input.shape[2:]))
+    rows = _opmath(input).reshape(n, num_groups, per_group * math.prod(input.shape[2:]))
     out, _, _ = normalize(rows, None, None, (2,), eps, (1,))
     out = _affine(fn, out.reshape(input.shape), weight, bias, input.dtype)
     if weight is not None and n and c and rows.shape[2] == 0:
@@ -144,14 +152,15 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     shape = _channel_shape(input)
     if not use_input_stats:
         xp = array_module(running_var.data)
-        mean = running_mean.detach().reshape(shape).to(dtype)
-        rstd = wrap((1.0 / xp.sqrt(running_var.data.astype(dtype) + eps)).reshape(shape))
-        return _affine(fn, (input - mean) * rstd, weight, bias, dtype)
+        x = _opmath(input)
+        mean = running_mean.detach().reshape(shape).to(x.dtype)
+        rstd = wrap((1.0 / xp.sqrt(running_var.data.astype(x.dtype) + eps)).reshape(shape))
+        return _affine(fn, (x - mean) * rstd, weight, bias, dtype)
     if input.numel() == 0:
         out = input
     else:
         dims = tuple(range(2, input.ndim))
-        out, mean, var = normalize(input, None, None, dims, eps, (1,))
+        out, mean, var = normalize(_opmath(input), None, None, dims, eps, (1,))
     if running_mean is not None:
         _update_running(running_mean, running_var, input, momentum,
                         None if input.numel() == 0 else (mean, var))
