@@ -59,16 +59,27 @@ def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
 
 
 def _window_sum(sq, size):
-    """sum of sq over channels [c - size // 2, c + (size - 1) // 2] (clipped to 0..C-1) for
-    every channel c of sq (N, C, *): one product with a 0/1 band matrix (C, C)."""
+    """sum of sq (N, C, *) over the channels c - size // 2 ... c + (size - 1) // 2 of each
+    channel c, zeros beyond the edges: sq zero-padded along dim 1, then `size` shifted slices
+    added in channel order (as torch's average pool does; shifts of C or more add only zeros,
+    so the padding is clipped to C - 1)."""
     c = sq.shape[1]
-    xp = array_module(sq.data)
-    j = xp.arange(c)
-    d = j[None, :] - j[:, None]                                  # d[c, c'] = c' - c
-    band = ((d >= -(size // 2)) & (d <= (size - 1) // 2)).astype(sq.dtype)
+    lo, hi = min(size // 2, c - 1), min((size - 1) // 2, c - 1)
+    pad = [(0, 0)] * sq.ndim
     if sq.dtype.kind != "f":            # integers carry no gradient: plain arrays
-        return wrap(xp.moveaxis(xp.moveaxis(sq.data, 1, -1) @ band.T, -1, 1))
-    return (sq.movedim(1, -1) @ wrap(band.T)).movedim(-1, 1)
+        xp = array_module(sq.data)
+        pad[1] = (lo, hi)
+        p = xp.pad(sq.data, pad)
+        return wrap(sum(p[:, j:j + c] for j in range(lo + hi + 1)))
+    from ..creation import zeros
+    from .shape import cat
+    parts = [zeros(sq.shape[:1] + (n,) + sq.shape[2:], dtype=sq.dtype, device=sq.device)
+             for n in (lo, hi)]
+    p = cat([parts[0], sq, parts[1]], 1)
+    out = p[:, :c]
+    for j in range(1, lo + hi + 1):
+        out = out + p[:, j:j + c]
+    return out
 
 
 def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75,
