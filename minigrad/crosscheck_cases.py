@@ -346,3 +346,6 @@ CASES += CASES_pool
 from .crosscheck_cases_lce import CASES_LCE  # noqa: E402
 
 CASES += CASES_LCE
+# ---- issue 15: norm ----
+from .crosscheck_cases_norm import CASES_norm  # noqa: E402
+CASES += CASES_norm

@@ -32,3 +32,13 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool3d, AdaptiveMaxPool1d,  
                       MaxUnpool3d)
 # ---- issue 18: fused linear cross-entropy ----
 from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: E402
+# ---- issue 15: norm ----
+from .norm import BatchNorm3d  # noqa: E402
+from .norm_layers import (  # noqa: E402
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+    RMSNorm,
+)

@@ -27,3 +27,6 @@ from ..ops.pool_adaptive import (adaptive_avg_pool1d, adaptive_avg_pool3d,  # no
                                  max_unpool3d)
 # ---- issue 18: fused linear cross-entropy ----
 from ..ops.linear_cross_entropy import linear_cross_entropy  # noqa: E402
+# ---- issue 15: norm ----
+from ..ops.norm_group import group_norm, instance_norm  # noqa: E402
+from ..ops.norm_rms import local_response_norm, normalize, rms_norm  # noqa: E402

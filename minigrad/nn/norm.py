@@ -1,4 +1,4 @@
-"""BatchNorm1d/2d and LayerNorm, with F.batch_norm and F.layer_norm (torch's semantics).
+"""BatchNorm1d/2d/3d and LayerNorm, with F.batch_norm and F.layer_norm (torch's semantics).
 
 Both compute y = (x - mean) / sqrt(var + eps) * weight + bias through the fused
 ops.norm.Normalize (biased variance for normalising; BatchNorm's running_var gets the
@@ -194,6 +194,11 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) input (matches torch.nn.BatchNorm2d)."""
     _expected_dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) input (matches torch.nn.BatchNorm3d)."""
+    _expected_dims = (5,)
 
 
 class LayerNorm(Module):

@@ -62,3 +62,7 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         n = p.numel()
         p.data = vec.data[start:start + n].reshape(p.shape).astype(p.dtype, copy=True)
         start += n
+
+
+# ---- issue 15: norm ----
+from . import parametrizations, parametrize  # noqa: E402,F401
