@@ -322,3 +322,13 @@ def test_cpu_fast_path_equals_the_reference(dtype, kw):
                 np.testing.assert_allclose(f, r, rtol=tol, atol=tol)
     assert cpu_lce.forward_backward(x.astype(np.float16), None, W.astype(np.float16), None,
                                     plan, [True] * 3) is None      # not covered: the reference
+
+
+def test_class_weight_dtype_must_be_the_inputs():
+    """(torch's reference path raises "expected scalar type Float but found Double" from its
+    cross_entropy kernel; the bad-argument sweep compares the two)"""
+    x, W, t = mg.zeros(3, 4), mg.zeros(5, 4), mg.tensor([0, 1, 2])
+    for options in (None, Options()):
+        with pytest.raises(RuntimeError, match="linear_cross_entropy: expected scalar type"):
+            F.linear_cross_entropy(x, W, t, weight=mg.ones(5, dtype=mg.float64),
+                                   options=options)

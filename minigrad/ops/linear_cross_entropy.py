@@ -22,7 +22,7 @@ import numpy as np
 from .checks import need_float, need_optional_tensor, need_tensor
 from .cross_entropy import cross_entropy
 from .linear_cross_entropy_chunked import ChunkedLinearCrossEntropy, Plan
-from .loss import get_reduction
+from .loss import check_weight_dtype, get_reduction
 
 FN = "linear_cross_entropy"
 
@@ -78,6 +78,7 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"{FN}: label_smoothing must be between 0.0 and 1.0, got "
                            f"{label_smoothing}")
+    check_weight_dtype(input, weight, FN)
     if weight is not None and tuple(weight.shape) != (n_classes,):
         raise RuntimeError(f"{FN}: weight tensor should be defined either for all "
                            f"{n_classes} classes or no classes but got weight tensor of shape: "

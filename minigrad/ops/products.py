@@ -132,7 +132,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * sum_b(batch1[b] @ batch2[b]) (torch.addbmm)."""
     _check_tensors("addbmm", input=input, batch1=batch1, batch2=batch2)
-    return _add_product("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
+    prods = bmm(batch1, batch2)
+    _scale_check("addbmm", prods.dtype, beta=beta, alpha=alpha)
+    if alpha != 1:          # each batch's product scaled before the sum, as torch's kernel
+        prods = prods * alpha   # does (alpha = inf: inf - inf = nan where torch has it)
+    return _add_product("addbmm", input, prods.sum(0), beta, 1)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
