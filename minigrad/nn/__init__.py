@@ -23,3 +23,8 @@ from .parameter import Parameter
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 # ---- issue 15: shape ops ----
 from .unflatten import Unflatten  # noqa: E402
+# ---- issue 15: act ----
+from .activation_more import (CELU, ELU, GLU, SELU, Hardshrink, Hardsigmoid,  # noqa: E402
+                              Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU, ReLU6,
+                              RReLU, Softmax2d, Softmin, Softplus, Softshrink, Softsign,
+                              Tanhshrink, Threshold)

@@ -14,3 +14,9 @@ from ..ops.softmax import log_softmax, softmax
 from .embedding import embedding
 from .linear import linear
 from .norm import batch_norm, layer_norm
+# ---- issue 15: act ----
+from ..ops.activation_more import glu, mish, prelu, relu_, softmin, softsign, tanhshrink
+from ..ops.activation_pointwise import (celu, celu_, elu, elu_, hardshrink, hardsigmoid,
+                                        hardswish, hardtanh, hardtanh_, leaky_relu, leaky_relu_,
+                                        relu6, rrelu, rrelu_, selu, selu_, softshrink, threshold,
+                                        threshold_)

@@ -14,6 +14,7 @@ import math
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from .arith import torch_name
 from .checks import need_number, need_str, need_tensor
 from .compare import where
 from .inplace import update
@@ -48,14 +49,20 @@ class NormalCdf(Op):
         return g * (x * x * -0.5).exp() * _INV_SQRT_2PI
 
 
+def _opmath(x):
+    """float16 is computed in float32 and rounded once, as torch's CPU kernels do."""
+    return x.astype("float32") if x.dtype == "float16" else x
+
+
 class LogSigmoid(Op):
     @staticmethod
     def forward(ctx, x):
         xp = array_module(x)
         ctx.save_for_backward(x)
-        y = xp.asarray(xp.exp(-xp.abs(x)))     # asarray: NumPy gives a scalar for 0-d x
+        a = _opmath(x)
+        y = xp.asarray(xp.exp(-xp.abs(a)))     # asarray: NumPy gives a scalar for 0-d x
         xp.log1p(y, out=y)
-        return xp.minimum(x, 0) - y             # stable for any x: no exp of a positive number
+        return (xp.minimum(a, 0) - y).astype(x.dtype, copy=False)  # no exp of a positive number
 
     @staticmethod
     def backward(ctx, g):
@@ -67,22 +74,32 @@ class Softplus(Op):
     @staticmethod
     def forward(ctx, x, beta, threshold):
         xp = array_module(x)
-        ctx.beta, ctx.linear = beta, x * beta > threshold
+        ctx.beta, ctx.threshold, ctx.linear = beta, threshold, x * beta > threshold
         ctx.save_for_backward(x)
-        bx = x * beta
+        bx = _opmath(x) * beta
         y = xp.log1p(xp.exp(-xp.abs(bx))) + xp.maximum(bx, 0)
         return xp.where(ctx.linear, x, y / beta).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors                  # d softplus = sigmoid(beta x) dx (1 if linear)
-        return where(wrap(ctx.linear), g, g * (x * ctx.beta).sigmoid()), None, None
+        bx = x.data * ctx.beta                  # at beta x == threshold: a constant, as torch's
+        xp = array_module(bx)                   # second derivative is 0 there
+        edge = xp.asarray(1 / (1 + xp.exp(-bx)), dtype=bx.dtype)
+        const = wrap(xp.where(ctx.linear, 1, edge).astype(bx.dtype, copy=False))
+        return g * where(wrap(bx < ctx.threshold), (x * ctx.beta).sigmoid(), const), None, None
+
+
+class FloatOnlyError(NotImplementedError, TypeError):
+    """torch's NotImplementedError for an integer input ("silu_cpu" not implemented for
+    'Long'); also a TypeError, the class these functions raised before."""
 
 
 def _check(input, op):
     need_tensor(op, input, "input", 1)
     if input.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating point tensor, got dtype {input.dtype}")
+        raise FloatOnlyError(f"{op}: expected a floating point tensor, got dtype {input.dtype} "
+                             f"(\"{op}\" not implemented for '{torch_name(input.dtype)}')")
 
 
 def gelu(input, approximate="none"):
