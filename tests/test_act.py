@@ -75,7 +75,7 @@ IDS = [c[0] for c in POINTWISE]
 @pytest.mark.parametrize("name,mg_fn,torch_fn,kinks,double", POINTWISE, ids=IDS)
 def test_values_and_derivatives(rng, name, mg_fn, torch_fn, kinks, double):
     x = np.concatenate([rng.standard_normal(20) * 3, kinks, [k + 1e-3 for k in kinks],
-                        [k - 1e-3 for k in kinks], [-40.0, 40.0]])
+                        [k - 1e-3 for k in kinks], [-700.0, -100.0, -40.0, -30.0, 30.0, 40.0]])
     check_op(mg_fn, torch_fn, [x], double=double)
 
 

@@ -93,8 +93,10 @@ def test_softmax2d_and_softmin_modules(rng):
 def test_hardtanh_module_bounds():
     with pytest.raises(ValueError, match="max_val"):
         mg.nn.Hardtanh(1.0, 0.5)
-    m, t = mg.nn.Hardtanh(min_value=-3.0, max_value=2.0), torch.nn.Hardtanh(min_value=-3.0,
-                                                                            max_value=2.0)
+    with pytest.warns(FutureWarning, match="min_value"):
+        m = mg.nn.Hardtanh(min_value=-3.0, max_value=2.0)
+    with pytest.warns(FutureWarning, match="min_value"):
+        t = torch.nn.Hardtanh(min_value=-3.0, max_value=2.0)
     assert (m.min_val, m.max_val) == (t.min_val, t.max_val) and repr(m) == repr(t)
 
 
@@ -233,3 +235,29 @@ def test_rrelu_module_train_and_eval(rng):
         out = lib.nn.RReLU(0.5, 0.5, inplace=True)(z)
         assert out is z
         np.testing.assert_allclose(z.numpy(), [-0.5, -1.0, 3.0])
+
+
+@pytest.mark.parametrize("call,saves_result", [
+    (lambda L, y: L.elu_(y), True), (lambda L, y: L.selu_(y), True),
+    (lambda L, y: L.celu_(y, 0.5), True), (lambda L, y: L.leaky_relu_(y, 0.2), True),
+    (lambda L, y: L.rrelu_(y, 0.1, 0.3), True), (lambda L, y: L.rrelu_(y, 0.1, 0.3, True), True),
+    (lambda L, y: L.relu_(y), True), (lambda L, y: L.hardtanh_(y, -0.5, 0.5), False),
+    (lambda L, y: L.threshold_(y, 0.5, 3.0), False), (lambda L, y: L.relu6(y, True), False),
+    (lambda L, y: L.hardswish(y, True), False), (lambda L, y: L.hardsigmoid(y, True), False),
+    (lambda L, y: L.mish(y, True), False), (lambda L, y: L.silu(y, True), False)],
+    ids=["elu_", "selu_", "celu_", "leaky_relu_", "rrelu_", "rrelu_train", "relu_", "hardtanh_",
+         "threshold_", "relu6", "hardswish", "hardsigmoid", "mish", "silu"])
+def test_writing_the_result_again_before_backward_as_torch(call, saves_result):
+    # torch's in-place elu_/leaky_relu_/rrelu_/relu_ save their result: a second write into it
+    # makes backward fail; the others keep what they need and differentiate as usual
+    for lib in (mg, torch):
+        x = lib.tensor([-1.0, 0.2, 2.0, 0.0], requires_grad=True)
+        y = x * 1.0
+        call(lib.nn.functional, y)
+        y.mul_(2.0)
+        if saves_result:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                y.sum().backward()
+        else:
+            y.sum().backward()
+            assert x.grad is not None

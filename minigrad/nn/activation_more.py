@@ -3,6 +3,8 @@ LeakyReLU, RReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, Mish, Softsign, Softm
 Tanhshrink, Threshold, Hardshrink, Softshrink, GLU, PReLU, LogSigmoid, Softplus."""
 from __future__ import annotations
 
+import warnings
+
 from .. import creation
 from ..ops import activation as A
 from ..ops import activation_more as M
@@ -98,8 +100,12 @@ class Hardtanh(Module):
                  min_value=None, max_value=None):
         super().__init__()
         if min_value is not None:               # torch's deprecated spellings
+            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`",
+                          FutureWarning, stacklevel=2)
             min_val = min_value
         if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`",
+                          FutureWarning, stacklevel=2)
             max_val = max_value
         if max_val <= min_val:
             raise ValueError(f"{type(self).__name__}: max_val must be greater than min_val, got "

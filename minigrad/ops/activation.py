@@ -4,7 +4,7 @@ gelu (exact and tanh), silu, logsigmoid, softplus.
     gelu(x)       = x * Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2,
                   Phi'(x) = exp(-x^2/2) / sqrt(2 pi)
     gelu_tanh(x)  = x / 2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-    silu(x)       = x * sigmoid(x)
+    silu(x)       = x * sigmoid(x) = x / (1 + exp(-x)),    d/dx = s (1 + x (1 - s))
     logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)),         d/dx = sigmoid(-x)
     softplus(x)   = log1p(exp(beta x)) / beta, or x where beta x > threshold; d/dx = sigmoid(beta x)
 """
@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..autograd import Op, wrap
 from ..backend import array_module
+from .activation_pointwise import Pointwise
 from .arith import torch_name
 from .checks import need_number, need_str, need_tensor
 from .compare import where
@@ -85,7 +88,8 @@ class Softplus(Op):
         x, = ctx.saved_tensors                  # d softplus = sigmoid(beta x) dx (1 if linear)
         bx = x.data * ctx.beta                  # at beta x == threshold: a constant, as torch's
         xp = array_module(bx)                   # second derivative is 0 there
-        edge = xp.asarray(1 / (1 + xp.exp(-bx)), dtype=bx.dtype)
+        with np.errstate(over="ignore"):
+            edge = xp.asarray(1 / (1 + xp.exp(-bx)), dtype=bx.dtype)
         const = wrap(xp.where(ctx.linear, 1, edge).astype(bx.dtype, copy=False))
         return g * where(wrap(bx < ctx.threshold), (x * ctx.beta).sigmoid(), const), None, None
 
@@ -118,8 +122,18 @@ def silu(input, inplace=False):
     """x * sigmoid(x); matches torch.nn.functional.silu (inplace=True writes into input)."""
     _check(input, "silu")
     if inplace:
-        return update(input, lambda t: t * t.sigmoid(), "silu")
-    return input * input.sigmoid()
+        return update(input, lambda t: Pointwise.apply(t, _silu, _silu_grad), "silu")
+    return Pointwise.apply(input, _silu, _silu_grad)
+
+
+def _silu(xp, a):
+    with np.errstate(over="ignore"):            # torch's x / (1 + exp(-x)): 0 for x << 0
+        return a / (1 + xp.exp(-a))
+
+
+def _silu_grad(t):
+    s = t.sigmoid()                             # d silu = s (1 + x (1 - s))
+    return s * (1 + t * (1 - s))
 
 
 def logsigmoid(input):

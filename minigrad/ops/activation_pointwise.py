@@ -39,12 +39,29 @@ class Pointwise(Op):
         ctx.save_for_backward(x)
         xp = array_module(x)
         a = x.astype("float32") if x.dtype == "float16" else x    # torch computes half in float
-        return xp.asarray(f(xp, a), dtype=x.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN as torch's, in silence
+            return xp.asarray(f(xp, a), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors                  # dx = g * f'(x)
         return g * ctx.df(x), None, None
+
+
+class PointwiseOnResult(Pointwise):
+    """Pointwise whose backward reads the result y (df takes y): torch's in-place elu_,
+    leaky_relu_ and rrelu_ save their result, so writing into it again before backward is
+    an error there, and here."""
+
+    @staticmethod
+    def forward(ctx, x, f, df):
+        ctx.df = df
+        xp = array_module(x)
+        a = x.astype("float32") if x.dtype == "float16" else x
+        with np.errstate(over="ignore", invalid="ignore"):
+            y = xp.asarray(f(xp, a), dtype=x.dtype)
+        ctx.save_for_backward(y)
+        return y
 
 
 def _const(x, array):
@@ -69,24 +86,31 @@ def _run(input, inplace, fn, compute):
 
 
 # ---- elu, selu, celu --------------------------------------------------------------------------
-def _elu(x, alpha, scale, input_scale, in_place_result=False):
+def _elu(x, alpha, scale, input_scale, in_place=False):
     neg_coef = alpha * scale
 
     def f(xp, a):
         return xp.where(a > 0, a * scale, xp.expm1(a * input_scale) * neg_coef)
 
     def df(t):
-        if in_place_result and alpha < 0:
-            raise RuntimeError("In-place elu backward calculation is triggered with a negative "
-                               "slope which is not supported. This is caused by calling "
-                               "in-place forward function with a negative slope, please call "
-                               "out-of-place version instead.")
         a = t.data
         xp = array_module(a)
         neg = wrap(a < 0)                       # at 0: the negative branch's slope, constant
         safe = where(neg, t, 0.0)               # no exp overflow in the unused branch
         return where(neg, (safe * input_scale).exp() * (neg_coef * input_scale),
                      _const(t, xp.where(a > 0, scale, neg_coef * input_scale)))
+
+    def df_of_result(y):                        # f' = input_scale (y + alpha scale) for y <= 0
+        if alpha < 0:
+            raise RuntimeError("In-place elu backward calculation is triggered with a negative "
+                               "slope which is not supported. This is caused by calling "
+                               "in-place forward function with a negative slope, please call "
+                               "out-of-place version instead.")
+        a = y.data                              # (at y == 0 a constant, as torch's y < 0)
+        return where(wrap(a < 0), (y + neg_coef) * input_scale,
+                     _const(y, array_module(a).where(a > 0, scale, neg_coef * input_scale)))
+    if in_place:
+        return PointwiseOnResult.apply(x, f, df_of_result)
     return Pointwise.apply(x, f, df)
 
 
@@ -129,15 +153,16 @@ def celu_(input, alpha=1.0):
 
 
 # ---- leaky_relu, rrelu -----------------------------------------------------------------------
-def _leaky(x, slope, in_place_result=False):
+def _leaky(x, slope, in_place=False):
     def df(t):
-        if in_place_result and slope < 0:
+        if in_place and slope < 0:
             raise RuntimeError("In-place leakyReLu backward calculation is triggered with a "
                                "negative slope which is not supported. This is caused by "
                                "calling in-place forward function with a negative slope, "
                                "please call out-of-place version instead.")
         return _const(t, array_module(t.data).where(t.data > 0, 1.0, slope))
-    return Pointwise.apply(x, lambda xp, a: xp.where(a > 0, a, a * slope), df)
+    apply = PointwiseOnResult.apply if in_place else Pointwise.apply   # (y > 0 iff x > 0)
+    return apply(x, lambda xp, a: xp.where(a > 0, a, a * slope), df)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -181,7 +206,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
     def compute(t):
         noise = _rrelu_noise(t, lower, upper)
-        return Pointwise.apply(t, lambda xp, a: a * noise, lambda s: _const(s, noise))
+        apply = PointwiseOnResult.apply if inplace else Pointwise.apply
+        return apply(t, lambda xp, a: a * noise, lambda s: _const(s, noise))
     return _run(input, inplace, "rrelu_", compute)
 
 
