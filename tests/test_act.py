@@ -145,6 +145,12 @@ def test_integer_bounds_truncate_as_torch():
         out, ref = call(F, mg.tensor(xi)), call(TF, torch.tensor(xi))
         assert out.dtype == mg.int64
         np.testing.assert_array_equal(out.numpy(), ref.numpy())
+    for call in [lambda L, t: L.hardtanh(t, -np.inf, 1.0), lambda L, t: L.threshold(t, np.nan, 1),
+                 lambda L, t: L.threshold(t, 1, 1e30)]:
+        with pytest.raises(RuntimeError):
+            call(TF, torch.tensor(xi))
+        with pytest.raises(RuntimeError, match="overflow"):
+            call(F, mg.tensor(xi))
 
 
 # ---- softmin, glu, prelu ----------------------------------------------------------------------
@@ -260,3 +266,18 @@ def test_argument_errors_as_torch(call, kind):
         call(TF, torch.randn(3, dtype=torch.float64))
     with pytest.raises(kind):
         call(F, mg.randn(3, dtype=mg.float64))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+def test_sigmoid_and_silu_far_below_zero_as_torch(dtype):
+    # sigmoid(x) = 1 / (1 + exp(-x)) keeps its relative precision for x << 0 (no 1 + tanh
+    # cancellation): torch's sigmoid(-40) is 4.2e-18, not 0
+    x = np.array([-745.0, -700.0, -100.0, -40.0, -30.0, -20.0, -11.0, -5.0, 0.0, 5.0, 40.0])
+    x = x.astype(dtype)
+    for mg_fn, torch_fn in [(lambda t: t.sigmoid(), torch.sigmoid), (F.silu, TF.silu),
+                            (F.logsigmoid, TF.logsigmoid)]:
+        out = mg_fn(mg.tensor(x)).numpy().astype(np.float64)
+        ref = torch_fn(torch.tensor(x)).numpy().astype(np.float64)
+        np.testing.assert_allclose(out, ref, rtol={"float64": 1e-14, "float32": 1e-6,
+                                                   "float16": 1e-3}[dtype], atol=0)
+    check_op(lambda t: t.sigmoid(), torch.sigmoid, [x.astype(np.float64)], double=True)

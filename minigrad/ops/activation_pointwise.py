@@ -217,9 +217,15 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 
 
 # ---- hardtanh, relu6, hardswish, hardsigmoid ----------------------------------------------------
-def _int_bound(x, v):
+def _int_bound(x, v, fn):
     """torch casts a scalar to an integer input's dtype by truncation."""
-    return int(v) if x.dtype.kind in "iu" else v
+    if x.dtype.kind not in "iu":
+        return v
+    info = np.iinfo(x.dtype)
+    if not (math.isfinite(v) and info.min <= int(v) <= info.max):
+        raise RuntimeError(f"{fn}: value {v} cannot be converted to type {x.dtype} without "
+                           "overflow")
+    return int(v)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -236,7 +242,7 @@ def _hardtanh(fn, input, min_val, max_val, inplace, check=True):
                          f"max_val={max_val}")
     if input.dtype.kind == "b":
         raise RuntimeError(f"{fn}: Bool inputs not supported for hardtanh")
-    lo, hi = _int_bound(input, min_val), _int_bound(input, max_val)
+    lo, hi = _int_bound(input, min_val, fn), _int_bound(input, max_val, fn)
 
     def compute(t):
         return Pointwise.apply(t, lambda xp, a: xp.minimum(xp.maximum(a, lo), hi),
@@ -293,7 +299,7 @@ def _threshold(input, th, value, inplace):
     need_number("threshold", value, "value", 3)
     if input.dtype.kind == "b":
         raise NotImplementedError("threshold: \"threshold_cpu\" not implemented for 'Bool'")
-    th, v = _int_bound(input, th), _int_bound(input, value)
+    th, v = _int_bound(input, th, "threshold"), _int_bound(input, value, "threshold")
 
     def compute(t):                     # (NaN is kept, as torch's x <= threshold test does)
         return Pointwise.apply(t, lambda xp, a: xp.where(a <= th, v, a),
