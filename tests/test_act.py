@@ -195,6 +195,13 @@ def test_glu_default_dim_and_strided(rng):
         check_op(lambda t: F.glu(view(t)), lambda t: TF.glu(view(t)), [a], double=True)
 
 
+def test_glu_half_is_computed_in_float_as_torch(rng):
+    h = (rng.standard_normal((5, 8)) * 3).astype(np.float16)
+    out, ref = F.glu(mg.tensor(h)), TF.glu(torch.tensor(h))
+    assert out.dtype == mg.float16
+    np.testing.assert_array_equal(out.numpy(), ref.numpy())
+
+
 def test_glu_errors():
     with pytest.raises(RuntimeError, match="even"):
         F.glu(mg.randn(2, 3))

@@ -110,6 +110,8 @@ def gelu(input, approximate="none"):
     """x * Phi(x) (approximate='none') or its tanh form ('tanh'); matches torch's F.gelu."""
     _check(input, "gelu")
     need_str("gelu", approximate, "approximate")
+    if input.dtype == "float16" and approximate in ("none", "tanh"):
+        return gelu(input.float(), approximate).half()      # torch computes half in float
     if approximate == "none":
         return input * NormalCdf.apply(input)
     if approximate == "tanh":

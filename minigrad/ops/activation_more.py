@@ -79,6 +79,8 @@ def glu(input, dim=-1):
     n = input.shape[d]
     if n % 2:
         raise RuntimeError(f"glu: Halving dimension must be even, but dimension {d} is size {n}")
+    if input.dtype == "float16":               # torch computes half in float, rounds once
+        return glu(input.float(), d).half()
     half = n // 2
     return narrow(input, d, 0, half) * narrow(input, d, half, half).sigmoid()
 
