@@ -69,6 +69,8 @@ def test_prelu_parameters_and_state_dict(rng):
     check_module(m, t, [rng.standard_normal((4, 3, 5))])
     np.testing.assert_allclose(m.weight.detach().numpy(), [0.5, -0.2, 2.0])
     assert mg.nn.PReLU(dtype=mg.float64).weight.dtype == mg.float64
+    m, t = mg.nn.PReLU([2]), torch.nn.PReLU([2])      # torch hands a list on to torch.empty
+    assert repr(m) == repr(t) and m.weight.shape == tuple(t.weight.shape)
     for bad, kind in [(-1, RuntimeError), (2.0, TypeError)]:
         with pytest.raises(kind):
             torch.nn.PReLU(bad)
