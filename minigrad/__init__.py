@@ -73,3 +73,8 @@ from .ops.tile import flip, fliplr, flipud, repeat_interleave, roll, rot90, tile
 from .ops.layout import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors,  # noqa: E402
                          broadcast_to, column_stack, dstack, hstack, movedim, moveaxis,
                          swapaxes, swapdims, unflatten, vstack)
+# ---- issue 15: act ----
+from .ops.activation_more import (prelu, relu_, torch_celu as celu,  # noqa: E402
+                                  torch_rrelu as rrelu, torch_rrelu_ as rrelu_,
+                                  torch_selu as selu, torch_threshold as threshold)
+from .ops.activation_pointwise import celu_, hardshrink, selu_, threshold_  # noqa: E402

@@ -349,3 +349,6 @@ CASES += CASES_LCE
 # ---- issue 15: norm ----
 from .crosscheck_cases_norm import CASES_norm  # noqa: E402
 CASES += CASES_norm
+# ---- issue 15: act ----
+from .crosscheck_cases_act import CASES_act  # noqa: E402
+CASES += CASES_act

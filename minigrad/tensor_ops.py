@@ -174,6 +174,15 @@ class OpMethods:
 
     def scatter_add(self, dim, index_, src): return index.scatter_add(self, dim, index_, src)
 
+    # ---- issue 15: act ----
+    def hardshrink(self, lambd=0.5):
+        from .ops.activation_pointwise import hardshrink  # lazy: ops import tensor methods
+        return hardshrink(self, lambd)
+
+    def prelu(self, weight):
+        from .ops.activation_more import prelu  # lazy: ops import tensor methods
+        return prelu(self, weight)
+
 
 def _shape_of(other, op):
     checks.need_tensor(op, other, "other", 1)

@@ -42,3 +42,8 @@ from .norm_layers import (  # noqa: E402
     LocalResponseNorm,
     RMSNorm,
 )
+# ---- issue 15: act ----
+from .activation_more import (CELU, ELU, GLU, SELU, Hardshrink, Hardsigmoid,  # noqa: E402
+                              Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU, ReLU6,
+                              RReLU, Softmax2d, Softmin, Softplus, Softshrink, Softsign,
+                              Tanhshrink, Threshold)

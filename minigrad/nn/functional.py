@@ -30,3 +30,9 @@ from ..ops.linear_cross_entropy import linear_cross_entropy  # noqa: E402
 # ---- issue 15: norm ----
 from ..ops.norm_group import group_norm, instance_norm  # noqa: E402
 from ..ops.norm_rms import local_response_norm, normalize, rms_norm  # noqa: E402
+# ---- issue 15: act ----
+from ..ops.activation_more import glu, mish, prelu, relu_, softmin, softsign, tanhshrink
+from ..ops.activation_pointwise import (celu, celu_, elu, elu_, hardshrink, hardsigmoid,
+                                        hardswish, hardtanh, hardtanh_, leaky_relu, leaky_relu_,
+                                        relu6, rrelu, rrelu_, selu, selu_, softshrink, threshold,
+                                        threshold_)

@@ -4,7 +4,7 @@ gelu (exact and tanh), silu, logsigmoid, softplus.
     gelu(x)       = x * Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2,
                   Phi'(x) = exp(-x^2/2) / sqrt(2 pi)
     gelu_tanh(x)  = x / 2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-    silu(x)       = x * sigmoid(x)
+    silu(x)       = x * sigmoid(x) = x / (1 + exp(-x)),    d/dx = s (1 + x (1 - s))
     logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)),         d/dx = sigmoid(-x)
     softplus(x)   = log1p(exp(beta x)) / beta, or x where beta x > threshold; d/dx = sigmoid(beta x)
 """
@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..autograd import Op, wrap
 from ..backend import array_module
+from .activation_pointwise import Pointwise
+from .arith import torch_name
 from .checks import need_number, need_str, need_tensor
 from .compare import where
 from .inplace import update
@@ -48,14 +52,20 @@ class NormalCdf(Op):
         return g * (x * x * -0.5).exp() * _INV_SQRT_2PI
 
 
+def _opmath(x):
+    """float16 is computed in float32 and rounded once, as torch's CPU kernels do."""
+    return x.astype("float32") if x.dtype == "float16" else x
+
+
 class LogSigmoid(Op):
     @staticmethod
     def forward(ctx, x):
         xp = array_module(x)
         ctx.save_for_backward(x)
-        y = xp.asarray(xp.exp(-xp.abs(x)))     # asarray: NumPy gives a scalar for 0-d x
+        a = _opmath(x)
+        y = xp.asarray(xp.exp(-xp.abs(a)))     # asarray: NumPy gives a scalar for 0-d x
         xp.log1p(y, out=y)
-        return xp.minimum(x, 0) - y             # stable for any x: no exp of a positive number
+        return (xp.minimum(a, 0) - y).astype(x.dtype, copy=False)  # no exp of a positive number
 
     @staticmethod
     def backward(ctx, g):
@@ -67,28 +77,41 @@ class Softplus(Op):
     @staticmethod
     def forward(ctx, x, beta, threshold):
         xp = array_module(x)
-        ctx.beta, ctx.linear = beta, x * beta > threshold
+        ctx.beta, ctx.threshold, ctx.linear = beta, threshold, x * beta > threshold
         ctx.save_for_backward(x)
-        bx = x * beta
+        bx = _opmath(x) * beta
         y = xp.log1p(xp.exp(-xp.abs(bx))) + xp.maximum(bx, 0)
         return xp.where(ctx.linear, x, y / beta).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors                  # d softplus = sigmoid(beta x) dx (1 if linear)
-        return where(wrap(ctx.linear), g, g * (x * ctx.beta).sigmoid()), None, None
+        bx = x.data * ctx.beta                  # at beta x == threshold: a constant, as torch's
+        xp = array_module(bx)                   # second derivative is 0 there
+        with np.errstate(over="ignore"):
+            edge = xp.asarray(1 / (1 + xp.exp(-bx)), dtype=bx.dtype)
+        const = wrap(xp.where(ctx.linear, 1, edge).astype(bx.dtype, copy=False))
+        return g * where(wrap(bx < ctx.threshold), (x * ctx.beta).sigmoid(), const), None, None
+
+
+class FloatOnlyError(NotImplementedError, TypeError):
+    """torch's NotImplementedError for an integer input ("silu_cpu" not implemented for
+    'Long'); also a TypeError, the class these functions raised before."""
 
 
 def _check(input, op):
     need_tensor(op, input, "input", 1)
     if input.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating point tensor, got dtype {input.dtype}")
+        raise FloatOnlyError(f"{op}: expected a floating point tensor, got dtype {input.dtype} "
+                             f"(\"{op}\" not implemented for '{torch_name(input.dtype)}')")
 
 
 def gelu(input, approximate="none"):
     """x * Phi(x) (approximate='none') or its tanh form ('tanh'); matches torch's F.gelu."""
     _check(input, "gelu")
     need_str("gelu", approximate, "approximate")
+    if input.dtype == "float16" and approximate in ("none", "tanh"):
+        return gelu(input.float(), approximate).half()      # torch computes half in float
     if approximate == "none":
         return input * NormalCdf.apply(input)
     if approximate == "tanh":
@@ -101,8 +124,18 @@ def silu(input, inplace=False):
     """x * sigmoid(x); matches torch.nn.functional.silu (inplace=True writes into input)."""
     _check(input, "silu")
     if inplace:
-        return update(input, lambda t: t * t.sigmoid(), "silu")
-    return input * input.sigmoid()
+        return update(input, lambda t: Pointwise.apply(t, _silu, _silu_grad), "silu")
+    return Pointwise.apply(input, _silu, _silu_grad)
+
+
+def _silu(xp, a):
+    with np.errstate(over="ignore"):            # torch's x / (1 + exp(-x)): 0 for x << 0
+        return a / (1 + xp.exp(-a))
+
+
+def _silu_grad(t):
+    s = t.sigmoid()                             # d silu = s (1 + x (1 - s))
+    return s * (1 + t * (1 - s))
 
 
 def logsigmoid(input):

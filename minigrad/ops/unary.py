@@ -6,6 +6,8 @@ whose backward is again differentiable).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
 from .compare import where
@@ -115,9 +117,10 @@ class Sigmoid(Op):
     @staticmethod
     def forward(ctx, x):
         xp = array_module(x)
-        y = xp.tanh(_float_in(x) * 0.5)                # 0.5 (1 + tanh(x/2)): no overflow for any x
-        y += 1
-        y *= 0.5
+        xf = _float_in(x)                   # torch's 1 / (1 + exp(-x)), half computed in float:
+        with np.errstate(over="ignore"):    # exp overflows to inf for x << 0, giving 0 as torch
+            e = xp.exp(-(xf.astype("float32") if xf.dtype == "float16" else xf))
+        y = xp.asarray(1 / (1 + e), dtype=xf.dtype)
         ctx.save_for_backward(y)
         return y
 
