@@ -47,8 +47,11 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     elif hasattr(data, "__dlpack__") and hasattr(data, "detach"):    # a torch tensor
         array = np.array(data.detach().cpu().numpy())
     else:
-        array = _from_python(data)
-    if dtype is not None:
+        # Python numbers straight into a float dtype: 0.2 must not pass through float32
+        array = _from_python(data, dtype if dtype is not None and dtype.kind == "f" else None)
+        if dtype is not None and dtype.kind in "iu" and array.dtype.kind in "iu":
+            _check_int_range(array, dtype)
+    if dtype is not None and array.dtype != dtype:
         array = array.astype(dtype)
     if device is not None or not isinstance(array, np.ndarray):
         dev = backend.Device(device) if device is not None else backend.device_of(array)
@@ -57,6 +60,17 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 _SUPPORTED_KINDS = "biuf"
+
+
+def _check_int_range(array, dtype):
+    """Python ints must fit the integer dtype (torch's c10::overflows: an unsigned dtype also
+    takes negatives down to -max, which wrap around)."""
+    info = np.iinfo(dtype)
+    lo = info.min if dtype.kind == "i" else -int(info.max)
+    if array.size and (int(array.max()) > info.max or int(array.min()) < lo):
+        bad = int(array.max()) if int(array.max()) > info.max else int(array.min())
+        raise RuntimeError(f"tensor: value {bad} cannot be converted to type {dtype} without "
+                           f"overflow")
 
 
 def _check_array_dtype(a, op="tensor"):
@@ -117,10 +131,18 @@ def _infer_dtype(data):
     return dt if dt is not None else backend.get_default_dtype()      # [] is float
 
 
-def _from_python(data):
+def _from_python(data, dtype=None):
+    """Python (nested) data as an array: of float `dtype` when given (the inferred dtype is
+    still worked out, for its checks), else of torch's inferred dtype."""
     if not isinstance(data, (list, tuple)):
-        return np.asarray(data, dtype=_leaf_dtype(data))
+        dt = _leaf_dtype(data) if dtype is None else (_leaf_dtype(data), dtype)[1]
+        try:
+            return np.asarray(data, dtype=dt)
+        except OverflowError as e:
+            raise RuntimeError(f"tensor: value cannot be converted to {dt} without overflow "
+                               f"({e})") from None
     dt = _infer_dtype(data)
+    dt = dt if dtype is None else dtype
     if any(isinstance(d, Tensor) for d in data):
         data = [d.numpy(force=True) if isinstance(d, Tensor) else d for d in data]
     try:

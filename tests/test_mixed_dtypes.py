@@ -218,3 +218,25 @@ def test_float_results_of_integer_reductions_follow_the_default_dtype(default):
     ours, theirs = mg.logsumexp(mg.tensor(a), 1), torch.logsumexp(torch.tensor(a), 1)
     assert str(ours.dtype) == default and str(theirs.dtype) == f"torch.{default}"
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("data", [0.2, [0.2, 1e-30, 1 / 3], [[0.1], [2.7]], True, 7])
+@pytest.mark.parametrize("dtype", ["float64", "float16"])
+def test_python_numbers_go_straight_into_the_requested_float_dtype(data, dtype):
+    """tensor(0.2, dtype=float64) is 0.2 exactly, not 0.2 rounded to the float32 default."""
+    m = mg.tensor(data, dtype=getattr(mg, dtype)).numpy()
+    t = torch.tensor(data, dtype=getattr(torch, dtype)).numpy()
+    assert m.dtype == t.dtype
+    np.testing.assert_array_equal(m, t)
+
+
+@pytest.mark.parametrize("data", [-1, [-200], 300, [300], 2**63 - 1, [True, 2]])
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16"])
+def test_python_ints_into_small_integer_dtypes_overflow_like_torch(data, dtype):
+    try:
+        want = torch.tensor(data, dtype=getattr(torch, dtype)).numpy()
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="tensor: value .* without overflow"):
+            mg.tensor(data, dtype=getattr(mg, dtype))
+        return
+    np.testing.assert_array_equal(mg.tensor(data, dtype=getattr(mg, dtype)).numpy(), want)
