@@ -23,3 +23,7 @@ from .parameter import Parameter
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 # ---- issue 15: shape ops ----
 from .unflatten import Unflatten  # noqa: E402
+# ---- issue 15: seq ----
+from .embedding_bag import EmbeddingBag  # noqa: E402
+from .loss_ctc import CTCLoss  # noqa: E402
+from .parameter_containers import ParameterDict, ParameterList  # noqa: E402

@@ -14,3 +14,6 @@ from ..ops.softmax import log_softmax, softmax
 from .embedding import embedding
 from .linear import linear
 from .norm import batch_norm, layer_norm
+# ---- issue 15: seq ----
+from ..ops.ctc import ctc_loss  # noqa: E402
+from ..ops.embedding_bag import embedding_bag  # noqa: E402

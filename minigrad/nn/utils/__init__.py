@@ -62,3 +62,5 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         n = p.numel()
         p.data = vec.data[start:start + n].reshape(p.shape).astype(p.dtype, copy=True)
         start += n
+# ---- issue 15: seq ----
+from . import rnn  # noqa: E402,F401
