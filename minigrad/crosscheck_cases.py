@@ -335,3 +335,8 @@ CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES
 from .crosscheck_cases_more import MORE_CASES  # noqa: E402  (they build on the helpers above)
 
 CASES += MORE_CASES
+
+# ---- issue 15: seq ----
+from .crosscheck_cases_seq import CASES_seq  # noqa: E402
+
+CASES += CASES_seq

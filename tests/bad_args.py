@@ -119,6 +119,11 @@ KNOWN = {
     (r".*", r".*", r"'(torch\.)?(bool|u?int(8|16|32|64)|float(16|32|64))'"): (
         "silent", "minigrad accepts a dtype by its full name ('float16'), an extension of "
         "torch (tests/test_tensor.py relies on it)"),
+    # ---- issue 15: seq ----
+    (r"F\.ctc_loss|nn\.CTCLoss\.forward", "targets", r"dtype float32"): (
+        "stricter", "float targets truncate to class numbers; normal floats give -1, which "
+        "torch reads from outside the tensor (undefined behaviour): minigrad raises for a "
+        "target outside [0, C)"),
     (r".*", r".*", _EMPTY): (
         "stricter", "an empty tensor: torch skips some checks when there is nothing to compute "
         "(the dtype in softmax, normal_, dropout, batch_norm, adaptive pooling and gather's "

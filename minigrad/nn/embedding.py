@@ -17,7 +17,17 @@ def _renorm_rows(weight, ids, max_norm, norm_type):
     xp = backend.array_module(weight.data)
     rows = xp.unique(ids)
     w = weight.data[rows]
-    norms = (xp.abs(w) ** norm_type).sum(-1) ** (1.0 / norm_type)
+    a = xp.abs(w)
+    if w.shape[-1] == 0:
+        norms = xp.zeros(w.shape[:-1], w.dtype)
+    elif norm_type == float("inf"):         # torch's norm of order inf, -inf and 0
+        norms = a.max(-1)
+    elif norm_type == float("-inf"):
+        norms = a.min(-1)
+    elif norm_type == 0:
+        norms = (a != 0).sum(-1).astype(w.dtype)
+    else:
+        norms = (a ** norm_type).sum(-1) ** (1.0 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
     with no_grad():
         weight.data[rows] = w * scale[:, None].astype(w.dtype)

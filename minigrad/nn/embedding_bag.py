@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import creation
 from ..autograd import no_grad
-from ..ops.checks import need_int, need_optional_int
+from ..ops.checks import need_int, need_optional_int, need_tensor
 from ..ops.embedding_bag import embedding_bag
 from . import init
 from .module import Module
@@ -56,10 +56,17 @@ class EmbeddingBag(Module):
                         scale_grad_by_freq=False, mode="mean", sparse=False,
                         include_last_offset=False, padding_idx=None):
         """An EmbeddingBag whose weight is `embeddings` (torch's from_pretrained)."""
+        need_tensor("EmbeddingBag.from_pretrained", embeddings, "embeddings", 1)
+        if not freeze and embeddings.dtype.kind != "f":
+            raise RuntimeError(f"EmbeddingBag.from_pretrained: embeddings of dtype "
+                               f"{embeddings.dtype} cannot require gradients (freeze=False)")
         if embeddings.ndim != 2:
             raise AssertionError(f"EmbeddingBag.from_pretrained: embeddings are expected to be "
                                  f"2-dimensional, got shape {tuple(embeddings.shape)}")
         rows, cols = embeddings.shape
+        if embeddings.dtype.kind != "f":        # (torch: Parameter() refuses an integer dtype)
+            raise RuntimeError(f"EmbeddingBag.from_pretrained: embeddings must have a floating "
+                               f"point dtype, got {embeddings.dtype}")
         bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse,
                   _weight=embeddings, include_last_offset=include_last_offset,
                   padding_idx=padding_idx)

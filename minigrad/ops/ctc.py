@@ -165,6 +165,9 @@ def _lengths(v, name, n, unbatched, who):
         if len(v) != n:
             raise RuntimeError(f"{who}: {name} must be of size batch_size ({n}), got {len(v)} "
                                "values")
+        if any(not -2**63 <= int(a) < 2**63 for a in v):
+            raise TypeError(f"{who}(): argument '{name}' failed to unpack: overflow when "
+                            f"unpacking long (values {list(v)})")
         return np.array([int(a) for a in v], dtype=np.int64).reshape(n)
     raise TypeError(f"{who}(): argument '{name}' must be a tuple of ints or an integer Tensor, "
                     f"not {type_name(v)}")

@@ -88,16 +88,21 @@ def _check(input, weight, offsets, mode, per_sample_weights, padding_idx):
         raise ValueError(f"{_WHO}: offsets has to be a 1D Tensor but got "
                          f"{None if offsets is None else f'{offsets.ndim}-D'}")
     for name, t in (("input", input), ("offsets", offsets)):
-        if t is not None and t.dtype not in (np.int64, np.int32):
-            raise RuntimeError(f"{_WHO}: expected {name} to have dtype int64 or int32, but got "
-                               f"{t.dtype}")
+        if t is not None and t.dtype.kind not in "biu":
+            raise RuntimeError(f"{_WHO}: expected {name} to have an integer dtype (int64 or "
+                               f"int32), but got {t.dtype}")
+    if input.ndim == 2 and input.dtype == np.bool_:
+        raise NotImplementedError(f"{_WHO}: a 2-D bool input is not supported (torch's offsets "
+                                  "for it, arange, is not implemented for bool)")
     if weight.dtype.kind != "f":
         raise RuntimeError(f"{_WHO}: expected weight to have a floating point dtype, but got "
                            f"{weight.dtype}")
     n, dim = weight.shape
-    if dim == 0:
-        raise RuntimeError(f"{_WHO}: weight of shape {tuple(weight.shape)}: an embedding_dim of "
-                           "0 is not supported (torch fails too)")
+    if dim == 0 and weight.dtype == np.float32 and mode != "max" and padding_idx is None \
+            and input.numel():
+        # torch's float32 sum/mean kernel fails here (float64 and max give (B, 0) zeros)
+        raise RuntimeError(f"{_WHO}: a float32 weight of shape {tuple(weight.shape)} (an "
+                           "embedding_dim of 0) is not supported in sum and mean modes")
     if per_sample_weights is not None:
         if mode != "sum":
             raise NotImplementedError(f"{_WHO}: per_sample_weights was not None. "
@@ -130,12 +135,17 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
         norm_type = need_float(_WHO, norm_type, "norm_type", 5)
     need_bool(_WHO, scale_grad_by_freq, "scale_grad_by_freq", 6)
     need_bool(_WHO, sparse, "sparse", 8)
-    need_bool(_WHO, include_last_offset, "include_last_offset", 10)
     padding_idx = need_optional_int(_WHO, padding_idx, "padding_idx", 11)
     padding_idx = _check(input, weight, offsets, mode, per_sample_weights, padding_idx)
+    if input.ndim == 1:             # (a 2-D input ignores include_last_offset, as torch's)
+        need_bool(_WHO, include_last_offset, "include_last_offset", 10)
+    else:
+        include_last_offset = False
     if scale_grad_by_freq and mode == "max":
         raise ValueError(f"{_WHO}: max mode does not support scaling the gradient by the "
                          "frequency")
+    if sparse and mode == "max":
+        raise ValueError(f"{_WHO}: max mode does not support sparse weights")
     if sparse:
         raise NotImplementedError(f"{_WHO}: sparse=True asks for a sparse gradient, which "
                                   "minigrad does not have; pass sparse=False (dense gradient)")

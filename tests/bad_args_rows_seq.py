@@ -1,0 +1,56 @@
+"""Rows of the bad-argument sweep: issue 15, sequences (ctc_loss, embedding_bag,
+pad_sequence, parameter containers).
+
+tests/bad_args_calls.py imports every tests/bad_args_rows_*.py at its end; the names used
+here (row, both, module, Arr, X, ALIASES, ...) come from there."""
+# ruff: noqa: F403, F405  (the row helpers come in by star import)
+try:                                    # python -m tests.bad_args
+    from .bad_args_calls import *
+except ImportError:                     # pytest (tests/ on sys.path)
+    from bad_args_calls import *
+
+
+# ---- issue 15: seq ----
+def _pad(lib, *args, **kwargs):
+    if lib.__name__ == "torch":
+        from torch.nn.utils.rnn import pad_sequence
+    else:
+        from minigrad.nn.utils.rnn import pad_sequence
+    return pad_sequence(*args, **kwargs)
+
+
+ALIASES.update({"CTCLoss": ("ctc_loss",), "EmbeddingBag": ("embedding_bag",)})
+LP = Arr(5, 2, 4)
+TG = Arr(2, 3, kind="i", high=4)
+# (target values: torch reads out-of-range targets from outside the tensor, undefined
+# behaviour; minigrad raises. Those bad values are not tried.)
+_TG_AVOID = {"targets": ("index 99", "index -7")}
+row("F.ctc_loss", LP, TG, (5, 4), (3, 2), 0, "mean", False, avoid=_TG_AVOID)
+row("F.ctc_loss", LP, Arr(5, kind="i", high=4, seed=1), Arr(2, kind="i", fixed=[5, 3]),
+    Arr(2, kind="i", fixed=[3, 2]), blank=0, reduction="sum", zero_infinity=True,
+    avoid=_TG_AVOID)
+row("nn.CTCLoss", 0, "mean", False, inputs=(LP, TG, (5, 4), (3, 2)))
+row("nn.CTCLoss.forward", LP, TG, (5, 4), (3, 2), ctor=((0, "mean", False), {}),
+    avoid=_TG_AVOID)
+EB_W = Arr(6, 3)
+EB_X = Arr(5, kind="i", high=6)
+EB_OFF = Arr(3, kind="i", fixed=[0, 2, 2])
+# (torch crashes (SIGSEGV) on empty offsets with a padding_idx: not tried)
+_OFF_AVOID = {"offsets": ("empty (0,)", "empty (0,) int64")}
+row("F.embedding_bag", EB_X, EB_W, EB_OFF, None, 2.0, False, "sum", False, None, False, 1,
+    avoid=_OFF_AVOID)
+row("F.embedding_bag", Arr(2, 3, kind="i", high=6), EB_W, max_norm=1.0, norm_type=2.0,
+    mode="mean", scale_grad_by_freq=True, padding_idx=None)
+row("F.embedding_bag", Arr(2, 3, kind="i", high=6), EB_W, mode="sum",
+    per_sample_weights=Arr(2, 3, seed=2), include_last_offset=False)
+_EB_CTOR = (6, 3, None, 2.0, False, "max")
+row("nn.EmbeddingBag", *_EB_CTOR, inputs=(EB_X, EB_OFF))
+row("nn.EmbeddingBag.forward", EB_X, EB_OFF, ctor=(_EB_CTOR, {}), avoid=_OFF_AVOID)
+row("nn.EmbeddingBag.from_pretrained", EB_W, True, mode="sum",
+    call=lambda L, *a, **k: L.nn.EmbeddingBag.from_pretrained(*a, **k))
+row("nn.utils.rnn.pad_sequence", [Arr(3, 2), Arr(1, 2, seed=1)], True, -1.0, "left",
+    call=_pad)
+row("nn.ParameterList", [X, Y], kinds={"values": "object"},
+    call=lambda L, v: L.nn.ParameterList(v))
+row("nn.ParameterDict", {"a": X, "b": Y}, kinds={"parameters": "object"},
+    call=lambda L, v: L.nn.ParameterDict(v))
