@@ -153,7 +153,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
     n, dim = weight.shape
     if ids.size and (ids.min() < 0 or ids.max() >= n):
         bad = int(np.flatnonzero((ids < 0) | (ids >= n))[0])
-        raise IndexError(f"{_WHO}: index {bad} of input takes value {ids[bad]} which is not in "
+        raise RuntimeError(f"{_WHO}: index {bad} of input takes value {ids[bad]} which is not in "
                          f"the valid range [0, {n})")
     keep = np.ones(ids.size, bool)
     if padding_idx is not None:
