@@ -19,7 +19,8 @@ def _pad(lib, *args, **kwargs):
     return pad_sequence(*args, **kwargs)
 
 
-ALIASES.update({"CTCLoss": ("ctc_loss",), "EmbeddingBag": ("embedding_bag",)})
+ALIASES.update({"CTCLoss": ("ctc_loss",), "EmbeddingBag": ("embedding_bag",),
+                "pack_sequence": ("pad_sequence", "pack_padded_sequence")})
 LP = Arr(5, 2, 4)
 TG = Arr(2, 3, kind="i", high=4)
 # (target values: torch reads out-of-range targets from outside the tensor, undefined
@@ -54,3 +55,29 @@ row("nn.ParameterList", [X, Y], kinds={"values": "object"},
     call=lambda L, v: L.nn.ParameterList(v))
 row("nn.ParameterDict", {"a": X, "b": Y}, kinds={"parameters": "object"},
     call=lambda L, v: L.nn.ParameterDict(v))
+
+
+def _rnn(name):
+    def call(lib, *args, **kwargs):
+        mod = __import__("torch.nn.utils.rnn" if lib.__name__ == "torch"
+                         else "minigrad.nn.utils.rnn", fromlist=[name])
+        out = getattr(mod, name)(*args, **kwargs)
+        return tuple(out) if name.startswith("pack") else out
+    return call
+
+
+def _packed(lib, x, lengths, enforce_sorted):
+    mod = __import__("torch.nn.utils.rnn" if lib.__name__ == "torch" else
+                     "minigrad.nn.utils.rnn", fromlist=["pack_padded_sequence"])
+    return mod.pack_padded_sequence(x, lengths, False, enforce_sorted)
+
+
+PAD_IN = Arr(5, 4, 2)
+row("nn.utils.rnn.pack_padded_sequence", PAD_IN, (5, 3, 3, 1), False, True,
+    call=_rnn("pack_padded_sequence"))
+row("nn.utils.rnn.pack_padded_sequence", PAD_IN, (2, 3, 2, 5), batch_first=False,
+    enforce_sorted=False, call=_rnn("pack_padded_sequence"))
+row("nn.utils.rnn.pad_packed_sequence", Expr(_packed, PAD_IN, (2, 3, 2, 5), False), True, 0.5,
+    7, call=_rnn("pad_packed_sequence"), kinds={"sequence": "object"})
+row("nn.utils.rnn.pack_sequence", [Arr(2, 3), Arr(4, 3, seed=1)], False,
+    call=_rnn("pack_sequence"))

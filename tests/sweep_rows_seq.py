@@ -77,3 +77,24 @@ for _bf in [False, True]:
 
 SKIP_MORE["nn.ParameterList"] = "container: holds parameters, computes nothing (tests/test_seq.py)"
 SKIP_MORE["nn.ParameterDict"] = "container: holds parameters, computes nothing (tests/test_seq.py)"
+
+_PACK = [(f(5, 4, 2),), (f(5, 4, 0),), (f(5, 2, 4, layout="t"),), (f(5, 4, 2, layout="n"),),
+         (f(),), (f(5, 0),)]
+for _es, _lens in [(True, [5, 3, 3, 1]), (False, [2, 3, 2, 5])]:
+    case("nn.utils.rnn.pack_padded_sequence",
+         lambda x, es=_es, ln=_lens: tuple(mg.nn.utils.rnn.pack_padded_sequence(x, ln, False, es)),
+         lambda x, es=_es, ln=_lens: tuple(torch.nn.utils.rnn.pack_padded_sequence(x, ln, False,
+                                                                                   es)),
+         _PACK, tag=f"{_es}")
+    case("nn.utils.rnn.pad_packed_sequence",
+         lambda x, es=_es, ln=_lens: mg.nn.utils.rnn.pad_packed_sequence(
+             mg.nn.utils.rnn.pack_padded_sequence(x, ln, True, es), True, 0.5),
+         lambda x, es=_es, ln=_lens: torch.nn.utils.rnn.pad_packed_sequence(
+             torch.nn.utils.rnn.pack_padded_sequence(x, ln, True, es), True, 0.5),
+         [(f(4, 5, 2),), (f(4, 5, 0),), (f(4, 5, 3, layout="t"),), (f(4, 5, layout="s"),)],
+         tag=f"{_es}")
+case("nn.utils.rnn.pack_sequence", lambda *xs: tuple(mg.nn.utils.rnn.pack_sequence(list(xs),
+                                                                                   False)),
+     lambda *xs: tuple(torch.nn.utils.rnn.pack_sequence(list(xs), False)),
+     [(f(2, 3), f(4, 3)), (f(3), f(3, layout="n")), (f(2, 0), f(1, 0)), (f(0), f(2)),
+      (f(4, 3, layout="t"), f(1, 3))])

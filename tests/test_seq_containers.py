@@ -1,5 +1,5 @@
-"""nn.utils.rnn.pad_sequence, nn.ParameterList and nn.ParameterDict against torch (issue 15,
-sequences)."""
+"""nn.utils.rnn (pad_sequence, packed sequences), nn.ParameterList and nn.ParameterDict
+against torch (issue 15, sequences)."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -9,9 +9,11 @@ import pytest
 from conftest import check_op
 
 import minigrad as mg
+from minigrad.nn.utils import rnn
 from minigrad.nn.utils.rnn import pad_sequence
 
 torch = pytest.importorskip("torch")
+from torch.nn.utils import rnn as t_rnn  # noqa: E402
 from torch.nn.utils.rnn import pad_sequence as t_pad_sequence  # noqa: E402
 
 
@@ -184,3 +186,69 @@ def test_parameter_dict_load_repr_errors(rng):
         m["missing"]
     with pytest.raises(RuntimeError):
         m(1)
+
+
+# ---- packed sequences ---------------------------------------------------------------------
+def _packed(p):
+    return tuple(v for v in p if v is not None)
+
+
+@pytest.mark.parametrize("lengths,enforce_sorted", [([5, 3, 3, 1], True), ([2, 3, 2, 5], False),
+                                                    ([1, 4, 2, 5], False)])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_pack_and_pad_packed(rng, lengths, enforce_sorted, batch_first):
+    x = rng.standard_normal((4, 5, 2)) if batch_first else rng.standard_normal((5, 4, 2))
+    out = check_op(
+        lambda a: _packed(rnn.pack_padded_sequence(a, lengths, batch_first, enforce_sorted)),
+        lambda a: _packed(t_rnn.pack_padded_sequence(a, lengths, batch_first, enforce_sorted)),
+        [x], double=True)
+    assert out[1].dtype == mg.int64
+    for total in (None, 7):
+        check_op(lambda a, t=total: rnn.pad_packed_sequence(rnn.pack_padded_sequence(
+            a, mg.tensor(lengths), batch_first, enforce_sorted), batch_first, -1.5, t),
+            lambda a, t=total: t_rnn.pad_packed_sequence(t_rnn.pack_padded_sequence(
+                a, torch.tensor(lengths), batch_first, enforce_sorted), batch_first, -1.5, t),
+            [x], double=True)
+
+
+def test_pack_fewer_lengths_than_batch_unsorted(rng):
+    # torch packs only the first len(lengths) sequences when enforce_sorted=False
+    x = rng.standard_normal((5, 4, 2))
+    check_op(lambda a: _packed(rnn.pack_padded_sequence(a, [2, 5, 3], False, False)),
+             lambda a: _packed(t_rnn.pack_padded_sequence(a, [2, 5, 3], False, False)), [x])
+
+
+def test_pack_sequence(rng):
+    seqs = [rng.standard_normal((n, 3)) for n in (2, 4, 1)]
+    check_op(lambda *s: _packed(rnn.pack_sequence(list(s), False)),
+             lambda *s: _packed(t_rnn.pack_sequence(list(s), False)), seqs)
+    p = rnn.pack_sequence([mg.ones(3, 2), mg.ones(1, 2)])
+    assert p._fields == t_rnn.PackedSequence._fields and p.sorted_indices is None
+    with pytest.raises(RuntimeError):
+        rnn.pack_sequence([mg.ones(1), mg.ones(3)])                # not sorted
+    with pytest.raises(RuntimeError):
+        rnn.pack_sequence([mg.ones(2), mg.zeros(0)], False)        # torch: empty tensors
+    with pytest.raises(TypeError, match="PackedSequence"):         # torch: AttributeError
+        rnn.pad_packed_sequence(mg.zeros(5, 4))
+
+
+BAD_PACK = [
+    lambda lib, r: r.pack_padded_sequence(lib.zeros(5, 4), [2, 3, 2, 3]),
+    lambda lib, r: r.pack_padded_sequence(lib.zeros(5, 4), [3, 3, 2, 0]),
+    lambda lib, r: r.pack_padded_sequence(lib.zeros(5, 4), [3, 3, 2]),
+    lambda lib, r: r.pack_padded_sequence(lib.zeros(5, 4), None),
+    lambda lib, r: r.pack_padded_sequence(lib.zeros(5), [1]),
+    lambda lib, r: r.pack_padded_sequence(lib.zeros(5, 4), [3, 3, 2, 1], batch_first=1),
+    lambda lib, r: r.pad_packed_sequence(r.pack_padded_sequence(lib.zeros(5, 4), [3, 3, 2, 1]),
+                                         total_length=2),
+    lambda lib, r: r.pack_sequence([]),
+]
+
+
+@pytest.mark.parametrize("call", BAD_PACK)
+def test_packing_errors_as_torch(call):
+    with pytest.raises(Exception) as te:
+        call(torch, t_rnn)
+    kind = next(k for k in type(te.value).__mro__ if k.__module__ == "builtins")
+    with pytest.raises(kind):
+        call(mg, rnn)
