@@ -197,6 +197,8 @@ def test_embedding_bag_module_matches_torch(rng, mode):
 
 def test_embedding_bag_from_pretrained(rng):
     w = rng.standard_normal((4, 3))
+    e = mg.tensor(w)
+    assert np.shares_memory(mg.nn.EmbeddingBag.from_pretrained(e).weight.data, e.data)
     for freeze in (True, False):
         m = mg.nn.EmbeddingBag.from_pretrained(mg.tensor(w), freeze=freeze, mode="max")
         t = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), freeze=freeze, mode="max")
@@ -222,6 +224,10 @@ def test_embedding_max_norm_and_freq(rng):
                                tF.embedding(torch.tensor(x), wt, max_norm=1.5,
                                             norm_type=3.0).numpy(), rtol=1e-12)
     np.testing.assert_allclose(wm.numpy(), wt.numpy(), rtol=1e-12)
+    e = mg.tensor(w)
+    assert np.shares_memory(mg.nn.Embedding.from_pretrained(e).weight.data, e.data)  # as torch
+    with pytest.raises(TypeError, match="embeddings"):
+        mg.nn.Embedding.from_pretrained(w)
     m = mg.nn.Embedding.from_pretrained(mg.tensor(w), freeze=False, padding_idx=1)
     t = torch.nn.Embedding.from_pretrained(torch.tensor(w), freeze=False, padding_idx=1)
     check_module(m, t, [x], load=False)
