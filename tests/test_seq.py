@@ -194,3 +194,12 @@ def test_ctc_module(rng):
                  lambda a, b, kw=kw: torch.nn.CTCLoss(**kw)(a, b, (6, 3), (3, 2)), [x, tg])
     with pytest.raises(ValueError):
         mg.nn.CTCLoss(reduction="bogus")
+
+
+def test_ctc_numpy_int_lengths(rng):
+    x = _log_probs(rng, 5, 2, 4)
+    t = np.array([[1, 2, 3], [3, 1, 1]])
+    il, tl = (np.int64(5), 4), (3, np.int32(2))
+    mine = F.ctc_loss(mg.tensor(x), mg.tensor(t), il, tl)
+    theirs = tF.ctc_loss(torch.tensor(x), torch.tensor(t), il, tl)
+    np.testing.assert_allclose(mine.item(), theirs.item(), rtol=1e-12)

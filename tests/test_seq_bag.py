@@ -231,3 +231,14 @@ def test_embedding_max_norm_and_freq(rng):
     m = mg.nn.Embedding.from_pretrained(mg.tensor(w), freeze=False, padding_idx=1)
     t = torch.nn.Embedding.from_pretrained(torch.tensor(w), freeze=False, padding_idx=1)
     check_module(m, t, [x], load=False)
+
+
+def test_embedding_bag_float16_weight(rng):
+    w = rng.standard_normal((5, 3)).astype(np.float16)
+    x, off = np.array([0, 1, 2, 4, 3]), np.array([0, 2, 2])
+    for mode in ("sum", "mean", "max"):
+        mine = F.embedding_bag(mg.tensor(x), mg.tensor(w), mg.tensor(off), mode=mode)
+        theirs = tF.embedding_bag(torch.tensor(x), torch.tensor(w), torch.tensor(off), mode=mode)
+        assert mine.dtype == mg.float16
+        np.testing.assert_allclose(mine.numpy().astype(np.float32), theirs.float().numpy(),
+                                   rtol=2e-3, atol=1e-3)
