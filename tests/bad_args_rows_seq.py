@@ -81,3 +81,7 @@ row("nn.utils.rnn.pad_packed_sequence", Expr(_packed, PAD_IN, (2, 3, 2, 5), Fals
     7, call=_rnn("pad_packed_sequence"), kinds={"sequence": "object"})
 row("nn.utils.rnn.pack_sequence", [Arr(2, 3), Arr(4, 3, seed=1)], False,
     call=_rnn("pack_sequence"))
+row("nn.utils.rnn.unpad_sequence", Arr(4, 3, 2), Arr(3, kind="i", fixed=[2, 4, 1]), False,
+    call=_rnn("unpad_sequence"))
+row("nn.utils.rnn.unpack_sequence", Expr(_packed, PAD_IN, (2, 3, 2, 5), False),
+    call=_rnn("unpack_sequence"), kinds={"packed_sequences": "object"})

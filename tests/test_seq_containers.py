@@ -232,6 +232,22 @@ def test_pack_sequence(rng):
         rnn.pad_packed_sequence(mg.zeros(5, 4))
 
 
+def test_unpad_and_unpack_sequence(rng):
+    x = rng.standard_normal((4, 3, 2))
+    for lengths, bf in [([2, 4, 1], False), ([2.5, 4, 0], False), ([1, 2, 7, 3], True)]:
+        # (batch_first=False: (T=4, B=3); True: (B=4, T=3))
+        mine = rnn.unpad_sequence(mg.tensor(x), mg.tensor(lengths), bf)
+        theirs = t_rnn.unpad_sequence(torch.tensor(x), torch.tensor(lengths), bf)
+        assert len(mine) == len(theirs)
+        for a, b in zip(mine, theirs):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    check_op(lambda *s: tuple(rnn.unpack_sequence(rnn.pack_sequence(list(s), False))),
+             lambda *s: tuple(t_rnn.unpack_sequence(t_rnn.pack_sequence(list(s), False))),
+             [rng.standard_normal((n, 2)) for n in (2, 5, 1)], double=True)
+    with pytest.raises(ValueError):
+        rnn.unpad_sequence(mg.tensor(x), mg.tensor([1, 2]))
+
+
 BAD_PACK = [
     lambda lib, r: r.pack_padded_sequence(lib.zeros(5, 4), [2, 3, 2, 3]),
     lambda lib, r: r.pack_padded_sequence(lib.zeros(5, 4), [3, 3, 2, 0]),

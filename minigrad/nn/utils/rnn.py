@@ -211,3 +211,36 @@ def pack_sequence(sequences, enforce_sorted: bool = True) -> PackedSequence:
         raise RuntimeError("pack_sequence: cannot pack empty tensors")
     return pack_padded_sequence(padded, [s.shape[0] for s in sequences],
                                 enforce_sorted=enforce_sorted)
+
+
+def unpad_sequence(padded_sequences: Tensor, lengths: Tensor, batch_first: bool = False):
+    """The list of sequences (L_i, *) in a padded batch (T, B, *) (or (B, T, *)), cut to the
+    given lengths (torch.nn.utils.rnn.unpad_sequence; torch also transposes its argument in
+    place when batch_first=False, which minigrad does not)."""
+    who = "unpad_sequence"
+    need_tensor(who, padded_sequences, "padded_sequences", 1)
+    if not isinstance(lengths, np.ndarray):         # (torch takes a NumPy array too)
+        need_tensor(who, lengths, "lengths", 2)
+    batch_first = bool(batch_first)                 # (torch tests its truth value only)
+    if padded_sequences.ndim < 2:
+        raise IndexError(f"{who}: padded_sequences must have at least 2 dims (time and "
+                         f"batch), got shape {tuple(padded_sequences.shape)}")
+    x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
+    lens = np.asarray(lengths if isinstance(lengths, np.ndarray) else
+                      lengths.numpy(force=True)).reshape(-1)
+    if lens.size != x.shape[0]:
+        raise ValueError(f"{who}: got {lens.size} lengths for a batch of {x.shape[0]} "
+                         "sequences")
+    # torch keeps the steps t < length (a fractional length rounds up)
+    keep = (np.arange(x.shape[1])[None, :] < lens[:, None]).sum(1)
+    return [seq[:int(n)] for seq, n in zip(x.unbind(0), keep)]
+
+
+def unpack_sequence(packed_sequences: PackedSequence):
+    """The list of sequences in a PackedSequence, in the original order
+    (torch.nn.utils.rnn.unpack_sequence)."""
+    if not isinstance(packed_sequences, PackedSequence):
+        raise TypeError(f"unpack_sequence(): argument 'packed_sequences' must be a "
+                        f"PackedSequence, not {type_name(packed_sequences)}")
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)
