@@ -352,3 +352,7 @@ CASES += CASES_norm
 # ---- issue 15: act ----
 from .crosscheck_cases_act import CASES_act  # noqa: E402
 CASES += CASES_act
+# ---- issue 15: seq ----
+from .crosscheck_cases_seq import CASES_seq  # noqa: E402
+
+CASES += CASES_seq

@@ -132,6 +132,10 @@ KNOWN = {
     (r".*", r".*", r"'(torch\.)?(bool|u?int(8|16|32|64)|float(16|32|64))'"): (
         "silent", "minigrad accepts a dtype by its full name ('float16'), an extension of "
         "torch (tests/test_tensor.py relies on it)"),
+    # ---- issue 15: seq ----
+    (r"nn\.utils\.rnn\.pack_padded_sequence", "input", r"Arr\(.*"): (
+        "stricter", "a length beyond the input's padded length: torch reads past the end of "
+        "the input (undefined behaviour); minigrad raises"),
     (r".*", r".*", _EMPTY): (
         "stricter", "an empty tensor: torch skips some checks when there is nothing to compute "
         "(the dtype in softmax, normal_, dropout, batch_norm, adaptive pooling and gather's "
@@ -141,6 +145,7 @@ KNOWN = {
 
 KNOWN_FROM_DRAWS = {
     (r"(mg|Tensor)\.addbmm", "alpha", r"(np\.float64\()?-?inf\)?"),
+    (r"nn\.utils\.rnn\.pack_padded_sequence", "input", r"Arr\(.*"),      # issue 15: seq
     (r"Tensor\.(addmm|addbmm|baddbmm|addmv)_", "self", r"Arr\(.*\):.*"),
     (r"(mg|Tensor)\.(std|var)(_mean)?", "correction", "nan"),
     (r"(mg|Tensor)\.logsumexp", "dim", r"\[\]|\(\)"),

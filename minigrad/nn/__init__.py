@@ -47,3 +47,7 @@ from .activation_more import (CELU, ELU, GLU, SELU, Hardshrink, Hardsigmoid,  # 
                               Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU, ReLU6,
                               RReLU, Softmax2d, Softmin, Softplus, Softshrink, Softsign,
                               Tanhshrink, Threshold)
+# ---- issue 15: seq ----
+from .embedding_bag import EmbeddingBag  # noqa: E402
+from .loss_ctc import CTCLoss  # noqa: E402
+from .parameter_containers import ParameterDict, ParameterList  # noqa: E402

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import backend, creation
 from ..autograd import no_grad, wrap
 from ..ops.checks import (need_bool, need_float, need_int, need_optional_float,
-                          need_optional_int)
+                          need_optional_int, need_tensor)
 from ..ops.compare import where
 from ..tensor import Tensor
 from . import init
@@ -17,7 +17,17 @@ def _renorm_rows(weight, ids, max_norm, norm_type):
     xp = backend.array_module(weight.data)
     rows = xp.unique(ids)
     w = weight.data[rows]
-    norms = (xp.abs(w) ** norm_type).sum(-1) ** (1.0 / norm_type)
+    a = xp.abs(w)
+    if w.shape[-1] == 0:
+        norms = xp.zeros(w.shape[:-1], w.dtype)
+    elif norm_type == float("inf"):         # torch's norm of order inf, -inf and 0
+        norms = a.max(-1)
+    elif norm_type == float("-inf"):
+        norms = a.min(-1)
+    elif norm_type == 0:
+        norms = (a != 0).sum(-1).astype(w.dtype)
+    else:
+        norms = (a ** norm_type).sum(-1) ** (1.0 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
     with no_grad():
         weight.data[rows] = w * scale[:, None].astype(w.dtype)
@@ -112,13 +122,15 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, max_norm=None,
                         norm_type=2.0, scale_grad_by_freq=False, sparse=False):
-        """An Embedding whose weight is (a copy of) `embeddings` (torch's from_pretrained)."""
+        """An Embedding whose weight is `embeddings`, sharing its memory as torch's does
+        (torch's from_pretrained)."""
+        need_tensor("Embedding.from_pretrained", embeddings, "embeddings", 1)
         if embeddings.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
                              f"{tuple(embeddings.shape)}")
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
-                   _weight=creation.tensor(embeddings), _freeze=freeze)
+                   _weight=embeddings, _freeze=freeze)
 
     def forward(self, input):
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,

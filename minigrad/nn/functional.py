@@ -36,3 +36,6 @@ from ..ops.activation_pointwise import (celu, celu_, elu, elu_, hardshrink, hard
                                         hardswish, hardtanh, hardtanh_, leaky_relu, leaky_relu_,
                                         relu6, rrelu, rrelu_, selu, selu_, softshrink, threshold,
                                         threshold_)
+# ---- issue 15: seq ----
+from ..ops.ctc import ctc_loss  # noqa: E402
+from ..ops.embedding_bag import embedding_bag  # noqa: E402

@@ -66,3 +66,6 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
 
 # ---- issue 15: norm ----
 from . import parametrizations, parametrize  # noqa: E402,F401
+
+# ---- issue 15: seq ----
+from . import rnn  # noqa: E402,F401
