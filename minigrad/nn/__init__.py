@@ -23,3 +23,9 @@ from .parameter import Parameter
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 # ---- issue 15: shape ops ----
 from .unflatten import Unflatten  # noqa: E402
+# ---- issue 15: loss ----
+from .loss_more import (CosineEmbeddingLoss, CosineSimilarity, GaussianNLLLoss,  # noqa: E402
+                        HingeEmbeddingLoss, HuberLoss, MarginRankingLoss, MultiLabelMarginLoss,
+                        MultiLabelSoftMarginLoss, MultiMarginLoss, PairwiseDistance,
+                        PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
+                        TripletMarginWithDistanceLoss)
