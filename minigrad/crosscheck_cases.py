@@ -335,3 +335,6 @@ CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES
 from .crosscheck_cases_more import MORE_CASES  # noqa: E402  (they build on the helpers above)
 
 CASES += MORE_CASES
+# ---- issue 15: loss ----
+from .crosscheck_cases_loss import CASES_loss  # noqa: E402
+CASES += CASES_loss
