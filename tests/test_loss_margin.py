@@ -342,3 +342,17 @@ def test_module_defaults():
             if not k.startswith("_") and k != "training":
                 assert getattr(m, k) == v, (name, k)
         assert repr(m) == repr(t) and m.reduction == "mean"
+
+
+@pytest.mark.parametrize("name,args", [
+    ("multi_margin_loss", (np.array([0, 2, 1]),)), ("multilabel_margin_loss",
+                                                   (np.array([[0, -1, 1]] * 3),))])
+def test_no_second_derivative_as_in_torch(rng, name, args):
+    """torch has first derivatives only for these two: a second one raises, in both."""
+    x = rng.standard_normal((3, 3))
+    for L, F_ in ((torch, TF), (mg, F)):
+        xs = L.tensor(x, requires_grad=True)
+        out = getattr(F_, name)(xs, L.tensor(args[0]), reduction="sum")
+        g, = (torch.autograd.grad if L is torch else mg.grad)(out, [xs], create_graph=True)
+        with pytest.raises(RuntimeError, match="derivative"):
+            (torch.autograd.grad if L is torch else mg.grad)(g.sum(), [xs])

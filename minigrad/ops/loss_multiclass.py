@@ -4,20 +4,19 @@ per sample) and multilabel_margin_loss (several class indices per sample, padded
     multi_margin:    sum_{i != y} w[y] max(0, margin - x[y] + x[i])^p / C       (p = 1 or 2)
     multilabel:      sum_{j in T} sum_{i not in T} max(0, 1 - x[j] + x[i]) / C
                      (T: the targets before the first -1; a repeated target counts twice)
-Both take input (C,), (N, C) or 0-d (one class). multi_margin_loss is a composition of ops;
-multilabel_margin_loss is one op whose backward is the constant derivative (it is piecewise
-linear) times the incoming gradient, computed in row blocks so that the (rows, C, C) pairs
-never all live in memory at once.
+Both take input (C,), (N, C) or 0-d (one class). Each is one op that computes its derivative
+alongside the loss (multilabel_margin_loss in row blocks, so that the (rows, C, C) pairs never
+all live in memory at once); the backward multiplies it by the incoming gradient and, as in
+torch, has no derivative of its own (a second derivative raises).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, wrap
+from ..autograd import Op
 from ..backend import array_module
 from .arith import torch_name
 from .checks import need_float, need_optional_tensor, need_tensor
-from .compare import where
 from .loss import reduce_loss
 from .loss_margin import enum_reduction, not_differentiable
 
@@ -53,7 +52,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
                       size_average=None, reduce=None, reduction: str = "mean"):
     """Multi-class hinge loss of scores (N, C) (or (C,), 0-d) at class indices target (N,);
     weight (C,) scales each sample by its target class's weight. Matches
-    torch.nn.functional.multi_margin_loss (its gradient also has a second derivative)."""
+    torch.nn.functional.multi_margin_loss."""
     op = "multi_margin_loss"
     reduction = enum_reduction(reduction, op, size_average, reduce)
     if p != 1 and p != 2:
@@ -81,23 +80,63 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
         raise RuntimeError(f"{op}: expected scalar type {torch_name(input.dtype)} but found "
                            f"{torch_name(weight.dtype)} (weight must have the input's dtype)")
     t = target.data.reshape(nframe)
-    xp = array_module(t)
     if t.size and bool(((t < 0) | (t >= dim)).any()):
         raise RuntimeError(f"{op}: target out of range (class indices must lie in "
                            f"[0, {dim - 1}])")
-    x = input.reshape(nframe, dim)
-    idx = t[:, None]
-    z = (margin - x.gather(1, wrap(idx))) + x
-    # torch sums only i != y with z > 0 (a NaN margin counts as 0, as there)
-    h = where(wrap((z.data > 0) & (xp.arange(dim)[None, :] != idx)), z, 0)
-    if int(p) == 2:
-        h = h * h
-    if weight is not None:
-        h = h * wrap(weight.data[t][:, None])
-    per = h.sum(1) / dim
+    w_t = None if weight is None else weight.data[t]
+    per = MultiMargin.apply(input.reshape(nframe, dim), t, margin, int(p), w_t)
     if reduction == "none":
         return per if target.ndim > 0 else per.reshape(())
     return reduce_loss(per, reduction)
+
+
+class FirstOrderOnly(Op):
+    """g[:, None] * coef, the backward of a per-row loss of x whose derivative `coef` (N, C)
+    was computed in its forward. x is an input only so that the result stays in the graph (as
+    torch's does): as in torch, it has no derivative of its own."""
+
+    @staticmethod
+    def forward(ctx, g, x, coef, name):
+        ctx.name = name
+        return g[:, None] * coef
+
+    @staticmethod
+    def backward(ctx, gg):
+        raise RuntimeError(f"the derivative for '{ctx.name}_backward' is not implemented (as "
+                           f"in torch): {ctx.name} has first derivatives only")
+
+
+class MultiMargin(Op):
+    """Per-row loss of x (N, C) at class indices t (N,); saves the derivative for backward:
+    d/dx[i] = w h'(z_i) / C for i != y (h' = 1, or 2 z for p = 2), d/dx[y] = -sum of those."""
+
+    @staticmethod
+    def forward(ctx, x, t, margin, p, w_t):
+        xp = array_module(x)
+        n, c = x.shape
+        xd = x.astype(np.float64)
+        rows = xp.arange(n)
+        with np.errstate(invalid="ignore", over="ignore"):
+            z = margin - xd[rows, t][:, None] + xd
+            # torch sums only i != y with z > 0 (a NaN margin or input counts as 0, as there)
+            on = (z > 0) & (xp.arange(c)[None, :] != t[:, None])
+            h = xp.where(on, z, 0)
+            dh = on.astype(np.float64) if p == 1 else 2 * h
+            if p == 2:
+                h = h * h
+            if w_t is not None:
+                h = h * w_t[:, None]
+                dh = dh * w_t[:, None]
+            dh /= c
+            dh[rows, t] -= dh.sum(axis=1)
+        ctx.coef = dh.astype(x.dtype)
+        ctx.save_for_backward(x)
+        return (h.sum(axis=1) / c).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors                  # uses x (for the graph) and ctx.coef
+        return FirstOrderOnly.apply(g, x, ctx.coef, "multi_margin_loss"), None, None, None, None
 
 
 class MultilabelMargin(Op):
@@ -126,12 +165,14 @@ class MultilabelMargin(Op):
                 coef[s:e] = (m.sum(axis=1) - (m.sum(axis=2)[:, :, None]
                                               * onehot[s:e]).sum(axis=1)) / c
         ctx.coef = coef.astype(x.dtype)
+        ctx.save_for_backward(x)
         return loss.astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
+        x, = ctx.saved_tensors                  # uses x (for the graph) and ctx.coef
         # dx[i] = g (#{j: z_ji > 0} for a non-target i, -#{i: z_ji > 0} for a target j) / C
-        return g.unsqueeze(1) * wrap(ctx.coef), None
+        return FirstOrderOnly.apply(g, x, ctx.coef, "multilabel_margin_loss"), None
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None,
