@@ -364,3 +364,9 @@ def test_float32_results(rng):
                        ("pairwise_distance", (x, y)), ("triplet_margin_loss", (x, y, z)),
                        ("triplet_margin_with_distance_loss", (x, y, z))]:
         check_op(getattr(F, name), getattr(TF, name), list(args), rtol=1e-5, atol=1e-6)
+
+
+def test_huber_loss_second_derivative_at_delta():
+    """At |input - target| == delta torch's second derivative is 0 (the linear piece)."""
+    check_op(lambda a, b: F.huber_loss(a, b, "sum", 1.0), lambda a, b: TF.huber_loss(
+        a, b, "sum", 1.0), [np.array([1.0, -1.0, 0.0, 0.5, 2.0]), np.zeros(5)], double=True)

@@ -2,7 +2,8 @@
 poisson_nll_loss.
 
     huber:        0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta);  d = input - target
-                  dd = clamp(d, -delta, delta)  (so the second derivative is 1 inside)
+                  dd = d where |d| < delta, else delta sign(d)  (second derivative: 1 strictly
+                  inside, 0 from |d| = delta on, as torch's)
     gaussian_nll: 0.5 (log v + (input - target)^2 / v) [+ 0.5 log(2 pi)],  v = max(var, eps)
                   (torch clamps var in place under no_grad: the gradient ignores the clamp)
     poisson_nll:  exp(input) - target input            (log_input)
@@ -16,11 +17,12 @@ import warnings
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import promote_types
 from .arith import torch_name
 from .checks import need_bool, need_float, need_operand, need_optional_tensor, need_tensor
+from .compare import where
 from .loss import get_reduction, reduce_loss
 from .loss_distance import ClampMinThrough
 from .loss_margin import as_operand, enum_reduction, op_errors
@@ -38,8 +40,11 @@ class Huber(Op):
 
     @staticmethod
     def backward(ctx, g):
-        d, = ctx.saved_tensors                  # dd = clamp(d, -delta, delta)
-        return g * d.clamp(-ctx.delta, ctx.delta), None
+        d, = ctx.saved_tensors                  # dd = d where |d| < delta, else delta sign(d)
+        xp = array_module(d.data)
+        inside = wrap(xp.abs(d.data) < ctx.delta)
+        edge = wrap((xp.sign(d.data) * ctx.delta).astype(d.dtype, copy=False))
+        return g * where(inside, d, edge), None
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
