@@ -49,7 +49,11 @@ def op_errors(op):
     except (RuntimeError, ValueError, IndexError) as e:
         if str(e).startswith(op):
             raise
-        raise type(e)(f"{op}: {e}") from None
+        try:
+            named = type(e)(f"{op}: {e}")
+        except Exception:                   # noqa: BLE001 (a class with other arguments)
+            raise e from None
+        raise named from None
 
 
 def as_operand(x):
