@@ -9,8 +9,9 @@ from sweep_table import *
 
 # ---- issue 15: loss ----
 # Not here: integer inputs whose loss gets the default float dtype (this harness runs torch
-# with float64 as default, minigrad with float32; tests/test_loss_more.py checks them), and a
-# bool target of soft_margin_loss (torch's forward takes it, its backward then fails).
+# with float64 as default, minigrad with float32; tests/test_loss_*.py check them), and a
+# bool target of soft_margin_loss (torch's forward takes it, its backward then fails; so does
+# minigrad's: tests/test_loss_margin.py).
 def _pm(t):
     """An int64 tensor of 0/1 (spec i(high=2)) as -1/+1 labels."""
     return t * 2 - 1

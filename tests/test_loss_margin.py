@@ -356,3 +356,18 @@ def test_no_second_derivative_as_in_torch(rng, name, args):
         g, = (torch.autograd.grad if L is torch else mg.grad)(out, [xs], create_graph=True)
         with pytest.raises(RuntimeError, match="derivative"):
             (torch.autograd.grad if L is torch else mg.grad)(g.sum(), [xs])
+
+
+def test_soft_margin_loss_bool_target_backward_raises_as_in_torch(rng):
+    """torch's forward takes a bool target, its backward then fails (it negates the target):
+    the values agree, and both backward passes raise."""
+    x = rng.standard_normal((2, 3))
+    y = rng.random((2, 3)) < 0.5
+    outs = []
+    for L, F_ in ((torch, TF), (mg, F)):
+        xs = L.tensor(x, requires_grad=True)
+        out = F_.soft_margin_loss(xs, L.tensor(y))
+        outs.append(out.detach().numpy())
+        with pytest.raises(RuntimeError, match="bool"):
+            out.backward()
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-12)

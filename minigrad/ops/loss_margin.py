@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from ..autograd import Op
 from ..grad_mode import is_grad_enabled
 from .activation import logsigmoid
 from .arith import torch_name
@@ -69,6 +70,20 @@ def not_differentiable(t, name, op):
     if t is not None and t.requires_grad and is_grad_enabled():
         raise RuntimeError(f"The function '{op}' is not differentiable with respect to "
                            f"argument '{name}'. This input cannot have requires_grad True.")
+
+
+class NoBackward(Op):
+    """The identity whose backward raises `message` (torch's forward takes a case its
+    backward then refuses)."""
+
+    @staticmethod
+    def forward(ctx, x, message):
+        ctx.message = message
+        return x.copy()                     # (a new array: the output is no view of x)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(ctx.message)
 
 
 def _tensors(op, **named):
@@ -141,6 +156,9 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
     u = -input * target
     if u.dtype != input.dtype:
         u = u.to(input.dtype)
+    if target.dtype == np.bool_:            # torch's backward negates the target
+        u = NoBackward.apply(u, f"{op}: Negation, the `-` operator, on a bool tensor is not "
+                                "supported (the backward of a bool target)")
     return reduce_loss(u.exp().log1p(), reduction)
 
 
