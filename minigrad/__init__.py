@@ -78,3 +78,5 @@ from .ops.activation_more import (prelu, relu_, torch_celu as celu,  # noqa: E40
                                   torch_rrelu as rrelu, torch_rrelu_ as rrelu_,
                                   torch_selu as selu, torch_threshold as threshold)
 from .ops.activation_pointwise import celu_, hardshrink, selu_, threshold_  # noqa: E402
+# ---- issue 15: loss ----
+from .ops.loss_distance import cosine_similarity, pairwise_distance  # noqa: E402

@@ -356,3 +356,6 @@ CASES += CASES_act
 from .crosscheck_cases_seq import CASES_seq  # noqa: E402
 
 CASES += CASES_seq
+# ---- issue 15: loss ----
+from .crosscheck_cases_loss import CASES_loss  # noqa: E402
+CASES += CASES_loss

@@ -51,3 +51,9 @@ from .activation_more import (CELU, ELU, GLU, SELU, Hardshrink, Hardsigmoid,  # 
 from .embedding_bag import EmbeddingBag  # noqa: E402
 from .loss_ctc import CTCLoss  # noqa: E402
 from .parameter_containers import ParameterDict, ParameterList  # noqa: E402
+# ---- issue 15: loss ----
+from .loss_more import (CosineEmbeddingLoss, CosineSimilarity, GaussianNLLLoss,  # noqa: E402
+                        HingeEmbeddingLoss, HuberLoss, MarginRankingLoss, MultiLabelMarginLoss,
+                        MultiLabelSoftMarginLoss, MultiMarginLoss, PairwiseDistance,
+                        PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
+                        TripletMarginWithDistanceLoss)

@@ -39,3 +39,11 @@ from ..ops.activation_pointwise import (celu, celu_, elu, elu_, hardshrink, hard
 # ---- issue 15: seq ----
 from ..ops.ctc import ctc_loss  # noqa: E402
 from ..ops.embedding_bag import embedding_bag  # noqa: E402
+# ---- issue 15: loss ----
+from ..ops.loss_distance import (cosine_similarity, pairwise_distance,  # noqa: E402
+                                 triplet_margin_loss, triplet_margin_with_distance_loss)
+from ..ops.loss_margin import (cosine_embedding_loss, hinge_embedding_loss,  # noqa: E402
+                               margin_ranking_loss, multilabel_soft_margin_loss,
+                               soft_margin_loss)
+from ..ops.loss_multiclass import multi_margin_loss, multilabel_margin_loss  # noqa: E402
+from ..ops.loss_regression import gaussian_nll_loss, huber_loss, poisson_nll_loss  # noqa: E402
