@@ -212,3 +212,13 @@ def test_bad_arguments_raise_at_the_call_like_torch(what, call, err, text):
         call(mg, F)
     where = info.traceback[-1].path.as_posix()       # the frame that raised: ours, not NumPy's
     assert "/minigrad/" in where and "site-packages" not in where, where
+
+
+def test_loss_module_reprs_are_torchs():
+    """torch's loss modules print no options (MSELoss(), whatever the reduction)."""
+    import torch
+    for name, kw in [("MSELoss", {"reduction": "sum"}), ("L1Loss", {}),
+                     ("CrossEntropyLoss", {"reduction": "none", "label_smoothing": 0.1}),
+                     ("KLDivLoss", {"reduction": "batchmean"}), ("BCELoss", {}),
+                     ("NLLLoss", {"reduction": "sum"}), ("SmoothL1Loss", {"beta": 0.5})]:
+        assert repr(getattr(mg.nn, name)(**kw)) == repr(getattr(torch.nn, name)(**kw))

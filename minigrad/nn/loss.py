@@ -18,9 +18,6 @@ class _Loss(Module):
         else:
             self.reduction = get_reduction(reduction, type(self).__name__, size_average, reduce)
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
-
 
 class _WeightedLoss(_Loss):
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
