@@ -13,7 +13,8 @@ def _lib(lib):
 
 
 def _np(t):
-    return t.detach().numpy()
+    """A copy: torch may adopt a hook's gradient as .grad and accumulate into it later."""
+    return t.detach().numpy().copy()
 
 
 def _trace(lib):
@@ -106,3 +107,52 @@ def test_grad_runs_only_the_nodes_that_lead_to_its_inputs():
         y.sum().backward()              # PowBackward's saved x is still there
         np.testing.assert_allclose(_np(x.grad), 3 * np.array([0.5, 1.5]) ** 2)
         assert ran == ["x"]
+
+
+def _module_hook_trace(lib, x_grad, replace=None):
+    """A Linear with both backward hooks; what they saw and the resulting gradients."""
+    rng = np.random.default_rng(0)
+    lin = lib.nn.Linear(3, 2).double()
+    with (mg.no_grad() if lib is mg else torch.no_grad()):
+        for p, a in zip(lin.parameters(), (rng.standard_normal((2, 3)), rng.standard_normal(2))):
+            p.copy_(_lib(lib)(a))
+    seen = []
+
+    def pre(m, go):
+        seen.append(("pre", [_np(g) for g in go]))
+        return (go[0] * 2,) if replace == "pre" else None
+
+    def full(m, gi, go):
+        seen.append(("full", [None if g is None else _np(g) for g in gi], [_np(g) for g in go]))
+        return (gi[0] * 0,) if replace == "full" else None
+    lin.register_full_backward_pre_hook(pre)
+    h = lin.register_full_backward_hook(full)
+    x = _lib(lib)(rng.standard_normal((4, 3)), requires_grad=x_grad)
+    (lin(x) ** 2).sum().backward()
+    h.remove()
+    (lin(x) ** 2).sum().backward()          # the removed hook stays silent
+    return seen, [None if x.grad is None else _np(x.grad), _np(lin.weight.grad)]
+
+
+@pytest.mark.parametrize("x_grad", [True, False])
+@pytest.mark.parametrize("replace", [None, "pre", "full"])
+def test_module_full_backward_hooks_like_torchs(x_grad, replace):
+    if replace == "full" and not x_grad:
+        return
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # (both warn when no input requires grad)
+        ms, mgrads = _module_hook_trace(mg, x_grad, replace)
+        ts, tgrads = _module_hook_trace(torch, x_grad, replace)
+    assert [s[0] for s in ms] == [s[0] for s in ts]
+    for a, b in zip(ms, ts):
+        for u, v in zip(a[1:], b[1:]):
+            assert len(u) == len(v)
+            for p, q in zip(u, v):
+                assert (p is None) == (q is None)
+                if p is not None:
+                    np.testing.assert_allclose(p, q, rtol=1e-12)
+    for a, b in zip(mgrads, tgrads):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -8,6 +8,7 @@ import numpy as np
 from .. import backend
 from ..autograd import no_grad
 from ..tensor import Tensor
+from .module_hooks import HookMethods
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -33,17 +34,7 @@ def _as_array(value, key):
                     f"{type(value).__name__}")
 
 
-class _Handle:
-    """Returned by register_forward_(pre_)hook; remove() unregisters the hook."""
-
-    def __init__(self, hooks, key):
-        self.hooks, self.key = hooks, key
-
-    def remove(self):
-        self.hooks.pop(self.key, None)
-
-
-class Module(backend.MovesWithTo):
+class Module(HookMethods, backend.MovesWithTo):
     """Base class with torch.nn.Module's registration rules: assigning a Parameter, a Module or
     (through register_buffer) a Tensor to an attribute registers it under that name."""
 
@@ -55,35 +46,11 @@ class Module(backend.MovesWithTo):
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
-
-    def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
-            return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            res = hook(self, args)
-            if res is not None:
-                args = res if isinstance(res, tuple) else (res,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            res = hook(self, args, out)
-            if res is not None:
-                out = res
-        return out
-
-    def register_forward_pre_hook(self, hook):
-        """hook(module, args) runs before forward; it may return new args."""
-        key = object()
-        self._forward_pre_hooks[key] = hook
-        return _Handle(self._forward_pre_hooks, key)
-
-    def register_forward_hook(self, hook):
-        """hook(module, args, output) runs after forward; it may return a new output."""
-        key = object()
-        self._forward_hooks[key] = hook
-        return _Handle(self._forward_hooks, key)
 
     # ---- registration -----------------------------------------------------------------
     def __setattr__(self, name, value):
