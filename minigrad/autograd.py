@@ -10,7 +10,8 @@ rebasing a tensor's history in place later does not rewire nodes that were built
 """
 from __future__ import annotations
 
-from . import saved, storage
+from . import anomaly, saved, storage
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 from .grad_mode import (_GradMode, _state, enable_grad, inference_mode,  # noqa: F401
                         is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
@@ -134,6 +135,8 @@ class Function:
 
     def _record(self, args, edges, outs, results, Tensor, single):
         """Make this node the grad_fn of the outputs and keep what backward needs."""
+        if anomaly.state.enabled:
+            anomaly.record(self)
         self._inputs = args
         self._edges = edges
         if single and not self._non_diff:                  # the common case, unrolled

@@ -8,7 +8,7 @@ written with minigrad ops), so its results can be differentiated again.
 """
 from __future__ import annotations
 
-from . import backend, backward_seed, hooks
+from . import anomaly, backend, backward_seed, hooks
 from .autograd import _tensor_cls
 from .grad_mode import _GradMode
 
@@ -124,6 +124,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
             if reach is not None and node not in reach:
                 continue                # leads to no input: its parents lead to none either
             gins = _call_backward(node, gouts, Tensor)
+            if anomaly.state.enabled:
+                anomaly.check(node, gins)
             if not retain_graph:
                 node._saved, node._released = None, node._saved is not None or node._released
             for e, g in zip(node._edges, gins):
