@@ -73,3 +73,6 @@ from .ops.tile import flip, fliplr, flipud, repeat_interleave, roll, rot90, tile
 from .ops.layout import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors,  # noqa: E402
                          broadcast_to, column_stack, dstack, hstack, movedim, moveaxis,
                          swapaxes, swapdims, unflatten, vstack)
+# ---- issue 15: conv ----
+from .ops.conv import conv1d, conv2d, conv3d  # noqa: E402
+from .ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,E501

@@ -14,3 +14,7 @@ from ..ops.softmax import log_softmax, softmax
 from .embedding import embedding
 from .linear import linear
 from .norm import batch_norm, layer_norm
+# ---- issue 15: conv ----
+from ..ops.conv import conv1d, conv3d  # noqa: E402
+from ..ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,E501
+from ..ops.pad import pad  # noqa: E402
