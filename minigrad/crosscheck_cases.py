@@ -335,3 +335,8 @@ CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES
 from .crosscheck_cases_more import MORE_CASES  # noqa: E402  (they build on the helpers above)
 
 CASES += MORE_CASES
+
+# ---- issue 15: conv ----
+from .crosscheck_cases_conv import CASES_conv  # noqa: E402
+
+CASES += CASES_conv

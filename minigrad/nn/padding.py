@@ -52,7 +52,9 @@ class ConstantPad3d(_ConstantPadNd):
     _nd = 3
 
 
-class _ZeroPadNd(_ConstantPadNd):
+class _Zero:
+    """ZeroPad{d}d is ConstantPad{d}d with value 0.0 (a subclass, as in torch)."""
+
     def __init__(self, padding):
         super().__init__(padding, 0.0)
 
@@ -60,19 +62,16 @@ class _ZeroPadNd(_ConstantPadNd):
         return f"{self.padding}"
 
 
-class ZeroPad1d(_ZeroPadNd):
+class ZeroPad1d(_Zero, ConstantPad1d):
     """Pad the last dim with zeros (matches torch.nn.ZeroPad1d)."""
-    _nd = 1
 
 
-class ZeroPad2d(_ZeroPadNd):
+class ZeroPad2d(_Zero, ConstantPad2d):
     """Pad the last 2 dims with zeros (matches torch.nn.ZeroPad2d)."""
-    _nd = 2
 
 
-class ZeroPad3d(_ZeroPadNd):
+class ZeroPad3d(_Zero, ConstantPad3d):
     """Pad the last 3 dims with zeros (matches torch.nn.ZeroPad3d)."""
-    _nd = 3
 
 
 class ReflectionPad1d(_PadNd):
