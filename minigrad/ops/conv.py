@@ -219,9 +219,9 @@ def _input_grad_conv(dy, w, x_shape, stride, padding, dilation, groups):
 
 
 class ConvInputGrad(Op):
-    """dx: the adjoint of Conv in x (a transposed convolution). Small outputs (P < _SMALL):
-    col2im, w^T @ dy added back tap by tap; otherwise a stride-1 convolution of the
-    upsampled dy, which reuses the im2col GEMM instead of scattering."""
+    """dx: the adjoint of Conv in x (a transposed convolution). Small outputs (P < _SMALL)
+    or strides > 1: col2im, w^T @ dy added back tap by tap; otherwise a stride-1
+    convolution of the padded dy, which reuses the im2col GEMM instead of scattering."""
 
     @staticmethod
     def forward(ctx, dy, w, x_shape, stride, padding, dilation, groups):
@@ -229,10 +229,11 @@ class ConvInputGrad(Op):
         ctx.save_for_backward(dy, w)
         if dy.size == 0 or math.prod(x_shape) == 0:
             return array_module(dy).zeros(x_shape, dy.dtype)
-        # col2im also when the upsampled dy would be far larger than dy (a transposed
-        # convolution with a large kernel or stride): its columns scale with dy, not dx
+        # col2im also for strides > 1 (the upsampled dy is mostly zeros: the convolution of
+        # it does prod(stride) times the multiply-adds) and where dx is far larger than dy
+        # (a transposed convolution with a large kernel): col2im's work scales with dy
         p_dy = math.prod(dy.shape[2:])
-        small = p_dy < _SMALL or math.prod(x_shape[2:]) > 16 * p_dy
+        small = p_dy < _SMALL or max(stride) > 1 or math.prod(x_shape[2:]) > 16 * p_dy
         fn = _input_grad_col2im if small else _input_grad_conv
         return fn(dy, w, x_shape, stride, padding, dilation, groups)
 
