@@ -119,3 +119,11 @@ def test_train_eval_does_not_change_the_output(rng):
     x = mg.tensor(rng.standard_normal((2, 2, 5)).astype(np.float32))
     a = m(x).detach().numpy()
     np.testing.assert_array_equal(m.eval()(x).detach().numpy(), a)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_same_padding_with_even_kernel_and_padding_mode(rng, mode):
+    kw = {"padding": "same", "padding_mode": mode, "dilation": (1, 3)}
+    m, t = nn.Conv2d(2, 3, (4, 2), **kw), torch.nn.Conv2d(2, 3, (4, 2), **kw)
+    assert m._reversed_padding_repeated_twice == list(t._reversed_padding_repeated_twice)
+    check_module(m, t, [rng.standard_normal((2, 2, 6, 7))])
