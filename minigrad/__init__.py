@@ -80,3 +80,6 @@ from .ops.activation_more import (prelu, relu_, torch_celu as celu,  # noqa: E40
 from .ops.activation_pointwise import celu_, hardshrink, selu_, threshold_  # noqa: E402
 # ---- issue 15: loss ----
 from .ops.loss_distance import cosine_similarity, pairwise_distance  # noqa: E402
+# ---- issue 15: conv ----
+from .ops.conv import conv1d, conv2d, conv3d  # noqa: E402
+from .ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,E501

@@ -359,3 +359,7 @@ CASES += CASES_seq
 # ---- issue 15: loss ----
 from .crosscheck_cases_loss import CASES_loss  # noqa: E402
 CASES += CASES_loss
+# ---- issue 15: conv ----
+from .crosscheck_cases_conv import CASES_conv  # noqa: E402
+
+CASES += CASES_conv

@@ -47,3 +47,7 @@ from ..ops.loss_margin import (cosine_embedding_loss, hinge_embedding_loss,  # n
                                soft_margin_loss)
 from ..ops.loss_multiclass import multi_margin_loss, multilabel_margin_loss  # noqa: E402
 from ..ops.loss_regression import gaussian_nll_loss, huber_loss, poisson_nll_loss  # noqa: E402
+# ---- issue 15: conv ----
+from ..ops.conv import conv1d, conv3d  # noqa: E402
+from ..ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,E501
+from ..ops.pad import pad  # noqa: E402

@@ -1,25 +1,34 @@
-"""2-D convolution by im2col (no Python loop over pixels), in one of two column layouts.
+"""N-d convolution (1-, 2-, 3-d) by im2col (no Python loop over pixels), in one of two
+column layouts.
 
 im2col: the padded input is viewed (as_strided, no copy) as its kernel windows and one copy
-turns them into columns, K = Cg*kh*kw rows by one column per output pixel; the convolution
-is then a GEMM with the weight (G, Og, K). Which layout depends on the output size:
-    sample-major (Ho*Wo >= _SMALL): cols (N, G, K, Ho*Wo); one GEMM per sample lands the
-        output directly in (N, O, Ho, Wo) order.
-    batch-last (Ho*Wo < _SMALL): x is first padded into (C, Hp, Wp, N), so cols (G, K,
-        Ho*Wo*N) copy runs of Wo*N values instead of 4-8 long window rows, and the forward
-        and the weight gradient are one GEMM each over the whole batch (no per-sample
-        GEMMs, no sum over N); the output and dy move to/from that order by one copy.
+turns them into columns, K = Cg*prod(kernel) rows by one column per output position; the
+convolution is then a GEMM with the weight (G, Og, K). Which layout depends on the output
+size P = prod(output spatial shape):
+    sample-major (P >= _SMALL): cols (N, G, K, P); one GEMM per sample lands the output
+        directly in (N, O, *out) order.
+    batch-last (P < _SMALL): x is first padded into (C, *padded, N), so cols (G, K, P*N)
+        copy runs of Wo*N values instead of short window rows, and the forward and the
+        weight gradient are one GEMM each over the whole batch (no per-sample GEMMs, no sum
+        over N); the output and dy move to/from that order by one copy.
 The three ops below are the bilinear triad of a convolution:
-    y  = Conv2d(x, w)
-    dx = Conv2dInputGrad(dy, w)    (col2im, or a convolution of the upsampled dy)
-    dw = Conv2dWeightGrad(x, dy)   (dy^T @ cols)
+    y  = Conv(x, w)
+    dx = ConvInputGrad(dy, w)    (col2im, or a convolution of the upsampled dy); this is
+                                 also the transposed convolution (ops/conv_transpose.py)
+    dw = ConvWeightGrad(x, dy)   (dy^T @ cols)
 Each one's backward is written with the other two, so double backward works at any depth.
+Padding is a flat tuple (lo, hi) per spatial dim: (top, bottom, left, right) in 2-d.
 """
 from __future__ import annotations
 
+import itertools
+import math
+
 from ..autograd import Op
 from ..backend import array_module
-from .checks import need_int, need_optional_tensor, need_tensor, same_dtype
+from .checks import need_int
+# ntuple, pair and conv_padding are re-exported for ops/pool.py and the modules
+from .conv_args import add_bias, check_conv_args, conv_padding, ntuple, pair  # noqa: F401
 
 
 def _as_strided(xp, a, shape, strides):
@@ -31,87 +40,111 @@ def out_size(size, pad_total, kernel, stride, dilation):
     return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def windows_nd(xp, xpad, kernel, stride, dilation):
+    """Strided view (N, C, *out, *kernel) of all kernel windows of a padded (N, C, ...)."""
+    sp, st = xpad.shape[2:], xpad.strides
+    out = tuple(out_size(n, 0, k, s, d) for n, k, s, d in zip(sp, kernel, stride, dilation))
+    return _as_strided(xp, xpad, xpad.shape[:2] + out + tuple(kernel),
+                       st[:2] + tuple(a * s for a, s in zip(st[2:], stride))
+                       + tuple(a * d for a, d in zip(st[2:], dilation)))
+
+
 def windows(xp, xpad, kh, kw, stride, dilation):
     """Strided view (N, C, Ho, Wo, kh, kw) of all kernel windows of a padded NCHW array."""
-    n, c, hp, wp = xpad.shape
-    ho = out_size(hp, 0, kh, stride[0], dilation[0])
-    wo = out_size(wp, 0, kw, stride[1], dilation[1])
-    sn, sc, sh, sw = xpad.strides
-    return _as_strided(xp, xpad, (n, c, ho, wo, kh, kw),
-                       (sn, sc, sh * stride[0], sw * stride[1], sh * dilation[0],
-                        sw * dilation[1]))
+    return windows_nd(xp, xpad, (kh, kw), stride, dilation)
+
+
+def pad_nd(xp, x, padding, value=0):
+    """Constant-pad the trailing dims by padding = (lo, hi) per dim, first dim first."""
+    if not any(padding):
+        return x
+    pairs = [(padding[2 * i], padding[2 * i + 1]) for i in range(len(padding) // 2)]
+    return xp.pad(x, [(0, 0)] * (x.ndim - len(pairs)) + pairs, constant_values=value)
 
 
 def pad2d(xp, x, padding, value=0):
     """Constant-pad the last two dims by padding = (top, bottom, left, right)."""
-    if not any(padding):
-        return x
-    t, b, left, right = padding
-    return xp.pad(x, ((0, 0), (0, 0), (t, b), (left, right)), constant_values=value)
+    return pad_nd(xp, x, padding, value)
 
 
-# Fewer output pixels per image than this: batch-last columns (tiny per-sample GEMMs and
-# 4-8 long window rows would dominate); more: sample-major columns.
+def _crop(padding, sizes):
+    """The slices that take the unpadded region back out of a padded array."""
+    return tuple(slice(padding[2 * i], padding[2 * i] + n) for i, n in enumerate(sizes))
+
+
+# Fewer output positions per sample than this: batch-last columns (tiny per-sample GEMMs and
+# short window rows would dominate); more: sample-major columns.
 _SMALL = 64
 
 
 def _batch_last(x, padding):
-    """The zero-padded x as (C, Hp, Wp, N): a window row (w, n) is one contiguous run."""
+    """The zero-padded x as (C, *padded, N): a window row (w, n) is one contiguous run."""
     xp = array_module(x)
-    n, c, h, w = x.shape
-    t, b, left, right = padding
-    big = xp.zeros((c, h + t + b, w + left + right, n), x.dtype)
-    big[:, t:t + h, left:left + w] = x.transpose(1, 2, 3, 0)
+    n, c, *sp = x.shape
+    big = xp.zeros((c,) + tuple(s + padding[2 * i] + padding[2 * i + 1]
+                                for i, s in enumerate(sp)) + (n,), x.dtype)
+    big[(slice(None),) + _crop(padding, sp)] = x.transpose(*range(1, x.ndim), 0)
     return big
 
 
-def _im2col(x, kh, kw, stride, padding, dilation, groups):
-    """Columns of x, K = Cg*kh*kw, and (N, Ho, Wo): sample-major (N, G, K, Ho*Wo), or
-    batch-last (G, K, Ho*Wo*N) when Ho*Wo < _SMALL (tell them apart by ndim)."""
+def _im2col(x, kernel, stride, padding, dilation, groups):
+    """Columns of x, K = Cg*prod(kernel), and (N, *out): sample-major (N, G, K, P), or
+    batch-last (G, K, P*N) when P = prod(out) < _SMALL (tell them apart by ndim)."""
     xp = array_module(x)
-    n, c, h, w = x.shape
-    cg = c // groups
-    ho = out_size(h, padding[0] + padding[1], kh, stride[0], dilation[0])
-    wo = out_size(w, padding[2] + padding[3], kw, stride[1], dilation[1])
-    if ho * wo >= _SMALL:
-        win = windows(xp, pad2d(xp, x, padding), kh, kw, stride, dilation)
-        cols = win.reshape(n, groups, cg, ho, wo, kh, kw).transpose(0, 1, 2, 5, 6, 3, 4)
-        return (xp.ascontiguousarray(cols).reshape(n, groups, cg * kh * kw, ho * wo),
-                (n, ho, wo))
+    n, c, *sp = x.shape
+    nd, cg = len(kernel), c // groups
+    out = tuple(out_size(s, padding[2 * i] + padding[2 * i + 1], kernel[i], stride[i],
+                         dilation[i]) for i, s in enumerate(sp))
+    k_all, p_all = cg * math.prod(kernel), math.prod(out)
+    if p_all >= _SMALL:
+        win = windows_nd(xp, pad_nd(xp, x, padding), kernel, stride, dilation)
+        cols = win.reshape((n, groups, cg) + out + tuple(kernel))
+        cols = cols.transpose((0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd))
+                              + tuple(range(3, 3 + nd)))
+        return xp.ascontiguousarray(cols).reshape(n, groups, k_all, p_all), (n,) + out
     big = _batch_last(x, padding)
-    (sh, sw), (dh, dw) = stride, dilation
-    s0, s1, s2, s3 = big.strides
-    cols = _as_strided(xp, big, (c, kh, kw, ho, wo, n),
-                       (s0, dh * s1, dw * s2, sh * s1, sw * s2, s3))
-    return (xp.ascontiguousarray(cols).reshape(groups, cg * kh * kw, ho * wo * n),
-            (n, ho, wo))
+    st = big.strides
+    cols = _as_strided(xp, big, (c,) + tuple(kernel) + out + (n,),
+                       (st[0],) + tuple(d * a for d, a in zip(dilation, st[1:-1]))
+                       + tuple(s * a for s, a in zip(stride, st[1:-1])) + (st[-1],))
+    return xp.ascontiguousarray(cols).reshape(groups, k_all, p_all * n), (n,) + out
 
 
 def _dy_batch_last(dy, groups):
-    """dy (N, O, Ho, Wo) as (G, Ho*Wo*N, Og), matching the batch-last columns."""
+    """dy (N, O, *out) as (G, P*N, Og), matching the batch-last columns."""
     xp = array_module(dy)
-    n, o, ho, wo = dy.shape
-    rows = xp.ascontiguousarray(dy.transpose(2, 3, 0, 1))
-    rows = rows.reshape(ho * wo * n, groups, o // groups)     # not -1: n may be 0
+    n, o = dy.shape[:2]
+    rows = xp.ascontiguousarray(dy.transpose(*range(2, dy.ndim), 0, 1))
+    rows = rows.reshape(math.prod(dy.shape[2:]) * n, groups, o // groups)  # not -1: n may be 0
     return rows.transpose(1, 0, 2)
 
 
 def _conv_forward(x, w, stride, padding, dilation, groups, ctx=None):
     """The convolution itself on arrays: w (G, Og, K) @ cols, one GEMM per sample and group
-    (sample-major: lands directly in (N, O, Ho, Wo) order) or one per group (batch-last:
-    (O, Ho, Wo, N), moved to (N, O, Ho, Wo) by one copy)."""
-    o, cg, kh, kw = w.shape
-    cols, (n, ho, wo) = _im2col(x, kh, kw, stride, padding, dilation, groups)
+    (sample-major: lands directly in (N, O, *out) order) or one per group (batch-last:
+    (O, *out, N), moved to (N, O, *out) by one copy)."""
+    o, cg, *kernel = w.shape
+    cols, (n, *out) = _im2col(x, kernel, stride, padding, dilation, groups)
     if ctx is not None:
         ctx.cols = cols                 # reused by the weight gradient
-    y = w.reshape(groups, o // groups, cg * kh * kw) @ cols
+    y = w.reshape(groups, o // groups, cg * math.prod(kernel)) @ cols
     if cols.ndim == 4:
-        return y.reshape(n, o, ho, wo)
-    return array_module(y).ascontiguousarray(y.reshape(o, ho, wo, n).transpose(3, 0, 1, 2))
+        return y.reshape((n, o) + tuple(out))
+    y = y.reshape((o,) + tuple(out) + (n,))
+    return array_module(y).ascontiguousarray(y.transpose(y.ndim - 1, *range(y.ndim - 1)))
 
 
-class Conv2d(Op):
-    """y (N, O, Ho, Wo) = conv of x (N, C, H, W) with w (O, C/G, kh, kw); no bias here."""
+def _fit(t, shape):
+    """t cropped at the end to `shape`: a transposed convolution with output_padding >= stride
+    (allowed where it is < dilation) has an input longer than its forward convolution's
+    output reaches, so the convolution of it has extra positions, which dy never saw."""
+    if tuple(t.shape[2:]) == tuple(shape[2:]):
+        return t
+    return t[(slice(None), slice(None)) + tuple(slice(0, s) for s in shape[2:])]
+
+
+class Conv(Op):
+    """y (N, O, *out) = conv of x (N, C, *in) with w (O, C/G, *kernel); no bias here."""
 
     @staticmethod
     def forward(ctx, x, w, stride, padding, dilation, groups):
@@ -124,72 +157,83 @@ class Conv2d(Op):
         x, w = ctx.saved_tensors
         dx = dw = None
         if ctx.needs_input_grad[0]:
-            dx = Conv2dInputGrad.apply(dy, w, x.shape, *ctx.params)
+            dx = ConvInputGrad.apply(dy, w, x.shape, *ctx.params)
         if ctx.needs_input_grad[1]:
-            dw = Conv2dWeightGrad.apply(x, dy, w.shape, *ctx.params, ctx.cols)
+            dw = ConvWeightGrad.apply(x, dy, w.shape, *ctx.params, ctx.cols)
         ctx.cols = None
         return dx, dw, None, None, None, None
 
 
+Conv2d = Conv       # the name ops/pool.py imports
+
+
 def _input_grad_col2im(dy, w, x_shape, stride, padding, dilation, groups):
-    """dx by col2im on batch-last columns (M = Ho*Wo*N), any stride:
+    """dx by col2im on batch-last columns (M = P*N), any stride:
         dcols (G, K, M) = w^T (G, K, Og) @ dy (G, Og, M)
         xpad[c, h s + i d, w s + j d, n] += dcols[(c, i, j), (h, w, n)]   (one add per tap)
     each add moving runs of Wo*N (stride 1) or N values."""
     xp = array_module(dy)
-    n, c, h, wd = x_shape
-    o, cg, kh, kw = w.shape
-    ho, wo = dy.shape[2:]
-    (sh, sw), (dh, dw), (t, b, left, right) = stride, dilation, padding
-    dcols = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1) \
+    n, c, *sp = x_shape
+    o, cg, *kernel = w.shape
+    out = dy.shape[2:]
+    dcols = w.reshape(groups, o // groups, cg * math.prod(kernel)).transpose(0, 2, 1) \
         @ _dy_batch_last(dy, groups).transpose(0, 2, 1)
-    dcols = dcols.reshape(c, kh, kw, ho, wo, n)
-    big = xp.zeros((c, h + t + b, wd + left + right, n), dy.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            big[:, i * dh:i * dh + sh * (ho - 1) + 1:sh,
-                j * dw:j * dw + sw * (wo - 1) + 1:sw] += dcols[:, i, j]
-    return xp.ascontiguousarray(big[:, t:t + h, left:left + wd].transpose(3, 0, 1, 2))
+    dcols = dcols.reshape((c,) + tuple(kernel) + tuple(out) + (n,))
+    big = xp.zeros((c,) + tuple(s + padding[2 * i] + padding[2 * i + 1]
+                                for i, s in enumerate(sp)) + (n,), dy.dtype)
+    for tap in itertools.product(*map(range, kernel)):
+        big[(slice(None),) + tuple(slice(i * d, i * d + s * (m - 1) + 1, s) for i, d, s, m in
+                                   zip(tap, dilation, stride, out))] += dcols[(slice(None),)
+                                                                              + tap]
+    big = big[(slice(None),) + _crop(padding, sp)]
+    return xp.ascontiguousarray(big.transpose(big.ndim - 1, *range(big.ndim - 1)))
 
 
 def _input_grad_conv(dy, w, x_shape, stride, padding, dilation, groups):
     """dx as a stride-1 convolution of the zero-upsampled, padded dy with the flipped,
     transposed kernel:  dx[c, m] = sum_{o,u} dy_up[o, m + p - u d] w[o, c, u]."""
     xp = array_module(dy)
-    n, _, h, wd = x_shape
-    o, cg, kh, kw = w.shape
-    ho, wo = dy.shape[2:]
-    (sh, sw), (dh, dw) = stride, dilation
-    if (sh, sw) != (1, 1):                       # put dy on the stride-1 grid
-        up = xp.zeros((n, o, (ho - 1) * sh + 1, (wo - 1) * sw + 1), dy.dtype)
-        up[:, :, ::sh, ::sw] = dy
+    n, _, *sp = x_shape
+    o, cg, *kernel = w.shape
+    nd = len(kernel)
+    if any(s != 1 for s in stride):             # put dy on the stride-1 grid
+        up = xp.zeros((n, o) + tuple((m - 1) * s + 1 for m, s in zip(dy.shape[2:], stride)),
+                      dy.dtype)
+        up[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)] = dy
     else:
         up = dy
     pads = []
-    for size, k, d, p_lo, length in ((up.shape[2], kh, dh, padding[0], h),
-                                      (up.shape[3], kw, dw, padding[2], wd)):
+    for size, k, d, p_lo, length in zip(up.shape[2:], kernel, dilation, padding[::2], sp):
         lo = d * (k - 1) - p_lo
         pads.append((lo, length + d * (k - 1) - size - lo))
     # padding larger than the kernel reach shows up as negative pads: crop instead
     crop = tuple(slice(max(-lo, 0), size + hi if hi < 0 else None)
                  for (lo, hi), size in zip(pads, up.shape[2:]))
-    up = up[:, :, crop[0], crop[1]]
+    up = up[(slice(None), slice(None)) + crop]
     pads = tuple(max(v, 0) for pair_ in pads for v in pair_)
-    w_t = w.reshape(groups, o // groups, cg, kh, kw)[..., ::-1, ::-1]
-    w_t = w_t.transpose(0, 2, 1, 3, 4).reshape(groups * cg, o // groups, kh, kw)
-    return _conv_forward(up, w_t, (1, 1), pads, dilation, groups)
+    w_t = w.reshape((groups, o // groups, cg) + tuple(kernel))
+    w_t = w_t[(Ellipsis,) + (slice(None, None, -1),) * nd]
+    w_t = w_t.transpose(0, 2, 1, *range(3, 3 + nd)).reshape((groups * cg, o // groups)
+                                                            + tuple(kernel))
+    return _conv_forward(up, w_t, (1,) * nd, pads, dilation, groups)
 
 
-class Conv2dInputGrad(Op):
-    """dx: the adjoint of Conv2d in x (a transposed convolution). Small outputs (Ho*Wo <
-    _SMALL): col2im, w^T @ dy added back tap by tap; otherwise a stride-1 convolution of
-    the upsampled dy, which reuses the im2col GEMM instead of scattering."""
+class ConvInputGrad(Op):
+    """dx: the adjoint of Conv in x (a transposed convolution). Small outputs (P < _SMALL)
+    or strides > 1: col2im, w^T @ dy added back tap by tap; otherwise a stride-1
+    convolution of the padded dy, which reuses the im2col GEMM instead of scattering."""
 
     @staticmethod
     def forward(ctx, dy, w, x_shape, stride, padding, dilation, groups):
         ctx.params = stride, padding, dilation, groups
         ctx.save_for_backward(dy, w)
-        small = dy.shape[2] * dy.shape[3] < _SMALL
+        if dy.size == 0 or math.prod(x_shape) == 0:
+            return array_module(dy).zeros(x_shape, dy.dtype)
+        # col2im also for strides > 1 (the upsampled dy is mostly zeros: the convolution of
+        # it does prod(stride) times the multiply-adds) and where dx is far larger than dy
+        # (a transposed convolution with a large kernel): col2im's work scales with dy
+        p_dy = math.prod(dy.shape[2:])
+        small = p_dy < _SMALL or max(stride) > 1 or math.prod(x_shape[2:]) > 16 * p_dy
         fn = _input_grad_col2im if small else _input_grad_conv
         return fn(dy, w, x_shape, stride, padding, dilation, groups)
 
@@ -198,26 +242,29 @@ class Conv2dInputGrad(Op):
         dy, w = ctx.saved_tensors     # dx is bilinear in (dy, w): d/ddy = conv(gg, w)
         g_dy = g_w = None
         if ctx.needs_input_grad[0]:
-            g_dy = Conv2d.apply(gg, w, *ctx.params)
+            g_dy = _fit(Conv.apply(gg, w, *ctx.params), dy.shape)
         if ctx.needs_input_grad[1]:
-            g_w = Conv2dWeightGrad.apply(gg, dy, w.shape, *ctx.params, None)
+            g_w = ConvWeightGrad.apply(gg, dy, w.shape, *ctx.params, None)
         return g_dy, g_w, None, None, None, None, None
 
 
-class Conv2dWeightGrad(Op):
-    """dw = dy^T @ cols(x): the adjoint of Conv2d in w."""
+class ConvWeightGrad(Op):
+    """dw = dy^T @ cols(x): the adjoint of Conv in w."""
 
     @staticmethod
     def forward(ctx, x, dy, w_shape, stride, padding, dilation, groups, cols=None):
         ctx.params = stride, padding, dilation, groups
         ctx.save_for_backward(x, dy)
-        kh, kw = w_shape[2:]
+        xp = array_module(x)
         if cols is None:
-            cols, _ = _im2col(x, kh, kw, stride, padding, dilation, groups)
-        n, o, ho, wo = dy.shape
+            cols, (_, *out) = _im2col(x, w_shape[2:], stride, padding, dilation, groups)
+            if tuple(out) != dy.shape[2:]:      # see _fit: dy is zero past its end
+                dy = xp.pad(dy, [(0, 0), (0, 0)] + [(0, a - b) for a, b in
+                                                    zip(out, dy.shape[2:])])
+        n, o = dy.shape[:2]
         if cols.ndim == 4:
-            # per sample: dy (Og, Ho*Wo) @ cols^T (Ho*Wo, K), then summed over the batch
-            dw = (dy.reshape(n, groups, o // groups, ho * wo)
+            # per sample: dy (Og, P) @ cols^T (P, K), then summed over the batch
+            dw = (dy.reshape(n, groups, o // groups, math.prod(dy.shape[2:]))
                   @ cols.transpose(0, 1, 3, 2)).sum(0)
         else:
             # one GEMM over the batch: dw^T = cols (G, K, M) @ dy^T (G, M, Og), which BLAS
@@ -230,45 +277,36 @@ class Conv2dWeightGrad(Op):
         x, dy = ctx.saved_tensors     # dw is bilinear in (x, dy): d/ddy = conv(x, gg)
         g_x = g_dy = None
         if ctx.needs_input_grad[0]:
-            g_x = Conv2dInputGrad.apply(dy, gg, x.shape, *ctx.params)
+            g_x = ConvInputGrad.apply(dy, gg, x.shape, *ctx.params)
         if ctx.needs_input_grad[1]:
-            g_dy = Conv2d.apply(x, gg, *ctx.params)
+            g_dy = _fit(Conv.apply(x, gg, *ctx.params), dy.shape)
         return g_x, g_dy, None, None, None, None, None, None
 
 
-def pair(v, name, op="conv2d"):
-    """An int, or a sequence of one or two ints, as a 2-tuple (torch's _pair, which also
-    takes NumPy ints and expands a 1-element list), checked."""
-    if isinstance(v, (list, tuple)) and len(v) in (1, 2):
-        items = tuple(v) * (2 // len(v))
-    else:
-        items = (v, v)
-    try:
-        return tuple(need_int(op, a, name) for a in items)
-    except TypeError:
-        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {v!r}") from None
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    groups = need_int(op, groups, "groups", 7)
+    stride, dilation, groups = check_conv_args(op, nd, input, weight, bias, stride, dilation,
+                                               groups)
+    unbatched = input.ndim == nd + 1
+    x = input.unsqueeze(0) if unbatched else input
+    kernel = tuple(weight.shape[2:])
+    pads = conv_padding(padding, kernel, stride, dilation, op)
+    padded = tuple(x.shape[2 + i] + pads[2 * i] + pads[2 * i + 1] for i in range(nd))
+    if any(p < d * (k - 1) + 1 for p, d, k in zip(padded, dilation, kernel)):
+        raise RuntimeError(f"{op}: calculated padded input size per channel: {padded}. Kernel "
+                           f"size: {kernel} (dilation {dilation}). Kernel size can't be greater "
+                           "than actual input size")
+    out = add_bias(Conv.apply(x, weight, stride, pads, dilation, groups), bias, nd)
+    return out.squeeze(0) if unbatched else out
 
 
-def conv_padding(padding, kernel, stride, dilation, op="conv2d"):
-    """padding (int, pair, 'valid' or 'same') -> (top, bottom, left, right)."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding != "same":
-            raise RuntimeError(f"{op}: invalid padding string {padding!r}, expected 'same' or "
-                               "'valid'")
-        if stride != (1, 1):
-            raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
-                             f"(stride={stride})")
-        out = []
-        for k, d in zip(kernel, dilation):
-            total = d * (k - 1)       # torch puts the odd extra row/column at the end
-            out += [total // 2, total - total // 2]
-        return tuple(out)
-    ph, pw = pair(padding, "padding", op)
-    if ph < 0 or pw < 0:
-        raise RuntimeError(f"{op}: negative padding is not supported, got {padding!r}")
-    return (ph, ph, pw, pw)
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation (matches torch.nn.functional.conv1d).
+
+    input (N, C, L) or (C, L), weight (O, C/groups, k), bias (O,); padding is an int, a
+    1-tuple, 'valid' or 'same'. Returns (N, O, Lo).
+    """
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -277,49 +315,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     input (N, C, H, W) or (C, H, W), weight (O, C/groups, kh, kw), bias (O,);
     padding is an int, a pair, 'valid' or 'same'. Returns (N, O, Ho, Wo).
     """
-    need_tensor("conv2d", input, "input", 1)
-    need_tensor("conv2d", weight, "weight", 2)
-    need_optional_tensor("conv2d", bias, "bias", 3)
-    groups = need_int("conv2d", groups, "groups", 7)
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"conv2d: expected 3D (unbatched) or 4D (batched) input, but got "
-                           f"input of shape {tuple(input.shape)}")
-    if weight.ndim != 4:
-        raise RuntimeError(f"conv2d: weight must be 4-D (out, in/groups, kh, kw), got shape "
-                           f"{tuple(weight.shape)}")
-    if input.dtype != weight.dtype:
-        raise RuntimeError(f"conv2d: input type ({input.dtype}) and weight type "
-                           f"({weight.dtype}) should be the same")
-    stride, dilation = pair(stride, "stride"), pair(dilation, "dilation")
-    if min(stride) <= 0:
-        raise RuntimeError(f"conv2d: non-positive stride is not supported, got {stride}")
-    if min(dilation) <= 0:
-        raise RuntimeError(f"conv2d: dilation must be positive, got {dilation}")
-    same_dtype("conv2d", input, bias=bias)
-    if groups <= 0:
-        raise RuntimeError(f"conv2d: groups must be a positive int, got {groups!r}")
-    unbatched = input.ndim == 3
-    x = input.unsqueeze(0) if unbatched else input
-    o, cg, kh, kw = weight.shape
-    if o == 0:
-        raise RuntimeError(f"conv2d: given groups={groups}, expected weight to be at least 1 at "
-                           f"dimension 0, but got weight of size {tuple(weight.shape)}")
-    if x.shape[1] != cg * groups:
-        raise RuntimeError(f"conv2d: given groups={groups}, weight of size {tuple(weight.shape)}"
-                           f", expected input{tuple(input.shape)} to have {cg * groups} "
-                           f"channels, but got {x.shape[1]} channels instead")
-    if o % groups:
-        raise RuntimeError(f"conv2d: out_channels {o} (weight.shape[0]) must be divisible by "
-                           f"groups={groups}")
-    pads = conv_padding(padding, (kh, kw), stride, dilation)
-    hp, wp = x.shape[2] + pads[0] + pads[1], x.shape[3] + pads[2] + pads[3]
-    if hp < dilation[0] * (kh - 1) + 1 or wp < dilation[1] * (kw - 1) + 1:
-        raise RuntimeError(f"conv2d: calculated padded input size per channel: ({hp} x {wp}). "
-                           f"Kernel size: ({kh} x {kw}) (dilation {dilation}). Kernel size "
-                           "can't be greater than actual input size")
-    out = Conv2d.apply(x, weight, stride, pads, dilation, groups)
-    if bias is not None:
-        if tuple(bias.shape) != (o,):
-            raise RuntimeError(f"conv2d: bias must have shape ({o},), got {tuple(bias.shape)}")
-        out = out + bias.reshape(1, o, 1, 1)
-    return out.squeeze(0) if unbatched else out
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D cross-correlation (matches torch.nn.functional.conv3d).
+
+    input (N, C, D, H, W) or (C, D, H, W), weight (O, C/groups, kd, kh, kw), bias (O,);
+    padding is an int, a triple, 'valid' or 'same'. Returns (N, O, Do, Ho, Wo).
+    """
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
