@@ -73,3 +73,5 @@ from .ops.tile import flip, fliplr, flipud, repeat_interleave, roll, rot90, tile
 from .ops.layout import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors,  # noqa: E402
                          broadcast_to, column_stack, dstack, hstack, movedim, moveaxis,
                          swapaxes, swapdims, unflatten, vstack)
+# ---- issue 15: resample ----
+from .ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402

@@ -335,3 +335,7 @@ CASES = CORE + ACTIVATIONS + LAYERS + _losses() + PROMOTION + EDGE_SHAPES
 from .crosscheck_cases_more import MORE_CASES  # noqa: E402  (they build on the helpers above)
 
 CASES += MORE_CASES
+# ---- issue 15: resample ----
+from .crosscheck_cases_resample import CASES_resample  # noqa: E402
+
+CASES += CASES_resample

@@ -23,3 +23,8 @@ from .parameter import Parameter
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 # ---- issue 15: shape ops ----
 from .unflatten import Unflatten  # noqa: E402
+# ---- issue 15: resample ----
+from .dropout_feature import (AlphaDropout, Dropout1d, Dropout2d, Dropout3d,  # noqa: E402
+                              FeatureAlphaDropout)
+from .upsample import (ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold,  # noqa: E402
+                       Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)

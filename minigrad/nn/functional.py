@@ -14,3 +14,9 @@ from ..ops.softmax import log_softmax, softmax
 from .embedding import embedding
 from .linear import linear
 from .norm import batch_norm, layer_norm
+# ---- issue 15: resample ----
+from ..ops.dropout_feature import (alpha_dropout, dropout1d, dropout2d, dropout3d,  # noqa: E402
+                                   feature_alpha_dropout)
+from ..ops.fold import fold, unfold  # noqa: E402
+from ..ops.interpolate import interpolate  # noqa: E402
+from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
