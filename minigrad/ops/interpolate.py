@@ -108,15 +108,15 @@ def _check_dtype(input, mode, antialias):
                        mode in ("nearest", "nearest-exact")):
         return
     extra = ""
-    if kind == "u" and input.dtype.itemsize == 1 and (mode == "bicubic" or antialias):
+    if kind == "u" and input.dtype.itemsize == 1 and mode in ("bilinear", "bicubic"):
         extra = " in minigrad (torch rounds and saturates uint8 results; not implemented here)"
     raise NotImplementedError(f"interpolate(): mode '{mode}' is not implemented for "
                               f"'{torch_name(input.dtype)}'{extra}")
 
 
-def _axis_taps(mode, n, o, align_corners, sf, antialias, ft):
+def _axis_taps(mode, n, o, align_corners, sf, antialias, ft, dim):
     if mode in ("nearest", "nearest-exact"):
-        return taps.nearest(n, o, sf, mode == "nearest-exact", ft)
+        return taps.nearest(n, o, sf, mode == "nearest-exact", ft, mode == "nearest" and dim == 2)
     if antialias:
         return taps.antialias(n, o, align_corners, sf, ft, mode == "bicubic")
     if mode == "bicubic":
@@ -175,6 +175,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             xp = array_module(x.data)
             x = x / wrap(xp.asarray(lengths, dtype=x.dtype).reshape((-1,) + (1,) * (dim - k - 1)))
         elif not (antialias and n == o):        # (torch's antialias copies such an axis)
-            idx, w, valid = _axis_taps(mode, n, o, align_corners, sf, antialias, ft)
+            idx, w, valid = _axis_taps(mode, n, o, align_corners, sf, antialias, ft, dim)
             x = Resample.apply(x, axis, idx, w, valid)
     return x.half() if input.dtype == np.float16 else x

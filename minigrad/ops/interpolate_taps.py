@@ -8,7 +8,7 @@ for ops/resample_axis.Resample. Coordinates are computed in `ft`, torch's opmath
     scale (otherwise)       1 / scale_factor when one is passed (and > 0), else n / o
     source (align_corners)  scale * j
     source (half-pixel)     scale * (j + 0.5) - 0.5, clamped at 0 except for bicubic
-    nearest                 min(floor(j * scale), n - 1)
+    nearest                 min(floor(j * scale), n - 1)   (2-D: o == n copies, o == 2n: j // 2)
     nearest-exact           min(floor(half-pixel source + 0.5), n - 1)
     bicubic                 4 taps floor(src) - 1 .. + 2 clamped to the border, A = -0.75
     area                    bins [floor(j n / o), ceil((j + 1) n / o)), as adaptive_avg_pool
@@ -38,7 +38,11 @@ def _source(scale, j, align_corners, cubic, ft):
     return src if cubic else np.maximum(src, ft(0))
 
 
-def nearest(n, o, sf, exact, ft):
+def nearest(n, o, sf, exact, ft, shortcuts=False):
+    """shortcuts: torch's 2-D 'nearest' kernel copies when o == n and takes j // 2 when
+    o == 2n, whatever the scale factor (its 1-D and 3-D kernels do not)."""
+    if shortcuts and o in (n, 2 * n):
+        return (np.arange(o) // (o // n))[:, None], None, None
     scale = _scale(n, o, False, sf, ft)
     j = np.arange(o).astype(ft)
     if exact:                   # floor(source + 0.5) on the half-pixel source, as a float
