@@ -164,6 +164,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         need_bool("interpolate", align_corners, "align_corners")
     _check_dtype(input, mode, antialias)
     _check_shape(input, out, mode)
+    if antialias and out[1] == 1 and out[0] not in (1, input.shape[2]):
+        raise NotImplementedError(
+            f"interpolate(): antialias=True with an output width of 1 and a resized height "
+            f"(input {list(input.shape[2:])}, output {out}) is not supported: torch's CPU "
+            f"kernel gives every output row the first row's value there; minigrad refuses "
+            f"rather than differ")
     x = input.float() if input.dtype == np.float16 else input
     ft = np.float64 if x.dtype == np.float64 else np.float32
     for k in reversed(range(dim)):              # the last axis first, as torch's sums nest
