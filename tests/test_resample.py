@@ -192,6 +192,10 @@ def test_interpolate_dtype_errors_and_accepted_cases():
         F.interpolate(mg.tensor(x), size=(3, 1), mode="bilinear", antialias=True)
     check_op(_interp(F, size=(2, 1), mode="bicubic", antialias=True),
              _interp(tF, size=(2, 1), mode="bicubic", antialias=True), [x])
+    same = mg.tensor(x)
+    out = F.interpolate(same, size=(2, 8), mode="bilinear", antialias=True)
+    assert out is not same
+    np.testing.assert_array_equal(out.numpy(), x)
     # a scale factor of zero output is an empty result for area (as adaptive pooling)
     t = tF.interpolate(torch.ones(2, 3, 4), scale_factor=0.1, mode="area")
     m = F.interpolate(mg.ones(2, 3, 4), scale_factor=0.1, mode="area")

@@ -183,4 +183,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         elif not (antialias and n == o):        # (torch's antialias copies such an axis)
             idx, w, valid = _axis_taps(mode, n, o, align_corners, sf, antialias, ft, dim)
             x = Resample.apply(x, axis, idx, w, valid)
+    if x is input:                  # (antialias with every size unchanged: a copy, as torch)
+        return input.clone()
     return x.half() if input.dtype == np.float16 else x
