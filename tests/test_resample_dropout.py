@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from module_check import check_module
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -193,3 +194,8 @@ def test_modules_defaults_repr_train_and_eval(name, rng):
     assert m(x) is x
     m.train()
     assert not np.allclose(_quiet(m, x).numpy(), x.numpy())
+    # eval: the identity, outputs and gradients as torch's module (no state to load)
+    check_module(cls(0.5).eval(), tcls(0.5).eval(), [rng.standard_normal(shape)])
+    # train with p=0 and p=1: deterministic, as torch's
+    for p in [0.0, 1.0]:
+        check_module(cls(p), tcls(p), [rng.standard_normal(shape)])
