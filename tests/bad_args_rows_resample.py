@@ -24,6 +24,11 @@ row("F.interpolate", SEQ, None, 1.5, "linear", True, True, False)
 row("F.interpolate", IMG, None, 2.0, "nearest")
 row("F.interpolate", IMG, (2, 3), None, "bicubic", False, None, True)
 row("F.interpolate", Arr(1, 2, 3, 4, 5), (2, 3, 4), None, "area")
+ALIASES.update({"upsample": ("interpolate",), "upsample_nearest": ("interpolate",),
+                "upsample_bilinear": ("interpolate",)})
+row("F.upsample", IMG, (3, 7), None, "bilinear", False)
+row("F.upsample_nearest", IMG, None, 2.0)
+row("F.upsample_bilinear", IMG, (3, 7), None)
 for _scope in ("mg", "F"):
     row(f"{_scope}.pixel_shuffle", Arr(2, 8, 3, 2), 2)
     row(f"{_scope}.pixel_unshuffle", Arr(2, 2, 4, 6), 2)

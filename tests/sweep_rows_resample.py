@@ -43,6 +43,10 @@ for _mode, _rows, _kws in [
             case("F.interpolate", lambda x, m=_mode, kw=_kw: F.interpolate(x, mode=m, **kw),
                  lambda x, m=_mode, kw=_kw: tF.interpolate(x, mode=m, **kw), _part,
                  tag=f"{_mode},{_kw}", grad=_grad and not _empty)
+for _n, _a in [("upsample", (None, 2.0, "bilinear", True)), ("upsample", ((3, 7),)),
+               ("upsample_nearest", (None, 1.5)), ("upsample_bilinear", ((3, 7),))]:
+    case(f"F.{_n}", _quiet(lambda x, n=_n, a=_a: getattr(F, n)(x, *a)),
+         _quiet(lambda x, n=_n, a=_a: getattr(tF, n)(x, *a)), _R4)
 module_case("Upsample", lambda nn: nn.Upsample(scale_factor=2), _R3 + _R4)
 module_case("Upsample", lambda nn: nn.Upsample(size=(3, 7), mode="bilinear"), _R4)
 module_case("UpsamplingNearest2d", lambda nn: nn.UpsamplingNearest2d(scale_factor=2), _R4)

@@ -231,3 +231,22 @@ def test_upsample_modules_defaults_repr_and_outputs(rng):
     check_module(mg.nn.Upsample(size=4, mode="linear", align_corners=True),
                  torch.nn.Upsample(size=4, mode="linear", align_corners=True),
                  [rng.standard_normal((2, 3, 7))])
+
+
+def test_deprecated_upsample_functions_warn_and_match_torch(rng):
+    a = rng.standard_normal((1, 2, 3, 4))
+    for name, args in [("upsample", ((5, 6), None, "bicubic", True)),
+                       ("upsample", (None, 2.0)), ("upsample_nearest", ((5, 7),)),
+                       ("upsample_nearest", (None, 1.5)), ("upsample_bilinear", ((5, 7),)),
+                       ("upsample_bilinear", (None, 2.0))]:
+        with pytest.warns(UserWarning) as tw:
+            t = getattr(tF, name)(torch.tensor(a), *args)
+        with pytest.warns(UserWarning) as mw:
+            m = getattr(F, name)(mg.tensor(a), *args)
+        assert [str(w.message) for w in mw] == [str(w.message) for w in tw]
+        assert mw[0].filename == __file__           # attributed to the caller, as torch's
+        np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-12, atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_op(lambda x: F.upsample_bilinear(x, (5, 7)),
+                 lambda x: tF.upsample_bilinear(x, (5, 7)), [a], double=True)

@@ -18,5 +18,6 @@ from .norm import batch_norm, layer_norm
 from ..ops.dropout_feature import (alpha_dropout, dropout1d, dropout2d, dropout3d,  # noqa: E402
                                    feature_alpha_dropout)
 from ..ops.fold import fold, unfold  # noqa: E402
-from ..ops.interpolate import interpolate  # noqa: E402
+from ..ops.interpolate import (interpolate, upsample, upsample_bilinear,  # noqa: E402
+                               upsample_nearest)
 from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402

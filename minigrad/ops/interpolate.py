@@ -8,6 +8,7 @@ ops/resample_axis.Resample, whose backward is the scatter-add of the same weight
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -186,3 +187,30 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if x is input:                  # (antialias with every size unchanged: a copy, as torch)
         return input.clone()
     return x.half() if input.dtype == np.float16 else x
+
+
+# ---- torch's deprecated spellings: a warning, then interpolate --------------------------------
+def _deprecated(name):
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """interpolate(input, size, scale_factor, mode, align_corners) after torch's deprecation
+    warning; matches torch.nn.functional.upsample."""
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """interpolate(..., mode='nearest') after torch's deprecation warning; matches
+    torch.nn.functional.upsample_nearest."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """interpolate(..., mode='bilinear', align_corners=True) after torch's deprecation
+    warning; matches torch.nn.functional.upsample_bilinear."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
