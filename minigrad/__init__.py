@@ -83,3 +83,5 @@ from .ops.loss_distance import cosine_similarity, pairwise_distance  # noqa: E40
 # ---- issue 15: conv ----
 from .ops.conv import conv1d, conv2d, conv3d  # noqa: E402
 from .ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,E501
+# ---- issue 15: resample ----
+from .ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402

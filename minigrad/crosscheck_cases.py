@@ -363,3 +363,7 @@ CASES += CASES_loss
 from .crosscheck_cases_conv import CASES_conv  # noqa: E402
 
 CASES += CASES_conv
+# ---- issue 15: resample ----
+from .crosscheck_cases_resample import CASES_resample  # noqa: E402
+
+CASES += CASES_resample

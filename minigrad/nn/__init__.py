@@ -76,3 +76,8 @@ from .padding import (  # noqa: E402
     ZeroPad2d,
     ZeroPad3d,
 )
+# ---- issue 15: resample ----
+from .dropout_feature import (AlphaDropout, Dropout1d, Dropout2d, Dropout3d,  # noqa: E402
+                              FeatureAlphaDropout)
+from .upsample import (ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold,  # noqa: E402
+                       Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)

@@ -51,3 +51,10 @@ from ..ops.loss_regression import gaussian_nll_loss, huber_loss, poisson_nll_los
 from ..ops.conv import conv1d, conv3d  # noqa: E402
 from ..ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,E501
 from ..ops.pad import pad  # noqa: E402
+# ---- issue 15: resample ----
+from ..ops.dropout_feature import (alpha_dropout, dropout1d, dropout2d, dropout3d,  # noqa: E402
+                                   feature_alpha_dropout)
+from ..ops.fold import fold, unfold  # noqa: E402
+from ..ops.interpolate import (interpolate, upsample, upsample_bilinear,  # noqa: E402
+                               upsample_nearest)
+from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
