@@ -122,7 +122,7 @@ KNOWN = {
     (r"F\.instance_norm", "running_mean", r"dtype .*"): (
         "stricter", "torch's CPU kernel checks running_var's dtype but not running_mean's "
         "(then writes the update into it); minigrad requires the input's dtype for both"),
-    (r"(mg|Tensor)\.addbmm", "alpha", r"(np\.float64\()?-?inf\)?"): (
+    (r"(mg|Tensor)\.addbmm_?", "alpha", r"(np\.float64\()?-?inf\)?"): (
         "differs", "alpha=inf: torch's float64 CPU kernel hands alpha to BLAS, where inf * 0 "
         "terms make every entry nan; minigrad scales each batch's product and sums, which is "
         "torch's float32 result and its documented formula"),
@@ -144,7 +144,7 @@ KNOWN = {
 
 
 KNOWN_FROM_DRAWS = {
-    (r"(mg|Tensor)\.addbmm", "alpha", r"(np\.float64\()?-?inf\)?"),
+    (r"(mg|Tensor)\.addbmm_?", "alpha", r"(np\.float64\()?-?inf\)?"),
     (r"nn\.utils\.rnn\.pack_padded_sequence", "input", r"Arr\(.*"),      # issue 15: seq
     (r"Tensor\.(addmm|addbmm|baddbmm|addmv)_", "self", r"Arr\(.*\):.*"),
     (r"(mg|Tensor)\.(std|var)(_mean)?", "correction", "nan"),
