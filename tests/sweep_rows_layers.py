@@ -178,8 +178,8 @@ CONV = [(f(0, 3, 5, 5), f(4, 3, 3, 3), f(4)), (f(2, 3, 5, 5, layout="t"), f(4, 3
         (f(2, 3, 5, 10, layout="s"), f(4, 3, 3, 3, layout="t"), f(4)),
         (f(3, 5, 5), f(4, 3, 3, 3), f(4)),
         (f(2, 3, 0, 5), f(4, 3, 3, 3), f(4)), (f(2, 3, 5, 5), f(0, 3, 3, 3), f(0))]
-# Not compared: conv2d with 0 input channels (torch returns an empty (N, 0, H, W) result, which
-# looks like a torch quirk; minigrad gives the bias-filled (N, C_out, H, W) result).
+# conv2d with 0 input channels: torch returns an empty (N, 0, H, W) result (a quirk), minigrad
+# raises (tests/test_conv_nd.py).
 case("F.conv2d", F.conv2d, tF.conv2d, CONV)
 case("F.conv2d", lambda x, w, bb: F.conv2d(x, w, bb, padding=1),
      lambda x, w, bb: tF.conv2d(x, w, bb, padding=1), CONV[:3])

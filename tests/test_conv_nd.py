@@ -183,3 +183,13 @@ def test_conv2d_speed_path_unchanged(rng):
         gx, gw = mg.grad(y.sum(), [x, w], create_graph=True)
         assert {type(gx.grad_fn).__name__, type(gw.grad_fn).__name__} == {
             "ConvInputGrad", "ConvWeightGrad"}
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_zero_input_channels_raise_where_torch_returns_zero_out_channels(nd):
+    x = np.zeros((2, 0) + (5,) * nd)
+    w = np.zeros((3, 0) + (2,) * nd)
+    out = getattr(torch.nn.functional, f"conv{nd}d")(torch.tensor(x), torch.tensor(w))
+    assert out.shape[1] == 0                      # torch: 0 channels out, whatever C_out
+    with pytest.raises(RuntimeError, match="0 channels"):
+        getattr(F, f"conv{nd}d")(mg.tensor(x), mg.tensor(w))

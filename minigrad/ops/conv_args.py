@@ -91,6 +91,12 @@ def check_conv_args(op, nd, input, weight, bias, stride, dilation, groups, trans
         raise RuntimeError(f"{op}: weight.shape[0] = {weight.shape[0]} must be divisible by "
                            f"groups={groups}")
     c_out = weight.shape[1] * groups if transposed else weight.shape[0]
+    if channels == 0 and not transposed:
+        # torch returns an empty (N, 0, ...) result here, whatever C_out: minigrad refuses
+        # rather than give either that or the bias-filled (N, C_out, ...) result silently
+        raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} has 0 channels: torch "
+                           f"returns an empty (N, 0, ...) result for it, not (N, {c_out}, ...); "
+                           f"minigrad does not support this case")
     if bias is not None and tuple(bias.shape) != (c_out,):
         raise RuntimeError(f"{op}: bias must have shape ({c_out},), got {tuple(bias.shape)}")
     return stride, dilation, groups
