@@ -10,7 +10,6 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
-from .compare import where
 
 
 def _float_in(x):
@@ -157,9 +156,27 @@ class Relu(Op):
 
     @staticmethod
     def backward(ctx, g):
-        y, = ctx.saved_tensors              # d relu = [x > 0] dx, as a select (torch's
-        # threshold_backward), not a product with the mask: an inf gradient must give 0
-        return where(wrap(y.data > 0), g, wrap(array_module(g.data).zeros_like(g.data)))
+        y, = ctx.saved_tensors              # d relu = [x > 0] dx
+        return ReluGrad.apply(g, y.data > 0)
+
+
+class ReluGrad(Op):
+    """g where mask else 0: a select, as torch's threshold_backward (not a product with the
+    mask: an inf gradient where x <= 0 must give 0, not nan). Linear in g: its backward is
+    itself."""
+
+    @staticmethod
+    def forward(ctx, g, mask):
+        ctx.mask = mask
+        out = g * mask                      # the fast way (NumPy's where is several times
+        xp = array_module(g)                # slower); an inf or nan in g makes nan where
+        if xp.isnan(out).any():             # masked: then the select proper
+            out = xp.where(mask, g, g.dtype.type(0))
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ReluGrad.apply(gg, ctx.mask), None
 
 
 class Sin(Op):
