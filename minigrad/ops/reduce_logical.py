@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import wrap
+from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
 from .checks import reduce_args
-from .compare import need_tensor, where
+from .compare import need_tensor
 from .reduce import _dims, _drop_dims, sum
 
 
@@ -51,12 +51,28 @@ def _nan_mask(x):
     return wrap(array_module(x.data).isnan(x.data))
 
 
+class NanToZero(Op):
+    """x with its NaNs replaced by 0; backward multiplies by the not-NaN mask, as torch's
+    nansum backward does (so an inf upstream gradient gives nan there, as in torch, unlike
+    where()'s select)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = array_module(x)
+        ctx.keep = ~xp.isnan(x)
+        return xp.where(ctx.keep, x, x.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * wrap(ctx.keep.astype(g.dtype))
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum treating NaN as 0 (torch.nansum); integer and bool inputs sum in int64."""
     reduce_args("nansum", input, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     if x.dtype.kind in "fc":
-        x = where(_nan_mask(x), 0.0, x)
+        x = NanToZero.apply(x)
     return sum(x, dim, keepdim)
 
 
