@@ -106,7 +106,10 @@ class ChunkedLinearCrossEntropy(Function):
                                     unwrap(probs), W.data, unwrap(b), plan, need)
         if plan.reduction == "mean":        # (all rows ignored: 0 / 0, nan as torch)
             scale = 1.0 / plan.denom if plan.denom else float("nan")
-            total, grads = total * scale, [g if g is None else g * scale for g in grads]
+            total = total * scale
+            for g in grads:                 # in place: they are ours, and (C, d)-sized
+                if g is not None:
+                    g *= scale
         ctx.pre = None
         if any(need):       # the gradients of (x, [probs,] W, b), zeros where not wanted
             dx, dW, db = grads
