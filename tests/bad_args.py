@@ -47,119 +47,12 @@ CATEGORIES = ("clear", "same", "unclear", "silent", "differs", "stricter", "know
 ALLOWED = (TypeError, ValueError, IndexError, RuntimeError)
 FORBIDDEN = (RecursionError,)           # a RuntimeError subclass, but never acceptable
 MG_DIR = os.path.dirname(os.path.abspath(mg.__file__)) + os.sep
-DIM_NAMES = {"dim", "dim0", "dim1", "start_dim", "end_dim", "dims"}
-HUGE = 2 ** 63
 
-
-# Documented deviations from torch: (name regex, argument, bad-value label) -> why, or
-# (category, why) for one category only. A call that matches is counted as "known" instead of
-# its category. Every entry must still match a call of the fixed sweep, or be listed in
-# KNOWN_FROM_DRAWS (met only by the property test's random values), so that a fix makes its
-# entry fail until it is deleted (tests/test_bad_args.py).
-_EMPTY = r"(Arr\((\d+, )*0(, \d+)*,?\)|empty \(.*\)).*"     # labels of empty tensors
-_EXPLICIT_NONE = ("explicit None is read as the omitted argument (the Python default): the "
-                  "result is torch's for the call without it")
-KNOWN = {
-    (r"(mg|Tensor)\.(max|min|median|nanmedian|squeeze|prod)", "dim", "None"): _EXPLICIT_NONE,
-    (r"(mg|Tensor)\.(max|min)", "other", "None"): _EXPLICIT_NONE,
-    (r"(mg|Tensor)\.(std|var|std_mean|var_mean)", "unbiased", "None"): _EXPLICIT_NONE,
-    (r"mg\.arange", "end", "None"): _EXPLICIT_NONE,
-    (r"mg\.eye", "m", "None"): _EXPLICIT_NONE,
-    (r"mg\.finfo", "type", "None"): _EXPLICIT_NONE,
-    (r"(mg|Tensor)\.logsumexp", "dim", r"\[\]|\(\)"): (
-        "torch's logsumexp fails on an empty dim list (an internal shape error); minigrad "
-        "reduces over all dims, as torch.sum(dim=[]) does"),
-    (r"(mg|Tensor)\.(std|var)(_mean)?", "correction", "nan"): (
-        "correction=nan: torch divides by max(0, N - nan) = 0 (inf), minigrad by nan (nan)"),
-    (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*\[\].*"): (
-        "ragged data with an empty list: torch sometimes builds an empty tensor from it "
-        "(as_tensor([[], True]) is (2, 0)); minigrad refuses ragged data"),
-    (r"mg\.save", "obj", r"<object object.*"): (
-        "mg.save writes no pickle: tensors, arrays, numbers, strings and containers of them"),
-    (r"Tensor\.to", "args", r"-?([\d.]+(e[-+]?\d+)?|inf|nan)"): (
-        "torch reads a Python float positional as the float64 dtype; minigrad asks for a dtype"),
-    (r"F\.scaled_dot_product_attention", "dropout_p", r"(np\.float64\()?-.*|nan"): (
-        "torch does not range-check dropout_p here; minigrad keeps dropout's [0, 1] check"),
-    (r"F\.gumbel_softmax", "tau", r"(np\.float64\()?(-.*|0|0\.0\)?)|nan"): (
-        "torch takes any tau (NaN or reversed-order samples); minigrad requires tau > 0"),
-    (r"nn\.MultiheadAttention", "dropout", r".*"): (
-        "stricter", "torch checks dropout only where it is used (training forward); minigrad "
-        "checks it in the constructor"),
-    (r"F\.adaptive_avg_pool2d|nn\.AdaptiveAvgPool2d", "output_size", r"np\.int64\(.*\)"): (
-        "silent", "torch fails on a NumPy int output_size (it calls len() on it); minigrad "
-        "takes it as the int it is"),
-    (r"(mg|Tensor)\.pow_?", "exponent", r"(np\.float64\()?-?[\d.]+(e[-+]?\d+)?\)?"): (
-        "differs", "bug in arith.Pow (reported, not fixed here): a float exponent is rounded to "
-        "the tensor's dtype first, so x ** 9.999999999999998 on float32 is x ** 10 (torch keeps "
-        "the double exponent: NaN for a negative base)"),
-    (r"F\.drop_path|nn\.DropPath\.forward", "x", r"Arr\(\):.*"): (
-        "stricter", "drop_path drops whole samples along dim 0, so a 0-d input has none (timm "
-        "fails too); the stand-in torch.dropout takes it"),
-    (r"F\.scaled_dot_product_attention", "scale", r"(np\.float64\()?-inf\)?"): (
-        "differs", "scale=-inf makes a row's scores all -inf: minigrad gives such a row zeros "
-        "(its rule for a fully masked row), torch NaN"),
-    (r"(mg|Tensor)\.split", "split_size(_or_sections)?", r"np\.int64.*"): (
-        "silent", "torch's split takes only a Python int (a NumPy int is read as a list and "
-        "fails); minigrad takes it as the int it is"),
-    (r"mg\.tensordot", "dims", r"np\.int64.*"): (
-        "silent", "torch's tensordot refuses a NumPy int for dims; minigrad takes it as an int"),
-    (r"Tensor\.(addmm|addbmm|baddbmm|addmv)_", "self", r"Arr\(.*\):.*"): (
-        "stricter", "torch's add-product in-place ops resize a smaller self to the product's "
-        "shape; "
-        "minigrad refuses an in-place result of another shape, as for every in-place op"),
-    (r"F\.softplus", "beta", r"(np\.float64\()?0(\.0)?\)?"): (
-        "torch takes beta=0 (and divides by it); minigrad raises"),
-    (r"F\.(linear_)?cross_entropy", "label_smoothing", r"(np\.float64\()?-.*|nan"): (
-        "torch does not range-check label_smoothing on this path; minigrad requires [0, 1]"),
-    (r"F\.linear_cross_entropy", "options", r".*"): ("stricter", (
-        "torch ignores `options` whenever it falls back to its reference path (here: "
-        "label_smoothing), whatever the object; minigrad checks its type every time")),
-    (r"nn\.BatchNorm[12]d", "num_features", r"\[\d+(, \d+)*\]"): (
-        "torch accepts a list only because torch.empty does; minigrad asks for an int"),
-    # issue 15: norm
-    (r"nn\.BatchNorm3d", "num_features", r"\[\d+(, \d+)*\]"): (
-        "torch accepts a list only because torch.empty does; minigrad asks for an int"),
-    (r"F\.instance_norm", "running_mean", r"dtype .*"): (
-        "stricter", "torch's CPU kernel checks running_var's dtype but not running_mean's "
-        "(then writes the update into it); minigrad requires the input's dtype for both"),
-    (r"(mg|Tensor)\.addbmm_?", "alpha", r"(np\.float64\()?-?inf\)?"): (
-        "differs", "alpha=inf: torch's float64 CPU kernel hands alpha to BLAS, where inf * 0 "
-        "terms make every entry nan; minigrad scales each batch's product and sums, which is "
-        "torch's float32 result and its documented formula"),
-    (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*''.*"): (
-        "torch reads a str in the data as a sequence of characters ('' is an empty list); "
-        "minigrad refuses str data"),
-    (r".*", r".*", r"'(torch\.)?(bool|u?int(8|16|32|64)|float(16|32|64))'"): (
-        "silent", "minigrad accepts a dtype by its full name ('float16'), an extension of "
-        "torch (tests/test_tensor.py relies on it)"),
-    # ---- issue 15: seq ----
-    (r"nn\.utils\.rnn\.pack_padded_sequence", "input", r"Arr\(.*"): (
-        "stricter", "a length beyond the input's padded length: torch reads past the end of "
-        "the input (undefined behaviour); minigrad raises"),
-    (r".*", r".*", _EMPTY): (
-        "stricter", "an empty tensor: torch skips some checks when there is nothing to compute "
-        "(the dtype in softmax, normal_, dropout, batch_norm, adaptive pooling and gather's "
-        "index; sdpa's batch broadcast); minigrad checks whatever the size"),
-}
-
-
-KNOWN_FROM_DRAWS = {
-    (r"(mg|Tensor)\.addbmm_?", "alpha", r"(np\.float64\()?-?inf\)?"),
-    (r"nn\.utils\.rnn\.pack_padded_sequence", "input", r"Arr\(.*"),      # issue 15: seq
-    (r"Tensor\.(addmm|addbmm|baddbmm|addmv)_", "self", r"Arr\(.*\):.*"),
-    (r"(mg|Tensor)\.(std|var)(_mean)?", "correction", "nan"),
-    (r"(mg|Tensor)\.logsumexp", "dim", r"\[\]|\(\)"),
-    (r"mg\.finfo", "type", "None"),
-    (r"mg\.save", "obj", r"<object object.*"),
-    (r".*", r".*", r"'(torch\.)?(bool|u?int(8|16|32|64)|float(16|32|64))'"),
-    (r"F\.scaled_dot_product_attention", "scale", r"(np\.float64\()?-inf\)?"),
-    (r"F\.drop_path|nn\.DropPath\.forward", "x", r"Arr\(\):.*"),
-    (r"(mg|Tensor)\.pow_?", "exponent", r"(np\.float64\()?-?[\d.]+(e[-+]?\d+)?\)?"),
-    (r"F\.adaptive_avg_pool2d|nn\.AdaptiveAvgPool2d", "output_size", r"np\.int64\(.*\)"),
-    (r"F\.softplus", "beta", r"(np\.float64\()?0(\.0)?\)?"),
-    (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*''.*"),
-    (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*\[\].*"),
-}
+# Documented deviations from torch: KNOWN and KNOWN_FROM_DRAWS (tests/bad_args_known.py).
+try:                                    # python -m tests.bad_args
+    from .bad_args_known import KNOWN, KNOWN_FROM_DRAWS  # noqa: F401
+except ImportError:                     # pytest (tests/ on sys.path)
+    from bad_args_known import KNOWN, KNOWN_FROM_DRAWS  # noqa: F401
 
 
 def known_reason(name, argname, label, category=None):
@@ -174,147 +67,15 @@ def known_reason(name, argname, label, category=None):
     return None
 
 
-# ---- bad values by kind of argument ---------------------------------------------------------
-def _ndim_of(entry):
-    for a in entry.args:
-        if isinstance(a, Arr):
-            return len(a.shape)
-    return 2
+# the bad values, by kind of argument: tests/bad_args_values.py
+try:                                    # python -m tests.bad_args
+    from .bad_args_values import (DIM_NAMES, HUGE, bads_for, kind_of,  # noqa: F401
+                                  tensor_bads, tensors_bads, variations)
+except ImportError:                     # pytest (tests/ on sys.path)
+    from bad_args_values import (DIM_NAMES, HUGE, bads_for, kind_of,  # noqa: F401
+                                 tensor_bads, tensors_bads, variations)
 
 
-def tensor_bads(a, receiver=False):
-    """Bad stand-ins for tensor `a`; for a method's receiver only other tensors make sense."""
-    out = [] if receiver else [("None", None), ("list", a.array().tolist()),
-                                ("ndarray", a.array()), ("number 1.5", 1.5)]
-    alternatives = {"f": [("i", None), ("b", None), ("f", "float64")],
-                    "p": [("i", None), ("b", None), ("p", "float64")],
-                    "i": [("f", None), ("b", None), ("i", "int32")],
-                    "b": [("f", None), ("i", None)]}[a.kind]
-    for kind, dtype in alternatives:
-        b = a.like(kind=kind, dtype=dtype)
-        if kind == "i" and a.kind != "i":
-            b.high = 1000                   # (few ties: topk/sort indices then agree)
-        out.append((f"dtype {b.dtype_name()}", b))
-    longer = a.shape[:-1] + (a.shape[-1] + 1,) if a.shape else (2,)
-    out.append((f"shape {longer}", a.like(shape=longer)))
-    out.append((f"shape {a.shape + (2,)}", a.like(shape=a.shape + (2,))))
-    if a.shape:
-        empty = (0,) + a.shape[1:]
-        out.append((f"empty {empty}", a.like(shape=empty)))
-        out.append((f"empty {empty} int64", a.like(shape=empty, kind="i" if a.kind != "i"
-                                                   else "f")))
-    if a.kind == "i" and a.fixed is None:
-        out.append(("index 99", a.like(fill=99)))
-        out.append(("index -7", a.like(fill=-7)))
-    return out
-
-
-def tensors_bads(seq):
-    a = seq[0]
-    longer = a.shape[:-1] + (a.shape[-1] + 1,) if a.shape else (2,)
-    return [("None", None), ("a tensor, not a list", a), ("[]", []), ("[t, None]", [a, None]),
-            ("[t, ndarray]", [a, a.array()]), (f"[t, shape {longer}]", [a, a.like(shape=longer)]),
-            ("[t, int64 t]", [a, a.like(kind="i")])]
-
-
-def bads_for(kind, value, entry):
-    """[(label, bad value)] for one argument of the given kind whose valid value is `value`."""
-    if kind == "tensor":
-        return tensor_bads(value) if isinstance(value, Arr) else \
-            [("None", None), ("list", [1.0, 2.0]), ("number 1.5", 1.5)]
-    if kind == "receiver":
-        return tensor_bads(value, receiver=True)
-    if kind == "tensors":
-        return tensors_bads(value)
-    if kind == "int":
-        return [("None", None), ("1.5", 1.5), ("-1", -1), ("0", 0), ("100", 100),
-                ("2**63", HUGE), (f"[{value}]", [value]), ("np.int64", np.int64(value)),
-                ("'2'", "2")]
-    if kind == "dim":
-        n = _ndim_of(entry)
-        d = value if isinstance(value, int) else 0
-        return [("None", None), ("1.5", 1.5), (f"{n + 1}", n + 1), (f"{-n - 2}", -n - 2),
-                (f"[{d}]", [d]), (f"({d}, {d})", (d, d)), ("np.int64", np.int64(d)),
-                ("2**63", HUGE), ("'a'", "a")]
-    if kind == "ints" or kind == "dims":
-        v = tuple(value)
-        out = [("None", None), ("1.5", 1.5), ("list", list(v)), ("ndarray", np.array(v)),
-               ("()", ())]
-        if v:
-            out += [("with 1.5", (1.5,) + v[1:]), ("with -1", (-1,) + v[1:]),
-                    ("with 2**63", (HUGE,) + v[1:]), ("longer", v + v[:1]),
-                    ("shorter", v[:-1])]
-        if kind == "dims":
-            out += [("out of range", tuple(range(1, len(v) + 1))),
-                    ("repeated", (0,) * len(v))]
-        return out
-    if kind == "float":
-        return [("None", None), ("'0.5'", "0.5"), (f"[{value}]", [value]), ("-1.0", -1.0),
-                ("1.5", 1.5), ("nan", math.nan), ("inf", math.inf), ("np.float64",
-                                                                      np.float64(value))]
-    if kind == "bool":
-        return [("None", None), ("'yes'", "yes"), ("2", 2), ("np.bool_", np.bool_(not value))]
-    if kind == "str":
-        return [("None", None), ("'bogus'", "bogus"), ("1", 1)]
-    if kind == "dtype":
-        return [("'bogus'", "bogus"), ("1.5", 1.5), ("3", 3)]
-    if kind == "data":
-        return [("None", None), ("'abc'", "abc"), ("ragged", [[1, 2], [3]]), ("[None]", [None]),
-                ("dict", {1: 2}), ("object()", object())]
-    if kind == "key":
-        n = value if isinstance(value, int) else 0
-        return [("99", 99), ("-99", -99), ("1.5", 1.5), ("'a'", "a"), ("[0, 99]", [0, 99]),
-                ("ndarray [0, 99]", np.array([0, 99])), ("float tensor", Arr(2)),
-                ("bool mask (2,)", Arr(2, kind="b")), ("(0, 0, 0)", (0, 0, 0)),
-                ("None", None), ("np.int64", np.int64(n))]
-    if kind == "object":
-        return [("None", None), ("1.5", 1.5), ("'a'", "a")]
-    if kind == "path":
-        missing = os.path.join(calls._tmpdir(), "missing", "x.pt")
-        return [("None", None), ("1.5", 1.5), ("['x']", ["x"]), ("missing dir", missing)]
-    raise ValueError(f"bads_for: unknown kind {kind!r}")
-
-
-def kind_of(name, value):
-    """The kind of an argument, from its valid value and name (None: not varied)."""
-    if isinstance(value, (Arr, Expr)):
-        return "tensor"
-    if isinstance(value, list) and value and isinstance(value[0], Arr):
-        return "tensors"
-    if isinstance(value, Dt):
-        return "dtype"
-    if isinstance(value, (bool, np.bool_)):
-        return "bool"
-    if isinstance(value, int):
-        return "dim" if name in DIM_NAMES else "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
-        return "dims" if name in DIM_NAMES else "ints"
-    if isinstance(value, np.ndarray):
-        return "data"
-    return None
-
-
-def variations(entry):
-    """[(key, arg name, kind, label, bad value)] for every varied argument of the entry."""
-    out = []
-    for key, name, value in entry.arguments():
-        kind = entry.kinds.get(name) or kind_of(name, value)
-        if key == ("pos", 0) and entry.receiver:
-            kind = "receiver" if isinstance(value, Arr) else None
-        if kind is None or name in entry.fixed:
-            continue
-        for label, bad in bads_for(kind, value, entry):
-            if label in entry.avoid.get(name, ()):
-                continue
-            out.append((key, name, kind, label, bad))
-    return out
-
-
-# ---- running and comparing ------------------------------------------------------------------
 def _run(entry, lib, key, bad, ctx):
     grad_on = lib.is_grad_enabled()
     try:
