@@ -135,13 +135,16 @@ def test_float32_close_to_torch():
                                   options=Options()).dtype == mg.float32
 
 
-def test_second_backward_with_retain_graph_works():
+@pytest.mark.parametrize("keep", [False, True])
+def test_second_backward_with_retain_graph_works(keep):
     """torch's chunked path refuses a second backward unless allow_retain_graph=True;
-    minigrad keeps its gradient buffers, so it always works (and accumulates)."""
+    minigrad hands its gradient buffers to the first backward (or keeps them, with
+    allow_retain_graph=True), and a second backward recomputes: it always works."""
     rng = np.random.default_rng()
     x, W, b, t = _inputs(rng)
     xm = mg.tensor(x, requires_grad=True)
-    loss = F.linear_cross_entropy(xm, mg.tensor(W), mg.tensor(t), options=Options())
+    loss = F.linear_cross_entropy(xm, mg.tensor(W), mg.tensor(t),
+                                  options=Options(allow_retain_graph=keep))
     loss.backward(retain_graph=True)
     first = xm.grad.numpy().copy()
     loss.backward()

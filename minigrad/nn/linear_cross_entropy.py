@@ -29,8 +29,9 @@ class LinearCrossEntropyOptions:
     rows 0.8 s (benchmarks/linear_cross_entropy.py). acc_policy and
     acc_dtype are accepted and checked as torch does; minigrad computes in the input's dtype
     (float16 blocks in float32, as its cross_entropy does), which is torch's 'accurate'.
-    allow_retain_graph is accepted: minigrad's backward never consumes its buffers, so a
-    second backward always works.
+    allow_retain_graph: False (default) hands the gradient buffers the forward computed to
+    the first backward (no second (C, d) buffer at the peak); True keeps them and hands out
+    copies. Either way a second backward works (torch's raises without it): it recomputes.
     """
     allow_retain_graph: bool = False
     batch_chunk_size: int | None = None

@@ -106,6 +106,7 @@ def _chunked(x, W, target, b, weight, reduction, ignore_index, eps, options, pro
     blocks = [slice(s, min(s + chunk, n)) for s in range(0, n, chunk)]
     plan = Plan(target, weight, ignore_index, eps, reduction, blocks,
                 _mean_denominator(target, weight, ignore_index, probs, rows_shape))
+    plan.keep_buffers = bool(options.allow_retain_graph)
     rows = (x, target) if probs else (x,)
     return ChunkedLinearCrossEntropy.apply(plan, *rows, W, *(() if b is None else (b,)))
 

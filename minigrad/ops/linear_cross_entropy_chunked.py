@@ -38,6 +38,7 @@ class Plan:
         self.target, self.weight, self.ignore_index = target, weight, ignore_index
         self.label_smoothing, self.reduction = label_smoothing, reduction
         self.blocks, self.denom = blocks, denom
+        self.keep_buffers = False       # options.allow_retain_graph (set by the caller)
         self.n_rows = 2 if target.dtype.kind == "f" else 1   # x, and probabilities by rows
 
 
@@ -125,7 +126,12 @@ class ChunkedLinearCrossEntropy(Function):
         tensors, plan = ctx.saved_tensors, ctx.plan
         n = plan.n_rows
         if ctx.pre is not None and None not in ctx.pre and not is_grad_enabled():
-            return (None, *[p * g for p in ctx.pre])
+            if plan.keep_buffers:           # options.allow_retain_graph: copies, kept
+                return (None, *[p * g for p in ctx.pre])
+            pre, ctx.pre = ctx.pre, None    # else handed over, scaled in place (no second
+            for p in pre:                   # (C, d) buffer at the peak); a later backward
+                p.data *= g.data            # of this graph recomputes instead
+            return (None, *pre)
         if plan.reduction == "none":        # g has a value per row: one more row tensor
             def F(sl, *args):
                 return (block_loss(plan, sl, *args[:n], *args[n + 1:]) * args[n]).sum()
