@@ -14,7 +14,7 @@ For a block of rows r (class-index targets t, class weights w (ones without), sm
 which is what the reference (ops/linear_cross_entropy_chunked.py: cross_entropy's own
 backward on each block) computes, without its per-block allocations. Returns None (the
 reference runs) for what it does not cover: probability targets, K-dimensional weights,
-dtypes other than float32/float64.
+dtypes other than float32/float64, an empty weight.
 """
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from scipy.linalg import blas
 
 def forward_backward(x, probs, W, b, plan, need):
     """(sum of the row losses, [dx, dW, db] of that sum (None where not in need)) or None."""
-    if probs is not None or W.ndim != 2 or x.dtype not in (np.float32, np.float64):
+    if probs is not None or W.ndim != 2 or x.dtype not in (np.float32, np.float64) \
+            or 0 in W.shape:                # (BLAS wrappers refuse empty operands)
         return None
     C = W.shape[0]
     dtype = x.dtype
