@@ -194,14 +194,14 @@ def test_chunk_size_rule_matches_torch(n, d, C, kw):
     assert mine == theirs
 
 
-def test_auto_chunk_size_is_torchs_with_a_floor_of_128_rows():
+def test_auto_chunk_size_is_torchs_with_a_floor_of_512_rows():
     def torchs(n, d, C):
         return torch.nn.LinearCrossEntropyOptions(chunking_method="aspect_ratio:2")._adjust(
             num_batches=n, in_features=d, num_classes=C, dtype=torch.float32,
             device=torch.device("cpu")).batch_chunk_size
     for n, d, C in [(2048, 768, 50257), (8192, 512, 32000), (100, 8, 10), (4096, 4096, 128)]:
-        assert Options().chunk_size(n, d, C) == min(n, max(128, torchs(n, d, C)))
-    assert Options().chunk_size(2048, 768, 50257) == 128 > torchs(2048, 768, 50257) == 16
+        assert Options().chunk_size(n, d, C) == min(n, max(512, torchs(n, d, C)))
+    assert Options().chunk_size(2048, 768, 50257) == 512 > torchs(2048, 768, 50257) == 16
 
 
 def _raises_like(fn_mg, fn_torch):

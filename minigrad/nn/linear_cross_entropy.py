@@ -12,7 +12,7 @@ from .loss import _WeightedLoss
 
 ACC_POLICIES = ("auto", "accurate", "balanced", "compact")
 ACC_DTYPES = ("float16", "bfloat16", "float32", "float64")
-AUTO_MIN_ROWS = 128
+AUTO_MIN_ROWS = 512
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,8 +25,9 @@ class LinearCrossEntropyOptions:
     batch_chunk_size), or 'auto': torch's pick ('aspect_ratio:2' for float32/float64) but at
     least AUTO_MIN_ROWS rows, because a block of a few rows makes the products slow (memory-
     bound) for little gain: the (C, in_features) weight gradient, which every path holds,
-    stays the larger buffer. (N, d, C) = (1024, 256, 16000) on one core: 16 rows 2.8 s, 128
-    rows 0.8 s (benchmarks/linear_cross_entropy.py). acc_policy and
+    stays the larger buffer. On one core (float32 forward + backward, CPU seconds): (2048,
+    768, 50257) 128 rows 4.41, 512 rows 3.79 (torch's pick: 16 rows); (8192, 512, 32000)
+    128 rows 7.74, 512 rows 6.62 (benchmarks/linear_cross_entropy.py). acc_policy and
     acc_dtype are accepted and checked as torch does; minigrad computes in the input's dtype
     (float16 blocks in float32, as its cross_entropy does), which is torch's 'accurate'.
     allow_retain_graph: False (default) hands the gradient buffers the forward computed to
