@@ -28,8 +28,8 @@ class LinearCrossEntropyOptions:
     stays the larger buffer. On one core (float32 forward + backward, CPU seconds): (2048,
     768, 50257) 128 rows 4.41, 512 rows 3.79 (torch's pick: 16 rows); (8192, 512, 32000)
     128 rows 7.74, 512 rows 6.62 (benchmarks/linear_cross_entropy.py). acc_policy and
-    acc_dtype are accepted and checked as torch does; minigrad computes in the input's dtype
-    (float16 blocks in float32, as its cross_entropy does), which is torch's 'accurate'.
+    acc_dtype are accepted and checked as torch does; minigrad computes each block in the
+    input's dtype (for float32/float64 what torch's 'accurate' does).
     allow_retain_graph: False (default) hands the gradient buffers the forward computed to
     the first backward (no second (C, d) buffer at the peak); True keeps them and hands out
     copies. Either way a second backward works (torch's raises without it): it recomputes.
