@@ -38,8 +38,10 @@ class MaxPool2d(Module):
                 f", dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class AvgPool2d(Module):
-    """Average pooling (matches torch.nn.AvgPool2d)."""
+class _AvgPoolNd(Module):
+    """Average pooling with torch's module arguments; _fn is the functional form (AvgPool2d,
+    AvgPool3d in nn/pooling.py)."""
+    _fn = None
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override=None):
@@ -50,11 +52,16 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input):
-        return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                          self.count_include_pad, self.divisor_override)
+        return type(self)._fn(input, self.kernel_size, self.stride, self.padding,
+                              self.ceil_mode, self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
+    """Average pooling (matches torch.nn.AvgPool2d)."""
+    _fn = staticmethod(avg_pool2d)
 
 
 class AdaptiveAvgPool2d(Module):
