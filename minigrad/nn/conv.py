@@ -18,8 +18,10 @@ class Conv2d(_Conv):
         return self._conv_forward(input, conv2d)
 
 
-class MaxPool2d(Module):
-    """Max pooling (matches torch.nn.MaxPool2d; stride defaults to kernel_size)."""
+class _MaxPoolNd(Module):
+    """Max pooling with torch's module arguments; _fn is the functional form (MaxPool2d here,
+    MaxPool1d/3d in nn/pooling.py)."""
+    _fn = None
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
                  return_indices: bool = False, ceil_mode: bool = False):
@@ -30,12 +32,18 @@ class MaxPool2d(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, input):
-        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode, self.return_indices)
+        return type(self)._fn(input, self.kernel_size, self.stride, self.padding,
+                              self.dilation, ceil_mode=self.ceil_mode,
+                              return_indices=self.return_indices)
 
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
                 f", dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max pooling (matches torch.nn.MaxPool2d; stride defaults to kernel_size)."""
+    _fn = staticmethod(max_pool2d)
 
 
 class _AvgPoolNd(Module):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..ops import pool_adaptive as pa
 from ..ops.pool import avg_pool1d, avg_pool3d, max_pool1d, max_pool3d
-from .conv import _AvgPoolNd
+from .conv import _AvgPoolNd, _MaxPoolNd
 from .module import Module
 
 
@@ -15,34 +15,14 @@ def _ntuple(v, n):
     return tuple(v) if isinstance(v, (list, tuple)) else (v,) * n
 
 
-class _MaxPoolNd(Module):
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
-                 return_indices: bool = False, ceil_mode: bool = False):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.dilation = padding, dilation
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
-
-    def extra_repr(self):
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-                f", dilation={self.dilation}, ceil_mode={self.ceil_mode}")
-
-
 class MaxPool1d(_MaxPoolNd):
     """1-D max pooling (matches torch.nn.MaxPool1d; stride defaults to kernel_size)."""
-
-    def forward(self, input):
-        return max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+    _fn = staticmethod(max_pool1d)
 
 
 class MaxPool3d(_MaxPoolNd):
     """3-D max pooling (matches torch.nn.MaxPool3d; stride defaults to kernel_size)."""
-
-    def forward(self, input):
-        return max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+    _fn = staticmethod(max_pool3d)
 
 
 class AvgPool1d(Module):

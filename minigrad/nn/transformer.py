@@ -48,6 +48,17 @@ def detect_is_causal_mask(mask, is_causal=None, size=None):
     return make_causal
 
 
+def layer_sizes(name, d_model, nhead, dim_feedforward, layer_norm_eps):
+    """An encoder or decoder layer's sizes, checked (torch's positions for the messages)."""
+    d_model, nhead = need_int(name, d_model, "d_model", 1), need_int(name, nhead, "nhead", 2)
+    dim_feedforward = need_int(name, dim_feedforward, "dim_feedforward", 3)
+    layer_norm_eps = need_float(name, layer_norm_eps, "layer_norm_eps", 6)
+    if d_model <= 0 or nhead <= 0 or dim_feedforward < 0:
+        raise ValueError(f"{name}: d_model and nhead must be positive and dim_feedforward "
+                         f"non-negative, got {d_model}, {nhead} and {dim_feedforward}")
+    return d_model, nhead, dim_feedforward, layer_norm_eps
+
+
 def _activation(activation):
     if activation == "relu":
         return relu
@@ -67,13 +78,8 @@ class TransformerEncoderLayer(Module):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        name = "TransformerEncoderLayer"
-        d_model, nhead = need_int(name, d_model, "d_model", 1), need_int(name, nhead, "nhead", 2)
-        dim_feedforward = need_int(name, dim_feedforward, "dim_feedforward", 3)
-        layer_norm_eps = need_float(name, layer_norm_eps, "layer_norm_eps", 6)
-        if d_model <= 0 or nhead <= 0 or dim_feedforward < 0:
-            raise ValueError(f"{name}: d_model and nhead must be positive and dim_feedforward "
-                             f"non-negative, got {d_model}, {nhead} and {dim_feedforward}")
+        d_model, nhead, dim_feedforward, layer_norm_eps = layer_sizes(
+            "TransformerEncoderLayer", d_model, nhead, dim_feedforward, layer_norm_eps)
         kw = {"device": device, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, **kw)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 
 from ..ops.activation import relu
-from ..ops.checks import need_float, need_int, need_optional_tensor, need_tensor
+from ..ops.checks import need_int, need_optional_tensor, need_tensor
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
@@ -23,17 +23,8 @@ from .linear import Linear
 from .module import Module
 from .norm import LayerNorm
 from .transformer import (TransformerEncoder, TransformerEncoderLayer, _activation,
-                          detect_is_causal_mask, generate_square_subsequent_mask, seq_len)
-
-
-def _sizes(name, d_model, nhead, dim_feedforward, layer_norm_eps):
-    d_model, nhead = need_int(name, d_model, "d_model", 1), need_int(name, nhead, "nhead", 2)
-    dim_feedforward = need_int(name, dim_feedforward, "dim_feedforward", 3)
-    layer_norm_eps = need_float(name, layer_norm_eps, "layer_norm_eps", 6)
-    if d_model <= 0 or nhead <= 0 or dim_feedforward < 0:
-        raise ValueError(f"{name}: d_model and nhead must be positive and dim_feedforward "
-                         f"non-negative, got {d_model}, {nhead} and {dim_feedforward}")
-    return d_model, nhead, dim_feedforward, layer_norm_eps
+                          detect_is_causal_mask, generate_square_subsequent_mask, layer_sizes,
+                          seq_len)
 
 
 class TransformerDecoderLayer(Module):
@@ -46,7 +37,7 @@ class TransformerDecoderLayer(Module):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        d_model, nhead, dim_feedforward, layer_norm_eps = _sizes(
+        d_model, nhead, dim_feedforward, layer_norm_eps = layer_sizes(
             "TransformerDecoderLayer", d_model, nhead, dim_feedforward, layer_norm_eps)
         kw = {"device": device, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
