@@ -49,6 +49,28 @@ def _grads(f, leaves, which, create_graph):
     return out
 
 
+def sum_and_grads(F, blocks, n_rows, tensors, wanted):
+    """(sum over blocks of F's values, the gradient of that sum w.r.t. tensors[j] for j in
+    wanted, None for the others), one block at a time: each block's graph is built, used and
+    dropped before the next (arguments as BlockGrad's)."""
+    out = [_zeros(t) if j in wanted else None for j, t in enumerate(tensors)]
+    total = 0.0
+    for sl in blocks:
+        with enable_grad():
+            leaves = [_leaf(t, sl if j < n_rows else None) for j, t in enumerate(tensors)]
+            f = F(sl, *leaves)
+            gs = _grads(f, leaves, wanted, create_graph=False)
+        total += float(f.data)
+        for j, g in enumerate(gs):
+            if g is None:
+                continue
+            if j < n_rows:
+                out[j].data[sl] = g.data
+            else:
+                out[j].data += g.data
+    return total, out
+
+
 class BlockGrad(Function):
     """BlockGrad.apply(F, blocks, n_rows, *tensors) -> the gradients of sum_k F(sl_k, ...)
     w.r.t. every tensor (zeros for one that does not require grad, or that F does not use).
@@ -63,19 +85,8 @@ class BlockGrad(Function):
         ctx.F, ctx.blocks, ctx.n_rows = F, blocks, n_rows
         ctx.save_for_backward(*tensors)
         wanted = [j for j, t in enumerate(tensors) if t.requires_grad]
-        out = [_zeros(t) for t in tensors]
-        for sl in blocks:
-            with enable_grad():
-                leaves = [_leaf(t, sl if j < n_rows else None) for j, t in enumerate(tensors)]
-                gs = _grads(F(sl, *leaves), leaves, wanted, create_graph=False)
-            for j, g in enumerate(gs):
-                if g is None:
-                    continue
-                if j < n_rows:
-                    out[j].data[sl] = g.data
-                else:
-                    out[j].data += g.data
-        return tuple(out)
+        _, grads = sum_and_grads(F, blocks, n_rows, tensors, wanted)
+        return tuple(g if g is not None else _zeros(t) for g, t in zip(grads, tensors))
 
     @staticmethod
     def backward(ctx, *us):

@@ -24,9 +24,8 @@ import math
 from .. import fastpath
 from ..autograd import Function, is_grad_enabled, unwrap, wrap
 from ..backend import array_module
-from ..grad_mode import enable_grad
 from ..cpu import linear_cross_entropy as cpu_lce
-from .block_grad import BlockGrad, _grads, _leaf, _zeros
+from .block_grad import BlockGrad, _zeros, sum_and_grads
 from .cross_entropy import cross_entropy
 
 
@@ -63,20 +62,8 @@ def _sum_and_grads(x, probs, W, b, plan, need):
     tensors = [wrap(a) for a in (x, probs, W, b) if a is not None]
     wanted = [j for j, (a, nd) in enumerate(zip((x, W, b), need)) if nd]
     wanted = [j + (j > 0 and probs is not None) for j in wanted]    # positions in tensors
-    out = [_zeros(t) if j in wanted else None for j, t in enumerate(tensors)]
-    total = 0.0
-    for sl in plan.blocks:
-        with enable_grad():
-            leaves = [_leaf(t, sl if j < plan.n_rows else None) for j, t in enumerate(tensors)]
-            loss = block_loss(plan, sl, *leaves).sum()
-            gs = _grads(loss, leaves, wanted, create_graph=False) if wanted else ()
-        total += float(loss.data)
-        for j, g in enumerate(gs):
-            if g is not None:
-                if j < plan.n_rows:
-                    out[j].data[sl] = g.data
-                else:
-                    out[j].data += g.data
+    total, out = sum_and_grads(lambda sl, *ts: block_loss(plan, sl, *ts).sum(), plan.blocks,
+                               plan.n_rows, tensors, wanted)
     out = [None if o is None else o.data for o in out]
     if probs is not None:
         out.pop(1)
