@@ -89,7 +89,7 @@ class Function:
             if type(s) is saved.SavedOutput:
                 t = Tensor._make(s.data, self, s.index)
                 if s.tangent is not None:       # forward mode's tangent of that output
-                    _forward_ad().relink_tangent(t, s.tangent)
+                    forward_ad.relink_tangent(t, s.tangent)
                 s = t
             out.append(s)
         return tuple(out)
@@ -135,13 +135,13 @@ class Function:
             if record:
                 ctx._record(args, edges, (raw,), (result,), Tensor, True)
             if _duals:                          # forward mode: tangents to propagate
-                _forward_ad().propagate(ctx, args, (raw,), (result,))
+                forward_ad.propagate(ctx, args, (raw,), (result,))
             return result
         results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in raw])
         if record:
             ctx._record(args, edges, raw, results, Tensor, False)
         if _duals:
-            _forward_ad().propagate(ctx, args, raw, results)
+            forward_ad.propagate(ctx, args, raw, results)
         return results
 
     def _record(self, args, edges, outs, results, Tensor, single):
@@ -180,11 +180,6 @@ class Op(Function):
     _arrays_in = True
 
 
-def _forward_ad():
-    from . import forward_ad    # lazy: imported only once a dual tensor exists
-    return forward_ad
-
-
 def _device_error(cls, a, b):
     raise RuntimeError(f"{cls.__name__}: expected all tensors on the same device, got "
                        f"{a.device} and {b.device}")
@@ -202,4 +197,4 @@ def wrap(array):
 
 
 from .engine import backward, grad, run_backward, trace  # noqa: E402,F401  (torch.autograd's names)
-from . import forward_ad  # noqa: E402,F401  (torch.autograd.forward_ad)
+from . import forward_ad  # noqa: E402  (torch.autograd.forward_ad; apply calls it)
