@@ -76,6 +76,10 @@ class Function:
     def save_for_backward(self, *tensors):
         self._to_save = tensors
 
+    def save_for_forward(self, *tensors):
+        """Keep tensors for jvp(), which reads them as ctx.saved_tensors (torch's)."""
+        self._fw_to_save = tensors
+
     def mark_non_differentiable(self, *outputs):
         self._non_diff = outputs
 
@@ -127,7 +131,8 @@ class Function:
             raw = cls.forward(ctx, *arrays)
         else:
             with no_grad():
-                raw = cls.forward(ctx, *args)
+                raw = cls.forward(ctx, *args) if not _duals else \
+                    forward_ad.user_forward(cls, ctx, args)
         if type(raw) is not tuple:                   # the common single-output case
             result = Tensor._make(raw.data if isinstance(raw, Tensor) else raw)
             if cls.view_of_input and first is args[0]:
