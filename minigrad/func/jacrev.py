@@ -67,5 +67,5 @@ def _jacobian_rows(out, inputs, keep):
                             retain_graph=True, create_graph=keep)
         for r, g in zip(rows, gs):
             r.append(g)
-    return [stack(r, 0).reshape(tuple(out.shape) + tuple(x.shape))
+    return [(r[0] if n == 1 else stack(r, 0)).reshape(tuple(out.shape) + tuple(x.shape))
             for r, x in zip(rows, inputs)]
