@@ -140,3 +140,28 @@ def test_strict_and_bad_dicts():
     # a new name without a dot is set as an attribute for the call and removed afterwards
     mf.functional_call(model, dict(params, extra=params["0.bias"]), (x,))
     assert not hasattr(model, "extra")
+
+
+def shared(L):
+    class Shared(L.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = L.nn.Linear(3, 3)
+            self.b = self.a                 # one submodule under two names
+
+        def forward(self, x):
+            return self.b(self.a(x))
+    return Shared().double()
+
+
+def test_tied_submodule():
+    model, tmodel = shared(mg), shared(torch)
+    model.load_state_dict({k: v for k, v in tmodel.state_dict().items() if k[0] == "a"})
+    (w, tw), (b, tb), (x, tx) = pair(3, 3), pair(3), pair(2, 3)
+    for d, td in (({"a.weight": w}, {"a.weight": tw}), ({"b.bias": b}, {"b.bias": tb})):
+        assert_tree_close(mf.functional_call(model, d, (x,)),
+                          tf.functional_call(tmodel, td, (tx,)))
+    with pytest.raises(RuntimeError):
+        tf.functional_call(tmodel, {"a.weight": tw, "a.bias": tb}, (tx,), strict=True)
+    with pytest.raises(RuntimeError, match="b.weight"):
+        mf.functional_call(model, {"a.weight": w, "a.bias": b}, (x,), strict=True)

@@ -62,9 +62,13 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
 
 def _named_tensors(module):
     """Every parameter and buffer by name, tied ones under each of their names."""
-    named = dict(module.named_parameters(remove_duplicate=False))
-    named.update(module.named_buffers())
-    return named
+    params, buffers = {}, {}
+    for prefix, m in module.named_modules(remove_duplicate=False):   # shared modules too
+        p = prefix + "." if prefix else ""
+        params.update((p + n, t) for n, t in m._parameters.items() if t is not None)
+        buffers.update((p + n, t) for n, t in m._buffers.items() if t is not None)
+    params.update(buffers)
+    return params
 
 
 def _untie(module, values):
