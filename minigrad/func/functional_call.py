@@ -49,7 +49,7 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
         args = (args,)
     swap_in = _untie(module, values) if tie_weights else values
     if strict:
-        _check_keys(module, values)
+        _check_keys(module, swap_in)      # after untying, as torch 2.13
     originals = {}
     try:
         originals = _swap_all(module, swap_in)
