@@ -18,6 +18,7 @@ from .grad_mode import (_GradMode, _state, enable_grad, inference_mode,  # noqa:
 from .views import mark_view
 
 _Tensor = None          # the Tensor class, imported lazily: tensor.py imports the ops built on us
+_duals = {}             # forward mode's tangents (forward_ad.py); empty: forward mode is off
 
 
 def _tensor_cls():
@@ -62,6 +63,7 @@ class Function:
     _retained = None
     _tensor_hooks = None    # output number -> {handle id: fn} (hooks.py)
     _non_diff = ()
+    jvp = None              # the forward-derivative rule jvp(ctx, *tangents) (forward_ad.py)
 
     @staticmethod
     def forward(ctx, *args):
@@ -84,7 +86,12 @@ class Function:
         Tensor = _Tensor or _tensor_cls()
         out = []
         for s in self._saved or ():        # an output saved as (index, array) is re-linked
-            out.append(Tensor._make(s.data, self, s.index) if type(s) is saved.SavedOutput else s)
+            if type(s) is saved.SavedOutput:
+                t = Tensor._make(s.data, self, s.index)
+                if s.tangent is not None:       # forward mode's tangent of that output
+                    _forward_ad().relink_tangent(t, s.tangent)
+                s = t
+            out.append(s)
         return tuple(out)
 
     def name(self) -> str:
@@ -127,10 +134,14 @@ class Function:
                 mark_view(result, first, cls, args[1:])
             if record:
                 ctx._record(args, edges, (raw,), (result,), Tensor, True)
+            if _duals:                          # forward mode: tangents to propagate
+                _forward_ad().propagate(ctx, args, (raw,), (result,))
             return result
         results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in raw])
         if record:
             ctx._record(args, edges, raw, results, Tensor, False)
+        if _duals:
+            _forward_ad().propagate(ctx, args, raw, results)
         return results
 
     def _record(self, args, edges, outs, results, Tensor, single):
@@ -169,6 +180,11 @@ class Op(Function):
     _arrays_in = True
 
 
+def _forward_ad():
+    from . import forward_ad    # lazy: imported only once a dual tensor exists
+    return forward_ad
+
+
 def _device_error(cls, a, b):
     raise RuntimeError(f"{cls.__name__}: expected all tensors on the same device, got "
                        f"{a.device} and {b.device}")
@@ -186,3 +202,4 @@ def wrap(array):
 
 
 from .engine import backward, grad, run_backward, trace  # noqa: E402,F401  (torch.autograd's names)
+from . import forward_ad  # noqa: E402,F401  (torch.autograd.forward_ad)
