@@ -220,3 +220,9 @@ def test_grad_leaves_inputs_alone():
     w.requires_grad_()
     mf.grad(lambda x: (x * w).sum())(x)
     assert x.grad is None and not x.requires_grad and w.grad is None
+
+
+def test_argnums_bool_is_an_int_as_in_torch():
+    (x, tx), (y, ty) = pair(3), pair(3)
+    got = mf.grad(lambda a, b: (a * b.sin()).sum(), argnums=True)(x, y)
+    assert_tree_close(got, tf.grad(lambda a, b: (a * b.sin()).sum(), argnums=True)(tx, ty))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def _wrap_one(argnum, num_args):
-    if not isinstance(argnum, int) or isinstance(argnum, bool):
+    if not isinstance(argnum, int):
         raise RuntimeError(f"argnum must be int, got: {type(argnum)}")
     if 0 <= argnum < num_args:
         return argnum
@@ -18,7 +18,7 @@ def _wrap_one(argnum, num_args):
 
 def normalize(argnums, num_args):
     """argnums checked against the number of positional arguments, negatives wrapped."""
-    if not isinstance(argnums, (int, tuple)) or isinstance(argnums, bool):
+    if not isinstance(argnums, (int, tuple)):
         raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
     if isinstance(argnums, int):
         return _wrap_one(argnums, num_args)
