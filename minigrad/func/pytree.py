@@ -5,7 +5,7 @@ do their work on a flat list of tensors. tree_flatten(tree) gives the leaves in 
 TreeSpec (the shape of the nest); tree_unflatten(leaves, spec) puts new leaves in the same
 places. Two specs compare equal when the nests have the same containers, keys and lengths,
 which is how the transforms check that cotangents or tangents match outputs or primals.
-None is an empty node (no leaves), as in torch.utils._pytree.
+None is a leaf, as in torch.utils._pytree's tree_flatten.
 """
 from __future__ import annotations
 
@@ -43,8 +43,6 @@ class TreeSpec:
         if self.type in (dict, OrderedDict):
             inner = ", ".join(f"{k!r}: {c!r}" for k, c in zip(self.context, self.children))
             return "{" + inner + "}"
-        if self.type is type(None):
-            return "None"
         if self.type is list:
             return f"[{inner}]"
         return f"({inner})" if self.type is tuple else f"{self.type.__name__}({inner})"
@@ -61,8 +59,6 @@ def tree_flatten(tree):
 
 
 def _flatten(tree, leaves):
-    if tree is None:
-        return TreeSpec(type(None), None, ())
     t = type(tree)
     if t is list or t is tuple or _is_namedtuple(tree):
         return TreeSpec(t, None, tuple(_flatten(c, leaves) for c in tree))
@@ -92,8 +88,6 @@ def _unflatten(it, spec):
         if leaf is _END:
             raise ValueError("tree_unflatten: too few leaves for the spec")
         return leaf
-    if t is type(None):
-        return None
     children = [_unflatten(it, c) for c in spec.children]
     if t is dict or t is OrderedDict:
         return t(zip(spec.context, children))
