@@ -216,3 +216,30 @@ def test_jvp_errors_match_torch():
             call(mf, x)
     with pytest.raises(ValueError):
         mf.jvp(lambda x: x, (mg.arange(3),), (mg.arange(3),))
+
+
+def test_transforms_ignore_an_outer_no_grad():
+    x, tx = pair(4)
+    with mg.no_grad():
+        H = mf.hessian(elementwise(mg))(x)
+        J = mf.jacfwd(lambda x: x.sin() * x)(x)
+    with torch.no_grad():
+        want = (tf.hessian(elementwise(torch))(tx), tf.jacfwd(lambda x: x.sin() * x)(tx))
+    assert_tree_close((H, J), want)
+    assert not H.requires_grad and not J.requires_grad
+
+
+@waits_for_rules
+def test_jacfwd_of_an_mlp_through_functional_call():
+    nets = []
+    for L in (mg, torch):
+        L.manual_seed(0)
+        nets.append(L.nn.Sequential(L.nn.Linear(3, 5), L.nn.Tanh(), L.nn.Linear(5, 2)).double())
+    net, tnet = nets
+    net.load_state_dict(tnet.state_dict())
+    params = {k: v.detach() for k, v in net.named_parameters()}
+    tparams = {k: v.detach() for k, v in tnet.named_parameters()}
+    x, tx = pair(4, 3)
+    got = mf.jacfwd(lambda p: mf.functional_call(net, p, (x,)))(params)
+    want = tf.jacfwd(lambda p: tf.functional_call(tnet, p, (tx,)))(tparams)
+    assert_tree_close(got, want)
