@@ -234,3 +234,75 @@ def test_cuda_time_and_memory_by_cupy_events(rng):
     assert "Self CUDA" in table and "CUDA Mem" in table
     ref = (x.detach() @ x.detach()).tanh()
     np.testing.assert_allclose(loss.item(), float(ref.sum().item()), rtol=1e-12)
+
+
+class _FakeEvent:
+    """A stand-in for cupy.cuda.Event: each record() advances a fake GPU clock by 1 ms."""
+    clock = 0.0
+
+    def record(self):
+        _FakeEvent.clock += 1.0
+        self.t = _FakeEvent.clock
+
+    def synchronize(self):
+        pass
+
+
+def test_cuda_bookkeeping_with_a_stand_in_for_cupy_events(rng, monkeypatch, tmp_path):
+    """The device-time arithmetic on a machine without a GPU: CuPy's events replaced by a
+    fake clock, NumPy arrays taken for device arrays. (The real thing: the test above.)"""
+    import types
+
+    from minigrad import backend
+    from minigrad.profiler import recorder, scheduling
+    cuda = types.SimpleNamespace(Event=_FakeEvent, get_elapsed_time=lambda a, b: b.t - a.t,
+                                 Device=_FakeDevice)
+    monkeypatch.setattr(backend, "cupy_module", lambda: types.SimpleNamespace(cuda=cuda))
+    monkeypatch.setattr(scheduling, "supported_activities",
+                        lambda: {ProfilerActivity.CPU, ProfilerActivity.CUDA})
+    monkeypatch.setattr(recorder, "_on_gpu", lambda a: True)
+    monkeypatch.setattr(recorder, "_device_index", lambda a: 0)
+    x = mg.tensor(rng.standard_normal((4, 4)), dtype=mg.float64, requires_grad=True)
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as p:
+        with record_function("work"):
+            loss = (x @ x).tanh().sum()
+        loss.backward()
+    ev = p.events()
+    assert ev[0].use_device == "cuda"
+    for e in ev:
+        assert e.device_time_total >= e.self_device_time_total >= 0
+        assert e.device_time_total == pytest.approx(
+            sum(k.duration for k in e.kernels) + sum(c.device_time_total
+                                                     for c in e.cpu_children))
+        if e.name.startswith("mg::") and e.cpu_parent is not None and \
+                e.cpu_parent.name == "work":
+            assert e.device_time_total == 1000.0    # start and end events, 1 fake ms apart
+    work = ev[0]
+    assert work.name == "work" and work.kernels == []
+    assert work.device_time_total == 3000.0         # its three ops, none of its own
+    table = p.key_averages().table(sort_by="cuda_time_total")
+    _, cols = _header(table)
+    assert cols[6:10] == ["Self CUDA", "Self CUDA %", "CUDA total", "CUDA time avg"]
+    assert table.splitlines()[-1].startswith("Self CUDA time total: ")
+    path = str(tmp_path / "t.json")
+    p.export_chrome_trace(path)
+    kernels = [e for e in _check_trace_any(path) if e.get("cat") == "kernel"]
+    assert kernels and all(e["pid"] == 0 and e["dur"] > 0 for e in kernels)
+
+
+class _FakeDevice:
+    """cupy.cuda.Device(i): a context manager with .id."""
+
+    def __init__(self, i=0):
+        self.id = i
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _check_trace_any(path):
+    with open(path) as f:
+        return json.load(f)["traceEvents"]

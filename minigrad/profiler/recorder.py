@@ -125,7 +125,7 @@ class Recorder:
         if self.profile_memory and (scope != SCOPE_USER or (parent is not None
                                                             and parent.produced is not None)):
             r.produced = {}
-        if self.use_cuda and cuda_probe is not None and backend.is_cuda_array(cuda_probe):
+        if self.use_cuda and cuda_probe is not None and _on_gpu(cuda_probe):
             r.cuda = _cuda_pair(cuda_probe)
         st.append(r)
         r.start = _now()
@@ -240,10 +240,19 @@ def _cuda_pair(probe):
     """[start, end, device index]: CuPy events on the probe's device, start recorded now on
     its current stream (where the op's kernels will queue)."""
     cp = backend.cupy_module()
-    with probe.device:
+    device = _device_index(probe)
+    with cp.cuda.Device(device):
         start, end = cp.cuda.Event(), cp.cuda.Event()
         start.record()
-    return [start, end, probe.device.id]
+    return [start, end, device]
+
+
+def _on_gpu(a):
+    return backend.is_cuda_array(a)
+
+
+def _device_index(a):
+    return a.device.id
 
 
 # ---- the two swaps --------------------------------------------------------------------
