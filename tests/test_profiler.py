@@ -294,6 +294,10 @@ def test_bad_arguments_raise_torchs_exception_types():
         profile(activities=CPU).events()
     with pytest.raises(TypeError):
         profile(activities=CPU, schedule=3)
+    if not mg.cuda.is_available():      # torch on a machine without CUDA: the same
+        with pytest.warns(UserWarning, match="CUDA is not available"):
+            with pytest.raises(AssertionError):
+                profile(activities=[ProfilerActivity.CUDA])
 
 
 def test_unsupported_options_raise_instead_of_being_ignored():

@@ -18,9 +18,9 @@ once the profile stops.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
-import traceback
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from .events import EventList, FunctionEvent, Kernel
 
 _now = time.perf_counter_ns
 _tid = threading.get_native_id
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 active = None           # the Recorder that is recording now, if any (one at a time)
 
@@ -86,10 +86,16 @@ def _outputs(out):
 
 def _user_stack():
     """The Python stack of the op's caller, innermost first, minigrad's own frames left out
-    ("file(line): function", as torch writes stack entries)."""
-    frames = traceback.extract_stack()[:-3]
-    return [f"{f.filename}({f.lineno}): {f.name}" for f in reversed(frames)
-            if not f.filename.startswith(_PACKAGE)]
+    ("file(line): function", as torch writes stack entries). Walks the frames directly:
+    traceback.extract_stack would also read every source line."""
+    out = []
+    f = sys._getframe(2)
+    while f is not None:
+        code = f.f_code
+        if not code.co_filename.startswith(_PACKAGE):
+            out.append(f"{code.co_filename}({f.f_lineno}): {code.co_name}")
+        f = f.f_back
+    return out
 
 
 class Recorder:
