@@ -117,9 +117,12 @@ def _check_trace(path, events):
 def test_chrome_trace_is_valid_nested_json(rng, tmp_path):
     p = _program(mg, mg.profiler, rng, record_shapes=True, profile_memory=True)
     path = str(tmp_path / "trace.json")
+    p.add_metadata("run", "seven")
+    p.add_metadata_json("config", '{"lr": 0.1}')
     p.export_chrome_trace(path)
     trace = _check_trace(path, p.events())
     assert trace["record_shapes"] == 1 and trace["profile_memory"] == 1
+    assert trace["run"] == "seven" and trace["config"] == {"lr": 0.1}
     xs = {}
     for e in trace["traceEvents"]:
         if e["ph"] == "X":

@@ -14,6 +14,7 @@ scheduling.py) records only some steps of a loop; step() marks each step, as tor
 """
 from __future__ import annotations
 
+import json
 import time
 import warnings
 
@@ -93,6 +94,7 @@ class profile:
         self._rec = None                # the Recorder while recording
         self._step_range = None
         self._t0 = self._wall0 = None
+        self._metadata = {}             # add_metadata*: written at the top of the trace
 
     # ---- start, stop, step --------------------------------------------------------------
     def __enter__(self):
@@ -186,11 +188,19 @@ class profile:
 
     def export_chrome_trace(self, path: str, use_python_export: bool = False):
         """Write the ranges as Chrome trace JSON (chrome://tracing, ui.perfetto.dev)."""
-        meta = {"traceName": str(path)}
+        meta = dict(self._metadata, traceName=str(path))
         for flag in ("profile_memory", "record_shapes", "with_stack"):
             if getattr(self, flag):
                 meta[flag] = 1
         write_trace(self.events(), path, self._wall0 or 0, meta)
+
+    def add_metadata(self, key: str, value: str) -> None:
+        """A string the trace file carries at its top level, under `key`."""
+        self._metadata[key] = str(value)
+
+    def add_metadata_json(self, key: str, value: str) -> None:
+        """A JSON text the trace file carries, parsed, under `key`."""
+        self._metadata[key] = json.loads(value)
 
     def export_stacks(self, path: str, metric: str = "self_cpu_time_total"):
         """Write "frame;frame;... value" lines (with_stack=True) for flame graph tools."""
