@@ -313,3 +313,11 @@ def test_unsupported_options_raise_instead_of_being_ignored():
         profile(activities=[ProfilerActivity.CPU, ProfilerActivity.XPU])
     with pytest.warns(FutureWarning, match="use_cuda"):
         profile(activities=CPU, use_cuda=False)
+
+
+def test_activity_and_action_names_match_torch():
+    assert [(m, a.value) for m, a in ProfilerActivity.__members__.items()] == \
+        [(m, int(a)) for m, a in tprof.ProfilerActivity.__members__.items()]
+    assert [(a.name, a.value) for a in mg.profiler.ProfilerAction] == \
+        [(a.name, a.value) for a in tprof.ProfilerAction][:4]
+    assert mg.profiler.supported_activities() >= {ProfilerActivity.CPU}

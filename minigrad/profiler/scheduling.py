@@ -19,11 +19,11 @@ from . import recorder
 
 class ProfilerActivity(enum.Enum):
     """What to record: CPU ranges, and CUDA time of the ops that run on CuPy arrays."""
-    CPU = 0
+    CPU = 0             # (torch's order and numbers; minigrad records CPU and CUDA only)
     XPU = 1
-    MTIA = 2
-    CUDA = 3
-    HPU = 4
+    MTIA = 4
+    CUDA = 2
+    HPU = 3
     PrivateUse1 = 5
 
 
