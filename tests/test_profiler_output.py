@@ -135,6 +135,8 @@ def test_chrome_trace_is_valid_nested_json(rng, tmp_path):
     _check_trace(path + ".gz", p.events())
     p.events().export_chrome_trace(path)
     _check_trace(path, p.events())
+    with pytest.raises(TypeError, match="path"):
+        p.export_chrome_trace(3)
 
 
 def _scheduled(lib, prof_mod, rng, sched, steps, **kw):

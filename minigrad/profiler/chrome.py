@@ -57,6 +57,9 @@ def trace_object(events, base_ns=0, metadata=None):
 
 def write_trace(events, path, base_ns=0, metadata=None):
     """Write the trace to `path` (gzip-compressed when the name ends in .gz)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"export_chrome_trace(): argument 'path' must be a str or "
+                        f"os.PathLike, not {type(path).__name__}")
     text = json.dumps(trace_object(events, base_ns, metadata))
     if str(path).endswith(".gz"):
         with gzip.open(path, "wt") as f:

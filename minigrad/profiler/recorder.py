@@ -44,11 +44,11 @@ class _Range:
     __slots__ = ("name", "scope", "tid", "start", "end", "parent", "children", "shapes",
                  "stack", "cpu_bytes", "dev_bytes", "produced", "cuda", "trace_name")
 
-    def __init__(self, name, scope, parent, start):
-        self.name, self.scope, self.parent, self.start = name, scope, parent, start
-        self.tid, self.end, self.children, self.shapes, self.stack = _tid(), None, [], [], None
+    def __init__(self, name, scope, parent, tid):
+        self.name, self.scope, self.parent, self.tid = name, scope, parent, tid
+        self.start = self.end = self.children = self.shapes = self.stack = None
         self.cpu_bytes = self.dev_bytes = 0
-        self.produced = self.cuda = self.trace_name = None
+        self.produced = self.cuda = self.trace_name = None     # (children: a list once any)
 
 
 def _array(x):
@@ -113,17 +113,18 @@ class Recorder:
         self._saved = None
 
     def _stack(self):
+        """This thread's open ranges; the thread id rides along as its first item."""
         try:
             return self._local.stack
         except AttributeError:
-            st = self._local.stack = []
+            st = self._local.stack = [_tid()]
             return st
 
     # ---- ranges -------------------------------------------------------------------------
     def begin(self, name, scope, inputs=(), cuda_probe=None):
         st = self._stack()
-        parent = st[-1] if st else None
-        r = _Range(name, scope, parent, 0)
+        parent = st[-1] if len(st) > 1 else None
+        r = _Range(name, scope, parent, st[0])
         if self.record_shapes:
             r.shapes = _shapes(inputs)
         if self.with_stack and scope == SCOPE_FUNCTION:
@@ -144,7 +145,7 @@ class Recorder:
                 r.cuda[1].record()
         r.end = t
         st = self._stack()
-        if st and st[-1] is r:
+        if st[-1] is r:
             st.pop()
         elif r in st:                   # closed out of order (a range left open by hand)
             st.remove(r)
@@ -154,7 +155,10 @@ class Recorder:
             return
         parent = r.parent
         if parent is not None:
-            parent.children.append(r)
+            if parent.children is None:
+                parent.children = [r]
+            else:
+                parent.children.append(r)
         self.finished.append(r)
 
     def _count_bytes(self, r, inputs, outputs):
@@ -190,7 +194,7 @@ class Recorder:
         for k, r in enumerate(ranges):
             ev = FunctionEvent(
                 id=first_id + k, name=r.name, thread=r.tid, start_us=(r.start - self.t0) / 1000,
-                end_us=(r.end - self.t0) / 1000, input_shapes=r.shapes,
+                end_us=(r.end - self.t0) / 1000, input_shapes=r.shapes or [],
                 stack=r.stack if r.stack is not None else [], scope=r.scope,
                 use_device=use_device, cpu_memory_usage=r.cpu_bytes,
                 device_memory_usage=r.dev_bytes, is_user_annotation=r.scope == SCOPE_USER,
@@ -224,13 +228,13 @@ class Recorder:
 def _add_children_totals(r, made):
     """Memory and device time of a range including its children (already totalled)."""
     ev = made[id(r)]
-    for c in r.children:
+    for c in r.children or ():
         child = made[id(c)]
         ev.cpu_memory_usage += child.cpu_memory_usage
         ev.device_memory_usage += child.device_memory_usage
     if r.cuda is not None and type(r.cuda[0]) is float:
         us, offset, device = r.cuda
-        inner = sum(_cuda_inclusive(c) for c in r.children)
+        inner = sum(_cuda_inclusive(c) for c in r.children or ())
         ev.kernels.append(Kernel(r.name, device, max(us - inner, 0.0)))
         ev.device_index = device
         ev.device_span = (offset, us)   # for the trace's GPU lane
@@ -239,7 +243,7 @@ def _add_children_totals(r, made):
 def _cuda_inclusive(r):
     if r.cuda is not None and type(r.cuda[0]) is float:
         return r.cuda[0]
-    return sum(_cuda_inclusive(c) for c in r.children)
+    return sum(_cuda_inclusive(c) for c in r.children or ())
 
 
 def _cuda_pair(probe):
