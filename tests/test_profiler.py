@@ -321,3 +321,26 @@ def test_activity_and_action_names_match_torch():
     assert [(a.name, a.value) for a in mg.profiler.ProfilerAction] == \
         [(a.name, a.value) for a in tprof.ProfilerAction][:4]
     assert mg.profiler.supported_activities() >= {ProfilerActivity.CPU}
+
+
+def test_backward_ranges_share_the_sequence_number_of_their_forward_op(rng):
+    """torch links an op and its node's backward by sequence_nr; so does mg.profiler."""
+    pairs = {}
+    for lib, prof_mod, fwd_name in ((mg, mg.profiler, lambda b: "mg::" + b[:-len("Backward")]),
+                                    (torch, tprof, None)):
+        x, w = _leaves(lib, rng, [(4, 5), (5, 3)])
+        with prof_mod.profile(activities=[prof_mod.ProfilerActivity.CPU]) as p:
+            loss = (x @ w).tanh().exp().sum()
+            loss.backward()
+        ev = p.events()
+        fwd = {e.sequence_nr: e.name for e in ev if e.scope == 0 and e.sequence_nr >= 0
+               and e.cpu_parent is None and e.name.startswith(("mg::", "aten::"))}
+        bwd = [(e.name, fwd.get(e.sequence_nr)) for e in ev
+               if e.scope == 1 and e.name.endswith(("Backward", "Backward0"))]
+        pairs[lib.__name__] = bwd
+        if fwd_name is not None:
+            assert bwd and all(f == fwd_name(b) for b, f in bwd)
+    assert [b for b, _ in pairs["minigrad"]] == \
+        ["SumBackward", "ExpBackward", "TanhBackward", "MatmulBackward"]
+    assert [f for _, f in pairs["torch"]] == \
+        ["aten::sum", "aten::exp", "aten::tanh", "aten::matmul"]

@@ -131,6 +131,10 @@ def test_chrome_trace_is_valid_nested_json(rng, tmp_path):
     assert xs["mg::Matmul"]["args"]["Input Dims"] == [[8, 6], [6, 4]]
     assert any(e["name"] == "[memory]" and e["args"]["Bytes"] > 0
                for e in trace["traceEvents"])
+    starts = {e["id"]: e for e in trace["traceEvents"] if e["ph"] == "s"}
+    ends = {e["id"]: e for e in trace["traceEvents"] if e["ph"] == "f"}
+    assert starts.keys() == ends.keys() and len(starts) == 4     # Matmul, Tanh, Mul, Sum
+    assert all(starts[k]["ts"] < ends[k]["ts"] for k in starts)
     p.export_chrome_trace(path + ".gz")
     _check_trace(path + ".gz", p.events())
     p.events().export_chrome_trace(path)

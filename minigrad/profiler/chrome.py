@@ -5,7 +5,8 @@ start "ts" and duration "dur" in microseconds, "pid" (this process) and "tid" (t
 id), so the viewer stacks nested ranges under each other, one lane per thread. "ph": "M"
 events name the process and the threads; with profile_memory, "[memory]" instant events
 ("ph": "i") mark the bytes each range allocated; with CUDA time, each op's device span is a
-"kernel" event on a GPU process (pid = device index, as torch writes it).
+"kernel" event on a GPU process (pid = device index, as torch writes it); "fwdbwd" flow
+events ("ph": "s" then "f") draw an arrow from each op to the backward of the node it made.
 """
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def trace_object(events, base_ns=0, metadata=None):
             out.append({"ph": "X", "cat": "kernel", "name": e.name, "pid": e.device_index,
                         "tid": 7, "ts": span[0], "dur": span[1],
                         "args": {"External id": e.id, "device": e.device_index}})
+    out += _flows(events, pid)
     for d in sorted(gpus):
         out.append({"ph": "M", "name": "process_name", "ts": 0, "pid": d, "tid": 0,
                     "args": {"name": f"GPU {d}"}})
@@ -53,6 +55,23 @@ def trace_object(events, base_ns=0, metadata=None):
     trace.update(metadata or {})
     trace["traceEvents"] = out
     return trace
+
+
+def _flows(events, pid):
+    """Arrows from each op to the backward of the node it made (same sequence_nr)."""
+    ops, arrows = {}, []
+    for e in events:
+        if e.sequence_nr >= 0 and e.scope == 0:
+            ops[e.sequence_nr] = e
+    for e in events:
+        op = ops.get(e.sequence_nr) if e.scope == 1 else None
+        if op is not None:
+            arrows.append({"ph": "s", "id": e.sequence_nr, "pid": pid, "tid": op.thread,
+                           "ts": op.time_range.start, "cat": "fwdbwd", "name": "fwdbwd"})
+            arrows.append({"ph": "f", "id": e.sequence_nr, "pid": pid, "tid": e.thread,
+                           "ts": e.time_range.start, "cat": "fwdbwd", "name": "fwdbwd",
+                           "bp": "e"})
+    return arrows
 
 
 def write_trace(events, path, base_ns=0, metadata=None):

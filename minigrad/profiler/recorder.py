@@ -17,10 +17,12 @@ once the profile stops.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
 import time
+import weakref
 
 import numpy as np
 
@@ -42,13 +44,14 @@ class _Range:
     """An open or finished range, kept cheap; turned into a FunctionEvent when the profile
     stops."""
     __slots__ = ("name", "scope", "tid", "start", "end", "parent", "children", "shapes",
-                 "stack", "cpu_bytes", "dev_bytes", "produced", "cuda", "trace_name")
+                 "stack", "cpu_bytes", "dev_bytes", "produced", "cuda", "trace_name", "seq")
 
     def __init__(self, name, scope, parent, tid):
         self.name, self.scope, self.parent, self.tid = name, scope, parent, tid
         self.start = self.end = self.children = self.shapes = self.stack = None
         self.cpu_bytes = self.dev_bytes = 0
         self.produced = self.cuda = self.trace_name = None     # (children: a list once any)
+        self.seq = -1
 
 
 def _array(x):
@@ -111,6 +114,16 @@ class Recorder:
         self._cuda_ref = None           # a CuPy event at the start: the GPU timeline's zero
         self._cuda_ref_device = None
         self._saved = None
+        self._seq = itertools.count()
+        self._node_seq = weakref.WeakKeyDictionary()    # graph node -> its op's number
+
+    def link_node(self, r, cls, out):
+        """Number the graph node this op call made, so its backward range gets the same
+        sequence_nr (torch's link from a forward op to its backward)."""
+        first = out[0] if type(out) is tuple else out
+        node = getattr(first, "grad_fn", None)
+        if type(node) is cls and node not in self._node_seq:
+            r.seq = self._node_seq[node] = next(self._seq)
 
     def _stack(self):
         """This thread's open ranges; the thread id rides along as its first item."""
@@ -198,7 +211,7 @@ class Recorder:
                 stack=r.stack if r.stack is not None else [], scope=r.scope,
                 use_device=use_device, cpu_memory_usage=r.cpu_bytes,
                 device_memory_usage=r.dev_bytes, is_user_annotation=r.scope == SCOPE_USER,
-                trace_name=r.trace_name)
+                trace_name=r.trace_name, sequence_nr=r.seq)
             made[id(r)] = ev
             parent = made.get(id(r.parent)) if r.parent is not None else None
             if parent is not None:
@@ -284,6 +297,7 @@ def install(rec):
         out = None
         try:
             out = apply_fn(cls, *args)
+            rec.link_node(r, cls, out)
             return out
         finally:
             rec.end(r, args, _outputs(out))
@@ -293,6 +307,7 @@ def install(rec):
         if rec.use_cuda:
             probe = next((g.data for g in gouts if g is not None), None)
         r = rec.begin(node.name(), SCOPE_BACKWARD, gouts, probe)
+        r.seq = rec._node_seq.get(node, -1)
         gins = None
         try:
             gins = orig_backward(node, gouts, Tensor)
