@@ -10,7 +10,6 @@ events ("ph": "s" then "f") draw an arrow from each op to the backward of the no
 """
 from __future__ import annotations
 
-import gzip
 import json
 import os
 
@@ -81,6 +80,7 @@ def write_trace(events, path, base_ns=0, metadata=None):
                         f"os.PathLike, not {type(path).__name__}")
     text = json.dumps(trace_object(events, base_ns, metadata))
     if str(path).endswith(".gz"):
+        import gzip
         with gzip.open(path, "wt") as f:
             f.write(text)
     else:

@@ -9,7 +9,6 @@ import contextlib
 import enum
 import functools
 import os
-import socket
 import time
 import warnings
 
@@ -92,6 +91,7 @@ def tensorboard_trace_handler(dir_name: str, worker_name: str | None = None,
             except Exception as e:
                 raise RuntimeError("Can't create directory: " + dir_name) from e
         if not worker_name:
+            import socket       # (only here: not worth loading with minigrad)
             worker_name = f"{socket.gethostname()}_{os.getpid()}"
         name = f"{worker_name}.{time.time_ns()}.pt.trace.json" + (".gz" if use_gzip else "")
         prof.export_chrome_trace(os.path.join(dir_name, name))
