@@ -11,10 +11,11 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import additive, from_backward, linear
 from .arith import torch_name
 from .checks import need_bool, need_number, need_str
 from .compare import where as where_
-from .index import (Gather, IndexBackward, Scatter, _add_at, _along, _check_index,
+from .index import (Gather, IndexBackward, Scatter, ScatterAdd, _add_at, _along, _check_index,
                     _expand_bool, _is_basic, convert_key, masked_fill)
 from .inplace import SetItem
 from .select import _index_array, _need_tensor
@@ -71,6 +72,8 @@ class IndexAdd(Op):
             gs = (gs * ctx.alpha if ctx.alpha != 1 else gs).reshape(ctx.sshape)
         return g, None, gs, None
 
+    jvp = additive              # d index_add(x, src) = index_add(dx, dsrc)
+
 
 class IndexCopy(Op):
     @staticmethod
@@ -86,6 +89,8 @@ class IndexCopy(Op):
         gx = SetItem.apply(g1, ctx.key, 0.0).reshape(g.shape) if ctx.needs_input_grad[0] else None
         gs = g1[ctx.key].reshape(ctx.sshape) if ctx.needs_input_grad[2] else None
         return gx, None, gs
+
+    jvp = additive              # d index_copy(x, src) = index_copy(dx, dsrc)
 
 
 def index_add(input, dim, index, source, *, alpha=1):
@@ -146,6 +151,8 @@ class IndexPutAccumulate(Op):
     def backward(ctx, g):       # dx = g; dvalues = g[key] summed to values' shape
         gv = sum_to(g[ctx.key], ctx.vshape) if ctx.needs_input_grad[2] else None
         return g, None, gv
+
+    jvp = additive              # d index_put(x, v, accumulate) = index_put(dx, dv, accumulate)
 
 
 def index_put(input, indices, values, accumulate=False):
@@ -219,6 +226,8 @@ class MaskedScatter(Op):
             gs = IndexBackward.apply(picked, (size,), slice(0, n)).reshape(s_shape)
         return gx, None, gs
 
+    jvp = additive              # d masked_scatter(x, src) = masked_scatter(dx, dsrc)
+
 
 def masked_scatter(input, mask, source):
     """A copy of input (broadcast with mask) whose elements where the bool mask is True are
@@ -288,6 +297,8 @@ class DelayedError(Op):
     def backward(ctx, g):
         raise RuntimeError(ctx.msg)
 
+    jvp = linear                # the identity: the tangent passes (its backward raises too)
+
 
 class ScatterReduce(Op):
     @staticmethod
@@ -348,6 +359,28 @@ class ScatterReduce(Op):
         if not include_self:
             gx = Scatter.apply(gx, dim, index, 0.0)
         return gx, None, None, gs, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, _, __, ts, *___):
+        x, dim, index, src, reduce, include_self = ctx.inputs
+        if reduce in ("sum", "mean"):   # linear in (x, src) jointly
+            return additive(ctx, tx, None, None, ts, None, None)
+        if reduce == "prod":            # the product rule, exact with zeros: from backward
+            return from_backward(ctx, tx, None, None, ts, None, None)
+        # amax/amin: the mean of the tangents of the elements that tie for the result
+        x, src, out = ctx.saved_tensors
+        xp = array_module(out.data)
+        where = _along(xp, index, dim)
+        self_is = x.data == out.data
+        if not include_self:            # x's own value took no part where src was scattered
+            self_is[where] = False
+        src_is = src.data == out.data[where]
+        count = wrap(self_is.astype(out.dtype))
+        count = ScatterAdd.apply(count, dim, index, wrap(src_is.astype(out.dtype)))
+        num = (tx if tx is not None else x.detach() * 0) * wrap(self_is.astype(out.dtype))
+        if ts is not None:
+            num = ScatterAdd.apply(num, dim, index, ts * wrap(src_is.astype(out.dtype)))
+        return num / count
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
