@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
-from ..forward_ad import additive, from_backward, linear
+from ..forward_ad import additive, linear
 from .arith import torch_name
 from .checks import need_bool, need_number, need_str
 from .compare import where as where_
@@ -365,8 +365,8 @@ class ScatterReduce(Op):
         x, dim, index, src, reduce, include_self = ctx.inputs
         if reduce in ("sum", "mean"):   # linear in (x, src) jointly
             return additive(ctx, tx, None, None, ts, None, None)
-        if reduce == "prod":            # the product rule, exact with zeros: from backward
-            return from_backward(ctx, tx, None, None, ts, None, None)
+        if reduce == "prod":
+            return _scatter_prod_jvp(ctx, tx, ts)
         # amax/amin: the mean of the tangents of the elements that tie for the result
         x, src, out = ctx.saved_tensors
         xp = array_module(out.data)
@@ -381,6 +381,31 @@ class ScatterReduce(Op):
         if ts is not None:
             num = ScatterAdd.apply(num, dim, index, ts * wrap(src_is.astype(out.dtype)))
         return num / count
+
+
+def _scatter_prod_jvp(ctx, tx, ts):
+    """d out_p = sum over the factors f of out_p of df * (the product of the other factors):
+    with P the product of the nonzero factors, P (df / f summed) where no factor is 0, P dz
+    where exactly one, z, is 0, and 0 where two or more are."""
+    x, dim, index, src, reduce, include_self = ctx.inputs
+    xp = array_module(x.data)
+    f = x.data.dtype
+    where = _along(xp, index, dim)
+    counts = xp.ones(x.shape, bool)         # x's own value is a factor here
+    if not include_self:
+        counts[where] = False
+    xz, sz = x.data == 0, src.data == 0
+    nz = (xz & counts).astype(f)            # zero factors per place
+    _add_at(xp, nz, where, sz.astype(f))
+    x1, s1 = masked_fill(x, wrap(xz), 1), masked_fill(src, wrap(sz), 1)
+    product = ScatterReduce.apply(x1, dim, index, s1, "prod", include_self)   # P
+
+    def weight(v1, zero, n):                # 1/f where no zero, [f is the zero] where one
+        return wrap((n == 0).astype(f)) / v1 + wrap(((n == 1) & zero).astype(f))
+    t = tx * weight(x1, xz, nz) * wrap(counts.astype(f)) if tx is not None else x1 * 0
+    if ts is not None:
+        t = ScatterAdd.apply(t, dim, index, ts * weight(s1, sz, nz[where]))
+    return product * t
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
