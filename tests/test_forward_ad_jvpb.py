@@ -198,3 +198,37 @@ def test_delayed_error_passes_the_tangent_and_its_backward_raises():
         np.testing.assert_array_equal(fw.unpack_dual(y).tangent.numpy(), np.arange(3.0))
     with pytest.raises(RuntimeError, match="no second derivative"):
         y.sum().backward()
+
+
+def test_in_place_writes_recorded_for_reverse_mode():
+    """copy_ into a view (CopySlices), fill_ and copy_ (Fill), contiguous(), with both modes
+    on at once."""
+    def run(lib, ad):
+        x = lib.tensor(rand(3, 4)).requires_grad_()
+        s = lib.tensor(rand(4, seed=1)).requires_grad_()
+        with ad.dual_level():
+            d = ad.make_dual(x, lib.tensor(rand(3, 4, seed=2)))
+            e = ad.make_dual(s, lib.tensor(rand(4, seed=3)))
+            y, z, u = d * 1, d * 1, d * 1
+            y[1].copy_(e * 2)
+            z.fill_(2.0)
+            u.copy_(e)
+            outs = [y, z, u, d.t().contiguous()]
+            assert all(o.grad_fn is not None for o in outs)
+            return [ad.unpack_dual(o).tangent.detach().numpy().copy() for o in outs]
+    for t, tt in zip(run(mg, fw), run(torch, tfw)):
+        np.testing.assert_allclose(t, tt, rtol=1e-12)
+
+
+def test_constant_inputs_holding_inf_get_zero_tangents():
+    """An input without a tangent is a constant: zero tangent, even where it is inf (not
+    0 * inf = nan)."""
+    c = rand(3, 4)
+    c[0, 1], c[2, 3] = np.inf, -np.inf
+    d, i = rand(3, 4, seed=1), np.array([[0, 2], [1, 1], [3, 0]])
+    vs = [None, rand(3, 4, seed=2), None]
+    check(lambda L, a, b, k: (L.cat([a, b]), L.stack([a, b]), a.scatter(1, k, b),
+                              a.scatter_add(1, k, b), a.index_add(0, k[:, 0] % 3, b),
+                              a.masked_fill(a > 0, b[0, 0]), a.masked_scatter(a > 0, b),
+                              a.scatter_reduce(1, k, b[:, :2], "amax")),
+          c, d, i, vs=vs)

@@ -11,13 +11,14 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
-from ..forward_ad import additive, linear
+from ..forward_ad import linear
 from .arith import torch_name
 from .checks import need_bool, need_number, need_str
 from .compare import where as where_
 from .index import (Gather, IndexBackward, Scatter, ScatterAdd, _add_at, _along, _check_index,
                     _expand_bool, _is_basic, convert_key, masked_fill)
 from .inplace import SetItem
+from .jvp_helpers_jvpb import additive, zeros_tangent
 from .select import _index_array, _need_tensor
 from .shape import normalize_dim, sum_to
 
@@ -377,7 +378,7 @@ class ScatterReduce(Op):
         src_is = src.data == out.data[where]
         count = wrap(self_is.astype(out.dtype))
         count = ScatterAdd.apply(count, dim, index, wrap(src_is.astype(out.dtype)))
-        num = (tx if tx is not None else x.detach() * 0) * wrap(self_is.astype(out.dtype))
+        num = (tx if tx is not None else zeros_tangent(x)) * wrap(self_is.astype(out.dtype))
         if ts is not None:
             num = ScatterAdd.apply(num, dim, index, ts * wrap(src_is.astype(out.dtype)))
         return num / count
@@ -402,7 +403,7 @@ def _scatter_prod_jvp(ctx, tx, ts):
 
     def weight(v1, zero, n):                # 1/f where no zero, [f is the zero] where one
         return wrap((n == 0).astype(f)) / v1 + wrap(((n == 1) & zero).astype(f))
-    t = tx * weight(x1, xz, nz) * wrap(counts.astype(f)) if tx is not None else x1 * 0
+    t = tx * weight(x1, xz, nz) * wrap(counts.astype(f)) if tx is not None else zeros_tangent(x)
     if ts is not None:
         t = ScatterAdd.apply(t, dim, index, ts * weight(s1, sz, nz[where]))
     return product * t
