@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from jvp_check import check_hvp, rand  # noqa: E402  (after the torch skip)
+from jvp_check import check_hvp, check_hvp_fd, rand  # noqa: E402  (after the torch skip)
 
 
 def sq(y):
@@ -125,3 +125,20 @@ def test_hvp_through_scatter_reduce(reduce):
     idx = np.array([[0, 0, 2, 4], [1, 1, 1, 3], [4, 0, 4, 0]])
     check_hvp(lambda L, a, b, k: cube(a.scatter_reduce(1, k, b, reduce, include_self=False)),
               x, s, idx)
+
+
+def test_hvp_through_logcumsumexp_against_finite_differences():
+    # torch's own forward-over-reverse is far off here (its tangent formula cancels)
+    # (a fixed weighting: a weighting with a tangent would need where()'s forward rule)
+    c = rand(3, 6, seed=7)
+    check_hvp_fd(lambda L, x: (L.logcumsumexp(x, 1) * L.tensor(c)).sum(), rand(3, 6, scale=10.0))
+    check_hvp_fd(lambda L, x: (L.logcumsumexp(x, 0) * L.tensor(c.T)).sum(), rand(6, 3))
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_hvp_through_embedding_bag_against_finite_differences(mode):
+    # torch's embedding_bag has no forward rule
+    idx, offsets = np.array([0, 2, 2, 5, 1, 3]), np.array([0, 2, 2, 5])
+    check_hvp_fd(lambda L, w, i: cube(L.nn.functional.embedding_bag(
+        i, w, L.tensor(offsets), mode=mode, padding_idx=1 if mode == "mean" else None)),
+        rand(6, 3), idx)
