@@ -190,7 +190,7 @@ def test_unique_has_no_forward_derivative_as_torch():
 
 
 def test_delayed_error_passes_the_tangent_and_its_backward_raises():
-    from minigrad.ops.index_more import DelayedError
+    from minigrad.ops.scatter_reduce import DelayedError
     x = mg.tensor(rand(3), requires_grad=True)
     with fw.dual_level():
         d = fw.make_dual(x, mg.tensor(np.arange(3.0)))
