@@ -19,8 +19,11 @@ from minigrad.crosscheck_cases import CASES
 torch = pytest.importorskip("torch")
 tfw = torch.autograd.forward_ad
 
-# cases whose H v torch's forward mode cannot compute (it raises NotImplementedError)
-TORCH_NO_HVP = set()
+# cases whose H v torch's forward mode cannot compute (it raises NotImplementedError), or
+# computes wrongly (logcumsumexp: off by more than the H v itself at scale 10); their H v is
+# checked against finite differences of torch's gradient in tests/test_forward_ad_jvpb_hvp.py
+TORCH_NO_HVP = {"embedding_bag[1-D + offsets, sum]", "embedding_bag[1-D + offsets, max]",
+                "embedding_bag[1-D + offsets, mean, padding_idx=1]", "logcumsumexp[dim=1]"}
 
 
 def _hvp(lib, ad, case, arrays, tangents, extra, ws):

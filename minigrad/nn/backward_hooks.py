@@ -35,6 +35,10 @@ class Identity(Function):
         grads = ctx.hook.on_outputs(grads) if ctx.side == "out" else ctx.hook.on_inputs(grads)
         return (None, None, *grads)
 
+    @staticmethod
+    def jvp(ctx, _, __, *tangents):     # the identity: tangents pass through unchanged
+        return tangents
+
 
 class BackwardHook:
     """One module call's hooks: wraps its inputs and outputs, runs the hooks in backward."""

@@ -26,6 +26,7 @@ import math
 
 from ..autograd import Op
 from ..backend import array_module
+from ..forward_ad import multilinear
 from .checks import need_int
 # ntuple, pair and conv_padding are re-exported for ops/pool.py and the modules
 from .conv_args import add_bias, check_conv_args, conv_padding, ntuple, pair  # noqa: F401
@@ -163,6 +164,8 @@ class Conv(Op):
         ctx.cols = None
         return dx, dw, None, None, None, None
 
+    jvp = multilinear           # bilinear: d conv(x, w) = conv(dx, w) + conv(x, dw)
+
 
 Conv2d = Conv       # the name ops/pool.py imports
 
@@ -247,6 +250,8 @@ class ConvInputGrad(Op):
             g_w = ConvWeightGrad.apply(gg, dy, w.shape, *ctx.params, None)
         return g_dy, g_w, None, None, None, None, None
 
+    jvp = multilinear           # bilinear: d dx(dy, w) = dx(d dy, w) + dx(dy, dw)
+
 
 class ConvWeightGrad(Op):
     """dw = dy^T @ cols(x): the adjoint of Conv in w."""
@@ -281,6 +286,18 @@ class ConvWeightGrad(Op):
         if ctx.needs_input_grad[1]:
             g_dy = _fit(Conv.apply(x, gg, *ctx.params), dy.shape)
         return g_x, g_dy, None, None, None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tdy, *_):      # bilinear: d dw(x, dy) = dw(dx, dy) + dw(x, d dy)
+        x, dy, w_shape, *params = ctx.inputs
+        cols = params.pop() if len(params) > 4 else None
+        t = None
+        if tx is not None:          # (cols are x's columns: not reused for dx's)
+            t = ConvWeightGrad.apply(tx, dy, w_shape, *params)
+        if tdy is not None:
+            t2 = ConvWeightGrad.apply(x, tdy, w_shape, *params, cols)
+            t = t2 if t is None else t + t2
+        return t
 
 
 def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):

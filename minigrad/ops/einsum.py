@@ -13,6 +13,7 @@ import string
 
 from ..autograd import Op
 from ..backend import array_module
+from ..forward_ad import multilinear
 
 _LETTERS = string.ascii_letters
 
@@ -42,6 +43,8 @@ class Einsum(Op):
                 continue
             grads.append(_operand_grad(g, out, xs, ins, k, ctx.shapes[k]))
         return tuple(grads)
+
+    jvp = multilinear           # product rule: one term per operand, it replaced by its tangent
 
 
 def _operand_grad(g, out, xs, ins, k, shape):

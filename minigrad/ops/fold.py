@@ -16,6 +16,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module
+from ..forward_ad import linear
 from .arith import torch_name
 from .checks import need_tensor, type_name
 from .conv import pad2d, windows
@@ -101,6 +102,8 @@ class Im2Col(Op):
         # dx = col2im(dy): every tap's gradient goes back to the pixel it read
         return Col2Im.apply(g, *ctx.args), None, None, None, None
 
+    jvp = linear                # d unfold(x) = unfold(dx)
+
 
 class Col2Im(Op):
     @staticmethod
@@ -112,6 +115,8 @@ class Col2Im(Op):
     def backward(ctx, g):
         # dcols = im2col(dy)
         return Im2Col.apply(g, *ctx.args), None, None, None, None, None
+
+    jvp = linear                # d fold(cols) = fold(dcols)
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):

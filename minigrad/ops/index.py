@@ -15,6 +15,7 @@ from ..backend import array_module
 from .checks import need_int, need_number, need_tensor
 from .shape import normalize_dim, sum_to
 from ..forward_ad import linear
+from .jvp_helpers_jvpb import additive, or_zeros
 
 
 def _add_at(xp, target, key, values):
@@ -85,6 +86,8 @@ class IndexBackward(Op):
     def backward(ctx, gg):
         return gg[ctx.key], None, None
 
+    jvp = linear                # linear in g: d(scatter-add g) = scatter-add dg
+
 
 def convert_key(key, xp):
     """Tensors and lists inside an index become arrays on the indexed tensor's device."""
@@ -142,6 +145,8 @@ class Gather(Op):
         zeros = wrap(array_module(g.data).zeros(ctx.in_shape, g.dtype))
         return ScatterAdd.apply(zeros, ctx.dim, ctx.index, g), None, None
 
+    jvp = linear                # d gather(x) = gather(dx)
+
 
 class ScatterAdd(Op):
     @staticmethod
@@ -159,6 +164,8 @@ class ScatterAdd(Op):
         if ctx.needs_input_grad[3]:
             gsrc = _pad_to(Gather.apply(g, ctx.dim, ctx.index), ctx.src_shape)
         return g, None, None, gsrc
+
+    jvp = additive              # d scatter_add(x, src) = scatter_add(dx, dsrc)
 
 
 class Scatter(Op):
@@ -183,6 +190,11 @@ class Scatter(Op):
         if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]:
             gsrc = _pad_to(Gather.apply(g, ctx.dim, ctx.index), ctx.src_shape)
         return gx, None, None, gsrc
+
+    @staticmethod
+    def jvp(ctx, tx, _, __, tsrc):      # d scatter(x, src) = scatter(dx, dsrc); a number: 0
+        x, dim, index, src = ctx.inputs
+        return Scatter.apply(or_zeros(x, tx), dim, index, or_zeros(src, tsrc))
 
 
 def _pad_to(t, shape):
@@ -216,6 +228,14 @@ class MaskedFill(Op):
         if ctx.needs_input_grad[2]:                 # (the engine casts it to value's dtype)
             gv = (g * wrap(m)).sum()
         return gx, None, gv, None
+
+    @staticmethod
+    def jvp(ctx, tx, _, tv, __):        # d out = dx off the mask, dvalue on it
+        x, mask, value, fill = ctx.inputs
+        t = MaskedFill.apply(or_zeros(x, tx), mask, None, 0)
+        if tv is not None:
+            t = t + tv * wrap(mask.data.astype(tv.dtype))
+        return t
 
 
 def _fill_number(value, dtype):

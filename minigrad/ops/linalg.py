@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module
+from ..forward_ad import multilinear
 from .checks import need_tensor
 from .shape import sum_to
 
@@ -45,6 +46,8 @@ class Matmul(Op):
             gb = sum_to(a2.transpose(-1, -2) @ g, b2.shape)
             gb = gb.reshape(b.shape)
         return ga, gb
+
+    jvp = multilinear           # d(A @ B) = dA @ B + A @ dB
 
 
 def matmul(input, other):

@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd import Op, _tensor_cls
 from ..backend import array_module
 from ..dtypes import result_type
+from ..forward_ad import linear
 from .shape import normalize_dim
 
 
@@ -44,6 +45,8 @@ class Tri(Op):
     @staticmethod
     def backward(ctx, g):
         return Tri.apply(g, ctx.k, ctx.upper), None, None
+
+    jvp = linear                # d tril(x) = tril(dx)
 
 
 def _tri(op, input, diagonal, upper):
@@ -97,6 +100,8 @@ class Diagonal(Op):
         offset, d1, d2 = ctx.args
         return DiagScatter.apply(g, ctx.shape, offset, d1, d2), None, None, None
 
+    jvp = linear                # d diagonal(x) = diagonal(dx)
+
 
 class DiagScatter(Op):
     """Zeros of `shape` with g on the (offset, dim1, dim2) diagonal; the adjoint of
@@ -115,6 +120,8 @@ class DiagScatter(Op):
     def backward(ctx, g):
         offset, d1, d2 = ctx.args
         return Diagonal.apply(g, offset, d1, d2), None, None, None, None
+
+    jvp = linear                # d diag_embed(g) = diag_embed(dg)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):

@@ -48,6 +48,10 @@ class ConstantPad(Op):
         # dx = g with the padding taken off again (and zeros where x was cropped)
         return ConstantPad.apply(g, tuple(-p for p in ctx.pad), 0), None, None
 
+    @staticmethod
+    def jvp(ctx, tx, *_):       # the padding value is a constant: d pad(x, v) = pad(dx, 0)
+        return ConstantPad.apply(tx, ctx.pad, 0)
+
 
 def _source(xp, size, lo, hi, mode):
     """For each output position along one dim, the input position it copies."""

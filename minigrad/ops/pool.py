@@ -12,6 +12,7 @@ import math
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import linear
 from .checks import need_bool, need_int, need_optional_int, need_tensor
 from .division import div
 
@@ -170,6 +171,19 @@ class MaxPool(Op):
         return MaxPoolBackward.apply(g, ctx.indices, ctx.in_shape), None, None, None, None, \
             None
 
+    @staticmethod
+    def jvp(ctx, tx, *_):       # d max = the tangent of the element that won
+        return pick(tx, ctx.indices), None
+
+
+def pick(t, indices):
+    """t (N, C, *in) read at per-plane indices (N, C, *out): the tangent of a max pool."""
+    from .index import Gather   # lazy: index.py is not otherwise needed here
+    n, c = t.shape[:2]
+    flat = t.reshape(n, c, math.prod(t.shape[2:]))
+    picked = Gather.apply(flat, 2, indices.reshape(n, c, math.prod(indices.shape[2:])))
+    return picked.reshape(indices.shape)
+
 
 def _all_taps(kernel):
     """Kernel positions in row-major order (torch's scan order inside a window)."""
@@ -201,6 +215,8 @@ class MaxPoolBackward(Op):
     @staticmethod
     def backward(ctx, gg):
         return gg.reshape(-1)[wrap(ctx.flat)].reshape(ctx.out_shape), None, None
+
+    jvp = linear                # linear in g
 
 
 def _max_pool(nd, op, input, kernel_size, stride, padding, dilation, ceil_mode,
@@ -287,6 +303,8 @@ class WindowSum(Op):
     def backward(ctx, g):
         return WindowSumAdjoint.apply(g, *ctx.args), None, None, None, None
 
+    jvp = linear                # d window_sum(x) = window_sum(dx)
+
 
 class WindowSumAdjoint(Op):
     """dx = each output's g added back to every input of its window (padding cropped)."""
@@ -307,6 +325,8 @@ class WindowSumAdjoint(Op):
     @staticmethod
     def backward(ctx, gg):
         return WindowSum.apply(gg, *ctx.args), None, None, None, None, None
+
+    jvp = linear                # linear in g
 
 
 def _avg_divisor(n, o, k, s, p, include_pad):

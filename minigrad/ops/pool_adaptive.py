@@ -11,9 +11,10 @@ import math
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import linear
 from .compare import where
 from .checks import need_int, need_number, need_tensor
-from .pool import (MaxPoolBackward, _DIMS, avg_pool1d, avg_pool2d, avg_pool3d,
+from .pool import (MaxPoolBackward, pick, _DIMS, avg_pool1d, avg_pool2d, avg_pool3d,
                    check_input, max_pool1d, max_pool2d, max_pool3d, max_taps, ntuple,
                    plane_index)
 
@@ -97,6 +98,10 @@ class AdaptiveMaxPool(Op):
     @staticmethod
     def backward(ctx, g, _):
         return MaxPoolBackward.apply(g, ctx.indices, ctx.in_shape), None
+
+    @staticmethod
+    def jvp(ctx, tx, _):        # d max = the tangent of the element that won
+        return pick(tx, ctx.indices), None
 
 
 def _adaptive_max(nd, op, input, output_size, return_indices):
@@ -211,6 +216,8 @@ class MaxUnpool(Op):
     @staticmethod
     def backward(ctx, g):
         return g.reshape(-1)[wrap(ctx.flat)].reshape(ctx.in_shape), None, None
+
+    jvp = linear                # d unpool(x) = unpool(dx)
 
 
 def _unpool_tuple(v, nd, name, op):

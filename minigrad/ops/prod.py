@@ -11,7 +11,7 @@ import numbers
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .checks import reduce_args
-from .reduce import _drop_dims, _expand_back
+from .reduce import Sum, _drop_dims, _expand_back
 from .scan import CumProd, _flip
 from .shape import cat, normalize_dim
 
@@ -31,12 +31,26 @@ class Prod(Op):
         g = _expand_back(g, *ctx.args)
         if x.ndim == 0:
             return g, None, None
-        if not (x.data == 0).any():
-            return g * _expand_back(out, *ctx.args) / x, None, None
-        dims = ctx.args[1]
-        if len(dims) == 1:
-            return g * _others(x, dims[0]), None, None
-        return g * _others(x.reshape(-1), 0).reshape(x.shape), None, None
+        return g * _others_all(x, out, ctx.args), None, None
+
+    @staticmethod
+    def jvp(ctx, tx, *_):       # d prod(x) = sum_i dx_i prod_{j != i} x_j
+        x, out = ctx.saved_tensors
+        if x.ndim == 0:
+            return tx
+        _, dims, keepdim = ctx.args
+        return Sum.apply(tx * _others_all(x, out, ctx.args), dims, keepdim)
+
+
+def _others_all(x, out, args):
+    """d prod / dx_i = prod_{j != i} x_j over the reduced dims (x's shape): out / x where x
+    has no zeros, else exclusive cumprods (exact with zeros)."""
+    if not (x.data == 0).any():
+        return _expand_back(out, *args) / x
+    dims = args[1]
+    if len(dims) == 1:
+        return _others(x, dims[0])
+    return _others(x.reshape(-1), 0).reshape(x.shape)
 
 
 def _exclusive_cumprod(x, d):

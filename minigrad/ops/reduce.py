@@ -93,6 +93,13 @@ class Amax(Op):
         count = mask.sum(dims, keepdim=True)
         return _expand_back(g, shape, dims, keepdim) * mask / count, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, *_):       # d amax = the mean of the tangents of the tied maxima
+        x, out = ctx.saved_tensors
+        _, dims, keepdim = ctx.args
+        mask = wrap((x.data == out.data).astype(tx.dtype))
+        return Sum.apply(tx * mask, dims, keepdim) / Sum.apply(mask, dims, keepdim)
+
 
 class Amin(Amax):
     """Min over dims; Amax's backward (the gradient shared between tied minima)."""
@@ -123,6 +130,12 @@ class LogSumExp(Op):
         out = _expand_back(out, shape, dims, keepdim)
         return _expand_back(g, shape, dims, keepdim) * (x - out).exp(), None, None
 
+    @staticmethod
+    def jvp(ctx, tx, *_):       # d lse = sum(softmax(x) dx)
+        x, out = ctx.saved_tensors
+        shape, dims, keepdim = ctx.args
+        return Sum.apply(tx * (x - _expand_back(out, shape, dims, keepdim)).exp(), dims, keepdim)
+
 
 class ArgReduce(Op):
     """Index of the max (largest) or min along dim, or of the flattened input (dim None)."""
@@ -140,6 +153,10 @@ class ArgReduce(Op):
         if dim is None or x.ndim == 0:
             return idx.reshape((1,) * x.ndim if keepdim else ())
         return idx if keepdim else idx.squeeze(dim)
+
+    @staticmethod
+    def jvp(ctx, *tangents):    # an integer index: no tangent (never asked: not a float)
+        return None
 
 
 # ---- argument handling shared by the public functions ------------------------------------

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import elementwise
 from .arith import torch_name
 from .checks import reduce_args
 from .compare import need_tensor
@@ -65,6 +66,8 @@ class NanToZero(Op):
     @staticmethod
     def backward(ctx, g):
         return g * wrap(ctx.keep.astype(g.dtype))
+
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v (dx where x is not NaN)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):

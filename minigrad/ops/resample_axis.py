@@ -16,6 +16,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module
+from ..forward_ad import linear
 
 
 def _along(a, axis, ndim):
@@ -69,6 +70,8 @@ class Resample(Op):
         axis, idx, w, valid, n = ctx.args
         return ResampleAdjoint.apply(g, axis, idx, w, valid, n), None, None, None, None
 
+    jvp = linear                # d resample(x) = resample(dx)
+
 
 class ResampleAdjoint(Op):
     """dx = the adjoint of Resample applied to g; its backward is Resample itself."""
@@ -82,3 +85,5 @@ class ResampleAdjoint(Op):
     def backward(ctx, gg):
         axis, idx, w, valid = ctx.args
         return Resample.apply(gg, axis, idx, w, valid), None, None, None, None, None
+
+    jvp = linear                # linear in g

@@ -12,6 +12,7 @@ import numpy as np
 from .. import return_types
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import linear
 from ..grad_mode import is_grad_enabled
 from .arith import torch_name
 from .checks import need_dtype
@@ -64,6 +65,8 @@ class Flip(Op):
     def backward(ctx, g):
         return Flip.apply(g, ctx.dim), None
 
+    jvp = linear                # d flip(x) = flip(dx)
+
 
 def _flip(t, dim):
     return Flip.apply(t, dim)
@@ -79,6 +82,8 @@ class CumSum(Op):
     def backward(ctx, g):
         d = ctx.dim                             # dx_i = sum_{k >= i} dy_k: a reversed cumsum
         return _flip(CumSum.apply(_flip(g, d), d), d), None
+
+    jvp = linear                # d cumsum(x) = cumsum(dx)
 
 
 class CumProd(Op):
@@ -100,6 +105,33 @@ class CumProd(Op):
         if not is_grad_enabled():               # first order only: O(n), as torch's
             return wrap(_cumprod_grad_zeros(x.data, y.data, g.data, d)), None
         return _cumprod_grad_with_zeros(x, g, d), None
+
+    @staticmethod
+    def jvp(ctx, tx, _):        # dy_k = sum_{i <= k} dx_i prod_{j <= k, j != i} x_j
+        x, y = ctx.saved_tensors
+        if x.ndim == 0:
+            return tx
+        if not (x.data == 0).any():             # = y cumsum(dx / x)
+            return y * CumSum.apply(tx / x, ctx.dim)
+        return _cumprod_jvp_zeros(x, y, tx, ctx.dim)
+
+
+def _cumprod_jvp_zeros(x, y, tx, d):
+    """The exact tangent where x has zeros. With z the first zero of a line: before z,
+    y cumsum(dx / x); from z on, dx_z prod_{j <= k, j != z} x_j (every other term has a zero
+    factor), that product being the cumprod of x with x_z replaced by 1."""
+    xp = array_module(x.data)
+    n = x.shape[d]
+    shape = [1] * x.ndim
+    shape[d] = n
+    pos = xp.arange(n).reshape(shape)
+    zero = x.data == 0
+    z = xp.where(zero.any(axis=d, keepdims=True), zero.argmax(axis=d, keepdims=True), n)
+    before, at = wrap((pos < z).astype(tx.dtype)), wrap((pos == z).astype(tx.dtype))
+    early = y * CumSum.apply(tx * before / (x * before + (1 - before)), d) * before
+    skip_z = CumProd.apply(x * (1 - at) + at, d)
+    late = (tx * at).sum(d, keepdim=True) * skip_z * wrap((pos >= z).astype(tx.dtype))
+    return early + late
 
 
 def _cumprod_grad_zeros(x, y, g, d):
@@ -172,6 +204,31 @@ class LogCumSumExp(Op):
         def rev_lcse(t):
             return _flip(LogCumSumExp.apply(_flip(t, d), d), d)
         return (x + rev_lcse(log_pos - out)).exp() - (x + rev_lcse(log_neg - out)).exp(), None
+
+    @staticmethod
+    def jvp(ctx, tx, _):        # dy_k = sum_{i <= k} dx_i exp(x_i - y_k)
+        x, out = ctx.saved_tensors
+        return tx if x.ndim == 0 else _logcumsumexp_jvp(x, out, tx, ctx.dim)
+
+
+def _logcumsumexp_jvp(x, y, tx, d):
+    """The tangent as the linear recurrence dy_k = a_k dy_{k-1} + b_k dx_k, a_k = exp(y_{k-1}
+    - y_k) and b_k = exp(x_k - y_k) both in [0, 1], solved by a log-step scan of the affine
+    maps (A, B): no overflow, and no underflow of terms that matter (torch's
+    cumsum(e dx) / cumsum(e), e = exp(x - max), loses the early terms once the values span
+    more than the dtype's exp range: ~87 in float32)."""
+    from .pad import ConstantPad            # lazy: pad.py is not otherwise needed here
+
+    def shift(t, s, fill):                  # t moved s places on along d, `fill` in front
+        return ConstantPad.apply(t, (0, 0) * (t.ndim - 1 - d) + (s, -s), fill)
+    a = (shift(y, 1, -np.inf) - y).exp()    # a_0 = 0: nothing before the first element
+    b_dx = (x - y).exp() * tx
+    step = 1
+    while step < x.shape[d]:                # compose each map with the one `step` before it
+        b_dx = b_dx + a * shift(b_dx, step, 0)
+        a = a * shift(a, step, 1)
+        step *= 2
+    return b_dx
 
 
 def _running_index(x, dim, largest):

@@ -110,6 +110,11 @@ class Unique(Op):
     def backward(ctx, *grads):
         raise NotImplementedError("the derivative for 'unique' is not implemented.")
 
+    @staticmethod
+    def jvp(ctx, *tangents):    # no forward derivative either, as torch's
+        raise NotImplementedError("Trying to use forward AD with unique (Unique) that does not "
+                                  "support it: the derivative for 'unique' is not implemented.")
+
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct elements of input, sorted (or distinct slices along dim), optionally with

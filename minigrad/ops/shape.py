@@ -12,6 +12,7 @@ from ..backend import array_module
 from ..dtypes import result_type
 from .checks import need_ints, need_tensor
 from ..forward_ad import linear
+from .jvp_helpers_jvpb import additive
 
 
 def normalize_dim(dim, ndim, op="op"):
@@ -264,6 +265,8 @@ class Cat(Op):
             start += n
         return tuple(out)
 
+    jvp = additive              # d cat(xs) = cat(dxs), zeros for inputs without a tangent
+
 
 def _skipped(x):
     return x.ndim == 1 and x.shape[0] == 0
@@ -283,6 +286,8 @@ class Stack(Op):
     @staticmethod
     def backward(ctx, g):
         return (None,) + tuple(g.select(ctx.dim, i) for i in range(g.shape[ctx.dim]))
+
+    jvp = additive              # d stack(xs) = stack(dxs), zeros for inputs without a tangent
 
 
 def _check_same(tensors, dim, op, skip_dim):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 
 from ..autograd import Op, _tensor_cls, unwrap
+from ..forward_ad import linear
 from ..views import mark_view
 from .checks import need_tensor
 from .index import GetItem
@@ -65,6 +66,8 @@ class Split(Op):
     def backward(ctx, *gs):
         # dx = concatenation of dy_k along dim (missing ones arrive as zeros)
         return (stack(gs, ctx.dim) if ctx.stacked else cat(gs, ctx.dim)), None, None
+
+    jvp = linear                # the pieces of dx
 
 
 def _split(x, d, keys):

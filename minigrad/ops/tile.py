@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import linear
 from .checks import need_tensor
 from .index import _add_at
 from .shape import Permute, normalize_dim, normalize_dims
@@ -36,6 +37,8 @@ class Repeat(Op):
         split = tuple(v for r, s in zip(ctx.reps, ctx.padded) for v in (r, s))
         summed = g.reshape(split).sum(dim=tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.in_shape), None
+
+    jvp = linear                # d repeat(x) = repeat(dx)
 
 
 def _sizes(args, op, name):
@@ -90,6 +93,8 @@ class Take(Op):
     def backward(ctx, g):
         return TakeBackward.apply(g, ctx.dim, ctx.idx, ctx.n), None, None
 
+    jvp = linear                # d take(x) = take(dx)
+
 
 class TakeBackward(Op):
     """dx[i] = sum of g at the positions k with idx[k] == i, along dim; its adjoint is Take."""
@@ -106,6 +111,8 @@ class TakeBackward(Op):
     @staticmethod
     def backward(ctx, gg):
         return Take.apply(gg, ctx.dim, ctx.idx), None, None, None
+
+    jvp = linear                # linear in g
 
 
 def _repeats_of(repeats, n, op):
@@ -179,6 +186,8 @@ class Roll(Op):
         # dx = roll(dy, -shifts)
         return Roll.apply(g, tuple(-s for s in ctx.shifts), ctx.dims), None, None
 
+    jvp = linear                # d roll(x) = roll(dx)
+
 
 def roll(input, shifts, dims=None):
     """input shifted cyclically by shifts[i] along dims[i] (dims=None: flattened, then the
@@ -207,6 +216,8 @@ class Flip(Op):
     @staticmethod
     def backward(ctx, g):
         return Flip.apply(g, ctx.dims), None
+
+    jvp = linear                # d flip(x) = flip(dx)
 
 
 def flip(input, dims):
