@@ -12,6 +12,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
 from ..dtypes import result_type
+from ..forward_ad import elementwise
 from .arith import _cast, _grad, _shape, torch_name
 from .checks import need_operand
 from .compare import clamp, need_tensor, where
@@ -269,6 +270,8 @@ class NanToNum(Op):
     @staticmethod
     def backward(ctx, g):                   # dx = g where x is finite, else 0
         return g * wrap(ctx.finite.astype(g.dtype)), None, None, None
+
+    jvp = elementwise           # d nan_to_num = [x finite] dx (diagonal J: J v = J^T v)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
