@@ -24,23 +24,26 @@ TORCH = _Lib(torch, torch.nn.functional, "cpu", lambda a: torch.tensor(a))
 
 # Op classes whose forward rules are not written yet
 NO_RULE = set("""
-AdaptiveMaxPool Addcmul Amax Amin ArgReduce Atan2
+AdaptiveMaxPool Amax Amin ArgReduce
 BinaryCrossEntropy BinaryCrossEntropyWithLogits BlockGrad CTCGrad CTCLoss Cat Cdist
-CdistBackward ChunkedLinearCrossEntropy Clamp ClampMinThrough Col2Im ConstantPad Conv
+CdistBackward ChunkedLinearCrossEntropy ClampMinThrough Col2Im ConstantPad Conv
 ConvInputGrad ConvWeightGrad CrossEntropy CrossEntropyBackward CumProd CumSum DelayedError
-DiagScatter Diagonal DivRounded Einsum FirstOrderOnly FlashAttention
-FlashAttentionBackward Flip Fmod Gather Huber Hypot Identity Im2Col IndexAdd
-IndexBackward IndexCopy IndexPutAccumulate Lerp LogAddExp LogAddExp2
+DiagScatter Diagonal Einsum FirstOrderOnly FlashAttention
+FlashAttentionBackward Flip Gather Huber Identity Im2Col IndexAdd
+IndexBackward IndexCopy IndexPutAccumulate
 LogCumSumExp LogSoftmax LogSoftmaxBackward LogSumExp MaskMul MaskedFill
-MaskedScatter Matmul MaxPool MaxPoolBackward MaxUnpool Maximum MedianAll Minimum MultiMargin
+MaskedScatter Matmul MaxPool MaxPoolBackward MaxUnpool MedianAll MultiMargin
 MultilabelMargin NanToZero NoBackward Normalize Op
-Prelu PreluBackward Prod Remainder Repeat Resample ResampleAdjoint
+Prelu PreluBackward Prod Repeat Resample ResampleAdjoint
 Roll Scatter ScatterAdd ScatterReduce Softmax SoftmaxBackward
 Split Stack StraightThrough SvdVals SvdValsBackward Take TakeBackward ToDevice Tri
-Unique VectorNorm Where WindowSum WindowSumAdjoint XLogX Xlogy _NaNGradOf _TwoFloat
+Unique VectorNorm WindowSum WindowSumAdjoint XLogX _NaNGradOf
 """.split())
 # ops torch's forward mode does not support (checked against reverse mode only)
 TORCH_NO_JVP = set()
+# cases whose backward is deliberately not J^T, in torch too (the padding row gets no
+# gradient but keeps its tangent): the reverse-mode identity is not checked for them
+NOT_ADJOINT = {"embedding[(4,3),(10,5), padding_idx=0]"}
 
 
 def _outs(y):
@@ -105,6 +108,8 @@ def test_forward_mode_matches_torch_and_reverse_mode(case):
             else:
                 assert t is not None, "torch has a tangent, minigrad has none"
                 np.testing.assert_allclose(t, tt, rtol=1e-6 * case.tol, atol=1e-8 * case.tol)
+    if _ids(case) in NOT_ADJOINT:
+        return
     us = [rng.standard_normal(p.shape) if t is not None else None for p, t in ours]
     forward = sum(float(np.where(np.isfinite(t), t * u, 0).sum())   # (a mean over nothing)
                   for (p, t), u in zip(ours, us) if t is not None)

@@ -12,7 +12,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
 from ..dtypes import result_type
-from ..forward_ad import elementwise
+from ..forward_ad import elementwise, tangent_sum
 from .arith import _cast, _grad, _shape, torch_name
 from .checks import need_operand
 from .compare import clamp, need_tensor, where
@@ -84,6 +84,18 @@ class Xlogy(Op):
             gy = _grad(g * x / y, sy)
         return gx, gy
 
+    @staticmethod
+    def jvp(ctx, tx, ty):                   # d xlogy(x, y) = log(y) dx + x / y dy (as backward)
+        x, y = ctx.saved_tensors
+        dx = dy = None
+        if tx is not None:
+            xs, ys = _array(x), _array(y)
+            off = wrap(_xp(xs, ys).asarray((xs == 0) & (ys <= 0)))
+            dx = where(off, 0.0, Xlogy.apply(tx, y))
+        if ty is not None:
+            dy = ty * x / y
+        return tangent_sum(ctx, dx, dy)
+
 
 def _array(x):
     return x.data if hasattr(x, "grad_fn") else x
@@ -118,6 +130,12 @@ class _TwoFloat(Op):
         ctx.save_for_backward(a, b, out)    # the inputs themselves: double backward reaches them
         return out
 
+    @classmethod
+    def jvp(cls, ctx, ta, tb):              # d f(a, b) = f_a da + f_b db (cls.partials)
+        a, b, out = ctx.saved_tensors
+        fa, fb = cls.partials(a, b, out, ta is not None, tb is not None)
+        return tangent_sum(ctx, None if ta is None else ta * fa, None if tb is None else tb * fb)
+
 
 class LogAddExp(_TwoFloat):
     name, int_to_float = "logaddexp", False
@@ -133,6 +151,11 @@ class LogAddExp(_TwoFloat):
         ga = _grad(g / (1 + (b - a).exp()), sa) if ctx.needs_input_grad[0] else None
         gb = _grad(g / (1 + (a - b).exp()), sb) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    @staticmethod
+    def partials(a, b, out, da, db):        # f_a = 1 / (1 + exp(b - a)), f_b likewise
+        return (1 / (1 + (b - a).exp()) if da else None,
+                1 / (1 + (a - b).exp()) if db else None)
 
 
 class LogAddExp2(_TwoFloat):
@@ -150,6 +173,11 @@ class LogAddExp2(_TwoFloat):
         gb = _grad(g / (1 + 2 ** (a - b)), sb) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def partials(a, b, out, da, db):        # f_a = 1 / (1 + 2^(b - a)), f_b likewise
+        return (1 / (1 + 2 ** (b - a)) if da else None,
+                1 / (1 + 2 ** (a - b)) if db else None)
+
 
 class Hypot(_TwoFloat):
     name, int_to_float = "hypot", False
@@ -165,6 +193,10 @@ class Hypot(_TwoFloat):
         ga = _grad(g * a / out, sa) if ctx.needs_input_grad[0] else None
         gb = _grad(g * b / out, sb) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    @staticmethod
+    def partials(a, b, out, da, db):        # f_a = a / out;  f_b = b / out
+        return a / out if da else None, b / out if db else None
 
 
 class Atan2(_TwoFloat):
@@ -184,6 +216,13 @@ class Atan2(_TwoFloat):
         ga = _grad(g * b * recip, sa) if ctx.needs_input_grad[0] else None
         gb = _grad(-g * a * recip, sb) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    @staticmethod
+    def partials(a, b, out, da, db):        # f_a = b / (a^2 + b^2);  f_b = -a / (a^2 + b^2)
+        r2 = a * a + b * b
+        zero = wrap(r2.data == 0)           # torch: 0 where a = b = 0
+        recip = where(zero, 0.0, 1 / where(zero, 1.0, r2))
+        return b * recip if da else None, -a * recip if db else None
 
 
 def _two_tensors(fn, input, other):
