@@ -38,6 +38,10 @@ class ClampMinThrough(Op):
     def backward(ctx, g):
         return g, None
 
+    @staticmethod
+    def jvp(ctx, tx, _):                    # d y = dx: the clamp is ignored, as in backward
+        return tx
+
 
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
     """p-norm of x1 - x2 + eps over the last dim of their broadcast shape (0-d: the value
