@@ -27,7 +27,7 @@ NO_RULE = set("""
 AdaptiveMaxPool Amax Amin ArgReduce
 BlockGrad CTCGrad CTCLoss Cat Cdist
 CdistBackward ChunkedLinearCrossEntropy Col2Im ConstantPad Conv
-ConvInputGrad ConvWeightGrad CrossEntropy CrossEntropyBackward CumProd CumSum DelayedError
+ConvInputGrad ConvWeightGrad CumProd CumSum DelayedError
 DiagScatter Diagonal Einsum FlashAttention
 FlashAttentionBackward Flip Gather Identity Im2Col IndexAdd
 IndexBackward IndexCopy IndexPutAccumulate
