@@ -33,11 +33,11 @@ FlashAttentionBackward Flip Gather Identity Im2Col IndexAdd
 IndexBackward IndexCopy IndexPutAccumulate
 LogCumSumExp LogSumExp MaskedFill
 MaskedScatter Matmul MaxPool MaxPoolBackward MaxUnpool MedianAll
-NanToZero Normalize Op
+NanToZero Op
 Prod Repeat Resample ResampleAdjoint
 Roll Scatter ScatterAdd ScatterReduce
 Split Stack Take TakeBackward Tri
-Unique WindowSum WindowSumAdjoint _NaNGradOf
+Unique WindowSum WindowSumAdjoint
 """.split())
 # ops torch's forward mode does not support (checked against reverse mode only)
 TORCH_NO_JVP = set()
