@@ -219,10 +219,8 @@ class Atan2(_TwoFloat):
 
     @staticmethod
     def partials(a, b, out, da, db):        # f_a = b / (a^2 + b^2);  f_b = -a / (a^2 + b^2)
-        r2 = a * a + b * b
-        zero = wrap(r2.data == 0)           # torch: 0 where a = b = 0
-        recip = where(zero, 0.0, 1 / where(zero, 1.0, r2))
-        return b * recip if da else None, -a * recip if db else None
+        r2 = a * a + b * b                  # (NaN at a = b = 0: torch's forward derivative,
+        return b / r2 if da else None, -a / r2 if db else None     # unlike its backward's 0)
 
 
 def _two_tensors(fn, input, other):
