@@ -21,9 +21,15 @@ tfw = torch.autograd.forward_ad
 
 # cases whose H v torch's forward mode cannot compute (it raises NotImplementedError)
 TORCH_NO_HVP = set()
+# (jvpa) torch has no forward derivative of huber_loss_backward and soft_margin_loss_backward
+TORCH_NO_HVP |= {_ids(c) for c in CASES if c.op in ("huber_loss", "soft_margin_loss")}
+# (jvpa) minigrad refuses an in-place write into a view when the tangents require grad
+# (forward_ad.after_inplace): NotImplementedError, skipped here so that the gap stays visible
+MG_NO_HVP = {"add_[x.mul_, +=, x[i] = .., through views (non-leaf)]",
+             "log1p_[in place on a non-leaf view]"}
 
 
-def _hvp(lib, ad, case, arrays, tangents, extra, ws):
+def _hvp(lib, ad, case, arrays, tangents, extra, ws, state):
     with ad.dual_level():
         xs, wrt = [], []
         for a, v in zip(arrays, tangents):
@@ -32,7 +38,7 @@ def _hvp(lib, ad, case, arrays, tangents, extra, ws):
                 x = ad.make_dual(x.requires_grad_(), lib.tensor(v))
                 wrt.append(x)
             xs.append(x)
-        ys = _outs(case.call(lib, xs, extra, {}))
+        ys = _outs(case.call(lib, xs, extra, state))
         live = [(y, w) for y, w in zip(ys, ws) if w is not None and y.requires_grad]
         if not live:
             return None
@@ -59,15 +65,18 @@ def test_hessian_vector_product_matches_torch(case):
         pytest.skip("no differentiable input")
     if _ids(case) in TORCH_NO_HVP:
         pytest.skip("torch has no forward-over-reverse for this case")
-    probe = _outs(case.call(MG, [mg.tensor(a) for a in arrays], extra, {}))
+    if _ids(case) in MG_NO_HVP:
+        pytest.skip("minigrad: in-place write into a view with tangents that require grad")
+    state = {}          # shared by the runs: a MaskCase's mask, drawn by the probe
+    probe = _outs(case.call(MG, [mg.tensor(a) for a in arrays], extra, state))
     ws = [rng.standard_normal(y.shape) if y.dtype.kind == "f" else None for y in probe]
     try:
-        ours = _hvp(MG, fw, case, arrays, tangents, extra, ws)
+        ours = _hvp(MG, fw, case, arrays, tangents, extra, ws, state)
     except NotImplementedError as e:
         op = re.search(r"forward AD with \S+ \((\w+)\) that does not support", str(e))
         assert op and op.group(1) in NO_RULE, str(e)
         pytest.skip(f"no forward rule for {op.group(1)} yet")
-    theirs = _hvp(TORCH, tfw, case, arrays, tangents, extra, ws)
+    theirs = _hvp(TORCH, tfw, case, arrays, tangents, extra, ws, state)
     if ours is None or theirs is None:
         assert ours is None and theirs is None
         return
