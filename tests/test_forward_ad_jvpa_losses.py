@@ -58,6 +58,15 @@ def test_cross_entropy_jvp_and_hvp(kw):
     check_hvp(lambda L, x: f(L, x * x.tanh()), [R(6, 5)])   # the upstream depends on x too
 
 
+def test_cross_entropy_mean_over_nothing_has_a_nan_tangent_as_torch():
+    check_jvp(lambda L, x: L.F.cross_entropy(x, L.t(np.zeros(0, dtype=np.int64))),
+              [np.zeros((0, 5))])
+    check_jvp(lambda L, x: L.F.cross_entropy(x, L.t(np.array([1, 1, 1])), ignore_index=1,
+                                             label_smoothing=0.2), [R(3, 4)])
+    check_jvp(lambda L, x: L.F.cross_entropy(x, L.t(np.array([1, 2])), weight=L.t(np.zeros(4))),
+              [R(2, 4)])
+
+
 def test_cross_entropy_k_dimensional_and_probabilities():
     t = Targets(I(4, 2, 3))
     check_jvp(lambda L, x: L.F.cross_entropy(x, t(L)), [R(2, 4, 3)])

@@ -177,7 +177,11 @@ class CrossEntropy(Op):
         out = ctx.outputs[0]                # gradient of loss_i: rows are independent)
         ones = wrap(array_module(out.data).ones_like(out.data))
         prod = CrossEntropyBackward.apply(x, ones, ctx.plan) * tx
-        return prod.sum(1) if ctx.plan.reduction == "none" else prod.sum()
+        if ctx.plan.reduction == "none":
+            return prod.sum(1)
+        if ctx.plan.reduction == "mean" and not ctx.plan.total:
+            return prod.sum() * float("nan")    # mean over no weight: NaN, as torch's tangent
+        return prod.sum()                       # (its gradient is 0 there)
 
 
 class CrossEntropyBackward(Op):
