@@ -7,7 +7,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import forward_ad as fw
-from tests.test_forward_ad_jvpa import MG, TORCH, P, R, U, check_hvp, check_jvp, jvp
+from tests.test_forward_ad_jvpa import MG, TORCH, P, R, U, _np, check_hvp, check_jvp, jvp
 
 torch = pytest.importorskip("torch")
 
@@ -204,3 +204,21 @@ def test_normalization_jvp_and_hvp(name, f, arrays):
     check_jvp(f, arrays, every)
     check_jvp(f, arrays, (0,))
     check_hvp(f, arrays, every)
+
+
+def test_singular_values_backward_op_is_linear_in_its_upstream_gradient():
+    """d/dx of nuc(x) * sum(y), with a tangent on y only: SvdValsBackward's rule for its
+    upstream gradient (linear); a tangent on x too is refused, as its double backward is."""
+    x, y, ty = R(3, 4), R(2), R(2, seed=1)
+    outs = []
+    for L in (MG, TORCH):
+        with L.ad.dual_level():
+            xx = L.t(x, requires_grad=True)
+            yy = L.ad.make_dual(L.t(y), L.t(ty))
+            g, = L.grad(L.m.linalg.matrix_norm(xx, "nuc") * yy.sum(), xx, create_graph=True)
+            outs.append(_np(L.ad.unpack_dual(g).tangent))
+    np.testing.assert_allclose(*outs, rtol=1e-9, atol=1e-11)
+    with fw.dual_level():
+        xx = fw.make_dual(mg.tensor(x, requires_grad=True), mg.tensor(R(3, 4, seed=2)))
+        with pytest.raises(RuntimeError, match="double backward of the singular values"):
+            mg.autograd.grad(mg.linalg.matrix_norm(xx, "nuc"), xx, create_graph=True)
