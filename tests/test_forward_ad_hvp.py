@@ -24,9 +24,19 @@ tfw = torch.autograd.forward_ad
 # checked against finite differences of torch's gradient in tests/test_forward_ad_jvpb_hvp.py
 TORCH_NO_HVP = {"embedding_bag[1-D + offsets, sum]", "embedding_bag[1-D + offsets, max]",
                 "embedding_bag[1-D + offsets, mean, padding_idx=1]", "logcumsumexp[dim=1]"}
+# (jvpa) torch has no forward derivative of huber_loss_backward and soft_margin_loss_backward
+TORCH_NO_HVP |= {_ids(c) for c in CASES if c.op in ("huber_loss", "soft_margin_loss")}
+# torch's H v of scatter_reduce(prod, include_self=False) for self is wrong: the true one is 0
+# (the gradient of self does not depend on anything: finite differences of torch's own
+# gradient give 0, torch's forward over reverse ~1); minigrad's is 0
+TORCH_NO_HVP |= {"scatter_reduce[prod, include_self=False]"}
+# (jvpa) minigrad refuses an in-place write into a view when the tangents require grad
+# (forward_ad.after_inplace): NotImplementedError, skipped here so that the gap stays visible
+MG_NO_HVP = {"add_[x.mul_, +=, x[i] = .., through views (non-leaf)]",
+             "log1p_[in place on a non-leaf view]"}
 
 
-def _hvp(lib, ad, case, arrays, tangents, extra, ws):
+def _hvp(lib, ad, case, arrays, tangents, extra, ws, state):
     with ad.dual_level():
         xs, wrt = [], []
         for a, v in zip(arrays, tangents):
@@ -35,7 +45,7 @@ def _hvp(lib, ad, case, arrays, tangents, extra, ws):
                 x = ad.make_dual(x.requires_grad_(), lib.tensor(v))
                 wrt.append(x)
             xs.append(x)
-        ys = _outs(case.call(lib, xs, extra, {}))
+        ys = _outs(case.call(lib, xs, extra, state))
         live = [(y, w) for y, w in zip(ys, ws) if w is not None and y.requires_grad]
         if not live:
             return None
@@ -62,15 +72,18 @@ def test_hessian_vector_product_matches_torch(case):
         pytest.skip("no differentiable input")
     if _ids(case) in TORCH_NO_HVP:
         pytest.skip("torch has no forward-over-reverse for this case")
-    probe = _outs(case.call(MG, [mg.tensor(a) for a in arrays], extra, {}))
+    if _ids(case) in MG_NO_HVP:
+        pytest.skip("minigrad: in-place write into a view with tangents that require grad")
+    state = {}          # shared by the runs: a MaskCase's mask, drawn by the probe
+    probe = _outs(case.call(MG, [mg.tensor(a) for a in arrays], extra, state))
     ws = [rng.standard_normal(y.shape) if y.dtype.kind == "f" else None for y in probe]
     try:
-        ours = _hvp(MG, fw, case, arrays, tangents, extra, ws)
+        ours = _hvp(MG, fw, case, arrays, tangents, extra, ws, state)
     except NotImplementedError as e:
         op = re.search(r"forward AD with \S+ \((\w+)\) that does not support", str(e))
         assert op and op.group(1) in NO_RULE, str(e)
         pytest.skip(f"no forward rule for {op.group(1)} yet")
-    theirs = _hvp(TORCH, tfw, case, arrays, tangents, extra, ws)
+    theirs = _hvp(TORCH, tfw, case, arrays, tangents, extra, ws, state)
     if ours is None or theirs is None:
         assert ours is None and theirs is None
         return

@@ -24,48 +24,40 @@ TORCH = _Lib(torch, torch.nn.functional, "cpu", lambda a: torch.tensor(a))
 
 # Op classes whose forward rules are not written yet
 NO_RULE = set("""
-Acos Acosh Addcmul Asin Asinh Atan Atan2 Atanh
-BinaryCrossEntropy BinaryCrossEntropyWithLogits BlockGrad CTCGrad CTCLoss Cdist
-CdistBackward Ceil ChunkedLinearCrossEntropy Clamp ClampMinThrough
-Cosh CrossEntropy CrossEntropyBackward
-DivRounded Erf Erfc Erfinv Exp2 Expm1 FirstOrderOnly FlashAttention
-FlashAttentionBackward Floor Fmod Frac Huber Hypot
-Lerp Log10 Log1p Log2 LogAddExp LogAddExp2
-LogSigmoid LogSoftmax LogSoftmaxBackward MaskMul
-Maximum Minimum MultiMargin
-MultilabelMargin NanToNum NoBackward NormalCdf Normalize Op Pointwise
-PointwiseOnResult Prelu PreluBackward Reciprocal Remainder
-Round Rsqrt Sign Sinh Softmax SoftmaxBackward Softplus
-Square StraightThrough SvdVals SvdValsBackward Tan ToDevice
-Trunc VectorNorm Where XLogX Xlogy _NaNGradOf _TwoFloat
+Op
 """.split())
 # ops torch's forward mode does not support (checked against reverse mode only)
 # (scatter_reduce: prod gets no tangent from torch, silently; logcumsumexp: torch's tangent
 # loses accuracy as the values spread, ~1e-1 relative at scale 10: tests/test_forward_ad_jvpb.py)
 TORCH_NO_JVP = {"embedding_bag", "logcumsumexp", "scatter_reduce"}
 
+TORCH_NO_JVP |= {"multi_margin_loss", "multilabel_margin_loss", "cdist", "ctc_loss"}  # (jvpa)
+# cases whose backward is deliberately not J^T, in torch too (the padding row gets no
+# gradient but keeps its tangent): the reverse-mode identity is not checked for them
+NOT_ADJOINT = {"embedding[(4,3),(10,5), padding_idx=0]"}
+
 
 def _outs(y):
     return list(y) if isinstance(y, (tuple, list)) else [y]
 
 
-def _run(lib, ad, case, arrays, tangents, extra):
+def _run(lib, ad, case, arrays, tangents, extra, state):
     """Outputs and their tangents of one case under one library's forward mode."""
     with ad.dual_level():
         xs = []
         for a, v in zip(arrays, tangents):
             x = lib.tensor(a)
             xs.append(x if v is None else ad.make_dual(x, lib.tensor(v)))
-        ys = _outs(case.call(lib, xs, extra, {}))
+        ys = _outs(case.call(lib, xs, extra, state))
         pairs = [ad.unpack_dual(y) for y in ys]
         return [(p.detach().numpy().copy(), None if t is None else t.detach().numpy().copy())
                 for p, t in pairs]
 
 
-def _reverse(case, arrays, tangents, extra, us):
+def _reverse(case, arrays, tangents, extra, us, state):
     """sum_i <v_i, J_i^T u>: the same number as <J v, u> by reverse mode."""
     xs = [mg.tensor(a, requires_grad=v is not None) for a, v in zip(arrays, tangents)]
-    ys = _outs(case.call(MG, xs, extra, {}))
+    ys = _outs(case.call(MG, xs, extra, state))
     live = [(y, u) for y, u in zip(ys, us) if u is not None and y.requires_grad]
     wrt = [x for x, v in zip(xs, tangents) if v is not None]
     if not live:
@@ -91,14 +83,20 @@ def test_forward_mode_matches_torch_and_reverse_mode(case):
                 for s, a in zip(case.inputs, arrays)]
     if all(v is None for v in tangents):
         pytest.skip("no differentiable input")
+    state = {}          # shared by the runs: a MaskCase's mask, drawn by minigrad's first
     try:
-        ours = _run(MG, fw, case, arrays, tangents, extra)
+        ours = _run(MG, fw, case, arrays, tangents, extra, state)
     except NotImplementedError as e:
         op = re.search(r"forward AD with \S+ \((\w+)\) that does not support", str(e))
         assert op and op.group(1) in NO_RULE, str(e)
         pytest.skip(f"no forward rule for {op.group(1)} yet")
+    theirs = None
     if case.op not in TORCH_NO_JVP:
-        theirs = _run(TORCH, tfw, case, arrays, tangents, extra)
+        try:
+            theirs = _run(TORCH, tfw, case, arrays, tangents, extra, state)
+        except NotImplementedError:     # (torch's fused CPU attention kernels have no rule:
+            pass                        # then the reverse-mode identity below is the check)
+    if theirs is not None:
         assert len(ours) == len(theirs)
         for (p, t), (tp, tt) in zip(ours, theirs):
             np.testing.assert_allclose(p, tp, rtol=1e-7, atol=1e-9)
@@ -107,10 +105,12 @@ def test_forward_mode_matches_torch_and_reverse_mode(case):
             else:
                 assert t is not None, "torch has a tangent, minigrad has none"
                 np.testing.assert_allclose(t, tt, rtol=1e-6 * case.tol, atol=1e-8 * case.tol)
+    if _ids(case) in NOT_ADJOINT:
+        return
     us = [rng.standard_normal(p.shape) if t is not None else None for p, t in ours]
     forward = sum(float(np.where(np.isfinite(t), t * u, 0).sum())   # (a mean over nothing)
                   for (p, t), u in zip(ours, us) if t is not None)
-    backward = _reverse(case, arrays, tangents, extra, us)
+    backward = _reverse(case, arrays, tangents, extra, us, state)
     assert forward == pytest.approx(backward, rel=1e-7 * case.tol, abs=1e-8 * case.tol)
 
 

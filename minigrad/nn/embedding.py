@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from .. import backend, creation
-from ..autograd import no_grad, wrap
+from ..autograd import no_grad
 from ..ops.checks import (need_bool, need_float, need_int, need_optional_float,
                           need_optional_int, need_tensor)
-from ..ops.compare import where
+from ..ops.grad_scale import ScaleGrad
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -74,10 +74,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if padding_idx is not None:
         p = padding_idx + n if padding_idx < 0 else padding_idx
         scale = xp.where(ids == p, 0, scale)
-    s = wrap(scale[..., None].astype(out.dtype))
-    if not scale_grad_by_freq:      # padding only: a select is cheaper than the blend
-        return where(wrap(ids[..., None] != p), out, out.detach())
-    return out * s + (out * (1 - s)).detach()
+    return ScaleGrad.apply(out, scale[..., None].astype(out.dtype))   # (tangent unscaled)
 
 
 class Embedding(Module):

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import elementwise
 from .activation_pointwise import Pointwise
 from .arith import torch_name
 from .checks import need_number, need_str, need_tensor
@@ -51,6 +52,8 @@ class NormalCdf(Op):
         x, = ctx.saved_tensors                  # dPhi = exp(-x^2 / 2) / sqrt(2 pi) dx
         return g * (x * x * -0.5).exp() * _INV_SQRT_2PI
 
+    jvp = elementwise           # d Phi = exp(-x^2/2) / sqrt(2 pi) dx (diagonal J: J v = J^T v)
+
 
 def _opmath(x):
     """float16 is computed in float32 and rounded once, as torch's CPU kernels do."""
@@ -72,6 +75,8 @@ class LogSigmoid(Op):
         x, = ctx.saved_tensors                  # d logsigmoid = sigmoid(-x) dx
         return g * (-x).sigmoid()
 
+    jvp = elementwise           # d logsigmoid = sigmoid(-x) dx (diagonal J: J v = J^T v)
+
 
 class Softplus(Op):
     @staticmethod
@@ -92,6 +97,8 @@ class Softplus(Op):
             edge = xp.asarray(1 / (1 + xp.exp(-bx)), dtype=bx.dtype)
         const = wrap(xp.where(ctx.linear, 1, edge).astype(bx.dtype, copy=False))
         return g * where(wrap(bx < ctx.threshold), (x * ctx.beta).sigmoid(), const), None, None
+
+    jvp = elementwise           # d softplus = sigmoid(beta x) dx (diagonal J: J v = J^T v)
 
 
 class FloatOnlyError(NotImplementedError, TypeError):

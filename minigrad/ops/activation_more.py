@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import tangent_sum
 from .activation import softplus
 from .activation_pointwise import (Pointwise, _run, _threshold, celu, need_float_input, rrelu,
                                   selu)
@@ -123,6 +124,13 @@ class Prelu(Op):
         gx, gw = PreluBackward.apply(g, x, w)
         return gx, sum_to(gw, w.shape)
 
+    @staticmethod
+    def jvp(ctx, tx, tw):                   # d prelu = dx (x > 0), else w dx + x dw
+        x, w = ctx.saved_tensors
+        pos = wrap(x.data > 0)
+        neg = None if tx is None else where(pos, tx, w * tx)
+        return tangent_sum(ctx, neg, None if tw is None else where(pos, 0.0, x * tw))
+
 
 class PreluBackward(Op):
     @staticmethod
@@ -146,6 +154,16 @@ class PreluBackward(Op):
         dx = where(nonneg, zero, ggw * g)
         dw = where(nonneg, zero, ggx * g)
         return sum_to(dg, g.shape), sum_to(dx, x.shape), sum_to(dw, w.shape)
+
+    @staticmethod
+    def jvp(ctx, tg, tx, tw):               # gx = g (x > 0) or w g: d gx = dg or w dg + g dw
+        g, x, w = ctx.saved_tensors         # gw = 0 (x > 0) or x g: d gw = 0 or x dg + g dx
+        pos = wrap(x.data > 0)              # (x itself only moves the kink: no term)
+        tgx = tangent_sum(ctx, None if tg is None else where(pos, tg, w * tg),
+                          None if tw is None else where(pos, 0.0, g * tw))
+        tgw = tangent_sum(ctx, None if tg is None else where(pos, 0.0, x * tg),
+                          None if tx is None else where(pos, 0.0, g * tx))
+        return tgx, tgw
 
 
 def relu_(input):

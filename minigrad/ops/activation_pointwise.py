@@ -21,6 +21,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module, rng
+from ..forward_ad import elementwise
 from .arith import torch_name
 from .checks import need_bool, need_number, need_tensor
 from .compare import where
@@ -46,6 +47,8 @@ class Pointwise(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors                  # dx = g * f'(x)
         return g * ctx.df(x), None, None
+
+    jvp = elementwise           # d f(x) = f'(x) dx (diagonal J: J v = J^T v)
 
 
 class PointwiseOnResult(Pointwise):

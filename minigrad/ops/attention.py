@@ -210,6 +210,16 @@ class FlashAttention(Op):
                                              need_bias)
         return (*grads[:3], grads[3] if need_bias else None, None, None)
 
+    @staticmethod
+    def jvp(ctx, tq, tk, tv, tbias, *_):    # dO = dP V + P dV,  dP = P (dS - rowsum(dS P)),
+        q, k, v, bias, _o, _lse = ctx.saved_tensors     # dS = (dQ K^T + Q dK^T) scale + dbias
+        p = _safe_softmax(_scores(q, k, bias, ctx.causal, ctx.scale))
+        dp = _probs_tangent(p, q, k, tq, tk, tbias, ctx.scale)
+        do = None if dp is None else dp @ v
+        if tv is not None:
+            do = p @ tv if do is None else do + p @ tv
+        return do, None                     # LSE: no tangent (non-differentiable, as saved)
+
 
 def _composed_grads(q, k, v, bias, go, causal, scale, need_bias):
     # dV = P^T dO;  dP = dO V^T;  dS = P (dP - rowsum(dP P));  dQ = dS K s;  dK = dS^T Q s
@@ -220,6 +230,23 @@ def _composed_grads(q, k, v, bias, go, causal, scale, need_bias):
     dq = (ds @ k) * scale
     dk = (ds.transpose(-2, -1) @ q) * scale
     return dq, dk, dv, sum_to(ds, bias.shape) if need_bias else None, None, None
+
+
+def _sum(*terms):
+    """The sum of the terms that are not None (None if all are)."""
+    total = None
+    for t in terms:
+        if t is not None:
+            total = t if total is None else total + t
+    return total
+
+
+def _probs_tangent(p, q, k, tq, tk, tbias, scale):
+    """The tangent of P = softmax(S): P (dS - rowsum(dS P)), dS = (dQ K^T + Q dK^T) s + dbias
+    (None when none of q, k, bias has a tangent). Masked scores have P = 0: no term there."""
+    ds = _sum(None if tq is None else (tq @ k.transpose(-2, -1)) * scale,
+              None if tk is None else (q @ tk.transpose(-2, -1)) * scale, tbias)
+    return None if ds is None else p * (ds - (ds * p).sum(-1, keepdim=True))
 
 
 class FlashAttentionBackward(Op):
@@ -242,6 +269,35 @@ class FlashAttentionBackward(Op):
     def backward(ctx, *grads):
         raise RuntimeError("FlashAttentionBackward is only run without create_graph; "
                            "double backward goes through the composed gradient formulas")
+
+    @staticmethod
+    def jvp(ctx, tq, tk, tv, tbias, _to, _tlse, tdo, *_):
+        # the tangents of _composed_grads' outputs (forward-over-reverse), with R = rowsum(dP P):
+        #   d(dV) = dP~^T dO + P^T d(dO);   d(dP) = d(dO) V^T + dO dV^T
+        #   d(dS) = P~ (dP - R) + P (d(dP) - rowsum(d(dP) P + dP P~))
+        #   d(dQ) = (d(dS) K + dS dK) s;    d(dK) = (d(dS)^T Q + dS^T dQ) s
+        q, k, v, bias, o, lse, go = ctx.inputs[:7]
+        causal, scale, need_bias = ctx.inputs[7:]
+        p = _safe_softmax(_scores(q, k, bias, causal, scale))
+        pt = _probs_tangent(p, q, k, tq, tk, tbias, scale)
+        dp = go @ v.transpose(-2, -1)
+        r = (dp * p).sum(-1, keepdim=True)
+        ds = p * (dp - r)
+        dv_t = _sum(None if pt is None else pt.transpose(-2, -1) @ go,
+                    None if tdo is None else p.transpose(-2, -1) @ tdo)
+        dp_t = _sum(None if tdo is None else tdo @ v.transpose(-2, -1),
+                    None if tv is None else go @ tv.transpose(-2, -1))
+        r_t = _sum(None if dp_t is None else dp_t * p, None if pt is None else dp * pt)
+        ds_t = _sum(None if pt is None else pt * (dp - r), None if dp_t is None else p * dp_t,
+                    None if r_t is None else -(p * r_t.sum(-1, keepdim=True)))
+        dq_t = _sum(None if ds_t is None else ds_t @ k, None if tk is None else ds @ tk)
+        dk_t = _sum(None if ds_t is None else ds_t.transpose(-2, -1) @ q,
+                    None if tq is None else ds.transpose(-2, -1) @ tq)
+        outs = (None if dq_t is None else dq_t * scale, None if dk_t is None else dk_t * scale,
+                dv_t)
+        if need_bias:
+            outs += (None if ds_t is None else sum_to(ds_t, bias.shape),)
+        return outs
 
 
 def fused_unsupported(query, key, value, attn_mask, dropout_p):

@@ -12,6 +12,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
 from ..dtypes import result_type
+from ..forward_ad import elementwise, tangent_sum
 from .arith import _cast, _grad, _shape, torch_name
 from .checks import need_operand
 from .compare import clamp, need_tensor, where
@@ -83,6 +84,18 @@ class Xlogy(Op):
             gy = _grad(g * x / y, sy)
         return gx, gy
 
+    @staticmethod
+    def jvp(ctx, tx, ty):                   # d xlogy(x, y) = log(y) dx + x / y dy (as backward)
+        x, y = ctx.saved_tensors
+        dx = dy = None
+        if tx is not None:
+            xs, ys = _array(x), _array(y)
+            off = wrap(_xp(xs, ys).asarray((xs == 0) & (ys <= 0)))
+            dx = where(off, 0.0, Xlogy.apply(tx, y))
+        if ty is not None:
+            dy = ty * x / y
+        return tangent_sum(ctx, dx, dy)
+
 
 def _array(x):
     return x.data if hasattr(x, "grad_fn") else x
@@ -117,6 +130,12 @@ class _TwoFloat(Op):
         ctx.save_for_backward(a, b, out)    # the inputs themselves: double backward reaches them
         return out
 
+    @classmethod
+    def jvp(cls, ctx, ta, tb):              # d f(a, b) = f_a da + f_b db (cls.partials)
+        a, b, out = ctx.saved_tensors
+        fa, fb = cls.partials(a, b, out, ta is not None, tb is not None)
+        return tangent_sum(ctx, None if ta is None else ta * fa, None if tb is None else tb * fb)
+
 
 class LogAddExp(_TwoFloat):
     name, int_to_float = "logaddexp", False
@@ -132,6 +151,11 @@ class LogAddExp(_TwoFloat):
         ga = _grad(g / (1 + (b - a).exp()), sa) if ctx.needs_input_grad[0] else None
         gb = _grad(g / (1 + (a - b).exp()), sb) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    @staticmethod
+    def partials(a, b, out, da, db):        # f_a = 1 / (1 + exp(b - a)), f_b likewise
+        return (1 / (1 + (b - a).exp()) if da else None,
+                1 / (1 + (a - b).exp()) if db else None)
 
 
 class LogAddExp2(_TwoFloat):
@@ -149,6 +173,11 @@ class LogAddExp2(_TwoFloat):
         gb = _grad(g / (1 + 2 ** (a - b)), sb) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def partials(a, b, out, da, db):        # f_a = 1 / (1 + 2^(b - a)), f_b likewise
+        return (1 / (1 + 2 ** (b - a)) if da else None,
+                1 / (1 + 2 ** (a - b)) if db else None)
+
 
 class Hypot(_TwoFloat):
     name, int_to_float = "hypot", False
@@ -164,6 +193,10 @@ class Hypot(_TwoFloat):
         ga = _grad(g * a / out, sa) if ctx.needs_input_grad[0] else None
         gb = _grad(g * b / out, sb) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    @staticmethod
+    def partials(a, b, out, da, db):        # f_a = a / out;  f_b = b / out
+        return a / out if da else None, b / out if db else None
 
 
 class Atan2(_TwoFloat):
@@ -183,6 +216,11 @@ class Atan2(_TwoFloat):
         ga = _grad(g * b * recip, sa) if ctx.needs_input_grad[0] else None
         gb = _grad(-g * a * recip, sb) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    @staticmethod
+    def partials(a, b, out, da, db):        # f_a = b / (a^2 + b^2);  f_b = -a / (a^2 + b^2)
+        r2 = a * a + b * b                  # (NaN at a = b = 0: torch's forward derivative,
+        return b / r2 if da else None, -a / r2 if db else None     # unlike its backward's 0)
 
 
 def _two_tensors(fn, input, other):
@@ -269,6 +307,8 @@ class NanToNum(Op):
     @staticmethod
     def backward(ctx, g):                   # dx = g where x is finite, else 0
         return g * wrap(ctx.finite.astype(g.dtype)), None, None, None
+
+    jvp = elementwise           # d nan_to_num = [x finite] dx (diagonal J: J v = J^T v)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):

@@ -110,3 +110,11 @@ class BlockGrad(Function):
                               *us[n:])
         grads = list(res[:n]) + list(res[2 * n:2 * n + m])
         return (None, None, None, *grads)
+
+    @staticmethod
+    def jvp(ctx, _f, _blocks, _n, *ts):     # the outputs are grad S, so J = the Hessian of S,
+        tensors = ctx.saved_tensors         # symmetric: J v = J^T v = backward(v); an output
+        if all(t is None for t in ts):      # that is a constant zero (its tensor does not
+            return None                     # require grad) gets no tangent
+        hv = BlockGrad.backward(ctx, *ts)[3:]
+        return tuple(h if t.requires_grad else None for h, t in zip(hv, tensors))

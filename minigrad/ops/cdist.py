@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
 from .compare import need_tensor
@@ -77,6 +77,27 @@ class Cdist(Op):
         ga, gb = CdistBackward.apply(g, a, b, out, ctx.p)
         return ga, gb, None
 
+    @staticmethod
+    def jvp(ctx, ta, tb, _):                # dd_ij = sum_m w_ijm (da_im - db_jm), w the
+        a, b, d = ctx.saved_tensors         # derivative of the norm at a_i - b_j (first
+        for t in (ta, tb):                  # order only, as torch's cdist; blocks as forward)
+            if t is not None and t.requires_grad:
+                raise NotImplementedError("cdist: a forward-mode tangent that requires grad "
+                                          "is not supported (cdist has first derivatives only)")
+        a, b, d = a.data, b.data, d.data
+        xp = array_module(a)
+        out = xp.zeros(d.shape, d.dtype)
+        ones = xp.ones(d.shape[:-1] + (d.shape[-1], 1), d.dtype)
+        if a.shape[-1]:
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+                for s, e, diff in _blocks(a, b):
+                    w = _norm_grad(diff, ones[..., s:e, :, :], d[..., s:e, :, None], ctx.p, xp)
+                    if ta is not None:
+                        out[..., s:e, :] += (w * ta.data[..., s:e, None, :]).sum(axis=-1)
+                    if tb is not None:
+                        out[..., s:e, :] -= (w * tb.data[..., None, :, :]).sum(axis=-1)
+        return wrap(out)
+
 
 class CdistBackward(Op):
     @staticmethod
@@ -95,6 +116,12 @@ class CdistBackward(Op):
     def backward(ctx, gga, ggb):
         raise RuntimeError("the derivative for '_cdist_backward' is not implemented (as in "
                            "torch): cdist has first derivatives only")
+
+    @staticmethod
+    def jvp(ctx, tg, ta, tb, *_):           # linear in g: the same op of dg; a and b: second
+        if ta is not None or tb is not None:    # order, refused as backward does
+            CdistBackward.backward(ctx, None, None)
+        return CdistBackward.apply(tg, *ctx.inputs[1:])
 
 
 _MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",

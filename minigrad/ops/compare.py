@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
 from ..dtypes import result_type
+from ..forward_ad import tangent_sum
 from .arith import _binary, _cast, _grad, _operand, _shape, promote, torch_name
 from .checks import need_operand, need_tensor
 
@@ -49,6 +50,12 @@ class Clamp(Op):
                 grads.append(_grad(g * wrap(mask.astype(g.dtype)), shape))
         return tuple(grads)
 
+    @staticmethod
+    def jvp(ctx, tx, tlo, thi):             # d clamp = dx inside, d lo below, d hi above
+        terms = [where(wrap(m), t, 0.0) for m, t in zip(ctx.masks, (tx, tlo, thi))
+                 if m is not None and t is not None]
+        return tangent_sum(ctx, *terms)
+
 
 class Where(Op):
     @staticmethod
@@ -66,6 +73,11 @@ class Where(Op):
         ga = _grad(where(keep, g, zero), sa) if ctx.needs_input_grad[1] else None
         gb = _grad(where(keep, zero, g), sb) if ctx.needs_input_grad[2] else None
         return None, ga, gb
+
+    @staticmethod
+    def jvp(ctx, _, ta, tb):                # d where(c, a, b) = where(c, da, db)
+        return tangent_sum(ctx, Where.apply(ctx.cond, 0.0 if ta is None else ta,
+                                            0.0 if tb is None else tb))
 
 
 class Maximum(Op):
@@ -89,6 +101,12 @@ class Maximum(Op):
         share = wrap(ctx.share)             # d max = [a > b] + [a == b] / 2 for a
         sa, sb = ctx.shapes
         return _grad(g * share, sa), _grad(g * (1 - share), sb)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):                   # d max = s da + (1 - s) db, s = [a > b] + [a == b]/2
+        share = wrap(ctx.share)
+        return tangent_sum(ctx, None if ta is None else ta * share,
+                           None if tb is None else tb * (1 - share))
 
 
 class Minimum(Maximum):

@@ -16,6 +16,8 @@ class ToDevice(Op):
     def backward(ctx, g):
         return g.to(ctx.src), None
 
+    jvp = linear                            # d to(x, device) = to(dx, device)
+
 
 class Cast(Op):
     @staticmethod

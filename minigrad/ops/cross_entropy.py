@@ -171,6 +171,18 @@ class CrossEntropy(Op):
         x, = ctx.saved_tensors
         return CrossEntropyBackward.apply(x, g, ctx.plan), None
 
+    @staticmethod
+    def jvp(ctx, tx, _):                    # d loss_i = sum_c G_ic dx_ic, G = dloss/dx for
+        x, = ctx.saved_tensors              # an upstream gradient of ones (row i of G is the
+        out = ctx.outputs[0]                # gradient of loss_i: rows are independent)
+        ones = wrap(array_module(out.data).ones_like(out.data))
+        prod = CrossEntropyBackward.apply(x, ones, ctx.plan) * tx
+        if ctx.plan.reduction == "none":
+            return prod.sum(1)
+        if ctx.plan.reduction == "mean" and not ctx.plan.total:
+            return prod.sum() * float("nan")    # mean over no weight: NaN, as torch's tangent
+        return prod.sum()                       # (its gradient is 0 there)
+
 
 class CrossEntropyBackward(Op):
     """dx = coef * (a * softmax(x) - B), B the one-hot and smoothing terms (see the top)."""
@@ -205,6 +217,19 @@ class CrossEntropyBackward(Op):
                 r = r - gw * wrap((eps / n_classes * plan.valid).astype(x.dtype))
             gg_g = _coef_transpose(r, plan, g)
         return gx, gg_g, None
+
+    @staticmethod
+    def jvp(ctx, tx, tg, _):                # out = coef(g) (a p - B), p = softmax(x): linear
+        x, g = ctx.saved_tensors            # in g; d/dx through p only (softmax's symmetric J):
+        out = None                          # d out = coef(dg) (a p - B) + coef a J_p dx
+        if tg is not None:
+            out = CrossEntropyBackward.apply(x, tg, ctx.plan)
+        if tx is not None:
+            p = softmax(x, 1)
+            ca = (_coef_tensor(g, ctx.plan) * wrap(ctx.plan.a.astype(x.dtype))).reshape(-1, 1)
+            term = ca * (p * (tx - (tx * p).sum(1, keepdim=True)))
+            out = term if out is None else out + term
+        return out
 
 
 def _coef_tensor(g, plan):

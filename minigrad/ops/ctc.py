@@ -97,6 +97,13 @@ class CTCLoss(Op):
         lp, = ctx.saved_tensors         # uses log_probs, alpha, the raw nll and g
         return CTCGrad.apply(lp, g, ctx.state), None, None, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tlp, *_):                  # d nll_n = sum_{t,c} G_tnc dlp_tnc, G = CTCGrad for
+        lp, = ctx.saved_tensors             # an upstream gradient of ones: the transpose of
+        out = ctx.outputs[0]                # backward (torch's convention: lp taken as
+        ones = wrap(array_module(out.data).ones_like(out.data))     # log-softmax output)
+        return (CTCGrad.apply(lp, ones, ctx.state) * tlp).sum((0, 2))
+
 
 class CTCGrad(Op):
     """The gradient of ctc_loss w.r.t. log_probs (torch's convention, see the module doc)."""
@@ -144,6 +151,12 @@ class CTCGrad(Op):
     def backward(ctx, gg):
         raise RuntimeError("ctc_loss: the derivative of ctc_loss's backward is not implemented "
                            "(torch has no double backward for ctc_loss either)")
+
+    @staticmethod
+    def jvp(ctx, tlp, tg, _):               # linear in g: the same op of dg; through lp:
+        if tlp is not None:                 # second order, refused as backward does
+            CTCGrad.backward(ctx, None)
+        return CTCGrad.apply(ctx.inputs[0], tg, ctx.inputs[2])
 
 
 # ---- the public function ------------------------------------------------------------------

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
+from ..forward_ad import tangent_sum
 from .arith import _binary, _grad, _shape, promote
 from .checks import need_operand, need_tensor
 
@@ -59,6 +60,14 @@ class DivRounded(Op):
         zero = g * 0
         return _grad(zero, sa), _grad(zero, sb), None, None
 
+    @staticmethod
+    def jvp(ctx, ta, tb, *_):               # d round(a / b) = 0
+        if not ctx.differentiable:          # torch's floor_divide has no forward derivative
+            raise NotImplementedError("Trying to use forward AD with floor_divide that does "
+                                      "not support it.")
+        out = ctx.outputs[0]
+        return wrap(array_module(out.data).zeros_like(out.data))
+
 
 class Remainder(Op):
     """a - floor(a / b) * b, with the sign of b (Python's %); Fmod rounds toward zero."""
@@ -85,6 +94,14 @@ class Remainder(Op):
             x, y, _ = promote(_raw(a), _raw(b))
             gb = _grad(-g * wrap(ctx.quotient(_xp(x, y), x, y)), sb)
         return _grad(g, sa), gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):                   # d (a - q b) = da - q db, q = round(a / b) constant
+        if tb is not None:
+            a, b = ctx.saved_tensors
+            x, y, _ = promote(_raw(a), _raw(b))
+            tb = -tb * wrap(ctx.quotient(_xp(x, y), x, y))
+        return tangent_sum(ctx, ta, tb)
 
 
 class Fmod(Remainder):

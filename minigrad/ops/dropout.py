@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module, rng
+from ..forward_ad import linear
 from .arith import torch_name
 from .checks import need_bool, need_float, need_tensor
 from .inplace import update
@@ -33,6 +34,8 @@ class MaskMul(Op):
     def backward(ctx, g):
         return MaskMul.apply(g, ctx.mask), None
 
+    jvp = linear                            # d (x m) = dx m: the same mask
+
 
 class StraightThrough(Op):
     """Forward: the constant `hard`; backward: the gradient passes to `soft` unchanged."""
@@ -44,6 +47,10 @@ class StraightThrough(Op):
     @staticmethod
     def backward(ctx, g):
         return g, None
+
+    @staticmethod
+    def jvp(ctx, tsoft, _):                 # d y = d soft (hard is a constant)
+        return tsoft
 
 
 def _check_p(p, name, op):

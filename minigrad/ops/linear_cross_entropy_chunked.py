@@ -24,9 +24,12 @@ import math
 from .. import fastpath
 from ..autograd import Function, is_grad_enabled, unwrap, wrap
 from ..backend import array_module
+from ..engine import grad
+from ..grad_mode import enable_grad
 from ..cpu import linear_cross_entropy as cpu_lce
 from .block_grad import BlockGrad, _zeros, sum_and_grads
 from .cross_entropy import cross_entropy
+from .shape import cat
 
 
 class Plan:
@@ -71,8 +74,9 @@ def _sum_and_grads(x, probs, W, b, plan, need):
 
 
 def _cut(plan, tensors, sl):
-    """Block sl's tensors: the row tensors cut to rows sl, the shared ones whole."""
-    return [t[sl] if j < plan.n_rows else t for j, t in enumerate(tensors)]
+    """Block sl's tensors: the row tensors cut to rows sl, the shared ones whole (None
+    stays None: a tangent that is not given)."""
+    return [t[sl] if j < plan.n_rows and t is not None else t for j, t in enumerate(tensors)]
 
 
 class ChunkedLinearCrossEntropy(Function):
@@ -130,3 +134,64 @@ class ChunkedLinearCrossEntropy(Function):
             return block_loss(plan, sl, *args[:-1]).sum() * (args[-1] * scale)
         res = BlockGrad.apply(F, plan.blocks, n, *tensors, g)
         return (None, *res[:-1])
+
+    @staticmethod
+    def jvp(ctx, _plan, *ts):               # d loss = sum over blocks k and their rows of
+        tensors, plan = ctx.saved_tensors, ctx.plan     # <G_k, d logits_k> (+ the targets'
+        graph = is_grad_enabled() and any(      # term), G_k = d loss_k / d logits_k and
+            t is not None and t.requires_grad for t in (*tensors, *ts))   # d logits_k =
+        rows = [_block_tangent(plan, sl, _cut(plan, tensors, sl), _cut(plan, ts, sl), graph)
+                for sl in plan.blocks]          # dx_k W^T + x_k dW^T + db: one block at a time
+        if plan.reduction == "none":
+            return rows[0] if len(rows) == 1 else cat(rows)
+        total = rows[0].sum()
+        for r in rows[1:]:
+            total = total + r.sum()
+        if plan.reduction == "mean":
+            total = total * (1.0 / plan.denom if plan.denom else float("nan"))
+        return total
+
+
+def _block_tangent(plan, sl, tensors, tangents, graph):
+    """The tangents of block sl's row losses: the gradient of the block's losses w.r.t. its
+    logits (rows are independent, so one gradient of their sum gives every row's) against
+    the logits' tangent, summed per row. Without a graph to keep, the block's graph is
+    dropped at once (memory of one block); with one (a derivative of the tangent will be
+    taken), the gradient is built with create_graph=True and lives as long as the tangent."""
+    n = plan.n_rows
+    x, W, *b = tensors[0], *tensors[n:]
+    dx, dW, db = tangents[0], tangents[n], (tangents[n + 1] if b else None)
+    target, dtarget = (tensors[1], tangents[1]) if n == 2 else (plan.target[sl], None)
+    classes, d = math.prod(W.shape[:-1]), W.shape[-1]
+    shape = (x.shape[0], *W.shape[:-1])
+    with enable_grad():
+        if not graph:
+            x, W, b = x.detach(), W.detach(), [t.detach() for t in b]
+        logits = x @ W.reshape(classes, d).t()
+        if b:
+            logits = logits + b[0].reshape(classes)
+        logits = logits.reshape(shape)
+        if not logits.requires_grad:
+            logits = logits.detach().requires_grad_()
+        if dtarget is not None and not (graph and target.requires_grad):
+            target = target.detach().requires_grad_()
+        loss = cross_entropy(logits, target, plan.weight, ignore_index=plan.ignore_index,
+                             reduction="none", label_smoothing=plan.label_smoothing)
+        wrt = [logits] + ([target] if dtarget is not None else [])
+        gs = grad(loss.sum(), wrt, create_graph=graph, allow_unused=True)
+    terms = [None if dx is None else dx @ W.reshape(classes, d).t(),
+             None if dW is None else x @ dW.reshape(classes, d).t(),
+             None if db is None else db.reshape(classes).expand(x.shape[0], classes)]
+    dlogits = None
+    for t in terms:
+        if t is not None:
+            dlogits = t if dlogits is None else dlogits + t
+    out = None
+    if dlogits is not None:
+        out = (gs[0] * dlogits.reshape(shape)).reshape(x.shape[0], -1).sum(1)
+    if dtarget is not None and gs[1] is not None:
+        term = (gs[1] * dtarget).reshape(x.shape[0], -1).sum(1)
+        out = term if out is None else out + term
+    if out is None:
+        out = wrap(array_module(x.data).zeros(x.shape[0], x.dtype))
+    return out

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import tangent_sum
 from .activation import LogSigmoid
 from .checks import need_optional_tensor, need_tensor
 from .loss import check_float, get_reduction, reduce_loss
@@ -38,6 +39,12 @@ class BinaryCrossEntropy(Op):
         if ctx.needs_input_grad[1]:
             gt = g * ((1 - p).log() - p.log())
         return gp, gt
+
+    @staticmethod
+    def jvp(ctx, tp, tt):                   # dl = (p - t) / max(p (1 - p), 1e-12) dp
+        p, t = ctx.saved_tensors            #      + (log(1 - p) - log(p)) dt
+        return tangent_sum(ctx, None if tp is None else tp * (p - t) / (p * (1 - p)).clamp(
+            min=1e-12), None if tt is None else tt * ((1 - p).log() - p.log()))
 
 
 class BinaryCrossEntropyWithLogits(Op):
@@ -68,6 +75,18 @@ class BinaryCrossEntropyWithLogits(Op):
             gt = -x if pw is None else -x + (pw - 1) * -LogSigmoid.apply(x)
             gt = g * gt
         return gx, gt, None
+
+    @staticmethod
+    def jvp(ctx, tx, tt, _):                # dl = ((1 + (pw - 1) t) sigmoid(x) - pw t) dx
+        x, t = ctx.saved_tensors            #      + (-x + (pw - 1) softplus(-x)) dt
+        pw = None if ctx.pos_weight is None else wrap(ctx.pos_weight)
+        dx = dt = None
+        if tx is not None:
+            dx = tx * (x.sigmoid() - t if pw is None else
+                       (1 + (pw - 1) * t) * x.sigmoid() - pw * t)
+        if tt is not None:
+            dt = tt * (-x if pw is None else -x + (pw - 1) * -LogSigmoid.apply(x))
+        return tangent_sum(ctx, dx, dt)
 
 
 def _same_shape(input, target, op):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import promote_types
 from .arith import torch_name
 from .checks import need_bool, need_float, need_int, need_tensor
-from .compare import minimum
+from .compare import minimum, where
 from .loss import reduce_loss
 from .loss_margin import enum_reduction, op_errors
 from .norms import vector_norm
@@ -37,6 +37,11 @@ class ClampMinThrough(Op):
     @staticmethod
     def backward(ctx, g):
         return g, None
+
+    @staticmethod
+    def jvp(ctx, tx, low):                  # d y = dx where x >= low, else 0: torch's in-place
+        keep = ctx.inputs[0].data >= ctx.inputs[1]      # clamp_min_ under no_grad still
+        return where(wrap(keep), tx, 0.0)   # updates the tangent (forward AD ignores no_grad)
 
 
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):

@@ -85,6 +85,10 @@ class NoBackward(Op):
     def backward(ctx, g):
         raise RuntimeError(ctx.message)
 
+    @staticmethod
+    def jvp(ctx, tx, _):                    # torch's forward derivative refuses it as well
+        raise RuntimeError(ctx.message)
+
 
 def _tensors(op, **named):
     for k, (name, t) in enumerate(named.items()):

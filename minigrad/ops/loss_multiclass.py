@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
 from .checks import need_float, need_optional_tensor, need_tensor
@@ -105,6 +105,15 @@ class FirstOrderOnly(Op):
         raise RuntimeError(f"the derivative for '{ctx.name}_backward' is not implemented (as "
                            f"in torch): {ctx.name} has first derivatives only")
 
+    @staticmethod
+    def jvp(ctx, tg, tx, *_):               # linear in g: d out = dg[:, None] coef; x has no
+        if tx is not None:                  # derivative of its own (torch has none either)
+            raise NotImplementedError(f"the derivative for '{ctx.name}_backward' is not "
+                                      f"implemented (as in torch): {ctx.name} has first "
+                                      "derivatives only")
+        return None if tg is None else FirstOrderOnly.apply(tg, ctx.inputs[1], ctx.coef,
+                                                            ctx.name)
+
 
 class MultiMargin(Op):
     """Per-row loss of x (N, C) at class indices t (N,); saves the derivative for backward:
@@ -137,6 +146,10 @@ class MultiMargin(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors                  # uses x (for the graph) and ctx.coef
         return FirstOrderOnly.apply(g, x, ctx.coef, "multi_margin_loss"), None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, *_):                   # d loss_i = sum_c coef_ic dx_ic
+        return (tx * wrap(ctx.coef)).sum(1)
 
 
 class MultilabelMargin(Op):
@@ -173,6 +186,10 @@ class MultilabelMargin(Op):
         x, = ctx.saved_tensors                  # uses x (for the graph) and ctx.coef
         # dx[i] = g (#{j: z_ji > 0} for a non-target i, -#{i: z_ji > 0} for a target j) / C
         return FirstOrderOnly.apply(g, x, ctx.coef, "multilabel_margin_loss"), None
+
+    @staticmethod
+    def jvp(ctx, tx, _):                    # d loss_i = sum_c coef_ic dx_ic
+        return (tx * wrap(ctx.coef)).sum(1)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None,

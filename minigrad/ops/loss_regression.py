@@ -20,6 +20,7 @@ import numpy as np
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import promote_types
+from ..forward_ad import elementwise
 from .arith import torch_name
 from .checks import need_bool, need_float, need_operand, need_optional_tensor, need_tensor
 from .compare import where
@@ -45,6 +46,8 @@ class Huber(Op):
         inside = wrap(xp.abs(d.data) < ctx.delta)
         edge = wrap((xp.sign(d.data) * ctx.delta).astype(d.dtype, copy=False))
         return g * where(inside, d, edge), None
+
+    jvp = elementwise                       # d huber = d dd inside, delta sign(d) dd outside
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):

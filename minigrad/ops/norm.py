@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
+from ..forward_ad import tangent_sum
 
 
 def _axes_to(shape, pshape):
@@ -86,6 +87,30 @@ class Normalize(Op):
             gw = None if w is None else wrap(_sum(xp, axes, g_, xhat).reshape(w.shape))
             gb = None if ctx.b_shape is None else wrap(_sum(xp, axes, g_).reshape(ctx.b_shape))
         return gx, gw, gb, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb, *_):           # dy = w dxhat + xhat dw + db,
+        x, w = ctx.saved_tensors            # dxhat = rstd (dx - mean(dx) - xhat mean(dx xhat))
+        dims, eps, pshape = ctx.args
+        if any(t is not None and t.requires_grad for t in (x, w, tx, tw, tb)) \
+                and is_grad_enabled():      # a graph is wanted: recompute xhat with ops
+            xc = x - x.mean(dims, keepdim=True)
+            rstd = 1.0 / ((xc * xc).mean(dims, keepdim=True) + eps).sqrt()
+            xhat = xc * rstd
+        else:
+            xhat, rstd = wrap(ctx.xhat), wrap(ctx.rstd)
+        dy = db = None
+        if tx is not None:
+            dy = rstd * (tx - tx.mean(dims, keepdim=True)
+                         - xhat * (tx * xhat).mean(dims, keepdim=True))
+            if w is not None:
+                dy = dy * w.reshape(pshape)
+        if tw is not None:
+            term = xhat * tw.reshape(pshape)
+            dy = term if dy is None else dy + term
+        if tb is not None:
+            db = tb.reshape(pshape)
+        return tangent_sum(ctx, dy, db), None, None     # mean and var: no tangent
 
 
 def normalize(x, weight, bias, dims, eps, pshape):

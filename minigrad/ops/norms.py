@@ -86,6 +86,14 @@ class VectorNorm(Op):
         scale = where(zero, 0.0, g / where(zero, 1.0, norm) ** (p - 1))
         return scaled * scale, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, *_):                   # dn = sum over dims of (dn/dx) dx, dn/dx the
+        out = ctx.outputs[0]                # backward above for an upstream gradient of ones
+        ones = wrap(array_module(out.data).ones_like(out.data))
+        dims, keepdim = ctx.args[1], ctx.args[2]
+        prod = VectorNorm.backward(ctx, ones)[0] * tx
+        return prod.sum(dims, keepdim=keepdim) if dims else prod
+
 
 def _ord_text(ord):
     return "inf" if ord == INF else "-inf" if ord == -INF else f"{ord:g}"
@@ -159,6 +167,14 @@ class SvdVals(Op):
         a, = ctx.saved_tensors                  # an input of the backward node only so that
         return SvdValsBackward.apply(g, a, *ctx.uv)     # differentiating it again raises
 
+    @staticmethod
+    def jvp(ctx, ta):                       # ds_k = u_k^T dA v_k (first order, as backward)
+        if ctx.uv is None:
+            out = ctx.outputs[0]
+            return wrap(array_module(out.data).zeros_like(out.data))
+        u, vh = (wrap(m) for m in ctx.uv)
+        return ((u.transpose(-1, -2) @ ta) * vh).sum(-1)
+
 
 class SvdValsBackward(Op):
     @staticmethod
@@ -169,6 +185,12 @@ class SvdValsBackward(Op):
     def backward(ctx, gg):
         raise RuntimeError("matrix_norm: double backward of the singular values (ord 'nuc', 2 "
                            "or -2) is not supported in minigrad")
+
+    @staticmethod
+    def jvp(ctx, tg, ta, *_):               # linear in g: d out = U diag(dg) V^H; through A:
+        if ta is not None:                  # second order, refused as backward does
+            SvdValsBackward.backward(ctx, None)
+        return SvdValsBackward.apply(tg, *ctx.inputs[1:])
 
 
 def _matrix_dims(A, dim, op):

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_ad import elementwise
 from .arith import torch_name
 from .unary_math import check_tensor, quiet
 
@@ -41,6 +42,8 @@ class Sign(Op):
     def backward(ctx, g):
         return _zero_grad(g)                # d sign = 0 (almost everywhere)
 
+    jvp = elementwise           # d sign = 0 (diagonal J: J v = J^T v)
+
 
 class Floor(Op):
     @staticmethod
@@ -51,6 +54,8 @@ class Floor(Op):
     @staticmethod
     def backward(ctx, g):
         return _zero_grad(g)
+
+    jvp = elementwise           # d floor = 0 (diagonal J: J v = J^T v)
 
 
 class Ceil(Op):
@@ -63,6 +68,8 @@ class Ceil(Op):
     def backward(ctx, g):
         return _zero_grad(g)
 
+    jvp = elementwise           # d ceil = 0 (diagonal J: J v = J^T v)
+
 
 class Trunc(Op):
     @staticmethod
@@ -73,6 +80,8 @@ class Trunc(Op):
     @staticmethod
     def backward(ctx, g):
         return _zero_grad(g)
+
+    jvp = elementwise           # d trunc = 0 (diagonal J: J v = J^T v)
 
 
 class Round(Op):
@@ -101,6 +110,8 @@ class Round(Op):
     def backward(ctx, g):
         return _zero_grad(g), None
 
+    jvp = elementwise           # d round = 0 (diagonal J: J v = J^T v)
+
 
 class Frac(Op):
     @staticmethod
@@ -113,6 +124,8 @@ class Frac(Op):
     @staticmethod
     def backward(ctx, g):
         return g                            # d (x - trunc(x)) = dx
+
+    jvp = elementwise           # d frac = dx (diagonal J: J v = J^T v)
 
 
 # ---- the public functions (torch.X; Tensor.X and Tensor.X_ call these) -------------------

@@ -90,6 +90,11 @@ class Softmax(Op):
         y, = ctx.saved_tensors
         return SoftmaxBackward.apply(y, g, ctx.dim), None
 
+    @staticmethod
+    def jvp(ctx, tx, _):                    # dy = y * (dx - sum(dx * y)): J is symmetric,
+        y, = ctx.saved_tensors              # diag(y) - y y^T, so J v is backward's formula
+        return SoftmaxBackward.apply(y, tx, ctx.dim)
+
 
 class SoftmaxBackward(Op):
     """dx = y * (g - sum(g * y)), as one node so the fused path stays differentiable."""
@@ -111,6 +116,16 @@ class SoftmaxBackward(Op):
         gg_out = y * (gg - s_ggy)
         return gy, gg_out, None
 
+    @staticmethod
+    def jvp(ctx, ty, tg, _):                # out = y (g - sum(g y)), bilinear in (y, g):
+        y, g = ctx.saved_tensors            # d out = y (dg - sum(dg y))
+        d = ctx.dim                         #         + dy (g - sum(g y)) - y sum(g dy)
+        out = None if tg is None else SoftmaxBackward.apply(y, tg, d)
+        if ty is not None:
+            term = ty * (g - (g * y).sum(d, keepdim=True)) - y * (g * ty).sum(d, keepdim=True)
+            out = term if out is None else out + term
+        return out
+
 
 class LogSoftmax(Op):
     @staticmethod
@@ -125,6 +140,11 @@ class LogSoftmax(Op):
     def backward(ctx, g):
         y, = ctx.saved_tensors
         return LogSoftmaxBackward.apply(y, g, ctx.dim), None
+
+    @staticmethod
+    def jvp(ctx, tx, _):                    # dy = dx - sum(softmax(x) dx)
+        y, = ctx.saved_tensors
+        return tx - (tx * y.exp()).sum(ctx.dim, keepdim=True)
 
 
 class LogSoftmaxBackward(Op):
@@ -146,6 +166,15 @@ class LogSoftmaxBackward(Op):
         gy = -gg * p * g.sum(d, keepdim=True)
         gg_out = gg - (gg * p).sum(d, keepdim=True)
         return gy, gg_out, None
+
+    @staticmethod
+    def jvp(ctx, ty, tg, _):                # out = g - exp(y) sum(g):
+        y, g = ctx.saved_tensors            # d out = dg - exp(y) sum(dg) - exp(y) dy sum(g)
+        out = None if tg is None else LogSoftmaxBackward.apply(y, tg, ctx.dim)
+        if ty is not None:
+            term = -(y.exp() * ty) * g.sum(ctx.dim, keepdim=True)
+            out = term if out is None else out + term
+        return out
 
 
 def _check(x, op):

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..dtypes import result_type
+from ..forward_ad import tangent_sum
 from .arith import _cast, _grad, _shape, torch_name
 from .binary_math import _broadcast, _number, _opmath, _xp
 from .compare import need_tensor
@@ -64,6 +65,13 @@ class Lerp(Op):
         gb = _grad(g * w, sb) if ctx.needs_input_grad[1] else None
         gw = _grad(g * (b - a), sw) if sw is not None and ctx.needs_input_grad[2] else None
         return ga, gb, gw
+
+    @staticmethod
+    def jvp(ctx, ta, tb, tw):               # d lerp = (1 - w) da + w db + (b - a) dw
+        a, b, w = ctx.saved_tensors
+        return tangent_sum(ctx, None if ta is None else ta * (1 - w),
+                           None if tb is None else tb * w,
+                           None if tw is None else tw * (b - a))
 
 
 def lerp(input, end, weight):
@@ -129,6 +137,18 @@ class Addcmul(Op):
             g1 = _grad(gv * t2, s1) if ctx.needs_input_grad[1] else None
             g2 = _grad(gv * t1, s2) if ctx.needs_input_grad[2] else None
         return _grad(g, sx), g1, g2, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tt1, tt2, *_):         # d = dx + v (dt1 t2 + t1 dt2), or
+        t1, t2 = ctx.saved_tensors          #   dx + v (dt1 / t2 - t1 dt2 / t2^2) for addcdiv
+        v = ctx.value
+        if ctx.divide:
+            d1 = None if tt1 is None else tt1 * v / t2
+            d2 = None if tt2 is None else -(tt2 * v) * t1 / (t2 * t2)
+        else:
+            d1 = None if tt1 is None else tt1 * v * t2
+            d2 = None if tt2 is None else tt2 * v * t1
+        return tangent_sum(ctx, tx, d1, d2)
 
 
 def _addc(fn, input, tensor1, tensor2, value, divide):

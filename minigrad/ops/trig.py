@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..autograd import Op
 from ..backend import array_module
+from ..forward_ad import elementwise
 from .unary_math import check_tensor, float_in, quiet, rsqrt
 
 
@@ -28,6 +29,8 @@ class Tan(Op):
         y, = ctx.saved_tensors              # d tan(x) = (1 + tan(x)^2) dx
         return g * (1 + y * y)
 
+    jvp = elementwise           # d tan = (1 + tan^2) dx (diagonal J: J v = J^T v)
+
 
 class Asin(Op):
     @staticmethod
@@ -40,6 +43,8 @@ class Asin(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors              # d asin(x) = dx / sqrt(1 - x^2)
         return g * rsqrt(1 - x * x)
+
+    jvp = elementwise           # d asin = dx / sqrt(1 - x^2) (diagonal J: J v = J^T v)
 
 
 class Acos(Op):
@@ -54,6 +59,8 @@ class Acos(Op):
         x, = ctx.saved_tensors              # d acos(x) = -dx / sqrt(1 - x^2)
         return g * -rsqrt(1 - x * x)
 
+    jvp = elementwise           # d acos = -dx / sqrt(1 - x^2) (diagonal J: J v = J^T v)
+
 
 class Atan(Op):
     @staticmethod
@@ -65,6 +72,8 @@ class Atan(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors              # d atan(x) = dx / (1 + x^2)
         return g / (x * x + 1)
+
+    jvp = elementwise           # d atan = dx / (1 + x^2) (diagonal J: J v = J^T v)
 
 
 class Sinh(Op):
@@ -79,6 +88,8 @@ class Sinh(Op):
         x, = ctx.saved_tensors              # d sinh(x) = cosh(x) dx
         return g * Cosh.apply(x)
 
+    jvp = elementwise           # d sinh = cosh dx (diagonal J: J v = J^T v)
+
 
 class Cosh(Op):
     @staticmethod
@@ -92,6 +103,8 @@ class Cosh(Op):
         x, = ctx.saved_tensors              # d cosh(x) = sinh(x) dx
         return g * Sinh.apply(x)
 
+    jvp = elementwise           # d cosh = sinh dx (diagonal J: J v = J^T v)
+
 
 class Asinh(Op):
     @staticmethod
@@ -103,6 +116,8 @@ class Asinh(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors              # d asinh(x) = dx / sqrt(x^2 + 1)
         return g * rsqrt(x * x + 1)
+
+    jvp = elementwise           # d asinh = dx / sqrt(x^2 + 1) (diagonal J: J v = J^T v)
 
 
 class Acosh(Op):
@@ -117,6 +132,8 @@ class Acosh(Op):
         x, = ctx.saved_tensors              # d acosh(x) = dx / sqrt(x^2 - 1)
         return g * rsqrt(x * x - 1)
 
+    jvp = elementwise           # d acosh = dx / sqrt(x^2 - 1) (diagonal J: J v = J^T v)
+
 
 class Atanh(Op):
     @staticmethod
@@ -129,6 +146,8 @@ class Atanh(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors              # d atanh(x) = dx / (1 - x^2)
         return g * (1 / (1 - x * x))
+
+    jvp = elementwise           # d atanh = dx / (1 - x^2) (diagonal J: J v = J^T v)
 
 
 # ---- the public functions (torch.X; Tensor.X and Tensor.X_ call these) -------------------

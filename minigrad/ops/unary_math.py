@@ -20,6 +20,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module
+from ..forward_ad import elementwise
 from .checks import need_tensor
 from .unary import _float_in as float_in
 
@@ -68,6 +69,8 @@ class Log1p(Op):
         x, = ctx.saved_tensors              # d log(1 + x) = dx / (x + 1)
         return g / (x + 1)
 
+    jvp = elementwise           # d log1p = dx / (1 + x) (diagonal J: J v = J^T v)
+
 
 class Expm1(Op):
     @staticmethod
@@ -82,6 +85,8 @@ class Expm1(Op):
         y, = ctx.saved_tensors              # d (e^x - 1) = e^x dx = (y + 1) dx
         return g * (y + 1)
 
+    jvp = elementwise           # d expm1 = (y + 1) dx (diagonal J: J v = J^T v)
+
 
 class Log2(Op):
     @staticmethod
@@ -94,6 +99,8 @@ class Log2(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors              # d log2(x) = dx / (x ln 2)
         return g / (x * _LN2)
+
+    jvp = elementwise           # d log2 = dx / (x ln 2) (diagonal J: J v = J^T v)
 
 
 class Log10(Op):
@@ -108,6 +115,8 @@ class Log10(Op):
         x, = ctx.saved_tensors              # d log10(x) = dx / (x ln 10)
         return g / (x * _LN10)
 
+    jvp = elementwise           # d log10 = dx / (x ln 10) (diagonal J: J v = J^T v)
+
 
 class Exp2(Op):
     @staticmethod
@@ -121,6 +130,8 @@ class Exp2(Op):
     def backward(ctx, g):
         y, = ctx.saved_tensors              # d 2^x = 2^x ln 2 dx
         return g * y * _LN2
+
+    jvp = elementwise           # d exp2 = y ln 2 dx (diagonal J: J v = J^T v)
 
 
 class Rsqrt(Op):
@@ -137,6 +148,8 @@ class Rsqrt(Op):
         y, = ctx.saved_tensors              # d x^(-1/2) = -x^(-3/2) / 2 dx = -y^3 / 2 dx
         return -0.5 * g * (y * y * y)
 
+    jvp = elementwise           # d rsqrt = -y^3 / 2 dx (diagonal J: J v = J^T v)
+
 
 class Reciprocal(Op):
     @staticmethod
@@ -150,6 +163,8 @@ class Reciprocal(Op):
     def backward(ctx, g):
         y, = ctx.saved_tensors              # d (1/x) = -1/x^2 dx = -y^2 dx
         return -g * (y * y)
+
+    jvp = elementwise           # d (1/x) = -y^2 dx (diagonal J: J v = J^T v)
 
 
 class Square(Op):
@@ -166,6 +181,8 @@ class Square(Op):
         x, = ctx.saved_tensors              # d x^2 = 2 x dx
         return g * (2 * x)
 
+    jvp = elementwise           # d x^2 = 2 x dx (diagonal J: J v = J^T v)
+
 
 class Erf(Op):
     @staticmethod
@@ -178,6 +195,8 @@ class Erf(Op):
         x, = ctx.saved_tensors              # d erf(x) = 2/sqrt(pi) exp(-x^2) dx
         return _TWO_OVER_SQRT_PI * (-(x * x)).exp() * g
 
+    jvp = elementwise           # d erf = 2/sqrt(pi) exp(-x^2) dx (diagonal J: J v = J^T v)
+
 
 class Erfc(Op):
     @staticmethod
@@ -189,6 +208,8 @@ class Erfc(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors              # d erfc(x) = -2/sqrt(pi) exp(-x^2) dx
         return -_TWO_OVER_SQRT_PI * (-(x * x)).exp() * g
+
+    jvp = elementwise           # d erfc = -2/sqrt(pi) exp(-x^2) dx (diagonal J: J v = J^T v)
 
 
 class Erfinv(Op):
@@ -203,6 +224,8 @@ class Erfinv(Op):
     def backward(ctx, g):
         y, = ctx.saved_tensors              # d erfinv(x) = sqrt(pi)/2 exp(erfinv(x)^2) dx
         return _HALF_SQRT_PI * (y * y).exp() * g
+
+    jvp = elementwise           # d erfinv = sqrt(pi)/2 exp(y^2) dx (diagonal J: J v = J^T v)
 
 
 # ---- the public functions (torch.X; Tensor.X and Tensor.X_ call these) -------------------
