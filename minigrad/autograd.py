@@ -76,6 +76,10 @@ class Function:
     def save_for_backward(self, *tensors):
         self._to_save = tensors
 
+    def save_for_forward(self, *tensors):
+        """Keep tensors for jvp(), which reads them as ctx.saved_tensors (torch's)."""
+        self._fw_to_save = tensors
+
     def mark_non_differentiable(self, *outputs):
         self._non_diff = outputs
 
@@ -89,7 +93,7 @@ class Function:
             if type(s) is saved.SavedOutput:
                 t = Tensor._make(s.data, self, s.index)
                 if s.tangent is not None:       # forward mode's tangent of that output
-                    _forward_ad().relink_tangent(t, s.tangent)
+                    forward_ad.relink_tangent(t, s.tangent)
                 s = t
             out.append(s)
         return tuple(out)
@@ -127,7 +131,8 @@ class Function:
             raw = cls.forward(ctx, *arrays)
         else:
             with no_grad():
-                raw = cls.forward(ctx, *args)
+                raw = cls.forward(ctx, *args) if not _duals else \
+                    forward_ad.user_forward(cls, ctx, args)
         if type(raw) is not tuple:                   # the common single-output case
             result = Tensor._make(raw.data if isinstance(raw, Tensor) else raw)
             if cls.view_of_input and first is args[0]:
@@ -135,13 +140,13 @@ class Function:
             if record:
                 ctx._record(args, edges, (raw,), (result,), Tensor, True)
             if _duals:                          # forward mode: tangents to propagate
-                _forward_ad().propagate(ctx, args, (raw,), (result,))
+                forward_ad.propagate(ctx, args, (raw,), (result,))
             return result
         results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in raw])
         if record:
             ctx._record(args, edges, raw, results, Tensor, False)
         if _duals:
-            _forward_ad().propagate(ctx, args, raw, results)
+            forward_ad.propagate(ctx, args, raw, results)
         return results
 
     def _record(self, args, edges, outs, results, Tensor, single):
@@ -180,11 +185,6 @@ class Op(Function):
     _arrays_in = True
 
 
-def _forward_ad():
-    from . import forward_ad    # lazy: imported only once a dual tensor exists
-    return forward_ad
-
-
 def _device_error(cls, a, b):
     raise RuntimeError(f"{cls.__name__}: expected all tensors on the same device, got "
                        f"{a.device} and {b.device}")
@@ -202,4 +202,4 @@ def wrap(array):
 
 
 from .engine import backward, grad, run_backward, trace  # noqa: E402,F401  (torch.autograd's names)
-from . import forward_ad  # noqa: E402,F401  (torch.autograd.forward_ad)
+from . import forward_ad  # noqa: E402  (torch.autograd.forward_ad; apply calls it)

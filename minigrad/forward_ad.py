@@ -178,11 +178,16 @@ def propagate(ctx, args, outs, results):
         ctx._to_save = ()
         ctx._writes_at_save = autograd.storage.writes
     ctx.inputs, ctx.outputs = args, results
+    backward_saved = ctx._saved
+    fw_saved = ctx.__dict__.pop("_fw_to_save", None)
+    if fw_saved is not None:    # a user Function's save_for_forward: its jvp's saved_tensors
+        ctx._saved = [autograd.saved.pack(s, args, outs, results, Tensor) for s in fw_saved]
     state.busy = True
     try:
         out = rule(ctx, *tangents)
     finally:
         state.busy = False
+        ctx._saved = backward_saved
         del ctx.inputs, ctx.outputs     # (a node holding its outputs would be a cycle)
     out = out if type(out) is tuple else (out,)
     for j, (r, t) in enumerate(zip(results, out)):
@@ -195,6 +200,16 @@ def propagate(ctx, args, outs, results):
             t = t.to(r.dtype)
         set_tangent(r, t)
         _keep_for_saved_output(ctx, j, t)
+
+
+def user_forward(cls, ctx, args):
+    """A user Function's forward (it receives Tensors): its own ops do not propagate tangents;
+    the Function's jvp gives its outputs' tangents."""
+    busy, state.busy = state.busy, True
+    try:
+        return cls.forward(ctx, *args)
+    finally:
+        state.busy = busy
 
 
 def _keep_for_saved_output(ctx, j, t):

@@ -151,3 +151,42 @@ def test_reverse_over_forward_and_forward_over_reverse():
 
     np.testing.assert_allclose(rof(mg, fw, mg.autograd.grad),
                                rof(torch, tfw, torch.autograd.grad), rtol=1e-10)
+
+
+def test_user_function_jvp_and_save_for_forward_as_torch():
+    x, v = _pair(4)
+
+    def make(lib):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                ctx.save_for_forward(a)
+                return a ** 3
+
+            @staticmethod
+            def backward(ctx, g):
+                a, = ctx.saved_tensors
+                return 3 * a * a * g
+
+            @staticmethod
+            def jvp(ctx, t):
+                a, = ctx.saved_tensors
+                return 3 * a * a * t
+        return Cube
+
+    got = _jvp(mg, fw, lambda d: make(mg).apply(d.sin()), x, v)
+    want = _jvp(torch, tfw, lambda d: make(torch).apply(d.sin()), x, v)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
+
+    class NoRule(mg.autograd.Function):     # its forward's own ops are not differentiated
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+    with fw.dual_level():
+        with pytest.raises(NotImplementedError, match=r"\(NoRule\)"):
+            NoRule.apply(fw.make_dual(mg.tensor(x), mg.tensor(v)))
