@@ -243,3 +243,19 @@ def test_jacfwd_of_an_mlp_through_functional_call():
     got = mf.jacfwd(lambda p: mf.functional_call(net, p, (x,)))(params)
     want = tf.jacfwd(lambda p: tf.functional_call(tnet, p, (tx,)))(tparams)
     assert_tree_close(got, want)
+
+
+def test_one_tensor_passed_twice_or_also_closed_over():
+    """Each differentiated argument is its own variable, even when the same tensor is passed
+    twice or f also closes over it (torch.func wraps each argument separately)."""
+    x, tx = pair(3)
+
+    def f(L, c):
+        return lambda a, b: a * L.sin(b) * c
+    for name in ("jacrev", "jacfwd"):
+        got = getattr(mf, name)(f(mg, x), argnums=(0, 1))(x, x)
+        want = getattr(tf, name)(f(torch, tx), argnums=(0, 1))(tx, tx)
+        assert_tree_close(got, want)
+    got = mf.grad(lambda p: (p["a"] * p["b"].sin() * x).sum())({"a": x, "b": x})
+    want = tf.grad(lambda p: (p["a"] * p["b"].sin() * tx).sum())({"a": tx, "b": tx})
+    assert_tree_close(got, want)

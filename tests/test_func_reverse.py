@@ -226,3 +226,16 @@ def test_argnums_bool_is_an_int_as_in_torch():
     (x, tx), (y, ty) = pair(3), pair(3)
     got = mf.grad(lambda a, b: (a * b.sin()).sum(), argnums=True)(x, y)
     assert_tree_close(got, tf.grad(lambda a, b: (a * b.sin()).sum(), argnums=True)(tx, ty))
+
+
+def test_vjp_fn_retain_graph_and_create_graph():
+    x, tx = pair(3)
+    c, tc = pair(3)
+    _, fn = mf.vjp(lambda x: x.sin() * x, x)
+    _, tfn = tf.vjp(lambda x: x.sin() * x, tx)
+    assert_tree_close(fn(c, create_graph=True), tfn(tc, create_graph=True))
+    assert_tree_close(fn(c, retain_graph=False), tfn(tc, retain_graph=False))
+    with pytest.raises(RuntimeError):
+        tfn(tc)
+    with pytest.raises(RuntimeError, match="second time"):
+        fn(c)
