@@ -17,6 +17,8 @@ import time
 
 import pytest
 
+import minigrad as mg
+
 pytest.importorskip("mpi4py")
 SCRIPTS = os.path.join(os.path.dirname(__file__), "mpi_scripts")
 MPIEXEC = next((p for p in (os.path.join(os.path.dirname(sys.executable), "mpiexec"),
@@ -24,7 +26,8 @@ MPIEXEC = next((p for p in (os.path.join(os.path.dirname(sys.executable), "mpiex
 pytestmark = pytest.mark.skipif(MPIEXEC is None, reason="mpiexec not found")
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1", PRTE_MCA_rmaps_default_mapping_policy=
-           ":oversubscribe", PYTHONUNBUFFERED="1")
+           ":oversubscribe", PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1",
+           OPENBLAS_NUM_THREADS="1")   # ranks share the cores: one BLAS thread each
 
 
 def mpirun(n, script, *args, timeout=120):
@@ -93,3 +96,21 @@ def test_a_collective_past_its_timeout_raises():
     assert rc != 0
     assert "TIMEOUT raised" in out and "DistBackendError" in out
     assert elapsed < 30, elapsed      # rank 1 sleeps 60 s: the abort ended it
+
+
+def test_digits_example_distributed(tmp_path):
+    pytest.importorskip("sklearn")
+    start = time.monotonic()
+    proc = subprocess.run([MPIEXEC, "-n", "2", sys.executable,
+                           os.path.join(SCRIPTS, "..", "..", "examples", "digits_cnn.py"),
+                           "--distributed", "--epochs", "1", "--limit", "96", "--quiet",
+                           "--batch-size", "32", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(ENV, MPLBACKEND="Agg"), stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.strip().splitlines()
+    assert "x 2 processes" in lines[0]
+    assert lines[-1].startswith("test accuracy: ") and len(lines) == 4, lines   # rank 0 only
+    ckpt = mg.load(tmp_path / "digits_cnn.npz")
+    assert not any(k.startswith("module.") for k in ckpt["model"])
+    assert time.monotonic() - start < 60
