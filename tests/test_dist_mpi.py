@@ -65,7 +65,8 @@ def test_collective_against_numpy(collectives, name):
     assert rc == 0, out[-3000:]
 
 
-@pytest.mark.parametrize("name", ["ddp_mlp", "ddp_mlp_small_buckets", "ddp_digits_cnn"])
+@pytest.mark.parametrize("name", ["ddp_mlp", "ddp_mlp_small_buckets", "ddp_mlp_bucket_view",
+                                  "ddp_digits_cnn"])
 def test_ddp_two_ranks_equal_one_process(training, name):
     # 20 steps (5 for the tiny-bucket run), half the batch per rank, 1e-10 in float64
     rc, out, _ = training

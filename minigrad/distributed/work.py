@@ -7,9 +7,10 @@ the same Work, waited on at once.
 
 Why polling with a deadline: MPI has no timeout on a blocking call, so each collective is
 started nonblocking (MPI_Iallreduce, ...) and MPI_Test is called in a loop that checks the
-clock. MPI only makes progress inside MPI calls, so the loop spins (no sleep) for its first
-50 ms, which keeps a fast collective as fast as the blocking call, and sleeps 0.2 ms between
-tests after that, so a rank waiting long for a slow peer leaves the CPU to it.
+clock. MPI only makes progress inside MPI calls (a large all-reduce moves in many chunks,
+each needing a call), so the loop spins without sleeping for its first second, as MPI's own
+blocking calls do, which keeps a collective as fast as the blocking call; after that it
+sleeps 0.1 ms between tests, so a rank waiting long for a slow peer leaves the CPU to it.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ import time
 
 from .group import DistBackendError
 
-_SPIN_S = 0.05
-_NAP_S = 0.0002
+_SPIN_S = 1.0
+_NAP_S = 0.0001
 
 
 class Work:
@@ -53,7 +54,7 @@ class Work:
         test = self._test
         while not test():
             n += 1
-            if n & 31 == 0:
+            if n & 255 == 0:
                 now = time.monotonic()
                 if now > deadline:
                     raise DistBackendError(

@@ -80,6 +80,8 @@ def train_exact(name, make, shape, make_opt, sync_bn=False, steps=20, **ddp_kw):
 train_exact("ddp_mlp", mlp, (12,), lambda ps: mg.optim.Adam(ps, lr=1e-2))
 train_exact("ddp_mlp_small_buckets", mlp, (12,),
             lambda ps: mg.optim.SGD(ps, lr=0.1, momentum=0.9), steps=5, bucket_cap_mb=0.001)
+train_exact("ddp_mlp_bucket_view", mlp, (12,), lambda ps: mg.optim.Adam(ps, lr=1e-2), steps=5,
+            bucket_cap_mb=0.002, gradient_as_bucket_view=True)
 # SGD, not Adam, for the CNN: the conv biases before BatchNorm have a gradient of exactly zero
 # in exact arithmetic, so theirs is rounding noise (~1e-17), which Adam divides by its own
 # square root: a 1e-17 difference in the order of additions becomes a 1e-10 one in the

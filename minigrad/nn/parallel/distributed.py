@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 
+from ... import backend
 from ... import distributed as dist
 from ...grad_mode import is_grad_enabled
 from ..module import Module
@@ -39,9 +40,8 @@ class DistributedDataParallel(Module):
         dist.get_world_size(process_group)     # ValueError when no process group exists
         if dim != 0:
             raise NotImplementedError("DistributedDataParallel: only dim=0 is supported")
-        if gradient_as_bucket_view or static_graph:
-            raise NotImplementedError("DistributedDataParallel: gradient_as_bucket_view and "
-                                      "static_graph are not supported")
+        if static_graph:
+            raise NotImplementedError("DistributedDataParallel: static_graph is not supported")
         named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
         if not named:
             raise RuntimeError("DistributedDataParallel is not needed when a module doesn't "
@@ -74,13 +74,24 @@ class DistributedDataParallel(Module):
                             + [b for _, b in module.named_buffers()])
         object.__setattr__(self, "reducer", Reducer(named, self.bucket_bytes_cap,
                                                     self.find_unused_parameters,
-                                                    process_group))
+                                                    process_group,
+                                                    bool(gradient_as_bucket_view)))
 
     def _broadcast(self, tensors):
-        works = [dist.broadcast(t.data, src=0, group=self.process_group, async_op=True)
-                 for t in tensors if t is not None]
-        for w in works:
-            w.wait()
+        """Copy rank 0's values into `tensors` on every rank: one flat broadcast per dtype
+        and device (torch coalesces the same way), not one per tensor."""
+        groups = {}
+        for t in tensors:
+            if t is not None:
+                groups.setdefault((t.data.dtype.str, type(t.data)), []).append(t.data)
+        for arrays in groups.values():
+            xp = backend.array_module(arrays[0])
+            flat = xp.concatenate([a.reshape(-1) for a in arrays])
+            dist.broadcast(flat, src=0, group=self.process_group)
+            start = 0
+            for a in arrays:
+                a[...] = flat[start:start + a.size].reshape(a.shape)
+                start += a.size
 
     def forward(self, *inputs, **kwargs):
         if self.require_forward_param_sync and self.broadcast_buffers:

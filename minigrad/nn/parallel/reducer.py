@@ -12,7 +12,9 @@ roughly the order in which backward produces their gradients.
                   all_reduce (async). Buckets start in index order on every rank, as the
                   collectives must be issued in the same order everywhere.
     finalize()    queued with engine.queue_callback by the first hook of a backward: waits
-                  for every bucket and copies the averaged slots back into p.grad.
+                  for every bucket and copies the averaged slots back into p.grad (with
+                  gradient_as_bucket_view=True, p.grad becomes a view of its slot instead:
+                  no copy, but the next synchronised backward overwrites it, as in torch).
 
 minigrad's engine writes the leaves' .grad at the end of the backward walk, so the hooks,
 and the bucket all-reduces, run after the walk rather than during it: buckets overlap with
@@ -82,8 +84,8 @@ def assign_buckets(named_params, cap_bytes, first_cap_bytes=FIRST_BUCKET_BYTES):
 
 
 class Reducer:
-    def __init__(self, named_params, cap_bytes, find_unused, group=None):
-        self.find_unused, self.group = find_unused, group
+    def __init__(self, named_params, cap_bytes, find_unused, group=None, as_view=False):
+        self.find_unused, self.group, self.as_view = find_unused, group, as_view
         self.buckets = assign_buckets(named_params, cap_bytes)
         self.where = {}
         for b in self.buckets:
@@ -91,7 +93,7 @@ class Reducer:
                 self.where[id(p)] = (b, k)
         self.world = dist.get_world_size(group)
         self.armed = self.queued = False
-        self.next_bucket, self.error = 0, None
+        self.next_bucket, self.first_busy, self.error = 0, 0, None
         self.handles = [p.register_post_accumulate_grad_hook(self._hook)
                         for _, p in named_params]
 
@@ -102,11 +104,11 @@ class Reducer:
             raise RuntimeError(msg)
         for b in self.buckets:
             b.reset()
-        self.next_bucket, self.armed, self.queued = 0, True, False
+        self.next_bucket, self.first_busy, self.armed, self.queued = 0, 0, True, False
 
     def _hook(self, p):
-        if not self.armed:
-            return                      # no_sync(), eval, or a backward DDP was not told of
+        if not self.armed or self.world == 1:
+            return      # no_sync(), eval, a backward DDP was not told of, or nothing to average
         if not self.queued:
             engine.queue_callback(self._finalize)
             self.queued = True
@@ -115,8 +117,14 @@ class Reducer:
             raise RuntimeError("Expected to mark a variable ready only once: a parameter got "
                                "its gradient twice in one iteration (two backward passes "
                                "through one DDP forward?)")
-        b.slot(k)[...] = p.grad.data * (1.0 / self.world)   # torch divides while copying
+        slot = b.slot(k)
+        xp = backend.array_module(slot)
+        xp.multiply(p.grad.data, 1.0 / self.world, out=slot)   # torch divides while copying
         self._mark(b, k)
+        for nb in self.buckets[self.first_busy:self.next_bucket]:
+            if not nb.work.is_completed():      # MPI progresses only inside MPI calls
+                break
+            self.first_busy += 1
 
     def _mark(self, b, k):
         b.ready[k] = True
@@ -153,10 +161,12 @@ class Reducer:
             for k, p in enumerate(b.params):
                 if used is None or used[j]:
                     avg = b.slot(k)
-                    if p.grad is None:
+                    if self.as_view:        # gradient_as_bucket_view: no copy back
+                        p.grad = Tensor._make(avg)
+                    elif p.grad is None:
                         p.grad = Tensor._make(avg.copy())
                     else:
-                        p.grad.data[...] = avg
+                        backend.array_module(avg).copyto(p.grad.data, avg)
                 j += 1
 
     def remove(self):
