@@ -71,7 +71,3 @@ class Work:
         self.wait()
         return self._result() if callable(self._result) else self._result
 
-
-def done(what: str, finish=None) -> Work:
-    """A Work that has already completed (world size 1, or nothing to send)."""
-    return Work(None, finish, 0.0, what)

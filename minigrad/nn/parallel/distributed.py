@@ -49,8 +49,8 @@ class DistributedDataParallel(Module):
         devices = {p.device for _, p in module.named_parameters()}
         on_cpu = all(d.type == "cpu" for d in devices)
         if (device_ids is not None or output_device is not None) and (
-                on_cpu or len(devices) > 1 or list(device_ids or [])
-                not in ([], [next(iter(devices)).index])):
+                on_cpu or len(devices) > 1 or [getattr(d, "index", d) for d in device_ids or []]
+                not in ([], [next(iter(devices)).index or 0])):
             raise ValueError(
                 "DistributedDataParallel device_ids and output_device arguments only work with "
                 "single-device/multiple-device GPU modules or CPU modules, but got device_ids "
