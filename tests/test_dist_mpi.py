@@ -76,7 +76,8 @@ def test_ddp_two_ranks_equal_one_process(training, name):
 
 
 @pytest.mark.parametrize("name", ["no_sync", "find_unused_parameters",
-                                  "unused_parameter_error", "broadcast_buffers",
+                                  "unused_parameter_error", "second_backward_error",
+                                  "broadcast_buffers",
                                   "sync_batchnorm"])
 def test_training_feature(training, name):
     rc, out, _ = training

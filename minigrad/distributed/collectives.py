@@ -125,7 +125,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op: bool = False):
     a = _array(tensor, "all_reduce", "tensor")
     _check_op_dtype(op, a, "all_reduce")
     buf, back = _stage(a, g.impl, "all_reduce")
-    test = g.impl.allreduce(buf, op) if g.size() > 1 else None
+    test = g.impl.allreduce(buf, op) if not g.impl.trivial else None
     return _finish(Work(test, _both(_avg(buf, op, g.size()), back), g.timeout, "all_reduce"),
                    async_op)
 
@@ -139,7 +139,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op: bool = False
     a = _array(tensor, "reduce", "tensor")
     _check_op_dtype(op, a, "reduce")
     buf, back = _stage(a, g.impl, "reduce", write_back=g.rank() == dst)
-    test = g.impl.reduce(buf, op, dst) if g.size() > 1 else None
+    test = g.impl.reduce(buf, op, dst) if not g.impl.trivial else None
     fin = _avg(buf, op, g.size()) if g.rank() == dst else None
     return _finish(Work(test, _both(fin, back), g.timeout, "reduce"), async_op)
 
@@ -150,7 +150,7 @@ def broadcast(tensor, src=None, group=None, async_op: bool = False, group_src=No
     src = _rank_arg("broadcast", src, group_src, g, "src")
     a = _array(tensor, "broadcast", "tensor")
     buf, back = _stage(a, g.impl, "broadcast", write_back=g.rank() != src)
-    test = g.impl.broadcast(buf, src) if g.size() > 1 else None
+    test = g.impl.broadcast(buf, src) if not g.impl.trivial else None
     return _finish(Work(test, back, g.timeout, "broadcast"), async_op)
 
 
@@ -172,7 +172,7 @@ def all_gather(tensor_list, tensor, group=None, async_op: bool = False):
         _same("all_gather", "output tensor", k, o, a)
     inp, _ = _stage(a, g.impl, "all_gather", write_back=False)
     flat = _empty(a, (g.size(),) + a.shape, g.impl)
-    if g.size() > 1:
+    if not g.impl.trivial:
         test = g.impl.allgather(flat, inp)
     else:
         test = None
@@ -206,7 +206,7 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op: bo
     _stacked("all_gather_into_tensor", out, a, g.size())
     inp, _ = _stage(a, g.impl, "all_gather_into_tensor", write_back=False)
     buf, back = _stage(out, g.impl, "all_gather_into_tensor")
-    if g.size() > 1:
+    if not g.impl.trivial:
         test = g.impl.allgather(buf, inp)
     else:
         test = None
@@ -225,7 +225,7 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op: 
     _check_op_dtype(op, a, "reduce_scatter_tensor")
     inp, _ = _stage(a, g.impl, "reduce_scatter_tensor", write_back=False)
     buf, back = _stage(out, g.impl, "reduce_scatter_tensor")
-    if g.size() > 1:
+    if not g.impl.trivial:
         test = g.impl.reduce_scatter(buf, inp, op)
     else:
         test = None
@@ -260,7 +260,7 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op: bool = Fals
         _same("gather", "gather_list tensor", k, o, a)
     inp, _ = _stage(a, g.impl, "gather", write_back=False)
     flat = _empty(a, (g.size(),) + a.shape, g.impl) if outs is not None else None
-    if g.size() > 1:
+    if not g.impl.trivial:
         test = g.impl.gather(inp, flat, dst)
     else:
         test = None
@@ -288,7 +288,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op: bool = Fa
             flat[k] = i if backend.array_module(flat) is backend.array_module(i) else \
                 backend.array_module(flat).asarray(i if isinstance(i, np.ndarray) else i.get())
     buf, back = _stage(a, g.impl, "scatter")
-    if g.size() > 1:
+    if not g.impl.trivial:
         test = g.impl.scatter(flat, buf, src)
     else:
         test = None
@@ -345,7 +345,7 @@ def recv(tensor, src=None, group=None, tag: int = 0, group_src=None) -> int:
 def barrier(group=None, async_op: bool = False, device_ids=None, timeout=None):
     """Wait until every rank has called barrier (torch.distributed.barrier)."""
     g = default_group("barrier", group)
-    test = g.impl.barrier() if g.size() > 1 else None
+    test = g.impl.barrier() if not g.impl.trivial else None
     work = Work(test, None, g.timeout if timeout is None else timeout.total_seconds(),
                 "barrier")
     return _finish(work, async_op)

@@ -18,6 +18,7 @@ class SingleProcess:
     """World size 1 without MPI: every collective is already complete (the data is already
     where it goes); collectives.py does the copies."""
     rank, size, device_aware = 0, 1, True
+    trivial = True          # collectives.py does the copies itself
 
     def abort(self, code):
         raise SystemExit(code)
@@ -46,6 +47,8 @@ def make(world_size: int, rank: int, timeout_s: float):
 
 
 class MPIBackend:
+    trivial = False         # called even in a group of one: the same code path as with many
+
     def __init__(self, MPI):
         self.MPI = MPI
         self.comm = MPI.COMM_WORLD.Dup()

@@ -68,6 +68,7 @@ def _local_rank(comm, device_id):
 
 
 class NCCLBackend:
+    trivial = False
     device_aware = True
     needs_device = True         # CPU tensors raise (collectives.py)
 

@@ -146,6 +146,17 @@ except RuntimeError as e:
     assert "Expected to have finished reduction" in str(e)
 ok("unused_parameter_error")
 
+# a second backward through one forward would mix local and averaged gradients: torch raises
+model = DDP(mlp())
+loss = (model(mg.randn(4, 12)) ** 2).sum()
+loss.backward(retain_graph=True)
+try:
+    loss.backward()
+    raise AssertionError("a second backward through one DDP forward should raise")
+except RuntimeError as e:
+    assert "only once" in str(e)
+ok("second_backward_error")
+
 # buffers: rank 0's are broadcast before each training forward
 bn = DDP(nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3)))
 with mg.no_grad():

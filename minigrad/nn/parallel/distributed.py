@@ -102,7 +102,7 @@ class DistributedDataParallel(Module):
         if sync:
             self.reducer.prepare()
         else:
-            self.reducer.armed = False
+            self.reducer.armed = self.reducer.finished = False
         object.__setattr__(self, "require_forward_param_sync", sync)
         return self.module(*inputs, **kwargs)
 

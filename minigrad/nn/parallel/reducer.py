@@ -94,6 +94,7 @@ class Reducer:
         self.world = dist.get_world_size(group)
         self.armed = self.queued = False
         self.next_bucket, self.first_busy, self.error = 0, 0, None
+        self.finished = False           # True from the end of a synchronised backward
         self.handles = [p.register_post_accumulate_grad_hook(self._hook)
                         for _, p in named_params]
 
@@ -105,9 +106,15 @@ class Reducer:
         for b in self.buckets:
             b.reset()
         self.next_bucket, self.first_busy, self.armed, self.queued = 0, 0, True, False
+        self.finished = False
 
     def _hook(self, p):
         if not self.armed or self.world == 1:
+            if self.finished and self.world > 1:
+                raise RuntimeError(
+                    "Expected to mark a variable ready only once: a second backward() through "
+                    "one DistributedDataParallel forward would add a local gradient to the "
+                    "averaged one; run forward again (or accumulate under no_sync())")
             return      # no_sync(), eval, a backward DDP was not told of, or nothing to average
         if not self.queued:
             engine.queue_callback(self._finalize)
@@ -136,7 +143,7 @@ class Reducer:
             self.next_bucket += 1
 
     def _finalize(self):
-        self.armed = False
+        self.armed, self.finished = False, True
         used = None
         if self.find_unused:
             used = [r for b in self.buckets for r in b.ready]
