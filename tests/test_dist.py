@@ -192,3 +192,12 @@ def test_queue_callback_runs_after_the_grads():
     assert [s[0] for s in seen] == ["hook", "end"]
     np.testing.assert_array_equal(seen[1][1], [2.0, 2.0, 2.0])
     assert not engine._final_callbacks
+
+
+def test_dropping_ddp_removes_its_hooks(group):
+    from minigrad import hooks
+    inner = mlp()
+    model = DDP(inner)
+    assert all(hooks.post_hooks.get(id(p)) for p in inner.parameters())
+    del model
+    assert not any(hooks.post_hooks.get(id(p)) for p in inner.parameters())

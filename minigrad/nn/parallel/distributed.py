@@ -117,6 +117,12 @@ class DistributedDataParallel(Module):
         finally:
             object.__setattr__(self, "require_backward_grad_sync", old)
 
+    def __del__(self):
+        # the hooks live on the parameters, which may outlive this wrapper (model.module)
+        reducer = self.__dict__.get("reducer")
+        if reducer is not None:
+            reducer.remove()
+
     def extra_repr(self):
         return f"bucket_cap_mb={self.bucket_bytes_cap / 2 ** 20:g}, world_size=" \
                f"{dist.get_world_size(self.process_group)}"
