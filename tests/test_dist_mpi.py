@@ -46,9 +46,9 @@ def passed(out):
     return found
 
 
-@pytest.fixture(scope="module")
-def training():
-    return mpirun(2, "check_training.py")
+@pytest.fixture(scope="module", params=[2, 3])
+def training(request):
+    return request.param, mpirun(request.param, "check_training.py")
 
 
 @pytest.fixture(scope="module", params=[2, 3])
@@ -68,9 +68,9 @@ def test_collective_against_numpy(collectives, name):
 @pytest.mark.parametrize("name", ["ddp_mlp", "ddp_mlp_small_buckets", "ddp_mlp_bucket_view",
                                   "ddp_digits_cnn"])
 def test_ddp_two_ranks_equal_one_process(training, name):
-    # 20 steps (5 for the tiny-bucket run), half the batch per rank, 1e-10 in float64
-    rc, out, _ = training
-    assert passed(out).get(name) == {0, 1}, out[-3000:]
+    # 20 steps (5 for the bucket variants), 1/n of the batch per rank, 1e-10 in float64
+    n, (rc, out, _) = training
+    assert passed(out).get(name) == set(range(n)), out[-3000:]
     worst = re.findall(rf"{name}: largest difference from one process (\d\.\d+e[-+]\d+)", out)
     assert worst and all(float(w) <= 1e-10 for w in worst), worst
 
@@ -80,8 +80,8 @@ def test_ddp_two_ranks_equal_one_process(training, name):
                                   "broadcast_buffers",
                                   "sync_batchnorm"])
 def test_training_feature(training, name):
-    rc, out, _ = training
-    assert passed(out).get(name) == {0, 1}, out[-3000:]
+    n, (rc, out, _) = training
+    assert passed(out).get(name) == set(range(n)), out[-3000:]
     assert rc == 0, out[-3000:]
 
 
