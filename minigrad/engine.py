@@ -164,6 +164,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     _write_leaf_grads(leaf_grads.values(), create_graph, Tensor)
     if hooks.post_hooks:
         hooks.run_post_hooks([t for t, _ in leaf_grads.values()])
+    if _final_callbacks:
+        _run_final_callbacks()
     return None
 
 
@@ -287,3 +289,19 @@ def trace():
     """Record every node a backward pass visits; see minigrad.tracing.Trace."""
     from .tracing import Trace  # lazy: the tracer prints tables and is not needed otherwise
     return Trace()
+
+
+# ---- issue 16: dist ----
+_final_callbacks = []   # run once when the current backward() has written every .grad
+
+
+def queue_callback(fn):
+    """Run fn() at the end of the backward() in progress, after the leaves' .grad and their
+    post-accumulate hooks (torch's Variable._execution_engine.queue_callback). DDP queues
+    the wait for its last gradient buckets here."""
+    _final_callbacks.append(fn)
+
+
+def _run_final_callbacks():
+    while _final_callbacks:
+        _final_callbacks.pop(0)()

@@ -90,6 +90,9 @@ KNOWN = {
         "stricter", "an empty tensor: torch skips some checks when there is nothing to compute "
         "(the dtype in softmax, normal_, dropout, batch_norm, adaptive pooling and gather's "
         "index; sdpa's batch broadcast); minigrad checks whatever the size"),
+    # issue 16: dist
+    (r"nn\.SyncBatchNorm", "num_features", r"\[\d+(, \d+)*\]"): (
+        "torch accepts a list only because torch.empty does; minigrad asks for an int"),
 }
 
 

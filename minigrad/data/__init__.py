@@ -5,3 +5,7 @@ from .loader import DataLoader, default_collate
 
 __all__ = ["ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "datasets",
            "default_collate", "random_split"]
+# ---- issue 16: dist ----
+from .distributed import DistributedSampler  # noqa: E402
+
+__all__ += ["DistributedSampler"]

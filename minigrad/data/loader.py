@@ -59,7 +59,11 @@ class DataLoader:
 
     def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool = False,
                  drop_last: bool = False, generator=None, collate_fn=None, device=None,
-                 seed: int | None = None, num_workers: int = 0, pin_memory: bool = False):
+                 seed: int | None = None, num_workers: int = 0, pin_memory: bool = False,
+                 sampler=None):
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        self.sampler = sampler      # an iterable of indices (e.g. DistributedSampler)
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size should be a positive integer value, but "
                              f"got batch_size={batch_size!r}")
@@ -70,12 +74,14 @@ class DataLoader:
                                     else generator)
 
     def __len__(self):
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def _order(self):
+        if self.sampler is not None:
+            return np.asarray(list(self.sampler), dtype=np.int64)
         n = len(self.dataset)
         return self.generator.permutation(n) if self.shuffle else np.arange(n)
 

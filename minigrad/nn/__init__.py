@@ -81,3 +81,6 @@ from .dropout_feature import (AlphaDropout, Dropout1d, Dropout2d, Dropout3d,  # 
                               FeatureAlphaDropout)
 from .upsample import (ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfold,  # noqa: E402
                        Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
+# ---- issue 16: dist ----
+from . import parallel  # noqa: E402
+from .sync_batchnorm import SyncBatchNorm  # noqa: E402
