@@ -218,6 +218,11 @@ def manual_seed(seed: int):
         _cupy.random.seed(_seed)
 
 
+vmap_random_check = None    # set by minigrad.func.vmap while a vmap runs
+
+
 def rng(xp):
     """The generator for array module `xp`: numpy.random.Generator or cupy.random."""
+    if vmap_random_check is not None:       # inside vmap: its randomness mode decides
+        vmap_random_check()
     return _cpu_rng if xp is np else xp.random

@@ -1,0 +1,2 @@
+"""torch.func's function transforms (minigrad.func)."""
+from .vmap import vmap  # noqa: F401

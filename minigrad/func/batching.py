@@ -1,0 +1,105 @@
+"""Batching: how an op runs on BatchedTensors (the dispatch behind Function.apply).
+
+Function.apply hands a call with a BatchedTensor argument to dispatch(cls, args). The
+arguments are exactly the ones the op's forward takes, computed by the op's wrapper from the
+logical (per-sample) shapes: dims are non-negative logical dims, shapes are logical shapes.
+dispatch takes the innermost vmap level among the arguments and then, in this order:
+
+  1. the op's batching rule (batching_rules.RULES, keyed by Op class): the rule calls the same
+     op once on the physical values (batch at dim 0), with the dims and shapes shifted past
+     the batch dim, and wraps the result back;
+  2. otherwise, for a built-in op, the loop fallback: the op runs once per sample on the
+     per-sample slices and the results are stacked (correct for any op, slow; warns once per
+     op, naming it);
+  3. a user autograd.Function is refused as torch refuses it, unless it sets
+     generate_vmap_rule = True (then it takes the loop, without a warning).
+
+Rules never see lower levels: a physical value may itself be batched at an outer vmap, and the
+op the rule calls dispatches again at that level.
+"""
+from __future__ import annotations
+
+import warnings
+
+from ..autograd import Op
+from ..tensor import Tensor
+from . import batched
+from .batched import is_batched_at, level_info, make
+
+_warned = set()         # the ops the loop fallback has warned about
+
+
+def dispatch(cls, args):
+    level = batched.top_level(args)
+    lv = level_info(level)
+    from .batching_rules import RULES      # lazy: the rules import the op modules
+    for k in cls.__mro__:
+        rule = RULES.get(k)
+        if rule is not None:
+            return rule(cls, lv, args)
+        if k is Op:
+            break
+    if not issubclass(cls, Op) and not getattr(cls, "generate_vmap_rule", False):
+        if not cls.__module__.startswith("minigrad."):
+            raise RuntimeError(
+                f"vmap: To use autograd.Function with vmap, you must either override the vmap "
+                f"staticmethod or set generate_vmap_rule=True ({cls.__name__}); minigrad "
+                "supports generate_vmap_rule=True")
+    elif issubclass(cls, Op) and cls not in _warned:
+        _warned.add(cls)
+        warnings.warn(f"vmap: there is no batching rule for {cls.__name__}; it runs once per "
+                      "sample in a Python loop (correct, but slow)", UserWarning, stacklevel=3)
+    return loop(lambda *a: cls.apply(*a), lv, args)
+
+
+def loop(fn, lv, args, kwargs=None):
+    """fn run on each sample's slice of the arguments batched at lv, results stacked."""
+    from ..ops.shape import stack
+    level, outs = lv.level, []
+    for i in range(lv.size):
+        sample = [a._value[i] if is_batched_at(a, level) else a for a in args]
+        outs.append(fn(*sample, **(kwargs or {})))
+    first = outs[0]
+    if isinstance(first, Tensor):
+        return make(stack(outs), level)
+    if isinstance(first, tuple):
+        parts = [make(stack([o[j] for o in outs]), level) if isinstance(first[j], Tensor)
+                 else first[j] for j in range(len(first))]
+        return type(first)(parts) if type(first) is tuple else type(first)(parts)
+    raise RuntimeError(f"vmap: the loop fallback got a {type(first).__name__} from an op; it "
+                       "can only stack tensors")
+
+
+def align(args, lv, rank=None):
+    """The physical arguments of a broadcasting op: a batched tensor becomes its value with
+    1-sized dims inserted after the batch dim up to the largest logical rank, so the batch dim
+    leads the broadcast and the logical dims line up at the right as they did per sample."""
+    if rank is None:
+        rank = 0
+        for a in args:
+            if isinstance(a, Tensor) or hasattr(a, "ndim"):
+                rank = max(rank, a.ndim if isinstance(a, Tensor) else _array_ndim(a))
+    out = []
+    for a in args:
+        if is_batched_at(a, lv.level):
+            v = a._value
+            pad = rank - a.ndim
+            out.append(v.reshape((lv.size,) + (1,) * pad + tuple(a.shape)) if pad > 0 else v)
+        else:
+            out.append(a)
+    return out
+
+
+def _array_ndim(a):
+    import numpy as np
+    return 0 if isinstance(a, np.generic) else a.ndim
+
+
+def wrap_result(res, lv):
+    """An op's physical result(s), batch at dim 0, seen per sample at lv."""
+    if isinstance(res, Tensor):
+        return make(res, lv.level)
+    if isinstance(res, tuple):
+        parts = [make(r, lv.level) if isinstance(r, Tensor) else r for r in res]
+        return tuple(parts) if type(res) is tuple else type(res)(parts)
+    return res

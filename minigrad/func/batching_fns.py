@@ -1,0 +1,165 @@
+"""Batching for the public functions whose wrappers read raw arrays before any op runs.
+
+Most wrappers only compute dims from logical shapes and call an Op (batching_rules.py
+batches those). The ones here look at the data itself (an index key, a comparison, the
+targets of a loss, a random mask), so each calls the function below first when an argument
+is batched (one test in the wrapper, marked `# inside vmap`). Each runs the same public
+function on the physical values, the batch at dim 0, and wraps the result.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from ..tensor import Tensor
+from . import batched
+from .batched import is_batched_at, level_info, make, to_batched
+from .batching import align, loop, wrap_result
+
+
+def any_batched(*xs):
+    return any(isinstance(x, Tensor) and x._batched for x in xs)
+
+
+def _level(*xs):
+    return level_info(batched.top_level(xs))
+
+
+# ---- indexing, comparisons, where, max/min ----------------------------------------------
+def getitem(x, key):
+    """x[key] for a BatchedTensor x (or with batched tensors in the key)."""
+    from ..ops import index
+    items = key if isinstance(key, tuple) else (key,)
+    lv = _level(x, *items)
+    if any(isinstance(k, Tensor) and k._batched for k in items) or not is_batched_at(x, lv.level):
+        rebuild = (lambda ks: tuple(ks)) if isinstance(key, tuple) else (lambda ks: ks[0])
+        return loop(lambda xi, *ks: xi[rebuild(ks)], lv, (x,) + items)
+    xp = backend.cupy_module() if x.is_cuda else np
+    return index.GetItem.apply(x, index.convert_key(key, xp))
+
+
+def compare(fn, a, b, op):
+    from ..ops.compare import compare as plain
+    lv = _level(a, b)
+    pa, pb = align([a, b], lv)
+    return make(plain(fn, pa, pb, op), lv.level)
+
+
+def where(condition, input, other):
+    from ..ops.compare import where as plain
+    lv = _level(condition, input, other)
+    return make(plain(*align([condition, input, other], lv)), lv.level)
+
+
+def max_min(input, dim, keepdim, largest):
+    """max/min over one dim (values, indices) or over everything, of a batched input."""
+    from .. import return_types
+    from ..ops.reduce import Amax, Amin, _max_min
+    from ..ops.shape import normalize_dim
+    op = "max" if largest else "min"
+    lv = _level(input)
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        cls = Amax if largest else Amin
+        return make(cls.apply(input._value, tuple(range(1, input.ndim + 1)), False), lv.level)
+    d = normalize_dim(dim, input.ndim, op)
+    if input.ndim == 0:
+        return loop(lambda x: _max_min(x, dim, keepdim, None, largest), lv, (input,))
+    res = _max_min(input._value, d + 1, keepdim, None, largest)
+    return getattr(return_types, op)(wrap_result(tuple(res), lv))
+
+
+# ---- losses with class targets ------------------------------------------------------------
+def class_loss(fn, input, target, weight, ignore_index, reduction, extra):
+    """cross_entropy / nll_loss of a batch: the 'none' losses of all samples in one call,
+    then each sample's own reduction (mean: over its own target weights, as torch's)."""
+    lv = _level(input, target, weight)
+    if is_batched_at(weight, lv.level) or not is_batched_at(input, lv.level):
+        return loop(lambda i, t, w: fn(i, t, w, ignore_index=ignore_index,
+                                       reduction=reduction, **extra),
+                    lv, (input, target, weight))
+    B, x = lv.size, input._value
+    t = to_batched(target, lv.level, B)
+    probs = target.dtype.kind == "f" and tuple(target.shape) == tuple(input.shape)
+    if input.ndim >= 2:                 # (B, N, C, ...) -> (B*N, C, ...), one call for all
+        n = input.shape[0]
+        x = x.reshape((B * n,) + tuple(input.shape[1:]))
+        t = t.reshape((B * n,) + tuple(target.shape[1:]))
+    loss = fn(x, t, weight, ignore_index=ignore_index, reduction="none", **extra)
+    if reduction == "none":
+        shape = tuple(target.shape) if not probs else (
+            () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:]))
+        return make(loss.reshape((B,) + shape), lv.level)
+    total = loss.reshape(B, -1).sum(1)
+    if reduction == "sum":
+        return make(total, lv.level)
+    if probs:                           # mean over the rows of each sample
+        rows = input.numel() // max(input.shape[1 if input.ndim > 1 else 0], 1)
+        return make(total / rows, lv.level)
+    tv = t.reshape(B, -1)               # mean over each sample's target weights
+    valid = tv != ignore_index
+    if weight is None:
+        w_sum = valid.sum(1).to(input.dtype)
+    else:
+        from ..ops.compare import where as plain_where
+        safe = plain_where(valid, tv, 0)
+        w_sum = (weight[safe] * valid.to(input.dtype)).sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return make(total / w_sum, lv.level)
+
+
+# ---- randomness -----------------------------------------------------------------------------
+_drawing = [False]          # True while a batching-aware op draws its random numbers
+
+
+def random_check():
+    """Installed as backend.vmap_random_check while vmap runs: called by every random draw."""
+    if _drawing[0]:
+        return
+    modes = {lv.randomness for lv in batched._stack}
+    if "error" in modes:
+        raise RuntimeError("vmap: called random operation while in randomness error mode. "
+                           "Please either use the 'same' or 'different' randomness flags on "
+                           "vmap or perform the randomness operation out of vmap")
+    if "different" in modes:
+        raise RuntimeError("vmap: randomness='different' is supported for dropout only in "
+                           "minigrad; this random op would draw one value for all samples. Use "
+                           "randomness='same', or draw the numbers outside vmap")
+
+
+def dropout(input, p, inplace):
+    """Dropout inside vmap: 'different' draws a mask per sample of every level that asks
+    for it (an unbatched input is expanded first), 'same' one mask for all its samples."""
+    if inplace:
+        raise RuntimeError("vmap: dropout(inplace=True) is not supported inside vmap; use "
+                           "inplace=False")
+    random_check_error_only()
+    return _dropout_levels(input, p, batched._stack[::-1])
+
+
+def random_check_error_only():
+    if any(lv.randomness == "error" for lv in batched._stack):
+        random_check()
+
+
+def _dropout_levels(x, p, levels):
+    if not levels:
+        from ..ops.dropout import MaskMul, _keep_mask
+        keep = 1.0 - p
+        _drawing[0] = True
+        try:
+            mask = _keep_mask(x, x.shape, keep, 1 / keep if keep else 0)
+        finally:
+            _drawing[0] = False
+        return MaskMul.apply(x, mask)
+    lv = levels[0]
+    if lv.randomness == "different":
+        return make(_dropout_levels(to_batched(x, lv.level, lv.size), p, levels[1:]), lv.level)
+    if not is_batched_at(x, lv.level):
+        return _dropout_levels(x, p, levels[1:])
+    from ..creation import ones
+    mask = _dropout_levels(ones(tuple(x.shape), dtype=x.dtype, device=x.device), p, levels[1:])
+    return x * mask
