@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..ops import (activation, activation_pointwise, arith, binary_math,
                    compare, conv, convert, dropout, index, linalg, loss_regression, norm,
                    reduce, rounding, shape, softmax, ternary, trig, unary, unary_math)
+from ..ops import split as split_ops
 from ..tensor import Tensor
 from .batched import is_batched_at, make, to_batched
 from .batching import align, loop, wrap_result
@@ -108,6 +109,12 @@ def gather(cls, lv, args):
     return make(cls.apply(to_batched(x, lv.level, lv.size), dim + 1, idx), lv.level)
 
 
+def split(cls, lv, args):
+    """Split: (x, dim, keys), each key a slice or an index along dim."""
+    x, dim, keys = args
+    return wrap_result(cls.apply(x._value, dim + 1, keys), lv)
+
+
 def masked_fill(cls, lv, args):
     if is_batched_at(args[2], lv.level):        # a per-sample fill value
         return loop(cls.apply, lv, args)
@@ -191,6 +198,6 @@ RULES.update({
     softmax.SoftmaxBackward: softmax_backward, softmax.LogSoftmaxBackward: softmax_backward,
     shape.Reshape: reshape, shape.Expand: reshape, shape.SumTo: reshape,
     shape.Permute: permute, shape.Cat: cat_stack, shape.Stack: cat_stack,
-    index.GetItem: getitem, index.Gather: gather, index.MaskedFill: masked_fill,
+    index.GetItem: getitem, split_ops.Split: split, index.Gather: gather, index.MaskedFill: masked_fill,
     linalg.Matmul: matmul, conv.Conv: conv_rule, norm.Normalize: normalize,
 })

@@ -94,8 +94,7 @@ def _batch_size(func, in_dims, args):
                              f"-{n} <= in_dim < {n}.")
         sizes.append(x.shape[d])
     if not sizes:
-        raise ValueError(f"{where}: at least one input must be a Tensor with an in_dim that is "
-                         "not None (there is nothing to map over)")
+        raise ValueError("vmap: Expected at least one Tensor to vmap over")
     if any(s != sizes[0] for s in sizes):
         raise ValueError("vmap: Expected all tensors to have the same size in the mapped "
                          f"dimension, got sizes {sizes} for the mapped dimension")
@@ -152,9 +151,9 @@ def _outputs(func, out, out_dims, lv):
     """Unwrap the outputs of level lv, batch dim moved to out_dims (unbatched ones expand)."""
     name = _name(func)
     if type(out_dims) is not int and type(out_dims) is not tuple and out_dims is not None:
-        raise ValueError(f"vmap({name}, ..., out_dims={out_dims})(<inputs>): expected "
-                         "`out_dims` to be int or a (potentially nested) tuple matching the "
-                         f"structure of `outputs`, got: {type(out_dims)}.")
+        raise ValueError(f"vmap({name}, ..., out_dims={out_dims}): `out_dims` must be an int, "
+                         "None or a python collection of ints representing where in the "
+                         "outputs the vmapped dimension should appear.")
     odims = pytree.broadcast_prefix(out_dims, out)
     if odims is None:
         raise ValueError(f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not "
