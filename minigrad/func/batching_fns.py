@@ -72,6 +72,22 @@ def max_min(input, dim, keepdim, largest):
     return getattr(return_types, op)(wrap_result(tuple(res), lv))
 
 
+def sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa):
+    """scaled_dot_product_attention broadcasts its leading dims: the batch dim goes in front
+    of them (batching.align), one call for all samples."""
+    from ..ops.attention import scaled_dot_product_attention as plain
+    if dropout_p > 0:
+        random_check_error_only()
+        raise RuntimeError("vmap: scaled_dot_product_attention with dropout_p > 0 is not "
+                           "supported inside vmap in minigrad; use F.dropout on the weights")
+    lv = _level(query, key, value, attn_mask)
+    args = [query, key, value] + ([] if attn_mask is None else [attn_mask])
+    phys = align(args, lv)
+    out = plain(phys[0], phys[1], phys[2], phys[3] if attn_mask is not None else None, 0.0,
+                is_causal, scale, enable_gqa)
+    return make(out, lv.level)
+
+
 # ---- losses with class targets ------------------------------------------------------------
 def class_loss(fn, input, target, weight, ignore_index, reduction, extra):
     """cross_entropy / nll_loss of a batch: the 'none' losses of all samples in one call,

@@ -10,8 +10,9 @@ per sample.
 from __future__ import annotations
 
 from ..ops import (activation, activation_pointwise, arith, binary_math,
-                   compare, conv, convert, dropout, index, linalg, loss_regression, norm,
-                   reduce, rounding, shape, softmax, ternary, trig, unary, unary_math)
+                   compare, conv, convert, dropout, index, linalg, loss_regression, norm, pool,
+                   reduce, rounding, scan, shape, softmax, ternary, tile, trig, unary,
+                   unary_math)
 from ..ops import split as split_ops
 from ..tensor import Tensor
 from .batched import is_batched_at, make, to_batched
@@ -40,9 +41,11 @@ def arg_reduce(cls, lv, args):
 
 
 def one_dim(cls, lv, args):
-    """Softmax, LogSoftmax: (x, dim)."""
+    """Softmax, LogSoftmax, CumSum, scan's Flip: (x, dim); tile's Flip: (x, dims)."""
     x, dim = args
-    return make(cls.apply(x._value, dim + 1), lv.level)
+    if x.ndim == 0:                     # a 0-d input: per sample
+        return loop(cls.apply, lv, args)
+    return make(cls.apply(x._value, _shift(dim) if type(dim) is tuple else dim + 1), lv.level)
 
 
 def softmax_backward(cls, lv, args):
@@ -161,6 +164,20 @@ def conv_rule(cls, lv, args):
     return make(out, lv.level)
 
 
+def fold(cls, lv, args):
+    """Ops on (N, C, *spatial) that treat each of the N alike (pooling): the batch folds into
+    N, one call for all samples."""
+    x, rest = args[0], args[1:]
+    if not is_batched_at(x, lv.level) or any(is_batched_at(a, lv.level) for a in rest):
+        return loop(cls.apply, lv, args)
+    v = x._value
+    n = x.shape[0]
+    res = cls.apply(v.reshape((lv.size * n,) + tuple(x.shape[1:])), *rest)
+    if isinstance(res, tuple):
+        return tuple(make(r.reshape((lv.size, n) + tuple(r.shape[1:])), lv.level) for r in res)
+    return make(res.reshape((lv.size, n) + tuple(res.shape[1:])), lv.level)
+
+
 def normalize(cls, lv, args):
     """Normalize (layer_norm's op): (x, weight, bias, dims, eps, pshape); the weight and
     bias line up with x's trailing dims, so only x's dims shift."""
@@ -195,9 +212,11 @@ RULES.update({
     reduce.Sum: reduce_dims, reduce.Amax: reduce_dims, reduce.LogSumExp: reduce_dims,
     reduce.ArgReduce: arg_reduce,
     softmax.Softmax: one_dim, softmax.LogSoftmax: one_dim,
+    scan.CumSum: one_dim, scan.Flip: one_dim, tile.Flip: one_dim,
     softmax.SoftmaxBackward: softmax_backward, softmax.LogSoftmaxBackward: softmax_backward,
     shape.Reshape: reshape, shape.Expand: reshape, shape.SumTo: reshape,
     shape.Permute: permute, shape.Cat: cat_stack, shape.Stack: cat_stack,
-    index.GetItem: getitem, split_ops.Split: split, index.Gather: gather, index.MaskedFill: masked_fill,
+    index.GetItem: getitem, split_ops.Split: split, index.Gather: gather,
+    index.MaskedFill: masked_fill, pool.MaxPool: fold, pool.WindowSum: fold,
     linalg.Matmul: matmul, conv.Conv: conv_rule, norm.Normalize: normalize,
 })
