@@ -150,7 +150,8 @@ def _run(func, out_dims, randomness, leaves, spec, dims, size, kwargs):
 def _outputs(func, out, out_dims, lv):
     """Unwrap the outputs of level lv, batch dim moved to out_dims (unbatched ones expand)."""
     name = _name(func)
-    if type(out_dims) is not int and type(out_dims) is not tuple and out_dims is not None:
+    if out_dims is not None and not isinstance(out_dims, (int, tuple, list, dict)) or (
+            type(out_dims) is bool):
         raise ValueError(f"vmap({name}, ..., out_dims={out_dims}): `out_dims` must be an int, "
                          "None or a python collection of ints representing where in the "
                          "outputs the vmapped dimension should appear.")
