@@ -172,3 +172,21 @@ def to_batched(x, level, size):
     if is_batched_at(x, level):
         return x._value
     return x.unsqueeze(0).expand(size, *x.shape)
+
+
+def to_plain(x, levels):
+    """x as a plain tensor with one leading dim per vmap in `levels` (outermost first), then
+    x's logical dims; a level x is not batched at is expanded (a view, no copy)."""
+    for lv in reversed(levels):         # innermost first: each step exposes one batch dim
+        x = to_batched(x, lv.level, lv.size)
+    if isinstance(x, Tensor) and x._batched:
+        level_info(x._level)            # batched at a level not running: it escaped
+        raise RuntimeError("vmap: a tensor batched at an inner vmap reached an outer one")
+    return x
+
+
+def from_plain(p, levels):
+    """The inverse of to_plain: p's leading dims become the batch dims of `levels`."""
+    for lv in levels:
+        p = make(p, lv.level)
+    return p
