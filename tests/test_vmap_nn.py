@@ -170,6 +170,7 @@ def test_fallback_with_unbatched_and_tuple_outputs():
                    (0, None), grad=True)
         check_vmap(lambda L, x: L.cumprod(x, 1), [rn(3, 4, 5)])
         check_vmap(lambda L, x: L.aminmax(x, dim=1).min, [rn(3, 4, 5)])
+        check_vmap(lambda L, x: L.median(x) + L.nanmedian(x * 2), [rn(3, 4, 5)])
 
 
 def test_wrapper_reading_raw_array_raises():

@@ -33,12 +33,9 @@ def dispatch(cls, args):
     level = batched.top_level(args)
     lv = level_info(level)
     from .batching_rules import RULES      # lazy: the rules import the op modules
-    for k in cls.__mro__:
-        rule = RULES.get(k)
-        if rule is not None:
-            return rule(cls, lv, args)
-        if k is Op:
-            break
+    rule = RULES.get(cls)       # the exact class: a subclass may take other arguments
+    if rule is not None:
+        return rule(cls, lv, args)
     if not issubclass(cls, Op) and not getattr(cls, "generate_vmap_rule", False):
         if not cls.__module__.startswith("minigrad."):
             raise RuntimeError(

@@ -1,5 +1,8 @@
 """Batching rules, one per op (Op class -> rule), for dispatch in batching.py.
 
+The table is keyed by exact class: a subclass may take other arguments (sort.MedianAll is an
+Amax with (x, ignore_nan)), so it gets a rule only by being listed here.
+
 A rule gets (cls, lv, args): the op, the innermost vmap level (lv.level, lv.size) and the
 op's logical arguments. It calls the same op on the physical values, whose dim 0 is the batch,
 with dims and shapes shifted past it, and wraps the result. Ops without a rule take the loop
@@ -199,9 +202,10 @@ _ELEMENTWISE = (
     rounding.Sign, rounding.Floor, rounding.Ceil, rounding.Trunc, rounding.Round,
     rounding.Frac,
     activation.NormalCdf, activation.LogSigmoid, activation.Softplus,
-    activation_pointwise.Pointwise,
-    compare.Clamp, compare.Where, compare.Maximum,
-    binary_math.Xlogy, binary_math._TwoFloat, binary_math.NanToNum,
+    activation_pointwise.Pointwise, activation_pointwise.PointwiseOnResult,
+    compare.Clamp, compare.Where, compare.Maximum, compare.Minimum,
+    binary_math.Xlogy, binary_math.LogAddExp, binary_math.LogAddExp2, binary_math.Hypot,
+    binary_math.Atan2, binary_math.NanToNum,
     ternary.Lerp, ternary.Addcmul,
     convert.Cast, convert.ToDevice, shape.Contiguous,
     dropout.MaskMul, dropout.StraightThrough, loss_regression.Huber,
@@ -209,7 +213,8 @@ _ELEMENTWISE = (
 
 RULES = {cls: elementwise for cls in _ELEMENTWISE}
 RULES.update({
-    reduce.Sum: reduce_dims, reduce.Amax: reduce_dims, reduce.LogSumExp: reduce_dims,
+    reduce.Sum: reduce_dims, reduce.Amax: reduce_dims, reduce.Amin: reduce_dims,
+    reduce.LogSumExp: reduce_dims,
     reduce.ArgReduce: arg_reduce,
     softmax.Softmax: one_dim, softmax.LogSoftmax: one_dim,
     scan.CumSum: one_dim, scan.Flip: one_dim, tile.Flip: one_dim,
