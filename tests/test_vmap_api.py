@@ -214,3 +214,32 @@ def test_error_messages_name_the_problem():
     vmap(lambda a: leaked.append(a) or a)(mg.ones(3))
     with pytest.raises(RuntimeError, match="escape"):
         leaked[0] + 1
+
+
+# ---- in-place writes ----------------------------------------------------------------------
+def _inplace_fn(L, x, y):
+    h = x * 1
+    h += y
+    h.mul_(2)
+    h[0] = 3.0
+    h[1:, 1] = x[1:, 0] * 5
+    e = h.clone()
+    e.exp_()
+    z = h.clone()
+    z.zero_()
+    z.copy_(x.sin())
+    return h + z + e
+
+
+@pytest.mark.parametrize("in_dims", [(0, None), (0, 0), (1, 0)])
+def test_inplace_ops_on_batched_tensors(in_dims):
+    shapes = {(0, None): ((3, 4, 5), (5,)), (0, 0): ((3, 4, 5), (3, 5)),
+              (1, 0): ((4, 3, 5), (3, 5))}[in_dims]
+    check_vmap(_inplace_fn, [rn(*s) for s in shapes], in_dims)
+
+
+def test_inplace_into_unbatched_tensor_raises():
+    for V, L in ((vmap, mg), (torch.func.vmap, torch)):
+        w = L.zeros(4, dtype=L.float64)
+        with pytest.raises(RuntimeError):
+            V(lambda x: w.add_(x))(L.ones(3, 4, dtype=L.float64))

@@ -88,6 +88,43 @@ def sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa):
     return make(out, lv.level)
 
 
+# ---- in-place writes ------------------------------------------------------------------------
+def _plain(t):
+    while isinstance(t, Tensor) and t._batched:
+        t = t._value
+    return t
+
+
+def update(x, compute, op, operands, check_cast):
+    """x <- compute(x) for a BatchedTensor x: the new value is computed per sample (batched)
+    and written into x's physical value, whose history is rebased as for any in-place op."""
+    from ..ops.inplace import update as plain_update
+    lv = level_info(x._level)
+    for o in operands:
+        if isinstance(o, Tensor) and o._batched and o._level > lv.level:
+            raise RuntimeError(f"vmap: {op}(self, other) is not possible because `other` is "
+                               "batched at a vmap where `self` is not (each sample would write "
+                               "a different value into the same memory)")
+
+    def physical(old):
+        return to_batched(compute(make(old, lv.level)), lv.level, lv.size)
+    plain_update(x._value, physical, op, *[_plain(o) for o in operands], check_cast=check_cast)
+    return x
+
+
+def setitem(x, key, value):
+    from ..ops.inplace import SetItem, update as plain_update
+    from ..ops.index import convert_key
+    items = key if isinstance(key, tuple) else (key,)
+    if not x._batched or any(isinstance(k, Tensor) and k._batched for k in items):
+        raise RuntimeError("vmap: x[key] = value is not possible here: the tensor written to "
+                           "must be batched (each sample writes its own values) and the key "
+                           "may not be batched")
+    key = convert_key(key, backend.cupy_module() if x.is_cuda else np)
+    return plain_update(x, lambda t: SetItem.apply(t, key, value), "setitem", value,
+                        check_cast=False)
+
+
 # ---- losses with class targets ------------------------------------------------------------
 def class_loss(fn, input, target, weight, ignore_index, reduction, extra):
     """cross_entropy / nll_loss of a batch: the 'none' losses of all samples in one call,

@@ -12,10 +12,9 @@ per sample.
 """
 from __future__ import annotations
 
-from ..ops import (activation, activation_pointwise, arith, binary_math,
-                   compare, conv, convert, dropout, index, linalg, loss_regression, norm, pool,
-                   reduce, rounding, scan, shape, softmax, ternary, tile, trig, unary,
-                   unary_math)
+from ..ops import (activation, activation_pointwise, arith, binary_math, compare, conv,
+                   convert, dropout, index, inplace, linalg, loss_regression, norm, pool, reduce,
+                   rounding, scan, shape, softmax, ternary, tile, trig, unary, unary_math)
 from ..ops import split as split_ops
 from ..tensor import Tensor
 from .batched import is_batched_at, make, to_batched
@@ -121,6 +120,26 @@ def split(cls, lv, args):
     return wrap_result(cls.apply(x._value, dim + 1, keys), lv)
 
 
+def setitem(cls, lv, args):
+    """SetItem (x, key, value): x with x[key] = value, the key shifted as for getitem."""
+    x, key, value = args
+    k = shift_key(key)
+    if k is None or not is_batched_at(x, lv.level):
+        return loop(cls.apply, lv, args)
+    if is_batched_at(value, lv.level):          # the value lines up with x[key]'s dims
+        import numpy as np
+        rank = np.broadcast_to(np.zeros((), "int8"), tuple(x.shape))[key].ndim
+        value = align([value], lv, max(rank, value.ndim))[0]
+    return make(cls.apply(x._value, k, value), lv.level)
+
+
+def fill(cls, lv, args):
+    """Fill (x, value): x's shape filled with value broadcast to it."""
+    x, value = args
+    value = align([value], lv, x.ndim)[0] if is_batched_at(value, lv.level) else value
+    return make(cls.apply(to_batched(x, lv.level, lv.size), value), lv.level)
+
+
 def masked_fill(cls, lv, args):
     if is_batched_at(args[2], lv.level):        # a per-sample fill value
         return loop(cls.apply, lv, args)
@@ -224,4 +243,5 @@ RULES.update({
     index.GetItem: getitem, split_ops.Split: split, index.Gather: gather,
     index.MaskedFill: masked_fill, pool.MaxPool: fold, pool.WindowSum: fold,
     linalg.Matmul: matmul, conv.Conv: conv_rule, norm.Normalize: normalize,
+    inplace.SetItem: setitem, inplace.Fill: fill,
 })
