@@ -53,6 +53,12 @@ def module_of(array_type):
     return np if array_type is np.ndarray else cupy_module()
 
 
+def module_of_device(t):
+    """NumPy or CuPy for a Tensor, from its device (not its array: inside vmap a batched
+    tensor has no array of its own)."""
+    return cupy_module() if t.is_cuda else np
+
+
 def is_cuda_array(a) -> bool:
     cp = _cupy_for(a)
     return cp is not None and isinstance(a, cp.ndarray)

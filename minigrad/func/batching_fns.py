@@ -164,6 +164,42 @@ def class_loss(fn, input, target, weight, ignore_index, reduction, extra):
         return make(total / w_sum, lv.level)
 
 
+def binary_cross_entropy(input, target, weight, reduction):
+    """Elementwise losses of all samples in one call, then each sample's reduction."""
+    from ..ops.loss_bce import binary_cross_entropy as plain
+    lv = _level(input, target, weight)
+    x, t = to_batched(input, lv.level, lv.size), to_batched(target, lv.level, lv.size)
+    w = align([weight], lv, input.ndim)[0] if is_batched_at(weight, lv.level) else weight
+    loss = plain(x, t, w, reduction="none")
+    if reduction == "none":
+        return make(loss, lv.level)
+    total = loss.reshape(lv.size, -1).sum(1)
+    return make(total if reduction == "sum" else total / max(input.numel(), 1), lv.level)
+
+
+# ---- index-valued inputs --------------------------------------------------------------------
+def embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse):
+    """Batched ids pick rows of an unbatched weight in one call; anything that looks across
+    the ids (scale_grad_by_freq counts, max_norm renormalises) or per-sample weights: the
+    loop over samples."""
+    from ..nn.embedding import embedding as plain
+    lv = _level(input, weight)
+    kw = dict(padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+              scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+    if is_batched_at(weight, lv.level) or max_norm is not None or scale_grad_by_freq:
+        return loop(lambda i, w: plain(i, w, **kw), lv, (input, weight))
+    return make(plain(input._value, weight, **kw), lv.level)
+
+
+def one_hot(tensor, num_classes):
+    from ..ops.index import one_hot as plain
+    if num_classes == -1:
+        raise RuntimeError("vmap: one_hot with num_classes=-1 is not supported inside vmap (the "
+                           "number of classes would depend on the values); pass num_classes")
+    lv = _level(tensor)
+    return make(plain(tensor._value, num_classes), lv.level)
+
+
 # ---- randomness -----------------------------------------------------------------------------
 _drawing = [False]          # True while a batching-aware op draws its random numbers
 

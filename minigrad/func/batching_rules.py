@@ -15,7 +15,8 @@ from __future__ import annotations
 from ..ops import (activation, activation_pointwise, arith, binary_math, compare, conv,
                    convert, dropout, index, inplace, linalg, loss_regression, norm, pool, reduce,
                    rounding, scan, shape, softmax, ternary, tile, trig, unary, unary_math)
-from ..ops import split as split_ops
+from ..ops import fold as fold_ops, split as split_ops
+from ..ops import loss_bce, loss_pointwise, matrix, norms, pad, prod, resample_axis
 from ..tensor import Tensor
 from .batched import is_batched_at, make, to_batched
 from .batching import align, loop, wrap_result
@@ -26,7 +27,10 @@ def elementwise(cls, lv, args):
 
 
 def _shift(dims):
-    return tuple(d + 1 for d in dims)
+    """Logical dims as physical ones (a negative dim counts from the end: the same there)."""
+    if type(dims) is not tuple:
+        return dims + 1 if dims >= 0 else dims
+    return tuple(d + 1 if d >= 0 else d for d in dims)
 
 
 def reduce_dims(cls, lv, args):
@@ -54,6 +58,35 @@ def softmax_backward(cls, lv, args):
     y, g, dim = args
     return make(cls.apply(to_batched(y, lv.level, lv.size), to_batched(g, lv.level, lv.size),
                           dim + 1), lv.level)
+
+
+def shifted(*positions):
+    """The rule of an op on one tensor x (args[0]) whose arguments at `positions` are a
+    logical dim or a tuple of dims: the same op on x's value with those dims shifted."""
+    def rule(cls, lv, args):
+        if not is_batched_at(args[0], lv.level) or any(
+                is_batched_at(a, lv.level) or args[p] is None for p in positions
+                for a in args[1:]):
+            return loop(cls.apply, lv, args)
+        new = [args[0]._value, *args[1:]]
+        for p in positions:
+            new[p] = _shift(args[p])
+        return wrap_result(cls.apply(*new), lv)
+    return rule
+
+
+def trailing(cls, lv, args):
+    """Ops on x's trailing dims only (tril/triu, constant padding): the same call works on
+    the value, batch dim in front."""
+    if any(is_batched_at(a, lv.level) for a in args[1:]):
+        return loop(cls.apply, lv, args)
+    return make(cls.apply(args[0]._value, *args[1:]), lv.level)
+
+
+def repeat(cls, lv, args):
+    x, reps = args
+    v = align([x], lv, len(reps))[0]
+    return make(cls.apply(v, (1,) + tuple(reps)), lv.level)
 
 
 def reshape(cls, lv, args):
@@ -228,6 +261,7 @@ _ELEMENTWISE = (
     ternary.Lerp, ternary.Addcmul,
     convert.Cast, convert.ToDevice, shape.Contiguous,
     dropout.MaskMul, dropout.StraightThrough, loss_regression.Huber,
+    loss_pointwise.XLogX, loss_bce.BinaryCrossEntropyWithLogits,
 )
 
 RULES = {cls: elementwise for cls in _ELEMENTWISE}
@@ -244,4 +278,7 @@ RULES.update({
     index.MaskedFill: masked_fill, pool.MaxPool: fold, pool.WindowSum: fold,
     linalg.Matmul: matmul, conv.Conv: conv_rule, norm.Normalize: normalize,
     inplace.SetItem: setitem, inplace.Fill: fill,
+    norms.VectorNorm: shifted(2), prod.Prod: shifted(1), matrix.Diagonal: shifted(2, 3),
+    tile.Roll: shifted(2), resample_axis.Resample: shifted(1), matrix.Tri: trailing,
+    pad.ConstantPad: trailing, tile.Repeat: repeat, fold_ops.Im2Col: fold,
 })

@@ -327,6 +327,9 @@ def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding with a trailing class dim (torch.nn.functional.one_hot)."""
     need_tensor("one_hot", tensor, "tensor", 1)
     num_classes = need_int("one_hot", num_classes, "num_classes", 2)
+    if tensor._batched:                                     # inside vmap
+        from ..func import batching_fns
+        return batching_fns.one_hot(tensor, num_classes)
     t = tensor.data
     xp = array_module(t)
     if t.dtype != np.int64:
