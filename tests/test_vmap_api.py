@@ -243,3 +243,33 @@ def test_inplace_into_unbatched_tensor_raises():
         w = L.zeros(4, dtype=L.float64)
         with pytest.raises(RuntimeError):
             V(lambda x: w.add_(x))(L.ones(3, 4, dtype=L.float64))
+
+
+def test_user_function_with_vmap_staticmethod():
+    class Scale(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(w)
+            return x * w
+
+        @staticmethod
+        def backward(ctx, g):
+            w, = ctx.saved_tensors
+            return g * w, None
+
+        @staticmethod
+        def vmap(info, in_dims, x, w):      # torch's protocol: physical values, in_dims
+            assert info.batch_size == 3 and in_dims == (0, None)
+            return Scale.apply(x, w), 0
+    xs, ws = rn(3, 4), rn(4)
+    x = mg.tensor(xs, requires_grad=True)
+    out = vmap(Scale.apply, in_dims=(1, None))(x.T, mg.tensor(ws))
+    out.sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), xs * ws)
+    np.testing.assert_allclose(x.grad.numpy(), np.broadcast_to(ws, (3, 4)))
+
+
+def test_indexing_unbatched_tensor_with_batched_index_raises():
+    table = mg.randn(6, 3)
+    with pytest.raises(RuntimeError, match="embedding"):
+        vmap(lambda i: table[i])(mg.tensor([[1, 2], [0, 5]]))

@@ -11,8 +11,9 @@ dispatch takes the innermost vmap level among the arguments and then, in this or
   2. otherwise, for a built-in op, the loop fallback: the op runs once per sample on the
      per-sample slices and the results are stacked (correct for any op, slow; warns once per
      op, naming it);
-  3. a user autograd.Function is refused as torch refuses it, unless it sets
-     generate_vmap_rule = True (then it takes the loop, without a warning).
+  3. a user autograd.Function runs its own `vmap` staticmethod (torch's protocol), or, with
+     generate_vmap_rule = True, the loop without a warning; otherwise it is refused, as torch
+     refuses it.
 
 Rules never see lower levels: a physical value may itself be batched at an outer vmap, and the
 op the rule calls dispatches again at that level.
@@ -36,12 +37,13 @@ def dispatch(cls, args):
     rule = RULES.get(cls)       # the exact class: a subclass may take other arguments
     if rule is not None:
         return rule(cls, lv, args)
+    if not issubclass(cls, Op) and callable(getattr(cls, "vmap", None)):
+        return user_vmap(cls, lv, args)
     if not issubclass(cls, Op) and not getattr(cls, "generate_vmap_rule", False):
         if not cls.__module__.startswith("minigrad."):
             raise RuntimeError(
                 f"vmap: To use autograd.Function with vmap, you must either override the vmap "
-                f"staticmethod or set generate_vmap_rule=True ({cls.__name__}); minigrad "
-                "supports generate_vmap_rule=True")
+                f"staticmethod or set generate_vmap_rule=True ({cls.__name__})")
     if getattr(cls, "generate_vmap_rule", False):
         pass                            # the user asked for exactly this: no warning
     elif cls not in _warned:
@@ -49,6 +51,35 @@ def dispatch(cls, args):
         warnings.warn(f"vmap: there is no batching rule for {cls.__name__}; it runs once per "
                       "sample in a Python loop (correct, but slow)", UserWarning, stacklevel=3)
     return loop(lambda *a: cls.apply(*a), lv, args)
+
+
+class VmapInfo:
+    """What a user Function's vmap staticmethod is told (torch's info argument)."""
+    __slots__ = ("batch_size", "randomness")
+
+    def __init__(self, batch_size, randomness):
+        self.batch_size, self.randomness = batch_size, randomness
+
+
+def user_vmap(cls, lv, args):
+    """torch's protocol for autograd.Function: vmap(info, in_dims, *args) -> (output,
+    out_dims), with the physical arguments (batch at dim 0 where in_dims says 0)."""
+    in_dims = tuple(0 if is_batched_at(a, lv.level) else None for a in args)
+    phys = [a._value if d == 0 else a for a, d in zip(args, in_dims)]
+    out, out_dims = cls.vmap(VmapInfo(lv.size, lv.randomness), in_dims, *phys)
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    dims = (out_dims,) * len(outs) if not isinstance(out_dims, tuple) else out_dims
+    if len(dims) != len(outs):
+        raise RuntimeError(f"vmap: {cls.__name__}.vmap returned {len(outs)} outputs but "
+                           f"{len(dims)} out_dims")
+    res = []
+    for o, d in zip(outs, dims):
+        if d is None or not isinstance(o, Tensor):
+            res.append(o)
+        else:
+            res.append(make(o if d % o.ndim == 0 else o.movedim(d, 0), lv.level))
+    return res[0] if single else tuple(res)
 
 
 def loop(fn, lv, args, kwargs=None):

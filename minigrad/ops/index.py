@@ -88,6 +88,10 @@ def convert_key(key, xp):
     items = key if isinstance(key, tuple) else (key,)
     out = []
     for k in items:
+        if getattr(k, "_batched", False):      # inside vmap, indexing an unbatched tensor
+            raise RuntimeError("vmap: t[index] with a batched index into a tensor that is not "
+                               "batched is not supported; use F.embedding(index, t) for row "
+                               "lookups, or make t batched")
         k = unwrap(k)
         if isinstance(k, list) or (hasattr(k, "dtype") and array_module(k) is not xp):
             # (an empty list selects nothing, as torch's; NumPy would make it float)
