@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from ..autograd import Op
 from ..tensor import Tensor
 from . import batched
@@ -86,6 +88,9 @@ def loop(fn, lv, args, kwargs=None):
     """fn run on each sample's slice of the arguments batched at lv, results stacked."""
     from ..ops.shape import stack
     level, outs = lv.level, []
+    if lv.size == 0:
+        raise RuntimeError("vmap: an op without a batching rule cannot run on an empty batch "
+                           "(its loop fallback has no sample to run)")
     for i in range(lv.size):
         sample = [a._value[i] if is_batched_at(a, level) else a for a in args]
         outs.append(fn(*sample, **(kwargs or {})))
@@ -95,7 +100,7 @@ def loop(fn, lv, args, kwargs=None):
     if isinstance(first, tuple):
         parts = [make(stack([o[j] for o in outs]), level) if isinstance(first[j], Tensor)
                  else first[j] for j in range(len(first))]
-        return type(first)(parts) if type(first) is tuple else type(first)(parts)
+        return type(first)(parts)          # a plain tuple or a return_types named tuple
     raise RuntimeError(f"vmap: the loop fallback got a {type(first).__name__} from an op; it "
                        "can only stack tensors")
 
@@ -121,7 +126,6 @@ def align(args, lv, rank=None):
 
 
 def _array_ndim(a):
-    import numpy as np
     return 0 if isinstance(a, np.generic) else a.ndim
 
 

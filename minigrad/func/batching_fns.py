@@ -2,9 +2,11 @@
 
 Most wrappers only compute dims from logical shapes and call an Op (batching_rules.py
 batches those). The ones here look at the data itself (an index key, a comparison, the
-targets of a loss, a random mask), so each calls the function below first when an argument
-is batched (one test in the wrapper, marked `# inside vmap`). Each runs the same public
-function on the physical values, the batch at dim 0, and wraps the result.
+targets of a loss, a random mask, the ids of an embedding) or write in place, so the wrapper
+calls the function below first when an argument is batched (one test in the wrapper, marked
+`# inside vmap`). Each runs the same public function once on the physical values, the batch
+at dim 0, and wraps the result; where the samples would mix (a loss's mean, embedding's
+frequency counts), it reduces per sample or takes the loop over samples.
 """
 from __future__ import annotations
 
@@ -15,10 +17,6 @@ from ..tensor import Tensor
 from . import batched
 from .batched import is_batched_at, level_info, make, to_batched
 from .batching import align, loop, wrap_result
-
-
-def any_batched(*xs):
-    return any(isinstance(x, Tensor) and x._batched for x in xs)
 
 
 def _level(*xs):
@@ -34,8 +32,7 @@ def getitem(x, key):
     if any(isinstance(k, Tensor) and k._batched for k in items) or not is_batched_at(x, lv.level):
         rebuild = (lambda ks: tuple(ks)) if isinstance(key, tuple) else (lambda ks: ks[0])
         return loop(lambda xi, *ks: xi[rebuild(ks)], lv, (x,) + items)
-    xp = backend.cupy_module() if x.is_cuda else np
-    return index.GetItem.apply(x, index.convert_key(key, xp))
+    return index.GetItem.apply(x, index.convert_key(key, backend.module_of_device(x)))
 
 
 def compare(fn, a, b, op):
@@ -120,7 +117,7 @@ def setitem(x, key, value):
         raise RuntimeError("vmap: x[key] = value is not possible here: the tensor written to "
                            "must be batched (each sample writes its own values) and the key "
                            "may not be batched")
-    key = convert_key(key, backend.cupy_module() if x.is_cuda else np)
+    key = convert_key(key, backend.module_of_device(x))
     return plain_update(x, lambda t: SetItem.apply(t, key, value), "setitem", value,
                         check_cast=False)
 

@@ -105,12 +105,17 @@ def _call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs):
     leaves, spec, dims, size = _batch_size(func, in_dims, args)
     if chunk_size is None or chunk_size >= size:
         return _run(func, out_dims, randomness, leaves, spec, dims, size, kwargs)
-    state = backend._cpu_rng.bit_generator.state if randomness == "same" else None
+    state = None
+    if randomness == "same":                # every chunk must draw the same numbers
+        if any(isinstance(x, Tensor) and x.is_cuda for x in leaves):
+            raise RuntimeError("vmap: chunk_size with randomness='same' is supported on the CPU "
+                               "only (the CUDA generator's state is not restored per chunk)")
+        state = backend._cpu_rng.bit_generator.state
     results = []
     for start in range(0, size, chunk_size):
         n = min(chunk_size, size - start)
         part = [x if d is None else x.narrow(d, start, n) for x, d in zip(leaves, dims)]
-        if state is not None:                   # "same": every chunk draws the same numbers
+        if state is not None:
             backend._cpu_rng.bit_generator.state = state
         results.append(_run(func, out_dims, randomness, part, spec, dims, n, kwargs))
     return _join(results, out_dims)
