@@ -18,8 +18,7 @@ import torch
 
 import minigrad as mg
 import minigrad.nn.functional as mF
-from minigrad.func import vmap
-from minigrad.func.batching_grad import grad_and_value
+from minigrad.func import grad, vmap
 
 
 def _time(fns, repeat=7, number=3):
@@ -57,8 +56,7 @@ def setup(batch):
 def mg_fns(p, x, y):
     P = {k: mg.tensor(v) for k, v in p.items()}
     X, Y = mg.tensor(x), mg.tensor(y)
-    per_sample = vmap(lambda p, x, y: grad_and_value(lambda p, x, y: loss(mF, p, x, y),
-                                                     (p, x, y), {})[0], in_dims=(None, 0, 0))
+    per_sample = vmap(grad(lambda p, x, y: loss(mF, p, x, y)), in_dims=(None, 0, 0))
     Pg = {k: mg.tensor(v, requires_grad=True) for k, v in p.items()}
 
     def looped():

@@ -18,6 +18,7 @@ from .grad_mode import (_GradMode, _state, enable_grad, inference_mode,  # noqa:
 from .views import mark_view
 
 _Tensor = None          # the Tensor class, imported lazily: tensor.py imports the ops built on us
+_duals = {}             # forward mode's tangents (forward_ad.py); empty: forward mode is off
 
 
 def _tensor_cls():
@@ -62,6 +63,7 @@ class Function:
     _retained = None
     _tensor_hooks = None    # output number -> {handle id: fn} (hooks.py)
     _non_diff = ()
+    jvp = None              # the forward-derivative rule jvp(ctx, *tangents) (forward_ad.py)
 
     @staticmethod
     def forward(ctx, *args):
@@ -74,6 +76,10 @@ class Function:
     def save_for_backward(self, *tensors):
         self._to_save = tensors
 
+    def save_for_forward(self, *tensors):
+        """Keep tensors for jvp(), which reads them as ctx.saved_tensors (torch's)."""
+        self._fw_to_save = tensors
+
     def mark_non_differentiable(self, *outputs):
         self._non_diff = outputs
 
@@ -84,7 +90,12 @@ class Function:
         Tensor = _Tensor or _tensor_cls()
         out = []
         for s in self._saved or ():        # an output saved as (index, array) is re-linked
-            out.append(Tensor._make(s.data, self, s.index) if type(s) is saved.SavedOutput else s)
+            if type(s) is saved.SavedOutput:
+                t = Tensor._make(s.data, self, s.index)
+                if s.tangent is not None:       # forward mode's tangent of that output
+                    forward_ad.relink_tangent(t, s.tangent)
+                s = t
+            out.append(s)
         return tuple(out)
 
     def name(self) -> str:
@@ -122,17 +133,22 @@ class Function:
             raw = cls.forward(ctx, *arrays)
         else:
             with no_grad():
-                raw = cls.forward(ctx, *args)
+                raw = cls.forward(ctx, *args) if not _duals else \
+                    forward_ad.user_forward(cls, ctx, args)
         if type(raw) is not tuple:                   # the common single-output case
             result = Tensor._make(raw.data if isinstance(raw, Tensor) else raw)
             if cls.view_of_input and first is args[0]:
                 mark_view(result, first, cls, args[1:])
             if record:
                 ctx._record(args, edges, (raw,), (result,), Tensor, True)
+            if _duals:                          # forward mode: tangents to propagate
+                forward_ad.propagate(ctx, args, (raw,), (result,))
             return result
         results = tuple([Tensor._make(o.data if isinstance(o, Tensor) else o) for o in raw])
         if record:
             ctx._record(args, edges, raw, results, Tensor, False)
+        if _duals:
+            forward_ad.propagate(ctx, args, raw, results)
         return results
 
     def _record(self, args, edges, outs, results, Tensor, single):
@@ -188,6 +204,7 @@ def wrap(array):
 
 
 from .engine import backward, grad, run_backward, trace  # noqa: E402,F401  (torch.autograd's names)
+from . import forward_ad  # noqa: E402  (torch.autograd.forward_ad; apply calls it)
 
 
 # ---- issue 17: vmap ----

@@ -15,10 +15,10 @@ from . import storage
 
 class SavedOutput:
     """An output saved for backward: keeps the array, not the Tensor (which would be a cycle)."""
-    __slots__ = ("index", "data")
+    __slots__ = ("index", "data", "tangent")
 
     def __init__(self, index, data):
-        self.index, self.data = index, data
+        self.index, self.data, self.tangent = index, data, None  # tangent: forward_ad.py
 
 
 def pack(s, args, outs, results, Tensor):

@@ -76,8 +76,14 @@ def test_spectral_norm_matches_torch(rng):
             load = False
         m.eval(), t.eval()                   # eval: u and v as they are
         check_module(m, t, [rng.standard_normal(shape)], load=False)
-    # after registration sigma is close to the largest singular value (15 iterations)
-    m = P.spectral_norm(nn.Linear(6, 4).double(), n_power_iterations=3)
+    # after registration sigma is close to the largest singular value (15 iterations), for a
+    # weight whose top singular values are apart (power iteration converges as (s2/s1)^k)
+    lin = nn.Linear(6, 4).double()
+    q1, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    q2, _ = np.linalg.qr(rng.standard_normal((6, 4)))
+    with mg.no_grad():
+        lin.weight.copy_(mg.tensor(q1 @ np.diag([3.0, 1.0, 0.5, 0.2]) @ q2.T))
+    m = P.spectral_norm(lin, n_power_iterations=3)
     w = m.parametrizations.weight.original.detach().numpy()
     m.eval()
     np.testing.assert_allclose(np.linalg.norm(m.weight.detach().numpy(), 2), 1.0, rtol=1e-3)

@@ -9,15 +9,13 @@ import torch
 
 import minigrad as mg
 import minigrad.nn.functional as mF
-from minigrad.func import vmap
-from minigrad.func.batching_grad import grad_and_value
+from minigrad.func import functional_call, grad, vmap
 
 r = np.random.default_rng(53)
 
 
 def mg_grad(f, argnums=0):
-    """grad(f) for the tests until minigrad.func.grad is merged: the vmap half of it."""
-    return lambda *a: grad_and_value(f, a, {}, argnums)[0]
+    return grad(f, argnums)
 
 
 def cnn_loss(L, F, p, x, y):
@@ -99,3 +97,61 @@ def test_nested_vmap_of_grad():
 def test_grad_needs_a_scalar_per_sample():
     with pytest.raises(RuntimeError, match="scalar"):
         vmap(mg_grad(lambda x: x * 2))(mg.ones(3, 2))
+
+
+def test_per_sample_gradients_with_functional_call():
+    # the classic recipe: a Module, its parameters as a dict, functional_call, vmap(grad)
+    class Net(mg.nn.Module):
+        def __init__(self, nn):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 3, 3)
+            self.fc = nn.Linear(3 * 4 * 4, 4)
+
+        def forward(self, x):
+            h = self.conv(x).relu()
+            return self.fc(h.flatten(1))
+
+    class TNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(1, 3, 3)
+            self.fc = torch.nn.Linear(3 * 4 * 4, 4)
+
+        def forward(self, x):
+            return self.fc(self.conv(x).relu().flatten(1))
+    m, t = Net(mg.nn), TNet().double()
+    params = {k: v.detach().numpy().astype(np.float64) for k, v in t.named_parameters()}
+    mp = {k: mg.tensor(v) for k, v in params.items()}
+    tp = {k: torch.tensor(v) for k, v in params.items()}
+    x, y = r.standard_normal((5, 1, 6, 6)), r.integers(0, 4, 5)
+
+    def mloss(p, x, y):
+        return mF.cross_entropy(functional_call(m, p, (x.unsqueeze(0),)), y.unsqueeze(0))
+
+    def tloss(p, x, y):
+        out = torch.func.functional_call(t, p, (x.unsqueeze(0),))
+        return torch.nn.functional.cross_entropy(out, y.unsqueeze(0))
+    gm = vmap(grad(mloss), in_dims=(None, 0, 0))(mp, mg.tensor(x), mg.tensor(y))
+    gt = torch.func.vmap(torch.func.grad(tloss), in_dims=(None, 0, 0))(
+        tp, torch.tensor(x), torch.tensor(y))
+    _compare(gm, gt)
+
+
+def test_grad_and_value_has_aux_and_second_order_under_vmap():
+    x = r.standard_normal((4, 3))
+
+    def f(L, v):
+        y = (L.sin(v) * v).sum()
+        return y, v * 2
+
+    gm, (vm, am) = vmap(mg.func.grad_and_value(lambda v: f(mg, v), has_aux=True))(
+        mg.tensor(x))
+    gt, (vt, at) = torch.func.vmap(torch.func.grad_and_value(lambda v: f(torch, v),
+                                                             has_aux=True))(torch.tensor(x))
+    for a, b in ((gm, gt), (vm, vt), (am, at)):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-12)
+    # per-sample second derivatives: grad of (sum of the gradient), nested inside vmap
+    h = vmap(grad(lambda v: grad(lambda u: f(mg, u)[0])(v).sum()))(mg.tensor(x))
+    ht = torch.func.vmap(torch.func.grad(lambda v: torch.func.grad(
+        lambda u: f(torch, u)[0])(v).sum()))(torch.tensor(x))
+    np.testing.assert_allclose(h.numpy(), ht.numpy(), atol=1e-12)

@@ -1,66 +1,69 @@
-"""Gradients per sample under vmap: what minigrad.func.grad needs when vmap is running.
+"""Gradients per sample under vmap: minigrad.func.grad when a vmap is running.
 
 Inside vmap, the gradient of a function of one sample must be that sample's gradient. Each
 differentiated input is laid out as one plain tensor with a leading dim per running vmap
-(batched.to_plain; an input that is not batched, such as the parameters with in_dims=None, is
-expanded first, so every sample gets its own copy to differentiate against), made a leaf, and
-handed to the function wrapped back as BatchedTensors. The function's logical output is a
-scalar per sample; one backward from all of them at once (a gradient of ones: the samples do
-not interact, so this is each sample's gradient) gives the per-sample gradients, laid out as
-the inputs were, and wrapped back.
+(batched.to_plain; an input that is not batched, such as parameters passed with
+in_dims=None, is expanded first, so every sample gets its own copy to differentiate
+against), made differentiable at a new transform level (levels.py: a fresh leaf, or an
+identity op that keeps an outer transform's history), and handed to the function wrapped
+back as BatchedTensors. The function's logical output is one scalar per sample; a single
+backward from all of them at once (a gradient of ones: the samples never interact, so this
+is each sample's gradient) gives every per-sample gradient, laid out as the inputs were and
+wrapped back. Levels and lowering are reverse.py's, so grad(grad(f)) under vmap keeps the
+graph the outer grad needs.
 """
 from __future__ import annotations
 
-from ..grad_mode import enable_grad
-from ..tensor import Tensor
-from . import batched, pytree
+from ..autograd import _tensor_cls, enable_grad, is_grad_enabled
+from ..creation import ones_like
+from . import argnums as _argnums
+from . import batched, levels
 from .batched import from_plain, to_plain
+from .pytree import tree_flatten, tree_unflatten
 
 
-def grad_and_value(fn, args, kwargs, argnums=0, has_aux=False, create_graph=False):
-    """((gradients of args[argnums], pytrees like them), value[, aux]) of fn, per sample of
-    every running vmap. Called by minigrad.func.grad while a vmap runs."""
-    from ..autograd import grad as autograd_grad
-    from ..creation import ones_like
-    levels = list(batched._stack)
-    nums = argnums if isinstance(argnums, tuple) else (argnums,)
-    args = list(args)
-    leaves_in, specs = [], []
-    for n in nums:
-        leaves, spec = pytree.flatten(args[n])
-        plain = []
-        for x in leaves:
-            if not isinstance(x, Tensor) or x.dtype.kind != "f":
-                raise RuntimeError(f"grad: argument {n} must hold floating point Tensors, got "
-                                   f"{type(x).__name__}")
-            plain.append(to_plain(x, levels).detach().requires_grad_())
-        leaves_in.append(plain)
-        specs.append(spec)
-        args[n] = pytree.unflatten([from_plain(p, levels) for p in plain], spec)
-    with enable_grad():
-        out = fn(*args, **kwargs)
-    aux = None
-    if has_aux:
-        if not (isinstance(out, tuple) and len(out) == 2):
-            raise RuntimeError("grad_and_value(f)(*args): output of function f should be a "
-                               "tuple: (output, aux) if has_aux is True")
-        out, aux = out
-    if not isinstance(out, Tensor) or out.ndim != 0:
-        got = type(out).__name__ if not isinstance(out, Tensor) else f"{out.ndim} dims"
-        raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a scalar "
-                           f"Tensor, got {got}")
-    o = to_plain(out, levels)
-    flat = [p for group in leaves_in for p in group]
-    grads = list(autograd_grad(o, flat, grad_outputs=ones_like(o), allow_unused=True,
-                               create_graph=create_graph)) if o.requires_grad else [None] * len(
-        flat)
-    from ..creation import zeros_like
-    grads = [zeros_like(p) if g is None else g for g, p in zip(grads, flat)]
-    out_grads, k = [], 0
-    for group, spec in zip(leaves_in, specs):
-        out_grads.append(pytree.unflatten([from_plain(g, levels)
-                                           for g in grads[k:k + len(group)]], spec))
-        k += len(group)
-    g = out_grads[0] if not isinstance(argnums, tuple) else tuple(out_grads)
-    value = out if create_graph else from_plain(o.detach(), levels)
-    return (g, (value, aux)) if has_aux else (g, value)
+def grad_and_value(func, argnums, has_aux, args, kwargs):
+    """(gradient of func w.r.t. args[argnums], value[, aux]) per sample of every running
+    vmap; reverse._grad_and_value's result, for a call made inside vmap."""
+    from .reverse import autograd_grads
+    who = "grad_and_value(f)(*args)"
+    vmaps = list(batched._stack)
+    outer_grad = is_grad_enabled()
+    Tensor = _tensor_cls()
+    with levels.level() as lvl, enable_grad():
+        diff = _argnums.select(args, argnums, as_tuple=False)
+        flat, spec = tree_flatten(diff)
+        for x in flat:
+            if not isinstance(x, Tensor):
+                raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+        plain_in = [levels.make_differentiable(to_plain(x, vmaps), lvl) for x in flat]
+        args = _argnums.replace(args, tree_unflatten([from_plain(p, vmaps) for p in plain_in],
+                                                     spec), argnums)
+        output = func(*args, **kwargs)
+        aux = None
+        if has_aux:
+            if not (isinstance(output, tuple) and len(output) == 2):
+                raise RuntimeError(f"{who}: output of function f should be a tuple: "
+                                   "(output, aux) if has_aux is True")
+            output, aux = output
+        if not isinstance(output, Tensor):
+            raise RuntimeError(f"{who}: Expected f(*args) to return a Tensor, got "
+                               f"{type(output)}")
+        if output.dim() != 0:
+            raise RuntimeError(f"{who}: Expected f(*args) to return a scalar Tensor, got "
+                               f"tensor with {output.dim()} dims. Maybe you wanted to use "
+                               "the vjp or jacrev APIs instead?")
+        out = to_plain(output, vmaps)               # one scalar per sample
+        lower = levels.Lowering(lvl, keep_graph=outer_grad)
+        keep = levels.forward_active() or (outer_grad and lower.reaches_outer([out]))
+        grads = autograd_grads((out,), plain_in, (ones_like(out),), retain_graph=keep,
+                               create_graph=keep)
+        grads = [from_plain(lower(g) if keep else g, vmaps) for g in grads]
+        grads = tree_unflatten(grads, spec)
+        value = from_plain(lower(out), vmaps)
+        if has_aux:
+            a_flat, a_spec = tree_flatten(aux)
+            aux = tree_unflatten([from_plain(lower(to_plain(a, vmaps)), vmaps)
+                                  if isinstance(a, Tensor) else a for a in a_flat], a_spec)
+            return grads, (value, aux)
+        return grads, value

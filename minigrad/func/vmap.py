@@ -29,8 +29,9 @@ import functools
 
 from .. import backend
 from ..tensor import Tensor
-from . import batched, pytree
+from . import batched
 from .batched import is_batched_at, make, to_batched
+from .pytree import tree_flatten, tree_unflatten
 
 _RANDOMNESS = ("error", "different", "same")
 
@@ -70,12 +71,12 @@ def _batch_size(func, in_dims, args):
         raise ValueError(f"{where}: expected `in_dims` to be int or a (potentially nested) "
                          "tuple matching the structure of inputs, got: "
                          f"{type(in_dims)}.")
-    dims = pytree.broadcast_prefix(in_dims, args)
+    dims = _per_leaf(in_dims, args)
     if dims is None:
         raise ValueError(f"{where}: in_dims is not compatible with the structure of `inputs`. "
-                         f"in_dims has structure {pytree.structure(in_dims)} but inputs has "
-                         f"structure {pytree.structure(args)}.")
-    leaves, spec = pytree.flatten(args)
+                         f"in_dims has structure {_structure(in_dims)} but inputs has "
+                         f"structure {_structure(args)}.")
+    leaves, spec = tree_flatten(args)
     sizes = []
     for x, d in zip(leaves, dims):
         if d is None:
@@ -124,14 +125,14 @@ def _call(func, in_dims, out_dims, randomness, chunk_size, args, kwargs):
 def _join(results, out_dims):
     """The chunks' outputs concatenated along their out_dims."""
     from ..ops.shape import cat
-    flats = [pytree.flatten(r) for r in results]
+    flats = [tree_flatten(r) for r in results]
     spec = flats[0][1]
-    odims = pytree.broadcast_prefix(out_dims, results[0])
+    odims = _per_leaf(out_dims, results[0])
     joined = []
     for j, d in enumerate(odims):
         parts = [f[0][j] for f in flats]
         joined.append(parts[0] if d is None else cat(parts, d))
-    return pytree.unflatten(joined, spec)
+    return tree_unflatten(joined, spec)
 
 
 def _run(func, out_dims, randomness, leaves, spec, dims, size, kwargs):
@@ -144,7 +145,7 @@ def _run(func, out_dims, randomness, leaves, spec, dims, size, kwargs):
             if d is not None:
                 x = make(x if d % x.ndim == 0 else x.movedim(d, 0), lv.level)
             inputs.append(x)
-        out = func(*pytree.unflatten(inputs, spec), **kwargs)
+        out = func(*tree_unflatten(inputs, spec), **kwargs)
         return _outputs(func, out, out_dims, lv)
     finally:
         batched.pop(lv)
@@ -160,13 +161,13 @@ def _outputs(func, out, out_dims, lv):
         raise ValueError(f"vmap({name}, ..., out_dims={out_dims}): `out_dims` must be an int, "
                          "None or a python collection of ints representing where in the "
                          "outputs the vmapped dimension should appear.")
-    odims = pytree.broadcast_prefix(out_dims, out)
+    odims = _per_leaf(out_dims, out)
     if odims is None:
         raise ValueError(f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not "
                          "compatible with the structure of `outputs`. out_dims has structure "
-                         f"{pytree.structure(out_dims)} but outputs has structure "
-                         f"{pytree.structure(out)}.")
-    leaves, spec = pytree.flatten(out)
+                         f"{_structure(out_dims)} but outputs has structure "
+                         f"{_structure(out)}.")
+    leaves, spec = tree_flatten(out)
     res = []
     for o, d in zip(leaves, odims):
         if d is None:
@@ -187,4 +188,39 @@ def _outputs(func, out, out_dims, lv):
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, "
                              f"{n - 1}], but got {d})")
         res.append(v if d % n == 0 else v.movedim(0, d))
-    return pytree.unflatten(res, spec)
+    return tree_unflatten(res, spec)
+
+
+def _structure(tree):
+    return repr(tree_flatten(tree)[1])
+
+
+def _per_leaf(prefix, tree):
+    """One entry of `prefix` (in_dims or out_dims) per leaf of `tree`: an int or None stands
+    for its whole subtree; a tuple, list or dict must match the tree's container there (torch's
+    pytree prefix rule). None when they do not match."""
+    return _prefix(prefix, tree_flatten(tree)[1])
+
+
+def _prefix(prefix, spec):
+    if not isinstance(prefix, (tuple, list, dict)):
+        return [prefix] * spec.num_leaves
+    if spec.type is None:
+        return None
+    if isinstance(prefix, dict):
+        if not issubclass(spec.type, dict) or set(prefix) != set(spec.context):
+            return None
+        kids = [prefix[k] for k in spec.context]
+    else:
+        if isinstance(prefix, list) != (spec.type is list) or issubclass(spec.type, dict):
+            return None
+        kids = list(prefix)
+    if len(kids) != len(spec.children):
+        return None
+    out = []
+    for p, c in zip(kids, spec.children):
+        sub = _prefix(p, c)
+        if sub is None:
+            return None
+        out.extend(sub)
+    return out

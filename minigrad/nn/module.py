@@ -9,6 +9,7 @@ from .. import backend
 from ..autograd import no_grad
 from ..tensor import Tensor
 from .module_hooks import HookMethods
+from .module_state_hooks import StateDictHookMethods, hooks_of, metadata
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -34,7 +35,7 @@ def _as_array(value, key):
                     f"{type(value).__name__}")
 
 
-class Module(HookMethods, backend.MovesWithTo):
+class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
     """Base class with torch.nn.Module's registration rules: assigning a Parameter, a Module or
     (through register_buffer) a Tensor to an attribute registers it under that name."""
 
@@ -274,6 +275,8 @@ class Module(HookMethods, backend.MovesWithTo):
         parameters, then its buffers, then its children). Values are detached unless
         keep_vars=True; they share memory with the module."""
         out = OrderedDict() if destination is None else destination
+        for hook in hooks_of(self, "state_dict_pre"):
+            hook(self, prefix, keep_vars)
         for name, p in self._parameters.items():
             if p is not None:
                 out[prefix + name] = p if keep_vars else p.detach()
@@ -283,6 +286,9 @@ class Module(HookMethods, backend.MovesWithTo):
         for name, m in self._modules.items():
             if m is not None:
                 m.state_dict(out, prefix + name + ".", keep_vars)
+        for hook in hooks_of(self, "state_dict_post"):
+            if hook(self, out, prefix, metadata(self)) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return out
 
     def _own_state(self):
@@ -319,12 +325,32 @@ class Module(HookMethods, backend.MovesWithTo):
         Returns (missing_keys, unexpected_keys)."""
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
-        missing, errors, expected = [], [], set()
-        for prefix, m in self.named_modules():
-            p = prefix + "." if prefix else ""
-            m._load_from_state_dict(state_dict, p, missing, errors)
-            expected.update(p + name for name, _ in m._own_state())
-        unexpected = [k for k in state_dict if k not in expected]
+        state_dict = OrderedDict(state_dict)    # hooks may edit it; the caller's dict stays
+        missing, unexpected, errors = [], [], []
+        incompatible = _IncompatibleKeys(missing, unexpected)
+
+        def load(module, prefix):       # torch's order: a module, then its children, per module
+            for hook in hooks_of(module, "load_pre"):
+                hook(module, state_dict, prefix, metadata(module), True, missing, unexpected,
+                     errors)
+            module._load_from_state_dict(state_dict, prefix, missing, errors)
+            own = {name for name, _ in module._own_state()}
+            for key in state_dict:      # a key under this prefix that names nothing here
+                if key.startswith(prefix):
+                    first = key[len(prefix):].split(".", 1)[0]
+                    if first not in module._modules and first not in own:
+                        unexpected.append(key)
+            for name, child in module._modules.items():
+                if child is not None:
+                    load(child, prefix + name + ".")
+            for hook in hooks_of(module, "load_post"):
+                if hook(module, incompatible) is not None:
+                    raise AssertionError("Hooks registered with "
+                                         "``register_load_state_dict_post_hook`` are not "
+                                         "expected to return new values, if incompatible_keys "
+                                         "need to be modified, it should be done inplace.")
+
+        load(self, "")
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: "
@@ -335,7 +361,7 @@ class Module(HookMethods, backend.MovesWithTo):
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
-        return _IncompatibleKeys(missing, unexpected)
+        return incompatible
 
     # ---- printing ---------------------------------------------------------------------
     def _get_name(self):

@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd import Op
 from ..backend import array_module, get_default_dtype
 from ..dtypes import result_type
+from ..forward_ad import multilinear, tangent_sum
 from .shape import sum_to
 
 
@@ -113,6 +114,10 @@ class Add(Op):
         sa, sb = ctx.shapes
         return _grad(g, sa), _grad(g, sb)
 
+    @staticmethod
+    def jvp(ctx, ta, tb):                   # d(a + b) = da + db
+        return tangent_sum(ctx, ta, tb)
+
 
 class Sub(Op):
     @staticmethod
@@ -130,6 +135,10 @@ class Sub(Op):
     def backward(ctx, g):
         sa, sb = ctx.shapes
         return _grad(g, sa), None if sb is None else -_grad(g, sb)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):                   # d(a - b) = da - db
+        return tangent_sum(ctx, ta, None if tb is None else -tb)
 
 
 class Mul(Op):
@@ -153,6 +162,8 @@ class Mul(Op):
         ga = _grad(g * b, sa) if ctx.needs_input_grad[0] else None
         gb = _grad(g * a, sb) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    jvp = multilinear                       # d(a*b) = da b + a db
 
 
 class Div(Op):
@@ -179,6 +190,14 @@ class Div(Op):
         ga = _grad(g / b, sa) if ctx.needs_input_grad[0] else None
         gb = _grad(-g * a / (b * b), sb) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):                   # d(a/b) = (da - (a/b) db) / b
+        a, b = ctx.saved_tensors
+        if tb is None:
+            return ta / b
+        t = -(ctx.outputs[0] * tb)
+        return (t if ta is None else ta + t) / b
 
 
 def _int_pow(a, b):
@@ -225,6 +244,17 @@ class Pow(Op):
             log_a = a.log() if sa is not None else math.log(a) if a > 0 else math.nan
             gb = _grad(g * out * log_a, sb)
         return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):                   # d(a^b) = b a^(b-1) da + a^b log(a) db
+        a, b, out = ctx.saved_tensors
+        t = None
+        if ta is not None:
+            t = ta * 0 if _shape(b) is None and b == 0 else ta * b * a ** (b - 1)
+        if tb is not None:
+            log_a = a.log() if _shape(a) is not None else math.log(a) if a > 0 else math.nan
+            t = tb * out * log_a if t is None else t + tb * out * log_a
+        return t
 
 
 _TORCH_NAMES = {"b": "Bool", "u1": "Byte", "i1": "Char", "i2": "Short", "i4": "Int",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..autograd import Op
 from ..backend import device_of, to_device
+from ..forward_ad import linear
 
 
 class ToDevice(Op):
@@ -25,3 +26,5 @@ class Cast(Op):
     @staticmethod
     def backward(ctx, g):
         return (g.to(ctx.src) if ctx.src.kind == "f" else None), None
+
+    jvp = linear

@@ -14,6 +14,7 @@ from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
 from .checks import need_int, need_number, need_tensor
 from .shape import normalize_dim, sum_to
+from ..forward_ad import linear
 
 
 def _add_at(xp, target, key, values):
@@ -62,6 +63,8 @@ class GetItem(Op):
     @staticmethod
     def backward(ctx, g):
         return IndexBackward.apply(g, ctx.in_shape, ctx.key), None
+
+    jvp = linear
 
 
 class IndexBackward(Op):

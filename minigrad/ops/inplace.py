@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from .. import autograd, saved, storage, views
+from .. import autograd, forward_ad, saved, storage, views
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import can_cast
@@ -35,8 +35,10 @@ def update(x, compute, op, *operands, check_cast=True):
         view.refresh(x)
     if not _needs_graph(x, *operands):
         with autograd.no_grad():
-            out = compute(x)
-        _write(x, _cast_to(x, out, op, check_cast), op)
+            out = _cast_to(x, compute(x), op, check_cast)
+        _write(x, out, op)
+        if autograd._duals:                     # forward mode: x's tangent becomes out's
+            forward_ad.after_inplace(x, out, view)
         return x
     if x.requires_grad and x.grad_fn is None:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
@@ -54,8 +56,12 @@ def update(x, compute, op, *operands, check_cast=True):
     # base itself: once the base is rebased onto this op, that would be a reference cycle)
     source = x if view is None else view.replay(views.base_alias(view.base))
     old = _with_history(source, x.data.copy())
+    if autograd._duals and forward_ad.tangent_of(x) is not None:
+        forward_ad.set_tangent(old, forward_ad.tangent_of(x))
     out = _cast_to(x, compute(old), op, check_cast)
     _write(x, out, op)
+    if autograd._duals:
+        forward_ad.after_inplace(x, out, view)
     _saved_output_is_x(out, x)
     if view is None:
         x.grad_fn, x._output_nr, x.requires_grad = out.grad_fn, out._output_nr, out.requires_grad
@@ -81,7 +87,8 @@ def arith(x, ufunc, other, op, compute, alpha=1):
     b = other.data if isinstance(other, autograd._tensor_cls()) else other
     same = type(b) is type(a) and b.dtype is a.dtype
     if (same or type(b) is float or type(b) is int) and a.dtype.kind == "f" \
-            and type(alpha) in (int, float) and not _needs_graph(x, other):
+            and type(alpha) in (int, float) and not _needs_graph(x, other) \
+            and not autograd._duals:
         _check_writable(x, op)
         try:
             getattr(array_module(a), ufunc)(a, b if alpha == 1 else b * alpha, out=a)
@@ -183,6 +190,11 @@ class SetItem(Op):
             gv = sum_to(g[ctx.key], ctx.vshape)
         return gx, None, gv
 
+    @staticmethod
+    def jvp(ctx, tx, _, tv):                # the tangent of x with tangent of value at key
+        x, key, value = ctx.inputs
+        return SetItem.apply(forward_ad.or_zeros(x, tx), key, forward_ad.or_zeros(value, tv))
+
 
 class Fill(Op):
     """x filled with value (a number or a tensor that broadcasts to x): fill_, zero_, copy_."""
@@ -204,6 +216,11 @@ class Fill(Op):
         if ctx.vshape is not None and ctx.needs_input_grad[1]:
             gv = sum_to(g, ctx.vshape)
         return (g * 0 if ctx.needs_input_grad[0] else None), gv
+
+    @staticmethod
+    def jvp(ctx, tx, tv):                   # x's values are gone: only value's tangent stays
+        x, value = ctx.inputs
+        return Fill.apply(forward_ad.or_zeros(x, tx), forward_ad.or_zeros(value, tv))
 
 
 class CopySlices(Op):
@@ -231,6 +248,8 @@ class CopySlices(Op):
         gbase = CopySlices.apply(g, 0.0, ctx.ops, True) if ctx.needs_input_grad[0] else None
         gsrc = views.replay(ctx.ops, g) if ctx.needs_input_grad[1] else None
         return gbase, gsrc, None, None
+
+    jvp = forward_ad.additive           # linear in (base, src) together
 
 
 def setitem(x, key, value):

@@ -18,6 +18,7 @@ from ..cuda import reduce as cuda_reduce
 from .checks import need_bool, need_number, reduce_args
 from .index import Gather
 from .shape import normalize_dim, normalize_dims
+from ..forward_ad import linear
 
 
 def _keep_shape(shape, dims):
@@ -70,6 +71,8 @@ class Sum(Op):
     @staticmethod
     def backward(ctx, g):
         return _expand_back(g, *ctx.args), None, None
+
+    jvp = linear
 
 
 class Amax(Op):

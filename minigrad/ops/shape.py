@@ -11,6 +11,7 @@ from ..autograd import Op
 from ..backend import array_module
 from ..dtypes import result_type
 from .checks import need_ints, need_tensor
+from ..forward_ad import linear
 
 
 def normalize_dim(dim, ndim, op="op"):
@@ -60,6 +61,8 @@ class Reshape(Op):
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
 
+    jvp = linear
+
 
 class Permute(Op):
     view_of_input = True        # the output may share the input's memory
@@ -78,6 +81,8 @@ class Permute(Op):
         for i, d in enumerate(ctx.dims):
             inverse[d] = i
         return g.permute(*inverse), None
+
+    jvp = linear
 
 
 class Expand(Op):
@@ -98,6 +103,8 @@ class Expand(Op):
     def backward(ctx, g):
         return sum_to(g, ctx.in_shape), None
 
+    jvp = linear
+
 
 class SumTo(Op):
     """Sum a broadcast result back down to `shape` (the adjoint of expand)."""
@@ -114,6 +121,8 @@ class SumTo(Op):
     @staticmethod
     def backward(ctx, g):
         return g.expand(*ctx.in_shape), None
+
+    jvp = linear
 
 
 def sum_to(g, shape):
@@ -229,6 +238,8 @@ class Contiguous(Op):
     @staticmethod
     def backward(ctx, g):
         return g
+
+    jvp = linear
 
 
 class Cat(Op):

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
+from ..forward_ad import elementwise, from_backward
 
 
 def _float_in(x):
@@ -30,6 +31,8 @@ class Neg(Op):
     def backward(ctx, g):
         return -g
 
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
+
 
 class Exp(Op):
     @staticmethod
@@ -43,6 +46,8 @@ class Exp(Op):
         y, = ctx.saved_tensors              # d exp(x) = exp(x) dx
         return g * y
 
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
+
 
 class Log(Op):
     @staticmethod
@@ -54,6 +59,8 @@ class Log(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors              # d log(x) = dx / x
         return g / x
+
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
 
 
 class Sqrt(Op):
@@ -67,6 +74,8 @@ class Sqrt(Op):
     def backward(ctx, g):
         y, = ctx.saved_tensors              # d sqrt(x) = dx / (2 sqrt(x))
         return g / (2 * y)
+
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
 
 
 class Abs(Op):
@@ -82,6 +91,8 @@ class Abs(Op):
         x, = ctx.saved_tensors              # d|x| = sign(x) dx (0 at 0, as torch)
         return g * wrap(array_module(x.data).sign(x.data))
 
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
+
 
 class Tanh(Op):
     @staticmethod
@@ -94,6 +105,8 @@ class Tanh(Op):
     def backward(ctx, g):
         y, = ctx.saved_tensors              # d tanh = (1 - tanh^2) dx
         return TanhBackward.apply(y, g)
+
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
 
 
 class TanhBackward(Op):
@@ -110,6 +123,8 @@ class TanhBackward(Op):
         gy = -2 * y * g * gg if ctx.needs_input_grad[0] else None
         gg_out = TanhBackward.apply(y, gg) if ctx.needs_input_grad[1] else None
         return gy, gg_out
+
+    jvp = from_backward
 
 
 class Sigmoid(Op):
@@ -128,6 +143,8 @@ class Sigmoid(Op):
         y, = ctx.saved_tensors              # d sigmoid = s (1 - s) dx
         return SigmoidBackward.apply(y, g)
 
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
+
 
 class SigmoidBackward(Op):
     """dx = g * y (1 - y) as one node (one dispatch instead of three); differentiable."""
@@ -144,6 +161,8 @@ class SigmoidBackward(Op):
         gg_out = SigmoidBackward.apply(y, gg) if ctx.needs_input_grad[1] else None
         return gy, gg_out
 
+    jvp = from_backward
+
 
 class Relu(Op):
     @staticmethod
@@ -158,6 +177,8 @@ class Relu(Op):
     def backward(ctx, g):
         y, = ctx.saved_tensors              # d relu = [x > 0] dx
         return ReluGrad.apply(g, y.data > 0)
+
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
 
 
 class ReluGrad(Op):
@@ -178,6 +199,8 @@ class ReluGrad(Op):
     def backward(ctx, gg):
         return ReluGrad.apply(gg, ctx.mask), None
 
+    jvp = from_backward
+
 
 class Sin(Op):
     @staticmethod
@@ -190,6 +213,8 @@ class Sin(Op):
         x, = ctx.saved_tensors
         return g * x.cos()
 
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v
+
 
 class Cos(Op):
     @staticmethod
@@ -201,3 +226,5 @@ class Cos(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors
         return -g * x.sin()
+
+    jvp = elementwise           # diagonal Jacobian: J v = J^T v

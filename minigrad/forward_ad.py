@@ -1,0 +1,365 @@
+"""Forward-mode AD (torch.autograd.forward_ad): push a tangent forward alongside each value.
+
+    with forward_ad.dual_level():
+        x = forward_ad.make_dual(primal, tangent)      # x carries (value, direction)
+        y = f(x)
+        y_value, jvp = forward_ad.unpack_dual(y)       # jvp = J_f(primal) @ tangent
+
+Reverse mode (engine.py) records a graph and walks it backwards once per output: one pass
+gives a whole row of the Jacobian (a gradient). Forward mode needs no graph: every op, as it
+runs, turns its inputs' tangents into its output's tangent with its forward-derivative rule
+(`jvp`, written next to the op's `backward` in the same op file). One pass gives a whole
+column of the Jacobian (J @ v). So forward mode is cheaper for functions with few inputs and
+many outputs, reverse mode for many inputs and few outputs (a loss).
+
+How it is wired: tangents live in `duals` (id(tensor) -> (weakref, tangent)), not on the
+Tensor (which has no spare slot); Function.apply tests `if duals:` once per op, so forward mode
+costs nothing while no dual tensor exists. When an input of an op has a tangent, apply calls
+`propagate`, which calls the op's rule `jvp(ctx, *tangents)` (one tangent or None per forward
+argument; ctx is the op's node, with ctx.saved_tensors, ctx.inputs and ctx.outputs) and
+registers what it returns as the outputs' tangents. The rule is written with minigrad ops, so
+a tangent computation is itself recorded by reverse mode (forward-over-reverse gives Hessian
+products); while a rule runs, tangents of the values it touches are not propagated again
+(one level, as torch's: nested dual levels raise).
+
+Ops with no rule raise NotImplementedError naming the op. Three generic rules cover families:
+`linear` (the op applied to the tangent: reshape, sum, indexing...), `multilinear` (the sum,
+over the inputs, of the op with that one input replaced by its tangent: add, mul, matmul) and
+`from_backward` (J v recovered from the op's own backward by the double-vjp identity, for
+complicated ops whose backward is itself differentiable).
+"""
+from __future__ import annotations
+
+import weakref
+from collections import namedtuple
+
+from . import autograd
+from .autograd import _duals as duals   # the dict Function.apply tests
+
+UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
+
+
+class _State:
+    level = None        # the current dual level (0) or None outside dual_level()
+    generation = 0      # bumped when a level exits: tangents kept by saved outputs expire
+    busy = False        # a jvp rule is running: do not propagate through its own ops
+
+
+state = _State()
+
+
+# ---- levels --------------------------------------------------------------------------------
+def enter_dual_level():
+    """Start a forward-AD level and return it (0). Only one level at a time, as torch."""
+    if state.level is not None:
+        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    state.level = 0
+    return 0
+
+
+def exit_dual_level(*, level=None):
+    """End the level: every tangent made in it is dropped."""
+    if state.level is None:
+        raise RuntimeError("exit_dual_level: no forward AD level is active")
+    if level is not None and level != state.level:
+        raise RuntimeError(f"exit_dual_level: trying to exit level {level} but the current "
+                           f"level is {state.level}")
+    duals.clear()
+    state.level, state.generation = None, state.generation + 1
+
+
+class dual_level:
+    """Context manager for a forward-AD level (torch.autograd.forward_ad.dual_level)."""
+
+    def __enter__(self):
+        return enter_dual_level()
+
+    def __exit__(self, *exc):
+        exit_dual_level()
+
+
+def _need_level(level, who):
+    if state.level is None:
+        raise RuntimeError(f"{who}: Trying to create a dual Tensor for forward AD but no level "
+                           "exists, make sure to enter_dual_level() first.")
+    if level is not None and level != state.level:
+        raise RuntimeError(f"{who}: level {level} is not the current dual level "
+                           f"({state.level})")
+
+
+# ---- tangents of tensors -------------------------------------------------------------------
+def tangent_of(t):
+    """t's tangent at the current level, or None."""
+    entry = duals.get(id(t))
+    return entry[1] if entry is not None and entry[0]() is t else None
+
+
+def set_tangent(t, tangent):
+    duals[id(t)] = (weakref.ref(t, _forget(id(t))), tangent)
+
+
+def _forget(key):
+    def drop(ref):
+        entry = duals.get(key)
+        if entry is not None and entry[0] is ref:
+            del duals[key]
+    return drop
+
+
+def make_dual(tensor, tangent, *, level=None):
+    """A view of `tensor` whose tangent is `tangent` (torch's make_dual)."""
+    Tensor = autograd._tensor_cls()
+    _need_level(level, "make_dual")
+    for name, t in (("primal", tensor), ("tangent", tangent)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"make_dual(): {name} must be a Tensor, not {type(t).__name__}")
+        if t.dtype.kind not in "fc":
+            raise ValueError(f"make_dual(): Expected {name} to be floating point or complex, "
+                             f"but got: {t.dtype}")
+    if tangent.shape != tensor.shape:
+        raise RuntimeError("make_dual(): Trying to set a forward gradient that has a different "
+                           "size than that of the original Tensor, this is not supported. "
+                           f"Tensor is of size {list(tensor.shape)} while the given forward "
+                           f"gradient is of size {list(tangent.shape)}.")
+    if type(tangent.data) is not type(tensor.data):
+        raise RuntimeError(f"make_dual(): primal is on {tensor.device} but tangent is on "
+                           f"{tangent.device}")
+    state.busy = True           # the alias itself must not propagate the primal's old tangent
+    try:
+        dual = _alias(tensor)
+    finally:
+        state.busy = False
+    set_tangent(dual, tangent)
+    return dual
+
+
+def unpack_dual(tensor, *, level=None):
+    """(primal, tangent): a view of `tensor` without its tangent, and the tangent or None."""
+    Tensor = autograd._tensor_cls()
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"unpack_dual(): tensor must be a Tensor, not {type(tensor).__name__}")
+    if state.level is None or (level is not None and level != state.level):
+        return UnpackedDualTensor(tensor, None)
+    tangent = tangent_of(tensor)
+    if tangent is None:
+        return UnpackedDualTensor(tensor, None)
+    state.busy = True
+    try:
+        primal = _alias(tensor)
+    finally:
+        state.busy = False
+    return UnpackedDualTensor(primal, tangent)
+
+
+# ---- propagation (called by Function.apply) ------------------------------------------------
+def propagate(ctx, args, outs, results):
+    """Give the op's outputs their tangents from its inputs' (see the top)."""
+    if state.busy:
+        return
+    Tensor = autograd._tensor_cls()
+    tangents, any_tangent = [], False
+    for a in args:
+        t = tangent_of(a) if isinstance(a, Tensor) else None
+        if t is not None:
+            any_tangent = True
+            if t.dtype != a.dtype:
+                t = t.to(a.dtype)
+        tangents.append(t)
+    if not any_tangent or not any(r.dtype.kind == "f" for r in results):
+        return
+    cls = type(ctx)
+    rule = cls.jvp
+    if rule is None:
+        raise NotImplementedError(
+            f"Trying to use forward AD with {cls.__name__.lower()} ({cls.__name__}) that does "
+            "not support it because it has not been implemented yet.")
+    if ctx._to_save:            # not recorded for reverse mode: pack what forward saved now
+        ctx._saved = [autograd.saved.pack(s, args, outs, results, Tensor) for s in ctx._to_save]
+        ctx._to_save = ()
+        ctx._writes_at_save = autograd.storage.writes
+    ctx.inputs, ctx.outputs = args, results
+    backward_saved = ctx._saved
+    fw_saved = ctx.__dict__.pop("_fw_to_save", None)
+    if fw_saved is not None:    # a user Function's save_for_forward: its jvp's saved_tensors
+        ctx._saved = [autograd.saved.pack(s, args, outs, results, Tensor) for s in fw_saved]
+    state.busy = True
+    try:
+        out = rule(ctx, *tangents)
+    finally:
+        state.busy = False
+        ctx._saved = backward_saved
+        del ctx.inputs, ctx.outputs     # (a node holding its outputs would be a cycle)
+    out = out if type(out) is tuple else (out,)
+    for j, (r, t) in enumerate(zip(results, out)):
+        if t is None or r.dtype.kind != "f":
+            continue
+        if t.shape != r.shape:
+            raise RuntimeError(f"{cls.__name__}.jvp returned a tangent of shape {t.shape} for "
+                               f"an output of shape {r.shape}")
+        if t.dtype != r.dtype:
+            t = t.to(r.dtype)
+        set_tangent(r, t)
+        _keep_for_saved_output(ctx, j, t)
+
+
+def user_forward(cls, ctx, args):
+    """A user Function's forward (it receives Tensors): its own ops do not propagate tangents;
+    the Function's jvp gives its outputs' tangents."""
+    busy, state.busy = state.busy, True
+    try:
+        return cls.forward(ctx, *args)
+    finally:
+        state.busy = busy
+
+
+def _keep_for_saved_output(ctx, j, t):
+    """A saved output is re-made as a new Tensor when backward reads it: let it carry the
+    tangent, so a backward run inside the level (forward-over-reverse) sees it."""
+    for s in ctx._saved or ():
+        if type(s) is autograd.saved.SavedOutput and s.index == j:
+            s.tangent = (state.generation, t)
+
+
+def relink_tangent(t, kept):
+    """Called by ctx.saved_tensors for a saved output that had a tangent."""
+    generation, tangent = kept
+    if generation == state.generation and state.level is not None:
+        set_tangent(t, tangent)
+
+
+def after_inplace(x, out, view):
+    """x was overwritten with `out` in place: x's tangent becomes out's, written into x's
+    existing tangent (and a view's base's) the way torch's in-place forward grads are."""
+    tangent = tangent_of(out)
+    if tangent is None:
+        if tangent_of(x) is not None:           # overwritten by a constant: tangent is zero
+            set_tangent(x, tangent_of(x) * 0)
+        return
+    if view is None:
+        old = tangent_of(x)
+        if old is not None and not old.requires_grad and not tangent.requires_grad \
+                and old.dtype == tangent.dtype:
+            old.data[...] = tangent.data        # torch updates the tangent in place
+        else:
+            set_tangent(x, tangent)
+        return
+    base = view.base
+    base_tangent = tangent_of(base)
+    if tangent.requires_grad or (base_tangent is not None and base_tangent.requires_grad):
+        raise NotImplementedError("forward AD: an in-place write into a view, with tangents "
+                                  "that require grad, is not supported")
+    if base_tangent is None:
+        base_tangent = base.detach() * 0
+        set_tangent(base, base_tangent)
+    state.busy = True
+    try:
+        with autograd.no_grad():
+            region = view.replay(base_tangent)
+    finally:
+        state.busy = False
+    region.data[...] = tangent.data
+    set_tangent(x, region)
+
+
+# ---- generic rules -------------------------------------------------------------------------
+def linear(ctx, tangent, *_):
+    """The rule of an op linear in its first (only tensor) input: the op of the tangent."""
+    return type(ctx).apply(tangent, *ctx.inputs[1:])
+
+
+def multilinear(ctx, *tangents):
+    """The rule of an op linear in each tensor input separately (a*b, a@b, a+b): the sum over
+    inputs with a tangent of the op with that input replaced by it (product rule)."""
+    total = None
+    for k, t in enumerate(tangents):
+        if t is None:
+            continue
+        args = list(ctx.inputs)
+        args[k] = t
+        term = type(ctx).apply(*args)
+        total = term if total is None else total + term
+    return total
+
+
+def additive(ctx, *tangents):
+    """The rule of an op that is a sum of its tensor inputs (add, cat, stack): the op applied
+    to the tangents, with zeros for inputs without one."""
+    Tensor = autograd._tensor_cls()
+    args = [t if t is not None else
+            (a.detach() * 0 if isinstance(a, Tensor) and a.dtype.kind == "f" else a)
+            for a, t in zip(ctx.inputs, tangents)]
+    return type(ctx).apply(*args)
+
+
+def or_zeros(a, t):
+    """The tangent t of the operand a, or its zero: zeros for a float tensor, 0.0 for a number
+    (the tangent of a constant). Anything else (indices, options) is passed on unchanged."""
+    if t is not None:
+        return t
+    if isinstance(a, autograd._tensor_cls()):
+        return a.detach() * 0 if a.dtype.kind == "f" else a
+    return 0.0 if isinstance(a, (int, float)) and not isinstance(a, bool) else a
+
+
+def from_backward(ctx, *tangents):
+    """J v from the op's own backward (the double-vjp identity): backward(u) = J^T u is linear
+    in u, so the gradient of <backward(u), v> with respect to u is J v. Exact, at the price of
+    two backward passes; for ops whose backward is written with differentiable ops."""
+    Tensor = autograd._tensor_cls()
+    from .engine import grad
+    cls = type(ctx)
+    us = [Tensor._make(r.data * 0).requires_grad_() if r.dtype.kind == "f" else None
+          for r in ctx.outputs]
+    differentiable = any(isinstance(a, Tensor) and a.requires_grad
+                         for a in tuple(ctx.inputs) + tangents)
+    ctx.__dict__["needs_input_grad"] = tuple(t is not None for t in tangents)
+    try:
+        with autograd.enable_grad():
+            gins = cls.backward(ctx, *us)
+            gins = gins if type(gins) is tuple else (gins,)
+            total = None
+            for g, t in zip(gins, tangents):
+                if g is not None and t is not None:
+                    term = (g * t).sum()
+                    total = term if total is None else total + term
+            if total is None:
+                return None
+            live = [u for u in us if u is not None]
+            jv = grad(total, live, create_graph=True, allow_unused=True)
+    finally:
+        ctx.__dict__.pop("needs_input_grad", None)
+    it = iter(jv)
+    out = tuple(_plain(next(it), differentiable) if u is not None else None for u in us)
+    return out if len(out) > 1 else out[0]
+
+
+def _plain(t, differentiable):
+    """A tangent from from_backward keeps a graph only when reverse mode may need it."""
+    return t if t is None or differentiable else t.detach()
+
+
+def _alias(t):
+    """A new Tensor viewing t's memory, with t's reverse-mode history (make_dual's result)."""
+    from .ops.shape import Reshape
+    return Reshape.apply(t, t.shape)
+
+
+def tangent_sum(ctx, *tangents):
+    """The sum of the tangents that exist, broadcast to the (first) output's shape."""
+    total = None
+    for t in tangents:
+        if t is not None:
+            total = t if total is None else total + t
+    shape = ctx.outputs[0].shape
+    return total if total is None or total.shape == shape else total.expand(*shape)
+
+
+def elementwise(ctx, tangent, *_):
+    """The rule of an elementwise op of one tensor: its Jacobian is diagonal, hence equal to
+    its transpose, so J v = J^T v is what backward computes for the upstream gradient v."""
+    ctx.__dict__["needs_input_grad"] = (True,) + (False,) * (len(ctx.inputs) - 1)
+    try:
+        g = type(ctx).backward(ctx, tangent)
+    finally:
+        ctx.__dict__.pop("needs_input_grad", None)
+    return g[0] if type(g) is tuple else g

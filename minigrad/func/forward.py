@@ -1,0 +1,233 @@
+"""Forward-mode transforms: jvp, jacfwd, hessian, linearize (torch.func's, on minigrad.forward_ad).
+
+jvp runs f once on dual tensors (value, tangent) inside a forward_ad.dual_level: every op
+pushes the tangent through its forward-derivative rule, so one pass gives J @ v, a column
+of the Jacobian. jacfwd needs one pass per input element: cheap when inputs are few and
+outputs many (jacrev is the other way round). hessian is jacfwd(jacrev(f)): the gradient
+computed by reverse mode is itself pushed forward (forward-over-reverse).
+
+minigrad.forward_ad has a single dual level, as torch.autograd.forward_ad: a forward
+transform inside another (jacfwd(jacfwd(f)), jvp inside jvp) raises NotImplementedError
+instead of mixing the two levels' tangents. Reverse inside forward and forward inside
+reverse both work.
+"""
+from __future__ import annotations
+
+import functools
+
+from .. import backend
+from ..autograd import _tensor_cls, is_grad_enabled
+from ..creation import zeros_like
+from ..ops.shape import stack
+from . import argnums as _argnums
+from . import levels
+from .jacrev import jacrev
+from .pytree import tree_flatten, tree_unflatten
+
+_JVP = "jvp(f, primals, tangents)"
+
+
+def _tensors_only(flat, what):
+    Tensor = _tensor_cls()
+    if not flat:
+        raise RuntimeError(f"{_JVP}: Expected {what} to contain at least one Tensor.")
+    for x in flat:
+        if not isinstance(x, Tensor):
+            raise RuntimeError(f"{_JVP}: Expected {what} to only contain Tensors, got "
+                               f"{type(x)}")
+
+
+def jvp(func, primals, tangents, *, strict=False, has_aux=False):
+    """(func(*primals), J @ tangents[, aux]): the Jacobian-vector product by forward mode;
+    primals is a tuple (a pytree each), tangents has the same structure. With strict, an
+    output that does not depend on the inputs raises. Matches torch.func.jvp."""
+    return jvp_with_argnums(func, primals, tangents, None, strict=strict, has_aux=has_aux)
+
+
+def jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=False):
+    if not isinstance(primals, tuple):
+        raise RuntimeError(f"{_JVP}: Expected primals to be a tuple. E.g. it should be valid "
+                           "to call f(*primals).")
+    diff = primals if argnums is None else _argnums.select(primals, argnums)
+    flat_p, pspec = tree_flatten(diff)
+    flat_t, tspec = tree_flatten(tangents)
+    if pspec != tspec:
+        raise RuntimeError(f"{_JVP}: Expected primals and tangents to have the same python "
+                           "structure. For example, if primals is a tuple of 3 tensors, "
+                           "tangents also must be. Got primals with structure "
+                           f"{pspec} and tangents with structure {tspec}")
+    _tensors_only(flat_p, "primals")
+    _tensors_only(flat_t, "tangents")
+    fwd = levels.forward_ad()
+    if fwd.state.level is not None:
+        raise NotImplementedError(
+            f"{_JVP}: a forward-mode transform inside another (jacfwd(jacfwd(f)), jvp or "
+            "jacfwd inside jvp, jacfwd or hessian) or inside a forward_ad.dual_level is not "
+            "supported: minigrad.forward_ad has a single level. Use jacfwd(jacrev(f)) or "
+            "jacrev(jacfwd(f)) instead.")
+    outer_grad = is_grad_enabled()
+    with levels.level() as lvl, fwd.dual_level():
+        duals = tree_unflatten([fwd.make_dual(p, t) for p, t in zip(flat_p, flat_t)], pspec)
+        args = duals if argnums is None else _argnums.replace(
+            primals, duals[0] if isinstance(argnums, int) else duals, argnums)
+        result = func(*args)
+        aux = None
+        if has_aux:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(f"{_JVP}: output of function f should be a tuple: "
+                                   "(output, aux) if has_aux is True")
+            result, aux = result
+        flat_r, rspec = tree_flatten(result)
+        if (len(flat_r) == 1 and flat_r[0] is None) or not flat_r:
+            raise RuntimeError(f"{_JVP}: Expected f to be a function that has non-empty "
+                               f"output (got output = {flat_r})")
+        lower = levels.Lowering(lvl, keep_graph=outer_grad)
+        outs, tans = [], []
+        for r in flat_r:
+            if not isinstance(r, _tensor_cls()):
+                raise RuntimeError(f"{_JVP}: expected f(*args) to return only tensors, got "
+                                   f"unsupported type {type(r)}")
+            primal, tangent = fwd.unpack_dual(r)
+            if tangent is None:
+                if strict:
+                    raise RuntimeError(f"{_JVP[:-1]}, strict=True): The output of f is "
+                                       "independent of the inputs. This is not allowed with "
+                                       "strict=True.")
+                tangent = zeros_like(primal)
+            outs.append(lower(primal))
+            tans.append(lower(tangent))
+        if has_aux:
+            from .reverse import _lower_tree
+            aux = _lower_tree(aux, lower, "")
+    out = (tree_unflatten(outs, rspec), tree_unflatten(tans, rspec))
+    return out + (aux,) if has_aux else out
+
+
+class _Randomness:
+    """jacfwd's randomness flag for its loop over basis vectors (torch vmaps them):
+    'error' raises if f draws random numbers, 'same' replays the same draws for every basis
+    vector, 'different' lets each draw its own. The CPU generator is the one watched."""
+
+    def __init__(self, mode):
+        if mode not in ("error", "different", "same"):
+            raise RuntimeError("Only allowed values for randomness are 'error', 'different', "
+                               f"or 'same'. Got {mode}")
+        self.mode, self.start = mode, None
+
+    @staticmethod
+    def _state():
+        rng = backend._cpu_rng
+        return rng, rng.bit_generator.state
+
+    def before(self, k):
+        if self.mode == "error":
+            self.start = self._state()
+        elif self.mode == "same":
+            if k == 0:
+                self.start = self._state()
+            else:
+                backend._cpu_rng = self.start[0]
+                backend._cpu_rng.bit_generator.state = self.start[1]
+
+    def after(self):
+        if self.mode == "error":
+            rng, state = self._state()
+            if rng is not self.start[0] or state != self.start[1]:
+                raise RuntimeError("vmap: called random operation while in randomness error "
+                                   "mode. Please either use the 'same' or 'different' "
+                                   "randomness flags on vmap or perform the randomness "
+                                   "operation out of vmap")
+
+
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """A function computing the Jacobian of func w.r.t. args[argnums] by forward mode: one
+    jvp per input element, e_k giving column k. Block shapes are out.shape + input.shape,
+    as jacrev's. Matches torch.func.jacfwd."""
+    @functools.wraps(func)
+    def wrapper_fn(*args):
+        rand = _Randomness(randomness)
+        primals = args if argnums is None else _argnums.select(args, argnums)
+        flat_p, pspec = tree_flatten(primals)
+        _tensors_only(flat_p, "primals")
+        numels = [p.numel() for p in flat_p]
+        cols, aux, ospec = [], None, None
+        for k in range(max(sum(numels), 1)):
+            basis = _basis(flat_p, numels, k)
+            rand.before(k)
+            res = jvp_with_argnums(func, args, tree_unflatten(basis, pspec), argnums,
+                                   has_aux=has_aux)
+            rand.after()
+            flat_t, ospec = tree_flatten(res[1])
+            cols.append(flat_t)
+            if has_aux and k == 0:
+                aux = res[2]
+        blocks = [_blocks([c[j] for c in cols], flat_p, numels) for j in range(len(cols[0]))]
+        per_out = [tree_unflatten(b, pspec) for b in blocks]
+        if isinstance(argnums, int):
+            per_out = [p[0] for p in per_out]
+        jac = tree_unflatten(per_out, ospec)
+        return (jac, aux) if has_aux else jac
+    return wrapper_fn
+
+
+def _basis(flat_p, numels, k):
+    """Tangents that are all zero but a 1 at flat position k (counting across the inputs)."""
+    Tensor = _tensor_cls()
+    out = []
+    for p, n in zip(flat_p, numels):
+        xp = backend.array_module(p.data)
+        e = xp.zeros(n, p.data.dtype)
+        if 0 <= k < n:
+            e[k] = 1
+        k -= n
+        out.append(Tensor._make(e.reshape(p.shape)))
+    return out
+
+
+def _blocks(columns, flat_p, numels):
+    """Columns J e_k (each shaped like the output) into one block per input."""
+    total = sum(numels)
+    if total == 0:
+        o = columns[0]
+        return [zeros_like(o).reshape(tuple(o.shape) + (0,)).reshape(
+            tuple(o.shape) + tuple(p.shape)) for p in flat_p]
+    full = stack(columns, -1)                  # out.shape + (total,)
+    out, start = [], 0
+    for p, n in zip(flat_p, numels):
+        block = full[..., start:start + n]
+        out.append(block.reshape(tuple(full.shape[:-1]) + tuple(p.shape)))
+        start += n
+    return out
+
+
+def hessian(func, argnums=0):
+    """The Hessian of scalar func w.r.t. args[argnums]: jacfwd(jacrev(func)), forward mode
+    over reverse mode, as torch.func.hessian."""
+    return jacfwd(jacrev(func, argnums), argnums)
+
+
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn) where jvp_fn(*tangents) gives J @ tangents at these primals.
+    torch traces f once into a graph; minigrad has no tracer, so jvp_fn runs f again under
+    forward mode at the saved primals (same values; f's Python side effects repeat).
+    Matches torch.func.linearize's values and checks."""
+    output = func(*primals)
+    _, ospec = tree_flatten(output)
+    flat_p, pspec = tree_flatten(primals)
+    meta = [(p.shape, p.device, p.dtype) for p in flat_p]
+
+    def jvp_fn(*tangents):
+        flat_t, tspec = tree_flatten(tangents)
+        if tspec != pspec:
+            raise RuntimeError(f"Expected the tangents {tspec} to have the same argspec as "
+                               f"the primals {pspec}")
+        for i, (t, (shape, device, dtype)) in enumerate(zip(flat_t, meta)):
+            for what, got, want in (("shape", t.shape, shape), ("device", t.device, device),
+                                    ("dtype", t.dtype, dtype)):
+                if got != want:
+                    raise RuntimeError(f"tangent:{i} with {what} {got} in flattened pytree "
+                                       f"doesn't match the {what} {want} of the "
+                                       "corresponding primal.")
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
