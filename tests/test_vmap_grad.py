@@ -155,3 +155,18 @@ def test_grad_and_value_has_aux_and_second_order_under_vmap():
     ht = torch.func.vmap(torch.func.grad(lambda v: torch.func.grad(
         lambda u: f(torch, u)[0])(v).sum()))(torch.tensor(x))
     np.testing.assert_allclose(h.numpy(), ht.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["jacrev", "jacfwd", "hessian", "vjp", "jvp"])
+def test_other_transforms_inside_vmap_refuse(name):
+    def f(v):
+        return mg.sin(v) * v.sum()
+    mk = {"jacrev": lambda: mg.func.jacrev(f), "jacfwd": lambda: mg.func.jacfwd(f),
+          "hessian": lambda: mg.func.hessian(lambda v: f(v).sum()),
+          "vjp": lambda: (lambda v: mg.func.vjp(f, v)[1](mg.ones_like(v))[0]),
+          "jvp": lambda: (lambda v: mg.func.jvp(f, (v,), (mg.ones_like(v),))[1])}[name]
+    with pytest.raises(RuntimeError, match="not supported"):
+        vmap(mk())(mg.tensor(r.standard_normal((3, 4))))
+    # outside vmap, and inside vmap on tensors that are not batched, they still work
+    assert vmap(lambda x: x * mk()(mg.ones(4, dtype=mg.float64)).sum())(mg.ones(3, 4)).shape \
+        == (3, 4)

@@ -116,6 +116,8 @@ def vjp(func, *primals, has_aux=False):
 
 
 def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
+    if batched._stack:                  # inside vmap: only grad has per-sample gradients yet
+        batching_grad.refuse(who, primals)
     outer_grad = is_grad_enabled()
     Tensor = _tensor_cls()
     with levels.level() as lvl, enable_grad():
