@@ -111,9 +111,9 @@ class Function:
         first, arrays, edges, record = None, [], [], False
         for a in args:
             if isinstance(a, Tensor):
-                if a._batched:                      # inside vmap: minigrad/func/batching.py
-                    return _batched_apply(cls, args)
                 if a._view is not None:
+                    if a._batched:                  # inside vmap: minigrad/func/batching.py
+                        return _batched_apply(cls, args)
                     a._view.refresh(a)
                 if first is None:
                     first = a

@@ -8,7 +8,7 @@ sample. Its `.data`, the raw array, raises: a wrapper that reads the array direc
 compute on the physical array with logical arguments, so it must fail loudly instead.
 
 Ops reach Function.apply, which sends any call with a BatchedTensor argument to
-batching.dispatch (one attribute test per tensor argument when vmap is off). Nested vmaps
+batching.dispatch (asked only of arguments whose _view is set: see _NotAView). Nested vmaps
 nest BatchedTensors: the value of a level-2 tensor may itself be a level-1 BatchedTensor.
 
 The graph autograd records is always on plain tensors (the batching rules call ordinary ops
@@ -146,11 +146,27 @@ class BatchedTensor(Tensor):
                            "call backward() outside of functorch transforms.")
 
 
+class _NotAView:
+    """The `_view` of every BatchedTensor. Function.apply tests `a._batched` only for tensors
+    whose _view is set (views are the rare case), so plain tensors pay nothing for vmap; the
+    other readers of _view see a view of nothing that never needs refreshing."""
+    __slots__ = ()
+    base = None
+    grad_mode = False
+
+    def refresh(self, t):
+        pass
+
+
+_NOT_A_VIEW = _NotAView()
+
+
 def make(value, level):
     """value (batch at dim 0) seen per sample at vmap `level`."""
     t = object.__new__(BatchedTensor)
     t._value, t._level = value, level
-    t.grad, t.grad_fn, t._output_nr, t.requires_grad, t._view = None, None, 0, False, None
+    t.grad, t.grad_fn, t._output_nr, t.requires_grad = None, None, 0, False
+    t._view = _NOT_A_VIEW
     return t
 
 

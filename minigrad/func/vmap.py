@@ -14,8 +14,10 @@ The design, in minigrad's terms:
   fallback (the op once per sample, results stacked, a one-time warning naming the op). A
   few public functions that read raw arrays in their wrapper (comparisons, where, max/min
   over a dim, cross_entropy, nll_loss, dropout, indexing) call batching_fns.py first.
-* When vmap is off this costs one attribute test per tensor argument in Function.apply
-  (`a._batched`, a class attribute of Tensor) and one global test per random draw.
+* When vmap is off this costs nothing per op for plain tensors: Function.apply tests
+  `a._batched` (a class attribute of Tensor) only inside its existing `a._view is not None`
+  branch (a BatchedTensor's _view is a sentinel), so only view arguments pay one attribute
+  test; random draws pay one global test.
 * Nested vmaps nest BatchedTensors, each with its own level; a rule only sees its own level.
 * Autograd records on the physical tensors, so the result is differentiable outside vmap;
   inside, a BatchedTensor is a leaf that does not require grad (as torch's).
