@@ -87,3 +87,5 @@ from .ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpo
 from .ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
 # ---- issue 17: func ----
 from . import func  # noqa: E402
+# ---- issue 17: prof ----
+from . import profiler  # noqa: E402
