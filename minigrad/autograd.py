@@ -112,6 +112,8 @@ class Function:
         for a in args:
             if isinstance(a, Tensor):
                 if a._view is not None:
+                    if a._batched:                  # inside vmap: minigrad/func/batching.py
+                        return _batched_apply(cls, args)
                     a._view.refresh(a)
                 if first is None:
                     first = a
@@ -203,3 +205,11 @@ def wrap(array):
 
 from .engine import backward, grad, run_backward, trace  # noqa: E402,F401  (torch.autograd's names)
 from . import forward_ad  # noqa: E402  (torch.autograd.forward_ad; apply calls it)
+
+
+# ---- issue 17: vmap ----
+def _batched_apply(cls, args):
+    """An argument has a hidden batch dim (inside minigrad.func.vmap): the op's batching rule
+    runs instead (minigrad/func/batching.py)."""
+    from .func.batching import dispatch      # lazy: minigrad.func builds on the whole package
+    return dispatch(cls, args)

@@ -53,6 +53,12 @@ def module_of(array_type):
     return np if array_type is np.ndarray else cupy_module()
 
 
+def module_of_device(t):
+    """NumPy or CuPy for a Tensor, from its device (not its array: inside vmap a batched
+    tensor has no array of its own)."""
+    return cupy_module() if t.is_cuda else np
+
+
 def is_cuda_array(a) -> bool:
     cp = _cupy_for(a)
     return cp is not None and isinstance(a, cp.ndarray)
@@ -218,6 +224,11 @@ def manual_seed(seed: int):
         _cupy.random.seed(_seed)
 
 
+vmap_random_check = None    # set by minigrad.func.vmap while a vmap runs
+
+
 def rng(xp):
     """The generator for array module `xp`: numpy.random.Generator or cupy.random."""
+    if vmap_random_check is not None:       # inside vmap: its randomness mode decides
+        vmap_random_check()
     return _cpu_rng if xp is np else xp.random

@@ -21,6 +21,7 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, backend.Moves
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
+    _batched = False                # True for minigrad.func's BatchedTensor (inside vmap)
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
         """torch.Tensor's legacy constructor: Tensor(data) (default float dtype), Tensor(*sizes)

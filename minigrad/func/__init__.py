@@ -9,6 +9,7 @@
     hessian(f)(x)               jacfwd(jacrev(f))
     linearize(f, *primals)      (f(*primals), jvp_fn)
     functional_call(module, params, args)   a Module as a function of its parameters
+    vmap(f, in_dims, out_dims)(x)           f of one sample run on a batch (vmap.py)
 
 Inputs and outputs may be pytrees (dicts, lists, tuples, namedtuples of tensors); argnums
 picks the differentiated positional arguments. Read reverse.py first, then levels.py (how
@@ -18,6 +19,7 @@ from .forward import hessian, jacfwd, jvp, linearize
 from .functional_call import functional_call
 from .jacrev import jacrev
 from .reverse import grad, grad_and_value, vjp
+from .vmap import vmap
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
-           "linearize", "vjp"]
+           "linearize", "vjp", "vmap"]

@@ -20,7 +20,7 @@ from ..autograd import _tensor_cls, is_grad_enabled
 from ..creation import zeros_like
 from ..ops.shape import stack
 from . import argnums as _argnums
-from . import levels
+from . import batched, batching_grad, levels
 from .jacrev import jacrev
 from .pytree import tree_flatten, tree_unflatten
 
@@ -45,6 +45,8 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 
 
 def jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=False):
+    if batched._stack:                  # inside vmap: forward mode is not batched yet
+        batching_grad.refuse("jvp(f, primals, tangents)", (primals, tangents))
     if not isinstance(primals, tuple):
         raise RuntimeError(f"{_JVP}: Expected primals to be a tuple. E.g. it should be valid "
                            "to call f(*primals).")
@@ -145,6 +147,8 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     as jacrev's. Matches torch.func.jacfwd."""
     @functools.wraps(func)
     def wrapper_fn(*args):
+        if batched._stack:              # inside vmap: forward mode is not batched yet
+            batching_grad.refuse("jacfwd(f)(*args)", args)
         rand = _Randomness(randomness)
         primals = args if argnums is None else _argnums.select(args, argnums)
         flat_p, pspec = tree_flatten(primals)

@@ -95,7 +95,9 @@ def _unflatten(it, spec):
         return children
     if t is tuple:
         return tuple(children)
-    return t(*children)                 # a namedtuple
+    if hasattr(t, "_make"):             # a namedtuple
+        return t._make(children)
+    return t(children)                  # minigrad.return_types (built from one sequence)
 
 
 def tree_map(fn, tree):

@@ -18,7 +18,7 @@ from ..autograd import _tensor_cls, enable_grad, is_grad_enabled
 from ..creation import zeros_like
 from ..engine import grad as autograd_grad
 from . import argnums as _argnums
-from . import levels
+from . import batched, batching_grad, levels
 from .pytree import tree_flatten, tree_unflatten
 
 
@@ -71,6 +71,8 @@ def grad(func, argnums=0, has_aux=False):
 
 
 def _grad_and_value(func, argnums, has_aux, args, kwargs):
+    if batched._stack:                  # inside vmap: per-sample gradients (batching_grad.py)
+        return batching_grad.grad_and_value(func, argnums, has_aux, args, kwargs)
     who = "grad_and_value(f)(*args)"
     outer_grad = is_grad_enabled()
     with levels.level() as lvl, enable_grad():
@@ -114,6 +116,8 @@ def vjp(func, *primals, has_aux=False):
 
 
 def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
+    if batched._stack:                  # inside vmap: only grad has per-sample gradients yet
+        batching_grad.refuse(who, primals)
     outer_grad = is_grad_enabled()
     Tensor = _tensor_cls()
     with levels.level() as lvl, enable_grad():

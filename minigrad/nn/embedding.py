@@ -56,6 +56,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if padding_idx is not None and not -n <= padding_idx < n:
         raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got "
                          f"{padding_idx}")
+    if input._batched or weight._batched:                 # inside vmap
+        from ..func import batching_fns
+        return batching_fns.embedding(input, weight, padding_idx, max_norm, norm_type,
+                                      scale_grad_by_freq, sparse)
     ids = input.data
     if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= n):
         raise IndexError(f"embedding: index out of range in self (ids span "

@@ -323,7 +323,7 @@ def fused_unsupported(query, key, value, attn_mask, dropout_p):
 
 
 def _use_fused(query, key, value, attn_mask, dropout_p):
-    return (backend.kernels_enabled and backend.is_cuda_array(query.data)
+    return (backend.kernels_enabled and query.is_cuda
             and fused_unsupported(query, key, value, attn_mask, dropout_p) is None)
 
 
@@ -364,6 +364,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise RuntimeError(f"{fn}: Expected attn_mask dtype to be bool or to match query dtype, "
                            f"but got attn_mask.dtype: {attn_mask.dtype} and query.dtype: "
                            f"{query.dtype} instead.")
+    if query._batched or key._batched or value._batched or getattr(attn_mask, "_batched", False):
+        from ..func import batching_fns        # inside vmap
+        return batching_fns.sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale,
+                                 enable_gqa)
     if enable_gqa and min(query.ndim, key.ndim, value.ndim) >= 3:
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])

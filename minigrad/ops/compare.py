@@ -120,6 +120,10 @@ def where(condition, input, other):
     need_tensor("where", condition, "condition", 1)
     need_operand("where", input, "input", 2)
     need_operand("where", other, "other", 3)
+    if condition._batched or getattr(input, "_batched", False) or getattr(other, "_batched",
+                                                                          False):  # inside vmap
+        from ..func import batching_fns
+        return batching_fns.where(condition, input, other)
     cond = unwrap(condition)
     dt = cond.dtype
     if dt.kind != "b" and dt != np.uint8:   # torch still accepts uint8 (deprecated)
@@ -158,6 +162,9 @@ def compare(fn, a, b, op):
     A non-numeric operand (None, a string) gives NotImplemented, as Python expects."""
     if not _operand(b):
         return NotImplemented
+    if a._batched or getattr(b, "_batched", False):          # inside vmap
+        from ..func import batching_fns
+        return batching_fns.compare(fn, a, b, op)
     a, b, _ = promote(unwrap(a), unwrap(b))
     return wrap(_binary(fn, a, b, op))
 

@@ -265,6 +265,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing}")
+    if input._batched or target._batched or weight is not None and weight._batched:  # in vmap
+        from ..func import batching_fns
+        return batching_fns.class_loss(cross_entropy, input, target, weight, ignore_index,
+                                       reduction, {"label_smoothing": label_smoothing})
     if target.dtype.kind == "f" and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing)

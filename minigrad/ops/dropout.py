@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from ..autograd import Op
 from ..backend import array_module, rng
 from ..forward_ad import linear
@@ -84,6 +85,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if input.dtype.kind != "f":             # torch: the scaled result does not fit the input
         raise RuntimeError(f"dropout: result type Float can't be cast to the desired output "
                            f"type {torch_name(input.dtype)} (input of dtype {input.dtype})")
+    if backend.vmap_random_check is not None:                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.dropout(input, p, inplace)
     keep = 1.0 - p
     mask = _keep_mask(input, input.shape, keep, 1 / keep if keep else 0)
     if inplace:

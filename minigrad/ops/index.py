@@ -94,6 +94,10 @@ def convert_key(key, xp):
     items = key if isinstance(key, tuple) else (key,)
     out = []
     for k in items:
+        if getattr(k, "_batched", False):      # inside vmap, indexing an unbatched tensor
+            raise RuntimeError("vmap: t[index] with a batched index into a tensor that is not "
+                               "batched is not supported; use F.embedding(index, t) for row "
+                               "lookups, or make t batched")
         k = unwrap(k)
         if isinstance(k, list) or (hasattr(k, "dtype") and array_module(k) is not xp):
             # (an empty list selects nothing, as torch's; NumPy would make it float)
@@ -350,6 +354,9 @@ def one_hot(tensor, num_classes=-1):
     """int64 one-hot encoding with a trailing class dim (torch.nn.functional.one_hot)."""
     need_tensor("one_hot", tensor, "tensor", 1)
     num_classes = need_int("one_hot", num_classes, "num_classes", 2)
+    if tensor._batched:                                     # inside vmap
+        from ..func import batching_fns
+        return batching_fns.one_hot(tensor, num_classes)
     t = tensor.data
     xp = array_module(t)
     if t.dtype != np.int64:

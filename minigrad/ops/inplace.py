@@ -26,6 +26,9 @@ from .checks import need_float, need_number, need_operand
 
 def update(x, compute, op, *operands, check_cast=True):
     """x <- compute(x) in x's own memory; `operands` are the other inputs of compute."""
+    if x._batched:                          # inside vmap: written through its physical value
+        from ..func import batching_fns
+        return batching_fns.update(x, compute, op, operands, check_cast)
     _check_writable(x, op)
     view = x._view
     if view is not None:
@@ -78,6 +81,8 @@ def arith(x, ufunc, other, op, compute, alpha=1):
     optimizer's p.sub_(g, alpha=lr)); anything else goes through update()."""
     need_operand(op, other, "other", 1)
     need_number(op, alpha, "alpha")
+    if x._batched or getattr(other, "_batched", False):          # inside vmap
+        return update(x, compute, op, other)
     a = x.data
     b = other.data if isinstance(other, autograd._tensor_cls()) else other
     same = type(b) is type(a) and b.dtype is a.dtype
@@ -251,6 +256,9 @@ def setitem(x, key, value):
     """x[key] = value (torch's index_put_ / copy_ into a view): in place, differentiable."""
     from .index import convert_key
     need_operand("setitem", value, "value")
+    if x._batched or getattr(value, "_batched", False):          # inside vmap
+        from ..func import batching_fns
+        return batching_fns.setitem(x, key, value)
     xp = array_module(x.data)
     key = convert_key(key, xp)
     if hasattr(value, "grad_fn") and value.device != x.device:

@@ -128,6 +128,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = get_reduction(reduction, op, size_average, reduce)
     check_float(input, "input", op)
     check_weight_dtype(input, weight, op)
+    if input._batched or target._batched or weight is not None and weight._batched:  # in vmap
+        from ..func import batching_fns
+        return batching_fns.class_loss(nll_loss, input, target, weight, ignore_index,
+                                       reduction, {})
     n_classes = _class_targets(input, target, ignore_index, op)
     w = _class_weight(weight, n_classes, op)
     t = target.data

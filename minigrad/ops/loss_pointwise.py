@@ -145,5 +145,5 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     a = d.abs()
     if beta == 0:
         return reduce_loss(a, reduction)
-    small = wrap(a.data < beta)
+    small = a < beta                        # (a comparison: no graph, and vmap batches it)
     return reduce_loss(where(small, d * d * (0.5 / beta), a - 0.5 * beta), reduction)

@@ -131,7 +131,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     dims = _dims(x, dim, "linalg.vector_norm")
     if ord < 0 or ord == INF:                   # max/min-like: no identity for nothing
         if dim is None or dim == () or dim == []:
-            if x.data.size == 0:
+            if x.numel() == 0:
                 raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_text(ord)} "
                                    "norm on an empty tensor because the operation does not "
                                    "have an identity")

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from ..autograd import Op, wrap
-from ..backend import array_module
+from ..backend import array_module, module_of_device
 from .checks import need_float, need_tensor, type_name
 
 
@@ -66,7 +66,7 @@ def _source(xp, size, lo, hi, mode):
 
 
 def _index_pad(x, pad, mode):
-    xp = array_module(x.data)
+    xp = module_of_device(x)
     k = len(pad) // 2
     sizes = x.shape[x.ndim - k:]
     flat = xp.zeros((), xp.int64)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from ..autograd import Op, wrap
-from ..backend import array_module
+from ..backend import array_module, module_of_device
 from ..forward_ad import linear
 from .checks import need_bool, need_int, need_optional_int, need_tensor
 from .division import div
@@ -361,7 +361,7 @@ def _avg_pool(nd, op, input, kernel_size, stride, padding, ceil_mode, count_incl
     x = input.unsqueeze(0) if unbatched else input
     half = x.dtype.name == "float16"        # torch sums and divides float16 in float32
     x = x.float() if half else x
-    xp = array_module(x.data)
+    xp = module_of_device(x)
     sums = WindowSum.apply(x, k, s, pads, out)
     if divisor_override is not None:
         den = divisor_override

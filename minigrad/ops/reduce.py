@@ -176,7 +176,7 @@ def _count(x, dims):
 
 def _check_nonempty(x, dim, dims, op, error=RuntimeError):
     """torch's errors for max/min-like reductions of nothing: they have no identity."""
-    if x.data.size:
+    if x.numel():
         return
     if dim is None:
         raise error(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
@@ -332,6 +332,9 @@ def _max_min(input, dim, keepdim, other, largest):
                             "(keepdim=bool); pass a dim")
         _check_nonempty(input, None, (), op)
         return (Amax if largest else Amin).apply(input, tuple(range(input.ndim)), False)
+    if input._batched:                                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.max_min(input, dim, keepdim, largest)
     d = normalize_dim(dim, input.ndim, op)
     _check_nonempty(input, d, (d,) if input.ndim else (), op)
     idx = ArgReduce.forward(None, input.data, d if input.ndim else None, True, largest)

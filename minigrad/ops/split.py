@@ -75,6 +75,8 @@ def _split(x, d, keys):
     if not keys:
         return ()
     pieces = Split.apply(x, d, keys)
+    if x._batched:              # inside vmap: the pieces are views of the physical values
+        return pieces
     for p, k in zip(pieces, keys):
         mark_view(p, x, GetItem, ((slice(None),) * d + (k, Ellipsis),))
     return pieces
