@@ -13,12 +13,6 @@ from func_check import (assert_tree_close, elementwise, matmul_tanh, pair, softm
                         to_torch)
 
 
-# Ops whose forward-mode rule minigrad.forward_ad does not have yet raise NotImplementedError
-# naming the op (never a wrong tangent); these tests pass as soon as the rules exist.
-waits_for_rules = pytest.mark.xfail(raises=NotImplementedError, strict=False,
-                                    reason="forward-mode rule of matmul/softmax/... not yet")
-
-
 def two_args(L):
     """f(x, w) of two tensors with ops that all have forward rules: broadcasting, indexing."""
     return lambda x, w: ((x * w[0]).sin() * L.exp(w[1:].sum(0)), (x * x).sum(0))
@@ -34,7 +28,6 @@ def test_jvp_elementwise_and_two_args():
     assert not got[1][0].requires_grad
 
 
-@waits_for_rules
 def test_jvp_matmul_softmax():
     (x, tx), (v, tv) = pair(3, 4), pair(3, 4)
     (w, tw), (u, tu) = pair(4, 2), pair(4, 2)
@@ -44,7 +37,6 @@ def test_jvp_matmul_softmax():
                       tf.jvp(matmul_tanh(torch), (tx, tw), (tv, tu)))
 
 
-@waits_for_rules
 def test_jvp_cross_entropy_and_attention():
     (x, tx), (v, tv) = pair(6, 5), pair(6, 5)
     t = np.random.default_rng().integers(0, 5, 6)
@@ -83,7 +75,6 @@ def test_jacfwd_matches_torch_and_jacrev(argnums):
     assert_tree_close(got, to_torch(mf.jacrev(two_args(mg), argnums=argnums)(x, w)))
 
 
-@waits_for_rules
 def test_jacfwd_softmax_of_matmul():
     (x, tx), (w, tw) = pair(3, 4), pair(4, 2)
 
@@ -147,7 +138,6 @@ def test_hessian_of_functions_and_a_loss():
     assert_tree_close(got, want)
 
 
-@waits_for_rules
 def test_hessian_of_cross_entropy():
     (X, tX), (w, tw) = pair(8, 5), pair(5)
     t = np.random.default_rng().integers(0, 3, 8)
@@ -229,7 +219,6 @@ def test_transforms_ignore_an_outer_no_grad():
     assert not H.requires_grad and not J.requires_grad
 
 
-@waits_for_rules
 def test_jacfwd_of_an_mlp_through_functional_call():
     nets = []
     for L in (mg, torch):
