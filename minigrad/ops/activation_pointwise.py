@@ -32,11 +32,14 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 class Pointwise(Op):
-    """y = f(xp, x) elementwise; backward g * df(x), df written with Tensor ops."""
+    """y = f(xp, x) elementwise; backward g * df(x), df written with Tensor ops. `zero(xp, x)`,
+    when given, marks where the gradient is 0 whatever g is (torch's piecewise backwards
+    select there: an inf or NaN arriving from above does not become NaN)."""
 
     @staticmethod
-    def forward(ctx, x, f, df):
+    def forward(ctx, x, f, df, zero=None):
         ctx.df = df
+        ctx.zero = None if zero is None else zero(array_module(x), x)
         ctx.save_for_backward(x)
         xp = array_module(x)
         a = x.astype("float32") if x.dtype == "float16" else x    # torch computes half in float
@@ -46,7 +49,10 @@ class Pointwise(Op):
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors                  # dx = g * f'(x)
-        return g * ctx.df(x), None, None
+        dx = g * ctx.df(x)
+        if ctx.zero is not None:
+            dx = where(wrap(ctx.zero), 0.0, dx)
+        return dx, None, None, None
 
     jvp = elementwise           # d f(x) = f'(x) dx (diagonal J: J v = J^T v)
 
@@ -57,8 +63,8 @@ class PointwiseOnResult(Pointwise):
     an error there, and here."""
 
     @staticmethod
-    def forward(ctx, x, f, df):
-        ctx.df = df
+    def forward(ctx, x, f, df, zero=None):
+        ctx.df, ctx.zero = df, None
         xp = array_module(x)
         a = x.astype("float32") if x.dtype == "float16" else x
         with np.errstate(over="ignore", invalid="ignore"):
@@ -249,7 +255,7 @@ def _hardtanh(fn, input, min_val, max_val, inplace, check=True):
 
     def compute(t):
         return Pointwise.apply(t, lambda xp, a: xp.minimum(xp.maximum(a, lo), hi),
-                               lambda s: _const(s, (s.data > lo) & (s.data < hi)))
+                               lambda s: _const(s, 1.0), lambda xp, a: (a <= lo) | (a >= hi))
     return _run(input, inplace, f"{fn}_", compute)
 
 
@@ -264,18 +270,16 @@ def relu6(input, inplace=False):
     return _hardtanh("relu6", input, 0.0, 6.0, inplace)
 
 
-def _hardswish_grad(t):
-    a = t.data
-    xp = array_module(a)
-    mid = wrap((a > -3) & (a < 3))
-    return where(mid, t / 3 + 0.5, _const(t, xp.where(a >= 3, 1.0, 0.0)))
+def _hardswish_grad(t):          # torch's: x/3 + 1/2 on (-3, 3), 1 from 3 (0 to -3: `zero`)
+    return where(wrap(t.data < 3), t / 3 + 0.5, _const(t, 1.0))
 
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6; matches torch.nn.functional.hardswish."""
     need_float_input("hardswish", input, "hardswish_cpu")
     return _run(input, inplace, "hardswish_", lambda t: Pointwise.apply(
-        t, lambda xp, a: a * xp.minimum(xp.maximum(a + 3, 0), 6) / 6, _hardswish_grad))
+        t, lambda xp, a: a * xp.minimum(xp.maximum(a + 3, 0), 6) / 6, _hardswish_grad,
+        lambda xp, a: a <= -3))
 
 
 _SIXTH_F32 = 0.1666666716337204    # float32(1/6): torch's hardsigmoid gradient multiplies by it
@@ -287,7 +291,7 @@ def hardsigmoid(input, inplace=False):
     need_float_input("hardsigmoid", input, "hardsigmoid_cpu")
     return _run(input, inplace, "hardsigmoid_", lambda t: Pointwise.apply(
         t, lambda xp, a: xp.minimum(xp.maximum(a + 3, 0), 6) / 6,
-        lambda s: _const(s, ((s.data > -3) & (s.data < 3)) * _SIXTH_F32)))
+        lambda s: _const(s, _SIXTH_F32), lambda xp, a: ~((a > -3) & (a < 3))))
 
 
 # ---- threshold, hardshrink, softshrink ------------------------------------------------------
@@ -306,7 +310,7 @@ def _threshold(input, th, value, inplace):
 
     def compute(t):                     # (NaN is kept, as torch's x <= threshold test does)
         return Pointwise.apply(t, lambda xp, a: xp.where(a <= th, v, a),
-                               lambda s: _const(s, ~(s.data <= th)))
+                               lambda s: _const(s, 1.0), lambda xp, a: a <= th)
     return _run(input, inplace, "threshold_", compute)
 
 
@@ -325,7 +329,7 @@ def hardshrink(input, lambd=0.5):
     need_float_input("hardshrink", input, "hardshrink_cpu")
     need_number("hardshrink", lambd, "lambd", 2)
     return Pointwise.apply(input, lambda xp, a: xp.where(_shrunk(a, lambd), 0, a),
-                           lambda s: _const(s, ~_shrunk(s.data, lambd)))
+                           lambda s: _const(s, 1.0), lambda xp, a: _shrunk(a, lambd))
 
 
 def softshrink(input, lambd=0.5):
@@ -339,4 +343,4 @@ def softshrink(input, lambd=0.5):
 
     def f(xp, a):
         return xp.where(a > lambd, a - lambd, xp.where(a < -lambd, a + lambd, a * 0))
-    return Pointwise.apply(input, f, lambda s: _const(s, ~_shrunk(s.data, lambd)))
+    return Pointwise.apply(input, f, lambda s: _const(s, 1.0), lambda xp, a: _shrunk(a, lambd))

@@ -47,7 +47,7 @@ class Clamp(Op):
             if mask is None or not ctx.needs_input_grad[k]:
                 grads.append(None)
             else:
-                grads.append(_grad(g * wrap(mask.astype(g.dtype)), shape))
+                grads.append(_grad(where(wrap(mask), g, 0.0), shape))   # (torch: NaN stays out)
         return tuple(grads)
 
     @staticmethod
@@ -99,8 +99,10 @@ class Maximum(Op):
     @staticmethod
     def backward(ctx, g):
         share = wrap(ctx.share)             # d max = [a > b] + [a == b] / 2 for a
-        sa, sb = ctx.shapes
-        return _grad(g * share, sa), _grad(g * (1 - share), sb)
+        sa, sb = ctx.shapes                 # (selected, as torch: NaN from above stays out)
+        ga = where(wrap(ctx.share == 0), 0.0, g * share) if sa is not None else None
+        gb = where(wrap(ctx.share == 1), 0.0, g * (1 - share)) if sb is not None else None
+        return _grad(ga, sa), _grad(gb, sb)
 
     @staticmethod
     def jvp(ctx, ta, tb):                   # d max = s da + (1 - s) db, s = [a > b] + [a == b]/2

@@ -12,10 +12,11 @@ import numpy as np
 
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
-from .checks import need_int, need_number, need_tensor
-from .shape import normalize_dim, sum_to
 from ..forward_ad import linear
+from .checks import need_int, need_number, need_tensor
+from .compare import where
 from .jvp_helpers_jvpb import additive, or_zeros
+from .shape import normalize_dim, sum_to
 
 
 def _add_at(xp, target, key, values):
@@ -226,11 +227,11 @@ class MaskedFill(Op):
     @staticmethod
     def backward(ctx, g):
         x_shape, mask = ctx.args    # dx = g where the mask is off; dvalue = sum(g where on)
-        m = mask.astype(g.dtype)
-        gx = sum_to(g * wrap(1 - m), x_shape) if ctx.needs_input_grad[0] else None
+        m = wrap(mask)              # (selected, as torch: NaN from above stays out)
+        gx = sum_to(where(m, 0.0, g), x_shape) if ctx.needs_input_grad[0] else None
         gv = None
         if ctx.needs_input_grad[2]:                 # (the engine casts it to value's dtype)
-            gv = (g * wrap(m)).sum()
+            gv = where(m, g, 0.0).sum()
         return gx, None, gv, None
 
     @staticmethod
