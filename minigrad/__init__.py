@@ -85,3 +85,6 @@ from .ops.conv import conv1d, conv2d, conv3d  # noqa: E402
 from .ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,E501
 # ---- issue 15: resample ----
 from .ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+# ---- issue 17: ckpt ----
+from . import utils  # noqa: E402
+from .rng_state import get_rng_state, set_rng_state  # noqa: E402
