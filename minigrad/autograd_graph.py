@@ -54,12 +54,7 @@ class save_on_cpu(saved_tensors_hooks):
     accepted and copies synchronously (CuPy has no pinned-memory tensors here)."""
 
     def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
-        if type(pin_memory) is not bool:
-            raise TypeError(f"save_on_cpu(): argument 'pin_memory' must be bool, not "
-                            f"{type(pin_memory).__name__}")
-        if device_type not in ("cuda", "cpu"):
-            raise ValueError(f"save_on_cpu(): device_type must be 'cuda' or 'cpu', got "
-                             f"{device_type!r}")
+        self.pin_memory, self.device_type = pin_memory, device_type   # unchecked, as torch
         super().__init__(_pack_to_cpu, _unpack_from_cpu)
 
 
