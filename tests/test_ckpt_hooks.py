@@ -274,6 +274,11 @@ def test_save_on_cpu_on_cpu_tensors():
         out.append((y.detach(), x.grad, w.grad))
     for m, t in zip(*out):
         assert_close(m, t, RTOL, ATOL)
+    for lib in (mg, torch):                 # on CPU the hooks keep the tensor itself
+        x = lib.tensor(a, requires_grad=True)
+        hooks = lib.autograd.graph.save_on_cpu()
+        device, kept = hooks.pack_hook(x)
+        assert kept is x and hooks.unpack_hook((device, kept)) is x
 
 
 def test_disable_saved_tensors_hooks():

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import warnings
 
 from .. import rng_state
@@ -186,15 +187,15 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
 
 # ---- use_reentrant=True ----------------------------------------------------------------
 _TENSOR = object()      # marks where a Tensor output goes back among the non-Tensor ones
+_structure = threading.local()     # the last reentrant forward's output structure
 
 
 def _reentrant(function, preserve, args):
-    shape = []          # filled by forward: where the non-Tensor outputs go
-    outs = CheckpointFunction.apply(function, preserve, shape, *args)
-    if shape[0] is None:                    # function returned one Tensor
-        return outs[0]
-    kind, parts = shape[0]
-    it = iter(outs)
+    outs = CheckpointFunction.apply(function, preserve, *args)
+    kind, parts = _structure.last
+    if kind is None:                        # the function returned one Tensor
+        return outs
+    it = iter(outs if isinstance(outs, tuple) else (outs,))
     return kind(next(it) if v is _TENSOR else v for v in parts)
 
 
@@ -202,7 +203,7 @@ class CheckpointFunction(Function):
     """The reentrant checkpoint: one node for the whole function."""
 
     @staticmethod
-    def forward(ctx, run_function, preserve_rng_state, shape, *args):
+    def forward(ctx, run_function, preserve_rng_state, *args):
         Tensor = _tensor_cls()
         check_backward_validity(args)
         ctx.run_function, ctx.rng = run_function, _rng(preserve_rng_state, args)
@@ -212,12 +213,14 @@ class CheckpointFunction(Function):
         with rng_state.cuda_seeded(ctx.rng[1]):
             out = run_function(*args)
         if isinstance(out, Tensor):
-            shape.append(None)
-            return (out,)
+            _structure.last = None, None
+            return out
         if not isinstance(out, (tuple, list)):
             raise TypeError(f"checkpoint(use_reentrant=True): the function must return a "
                             f"Tensor or a tuple, got {type(out).__name__}")
-        shape.append((type(out), [_TENSOR if isinstance(o, Tensor) else o for o in out]))
+        # minigrad's apply makes every output a Tensor: give back only the Tensors, and let
+        # checkpoint() put the other outputs back in place (torch passes them through)
+        _structure.last = type(out), [_TENSOR if isinstance(o, Tensor) else o for o in out]
         return tuple(o for o in out if isinstance(o, Tensor))
 
     @staticmethod
@@ -245,7 +248,7 @@ class CheckpointFunction(Function):
             raise RuntimeError("none of output has requires_grad=True, this checkpoint() is "
                                "not necessary")
         _run_backward([o for o, _ in with_grad], [g for _, g in with_grad])
-        return (None, None, None) + tuple(a.grad if isinstance(a, Tensor) else None
+        return (None, None) + tuple(a.grad if isinstance(a, Tensor) else None
                                           for a in detached)
 
 
