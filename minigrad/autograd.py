@@ -192,3 +192,5 @@ from .engine import backward, grad, run_backward, trace  # noqa: E402,F401  (tor
 # ---- issue 17: ckpt ----
 from .saved import active as _saved_hooks  # noqa: E402  (a list: true while hooks are pushed)
 from . import autograd_graph as graph  # noqa: E402,F401  (torch.autograd.graph)
+import sys as _sys  # noqa: E402
+_sys.modules[__name__ + ".graph"] = graph  # `from minigrad.autograd.graph import ...` works too

@@ -281,6 +281,11 @@ def test_save_on_cpu_on_cpu_tensors():
         assert kept is x and hooks.unpack_hook((device, kept)) is x
 
 
+def test_graph_module_imports_as_torch_s():
+    from minigrad.autograd.graph import saved_tensors_hooks
+    assert saved_tensors_hooks is mg.autograd.graph.saved_tensors_hooks
+
+
 def test_disable_saved_tensors_hooks():
     for lib in (mg, torch):
         G = lib.autograd.graph
