@@ -16,6 +16,10 @@ Two implementations, as torch has:
                        backward re-runs f under enable_grad and calls backward() inside;
                        so no mg.grad (torch's error), and parameters get .grad only.
 use_reentrant=None warns and means True, as torch 2.13 does.
+
+On CUDA, CuPy's generator state cannot be read back, so preserve_rng_state runs the function
+(and its recomputation) on a generator seeded from the global one (rng_state.fork): the
+masks repeat exactly, but differ from those of the same code run without checkpoint.
 """
 from __future__ import annotations
 
