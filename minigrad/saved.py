@@ -5,8 +5,10 @@ forward calls ctx.save_for_backward(...) with inputs, outputs or intermediate ar
 node is recorded, `pack` maps each back to the graph: an input stays that input (a Tensor,
 linked to its history), an output is kept as (index, array) (keeping the output Tensor itself
 would make a reference cycle node -> output -> node), anything else becomes a constant Tensor.
-ctx.saved_tensors calls `check` first when the node was released or when any in-place write
-happened anywhere since the save (storage.writes moved): one int comparison otherwise.
+ctx.saved_tensors goes to `unpack` (which runs `check`) when the node was released or when
+any in-place write happened anywhere since the save (storage.writes moved): one int
+comparison otherwise. Under saved_tensors_hooks (the end of this file) a node keeps what the
+pack hook returned instead, and `unpack` hands back what the unpack hook makes of it.
 """
 from __future__ import annotations
 
