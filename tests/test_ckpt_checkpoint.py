@@ -368,3 +368,23 @@ def test_checkpoint_function_apply_directly():
         y.sum().backward()
         res.append([y.detach(), x.grad])
     assert_all_close(res[0], res[1])
+
+
+def test_partial_backwards_through_one_region():
+    a, w0 = randn(5), randn(5)
+    res = []
+    for lib, ck in LIBS:
+        drop = mg.nn.functional.dropout if lib is mg else torch.nn.functional.dropout
+        grad = mg.grad if lib is mg else torch.autograd.grad
+        ref = []
+        for use_ckpt in (False, True):
+            x, w = lib.tensor(a, requires_grad=True), lib.tensor(w0, requires_grad=True)
+            f = lambda t: ((t * w).sin(), drop(t.exp(), 0.5))      # noqa: E731
+            lib.manual_seed(5)
+            y1, y2 = ck.checkpoint(f, x, use_reentrant=False) if use_ckpt else f(x)
+            gx, = grad(y1.sum(), [x], retain_graph=True)    # only sin's part of the region
+            (y1 + y2 * y2.detach()).sum().backward()         # then all of it
+            ref.append([gx, x.grad, w.grad])
+        assert_all_close(ref[0], ref[1])
+        res.append([ref[1][0], ref[1][2]])
+    assert_all_close(res[0], res[1])
