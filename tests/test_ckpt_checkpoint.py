@@ -388,3 +388,27 @@ def test_partial_backwards_through_one_region():
         assert_all_close(ref[0], ref[1])
         res.append([ref[1][0], ref[1][2]])
     assert_all_close(res[0], res[1])
+
+
+def test_context_fn_and_reentrant_detached_output():
+    import contextlib
+    for lib, ck in LIBS:
+        seen = []
+
+        def context_fn():
+            @contextlib.contextmanager
+            def mark(name):
+                seen.append(name)
+                yield
+            return mark("forward"), mark("recompute")
+        x = lib.tensor(randn(3), requires_grad=True)
+        y = ck.checkpoint(lambda t: t.sin().exp(), x, use_reentrant=False, context_fn=context_fn)
+        assert seen == ["forward"]
+        y.sum().backward()
+        assert seen == ["forward", "recompute"]
+        with pytest.raises(ValueError, match="debug=True is incompatible"):
+            ck.checkpoint(lambda t: t, x, use_reentrant=False, context_fn=context_fn,
+                          debug=True)
+        y = ck.checkpoint(lambda t: t.detach() * 2, x, use_reentrant=True)
+        with pytest.raises(RuntimeError, match="none of output has requires_grad=True"):
+            y.sum().backward()
