@@ -7,6 +7,8 @@ without activation checkpointing of each layer, in minigrad and torch (CPU, floa
 Peak memory is measured with tracemalloc, which sees NumPy's allocations (minigrad's
 arrays); torch allocates outside Python's allocator, so for torch only the time is shown.
 The figure is the peak above what was allocated before the step (parameters, input).
+Step time is the process's CPU time (all threads), best of --repeat: on a shared machine wall
+time mostly measures the neighbours.
 """
 from __future__ import annotations
 
@@ -45,9 +47,9 @@ def measure(lib, ckpt, model, x, repeat, trace):
         if trace:
             tracemalloc.start()
             base = tracemalloc.get_traced_memory()[0]
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         step(lib, ckpt, model, x)
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
         if trace:
             peak = max(peak, tracemalloc.get_traced_memory()[1] - base)
             tracemalloc.stop()
@@ -86,7 +88,7 @@ def main():
         pass
     print(f"{args.layers}-layer TransformerEncoder, d_model {args.d_model}, {args.heads} heads, "
           f"batch {args.batch}, seq {args.seq}, float32, dropout 0.1, train mode")
-    print(f"{'library':<10}{'mode':<12}{'step (ms)':>12}{'peak (MiB)':>14}")
+    print(f"{'library':<10}{'mode':<12}{'CPU ms':>12}{'peak (MiB)':>14}")
     for lib, name, t, peak in rows:
         mem = "-" if peak is None else f"{peak / 2**20:.1f}"
         print(f"{lib:<10}{name:<12}{t * 1e3:>12.1f}{mem:>14}")
