@@ -89,3 +89,6 @@ from .ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  
 from . import func  # noqa: E402
 # ---- issue 17: prof ----
 from . import profiler  # noqa: E402
+# ---- issue 17: ckpt ----
+from . import utils  # noqa: E402
+from .rng_state import get_rng_state, set_rng_state  # noqa: E402

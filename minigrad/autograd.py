@@ -86,7 +86,7 @@ class Function:
     @property
     def saved_tensors(self):
         if self._released or storage.writes != self._writes_at_save:
-            saved.check(self, _tensor_cls())   # freed by a backward, or written in place since
+            return saved.unpack(self, _tensor_cls())   # freed, packed by hooks, or written since
         Tensor = _Tensor or _tensor_cls()
         out = []
         for s in self._saved or ():        # an output saved as (index, array) is re-linked
@@ -173,7 +173,9 @@ class Function:
                     r.grad_fn, r._output_nr, r.requires_grad = self, j, True
                 meta.append((data.shape, data.dtype, type(data)))   # type: the array module
             self._out_meta = meta
-        if self._to_save:
+        if _saved_hooks:                        # saved_tensors_hooks pushed (saved.py)
+            saved.record_hooked(self, args, outs, results, Tensor)
+        elif self._to_save:
             kept = self._saved = []
             for s in self._to_save:             # a loop: cheaper than a comprehension in 3.11
                 kept.append(saved.pack(s, args, outs, results, Tensor))
@@ -213,3 +215,10 @@ def _batched_apply(cls, args):
     runs instead (minigrad/func/batching.py)."""
     from .func.batching import dispatch      # lazy: minigrad.func builds on the whole package
     return dispatch(cls, args)
+
+
+# ---- issue 17: ckpt ----
+from .saved import active as _saved_hooks  # noqa: E402  (a list: true while hooks are pushed)
+from . import autograd_graph as graph  # noqa: E402,F401  (torch.autograd.graph)
+import sys as _sys  # noqa: E402
+_sys.modules[__name__ + ".graph"] = graph  # `from minigrad.autograd.graph import ...` works too

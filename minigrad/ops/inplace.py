@@ -123,7 +123,7 @@ def _saved_output_is_x(out, x):
         elif hasattr(s, "data") and hasattr(s.data, "base") and \
                 storage.shares_storage(s.data, x.data):
             others_share_x = True       # e.g. x.mul_(x[0]): the saved x[0] just changed
-    if not others_share_x:
+    if not others_share_x and node._writes_at_save >= 0:    # (-1: packed by saved hooks)
         node._writes_at_save = storage.writes   # the write into x came before the "save"
 
 
