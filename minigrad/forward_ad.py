@@ -34,6 +34,7 @@ import weakref
 from collections import namedtuple
 
 from . import autograd
+from .backend import array_module
 from .autograd import _duals as duals   # the dict Function.apply tests
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
@@ -233,7 +234,7 @@ def after_inplace(x, out, view):
     tangent = tangent_of(out)
     if tangent is None:
         if tangent_of(x) is not None:           # overwritten by a constant: tangent is zero
-            set_tangent(x, tangent_of(x) * 0)
+            set_tangent(x, zeros_like(x))
         return
     if view is None:
         old = tangent_of(x)
@@ -249,7 +250,7 @@ def after_inplace(x, out, view):
         raise NotImplementedError("forward AD: an in-place write into a view, with tangents "
                                   "that require grad, is not supported")
     if base_tangent is None:
-        base_tangent = base.detach() * 0
+        base_tangent = zeros_like(base)
         set_tangent(base, base_tangent)
     state.busy = True
     try:
@@ -286,9 +287,15 @@ def additive(ctx, *tangents):
     to the tangents, with zeros for inputs without one."""
     Tensor = autograd._tensor_cls()
     args = [t if t is not None else
-            (a.detach() * 0 if isinstance(a, Tensor) and a.dtype.kind == "f" else a)
+            (zeros_like(a) if isinstance(a, Tensor) and a.dtype.kind == "f" else a)
             for a, t in zip(ctx.inputs, tangents)]
     return type(ctx).apply(*args)
+
+
+def zeros_like(a):
+    """The zero tangent of a constant tensor (real zeros: a * 0 is NaN where a is inf)."""
+    data = a.data
+    return autograd._tensor_cls()._make(array_module(data).zeros_like(data))
 
 
 def or_zeros(a, t):
@@ -297,7 +304,7 @@ def or_zeros(a, t):
     if t is not None:
         return t
     if isinstance(a, autograd._tensor_cls()):
-        return a.detach() * 0 if a.dtype.kind == "f" else a
+        return zeros_like(a) if a.dtype.kind == "f" else a
     return 0.0 if isinstance(a, (int, float)) and not isinstance(a, bool) else a
 
 
@@ -308,7 +315,7 @@ def from_backward(ctx, *tangents):
     Tensor = autograd._tensor_cls()
     from .engine import grad
     cls = type(ctx)
-    us = [Tensor._make(r.data * 0).requires_grad_() if r.dtype.kind == "f" else None
+    us = [zeros_like(r).requires_grad_() if r.dtype.kind == "f" else None
           for r in ctx.outputs]
     differentiable = any(isinstance(a, Tensor) and a.requires_grad
                          for a in tuple(ctx.inputs) + tangents)

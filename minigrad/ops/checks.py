@@ -186,3 +186,13 @@ def same_dtype(fn, input, **others):
                 input.dtype == np.float16 and t.dtype == np.float32):
             raise RuntimeError(f"{fn}: expected {name} to have the input's dtype "
                                f"{input.dtype}, but got {t.dtype} (mixed dtypes)")
+
+
+def not_differentiable(t, name, op):
+    """torch's error for a tensor argument its autograd formula does not cover (a loss's class
+    weight): under grad mode it may not require grad. `op` is torch's kernel name."""
+    if t is not None and getattr(t, "requires_grad", False):
+        from ..grad_mode import is_grad_enabled   # lazy: checks.py is imported very early
+        if is_grad_enabled():
+            raise RuntimeError(f"The function '{op}' is not differentiable with respect to "
+                               f"argument '{name}'. This input cannot have requires_grad True.")

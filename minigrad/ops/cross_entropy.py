@@ -28,11 +28,11 @@ from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
 from ..cpu import softmax as cpu_softmax
 from ..cuda import cross_entropy as cuda_ce
-from .checks import need_float
+from .checks import need_float, not_differentiable
 from .compare import where
 from .index import Gather
 from .loss import (_check_target_values, _class_targets, _class_weight, _rows, check_class_args,
-                   check_float, check_weight_dtype, get_reduction)
+                   check_float, check_weight_dtype, get_reduction, nll_kernel)
 from .softmax import log_softmax, softmax
 
 
@@ -272,6 +272,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if target.dtype.kind == "f" and tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing)
+    not_differentiable(weight, "weight", nll_kernel(input))
     n_classes = _class_targets(input, target, ignore_index, op, values=False)  # CrossEntropy
     w = _class_weight(weight, n_classes, op)                                   # checks them
     if w is not None and w.dtype != input.dtype:
@@ -297,8 +298,9 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps):
     w = _class_weight(weight, n_classes, op)
     if w is not None:
         shape = [1] * input.ndim
-        shape[class_dim] = n_classes
-        prod = prod * wrap(w.astype(input.dtype).reshape(shape))
+        shape[class_dim] = n_classes        # (a weight that requires grad gets one, as torch)
+        prod = prod * (weight.to(input.dtype).reshape(shape) if weight.requires_grad
+                       else wrap(w.astype(input.dtype).reshape(shape)))
     if reduction == "none":
         return -prod.sum(class_dim)
     total = -prod.sum()

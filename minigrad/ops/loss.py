@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import wrap
 from ..backend import array_module
-from .checks import need_int, need_optional_tensor, need_tensor
+from .checks import need_int, need_optional_tensor, need_tensor, not_differentiable
 from .compare import where
 from .index import Gather
 
@@ -59,6 +59,11 @@ def check_weight_dtype(input, weight, op):
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"{op}: expected scalar type {input.dtype} but found {weight.dtype} "
                            "for weight (the class weights must have the input's dtype)")
+
+
+def nll_kernel(input):
+    """The name torch's error gives for a class weight that requires grad."""
+    return "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"
 
 
 def _class_weight(weight, n_classes, op):
@@ -132,6 +137,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         from ..func import batching_fns
         return batching_fns.class_loss(nll_loss, input, target, weight, ignore_index,
                                        reduction, {})
+    not_differentiable(weight, "weight", nll_kernel(input))
     n_classes = _class_targets(input, target, ignore_index, op)
     w = _class_weight(weight, n_classes, op)
     t = target.data

@@ -16,7 +16,7 @@ from ..autograd import Op, wrap
 from ..backend import array_module
 from ..forward_ad import tangent_sum
 from .activation import LogSigmoid
-from .checks import need_optional_tensor, need_tensor
+from .checks import need_optional_tensor, need_tensor, not_differentiable
 from .loss import check_float, get_reduction, reduce_loss
 
 
@@ -132,6 +132,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     check_float(input, "input", op)
     check_float(target, "target", op)
     _same_shape(input, target, op)
+    not_differentiable(weight, "weight", op)
     if input._batched or target._batched or weight is not None and weight._batched:  # in vmap
         from ..func import batching_fns
         return batching_fns.binary_cross_entropy(input, target, weight, reduction)
@@ -159,6 +160,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     check_float(input, "input", op)
     check_float(target, "target", op)
     _same_shape(input, target, op)
+    not_differentiable(weight, "weight", op)
+    not_differentiable(pos_weight, "pos_weight", op)
     pw = None
     if pos_weight is not None:
         if pos_weight.dtype == np.bool_:     # torch computes pos_weight - 1

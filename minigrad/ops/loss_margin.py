@@ -18,10 +18,9 @@ import warnings
 import numpy as np
 
 from ..autograd import Op
-from ..grad_mode import is_grad_enabled
 from .activation import logsigmoid
 from .arith import torch_name
-from .checks import need_float, need_operand, need_tensor
+from .checks import need_float, need_operand, need_tensor, not_differentiable
 from .compare import where
 from .loss import get_reduction, reduce_loss
 
@@ -63,13 +62,6 @@ def as_operand(x):
         from ..creation import tensor  # lazy: creation imports the ops package
         return tensor(x)
     return x
-
-
-def not_differentiable(t, name, op):
-    """torch's error for a tensor argument its autograd formula does not cover."""
-    if t is not None and t.requires_grad and is_grad_enabled():
-        raise RuntimeError(f"The function '{op}' is not differentiable with respect to "
-                           f"argument '{name}'. This input cannot have requires_grad True.")
 
 
 class NoBackward(Op):
