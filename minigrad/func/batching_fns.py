@@ -163,11 +163,12 @@ def class_loss(fn, input, target, weight, ignore_index, reduction, extra):
 
 def binary_cross_entropy(input, target, weight, reduction):
     """Elementwise losses of all samples in one call, then each sample's reduction."""
-    from ..ops.loss_bce import binary_cross_entropy as plain
+    from ..ops.loss_bce import _weighted, binary_cross_entropy as plain
     lv = _level(input, target, weight)
     x, t = to_batched(input, lv.level, lv.size), to_batched(target, lv.level, lv.size)
     w = align([weight], lv, input.ndim)[0] if is_batched_at(weight, lv.level) else weight
-    loss = plain(x, t, w, reduction="none")
+    # the weight multiplies here, differentiably: torch.func.vmap differentiates it too
+    loss = _weighted(plain(x, t, None, reduction="none"), w, "binary_cross_entropy")
     if reduction == "none":
         return make(loss, lv.level)
     total = loss.reshape(lv.size, -1).sum(1)

@@ -132,10 +132,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     check_float(input, "input", op)
     check_float(target, "target", op)
     _same_shape(input, target, op)
-    not_differentiable(weight, "weight", op)
     if input._batched or target._batched or weight is not None and weight._batched:  # in vmap
-        from ..func import batching_fns
+        from ..func import batching_fns     # (torch.func.vmap differentiates the weight too)
         return batching_fns.binary_cross_entropy(input, target, weight, reduction)
+    not_differentiable(weight, "weight", op)
     p = input.data
     if p.size and not bool(((p >= 0) & (p <= 1)).all()):
         raise ValueError(f"{op}: all elements of input should be between 0 and 1, got values "
