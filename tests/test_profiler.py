@@ -2,7 +2,7 @@
 their shapes and memory, and that an idle profiler leaves nothing behind.
 
 Forward ops are "mg::<Function class>" here and "aten::<op>" in torch; backward nodes are
-"MulBackward" here and "MulBackward0" in torch (docs/tour_profile.md says why).
+"MulBackward" here and "MulBackward0" in torch (docs/tour.md, chapter 13, says why).
 """
 import threading
 

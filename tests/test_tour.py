@@ -19,7 +19,8 @@ def test_tour_has_blocks_for_every_section():
     assert len(blocks) >= 12
     assert text.count("```python") == len(blocks)          # no malformed fences
     for needle in ("viz.to_dot", "autograd.trace", "cross_entropy", "create_graph=True",
-                   "compare_with_torch", "ladder_sum"):
+                   "compare_with_torch", "ladder_sum", "register_hook", "make_dual", "jacfwd",
+                   "vmap", "profiler"):
         assert any(needle in b for b in blocks), needle
 
 
@@ -34,3 +35,7 @@ def test_tour_code_blocks_run():
             exec(code, namespace)  # noqa: S102 (running the tour's code is the test)
     printed = out.getvalue()
     assert "TanhBackward" in printed and "CrossEntropyBackward" in printed
+    assert "jacfwd called f 3 times" in printed and "jacrev called f 1 time" in printed  # 11
+    assert "per-sample gradients match the loop" in printed and "refused" in printed   # 12
+    assert "LogCumSumExp" in printed
+    assert "Self CPU %" in printed and "MatmulBackward ran" in printed                 # 13

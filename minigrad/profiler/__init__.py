@@ -10,7 +10,7 @@
 Read profile.py (the front), recorder.py (how ops are timed: two functions swapped in while
 recording, so an idle profiler costs nothing), events.py (events, totals and self times),
 table.py and chrome.py (the two outputs), scheduling.py (activities, schedules,
-record_function). docs/tour_profile.md walks through reading a profile.
+record_function). docs/tour.md (chapter 13) walks through reading a profile.
 """
 from .events import DeviceType, EventList, FunctionEvent, FunctionEventAvg  # noqa: F401
 from .profile import profile
