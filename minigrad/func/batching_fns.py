@@ -23,6 +23,12 @@ def _level(*xs):
     return level_info(batched.top_level(xs))
 
 
+def per_sample(fn, args):
+    """fn(*args) once per sample, stacked: for a function (linear_cross_entropy) whose
+    memory-bounded path is per call; `args` may hold None and unbatched tensors."""
+    return loop(fn, _level(*[a for a in args if a is not None]), args)
+
+
 # ---- indexing, comparisons, where, max/min ----------------------------------------------
 def getitem(x, key):
     """x[key] for a BatchedTensor x (or with batched tensors in the key)."""

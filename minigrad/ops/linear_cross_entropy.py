@@ -45,6 +45,14 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
                         f"{type(ignore_index).__name__}")
     if not 1 <= input.ndim <= 2:
         raise RuntimeError(f"{FN}: expected input with dimensionality 1 or 2, got {input.ndim}")
+    tensors = (input, linear_weight, target, linear_bias, weight)
+    if any(t is not None and t._batched for t in tensors):     # inside vmap: per sample
+        from ..func import batching_fns
+        return batching_fns.per_sample(
+            lambda x, w, t, b, cw: linear_cross_entropy(
+                x, w, t, linear_bias=b, weight=cw, reduction=reduction,
+                ignore_index=ignore_index, label_smoothing=label_smoothing, options=options),
+            tensors)
     if linear_weight.ndim < 2:
         raise RuntimeError(f"{FN}: expected linear_weight with dimensionality at least 2, got "
                            f"{linear_weight.ndim}")
