@@ -1,6 +1,6 @@
-"""Helpers of the forward-mode tests (test_forward_ad_jvpb*.py): run a function under
-minigrad's and torch's forward AD, compare values and tangents, and Hessian-vector products
-by forward-over-reverse."""
+"""Helpers of the forward-mode tests (test_forward_ad_structured*.py, test_forward_ad_nn.py):
+run a function under minigrad's and torch's forward AD, compare values and tangents, and
+Hessian-vector products by forward-over-reverse."""
 import numpy as np
 import torch
 

@@ -22,16 +22,16 @@ tfw = torch.autograd.forward_ad
 
 # cases whose H v torch's forward mode cannot compute (it raises NotImplementedError), or
 # computes wrongly (logcumsumexp: off by more than the H v itself at scale 10); their H v is
-# checked against finite differences of torch's gradient in tests/test_forward_ad_jvpb_hvp.py
+# checked against finite differences of torch's gradient in tests/test_forward_ad_structured_hvp.py
 TORCH_NO_HVP = {"embedding_bag[1-D + offsets, sum]", "embedding_bag[1-D + offsets, max]",
                 "embedding_bag[1-D + offsets, mean, padding_idx=1]", "logcumsumexp[dim=1]"}
-# (jvpa) torch has no forward derivative of huber_loss_backward and soft_margin_loss_backward
+# torch has no forward derivative of huber_loss_backward and soft_margin_loss_backward
 TORCH_NO_HVP |= {_ids(c) for c in CASES if c.op in ("huber_loss", "soft_margin_loss")}
 # torch's H v of scatter_reduce(prod, include_self=False) for self is wrong: the true one is 0
 # (the gradient of self does not depend on anything: finite differences of torch's own
 # gradient give 0, torch's forward over reverse ~1); minigrad's is 0
 TORCH_NO_HVP |= {"scatter_reduce[prod, include_self=False]"}
-# (jvpa) minigrad refuses an in-place write into a view when the tangents require grad
+# minigrad refuses an in-place write into a view when the tangents require grad
 # (forward_ad.after_inplace): NotImplementedError, skipped here so that the gap stays visible
 MG_NO_HVP = {"add_[x.mul_, +=, x[i] = .., through views (non-leaf)]",
              "log1p_[in place on a non-leaf view]"}

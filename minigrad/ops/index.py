@@ -12,10 +12,9 @@ import numpy as np
 
 from ..autograd import Op, unwrap, wrap
 from ..backend import array_module
-from ..forward_ad import linear
 from .checks import need_int, need_number, need_tensor
 from .compare import where
-from .jvp_helpers_jvpb import additive, or_zeros
+from ..forward_ad import additive, linear, or_zeros
 from .shape import normalize_dim, sum_to
 
 

@@ -14,7 +14,7 @@ from .arith import torch_name
 from .checks import need_bool, need_number
 from .index import IndexBackward, _add_at, _expand_bool, _is_basic, convert_key, masked_fill
 from .inplace import SetItem
-from .jvp_helpers_jvpb import additive
+from ..forward_ad import additive
 from .select import _index_array, _need_tensor
 from .shape import normalize_dim, sum_to
 # scatter_reduce lives in its own file; these names stay importable from here

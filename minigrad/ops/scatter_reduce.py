@@ -17,7 +17,7 @@ from .checks import need_bool, need_str
 from .compare import where as where_
 from .index import (Gather, Scatter, ScatterAdd, _add_at, _along, _check_index,
                     masked_fill)
-from .jvp_helpers_jvpb import additive, zeros_tangent
+from ..forward_ad import additive, zeros_like as zeros_tangent
 from .select import _index_array, _need_tensor
 from .shape import normalize_dim
 

@@ -12,7 +12,7 @@ from ..backend import array_module
 from ..dtypes import result_type
 from .checks import need_ints, need_tensor
 from ..forward_ad import linear
-from .jvp_helpers_jvpb import additive
+from ..forward_ad import additive
 
 
 def normalize_dim(dim, ndim, op="op"):

@@ -1,5 +1,5 @@
 """Rows of the bad-argument sweep: issue 17's RNG state (none: see the reasons below; their
-errors are tested in tests/test_ckpt_checkpoint.py).
+errors are tested in tests/test_checkpoint.py).
 
 tests/bad_args_calls.py imports every tests/bad_args_rows_*.py at its end; the names used
 here (SKIP, ...) come from there."""
@@ -13,4 +13,4 @@ except ImportError:                     # pytest (tests/ on sys.path)
 SKIP["mg.get_rng_state"] = "takes no arguments"
 SKIP["mg.set_rng_state"] = ("no state is valid in both libraries (torch's is 5056 bytes of "
                             "Mersenne Twister, minigrad's 40 of PCG64); errors tested in "
-                            "tests/test_ckpt_checkpoint.py")
+                            "tests/test_checkpoint.py")

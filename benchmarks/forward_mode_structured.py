@@ -1,7 +1,7 @@
 """Forward-mode AD (J v) of conv, matmul, pooling and scans: minigrad vs torch's forward AD,
 side by side in one process, with the plain forward of each as the baseline.
 
-    python benchmarks/jvpb.py [--repeat 7]
+    python benchmarks/forward_mode_structured.py [--repeat 7]
 
 Per case: the plain forward (no dual level), the forward under a dual level with a tangent on
 every float input, and their ratio, for both libraries (best of `repeat`, round-robin).

@@ -5,6 +5,6 @@ Collected by tests/test_shapes_sweep.py, which imports every tests/sweep_rows_*.
 from sweep_table import *
 
 # ---- issue 17: ckpt ----
-SKIP_MORE["mg.get_rng_state"] = "RNG API, no arguments (tests/test_ckpt_checkpoint.py)"
+SKIP_MORE["mg.get_rng_state"] = "RNG API, no arguments (tests/test_checkpoint.py)"
 SKIP_MORE["mg.set_rng_state"] = ("RNG API: a state, not a shaped tensor "
-                                 "(tests/test_ckpt_checkpoint.py)")
+                                 "(tests/test_checkpoint.py)")

@@ -7,7 +7,7 @@
 Times are medians of rounds run round-robin (the cores are shared). The idle cost is nil by
 construction: stop() puts the original Function.apply and engine._call_backward back
 (tests/test_profiler.py checks they are the same objects).
-Run: python benchmarks/prof.py   (prints a table)
+Run: python benchmarks/profiler.py   (prints a table)
 """
 from __future__ import annotations
 

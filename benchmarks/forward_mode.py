@@ -1,7 +1,7 @@
 """Forward-mode AD (jvp) cost of the rules in the activation, softmax, loss, norm and attention
 ops, side by side with torch.autograd.forward_ad in one process.
 
-    python benchmarks/jvpa.py [--repeat 7]
+    python benchmarks/forward_mode.py [--repeat 7]
 
 For each op: the plain forward, and the forward with one dual input (value and tangent), for
 minigrad and torch (CPU, float64 and float32), best of `repeat` round-robin runs. The column

@@ -9,8 +9,8 @@ import pytest
 import minigrad as mg
 from minigrad import forward_ad as fw
 from minigrad.ops.attention import FlashAttention, FlashAttentionBackward
-from tests.test_forward_ad_jvpa import MG, TORCH, P, R, _np, check_hvp, check_jvp
-from tests.test_forward_ad_jvpa_losses import I, Targets, check_adjoint
+from tests.test_forward_ad_math import MG, TORCH, P, R, _np, check_hvp, check_jvp
+from tests.test_forward_ad_losses import I, Targets, check_adjoint
 
 torch = pytest.importorskip("torch")
 tfw = torch.autograd.forward_ad

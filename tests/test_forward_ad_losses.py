@@ -1,5 +1,5 @@
 """Forward-mode rules of the losses, norms, distances, attention and dropout against torch's
-forward AD in float64 (helpers in test_forward_ad_jvpa.py); where torch has no forward
+forward AD in float64 (helpers in test_forward_ad_math.py); where torch has no forward
 derivative (multi_margin, multilabel_margin, ctc_loss, cdist) against minigrad's reverse mode:
 <J v, u> == <v, J^T u>."""
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import forward_ad as fw
-from tests.test_forward_ad_jvpa import MG, TORCH, P, R, U, _np, check_hvp, check_jvp, jvp
+from tests.test_forward_ad_math import MG, TORCH, P, R, U, _np, check_hvp, check_jvp, jvp
 
 torch = pytest.importorskip("torch")
 
