@@ -9,7 +9,7 @@ written with minigrad ops), so its results can be differentiated again.
 from __future__ import annotations
 
 from . import anomaly, backend, backward_seed, hooks
-from .autograd import _tensor_cls
+from .autograd import _duals, _tensor_cls
 from .grad_mode import _GradMode
 
 _trace_hook = None      # set by minigrad.tracing.trace(): called as hook(node, grads_in, grads_out)
@@ -109,7 +109,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     # others' saved tensors stay for a later backward, and their work is not done
     reach = None if inputs is None else _reaching(deps, {n for n, _ in wanted},
                                                    {id(t) for t in inputs if t.grad_fn is None})
-    with _GradMode(create_graph):
+    # forward mode (a dual level with tangents): backwards take their differentiable path
+    # (some have a plain-array one for no_grad) so tangents flow through them, as torch's do
+    with _GradMode(create_graph or bool(_duals)):
         while ready:
             node = ready.pop()
             gouts = grads.pop(node)
@@ -247,8 +249,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError(f"grad: inputs[{k}] (shape {inputs[k].shape}) was not used in "
                                "the graph of outputs; pass allow_unused=True to get None")
         if g is not None and not create_graph:
-            res[k] = g.detach()
+            res[k] = _detached(g)
     return tuple(res)
+
+
+def _detached(g):
+    """g without history; under forward mode it keeps its tangents (forward over reverse)."""
+    out = g.detach()
+    if _duals:
+        from .forward_ad import copy_tangents
+        copy_tangents(g, out)
+    return out
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):

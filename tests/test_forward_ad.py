@@ -190,3 +190,17 @@ def test_user_function_jvp_and_save_for_forward_as_torch():
     with fw.dual_level():
         with pytest.raises(NotImplementedError, match=r"\(NoRule\)"):
             NoRule.apply(fw.make_dual(mg.tensor(x), mg.tensor(v)))
+
+
+def test_nested_levels_refuse_in_place_writes_into_views():
+    x, v = _pair(3, 4)
+    with fw.dual_level():
+        with fw.dual_level(nested=True) as inner:
+            base = mg.tensor(x).clone()
+            d = fw.make_dual(mg.tensor(v[0]), mg.tensor(v[1]), level=inner)
+            with pytest.raises(NotImplementedError, match="nested levels"):
+                base[1].mul_(d)
+    with pytest.raises(RuntimeError, match="Nested forward mode AD is not supported"):
+        with fw.dual_level():
+            with fw.dual_level():       # the public API stays single-level, as torch's
+                pass

@@ -61,15 +61,11 @@ def jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=
     _tensors_only(flat_p, "primals")
     _tensors_only(flat_t, "tangents")
     fwd = levels.forward_ad()
-    if fwd.state.level is not None:
-        raise NotImplementedError(
-            f"{_JVP}: a forward-mode transform inside another (jacfwd(jacfwd(f)), jvp or "
-            "jacfwd inside jvp, jacfwd or hessian) or inside a forward_ad.dual_level is not "
-            "supported: minigrad.forward_ad has a single level. Use jacfwd(jacrev(f)) or "
-            "jacrev(jacfwd(f)) instead.")
     outer_grad = is_grad_enabled()
-    with levels.level() as lvl, fwd.dual_level():
-        duals = tree_unflatten([fwd.make_dual(p, t) for p, t in zip(flat_p, flat_t)], pspec)
+    # a level of its own, nested in any running one: jvp inside jvp or jacfwd(jacfwd(f))
+    with levels.level() as lvl, fwd.dual_level(nested=True) as dual:
+        duals = tree_unflatten([fwd.make_dual(p, t, level=dual)
+                                for p, t in zip(flat_p, flat_t)], pspec)
         args = duals if argnums is None else _argnums.replace(
             primals, duals[0] if isinstance(argnums, int) else duals, argnums)
         result = func(*args)
@@ -89,7 +85,7 @@ def jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=
             if not isinstance(r, _tensor_cls()):
                 raise RuntimeError(f"{_JVP}: expected f(*args) to return only tensors, got "
                                    f"unsupported type {type(r)}")
-            primal, tangent = fwd.unpack_dual(r)
+            primal, tangent = fwd.unpack_dual(r, level=dual)
             if tangent is None:
                 if strict:
                     raise RuntimeError(f"{_JVP[:-1]}, strict=True): The output of f is "

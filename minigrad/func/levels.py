@@ -68,9 +68,8 @@ def forward_active():
 
 def _detach_keep_tangent(t):
     out = t.detach()
-    tangent = tangent_of(t)
-    if tangent is not None:
-        forward_ad().set_tangent(out, tangent)
+    if forward_active():
+        forward_ad().copy_tangents(t, out)      # at every level (jacfwd of jacfwd)
     return out
 
 

@@ -56,8 +56,8 @@ def update(x, compute, op, *operands, check_cast=True):
     # base itself: once the base is rebased onto this op, that would be a reference cycle)
     source = x if view is None else view.replay(views.base_alias(view.base))
     old = _with_history(source, x.data.copy())
-    if autograd._duals and forward_ad.tangent_of(x) is not None:
-        forward_ad.set_tangent(old, forward_ad.tangent_of(x))
+    if autograd._duals:
+        forward_ad.copy_tangents(x, old)
     out = _cast_to(x, compute(old), op, check_cast)
     _write(x, out, op)
     if autograd._duals:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 
 from .. import fastpath
+from ..forward_ad import from_backward, outer_tangents
 from ..autograd import Function, is_grad_enabled, unwrap, wrap
 from ..backend import array_module
 from ..engine import grad
@@ -138,7 +139,9 @@ class ChunkedLinearCrossEntropy(Function):
     @staticmethod
     def jvp(ctx, _plan, *ts):               # d loss = sum over blocks k and their rows of
         tensors, plan = ctx.saved_tensors, ctx.plan     # <G_k, d logits_k> (+ the targets'
-        graph = is_grad_enabled() and any(      # term), G_k = d loss_k / d logits_k and
+        if outer_tangents(*tensors, *ts):       # term), G_k = d loss_k / d logits_k and
+            return from_backward(ctx, _plan, *ts)   # (nested levels: the backward's way)
+        graph = is_grad_enabled() and any(
             t is not None and t.requires_grad for t in (*tensors, *ts))   # d logits_k =
         rows = [_block_tangent(plan, sl, _cut(plan, tensors, sl), _cut(plan, ts, sl), graph)
                 for sl in plan.blocks]          # dx_k W^T + x_k dW^T + db: one block at a time

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
-from ..forward_ad import tangent_sum
+from ..forward_ad import outer_tangents, tangent_sum
 
 
 def _axes_to(shape, pshape):
@@ -93,7 +93,8 @@ class Normalize(Op):
         x, w = ctx.saved_tensors            # dxhat = rstd (dx - mean(dx) - xhat mean(dx xhat))
         dims, eps, pshape = ctx.args
         if any(t is not None and t.requires_grad for t in (x, w, tx, tw, tb)) \
-                and is_grad_enabled():      # a graph is wanted: recompute xhat with ops
+                and is_grad_enabled() or outer_tangents(x, w, tx, tw, tb):
+            # a graph or an outer level's tangent is wanted: recompute xhat with ops
             xc = x - x.mean(dims, keepdim=True)
             rstd = 1.0 / ((xc * xc).mean(dims, keepdim=True) + eps).sqrt()
             xhat = xc * rstd

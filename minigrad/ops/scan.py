@@ -12,7 +12,7 @@ import numpy as np
 from .. import return_types
 from ..autograd import Op, wrap
 from ..backend import array_module
-from ..forward_ad import linear
+from ..forward_ad import from_backward, linear, outer_tangents
 from ..grad_mode import is_grad_enabled
 from .arith import torch_name
 from .checks import need_dtype
@@ -113,6 +113,8 @@ class CumProd(Op):
             return tx
         if not (x.data == 0).any():             # = y cumsum(dx / x)
             return y * CumSum.apply(tx / x, ctx.dim)
+        if outer_tangents(x, tx):               # (the zeros' masks are not differentiated:
+            return from_backward(ctx, tx, _)    # an outer level takes the backward's way)
         return _cumprod_jvp_zeros(x, y, tx, ctx.dim)
 
 
