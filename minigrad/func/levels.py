@@ -46,24 +46,18 @@ def depth():
 
 # ---- forward mode, when minigrad.forward_ad is there ---------------------------------------
 def forward_ad():
-    """The forward_ad module (imported lazily: it is optional for reverse-mode transforms)."""
-    try:
-        from .. import forward_ad as fwd
-    except ImportError:         # pragma: no cover - before forward mode exists
-        return None
+    """The forward_ad module (imported here, not at the top: it imports the op package)."""
+    from .. import forward_ad as fwd
     return fwd
 
 
 def tangent_of(t):
     fwd = forward_ad()
-    if fwd is None or fwd.state.level is None:
-        return None
-    return fwd.tangent_of(t)
+    return None if fwd.state.level is None else fwd.tangent_of(t)
 
 
 def forward_active():
-    fwd = forward_ad()
-    return fwd is not None and fwd.state.level is not None
+    return forward_ad().state.level is not None
 
 
 def _detach_keep_tangent(t):
