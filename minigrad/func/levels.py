@@ -44,7 +44,7 @@ def depth():
     return len(_active)
 
 
-# ---- forward mode, when minigrad.forward_ad is there ---------------------------------------
+# ---- forward mode ---------------------------------------------------------------------------
 def forward_ad():
     """The forward_ad module (imported here, not at the top: it imports the op package)."""
     from .. import forward_ad as fwd
