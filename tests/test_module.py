@@ -203,3 +203,23 @@ def test_load_state_dict_copies_in_place_like_torch(rng):
     assert m.weight._version - before == t.weight._version - tbefore == 1
     sd["weight"][0, 0] = 99.0                  # the model does not alias the state dict
     assert m.weight[0, 0].item() != 99.0
+
+
+def test_named_members_under_shared_submodules_as_torch():
+    def build(L):
+        class Shared(L.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = L.nn.BatchNorm1d(2)
+                self.b = self.a                         # one submodule, two names
+                self.w = self.a.weight                  # one parameter, two names
+                self.register_buffer("z", self.a.running_mean)
+        return Shared()
+    ours, theirs = build(mg), build(torch)
+    for rd in (True, False):
+        for fn in ("named_parameters", "named_buffers", "named_modules"):
+            assert [n for n, _ in getattr(ours, fn)(remove_duplicate=rd)] == \
+                [n for n, _ in getattr(theirs, fn)(remove_duplicate=rd)], (fn, rd)
+    for fn in ("named_parameters", "named_buffers"):
+        assert [n for n, _ in getattr(ours, fn)(prefix="m", recurse=False)] == \
+            [n for n, _ in getattr(theirs, fn)(prefix="m", recurse=False)]

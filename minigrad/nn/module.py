@@ -163,24 +163,26 @@ class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
             yield m
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(name, parameter) pairs; a parameter (or a submodule) reachable under several
+        names comes once, unless remove_duplicate=False (torch's)."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def _named_members(self, table, prefix, recurse, remove_duplicate):
         seen = set()
-        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
+            if recurse else [(prefix, self)]
         for mp, m in mods:
-            for name, p in m._parameters.items():
-                if p is not None and not (remove_duplicate and id(p) in seen):
-                    seen.add(id(p))
-                    yield mp + ("." if mp else "") + name, p
+            for name, t in getattr(m, table).items():
+                if t is not None and not (remove_duplicate and id(t) in seen):
+                    seen.add(id(t))
+                    yield mp + ("." if mp else "") + name, t
 
     def parameters(self, recurse=True):
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix="", recurse=True):
-        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
-        for mp, m in mods:
-            for name, b in m._buffers.items():
-                if b is not None:
-                    yield mp + ("." if mp else "") + name, b
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
         for _, b in self.named_buffers(recurse=recurse):
