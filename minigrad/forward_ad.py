@@ -12,21 +12,19 @@ runs, turns its inputs' tangents into its output's tangent with its forward-deri
 column of the Jacobian (J @ v). So forward mode is cheaper for functions with few inputs and
 many outputs, reverse mode for many inputs and few outputs (a loss).
 
-How it is wired: tangents live in `duals` (id(tensor) -> (weakref, tangent)), not on the
-Tensor (which has no spare slot); Function.apply tests `if duals:` once per op, so forward mode
-costs nothing while no dual tensor exists. When an input of an op has a tangent, apply calls
-`propagate`, which calls the op's rule `jvp(ctx, *tangents)` (one tangent or None per forward
-argument; ctx is the op's node, with ctx.saved_tensors, ctx.inputs and ctx.outputs) and
-registers what it returns as the outputs' tangents. The rule is written with minigrad ops, so
-a tangent computation is itself recorded by reverse mode (forward-over-reverse gives Hessian
-products); while a rule runs, tangents of the values it touches are not propagated again
-(one level, as torch's: nested dual levels raise).
+How it is wired: tangents live in `duals` (level -> {id(tensor): (weakref, tangent)}), not on
+the Tensor (which has no spare slot); Function.apply tests `if duals:` once per op, so forward
+mode costs nothing while no dual tensor exists. When an input of an op has a tangent, apply
+calls `propagate`, which calls the op's rule `jvp(ctx, *tangents)` (one tangent or None per
+forward argument; ctx is the op's node, with ctx.saved_tensors, ctx.inputs and ctx.outputs)
+and registers what it returns as the outputs' tangents. The rule is written with minigrad
+ops, so a tangent computation is itself recorded by reverse mode (forward-over-reverse gives
+Hessian products). Levels: the public dual_level is single, as torch's; minigrad.func's jvp
+and jacfwd nest them. While level L's rule runs, levels L and inside do not propagate through
+its ops and the outer ones do, so tangents of tangents come out (jacfwd of jacfwd).
 
-Ops with no rule raise NotImplementedError naming the op. Three generic rules cover families:
-`linear` (the op applied to the tangent: reshape, sum, indexing...), `multilinear` (the sum,
-over the inputs, of the op with that one input replaced by its tangent: add, mul, matmul) and
-`from_backward` (J v recovered from the op's own backward by the double-vjp identity, for
-complicated ops whose backward is itself differentiable).
+Ops with no rule raise NotImplementedError naming the op. Generic rules that cover families
+of ops (elementwise, linear, multilinear, additive, from_backward) are in forward_rules.py.
 """
 from __future__ import annotations
 
@@ -35,7 +33,6 @@ import weakref
 from collections import namedtuple
 
 from . import autograd
-from .backend import array_module
 from .autograd import _duals as duals   # level id -> {id(tensor): (weakref, tangent)}
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
@@ -350,111 +347,12 @@ def _after_inplace_at(x, out, view, lid):
     set_tangent(x, region, lid)
 
 
-# ---- generic rules -------------------------------------------------------------------------
-def linear(ctx, tangent, *_):
-    """The rule of an op linear in its first (only tensor) input: the op of the tangent."""
-    return type(ctx).apply(tangent, *ctx.inputs[1:])
-
-
-def multilinear(ctx, *tangents):
-    """The rule of an op linear in each tensor input separately (a*b, a@b, a+b): the sum over
-    inputs with a tangent of the op with that input replaced by it (product rule)."""
-    total = None
-    for k, t in enumerate(tangents):
-        if t is None:
-            continue
-        args = list(ctx.inputs)
-        args[k] = t
-        term = type(ctx).apply(*args)
-        total = term if total is None else total + term
-    return total
-
-
-def additive(ctx, *tangents):
-    """The rule of an op that is a sum of its tensor inputs (add, cat, stack): the op applied
-    to the tangents, with zeros for inputs without one."""
-    Tensor = autograd._tensor_cls()
-    args = [t if t is not None else
-            (zeros_like(a) if isinstance(a, Tensor) and a.dtype.kind == "f" else a)
-            for a, t in zip(ctx.inputs, tangents)]
-    return type(ctx).apply(*args)
-
-
-def zeros_like(a):
-    """The zero tangent of a constant tensor (real zeros: a * 0 is NaN where a is inf)."""
-    data = a.data
-    return autograd._tensor_cls()._make(array_module(data).zeros_like(data))
-
-
-def or_zeros(a, t):
-    """The tangent t of the operand a, or its zero: zeros for a float tensor, 0.0 for a number
-    (the tangent of a constant). Anything else (indices, options) is passed on unchanged."""
-    if t is not None:
-        return t
-    if isinstance(a, autograd._tensor_cls()):
-        return zeros_like(a) if a.dtype.kind == "f" else a
-    return 0.0 if isinstance(a, (int, float)) and not isinstance(a, bool) else a
-
-
-def from_backward(ctx, *tangents):
-    """J v from the op's own backward (the double-vjp identity): backward(u) = J^T u is linear
-    in u, so the gradient of <backward(u), v> with respect to u is J v. Exact, at the price of
-    two backward passes; for ops whose backward is written with differentiable ops."""
-    Tensor = autograd._tensor_cls()
-    from .engine import grad
-    cls = type(ctx)
-    us = [zeros_like(r).requires_grad_() if r.dtype.kind == "f" else None
-          for r in ctx.outputs]
-    operands = [a for a in tuple(ctx.inputs) + tangents if isinstance(a, Tensor)]
-    differentiable = any(a.requires_grad for a in operands) or outer_tangents(*operands)
-    ctx.__dict__["needs_input_grad"] = tuple(t is not None for t in tangents)
-    try:
-        with autograd.enable_grad():
-            gins = cls.backward(ctx, *us)
-            gins = gins if type(gins) is tuple else (gins,)
-            total = None
-            for g, t in zip(gins, tangents):
-                if g is not None and t is not None:
-                    term = (g * t).sum()
-                    total = term if total is None else total + term
-            if total is None:
-                return None
-            live = [u for u in us if u is not None]
-            jv = grad(total, live, create_graph=True, allow_unused=True)
-    finally:
-        ctx.__dict__.pop("needs_input_grad", None)
-    it = iter(jv)
-    out = tuple(_plain(next(it), differentiable) if u is not None else None for u in us)
-    return out if len(out) > 1 else out[0]
-
-
-def _plain(t, differentiable):
-    """A tangent from from_backward keeps a graph only when reverse mode may need it."""
-    return t if t is None or differentiable else t.detach()
-
-
 def _alias(t):
     """A new Tensor viewing t's memory, with t's reverse-mode history (make_dual's result)."""
     from .ops.shape import Reshape
     return Reshape.apply(t, t.shape)
 
 
-def tangent_sum(ctx, *tangents):
-    """The sum of the tangents that exist, broadcast to the (first) output's shape."""
-    total = None
-    for t in tangents:
-        if t is not None:
-            total = t if total is None else total + t
-    shape = ctx.outputs[0].shape
-    return total if total is None or total.shape == shape else total.expand(*shape)
-
-
-def elementwise(ctx, tangent, *_):
-    """The rule of an elementwise op of one tensor: its Jacobian is diagonal, hence equal to
-    its transpose, so J v = J^T v is what backward computes for the upstream gradient v."""
-    ctx.__dict__["needs_input_grad"] = (True,) + (False,) * (len(ctx.inputs) - 1)
-    try:
-        g = type(ctx).backward(ctx, tangent)
-    finally:
-        ctx.__dict__.pop("needs_input_grad", None)
-    return g[0] if type(g) is tuple else g
+# the generic rules ops name as their jvp (linear, multilinear, elementwise, ...)
+from .forward_rules import (additive, elementwise, from_backward, linear,  # noqa: E402,F401
+                            multilinear, or_zeros, tangent_sum, zeros_like)
