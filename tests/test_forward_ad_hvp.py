@@ -7,14 +7,13 @@ formulas are made of, and the tangents of the tensors a backward reads from its 
 wrong H v silently, so every case is compared).
 """
 import re
-import zlib
 
 import numpy as np
 import pytest
 
 import minigrad as mg
 from minigrad import forward_ad as fw
-from test_forward_ad_sweep import MG, NO_RULE, TORCH, _ids, _outs
+from test_forward_ad_sweep import MG, NO_RULE, TORCH, _ids, _outs, draw
 from minigrad.crosscheck_cases import CASES
 
 torch = pytest.importorskip("torch")
@@ -64,13 +63,7 @@ def _hvp(lib, ad, case, arrays, tangents, extra, ws, state):
 def test_hessian_vector_product_matches_torch(case):
     if case.missing():
         pytest.skip(f"minigrad has no {case.missing()}")
-    rng = np.random.default_rng(zlib.crc32(("hvp" + _ids(case)).encode()))
-    arrays = [s.make(rng, "float64") for s in case.inputs]
-    extra = {k: s.make(rng, "float64") for k, s in case.specs.items()}
-    tangents = [rng.standard_normal(a.shape) if s.grad and a.dtype.kind == "f" else None
-                for s, a in zip(case.inputs, arrays)]
-    if all(v is None for v in tangents):
-        pytest.skip("no differentiable input")
+    rng, arrays, extra, tangents = draw(case, "hvp")
     if _ids(case) in TORCH_NO_HVP:
         pytest.skip("torch has no forward-over-reverse for this case")
     if _ids(case) in MG_NO_HVP:
@@ -126,13 +119,7 @@ def test_forward_over_forward_matches_torch(case):
     from minigrad import func as mf
     if case.missing():
         pytest.skip(f"minigrad has no {case.missing()}")
-    rng = np.random.default_rng(zlib.crc32(("fof" + _ids(case)).encode()))
-    arrays = [s.make(rng, "float64") for s in case.inputs]
-    extra = {k: s.make(rng, "float64") for k, s in case.specs.items()}
-    tangents = [rng.standard_normal(a.shape) if s.grad and a.dtype.kind == "f" else None
-                for s, a in zip(case.inputs, arrays)]
-    if all(v is None for v in tangents):
-        pytest.skip("no differentiable input")
+    rng, arrays, extra, tangents = draw(case, "fof")
     if _ids(case) in TORCH_NO_HVP or _ids(case) in MG_NO_HVP or _ids(case) in MG_NO_FOF:
         pytest.skip("no second derivative to compare with torch")
     us = [None if v is None else rng.standard_normal(v.shape) for v in tangents]

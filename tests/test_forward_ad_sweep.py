@@ -69,6 +69,19 @@ def _reverse(case, arrays, tangents, extra, us, state):
     return sum(float((g.data * v).sum()) for g, v in zip(gs, vs) if g is not None)
 
 
+def draw(case, salt):
+    """A case's generator (seeded by its name, the same in every process), inputs, extra
+    arguments and one tangent per differentiable input; skips a case with none."""
+    rng = np.random.default_rng(zlib.crc32((salt + _ids(case)).encode()))
+    arrays = [s.make(rng, "float64") for s in case.inputs]
+    extra = {k: s.make(rng, "float64") for k, s in case.specs.items()}
+    tangents = [rng.standard_normal(a.shape) if s.grad and a.dtype.kind == "f" else None
+                for s, a in zip(case.inputs, arrays)]
+    if all(v is None for v in tangents):
+        pytest.skip("no differentiable input")
+    return rng, arrays, extra, tangents
+
+
 def _ids(case):
     return f"{case.op}[{case.options}]"
 
@@ -77,13 +90,7 @@ def _ids(case):
 def test_forward_mode_matches_torch_and_reverse_mode(case):
     if case.missing():
         pytest.skip(f"minigrad has no {case.missing()}")
-    rng = np.random.default_rng(zlib.crc32(_ids(case).encode()))
-    arrays = [s.make(rng, "float64") for s in case.inputs]
-    extra = {k: s.make(rng, "float64") for k, s in case.specs.items()}
-    tangents = [rng.standard_normal(a.shape) if s.grad and a.dtype.kind == "f" else None
-                for s, a in zip(case.inputs, arrays)]
-    if all(v is None for v in tangents):
-        pytest.skip("no differentiable input")
+    rng, arrays, extra, tangents = draw(case, "")
     state = {}          # shared by the runs: a MaskCase's mask, drawn by minigrad's first
     try:
         ours = _run(MG, fw, case, arrays, tangents, extra, state)

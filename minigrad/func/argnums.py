@@ -49,3 +49,13 @@ def replace(args, new, argnums):
         for i, v in zip(argnums, new):
             out[i] = v
     return tuple(out)
+
+
+def split_aux(output, has_aux, who):
+    """(output, aux) of a transformed function: with has_aux it must return that pair."""
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise RuntimeError(f"{who}: output of function f should be a tuple: (output, aux) if "
+                           "has_aux is True")
+    return output

@@ -40,12 +40,7 @@ def grad_and_value(func, argnums, has_aux, args, kwargs):
         args = _argnums.replace(args, tree_unflatten([from_plain(p, vmaps) for p in plain_in],
                                                      spec), argnums)
         output = func(*args, **kwargs)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError(f"{who}: output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            output, aux = output
+        output, aux = _argnums.split_aux(output, has_aux, who)
         if not isinstance(output, Tensor):
             raise RuntimeError(f"{who}: Expected f(*args) to return a Tensor, got "
                                f"{type(output)}")

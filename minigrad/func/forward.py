@@ -69,12 +69,7 @@ def jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=
         args = duals if argnums is None else _argnums.replace(
             primals, duals[0] if isinstance(argnums, int) else duals, argnums)
         result = func(*args)
-        aux = None
-        if has_aux:
-            if not (isinstance(result, tuple) and len(result) == 2):
-                raise RuntimeError(f"{_JVP}: output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            result, aux = result
+        result, aux = _argnums.split_aux(result, has_aux, _JVP)
         flat_r, rspec = tree_flatten(result)
         if (len(flat_r) == 1 and flat_r[0] is None) or not flat_r:
             raise RuntimeError(f"{_JVP}: Expected f to be a function that has non-empty "

@@ -81,12 +81,7 @@ def _grad_and_value(func, argnums, has_aux, args, kwargs):
         flat_in = [levels.make_differentiable(x, lvl) for x in flat]
         args = _argnums.replace(args, tree_unflatten(flat_in, spec), argnums)
         output = func(*args, **kwargs)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError(f"{who}: output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            output, aux = output
+        output, aux = _argnums.split_aux(output, has_aux, who)
         if not isinstance(output, _tensor_cls()):
             raise RuntimeError(f"{who}: Expected f(*args) to return a Tensor, got "
                                f"{type(output)}")
@@ -130,12 +125,7 @@ def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
         new = tree_unflatten(flat_in, pspec)
         primals = new if argnums is None else _argnums.replace(primals, new, argnums)
         out = func(*primals)
-        aux = None
-        if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise RuntimeError(f"{who}: output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            out, aux = out
+        out, aux = _argnums.split_aux(out, has_aux, who)
         flat_out, ospec = tree_flatten(out)
         if (len(flat_out) == 1 and flat_out[0] is None) or not flat_out:
             raise RuntimeError(f"{who}: Expected f to be a function that has non-empty "
