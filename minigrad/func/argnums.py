@@ -59,3 +59,16 @@ def split_aux(output, has_aux, who):
         raise RuntimeError(f"{who}: output of function f should be a tuple: (output, aux) if "
                            "has_aux is True")
     return output
+
+
+def scalar_output(output, has_aux, who):
+    """(output, aux) of a function grad differentiates: its output must be a 0-d Tensor."""
+    from ..autograd import _tensor_cls
+    output, aux = split_aux(output, has_aux, who)
+    if not isinstance(output, _tensor_cls()):
+        raise RuntimeError(f"{who}: Expected f(*args) to return a Tensor, got {type(output)}")
+    if output.dim() != 0:
+        raise RuntimeError(f"{who}: Expected f(*args) to return a scalar Tensor, got tensor "
+                           f"with {output.dim()} dims. Maybe you wanted to use the vjp or "
+                           "jacrev APIs instead?")
+    return output, aux

@@ -40,14 +40,7 @@ def grad_and_value(func, argnums, has_aux, args, kwargs):
         args = _argnums.replace(args, tree_unflatten([from_plain(p, vmaps) for p in plain_in],
                                                      spec), argnums)
         output = func(*args, **kwargs)
-        output, aux = _argnums.split_aux(output, has_aux, who)
-        if not isinstance(output, Tensor):
-            raise RuntimeError(f"{who}: Expected f(*args) to return a Tensor, got "
-                               f"{type(output)}")
-        if output.dim() != 0:
-            raise RuntimeError(f"{who}: Expected f(*args) to return a scalar Tensor, got "
-                               f"tensor with {output.dim()} dims. Maybe you wanted to use "
-                               "the vjp or jacrev APIs instead?")
+        output, aux = _argnums.scalar_output(output, has_aux, who)
         out = to_plain(output, vmaps)               # one scalar per sample
         lower = levels.Lowering(lvl, keep_graph=outer_grad)
         keep = levels.forward_active() or (outer_grad and lower.reaches_outer([out]))

@@ -81,14 +81,7 @@ def _grad_and_value(func, argnums, has_aux, args, kwargs):
         flat_in = [levels.make_differentiable(x, lvl) for x in flat]
         args = _argnums.replace(args, tree_unflatten(flat_in, spec), argnums)
         output = func(*args, **kwargs)
-        output, aux = _argnums.split_aux(output, has_aux, who)
-        if not isinstance(output, _tensor_cls()):
-            raise RuntimeError(f"{who}: Expected f(*args) to return a Tensor, got "
-                               f"{type(output)}")
-        if output.dim() != 0:
-            raise RuntimeError(f"{who}: Expected f(*args) to return a scalar Tensor, got "
-                               f"tensor with {output.dim()} dims. Maybe you wanted to use "
-                               "the vjp or jacrev APIs instead?")
+        output, aux = _argnums.scalar_output(output, has_aux, who)
         lower = levels.Lowering(lvl, keep_graph=outer_grad)
         keep = levels.forward_active() or (outer_grad and lower.reaches_outer([output]))
         grads = autograd_grads((output,), flat_in, retain_graph=keep, create_graph=keep)
