@@ -8,7 +8,7 @@ written with minigrad ops), so its results can be differentiated again.
 """
 from __future__ import annotations
 
-from . import anomaly, backend, backward_seed, hooks
+from . import accumulate_grad, anomaly, backend, backward_seed, hooks
 from .autograd import _duals, _tensor_cls
 from .grad_mode import _GradMode
 
@@ -109,6 +109,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     # others' saved tensors stay for a later backward, and their work is not done
     reach = None if inputs is None else _reaching(deps, {n for n, _ in wanted},
                                                    {id(t) for t in inputs if t.grad_fn is None})
+    # leaves with post-accumulate hooks (DDP) get .grad as soon as it is complete
+    pending = accumulate_grad.Pending(deps, leaf_grads) \
+        if inputs is None and hooks.post_hooks else None
+    owned = set()                         # arrays given to a .grad in this backward
     # forward mode (a dual level with tangents): backwards take their differentiable path
     # (some have a plain-array one for no_grad) so tangents flow through them, as torch's do
     with _GradMode(create_graph or bool(_duals)):
@@ -130,6 +134,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 anomaly.check(node, gins)
             if not retain_graph:
                 node._saved, node._released = None, node._saved is not None or node._released
+            arrived = None
             for e, g in zip(node._edges, gins):
                 if e is None:
                     continue
@@ -140,6 +145,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                         if g.data.dtype is not dtype and g.data.dtype != dtype:
                             g = g.to(dtype)
                         _add_leaf(leaf_grads, nr, g)
+                    if pending is not None and id(nr) in pending.left:
+                        arrived = (arrived or []) + [nr]
                     continue
                 if g is not None:                       # _add_node, inlined: the hot loop
                     meta = parent._out_meta
@@ -155,17 +162,22 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 deps[parent] = left
                 if left == 0:
                     ready.append(parent)
+            if arrived:         # (the walk's own references dropped first: see land)
+                gins = g = gouts = None
+                for leaf in arrived:
+                    pending.arrive(leaf, leaf_grads, create_graph, owned)
 
-    if hooks.leaf_hooks:
-        hooks.run_leaf_hooks(leaf_grads)
     if inputs is not None:
+        if hooks.leaf_hooks:
+            hooks.run_leaf_hooks(leaf_grads)
         for k, t in enumerate(inputs):
             if t.grad_fn is None and id(t) in leaf_grads:
                 results[k] = leaf_grads[id(t)][1]
         return results
-    _write_leaf_grads(leaf_grads.values(), create_graph, Tensor)
-    if hooks.post_hooks:
-        hooks.run_post_hooks([t for t, _ in leaf_grads.values()])
+    gins = g = gouts = None
+    for key in list(leaf_grads):        # each popped: the walk's last reference is `g`
+        t, g = leaf_grads.pop(key)
+        accumulate_grad.land(t, g, create_graph, owned, 1)
     if _final_callbacks:
         _run_final_callbacks()
     return None
@@ -177,18 +189,6 @@ def _fill_retained(node, gouts, create_graph):
         t = ref()
         if t is not None and gouts[nr] is not None:
             t.grad = _accumulate(t.grad, gouts[nr] if create_graph else gouts[nr].detach())
-
-
-def _write_leaf_grads(pairs, create_graph, Tensor):
-    owned = set()
-    for t, g in pairs:
-        if not create_graph:
-            # .grad must own its memory: a gradient may be a broadcast view or shared by inputs
-            if not g.data.flags.owndata or id(g.data) in owned:
-                g = Tensor._make(g.data.copy())
-            owned.add(id(g.data))
-            g = g if g.grad_fn is None else g.detach()
-        t.grad = _accumulate(t.grad, g)
 
 
 # minigrad.profiler swaps this function for a timing wrapper while a profile records (so

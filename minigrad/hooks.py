@@ -6,13 +6,16 @@ Tensor.register_hook and Tensor.register_post_accumulate_grad_hook).
                                   before it flows on (non-leaf y) or is accumulated into
                                   .grad (leaf y); in backward() and in grad() alike.
     h = w.register_post_accumulate_grad_hook(fn)
-                                  fn(w) after backward() has written w.grad (leaves only).
+                                  fn(w) once backward() has written w.grad (leaves only):
+                                  as soon as w's gradient is complete, while the walk goes
+                                  on (accumulate_grad.py).
     h.remove()                    unregister (also: `with h:` removes on exit).
 
 Where they live: a non-leaf's hooks on its grad_fn node (node._tensor_hooks: output number
 -> {handle id: fn}), a leaf's in the weak dictionaries below (a Tensor has no spare slot, and
-leaves are few). engine.py calls run_node_hooks / run_leaf_hooks / run_post_hooks; with no
-hook registered anywhere, the walk pays one attribute test per node.
+leaves are few). engine.py calls run_node_hooks, and run_leaf_hooks for grad();
+accumulate_grad.py runs a leaf's hooks around its .grad write. With no hook registered
+anywhere, the walk pays one attribute test per node.
 """
 from __future__ import annotations
 
@@ -109,10 +112,3 @@ def run_leaf_hooks(leaf_grads):
         if fns:
             leaf_grads[key] = (t, _apply(fns, g, "a leaf tensor"))
 
-
-def run_post_hooks(leaves):
-    for t in leaves:
-        fns = post_hooks.get(id(t))
-        if fns:
-            for fn in list(fns.values()):
-                fn(t)

@@ -6,6 +6,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from .. import backend
+from ..accumulate_grad import zero_grad_in_place
 from ..autograd import no_grad
 from ..tensor import Tensor
 from .module_hooks import HookMethods
@@ -235,8 +236,7 @@ class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad = Tensor._make(backend.array_module(p.grad.data).zeros_like(
-                        p.grad.data))
+                    zero_grad_in_place(p)
 
     # ---- devices and dtypes -----------------------------------------------------------
     def _apply(self, fn):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 
 from .. import backend, storage
+from ..accumulate_grad import zero_grad_in_place
 from ..autograd import enable_grad, unwrap
 from ..tensor import Tensor
 
@@ -70,7 +71,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad = Tensor._make(backend.array_module(p.data).zeros_like(p.data))
+                        zero_grad_in_place(p)
 
     def _closure(self, closure):
         if closure is None:

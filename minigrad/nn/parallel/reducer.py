@@ -16,9 +16,9 @@ roughly the order in which backward produces their gradients.
                   gradient_as_bucket_view=True, p.grad becomes a view of its slot instead:
                   no copy, but the next synchronised backward overwrites it, as in torch).
 
-minigrad's engine writes the leaves' .grad at the end of the backward walk, so the hooks,
-and the bucket all-reduces, run after the walk rather than during it: buckets overlap with
-each other (MPI progresses them while the later ones are filled), not with backward's math.
+The engine gives each parameter its .grad (and runs this hook) as soon as the backward walk
+has summed every contribution to it (minigrad/accumulate_grad.py), so the last layers'
+buckets start while backward still computes the first layers' gradients.
 
 find_unused_parameters=True: a parameter that got no gradient on this rank fills its slot
 with zeros at finalize; one small extra all_reduce of a "used" mask tells which parameters
