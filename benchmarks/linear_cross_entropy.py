@@ -1,6 +1,7 @@
 """F.linear_cross_entropy forward + backward on the CPU: minigrad's chunked path against torch
 2.13's chunked path (options=LinearCrossEntropyOptions()) and both reference paths (the
-(N, C) logits, then cross_entropy), float32: time and peak extra memory.
+(N, C) logits, then cross_entropy), float32: time and peak extra memory. With --device cuda
+minigrad's chunked variant runs its CUDA fast path (minigrad/cuda/linear_cross_entropy.py).
 
     python benchmarks/linear_cross_entropy.py [--shapes 2048x768x50257,8192x512x32000]
                                               [--repeat 3] [--device cpu|cuda]

@@ -1,7 +1,8 @@
-// cross_entropy.cuh: the per-row pieces the cross-entropy kernels share (cross_entropy.cu and
-// cross_entropy_cluster.cu): the row's loss and saved statistics (write_row), the row's
-// gradient formula (RowGrad, row_grad), and the helpers of the fused forward+gradient kernels
-// (exp_diff, staged_exp_sum, RowSplit). The math is in the cross_entropy.cu header.
+// cross_entropy.cuh: the per-row pieces the cross-entropy kernels share (cross_entropy.cu,
+// cross_entropy_cluster.cu, linear_cross_entropy.cu): the row's loss (row_loss) and saved
+// statistics (write_row), the row's gradient formula (RowGrad, row_grad), and the helpers of
+// the fused forward+gradient kernels (exp_diff, staged_exp_sum, RowSplit). The math is in the
+// cross_entropy.cu header.
 #pragma once
 #include "common.cuh"
 
@@ -9,31 +10,36 @@ using mg::acc_t;
 using mg::Pack;
 
 // ---- the loss of a row ------------------------------------------------------------------------
-// One thread writes row `row`'s results: loss_i (see the top; NaN for a target outside [0, C)
-// that is not ignore_index, 0 when ignored), the saved (m, l), and w_t. W = sum_c w_c,
-// wx = sum_c w_c x_c (read only when smoothing), xr the row (x_t is read from it).
+// loss_i from the row's statistics (see the top of cross_entropy.cu): 0 when ignored, NaN for a
+// target outside [0, C) that is not ignore_index. W = sum_c w_c, wx = sum_c w_c x_c (read only
+// when smoothing), xt = x_t (read by the caller, any value when t is not a valid class).
+template <typename A, typename T>
+__device__ __forceinline__ A row_loss(long long t, long long ignore_index, int C, A xt,
+                                      const T* __restrict__ weight, A eps, A W, A wx, A m, A l) {
+    if (t == ignore_index) return A(0);
+    if (t < 0 || t >= C) return A(0) / A(0);          // guard only: NaN, never a fault
+    const A log_l = mg::log_(l);
+    const A wt = weight ? mg::to_acc(weight[t]) : A(1);
+    // lse - x_t as (m - x_t) + log l: no rounding of a large lse
+    A li = (A(1) - eps) * wt * ((m - xt) + log_l);
+    if (eps != A(0)) li += eps / A(C) * (W * log_l + (W * m - wx));
+    return li;
+}
+
+// One thread writes row `row`'s results: loss_i (row_loss), the saved (m, l), and w_t (0 when
+// ignored or invalid). xr is the row (x_t is read from it).
 template <typename A, typename T>
 __device__ __forceinline__ void write_row(long row, long rows, long long t, long long ignore_index,
                                           int C, const T* __restrict__ xr,
                                           const T* __restrict__ weight, A eps, A W, A wx, A m,
                                           A l, A* __restrict__ loss, A* __restrict__ stats,
                                           A* __restrict__ wt_out) {
-    const A log_l = mg::log_(l);
-    A li = 0, wt = 0;
-    if (t != ignore_index) {
-        if (t < 0 || t >= C) {
-            li = A(0) / A(0);                         // guard only: NaN, never a fault
-        } else {
-            wt = weight ? mg::to_acc(weight[t]) : A(1);
-            // lse - x_t as (m - x_t) + log l: no rounding of a large lse
-            li = (A(1) - eps) * wt * ((m - mg::to_acc(xr[t])) + log_l);
-            if (eps != A(0)) li += eps / A(C) * (W * log_l + (W * m - wx));
-        }
-    }
-    loss[row] = li;
+    const bool valid = t != ignore_index && t >= 0 && t < C;
+    loss[row] = row_loss<A, T>(t, ignore_index, C, valid ? mg::to_acc(xr[t]) : A(0), weight, eps,
+                               W, wx, m, l);
     stats[row] = m;
     stats[rows + row] = l;
-    wt_out[row] = wt;
+    wt_out[row] = valid ? (weight ? mg::to_acc(weight[t]) : A(1)) : A(0);
 }
 
 // ---- the gradient of a row --------------------------------------------------------------------

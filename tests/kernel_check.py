@@ -16,6 +16,7 @@ from cuda_emu import harness
 from minigrad import backend
 from minigrad.cuda import attention as ka
 from minigrad.cuda import cross_entropy as ce
+from minigrad.cuda import linear_cross_entropy as lce
 from minigrad.cuda import loader
 from minigrad.cuda import reduce as red
 from minigrad.cuda import softmax as sm
@@ -94,7 +95,8 @@ def emu_groups():
         # with cluster=False, so the cluster kernels (sm_90+) are neither built nor launched
         groups += [("softmax", sm.names(dt, "fwd", False)), ("softmax", sm.names(dt, "bwd", False)),
                    ("reduce", red.names(dt)), ("reduce", red.ladder_names(dt)),
-                   ("cross_entropy", ce.names(dt, cluster=False))]
+                   ("cross_entropy", ce.names(dt, cluster=False)),
+                   (lce.STEM, lce.names(dt))]
     return groups
 
 

@@ -1,10 +1,10 @@
 """CUDA support: availability, the hand-written-kernel switch, kernel loading and launching.
 
 The kernels live in kernels/*.cu. `loader` compiles them with cupy.RawModule (cached per
-source, name set and device); `softmax`, `reduce`, `cross_entropy` and `attention` hold the
-launchers and their dispatch tables, handed the arrays by the ops (minigrad/fastpath.py);
-`check` compiles every instantiation with nvcc on a machine without a GPU. use_kernels(False)
-sends every op to plain CuPy code.
+source, name set and device); `softmax`, `reduce`, `cross_entropy`, `linear_cross_entropy`
+and `attention` hold the launchers and their dispatch tables, handed the arrays by the ops
+(minigrad/fastpath.py); `check` compiles every instantiation with nvcc on a machine without
+a GPU. use_kernels(False) sends every op to plain CuPy code.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import attention, cross_entropy, reduce, softmax
+from . import attention, cross_entropy, linear_cross_entropy, reduce, softmax
 from .loader import CTYPES, kernel_dir
 
 
@@ -33,6 +33,9 @@ def all_names() -> dict:
         out.setdefault("reduce", []).extend(reduce.names(dt) + reduce.ladder_names(dt))
         for n in cross_entropy.names(dt) + cross_entropy.teaching_names(dt):
             out.setdefault(cross_entropy.stem(n), []).append(n)
+        if dt != "float16":     # (the LCE path covers float32 and float64)
+            out.setdefault(linear_cross_entropy.STEM, []).extend(
+                linear_cross_entropy.names(dt) + linear_cross_entropy.teaching_names(dt))
     return {k: sorted(set(v)) for k, v in out.items()}
 
 

@@ -98,6 +98,15 @@ def _cupy():
     return cp
 
 
+def cublas():
+    """CuPy's cuBLAS wrappers, cupy.cublas (gemm(transa, transb, a, b, out=, alpha=, beta=)).
+    CuPy 13 no longer imports the submodule with cupy, so it is imported here."""
+    cp = _cupy()
+    if not hasattr(cp, "cublas"):
+        import cupy.cublas  # noqa: F401  (sets cp.cublas)
+    return cp.cublas
+
+
 def get_module(stem: str, name_expressions, options=()):
     """The compiled (cached) RawModule of kernels/<stem>.cu for these template names."""
     cp = _cupy()

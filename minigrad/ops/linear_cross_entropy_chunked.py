@@ -28,6 +28,7 @@ from ..backend import array_module
 from ..engine import grad
 from ..grad_mode import enable_grad
 from ..cpu import linear_cross_entropy as cpu_lce
+from ..cuda import linear_cross_entropy as cuda_lce
 from .block_grad import BlockGrad, _zeros, sum_and_grads
 from .cross_entropy import cross_entropy
 from .shape import cat
@@ -95,8 +96,9 @@ class ChunkedLinearCrossEntropy(Function):
         x, probs, W, b = tensors[0], tensors[1] if n == 2 else None, tensors[n], \
             tensors[n + 1] if len(tensors) > n + 1 else None
         need = [t is not None and t.requires_grad for t in (x, W, b)]
-        total, grads = fastpath.run(cpu_lce.forward_backward, None, _sum_and_grads, x.data,
-                                    unwrap(probs), W.data, unwrap(b), plan, need)
+        total, grads = fastpath.run(cpu_lce.forward_backward, cuda_lce.forward_backward,
+                                    _sum_and_grads, x.data, unwrap(probs), W.data, unwrap(b),
+                                    plan, need)
         if plan.reduction == "mean":        # (all rows ignored: 0 / 0, nan as torch)
             scale = 1.0 / plan.denom if plan.denom else float("nan")
             total = total * scale

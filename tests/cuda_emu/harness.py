@@ -302,13 +302,31 @@ def to_device(a, dtype=None) -> DevArray:
     return out
 
 
+def gemm(transa, transb, a, b, out=None, alpha=1.0, beta=0.0):
+    """cupy.cublas.gemm in NumPy: out = alpha op(a) @ op(b) + beta out, op = 'N' (as is) or
+    'T' (transposed), written into out's memory (CuPy's checks: 2-D operands of out's dtype,
+    out of the product's shape). As cuBLAS, out is not read when beta == 0, so a NaN-poisoned
+    out does not leak into the result."""
+    ops = {"N": lambda m: m, "T": lambda m: m.T}
+    assert a.ndim == b.ndim == 2 and a.dtype == b.dtype, "gemm: 2-D operands of one dtype"
+    prod = np.matmul(ops[transa](np.asarray(a)), ops[transb](np.asarray(b)))
+    if out is None:
+        out, beta = _alloc(prod.shape, a.dtype), 0.0
+    assert out.shape == prod.shape and out.dtype == a.dtype, "gemm: out's shape or dtype"
+    alpha, beta = a.dtype.type(alpha), a.dtype.type(beta)
+    out[...] = alpha * prod if beta == 0 else alpha * prod + beta * out
+    check_guards(out, "gemm")
+    return out
+
+
 class FakeCupy(types.SimpleNamespace):
     """The subset of the cupy module used by minigrad/cuda/*.py, on guarded NumPy arrays.
 
     Fresh arrays from `empty` are filled with 0xff bytes (NaN): unwritten outputs show."""
 
     def __init__(self):
-        super().__init__(cuda=types.SimpleNamespace(Device=lambda: types.SimpleNamespace(id=0)))
+        super().__init__(cuda=types.SimpleNamespace(Device=lambda: types.SimpleNamespace(id=0)),
+                         cublas=types.SimpleNamespace(gemm=gemm))
 
     @staticmethod
     def empty(shape, dtype=np.float32):
@@ -317,6 +335,12 @@ class FakeCupy(types.SimpleNamespace):
     @staticmethod
     def zeros(shape, dtype=np.float32):
         return _alloc(shape, dtype, fill=0)
+
+    @staticmethod
+    def ones(shape, dtype=np.float32):
+        out = _alloc(shape, dtype)
+        out.fill(1)
+        return out
 
     @staticmethod
     def empty_like(a):
