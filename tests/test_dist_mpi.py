@@ -66,7 +66,7 @@ def test_collective_against_numpy(collectives, name):
 
 
 @pytest.mark.parametrize("name", ["ddp_mlp", "ddp_mlp_small_buckets", "ddp_mlp_bucket_view",
-                                  "ddp_digits_cnn"])
+                                  "ddp_mlp_bucket_view_zeroed", "ddp_digits_cnn"])
 def test_ddp_two_ranks_equal_one_process(training, name):
     # 20 steps (5 for the bucket variants), 1/n of the batch per rank, 1e-10 in float64
     n, (rc, out, _) = training
@@ -76,6 +76,7 @@ def test_ddp_two_ranks_equal_one_process(training, name):
 
 
 @pytest.mark.parametrize("name", ["no_sync", "find_unused_parameters",
+                                  "bucket_view_zeroed_identity", "overlap",
                                   "unused_parameter_error", "second_backward_error",
                                   "broadcast_buffers",
                                   "sync_batchnorm"])

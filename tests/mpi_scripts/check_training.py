@@ -42,7 +42,8 @@ def mlp():
                          nn.Linear(32, 10))
 
 
-def train_exact(name, make, shape, make_opt, sync_bn=False, steps=20, **ddp_kw):
+def train_exact(name, make, shape, make_opt, sync_bn=False, steps=20, set_to_none=True,
+                **ddp_kw):
     mg.manual_seed(0)
     ref = make()
     local = copy.deepcopy(ref)
@@ -58,11 +59,11 @@ def train_exact(name, make, shape, make_opt, sync_bn=False, steps=20, **ddp_kw):
     for step in range(steps):
         x, y = batch(step, shape)
         loss_ref = F.cross_entropy(ref(x), y)
-        opt_ref.zero_grad()
+        opt_ref.zero_grad(set_to_none)
         loss_ref.backward()
         opt_ref.step()
         loss = F.cross_entropy(model(mine(x)), mine(y))
-        opt.zero_grad()
+        opt.zero_grad(set_to_none)
         loss.backward()
         opt.step()
         mean_loss = np.array([loss.item()])
@@ -75,6 +76,7 @@ def train_exact(name, make, shape, make_opt, sync_bn=False, steps=20, **ddp_kw):
     assert keys == ["module." + k for k in ref.state_dict()], keys
     print(f"{name}: largest difference from one process {max_err(worst):.2e}", flush=True)
     ok(name)
+    return model
 
 
 train_exact("ddp_mlp", mlp, (12,), lambda ps: mg.optim.Adam(ps, lr=1e-2))
@@ -82,6 +84,49 @@ train_exact("ddp_mlp_small_buckets", mlp, (12,),
             lambda ps: mg.optim.SGD(ps, lr=0.1, momentum=0.9), steps=5, bucket_cap_mb=0.001)
 train_exact("ddp_mlp_bucket_view", mlp, (12,), lambda ps: mg.optim.Adam(ps, lr=1e-2), steps=5,
             bucket_cap_mb=0.002, gradient_as_bucket_view=True)
+# zero_grad(set_to_none=False) zeroes the bucket views in place, and backward accumulates
+# into them: the gradients stay the same tensors, views of the buckets, step after step
+kept = train_exact("ddp_mlp_bucket_view_zeroed", mlp, (12,),
+                   lambda ps: mg.optim.SGD(ps, lr=0.1, momentum=0.9), steps=5,
+                   set_to_none=False, bucket_cap_mb=0.002, gradient_as_bucket_view=True)
+grads = [p.grad for p in kept.parameters()]
+x, y = batch(0, (12,))
+F.cross_entropy(kept(mine(x)), mine(y)).backward()
+assert all(p.grad is g for p, g in zip(kept.parameters(), grads))
+assert all(any(np.shares_memory(p.grad.data, b.buffer) for b in kept.reducer.buckets)
+           for p in kept.parameters())
+ok("bucket_view_zeroed_identity")
+
+# overlap: the last layers' buckets start while backward has not reached the first layer
+mg.manual_seed(3)        # (a first bucket is 1 MiB, as torch's: the middle layer fills it)
+model = DDP(nn.Sequential(nn.Linear(12, 256), nn.Tanh(), nn.Linear(256, 512), nn.ReLU(),
+                          nn.Linear(512, 10)), bucket_cap_mb=0.001)
+events = []        # the order of bucket launches and of the first layer's output gradient
+
+
+def watch(module, inputs, out):
+    out.register_hook(lambda g: events.append("first layer's output"))
+
+
+model.module[0].register_forward_hook(watch)
+launch = dist.all_reduce
+
+
+def spy(*args, **kwargs):
+    events.append("launch")
+    return launch(*args, **kwargs)
+
+
+dist.all_reduce = spy
+try:
+    x, y = batch(0, (12,))
+    F.cross_entropy(model(mine(x)), mine(y)).backward()
+finally:
+    dist.all_reduce = launch
+if n > 1:       # the first bucket started before backward reached the first layer
+    assert events.count("launch") > 2 and events[0] == "launch", events
+ok("overlap")
+
 # SGD, not Adam, for the CNN: the conv biases before BatchNorm have a gradient of exactly zero
 # in exact arithmetic, so theirs is rounding noise (~1e-17), which Adam divides by its own
 # square root: a 1e-17 difference in the order of additions becomes a 1e-10 one in the

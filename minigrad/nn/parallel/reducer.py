@@ -27,7 +27,7 @@ without gradient leaves its bucket unlaunched, and the next forward raises torch
 """
 from __future__ import annotations
 
-from ... import backend, engine
+from ... import backend, engine, storage
 from ... import distributed as dist
 from ...tensor import Tensor
 
@@ -168,8 +168,11 @@ class Reducer:
             for k, p in enumerate(b.params):
                 if used is None or used[j]:
                     avg = b.slot(k)
-                    if self.as_view:        # gradient_as_bucket_view: no copy back
-                        p.grad = Tensor._make(avg)
+                    if self.as_view:        # gradient_as_bucket_view: no copy back; a .grad
+                        if p.grad is None or not storage.shares_storage(p.grad.data,
+                                                                        b.buffer):
+                            p.grad = Tensor._make(avg)  # already a view (zero_grad with
+                                                        # set_to_none=False) stays itself
                     elif p.grad is None:
                         p.grad = Tensor._make(avg.copy())
                     else:
