@@ -178,6 +178,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     for key in list(leaf_grads):        # each popped: the walk's last reference is `g`
         t, g = leaf_grads.pop(key)
         accumulate_grad.land(t, g, create_graph, owned, 1)
+    t = g = None                        # (a final callback may test who holds a .grad)
     if _final_callbacks:
         _run_final_callbacks()
     return None

@@ -77,6 +77,7 @@ def test_ddp_two_ranks_equal_one_process(training, name):
 
 @pytest.mark.parametrize("name", ["no_sync", "find_unused_parameters",
                                   "bucket_view_zeroed_identity", "overlap",
+                                  "views_handed_over", "held_grad_copied",
                                   "unused_parameter_error", "second_backward_error",
                                   "broadcast_buffers",
                                   "sync_batchnorm"])

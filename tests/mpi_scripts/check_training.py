@@ -191,6 +191,57 @@ except RuntimeError as e:
     assert "Expected to have finished reduction" in str(e)
 ok("unused_parameter_error")
 
+# the averaged gradients are handed over as views of the buckets, unless someone holds them;
+# memory a live view shows is never written again (torch: each step's .grad is its own)
+mg.manual_seed(4)
+model = DDP(mlp())
+ref = copy.deepcopy(model.module)
+params = list(model.module.parameters())
+
+
+def averaged(step):
+    """The full-batch gradients of `ref` (the average over ranks of the DDP gradients)."""
+    x, y = batch(step, (12,))
+    for q in ref.parameters():
+        q.grad = None
+    F.cross_entropy(ref(x), y).backward()
+    return [q.grad.data.copy() for q in ref.parameters()]
+
+
+def step_grads(step, keep_hook=None):
+    x, y = batch(step, (12,))
+    for p in params:
+        p.grad = None
+    F.cross_entropy(model(mine(x)), mine(y)).backward()
+    return [p.grad for p in params]
+
+
+g0 = step_grads(0)
+want0 = averaged(0)
+if n > 1:
+    assert all(any(np.shares_memory(g.data, b.buffer) for b in model.reducer.buckets)
+               for g in g0), "fresh gradients were copied instead of handed over"
+for g, w in zip(g0, want0):
+    close(g, w, 1e-12, "handed-over gradient, step 0")
+kept_tensor, kept_view = g0[0], g0[0][:2]       # a user keeps step 0's gradient and a view
+snapshot = kept_tensor.data.copy()
+for step in (1, 2, 3):
+    grads = step_grads(step)
+    for g, w in zip(grads, averaged(step)):
+        close(g, w, 1e-12, f"handed-over gradient, step {step}")
+    close(kept_tensor, snapshot, 0, "a kept gradient tensor changed")
+    close(kept_view, snapshot[:2], 0, "a kept view of a gradient changed")
+ok("views_handed_over")
+
+# a .grad a hook keeps while backward runs: the average is copied into it (identity kept)
+caught = {}
+handle = params[0].register_post_accumulate_grad_hook(lambda p: caught.setdefault("g", p.grad))
+grads = step_grads(4)
+handle.remove()
+assert grads[0] is caught["g"], "a held .grad was replaced"
+close(grads[0], averaged(4)[0], 1e-12, "held gradient averaged in place")
+ok("held_grad_copied")
+
 # a second backward through one forward would mix local and averaged gradients: torch raises
 model = DDP(mlp())
 loss = (model(mg.randn(4, 12)) ** 2).sum()

@@ -12,9 +12,17 @@ roughly the order in which backward produces their gradients.
                   all_reduce (async). Buckets start in index order on every rank, as the
                   collectives must be issued in the same order everywhere.
     finalize()    queued with engine.queue_callback by the first hook of a backward: waits
-                  for every bucket and copies the averaged slots back into p.grad (with
-                  gradient_as_bucket_view=True, p.grad becomes a view of its slot instead:
-                  no copy, but the next synchronised backward overwrites it, as in torch).
+                  for every bucket, then gives each p.grad the average in its slot:
+                    - a .grad nothing else refers to (the usual case: the engine's fresh
+                      gradient, after zero_grad() set it to None) is replaced by a view of
+                      the slot, without a copy; nobody can tell it from a copy, because the
+                      bucket never writes into memory that a live view still shows: a
+                      bucket whose buffer is still viewed (last step's gradients, kept)
+                      fills its spare buffer instead (two buffers, used in turn);
+                    - a .grad someone holds (a reference kept by user code or a hook) gets
+                      the average copied into it in place, keeping its identity, as torch;
+                    - gradient_as_bucket_view=True: .grad becomes a view of the one buffer
+                      and stays one; the next synchronised backward overwrites it, as torch.
 
 The engine gives each parameter its .grad (and runs this hook) as soon as the backward walk
 has summed every contribution to it (minigrad/accumulate_grad.py), so the last layers'
@@ -27,7 +35,9 @@ without gradient leaves its bucket unlaunched, and the next forward raises torch
 """
 from __future__ import annotations
 
-from ... import backend, engine, storage
+import sys
+
+from ... import accumulate_grad, backend, engine, storage
 from ... import distributed as dist
 from ...tensor import Tensor
 
@@ -51,8 +61,10 @@ class Bucket:
             total += p.data.size
         xp = backend.array_module(params[0].data)
         self.buffer = xp.zeros(total, params[0].data.dtype)
+        self.spare = None               # the other buffer, once one was needed
+        self.unviewed = _count(self.buffer)     # its references when no view of it lives
         self.ready = [False] * len(params)
-        self.pending, self.work = len(params), None
+        self.pending, self.work, self.claimed = len(params), None, False
 
     def slot(self, k):
         p = self.params[k]
@@ -60,7 +72,22 @@ class Bucket:
 
     def reset(self):
         self.ready = [False] * len(self.params)
-        self.pending, self.work = len(self.params), None
+        self.pending, self.work, self.claimed = len(self.params), None, False
+
+    def claim(self):
+        """Before this backward's first write into the bucket: if a view of the buffer still
+        lives (gradients handed out by an earlier finalize), switch to the spare buffer,
+        made when first needed (a spare still viewed too is replaced by a new one)."""
+        self.claimed = True
+        if _count(self.buffer) <= self.unviewed:
+            return
+        if self.spare is None or _count(self.spare) > self.unviewed:
+            self.spare = backend.array_module(self.buffer).empty_like(self.buffer)
+        self.buffer, self.spare = self.spare, self.buffer
+
+
+def _count(a):
+    return sys.getrefcount(a)
 
 
 def assign_buckets(named_params, cap_bytes, first_cap_bytes=FIRST_BUCKET_BYTES):
@@ -124,6 +151,8 @@ class Reducer:
             raise RuntimeError("Expected to mark a variable ready only once: a parameter got "
                                "its gradient twice in one iteration (two backward passes "
                                "through one DDP forward?)")
+        if not b.claimed and not self.as_view:
+            b.claim()
         slot = b.slot(k)
         xp = backend.array_module(slot)
         xp.multiply(p.grad.data, 1.0 / self.world, out=slot)   # torch divides while copying
@@ -150,6 +179,8 @@ class Reducer:
             for b in self.buckets:
                 for k, r in enumerate(b.ready):
                     if not r:
+                        if not b.claimed and not self.as_view:
+                            b.claim()
                         b.slot(k)[...] = 0
                         self._mark(b, k)
             mask = backend.array_module(self.buckets[0].buffer).asarray(used, dtype="int32")
@@ -173,8 +204,8 @@ class Reducer:
                                                                         b.buffer):
                             p.grad = Tensor._make(avg)  # already a view (zero_grad with
                                                         # set_to_none=False) stays itself
-                    elif p.grad is None:
-                        p.grad = Tensor._make(avg.copy())
+                    elif p.grad is None or _unheld(p):
+                        p.grad = Tensor._make(avg)      # (see claim: never overwritten)
                     else:
                         backend.array_module(avg).copyto(p.grad.data, avg)
                 j += 1
@@ -182,3 +213,10 @@ class Reducer:
     def remove(self):
         for h in self.handles:
             h.remove()
+
+
+def _unheld(p):
+    """Whether only p refers to p.grad, and only p.grad to its memory (then replacing it by
+    a bucket view cannot be seen)."""
+    g = p.grad
+    return accumulate_grad._exclusive(g, 2)        # p's .grad slot, and `g` here
