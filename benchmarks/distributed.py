@@ -128,7 +128,77 @@ def worker(steps):
                           "buckets": len(reducers["ddp"].buckets),
                           **{k + "_ms": 1e3 * float(np.median(v[3:]))
                              for k, v in times.items()}}))
+    backward_overhead(comm, rank, n)
     dist.destroy_process_group()
+
+
+def wide(lib):
+    """50 parameters of 125,000 float32 (25 MB) and a loss whose backward is one multiply
+    per parameter, so that backward is mostly DDP's reduction; for minigrad or torch."""
+    class Wide(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ps = lib.nn.ParameterList(
+                [lib.nn.Parameter(lib.ones(125_000)) for _ in range(50)])
+
+        def forward(self, c):
+            total = None
+            for p in self.ps:
+                term = (p * c).sum()
+                total = term if total is None else total + term
+            return total
+    return Wide()
+
+
+def backward_overhead(comm, rank, n):
+    """What DDP adds to a backward whose gradients are 25 MB, against the same library's raw
+    all-reduce of 25 MB: minigrad (MPI) and, when torch is installed, torch's DDP (gloo),
+    in this process."""
+    import numpy as np
+
+    import minigrad as mg
+    from minigrad.nn.parallel import DistributedDataParallel as MgDDP
+    libs = [("minigrad", mg, MgDDP, None)]
+    try:
+        import torch
+        import torch.distributed as tdist
+        port = comm.bcast(29500 + os.getpid() % 2000 if rank == 0 else None)
+        tdist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
+                                 world_size=n)
+        torch.set_num_threads(1)
+        libs.append(("torch", torch, torch.nn.parallel.DistributedDataParallel, tdist))
+    except Exception as e:          # torch missing, or gloo unavailable: minigrad alone
+        if rank == 0:
+            print(json.dumps({"what": "note", "text": f"torch DDP not measured: {e}"}))
+    out = {}
+    for name, lib, DDP, tdist in libs:
+        plain, wrapped = wide(lib), DDP(wide(lib))
+        c = lib.ones(125_000) * 0.5
+        raw = lib.ones(50 * 125_000)
+        times = {"plain": [], "ddp": [], "raw": []}
+        for _ in range(12):
+            for key, model in (("plain", plain), ("ddp", wrapped)):
+                for p in model.parameters():
+                    p.grad = None
+                loss = model(c)
+                comm.Barrier()
+                t = time.perf_counter()
+                loss.backward()
+                times[key].append(time.perf_counter() - t)
+            comm.Barrier()
+            t = time.perf_counter()
+            if tdist is None:
+                import minigrad.distributed as mdist
+                mdist.all_reduce(raw)
+            else:
+                tdist.all_reduce(raw)
+            times["raw"].append(time.perf_counter() - t)
+        med = {k: 1e3 * float(np.median(v[2:])) for k, v in times.items()}
+        out[name] = med
+    if rank == 0:
+        print(json.dumps({"what": "overhead", "ranks": n, **out}))
+    if len(libs) > 1:
+        libs[1][3].destroy_process_group()
 
 
 def main():
@@ -171,6 +241,21 @@ def main():
             for key, label in labels.items():
                 ms = r[key + "_ms"]
                 print(f"    {label:72s} {ms:6.1f} ms  {ms / raw:5.2f}x")
+
+    for r in rows:
+        if r["what"] == "note":
+            print("\n" + r["text"])
+        if r["what"] == "overhead":
+            print(f"\nbackward of a 25 MB model (one multiply per parameter), {r['ranks']} ranks, "
+                  "median of 10, ms: what DDP adds, against the library's own raw all-reduce")
+            for lib in ("minigrad", "torch"):
+                if lib in r:
+                    m = r[lib]
+                    extra = m["ddp"] - m["plain"]
+                    print(f"  {lib:9s} backward {m['plain']:6.1f}, with DDP {m['ddp']:6.1f} "
+                          f"(+{extra:.1f}); raw all-reduce {m['raw']:6.1f}; DDP's addition / "
+                          f"raw = {extra / max(m['raw'], 1e-9):.2f}")
+
 
 if __name__ == "__main__":
     main()

@@ -20,7 +20,7 @@ def test_tour_has_blocks_for_every_section():
     assert text.count("```python") == len(blocks)          # no malformed fences
     for needle in ("viz.to_dot", "autograd.trace", "cross_entropy", "create_graph=True",
                    "compare_with_torch", "ladder_sum", "register_hook", "make_dual", "jacfwd",
-                   "vmap", "profiler"):
+                   "vmap", "profiler", "register_post_accumulate_grad_hook"):
         assert any(needle in b for b in blocks), needle
 
 
@@ -38,3 +38,4 @@ def test_tour_code_blocks_run():
     assert "jacfwd called f 3 times" in printed and "jacrev called f 1 time" in printed  # 11
     assert "per-sample gradients match the loop" in printed and "refused" in printed   # 12
     assert "Self CPU %" in printed and "MatmulBackward ran" in printed                 # 13
+    assert "lin2's hook ran before lin1's gradient existed: True" in printed          # 14
