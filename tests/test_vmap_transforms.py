@@ -4,6 +4,8 @@ vmap, a Module's parameters through functional_call, a function closing over a b
 tensor, vmap over a vjp_fn, and an outer grad through it all."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -263,3 +265,72 @@ def test_unbatched_result_with_out_dims_none_is_refused_not_wrong():
     with pytest.raises(ValueError, match="can not return a BatchedTensor when out_dim is None"):
         mf.vmap(lambda s: mf.jacrev(f_vec(mg))(mg.ones(3, dtype=mg.float64)),
                 out_dims=None)(mg.ones(4))
+
+
+# ---- ops whose batched path is special, and compositions ------------------------------------
+@pytest.mark.parametrize("name", ["jacrev", "jacfwd", "hessian"])
+@pytest.mark.parametrize("op", ["cross_entropy", "where_max_relu", "index", "loop_fallback"])
+def test_ops_with_special_batching(name, op):
+    # batching_fns (comparisons, where, max, cross_entropy, tensor indexing) and the loop
+    # fallback of an op without a batching rule (logcumsumexp): tangents and gradients flow
+    x, y = rn(4, 5), r.integers(0, 5, 4)
+
+    def build(L, F):
+        fn = torch.nn.functional if L is torch else mg.nn.functional
+        f = {"cross_entropy": lambda x, y: fn.cross_entropy(x[None] * x[0], y[None]),
+             "where_max_relu": lambda x, y: L.where(x > 0, x * x, L.relu(-x) * 3).sum()
+             * x.max() + x.max(0).values,
+             "index": lambda x, y: (x[y] * x).sum() * x,
+             "loop_fallback": lambda x, y: L.logcumsumexp(x * x, 0)}[op]
+        if name == "hessian":
+            return lambda x, y: F.hessian(lambda x: f(x, y).sum())(x)
+        how = name
+        if L is torch and op == "loop_fallback":
+            how = "jacrev"      # torch's forward rule for logcumsumexp is off by ~1e-9
+        return lambda x, y: getattr(F, how)(lambda x: f(x, y))(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")         # the loop fallback's warning
+        run(build, [x, y])
+
+
+@pytest.mark.parametrize("outer, inner", [("jacrev", "jacrev"), ("jacfwd", "jacfwd"),
+                                          ("jacrev", "jacfwd"), ("jacfwd", "jacrev")])
+def test_transforms_of_transforms_inside_and_around_vmap(outer, inner):
+    x, w = rn(4, 3), rn(3)
+
+    def f(L):
+        return lambda x: L.sin(x) * (x * x).sum()
+    run(lambda L, F: getattr(F, outer)(getattr(F, inner)(f(L))), [x])
+    # an outer Jacobian of per-sample Jacobians, w shared by the samples
+    got = getattr(mf, outer)(lambda w: mf.vmap(getattr(mf, inner)(
+        lambda w, x: mg.sin(w * x) * w.sum()), in_dims=(None, 0))(w, mg.tensor(x)))(
+        mg.tensor(w))
+    want = getattr(tf, outer)(lambda w: tf.vmap(getattr(tf, inner)(
+        lambda w, x: torch.sin(w * x) * w.sum()), in_dims=(None, 0))(w, torch.tensor(x)))(
+        torch.tensor(w))
+    assert_tree_close(got, want)
+
+
+def test_per_sample_hessian_of_an_mlp_loss_wrt_parameters():
+    mlp, x, y = MLP(), rn(3, 3), rn(3, 2)
+    pm = {k: mg.tensor(v) for k, v in mlp.params.items() if k.startswith("2.")}
+    pt = {k: torch.tensor(v) for k, v in mlp.params.items() if k.startswith("2.")}
+
+    def build(L, F):
+        module = mlp.m if L is mg else mlp.t
+        first = {k: (mg.tensor if L is mg else torch.tensor)(v) for k, v in mlp.params.items()
+                 if k.startswith("0.")}
+
+        def loss(p, x, y):
+            return ((F.functional_call(module, {**first, **p}, (x,)) - y) ** 2).sum()
+        return F.hessian(loss)
+    got = mf.vmap(build(mg, mf), in_dims=(None, 0, 0))(pm, mg.tensor(x), mg.tensor(y))
+    want = tf.vmap(build(torch, tf), in_dims=(None, 0, 0))(pt, torch.tensor(x), torch.tensor(y))
+    assert_tree_close(got, want)
+    assert tuple(got["2.weight"]["2.bias"].shape) == (3, 2, 5, 2)
+
+
+@pytest.mark.parametrize("name", ["jacrev", "jacfwd"])
+def test_empty_batch(name):
+    got = run(lambda L, F: getattr(F, name)(lambda x: L.sin(x) * x), [rn(0, 3)])
+    assert tuple(got.shape) == (0, 3, 3)
