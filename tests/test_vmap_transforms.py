@@ -186,7 +186,8 @@ def test_per_sample_jacobians_of_an_mlp_wrt_parameters(how):
 
 
 # ---- a transform whose inputs are not batched, its function closing over one that is -------
-@pytest.mark.parametrize("name", ["jacrev", "jacfwd", "hessian", "vjp", "jvp", "linearize"])
+@pytest.mark.parametrize("name", ["jacrev", "jacfwd", "hessian", "vjp", "jvp", "linearize",
+                                  "grad"])
 def test_function_closing_over_a_batched_tensor(name):
     w0, xs, v = rn(3), rn(4, 3), rn(3)
 
@@ -204,6 +205,8 @@ def test_function_closing_over_a_batched_tensor(name):
                 return F.jvp(f, (w,), (vt,))
             if name == "linearize":
                 return F.linearize(f, w)[1](vt)
+            if name == "grad":
+                return F.grad(lambda w: f(w).sum())(w)
             return getattr(F, name)(f)(w)
         return fn
     if name == "linearize":         # torch's does not run inside vmap: its per-sample loop
@@ -246,6 +249,9 @@ def test_errors_are_torchs():
     with pytest.raises(RuntimeError, match=r"size \[3\] while the given forward gradient is "
                                            r"of size \[2\]"):
         mf.vmap(lambda x: mf.jvp(mg.sin, (x,), (mg.ones(2, dtype=mg.float64),)))(xs)
+    with pytest.raises(RuntimeError, match=r"grad_output\[0\] has a shape of \(2,\) and "
+                                           r"output\[0\] has a shape of \(3,\)"):
+        mf.vmap(lambda x: mf.vjp(mg.sin, x)[1](mg.ones(2, dtype=mg.float64)))(xs)
     with pytest.raises(RuntimeError, match="pytree structure of cotangents"):
         mf.vmap(lambda x: mf.vjp(mg.sin, x)[1]((x, x)))(xs)
     with pytest.raises(RuntimeError, match="Expected f to be a function that has non-empty"):

@@ -62,6 +62,13 @@ class Layout:
         return [lv for lv in batched._stack if lv.level not in known
                 and any(is_batched_at(x, lv.level) for x in flat)]
 
+    def check_cotangents(self, flat_ct, shapes):
+        """The engine's shape check on the logical shapes (the plain ones carry batch dims)."""
+        for i, (c, shape) in enumerate(zip(flat_ct, shapes)):
+            if self.vmaps and isinstance(c, _tensor_cls()) and tuple(c.shape) != shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{tuple(c.shape)} and output[{i}] has a shape of {shape}.")
+
     def check_same_shape(self, primal, tangent):
         """make_dual's shape check on the logical shapes (the plain ones carry batch dims)."""
         if self.vmaps and tuple(primal.shape) != tuple(tangent.shape):

@@ -130,6 +130,7 @@ def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
             if o.dtype.kind != "f":
                 raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or "
                                    f"complex Tensors, got Tensor with dtype {o.dtype}")
+        out_shapes = [tuple(o.shape) for o in flat_out]        # per sample
         flat_out = [lay.plain(o) for o in flat_out]
         lower = levels.Lowering(lvl, keep_graph=outer_grad)
         out_outer = outer_grad and lower.reaches_outer(flat_out)
@@ -147,6 +148,7 @@ def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
                                f"{cspec}, primal output: {ospec}")
 
         def products(flat_ct):          # cotangent^T J, per sample of lay's vmaps
+            lay.check_cotangents(flat_ct, out_shapes)
             flat_ct = [lay.plain(c) for c in flat_ct]
             low = levels.Lowering(lvl, keep_graph=create_graph)
             keep = levels.forward_active() or (
