@@ -152,6 +152,9 @@ def test_vmap_over_vjp_fn():
     _, fm = mf.vjp(f_vec(mg), mg.tensor(x))
     _, ft = tf.vjp(f_vec(torch), torch.tensor(x))
     assert_tree_close(mf.vmap(fm)(mg.tensor(cs)), tf.vmap(ft)(torch.tensor(cs)))
+    c2 = rn(2, 2, 4, 3)                                  # two vmaps, the inner one on dim 1
+    assert_tree_close(mf.vmap(mf.vmap(fm, in_dims=1))(mg.tensor(c2)),
+                      tf.vmap(tf.vmap(ft, in_dims=1))(torch.tensor(c2)))
     # vjp inside one vmap, its vjp_fn inside a second, inner one: per (sample, cotangent)
     xs, cs = rn(4, 3), rn(4, 5, 2, 3)
     run(lambda L, F: (lambda x, c: F.vmap(F.vjp(f_vec(L), x)[1])(c)[0]), [xs, cs])
@@ -258,7 +261,7 @@ def test_errors_are_torchs():
         mf.vmap(lambda x: mf.jacrev(lambda x: [])(x))(xs)
     kept = []
     mf.vmap(lambda x: kept.append(mf.vjp(mg.sin, x)[1]) or x)(xs)
-    with pytest.raises(RuntimeError, match="after the vmap call that made it returned"):
+    with pytest.raises(RuntimeError, match="vjp_fn made inside vmap was called after"):
         kept[0](mg.ones(3, dtype=mg.float64))
 
 

@@ -83,8 +83,10 @@ def map_new_levels(fn, flat, layout):
     taken: fn runs once per sample of each such level, the results stacked and batched there
     (batching.loop, innermost level first: each slice may still be batched at outer ones)."""
     from .batching import loop
-    for lv in layout.vmaps:     # vjp_fn kept past its vmap: its per-sample graph is gone
-        batched.level_info(lv.level)
+    if any(lv.level not in batched._active for lv in layout.vmaps):
+        raise RuntimeError("vmap: a vjp_fn made inside vmap was called after that vmap call "
+                           "returned (did it escape through a closure or a global?); call it "
+                           "inside the vmapped function")
     new = layout.new_levels(flat)
     if not new:
         return fn(flat)
