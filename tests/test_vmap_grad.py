@@ -158,15 +158,21 @@ def test_grad_and_value_has_aux_and_second_order_under_vmap():
 
 
 @pytest.mark.parametrize("name", ["jacrev", "jacfwd", "hessian", "vjp", "jvp"])
-def test_other_transforms_inside_vmap_refuse(name):
-    def f(v):
-        return mg.sin(v) * v.sum()
-    mk = {"jacrev": lambda: mg.func.jacrev(f), "jacfwd": lambda: mg.func.jacfwd(f),
-          "hessian": lambda: mg.func.hessian(lambda v: f(v).sum()),
-          "vjp": lambda: (lambda v: mg.func.vjp(f, v)[1](mg.ones_like(v))[0]),
-          "jvp": lambda: (lambda v: mg.func.jvp(f, (v,), (mg.ones_like(v),))[1])}[name]
-    with pytest.raises(RuntimeError, match="not supported"):
-        vmap(mk())(mg.tensor(r.standard_normal((3, 4))))
-    # outside vmap, and inside vmap on tensors that are not batched, they still work
-    assert vmap(lambda x: x * mk()(mg.ones(4, dtype=mg.float64)).sum())(mg.ones(3, 4)).shape \
-        == (3, 4)
+def test_other_transforms_inside_vmap_are_per_sample(name):
+    # once refused; now per sample, as torch.func's (more in test_vmap_transforms.py)
+    def mk(L, F):
+        def f(v):
+            return L.sin(v) * v.sum()
+        return {"jacrev": lambda: F.jacrev(f), "jacfwd": lambda: F.jacfwd(f),
+                "hessian": lambda: F.hessian(lambda v: f(v).sum()),
+                "vjp": lambda: (lambda v: F.vjp(f, v)[1](L.ones_like(v))[0]),
+                "jvp": lambda: (lambda v: F.jvp(f, (v,), (L.ones_like(v),))[1])}[name]()
+    x = r.standard_normal((3, 4))
+    got = vmap(mk(mg, mg.func))(mg.tensor(x))
+    want = torch.func.vmap(mk(torch, torch.func))(torch.tensor(x))
+    assert tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-10)
+    # inside vmap on tensors that are not batched: the same value for every sample
+    one = mk(mg, mg.func)(mg.ones(4, dtype=mg.float64)).sum()
+    assert vmap(lambda x: x * mk(mg, mg.func)(mg.ones(4, dtype=mg.float64)).sum())(
+        mg.ones(3, 4)).numpy() == pytest.approx(np.full((3, 4), one.item()))

@@ -56,12 +56,3 @@ def grad_and_value(func, argnums, has_aux, args, kwargs):
             return grads, (value, aux)
         return grads, value
 
-
-def refuse(who, args):
-    """vjp, jacrev, jvp, jacfwd, hessian and linearize inside vmap: refused with a clear error
-    when a batched tensor reaches them (their per-sample versions are not written yet)."""
-    Tensor = _tensor_cls()
-    if any(isinstance(x, Tensor) and x._batched for x in tree_flatten(args)[0]):
-        raise RuntimeError(f"vmap: {who} on batched tensors (inside vmap) is not supported in "
-                           "minigrad yet; minigrad.func.grad and grad_and_value are. Call the "
-                           "transform outside vmap, or use vmap(grad(...)) per output")

@@ -9,7 +9,8 @@ computed by reverse mode is itself pushed forward (forward-over-reverse).
 minigrad.forward_ad has a single dual level, as torch.autograd.forward_ad: a forward
 transform inside another (jacfwd(jacfwd(f)), jvp inside jvp) raises NotImplementedError
 instead of mixing the two levels' tangents. Reverse inside forward and forward inside
-reverse both work.
+reverse both work. Inside vmap, jvp runs once on the plain layout of every sample's primals
+and tangents (batching_transforms.py), so jacfwd, hessian and linearize are per sample too.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from ..autograd import _tensor_cls, is_grad_enabled
 from ..creation import zeros_like
 from ..ops.shape import stack
 from . import argnums as _argnums
-from . import batched, batching_grad, levels
+from . import levels
+from .batching_transforms import Layout
 from .jacrev import jacrev
 from .pytree import tree_flatten, tree_unflatten
 
@@ -45,8 +47,6 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 
 
 def jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=False):
-    if batched._stack:                  # inside vmap: forward mode is not batched yet
-        batching_grad.refuse("jvp(f, primals, tangents)", (primals, tangents))
     if not isinstance(primals, tuple):
         raise RuntimeError(f"{_JVP}: Expected primals to be a tuple. E.g. it should be valid "
                            "to call f(*primals).")
@@ -62,9 +62,12 @@ def jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=
     _tensors_only(flat_t, "tangents")
     fwd = levels.forward_ad()
     outer_grad = is_grad_enabled()
+    lay = Layout()              # inside vmap: per sample (batching_transforms.py)
+    for p, t in zip(flat_p, flat_t):
+        lay.check_same_shape(p, t)
     # a level of its own, nested in any running one: jvp inside jvp or jacfwd(jacfwd(f))
     with levels.level() as lvl, fwd.dual_level(nested=True) as dual:
-        duals = tree_unflatten([fwd.make_dual(p, t, level=dual)
+        duals = tree_unflatten([lay.wrap(fwd.make_dual(lay.plain(p), lay.plain(t), level=dual))
                                 for p, t in zip(flat_p, flat_t)], pspec)
         args = duals if argnums is None else _argnums.replace(
             primals, duals[0] if isinstance(argnums, int) else duals, argnums)
@@ -80,18 +83,18 @@ def jvp_with_argnums(func, primals, tangents, argnums, *, strict=False, has_aux=
             if not isinstance(r, _tensor_cls()):
                 raise RuntimeError(f"{_JVP}: expected f(*args) to return only tensors, got "
                                    f"unsupported type {type(r)}")
-            primal, tangent = fwd.unpack_dual(r, level=dual)
+            primal, tangent = fwd.unpack_dual(lay.plain(r), level=dual)
             if tangent is None:
                 if strict:
                     raise RuntimeError(f"{_JVP[:-1]}, strict=True): The output of f is "
                                        "independent of the inputs. This is not allowed with "
                                        "strict=True.")
                 tangent = zeros_like(primal)
-            outs.append(lower(primal))
-            tans.append(lower(tangent))
+            outs.append(lay.wrap(lower(primal)))
+            tans.append(lay.wrap(lower(tangent)))
         if has_aux:
             from .reverse import _lower_tree
-            aux = _lower_tree(aux, lower, "")
+            aux = _lower_tree(aux, lambda a: lay.wrap_lowered(a, lower), "")
     out = (tree_unflatten(outs, rspec), tree_unflatten(tans, rspec))
     return out + (aux,) if has_aux else out
 
@@ -138,8 +141,6 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     as jacrev's. Matches torch.func.jacfwd."""
     @functools.wraps(func)
     def wrapper_fn(*args):
-        if batched._stack:              # inside vmap: forward mode is not batched yet
-            batching_grad.refuse("jacfwd(f)(*args)", args)
         rand = _Randomness(randomness)
         primals = args if argnums is None else _argnums.select(args, argnums)
         flat_p, pspec = tree_flatten(primals)
@@ -170,13 +171,22 @@ def _basis(flat_p, numels, k):
     Tensor = _tensor_cls()
     out = []
     for p, n in zip(flat_p, numels):
-        xp = backend.array_module(p.data)
-        e = xp.zeros(n, p.data.dtype)
+        a = _array(p)
+        xp = backend.array_module(a)
+        e = xp.zeros(n, a.dtype)
         if 0 <= k < n:
             e[k] = 1
         k -= n
         out.append(Tensor._make(e.reshape(p.shape)))
     return out
+
+
+def _array(p):
+    """p's array; inside vmap, the physical one of a batched p (only its type and dtype are
+    read: the basis is the same for every sample)."""
+    while p._batched:
+        p = p._value
+    return p.data
 
 
 def _blocks(columns, flat_p, numels):

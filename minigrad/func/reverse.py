@@ -19,6 +19,7 @@ from ..creation import zeros_like
 from ..engine import grad as autograd_grad
 from . import argnums as _argnums
 from . import batched, batching_grad, levels
+from .batching_transforms import Layout, map_new_levels
 from .pytree import tree_flatten, tree_unflatten
 
 
@@ -104,18 +105,17 @@ def vjp(func, *primals, has_aux=False):
 
 
 def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
-    if batched._stack:                  # inside vmap: only grad has per-sample gradients yet
-        batching_grad.refuse(who, primals)
     outer_grad = is_grad_enabled()
     Tensor = _tensor_cls()
+    lay = Layout()              # inside vmap: per sample (batching_transforms.py)
     with levels.level() as lvl, enable_grad():
         if argnums is None:
             diff = primals
         else:
             diff = _argnums.select(primals, argnums, as_tuple=False)
         flat, pspec = tree_flatten(diff)
-        flat_in = [levels.make_differentiable(x, lvl) for x in flat]
-        new = tree_unflatten(flat_in, pspec)
+        flat_in = [levels.make_differentiable(lay.plain(x), lvl) for x in flat]
+        new = tree_unflatten([lay.wrap(x) for x in flat_in], pspec)
         primals = new if argnums is None else _argnums.replace(primals, new, argnums)
         out = func(*primals)
         out, aux = _argnums.split_aux(out, has_aux, who)
@@ -130,11 +130,13 @@ def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
             if o.dtype.kind != "f":
                 raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or "
                                    f"complex Tensors, got Tensor with dtype {o.dtype}")
+        out_shapes = [tuple(o.shape) for o in flat_out]        # per sample
+        flat_out = [lay.plain(o) for o in flat_out]
         lower = levels.Lowering(lvl, keep_graph=outer_grad)
         out_outer = outer_grad and lower.reaches_outer(flat_out)
-        results = tree_unflatten([lower(o) for o in flat_out], ospec)
+        results = tree_unflatten([lay.wrap(lower(o)) for o in flat_out], ospec)
         if has_aux:
-            aux = _lower_tree(aux, lower, "")
+            aux = _lower_tree(aux, lambda a: lay.wrap_lowered(a, lower), "")
 
     def vjp_fn(cotangents, retain_graph=True, create_graph=None):
         if create_graph is None:
@@ -144,16 +146,21 @@ def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
             raise RuntimeError("Expected pytree structure of cotangents to be the same as "
                                "pytree structure of outputs to the function. cotangents: "
                                f"{cspec}, primal output: {ospec}")
-        low = levels.Lowering(lvl, keep_graph=create_graph)
-        keep = levels.forward_active() or (
-            create_graph and (out_outer or low.reaches_outer(flat_ct)))
-        grads = autograd_grads(flat_out, flat_in, flat_ct, retain_graph=retain_graph or keep,
-                               create_graph=keep)
-        if keep:
-            grads = [low(g) for g in grads]
-        return tree_unflatten(grads, pspec)
+
+        def products(flat_ct):          # cotangent^T J, per sample of lay's vmaps
+            lay.check_cotangents(flat_ct, out_shapes)
+            flat_ct = [lay.plain(c) for c in flat_ct]
+            low = levels.Lowering(lvl, keep_graph=create_graph)
+            keep = levels.forward_active() or (
+                create_graph and (out_outer or low.reaches_outer(flat_ct)))
+            grads = autograd_grads(flat_out, flat_in, flat_ct,
+                                   retain_graph=retain_graph or keep, create_graph=keep)
+            return tuple(lay.wrap(low(g) if keep else g) for g in grads)
+        # cotangents batched at a vmap entered after vjp: once per sample of it
+        return tree_unflatten(list(map_new_levels(products, flat_ct, lay)), pspec)
 
     vjp_fn.flat_parts = (flat_out, flat_in, lvl, out_outer)   # for jacrev's rows
+    vjp_fn.layout = lay
     if has_aux:
         return results, vjp_fn, aux
     return results, vjp_fn
