@@ -175,6 +175,7 @@ def make_dual(tensor, tangent, *, level=None):
         if t.dtype.kind not in "fc":
             raise ValueError(f"make_dual(): Expected {name} to be floating point or complex, "
                              f"but got: {t.dtype}")
+    _not_batched("make_dual", tensor, tangent)
     if tangent.shape != tensor.shape:
         raise RuntimeError("make_dual(): Trying to set a forward gradient that has a different "
                            "size than that of the original Tensor, this is not supported. "
@@ -194,6 +195,7 @@ def unpack_dual(tensor, *, level=None):
     Tensor = autograd._tensor_cls()
     if not isinstance(tensor, Tensor):
         raise TypeError(f"unpack_dual(): tensor must be a Tensor, not {type(tensor).__name__}")
+    _not_batched("unpack_dual", tensor)
     if not state.stack or (level is not None and not (
             isinstance(level, int) and 0 <= level < len(state.stack))):
         return UnpackedDualTensor(tensor, None)
@@ -204,6 +206,15 @@ def unpack_dual(tensor, *, level=None):
     with _busy(lid):
         primal = _alias(tensor)
     return UnpackedDualTensor(primal, tangent)
+
+
+def _not_batched(who, *tensors):
+    """make_dual / unpack_dual on a tensor inside minigrad.func.vmap: refused, as torch refuses
+    them there (no batching rule for _make_dual / _unpack_dual)."""
+    if any(t._batched for t in tensors):
+        raise RuntimeError(f"{who}(): not supported on a tensor inside vmap (torch has no "
+                           f"batching rule for it either); inside vmap use "
+                           f"minigrad.func.jvp, jacfwd or linearize")
 
 
 # ---- propagation (called by Function.apply) ------------------------------------------------

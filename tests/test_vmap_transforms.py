@@ -343,3 +343,25 @@ def test_per_sample_hessian_of_an_mlp_loss_wrt_parameters():
 def test_empty_batch(name):
     got = run(lambda L, F: getattr(F, name)(lambda x: L.sin(x) * x), [rn(0, 3)])
     assert tuple(got.shape) == (0, 3, 3)
+
+
+@pytest.mark.parametrize("case", ["make_dual", "unpack_dual"])
+def test_dual_api_on_batched_tensors_is_refused_as_in_torch(case):
+    # torch has no batching rule for _make_dual / _unpack_dual; ours must not answer either
+    # (unpack_dual used to return no tangent, silently)
+    import torch.autograd.forward_ad as tfw
+    x = np.random.default_rng(0).standard_normal((4, 3))
+
+    def attempt(lib, fw, vmap):
+        t = lib.tensor(x)
+        if case == "make_dual":
+            with fw.dual_level():
+                return vmap(lambda r: fw.unpack_dual(fw.make_dual(r, r).sin()).tangent)(t)
+        with fw.dual_level():
+            d = fw.make_dual(t, lib.ones_like(t))
+            return vmap(lambda r: fw.unpack_dual(r.sin()).tangent)(d)
+
+    with pytest.raises(RuntimeError):
+        attempt(torch, tfw, torch.func.vmap)
+    with pytest.raises(RuntimeError, match=f"{case}\\(\\): not supported on a tensor inside vmap"):
+        attempt(mg, mg.autograd.forward_ad, mg.func.vmap)
