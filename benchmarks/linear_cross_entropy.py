@@ -8,9 +8,10 @@ minigrad's chunked variant runs its CUDA fast path (minigrad/cuda/linear_cross_e
 
 Time: every variant runs round-robin in this process (background load hits all alike), best
 of --repeat; with --threads 1 (the default) it is the process's CPU time, which a loaded
-machine does not inflate the way it does wall-clock time. Memory: each variant runs once more in a fresh subprocess, and its peak resident
-memory above what the process held before the call (inputs allocated) is reported (on CUDA:
-the memory pools' peak). torch runs on the same device as minigrad.
+machine does not inflate the way it does wall-clock time. Memory: each variant runs once
+more in a fresh subprocess, and its peak resident memory above what the process held before
+the call (inputs allocated) is reported (on CUDA: the memory pools' peak). torch runs on the
+same device as minigrad.
 """
 from __future__ import annotations
 

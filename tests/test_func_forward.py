@@ -117,6 +117,13 @@ def test_jacfwd_randomness():
     drawn.clear()
     mf.jacfwd(f, randomness="different")(x)
     assert not np.array_equal(drawn[0], drawn[1])
+    # 'same' draws as one call of f does: the generator ends where f alone leaves it
+    mg.manual_seed(5)
+    mf.jacfwd(f, randomness="same")(x)
+    after_jacfwd = mg.rand(3).data
+    mg.manual_seed(5)
+    f(x)
+    np.testing.assert_array_equal(after_jacfwd, mg.rand(3).data)
 
 
 def logistic(L, X, y):

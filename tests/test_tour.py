@@ -35,7 +35,9 @@ def test_tour_code_blocks_run():
             exec(code, namespace)  # noqa: S102 (running the tour's code is the test)
     printed = out.getvalue()
     assert "TanhBackward" in printed and "CrossEntropyBackward" in printed
-    assert "jacfwd called f 3 times" in printed and "jacrev called f 1 time" in printed  # 11
+    assert "jacfwd called f 1 time, on a batch of 3 tangents" in printed               # 11
+    assert "column by column, jacfwd called f 3 times" in printed
+    assert "jacrev called f 1 time" in printed
     assert "per-sample gradients match the loop" in printed and "refused" in printed   # 12
     assert "Self CPU %" in printed and "MatmulBackward ran" in printed                 # 13
     assert "lin2's hook ran before lin1's gradient existed: True" in printed          # 14

@@ -2,8 +2,9 @@
 
 jvp runs f once on dual tensors (value, tangent) inside a forward_ad.dual_level: every op
 pushes the tangent through its forward-derivative rule, so one pass gives J @ v, a column
-of the Jacobian. jacfwd needs one pass per input element: cheap when inputs are few and
-outputs many (jacrev is the other way round). hessian is jacfwd(jacrev(f)): the gradient
+of the Jacobian. jacfwd needs one column per input element: cheap when inputs are few and
+outputs many (jacrev is the other way round); it vmaps over the basis, so f runs once on a
+batch of all the tangents, as in torch. hessian is jacfwd(jacrev(f)): the gradient
 computed by reverse mode is itself pushed forward (forward-over-reverse).
 
 minigrad.forward_ad has a single dual level, as torch.autograd.forward_ad: a forward
@@ -136,34 +137,88 @@ class _Randomness:
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
-    """A function computing the Jacobian of func w.r.t. args[argnums] by forward mode: one
-    jvp per input element, e_k giving column k. Block shapes are out.shape + input.shape,
-    as jacrev's. Matches torch.func.jacfwd."""
+    """A function computing the Jacobian of func w.r.t. args[argnums] by forward mode: the
+    jvp with every basis vector e_k at once, as torch does it: vmap over the basis, so f runs
+    once on inputs laid out for all n input elements (batching_transforms.py) and the tangent
+    of each output holds its n columns. Block shapes are out.shape + input.shape, as
+    jacrev's. randomness is that vmap's ('different': one jvp per column, each drawing its
+    own). Matches torch.func.jacfwd."""
     @functools.wraps(func)
     def wrapper_fn(*args):
-        rand = _Randomness(randomness)
+        if randomness not in ("error", "different", "same"):
+            raise RuntimeError("Only allowed values for randomness are 'error', 'different', "
+                               f"or 'same'. Got {randomness}")
         primals = args if argnums is None else _argnums.select(args, argnums)
         flat_p, pspec = tree_flatten(primals)
         _tensors_only(flat_p, "primals")
         numels = [p.numel() for p in flat_p]
-        cols, aux, ospec = [], None, None
-        for k in range(max(sum(numels), 1)):
-            basis = _basis(flat_p, numels, k)
-            rand.before(k)
-            res = jvp_with_argnums(func, args, tree_unflatten(basis, pspec), argnums,
+        if sum(numels) == 0 or randomness == "different":
+            return _jacfwd_columns(func, args, argnums, has_aux, randomness, flat_p, pspec,
+                                   numels)
+
+        def push(*basis):
+            res = jvp_with_argnums(func, args, tree_unflatten(list(basis), pspec), argnums,
                                    has_aux=has_aux)
-            rand.after()
-            flat_t, ospec = tree_flatten(res[1])
-            cols.append(flat_t)
-            if has_aux and k == 0:
-                aux = res[2]
-        blocks = [_blocks([c[j] for c in cols], flat_p, numels) for j in range(len(cols[0]))]
-        per_out = [tree_unflatten(b, pspec) for b in blocks]
+            return (res[1], res[2]) if has_aux else res[1]
+        from .vmap import vmap
+        res = vmap(push, randomness=randomness)(*_basis_batch(flat_p, numels))
+        tangents, aux = res if has_aux else (res, None)
+        flat_t, ospec = tree_flatten(tangents)       # each: (n,) + out.shape
+        per_out = [tree_unflatten(_blocks(t.movedim(0, -1), flat_p, numels), pspec)
+                   for t in flat_t]
         if isinstance(argnums, int):
             per_out = [p[0] for p in per_out]
         jac = tree_unflatten(per_out, ospec)
-        return (jac, aux) if has_aux else jac
+        if has_aux:                 # the same for every basis vector: the first one's
+            a_flat, a_spec = tree_flatten(aux)
+            aux = tree_unflatten([a[0] for a in a_flat], a_spec)
+            return jac, aux
+        return jac
     return wrapper_fn
+
+
+def _jacfwd_columns(func, args, argnums, has_aux, randomness, flat_p, pspec, numels):
+    """jacfwd one column at a time: for no input elements (a vmap needs a sample), and for
+    randomness='different' (each column's f draws its own random numbers)."""
+    rand = _Randomness(randomness)
+    cols, aux, ospec = [], None, None
+    for k in range(max(sum(numels), 1)):
+        rand.before(k)
+        res = jvp_with_argnums(func, args, tree_unflatten(_basis(flat_p, numels, k), pspec),
+                               argnums, has_aux=has_aux)
+        rand.after()
+        flat_t, ospec = tree_flatten(res[1])
+        cols.append(flat_t)
+        if has_aux and k == 0:
+            aux = res[2]
+    blocks = [_blocks(_columns(c[j] for c in cols), flat_p, numels)
+              for j in range(len(cols[0]))]
+    per_out = [tree_unflatten(b, pspec) for b in blocks]
+    if isinstance(argnums, int):
+        per_out = [p[0] for p in per_out]
+    jac = tree_unflatten(per_out, ospec)
+    return (jac, aux) if has_aux else jac
+
+
+def _columns(cols):
+    """Columns J e_k, each shaped like the output, as one tensor out.shape + (n,); with no
+    input element (n = 0) the one zero column gives the shape."""
+    cols = list(cols)
+    return stack(cols, -1) if len(cols) > 1 else cols[0].unsqueeze(-1)
+
+
+def _basis_batch(flat_p, numels):
+    """Every basis tangent at once: for each input a tensor (n,) + its shape, row k of which
+    is that input's part of e_k (n = all inputs' elements together)."""
+    Tensor = _tensor_cls()
+    total, out, start = sum(numels), [], 0
+    for p, n in zip(flat_p, numels):
+        a = _array(p)
+        e = backend.array_module(a).zeros((total, n), a.dtype)
+        e[start:start + n] = backend.array_module(a).eye(n, dtype=a.dtype)
+        out.append(Tensor._make(e.reshape((total,) + tuple(p.shape))))
+        start += n
+    return out
 
 
 def _basis(flat_p, numels, k):
@@ -189,14 +244,12 @@ def _array(p):
     return p.data
 
 
-def _blocks(columns, flat_p, numels):
-    """Columns J e_k (each shaped like the output) into one block per input."""
-    total = sum(numels)
-    if total == 0:
-        o = columns[0]
-        return [zeros_like(o).reshape(tuple(o.shape) + (0,)).reshape(
-            tuple(o.shape) + tuple(p.shape)) for p in flat_p]
-    full = stack(columns, -1)                  # out.shape + (total,)
+def _blocks(full, flat_p, numels):
+    """The Jacobian out.shape + (n,) (column k: J e_k) split into one block per input,
+    shaped out.shape + input.shape."""
+    if sum(numels) == 0:
+        return [zeros_like(full[..., :0]).reshape(tuple(full.shape[:-1]) + tuple(p.shape))
+                for p in flat_p]
     out, start = [], 0
     for p, n in zip(flat_p, numels):
         block = full[..., start:start + n]
