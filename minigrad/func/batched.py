@@ -68,6 +68,11 @@ def _no_autograd(what):
                        "minigrad.func.grad/vjp inside vmap, or call it outside of vmap.")
 
 
+class RawArrayOfBatched(RuntimeError):
+    """Raised when code reads .data of a BatchedTensor: an op without a batching rule that
+    works on raw arrays (jacfwd catches it and goes column by column)."""
+
+
 class BatchedTensor(Tensor):
     """A per-sample view of `_value`, whose dim 0 is the batch of vmap level `_level`."""
     __slots__ = ("_value", "_level")
@@ -75,7 +80,7 @@ class BatchedTensor(Tensor):
 
     @property
     def data(self):
-        raise RuntimeError(
+        raise RawArrayOfBatched(
             "vmap: an operation read the raw array (.data) of a tensor that has a hidden batch "
             f"dim (inside minigrad.func.vmap, logical shape {tuple(self.shape)}). That "
             "operation has no batching rule; rewrite it with other ops or move it out of vmap.")

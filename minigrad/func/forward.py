@@ -16,13 +16,16 @@ and tangents (batching_transforms.py), so jacfwd, hessian and linearize are per 
 from __future__ import annotations
 
 import functools
+import warnings
 
 from .. import backend
+from ..rng_state import get_rng_state, set_rng_state
 from ..autograd import _tensor_cls, is_grad_enabled
 from ..creation import zeros_like
 from ..ops.shape import stack
 from . import argnums as _argnums
 from . import levels
+from .batched import RawArrayOfBatched
 from .batching_transforms import Layout
 from .jacrev import jacrev
 from .pytree import tree_flatten, tree_unflatten
@@ -161,7 +164,16 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
                                    has_aux=has_aux)
             return (res[1], res[2]) if has_aux else res[1]
         from .vmap import vmap
-        res = vmap(push, randomness=randomness)(*_basis_batch(flat_p, numels))
+        rng = get_rng_state()
+        try:
+            res = vmap(push, randomness=randomness)(*_basis_batch(flat_p, numels))
+        except RawArrayOfBatched as e:      # an op vmap cannot batch: column by column
+            warnings.warn(f"jacfwd: {str(e).split('. That')[0]}: computing the Jacobian one "
+                          "column at a time instead (correct, slower)", UserWarning,
+                          stacklevel=2)
+            set_rng_state(rng)              # (f may have drawn before it failed)
+            return _jacfwd_columns(func, args, argnums, has_aux, randomness, flat_p, pspec,
+                                   numels)
         tangents, aux = res if has_aux else (res, None)
         flat_t, ospec = tree_flatten(tangents)       # each: (n,) + out.shape
         per_out = [tree_unflatten(_blocks(t.movedim(0, -1), flat_p, numels), pspec)

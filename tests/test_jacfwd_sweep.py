@@ -1,0 +1,68 @@
+"""jacfwd on every crosscheck case against torch.func.jacfwd (float64, the case's first
+differentiable input, when it has at most 48 elements): jacfwd vmaps over the basis, so this
+runs every op's batching rule under forward mode, and the column-by-column fallback for the
+ops vmap cannot batch."""
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.crosscheck_cases import CASES, MaskCase
+from test_forward_ad_sweep import MG, TORCH, TORCH_NO_JVP, _ids, _outs, draw
+
+torch = pytest.importorskip("torch")
+
+
+def _function(lib, case, arrays, extra, k):
+    state = {}
+
+    def f(x):
+        xs = [lib.tensor(a) for a in arrays]
+        xs[k] = x
+        return tuple(_outs(case.call(lib, xs, extra, state)))
+    return f
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
+def test_jacfwd_matches_torch(case):
+    if case.missing():
+        pytest.skip(f"minigrad has no {case.missing()}")
+    if case.op in TORCH_NO_JVP:
+        pytest.skip("torch's forward mode is not a reference for this op")
+    _, arrays, extra, tangents = draw(case, "jacfwd")
+    k = next(i for i, v in enumerate(tangents) if v is not None)
+    if not 0 < arrays[k].size <= 48:
+        pytest.skip("input too large for a dense Jacobian here")
+    ours = _function(MG, case, arrays, extra, k)       # first: a MaskCase draws its mask
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")     # (the loop fallbacks say they are slow)
+            got = mg.func.jacfwd(ours)(mg.tensor(arrays[k]))
+    except RuntimeError as e:                   # a random op: refused by default, as torch
+        assert "randomness" in str(e), str(e)
+        if isinstance(case, MaskCase):          # (torch replays our mask: none was drawn)
+            return
+        with pytest.raises(RuntimeError, match="random"):
+            torch.func.jacfwd(_function(TORCH, case, arrays, extra, k))(
+                torch.tensor(arrays[k]))
+        return
+    try:
+        want = torch.func.jacfwd(_function(TORCH, case, arrays, extra, k))(
+            torch.tensor(arrays[k]))
+    except (RuntimeError, NotImplementedError) as e:
+        pytest.skip(f"torch.func.jacfwd refuses: {str(e)[:80]}")
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        assert tuple(a.shape) == tuple(b.shape)
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-6 * case.tol,
+                                   atol=1e-8 * case.tol)
+
+
+def test_an_op_vmap_cannot_batch_goes_column_by_column():
+    x = np.random.default_rng(1).standard_normal((3, 4))
+    idx = [0, 5, 11, 5]
+    want = torch.func.jacfwd(lambda t: t.take(torch.tensor(idx)).sin())(torch.tensor(x))
+    with pytest.warns(UserWarning, match="one column at a time"):
+        got = mg.func.jacfwd(lambda t: t.take(mg.tensor(idx)).sin())(mg.tensor(x))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
