@@ -185,11 +185,20 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
 
 
 def _fill_retained(node, gouts, create_graph):
-    """Set .grad of this node's outputs that asked for retain_grad()."""
+    """Set .grad of this node's outputs that asked for retain_grad(), as torch's hook does:
+    a copy of the gradient the first time (it flows on, and may be the caller's), then
+    .grad + gradient as a new tensor."""
     for nr, ref in node._retained.items():
         t = ref()
-        if t is not None and gouts[nr] is not None:
-            t.grad = _accumulate(t.grad, gouts[nr] if create_graph else gouts[nr].detach())
+        g = gouts[nr]
+        if t is None or g is None:
+            continue
+        if not create_graph:
+            g = g.detach()
+        if t.grad is None:
+            t.grad = g.clone() if create_graph else type(g)._make(g.data.copy())
+        else:
+            t.grad = t.grad + g
 
 
 # minigrad.profiler swaps this function for a timing wrapper while a profile records (so

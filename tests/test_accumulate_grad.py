@@ -155,3 +155,23 @@ def test_a_leaf_reached_twice_lands_once_with_the_sum():
     w.register_post_accumulate_grad_hook(lambda p: calls.append(p.grad.tolist()))
     ((w * 2).sum() + (w * w).sum()).backward()
     assert calls == [[4.0, 6.0]]
+
+
+def _retained_story(lib):
+    """retain_grad() on a non-leaf: copies, not aliases; later backwards add out of place."""
+    x = _leaf(lib, [1.0, 2.0, 3.0])
+    z = x * 3
+    z.retain_grad()
+    seed = lib.tensor(np.array([2.0, 2.0, 2.0]))
+    z.backward(seed, retain_graph=True)
+    first = z.grad
+    seed.mul_(10)                       # the caller's seed changes: z.grad must not
+    after_seed = first.tolist()
+    z.backward(lib.tensor(np.array([1.0, 1.0, 1.0])))
+    return first is z.grad, after_seed, first.tolist(), z.grad.tolist(), x.grad.tolist()
+
+
+def test_retained_gradients_match_torch():
+    ours, theirs = _retained_story(mg), _retained_story(torch)
+    assert ours == theirs
+    assert ours[1] == [2.0, 2.0, 2.0] and ours[3] == [3.0, 3.0, 3.0]
