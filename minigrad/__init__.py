@@ -73,6 +73,7 @@ from .ops.tile import flip, fliplr, flipud, repeat_interleave, roll, rot90, tile
 from .ops.layout import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors,  # noqa: E402
                          broadcast_to, column_stack, dstack, hstack, movedim, moveaxis,
                          swapaxes, swapdims, unflatten, vstack)
+from .ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 # ---- issue 15: act ----
 from .ops.activation_more import (prelu, relu_, torch_celu as celu,  # noqa: E402
                                   torch_rrelu as rrelu, torch_rrelu_ as rrelu_,

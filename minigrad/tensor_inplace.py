@@ -6,7 +6,7 @@ Python's augmented assignments (x += y) are in place here, as in torch.
 from __future__ import annotations
 
 from . import backend
-from .ops import inplace
+from .ops import inplace, sampling
 
 
 def _call(name):
@@ -106,6 +106,12 @@ class InplaceMethods:
         mean, std = inplace.normal_args(self, mean, std)
         r = backend.rng(backend.array_module(self.data))
         return inplace.fill(self, r.normal(mean, std, self.shape), "normal_")
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        return sampling.bernoulli_(self, p, generator=generator)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return sampling.exponential_(self, lambd, generator=generator)
 
     def __setitem__(self, key, value):
         inplace.setitem(self, key, value)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import backend
 from .ops import (arith, bitwise, checks, compare, division, functional, index, linalg, reduce,
-                  shape, softmax, sort, unary)
+                  sampling, shape, softmax, sort, unary)
 
 
 class OpMethods:
@@ -137,6 +137,12 @@ class OpMethods:
     def median(self, dim=None, keepdim=False): return sort.median(self, dim, keepdim)
     def nanmedian(self, dim=None, keepdim=False): return sort.nanmedian(self, dim, keepdim)
     def mode(self, dim=-1, keepdim=False): return sort.mode(self, dim, keepdim)
+    def bernoulli(self, p=None, *, generator=None):
+        return sampling.bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return sampling.multinomial(self, num_samples, replacement, generator=generator)
+
     def softmax(self, dim, dtype=None):
         return softmax.softmax(self, checks.need_int("softmax", dim, "dim", 1), dtype)
 
