@@ -91,6 +91,53 @@ def sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa):
     return make(out, lv.level)
 
 
+# ---- raw-array functions along logical dims -------------------------------------------------
+def broadcasting(fn, *args):
+    """fn(*args) of an elementwise function on raw arrays (isclose, logical_xor): the batch
+    dim leads the broadcast (batching.align), one call for all samples."""
+    lv = _level(*args)
+    return wrap_result(fn(*align(args, lv)), lv)
+
+
+def along_dim(fn, input, dim, op):
+    """fn(x, d) of a function along one dim (sort, cummax) on a batched input: the same
+    function on the physical value at d + 1; a 0-d input runs per sample."""
+    from ..ops.shape import normalize_dim
+    lv = _level(input)
+    d = normalize_dim(dim, input.ndim, op)
+    if input.ndim == 0:
+        return loop(lambda x: fn(x, d), lv, (input,))
+    return wrap_result(fn(input._value, d + 1), lv)
+
+
+def along_dims(fn, input, dim, op):
+    """fn(x, dims) of a reduction over dims (an int, a tuple, or None: all of them) on a
+    batched input: the same function on the physical value over the shifted dims (a 0-d
+    input and dim=() run per sample)."""
+    from ..ops.shape import normalize_dims
+    lv = _level(input)
+    if input.ndim == 0 and dim is not None or isinstance(dim, (tuple, list)) and not dim:
+        return loop(lambda x: fn(x, dim), lv, (input,))     # (dim=() means all, or none)
+    dims = normalize_dims(dim, input.ndim, op)
+    return wrap_result(fn(input._value, tuple(d + 1 for d in dims)), lv)
+
+
+# ---- running statistics ------------------------------------------------------------------
+def running_stats(fn, input, running_mean, running_var, weight, bias):
+    """fn(input, running_mean, running_var, weight, bias) of a norm that updates its running
+    buffers in place: with the buffers batched, each sample updates its own (the loop over
+    samples writes through its slice of the buffers), as torch's vmap does. Buffers not
+    batched where the input is would take every sample's update: refused, with torch's error
+    (a RawArrayOfBatched, so jacfwd, whose layout batches the input, goes column by column)."""
+    lv = _level(input, running_mean, running_var, weight, bias)
+    if not (is_batched_at(running_mean, lv.level) and is_batched_at(running_var, lv.level)):
+        raise batched.RawArrayOfBatched(
+            "Batch norm got a batched tensor as input while the running_mean or running_var, "
+            "which will be updated in place, were not batched. If you are using a module and "
+            "do not need eval mode, please set `track_running_stats` to be False.")
+    return loop(fn, lv, (input, running_mean, running_var, weight, bias))
+
+
 # ---- in-place writes ------------------------------------------------------------------------
 def _plain(t):
     while isinstance(t, Tensor) and t._batched:
