@@ -285,21 +285,38 @@ def random_check_error_only():
         random_check()
 
 
-def _dropout_levels(x, p, levels):
+def drop_path(input, p, scale_by_keep):
+    """drop_path inside vmap: each sample's own dim 0 is dropped as dropout drops elements,
+    by the randomness mode of every level ('different': a draw per sample, 'same': one)."""
+    random_check_error_only()
+    keep = 1.0 - p
+    return _dropout_levels(input, p, batched._stack[::-1],
+                           (input.shape[0],) + (1,) * (input.ndim - 1),
+                           1 / keep if scale_by_keep and keep > 0 else 1)
+
+
+def _dropout_levels(x, p, levels, mask_shape=None, scale=None):
+    """x times a keep mask (of x's logical mask_shape, default its shape, times scale,
+    default 1 / keep) drawn per sample at the 'different' levels, once at the others."""
     if not levels:
         from ..ops.dropout import MaskMul, _keep_mask
         keep = 1.0 - p
         _drawing[0] = True
         try:
-            mask = _keep_mask(x, x.shape, keep, 1 / keep if keep else 0)
+            shape = x.shape if mask_shape is None else \
+                x.shape[:x.ndim - len(mask_shape)] + mask_shape     # the batch dims in front
+            mask = _keep_mask(x, shape, keep,
+                              (1 / keep if keep else 0) if scale is None else scale)
         finally:
             _drawing[0] = False
         return MaskMul.apply(x, mask)
-    lv = levels[0]
+    lv, rest = levels[0], levels[1:]
     if lv.randomness == "different":
-        return make(_dropout_levels(to_batched(x, lv.level, lv.size), p, levels[1:]), lv.level)
+        return make(_dropout_levels(to_batched(x, lv.level, lv.size), p, rest, mask_shape,
+                                    scale), lv.level)
     if not is_batched_at(x, lv.level):
-        return _dropout_levels(x, p, levels[1:])
+        return _dropout_levels(x, p, rest, mask_shape, scale)
     from ..creation import ones
-    mask = _dropout_levels(ones(tuple(x.shape), dtype=x.dtype, device=x.device), p, levels[1:])
+    mask = _dropout_levels(ones(tuple(x.shape), dtype=x.dtype, device=x.device), p, rest,
+                           mask_shape, scale)
     return x * mask
