@@ -135,8 +135,8 @@ def index_fill(input, dim, index, value):
     _need_tensor(input, "index_fill", "input")
     if getattr(index, "_batched", False):                   # inside vmap: per sample
         from ..func import batching_index
-        return batching_index.per_sample("index_fill", lambda x, i: index_fill(x, dim, i, value),
-                                         (input, index))
+        return batching_index.per_sample("index_fill", lambda x, i, v: index_fill(x, dim, i, v),
+                                         (input, index, value))
     d, idx, key = _dim_key("index_fill", input, dim, index, ("int64",), wrap_negative=True)
     xp = module_of_device(input)
     mask = xp.zeros(input.shape or (1,), bool)
