@@ -46,13 +46,17 @@ def dispatch(cls, args):
             raise RuntimeError(
                 f"vmap: To use autograd.Function with vmap, you must either override the vmap "
                 f"staticmethod or set generate_vmap_rule=True ({cls.__name__})")
-    if getattr(cls, "generate_vmap_rule", False):
-        pass                            # the user asked for exactly this: no warning
-    elif cls not in _warned:
-        _warned.add(cls)
-        warnings.warn(f"vmap: there is no batching rule for {cls.__name__}; it runs once per "
-                      "sample in a Python loop (correct, but slow)", UserWarning, stacklevel=3)
+    if not getattr(cls, "generate_vmap_rule", False):      # (asked for by the user: silent)
+        warn_loop(cls, cls.__name__, stacklevel=4)
     return loop(lambda *a: cls.apply(*a), lv, args)
+
+
+def warn_loop(key, name, stacklevel=3):
+    """The loop fallback's warning, once per op (key: its class, or a function's name)."""
+    if key not in _warned:
+        _warned.add(key)
+        warnings.warn(f"vmap: there is no batching rule for {name}; it runs once per sample in "
+                      "a Python loop (correct, but slow)", UserWarning, stacklevel=stacklevel)
 
 
 class VmapInfo:

@@ -91,6 +91,53 @@ def sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa):
     return make(out, lv.level)
 
 
+# ---- raw-array functions along logical dims -------------------------------------------------
+def broadcasting(fn, *args):
+    """fn(*args) of an elementwise function on raw arrays (isclose, logical_xor): the batch
+    dim leads the broadcast (batching.align), one call for all samples."""
+    lv = _level(*args)
+    return wrap_result(fn(*align(args, lv)), lv)
+
+
+def along_dim(fn, input, dim, op):
+    """fn(x, d) of a function along one dim (sort, cummax) on a batched input: the same
+    function on the physical value at d + 1; a 0-d input runs per sample."""
+    from ..ops.shape import normalize_dim
+    lv = _level(input)
+    d = normalize_dim(dim, input.ndim, op)
+    if input.ndim == 0:
+        return loop(lambda x: fn(x, d), lv, (input,))
+    return wrap_result(fn(input._value, d + 1), lv)
+
+
+def along_dims(fn, input, dim, op):
+    """fn(x, dims) of a reduction over dims (an int, a tuple, or None: all of them) on a
+    batched input: the same function on the physical value over the shifted dims (a 0-d
+    input and dim=() run per sample)."""
+    from ..ops.shape import normalize_dims
+    lv = _level(input)
+    if input.ndim == 0 and dim is not None or isinstance(dim, (tuple, list)) and not dim:
+        return loop(lambda x: fn(x, dim), lv, (input,))     # (dim=() means all, or none)
+    dims = normalize_dims(dim, input.ndim, op)
+    return wrap_result(fn(input._value, tuple(d + 1 for d in dims)), lv)
+
+
+# ---- running statistics ------------------------------------------------------------------
+def running_stats(fn, input, running_mean, running_var, weight, bias):
+    """fn(input, running_mean, running_var, weight, bias) of a norm that updates its running
+    buffers in place: with the buffers batched, each sample updates its own (the loop over
+    samples writes through its slice of the buffers), as torch's vmap does. Buffers not
+    batched where the input is would take every sample's update: refused, with torch's error
+    (a RawArrayOfBatched, so jacfwd, whose layout batches the input, goes column by column)."""
+    lv = _level(input, running_mean, running_var, weight, bias)
+    if not (is_batched_at(running_mean, lv.level) and is_batched_at(running_var, lv.level)):
+        raise batched.RawArrayOfBatched(
+            "Batch norm got a batched tensor as input while the running_mean or running_var, "
+            "which will be updated in place, were not batched. If you are using a module and "
+            "do not need eval mode, please set `track_running_stats` to be False.")
+    return loop(fn, lv, (input, running_mean, running_var, weight, bias))
+
+
 # ---- in-place writes ------------------------------------------------------------------------
 def _plain(t):
     while isinstance(t, Tensor) and t._batched:
@@ -238,21 +285,38 @@ def random_check_error_only():
         random_check()
 
 
-def _dropout_levels(x, p, levels):
+def drop_path(input, p, scale_by_keep):
+    """drop_path inside vmap: each sample's own dim 0 is dropped as dropout drops elements,
+    by the randomness mode of every level ('different': a draw per sample, 'same': one)."""
+    random_check_error_only()
+    keep = 1.0 - p
+    return _dropout_levels(input, p, batched._stack[::-1],
+                           (input.shape[0],) + (1,) * (input.ndim - 1),
+                           1 / keep if scale_by_keep and keep > 0 else 1)
+
+
+def _dropout_levels(x, p, levels, mask_shape=None, scale=None):
+    """x times a keep mask (of x's logical mask_shape, default its shape, times scale,
+    default 1 / keep) drawn per sample at the 'different' levels, once at the others."""
     if not levels:
         from ..ops.dropout import MaskMul, _keep_mask
         keep = 1.0 - p
         _drawing[0] = True
         try:
-            mask = _keep_mask(x, x.shape, keep, 1 / keep if keep else 0)
+            shape = x.shape if mask_shape is None else \
+                x.shape[:x.ndim - len(mask_shape)] + mask_shape     # the batch dims in front
+            mask = _keep_mask(x, shape, keep,
+                              (1 / keep if keep else 0) if scale is None else scale)
         finally:
             _drawing[0] = False
         return MaskMul.apply(x, mask)
-    lv = levels[0]
+    lv, rest = levels[0], levels[1:]
     if lv.randomness == "different":
-        return make(_dropout_levels(to_batched(x, lv.level, lv.size), p, levels[1:]), lv.level)
+        return make(_dropout_levels(to_batched(x, lv.level, lv.size), p, rest, mask_shape,
+                                    scale), lv.level)
     if not is_batched_at(x, lv.level):
-        return _dropout_levels(x, p, levels[1:])
+        return _dropout_levels(x, p, rest, mask_shape, scale)
     from ..creation import ones
-    mask = _dropout_levels(ones(tuple(x.shape), dtype=x.dtype, device=x.device), p, levels[1:])
+    mask = _dropout_levels(ones(tuple(x.shape), dtype=x.dtype, device=x.device), p, rest,
+                           mask_shape, scale)
     return x * mask

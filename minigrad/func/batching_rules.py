@@ -16,7 +16,7 @@ from ..ops import (activation, activation_pointwise, arith, binary_math, compare
                    convert, dropout, index, inplace, linalg, loss_regression, norm, pool, reduce,
                    rounding, scan, shape, softmax, ternary, tile, trig, unary, unary_math)
 from ..ops import fold as fold_ops, split as split_ops
-from ..ops import loss_bce, loss_pointwise, matrix, norms, pad, prod, resample_axis
+from ..ops import index_more, loss_bce, loss_pointwise, matrix, norms, pad, prod, resample_axis
 from ..tensor import Tensor
 from .batched import is_batched_at, make, to_batched
 from .batching import align, loop, wrap_result
@@ -166,6 +166,24 @@ def setitem(cls, lv, args):
     return make(cls.apply(x._value, k, value), lv.level)
 
 
+def index_write(cls, lv, args):
+    """IndexAdd, IndexCopy (x, key, source, ...), IndexPutAccumulate (x, key, values): x and
+    the written values batched (an unbatched one expanded: the op copies x anyway), the key
+    shifted as for getitem; the values line up with x[key] (to_batched for the index_* ops,
+    whose source has x[key]'s shape; broadcast after the batch dim for index_put)."""
+    x, key, src, *rest = args
+    k = shift_key(key)
+    if k is None or x.ndim == 0:
+        return loop(cls.apply, lv, args)
+    if cls is not index_more.IndexPutAccumulate:
+        src = to_batched(src, lv.level, lv.size)
+    elif is_batched_at(src, lv.level):
+        import numpy as np
+        rank = np.broadcast_to(np.zeros((), "int8"), tuple(x.shape))[key].ndim
+        src = align([src], lv, max(rank, src.ndim))[0]
+    return make(cls.apply(to_batched(x, lv.level, lv.size), k, src, *rest), lv.level)
+
+
 def fill(cls, lv, args):
     """Fill (x, value): x's shape filled with value broadcast to it."""
     x, value = args
@@ -281,4 +299,6 @@ RULES.update({
     norms.VectorNorm: shifted(2), prod.Prod: shifted(1), matrix.Diagonal: shifted(2, 3),
     tile.Roll: shifted(2), resample_axis.Resample: shifted(1), matrix.Tri: trailing,
     pad.ConstantPad: trailing, tile.Repeat: repeat, fold_ops.Im2Col: fold,
+    norms.SvdVals: trailing, tile.Take: shifted(1), index_more.IndexAdd: index_write,
+    index_more.IndexCopy: index_write, index_more.IndexPutAccumulate: index_write,
 })

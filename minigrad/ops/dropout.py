@@ -108,6 +108,9 @@ def drop_path(x, drop_prob=0.0, training=False, scale_by_keep=True):
     if x.ndim == 0:
         raise RuntimeError("drop_path: expected an input with a batch dim (dim 0), got a 0-d "
                            "tensor")
+    if backend.vmap_random_check is not None:                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.drop_path(x, drop_prob, scale_by_keep)
     keep = 1.0 - drop_prob
     shape = (x.shape[0],) + (1,) * (x.ndim - 1)
     scale = 1 / keep if scale_by_keep and keep > 0 else 1

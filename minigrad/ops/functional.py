@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numbers
 
-from ..autograd import unwrap
 from ..dtypes import result_type
 from .arith import Add, Sub, _is_bool, _no_bool_sub
 from . import shape as _shape, softmax as _softmax
@@ -103,9 +102,8 @@ def sub(input, other, *, alpha=1):
     """input - alpha * other (torch.sub); bool operands raise as torch's do."""
     _operands("sub", input, other, alpha)
     if type(alpha) is not int or alpha != 1:
-        a, b = unwrap(input), unwrap(other)
-        if _is_bool(a) or _is_bool(b):
-            _no_bool_sub(a, b)
+        if _is_bool(input) or _is_bool(other):     # (a tensor's dtype: no raw array read)
+            _no_bool_sub(input, other)
         other = _times_alpha(input, other, alpha)
     return Sub.apply(input, other)
 

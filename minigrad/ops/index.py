@@ -340,6 +340,9 @@ def masked_fill(input, mask, value):
         if value.ndim:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
+        if value._batched:          # inside vmap, a value per sample: where() batches it
+            from .compare import where
+            return where(mask, value.to(input.dtype), input)
         fill = _fill_number(value.item(), input.dtype)
     elif isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
         value, fill = None, _fill_number(value.item() if hasattr(value, "item") else value,

@@ -9,7 +9,7 @@ Backward passes are written with minigrad ops, so double backward works.
 from __future__ import annotations
 
 from ..autograd import Op, wrap
-from ..backend import array_module
+from ..backend import array_module, module_of_device
 from .arith import torch_name
 from .checks import need_bool, need_number
 from .index import IndexBackward, _add_at, _expand_bool, _is_basic, convert_key, masked_fill
@@ -98,6 +98,11 @@ def index_add(input, dim, index, source, *, alpha=1):
     _need_tensor(input, "index_add", "input")
     _need_tensor(source, "index_add", "source")
     need_number("index_add", alpha, "alpha")
+    if getattr(index, "_batched", False):                   # inside vmap: per sample
+        from ..func import batching_index
+        return batching_index.per_sample(
+            "index_add", lambda x, i, s: index_add(x, dim, i, s, alpha=alpha),
+            (input, index, source))
     d, idx, key = _dim_key("index_add", input, dim, index, ("int32", "int64"),
                            error=RuntimeError)
     _same_dtype(input, source, "index_add_(): self ({self}) and source ({src}) must have the "
@@ -113,6 +118,10 @@ def index_copy(input, dim, index, source):
     (torch.index_copy)."""
     _need_tensor(input, "index_copy", "input")
     _need_tensor(source, "index_copy", "source")
+    if getattr(index, "_batched", False):                   # inside vmap: per sample
+        from ..func import batching_index
+        return batching_index.per_sample("index_copy", lambda x, i, s: index_copy(x, dim, i, s),
+                                         (input, index, source))
     d, idx, key = _dim_key("index_copy", input, dim, index, ("int64",))
     _same_dtype(input, source, "index_copy_(): self and source expected to have the same "
                                "dtype, but got (self) {self} and (source) {src}")
@@ -124,8 +133,12 @@ def index_fill(input, dim, index, value):
     """A copy of input with the slices at index along dim set to value (a number or a 0-d
     tensor, which gets the sum of their gradient) (torch.index_fill)."""
     _need_tensor(input, "index_fill", "input")
+    if getattr(index, "_batched", False):                   # inside vmap: per sample
+        from ..func import batching_index
+        return batching_index.per_sample("index_fill", lambda x, i, v: index_fill(x, dim, i, v),
+                                         (input, index, value))
     d, idx, key = _dim_key("index_fill", input, dim, index, ("int64",), wrap_negative=True)
-    xp = array_module(input.data)
+    xp = module_of_device(input)
     mask = xp.zeros(input.shape or (1,), bool)
     mask[key] = True
     if hasattr(value, "grad_fn") and value.ndim != 0:
@@ -154,6 +167,11 @@ class IndexPutAccumulate(Op):
     jvp = additive              # d index_put(x, v, accumulate) = index_put(dx, dv, accumulate)
 
 
+def _of_shape(xp, shape):
+    """A stand-in array of `shape` (no memory) for checks that only need shapes."""
+    return xp.broadcast_to(xp.zeros((), "int8"), tuple(shape))
+
+
 def index_put(input, indices, values, accumulate=False):
     """A copy of input with values written at input[indices] (a tuple of index tensors), or
     added there with accumulate=True, repeated indices adding up (torch.index_put)."""
@@ -175,11 +193,16 @@ def index_put(input, indices, values, accumulate=False):
             if k.dtype.kind not in "biu":
                 raise IndexError("tensors used as indices must be long, int, byte or bool "
                                  "tensors")
-    xp = array_module(input.data)
+    if any(getattr(k, "_batched", False) for k in indices):    # inside vmap: per sample
+        from ..func import batching_index
+        return batching_index.per_sample(
+            "index_put", lambda x, v, *ks: index_put(x, ks, v, accumulate),
+            (input, values, *indices))
+    xp = module_of_device(input)
     key = convert_key(tuple(slice(None) if k is None else k for k in indices), xp)
-    try:
-        target = input.data[key]
-        xp.broadcast_to(values.data, target.shape)
+    try:                        # on shapes only: inside vmap, input and values have no array
+        target = _of_shape(xp, input.shape)[key]
+        xp.broadcast_to(_of_shape(xp, values.shape), target.shape)
     except IndexError as e:
         raise IndexError(f"index_put(): {e} (tensor of shape {list(input.shape)})") from None
     except ValueError:

@@ -216,5 +216,5 @@ def column_stack(tensors):
     """0-d and 1-D tensors as columns (n, 1), then all concatenated along dim 1. Matches
     torch.column_stack."""
     def col(t):
-        return Reshape.apply(t, (t.data.size, 1)) if t.ndim <= 1 else t
+        return Reshape.apply(t, (t.numel(), 1)) if t.ndim <= 1 else t
     return cat(_stack_inputs(tensors, "column_stack", col), 1)

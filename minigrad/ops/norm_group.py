@@ -152,6 +152,13 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     _need_float_input(fn, input)
     same_dtype(fn, input, weight=weight, bias=bias, running_mean=running_mean,
                running_var=running_var)
+    if use_input_stats and running_mean is not None and any(
+            getattr(t, "_batched", False) for t in (input, running_mean, running_var, weight,
+                                                    bias)):              # inside vmap
+        from ..func import batching_fns
+        return batching_fns.running_stats(
+            lambda x, rm, rv, w, b: instance_norm(x, rm, rv, w, b, True, momentum, eps),
+            input, running_mean, running_var, weight, bias)
     dtype = input.dtype
     shape = _channel_shape(input)
     if not use_input_stats:

@@ -222,7 +222,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     A = _float_dtype(A, dtype, op)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
-    if A.data.size == 0 and (ord == "nuc" or ord > 0):    # torch: 0 for an empty matrix
+    if A.numel() == 0 and (ord == "nuc" or ord > 0):    # torch: 0 for an empty matrix
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
         s = SvdVals.apply(_last_two(A, d0, d1))

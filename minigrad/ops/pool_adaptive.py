@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..autograd import Op, wrap
-from ..backend import array_module
+from ..backend import array_module, module_of_device
 from ..forward_ad import linear
 from .compare import where
 from .checks import need_int, need_number, need_tensor
@@ -161,7 +161,7 @@ def _adaptive_avg(nd, op, input, output_size):
     half = input.dtype.name == "float16"    # sum in float32 (torch: float32 in 1-D/2-D, in
     # float16 in 3-D, sequentially: up to 1 float16 ulp apart there)
     x = input.float() if half else input
-    xp = array_module(x.data)
+    xp = module_of_device(x)
     counts = []
     for j in range(nd):                     # axis -(j+1): bin sums S (o, n) along it
         n, o = x.shape[-(j + 1)], sizes[-(j + 1)]
@@ -250,6 +250,11 @@ def _max_unpool(nd, op, input, indices, kernel_size, stride, padding, output_siz
         raise RuntimeError(f"{op}: expected shape of indices to be same as that of the input "
                            f"tensor ({tuple(input.shape)}) but got indices tensor with shape "
                            f"{tuple(indices.shape)}")
+    if input._batched or indices._batched:                  # inside vmap
+        from ..func import batching_index
+        return batching_index.max_unpool(
+            lambda x, i: _max_unpool(nd, op, x, i, kernel_size, stride, padding, output_size),
+            nd, input, indices)
     k = _unpool_tuple(kernel_size, nd, "kernel_size", op)
     s = k if stride is None else _unpool_tuple(stride, nd, "stride", op)
     p = _unpool_tuple(padding, nd, "padding", op)

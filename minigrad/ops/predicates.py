@@ -16,7 +16,7 @@ from .compare import need_tensor
 
 
 def _check_devices(fn, input, other):
-    if type(input.data) is not type(other.data):
+    if input.device != other.device:
         raise RuntimeError(f"{fn}: expected all tensors on the same device, got "
                            f"{input.device} and {other.device}")
 
@@ -25,6 +25,9 @@ def _check_devices(fn, input, other):
 def _classify(fn, input, test, other_kinds):
     """test(xp, x) on float tensors; for bool/int ones every element is `other_kinds`."""
     need_tensor(fn, input, "input", 1)
+    if input._batched:                                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.broadcasting(lambda x: _classify(fn, x, test, other_kinds), input)
     x = unwrap(input)
     xp = array_module(x)
     if x.dtype.kind == "f":
@@ -61,8 +64,11 @@ def isneginf(input):
 def _logical(fn, name, input, other):
     need_tensor(name, input, "input", 1)
     need_tensor(name, other, "other", 2)
-    a, b = unwrap(input), unwrap(other)
     _check_devices(name, input, other)
+    if input._batched or other._batched:                    # inside vmap
+        from ..func import batching_fns
+        return batching_fns.broadcasting(lambda a, b: _logical(fn, name, a, b), input, other)
+    a, b = unwrap(input), unwrap(other)
     return wrap(_binary(getattr(array_module(a), fn), a, b, name))
 
 
@@ -84,6 +90,9 @@ def logical_xor(input, other):
 def logical_not(input):
     """input == 0 as a bool tensor (torch.logical_not)."""
     need_tensor("logical_not", input, "input", 1)
+    if input._batched:                                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.broadcasting(logical_not, input)
     x = unwrap(input)
     return wrap(array_module(x).logical_not(x))
 
@@ -104,11 +113,15 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     _tolerance("isclose", "rtol", rtol)
     _tolerance("isclose", "atol", atol)
     need_bool("isclose", equal_nan, "equal_nan")
-    a, b = unwrap(input), unwrap(other)
     _check_devices("isclose", input, other)
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"isclose: {torch_name(a.dtype)} did not match "
-                           f"{torch_name(b.dtype)}")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"isclose: {torch_name(input.dtype)} did not match "
+                           f"{torch_name(other.dtype)}")
+    if input._batched or other._batched:                    # inside vmap
+        from ..func import batching_fns
+        return batching_fns.broadcasting(
+            lambda a, b: isclose(a, b, rtol, atol, equal_nan), input, other)
+    a, b = unwrap(input), unwrap(other)
     xp = array_module(a)
     close = _binary(lambda x, y: x == y, a, b, "isclose")
     if a.dtype.kind == "f" and equal_nan:

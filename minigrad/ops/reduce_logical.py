@@ -18,6 +18,9 @@ from .reduce import _dims, _drop_dims, sum
 
 def _test(input, dim, keepdim, op):
     reduce_args(op, input, keepdim)
+    if input._batched:                                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.along_dims(lambda x, d: _test(x, d, keepdim, op), input, dim, op)
     x = input.data
     nz = x != 0                                  # NaN counts as True, as torch
     if isinstance(dim, (tuple, list)) and len(dim) == 0:    # torch: dim=() reduces nothing
@@ -43,6 +46,9 @@ def count_nonzero(input, dim=None):
     """int64 count of the nonzero elements along dim (int, tuple, or None: all)
     (torch.count_nonzero)."""
     need_tensor("count_nonzero", input, "input", 1)
+    if input._batched:                                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.along_dims(count_nonzero, input, dim, "count_nonzero")
     dims = _dims(input, dim, "count_nonzero")
     out = (input.data != 0).sum(axis=dims).astype("int64")
     return wrap(array_module(input.data).asarray(out))
@@ -85,6 +91,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if input.dtype.kind not in "fc":         # checked before dtype=, as torch
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {torch_name(input.dtype)}")
+    if input._batched:                                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.along_dims(lambda x, d: nanmean(x, d, keepdim, dtype=dtype), input,
+                                       dim, "nanmean")
     x = input if dtype is None else input.to(dtype)
     mask = _nan_mask(x)
     xp = array_module(x.data)

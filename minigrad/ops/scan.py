@@ -276,6 +276,9 @@ def cumprod(input, dim, *, dtype=None):
 def _cum_extreme(input, dim, largest):
     op = "cummax" if largest else "cummin"
     need_tensor(op, input, "input", 1)
+    if input._batched:                                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.along_dim(lambda x, d: _cum_extreme(x, d, largest), input, dim, op)
     d = _dim(input, dim, op)
     cls = getattr(return_types, op)
     if input.ndim == 0:

@@ -201,6 +201,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     if reduce == "mean" and input.dtype.kind == "b":
         raise NotImplementedError("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented "
                                   "for 'Bool'")
+    _need_tensor(index, "scatter_reduce", "index")
+    if input._batched or index._batched or src._batched:    # inside vmap
+        from ..func import batching_index
+        return batching_index.scatter_reduce(input, dim, index, src, reduce, include_self)
     idx = _index_array(index, "scatter_reduce", kinds=("int64", "int32"), like=input)
     d = normalize_dim(dim, input.ndim, "scatter_reduce")
     if idx.size == 0:

@@ -24,7 +24,7 @@ def _need_tensor(x, op, arg):
 
 
 def _same_device(op, x, other):
-    if array_module(x.data) is not array_module(other.data):
+    if x.device != other.device:
         raise RuntimeError(f"{op}(): expected all tensors on the same device, got {x.device} "
                            f"and {other.device}")
 
@@ -183,6 +183,10 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     _need_tensor(sorted_sequence, "searchsorted", "sorted_sequence")
     need_bool("searchsorted", out_int32, "out_int32")
     need_bool("searchsorted", right, "right")
+    if sorted_sequence._batched or getattr(input, "_batched", False):      # inside vmap
+        from ..func import batching_index
+        return batching_index.searchsorted(sorted_sequence, input, dict(
+            out_int32=out_int32, right=right, side=side, sorter=sorter))
     seq = sorted_sequence.data
     if side is not None:
         if side not in ("left", "right"):
@@ -260,6 +264,9 @@ def masked_select(input, mask):
     if mask.dtype.kind != "b":
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     _same_device("masked_select", input, mask)
+    if input._batched or mask._batched:                     # inside vmap
+        from ..func import batching_index
+        return batching_index.masked_select(input, mask)
     xp = array_module(input.data)
     try:
         shape = xp.broadcast_shapes(input.shape, mask.shape)
@@ -276,6 +283,10 @@ def take(input, index):
     """input seen as 1-D, read at index (negative counts from the end); the result has
     index's shape (torch.take)."""
     _need_tensor(input, "take", "input")
+    _need_tensor(index, "take", "index")
+    if index._batched:                                      # inside vmap: per sample
+        from ..func import batching_index
+        return batching_index.per_sample("take", take, (input, index))
     idx = _index_array(index, "take", like=input)
     n = input.numel()
     if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
@@ -290,6 +301,10 @@ def take_along_dim(input, indices, dim=None):
     """Values of input at indices along dim, input and indices broadcast over the other dims
     (torch.take_along_dim); dim=None reads the flattened input."""
     _need_tensor(input, "take_along_dim", "input")
+    _need_tensor(indices, "take_along_dim", "indices")
+    if indices._batched:                                    # inside vmap
+        from ..func import batching_index
+        return batching_index.take_along_dim(input, indices, dim)
     idx = _index_array(indices, "take_along_dim", "indices", like=input)
     if dim is None:
         input, idx = input.reshape(-1), idx.reshape(-1)
@@ -329,6 +344,11 @@ def index_select(input, dim, index):
     """The slices of input at the 1-D (or 0-d) index along dim (torch.index_select); the
     gradient accumulates into the selected slices (repeats add up)."""
     _need_tensor(input, "index_select", "input")
+    _need_tensor(index, "index_select", "index")
+    if index._batched:                                      # inside vmap: per sample
+        from ..func import batching_index
+        return batching_index.per_sample("index_select", lambda x, i: index_select(x, dim, i),
+                                         (input, index))
     idx = _index_array(index, "index_select", kinds=("int32", "int64"), like=input)
     d = normalize_dim(dim, input.ndim, "index_select")
     if idx.ndim > 1:

@@ -55,6 +55,10 @@ def _sort_args(op, input, descending, stable):
 def sort(input, dim=-1, descending=False, *, stable=False):
     """(values, indices) sorted along dim; always stable here (torch.sort)."""
     _sort_args("sort", input, descending, stable)
+    if input._batched:                                      # inside vmap
+        from ..func import batching_fns
+        return batching_fns.along_dim(lambda x, d: sort(x, d, descending, stable=stable),
+                                      input, dim, "sort")
     d, x = _prepare(input, dim, "sort", check_empty=False)
     return _result(input, d, _order(x, d, descending), True, return_types.sort)
 

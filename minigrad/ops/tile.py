@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op, wrap
-from ..backend import array_module
+from ..backend import array_module, module_of_device
 from ..forward_ad import linear
 from .checks import need_tensor
 from .index import _add_at
@@ -144,7 +144,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     Matches torch.repeat_interleave."""
     need_tensor("repeat_interleave", input, "input", 1)
     op = "repeat_interleave"
-    xp = array_module(input.data)
+    xp = module_of_device(input)
     if repeats is None:                     # repeat_interleave(counts) -> indices
         if input.dtype.kind not in "iu":
             raise NotImplementedError(f"{op}: repeats must be an integer tensor, got "
