@@ -223,6 +223,10 @@ def randn(*size, dtype=None, device=None, requires_grad=False):
     """Standard normal samples from minigrad's generator (seeded by manual_seed)."""
     xp, _ = _xp_for(device)
     dt = _float_dtype(dtype, "randn")
+    if _in_vmap():                      # the vmap's randomness flag decides the draw
+        from .func import batching_random
+        return batching_random.factory(
+            lambda shape: randn(shape, dtype=dt, device=device), _size(size, "randn"))
     r = backend.rng(xp)
     a = r.standard_normal(_size(size, "randn"), dtype=np.float64 if dt == np.float16 else dt)
     return _finish(a.astype(dt, copy=False), requires_grad)
@@ -232,6 +236,10 @@ def rand(*size, dtype=None, device=None, requires_grad=False):
     """Uniform samples on [0, 1)."""
     xp, _ = _xp_for(device)
     dt = _float_dtype(dtype, "rand")
+    if _in_vmap():
+        from .func import batching_random
+        return batching_random.factory(
+            lambda shape: rand(shape, dtype=dt, device=device), _size(size, "rand"))
     r = backend.rng(xp)
     draw = r.random if xp is np else r.random_sample
     a = draw(_size(size, "rand"), dtype=np.float64 if dt == np.float16 else dt)
@@ -251,6 +259,11 @@ def randint(low, high=None, size=None, dtype=None, device=None):
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     xp, _ = _xp_for(device)
+    if _in_vmap():
+        from .func import batching_random
+        return batching_random.factory(
+            lambda shape: randint(low, high, shape, dtype=dtype, device=device),
+            _size((size,), "randint"))
     r = backend.rng(xp)
     draw = r.integers if xp is np else r.randint
     a = draw(low, high, _size((size,), "randint"))
@@ -262,8 +275,22 @@ def randperm(n, dtype=None, device=None):
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     xp, _ = _xp_for(device)
+    dt = _dtype(dtype, backend.int64, fn="randperm")
+    if _in_vmap():                      # 'different': a permutation per sample
+        from .func import batching_random
+        return batching_random.factory(
+            lambda shape: _finish(xp.argsort(backend.rng(xp).random(shape), axis=-1,
+                                             kind="stable").astype(dt), False), (n,))
     perm = backend.rng(xp).permutation(n)
-    return _finish(perm.astype(_dtype(dtype, backend.int64, fn="randperm")), False)
+    return _finish(perm.astype(dt), False)
+
+
+def _in_vmap():
+    """Inside minigrad.func.vmap, outside one of its own draws (batching_random.py)."""
+    if backend.vmap_random_check is None:
+        return False
+    from .func import batching_random
+    return not batching_random.drawing()
 
 
 def _like(fn, x, dtype, device, requires_grad, *args):

@@ -93,12 +93,15 @@ def test_dropout_same_and_different(batched):
     assert not (zeros_diff == zeros_diff[:1]).all()          # a mask per sample
 
 
-def test_randomness_same_creation_and_different_refused():
+def test_randomness_same_creation_and_different_draws():
     x = mg.tensor(rn(3, 5))
     out = vmap(lambda a: a * 0 + mg.randn(5, dtype=mg.float64), randomness="same")(x)
     np.testing.assert_array_equal(out.numpy(), np.broadcast_to(out.numpy()[:1], (3, 5)))
+    out = vmap(lambda a: a * 0 + mg.randn(5, dtype=mg.float64), randomness="different")(x)
+    assert not np.array_equal(out.numpy()[0], out.numpy()[1])
+    # a random op without a per-sample draw refuses 'different' rather than drawing once
     with pytest.raises(RuntimeError, match="different"):
-        vmap(lambda a: a + mg.randn(5), randomness="different")(x)
+        vmap(lambda a: a + mg.nn.init.uniform_(mg.empty(5)), randomness="different")(x)
 
 
 def test_randomness_same_with_chunks():

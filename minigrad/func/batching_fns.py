@@ -265,8 +265,10 @@ def random_check():
                            "Please either use the 'same' or 'different' randomness flags on "
                            "vmap or perform the randomness operation out of vmap")
     if "different" in modes:
-        raise RuntimeError("vmap: randomness='different' is supported for dropout only in "
-                           "minigrad; this random op would draw one value for all samples. Use "
+        raise RuntimeError("vmap: randomness='different' is not supported for this random "
+                           "op in minigrad (it is for rand, randn, randint, randperm, their "
+                           "*_like, bernoulli, normal, poisson, multinomial, dropout and "
+                           "drop_path); this op would draw one value for all samples. Use "
                            "randomness='same', or draw the numbers outside vmap")
 
 

@@ -22,8 +22,9 @@ The design, in minigrad's terms:
 * Autograd records on the physical tensors, so the result is differentiable outside vmap;
   inside, a BatchedTensor is a leaf that does not require grad (as torch's).
 * randomness: "error" refuses random ops, "same" draws once for all samples, "different"
-  draws per sample (dropout; other random ops refuse "different" rather than silently
-  drawing once).
+  draws per sample (the factories, the samplers and the in-place fills: batching_random.py;
+  dropout and drop_path: batching_fns.py; any other random op refuses "different" rather
+  than silently drawing once).
 """
 from __future__ import annotations
 
