@@ -58,6 +58,11 @@ def test_statistics_of_the_draws():
     w = np.array([0.1, 0.2, 0.0, 0.7])
     counts = np.bincount(mg.multinomial(mg.tensor(w), n, replacement=True).data, minlength=4)
     np.testing.assert_allclose(counts / n, w, atol=5e-3)
+    rows = np.array([[0.5, 0.5, 0.0], [0.0, 0.1, 0.9], [1.0, 2.0, 1.0]])
+    draws = mg.multinomial(mg.tensor(rows), 50_000, replacement=True).data
+    for r, d in zip(rows, draws):               # each row follows its own weights
+        np.testing.assert_allclose(np.bincount(d, minlength=3) / 50_000, r / r.sum(),
+                                   atol=0.01)
     # without replacement, the first draw follows the weights too
     firsts = mg.multinomial(mg.tensor(np.tile(w, (20_000, 1))), 2).data
     np.testing.assert_allclose(np.bincount(firsts[:, 0], minlength=4) / 20_000, w, atol=0.015)

@@ -160,8 +160,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         cdf = xp.cumsum(w, 1)
         cdf /= cdf[:, -1:]
         u = _uniform(xp, (w.shape[0], num_samples), np.float64)
-        idx = xp.stack([xp.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
-        idx = xp.minimum(idx, n_cat - 1)            # (u below 1, but rounding of the cdf)
+        row = xp.arange(w.shape[0])[:, None]        # row r's cdf and draws shifted by r: one
+        idx = xp.searchsorted((cdf + row).ravel(), (u + row).ravel(), side="right")   # search
+        idx = xp.minimum(idx.reshape(u.shape) - row * n_cat, n_cat - 1)  # (cdf rounding)
     else:
         race = w / rng(xp).exponential(1.0, w.shape)
         idx = xp.argsort(-race, axis=1, kind="stable")[:, :num_samples]
