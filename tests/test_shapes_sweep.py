@@ -44,6 +44,11 @@ SKIP = {
     "Tensor.cuda": "needs a GPU (tests/test_cuda_dispatch.py)", "Tensor.is_cuda": "attribute",
     "Tensor.device": "attribute", "Tensor.uniform_": "random fill",
     "Tensor.normal_": "random fill",
+    **{n: "random draws (tests/test_sampling.py: shapes, dtypes, errors and gradients against "
+          "torch, values by their statistics)"
+       for n in ("mg.bernoulli", "mg.multinomial", "mg.normal", "mg.poisson",
+                 "Tensor.bernoulli", "Tensor.bernoulli_", "Tensor.exponential_",
+                 "Tensor.multinomial")},
     "nn.Module": "base class", "nn.ModuleList": "container", "nn.ModuleDict": "container",
     "nn.Parameter": "a Tensor subclass",
     "nn.WindowAttention": "no torch counterpart (tests/test_mha.py)",
