@@ -344,10 +344,10 @@ def _reduce(parts, dt, op, n):
     return np.ascontiguousarray(out).view(np.uint8)
 
 
-def _wait(reqs, what):
+def _wait(reqs, what, statuses=None):
     from mpi4py import MPI
     deadline = time.monotonic() + TIMEOUT_S
-    while not MPI.Request.Testall(reqs):
+    while not MPI.Request.Testall(reqs, statuses):
         if time.monotonic() > deadline:
             raise NcclError(INVALID_USAGE, f"fake_nccl: {what} did not complete in "
                             f"{TIMEOUT_S:g} s: on a GPU this hangs (ranks called different "
@@ -364,11 +364,9 @@ def _run(ops):
             if comm._size == 1 and op.peer == 0:
                 p2p.append((comm, op))      # to itself: paired below
                 continue
-            if op.kind == "send":
-                waiting.append((comm._p2p.Issend(op.buf, op.peer, 0), None, op))
-            else:
-                status = comm._MPI.Status()
-                waiting.append((comm._p2p.Irecv(op.buf, op.peer, 0), status, op))
+            req = comm._p2p.Issend(op.buf, op.peer, 0) if op.kind == "send" else \
+                comm._p2p.Irecv(op.buf, op.peer, 0)
+            waiting.append((req, comm._MPI.Status(), op))
     _self_p2p(p2p)
     for comm, op in ops:
         if isinstance(op, _Coll):
@@ -386,9 +384,10 @@ def _run(ops):
             _wait([comm._coll.Iallgather(op.send, buf)], op.header[0])
             op.land(list(buf.reshape(comm._size, -1)))
     if waiting:
-        _wait([w[0] for w in waiting], "send/recv")
+        statuses = [w[1] for w in waiting]
+        _wait([w[0] for w in waiting], "send/recv", statuses)
         for _, status, op in waiting:
-            if status is not None and status.Get_count(comm._MPI.BYTE) != op.buf.size:
+            if op.kind == "recv" and status.Get_count(comm._MPI.BYTE) != op.buf.size:
                 raise NcclError(INVALID_USAGE, f"fake_nccl: recv of {op.buf.size} bytes from "
                                 f"rank {op.peer} got {status.Get_count(comm._MPI.BYTE)}")
 
