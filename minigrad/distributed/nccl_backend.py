@@ -29,6 +29,10 @@ def make(world_size, rank, timeout_s, init_method=None, device_id=None):
         from cupy.cuda import nccl
     except ImportError as e:
         raise RuntimeError(f"init_process_group: CuPy has no NCCL binding here ({e})") from None
+    if not getattr(nccl, "available", True):    # CuPy without NCCL: the import still works
+        raise RuntimeError("init_process_group: CuPy has no NCCL binding here "
+                           "(cupy.cuda.nccl.available is False: install NCCL, e.g. "
+                           "pip install nvidia-nccl-cu12)")
     comm = None
     try:
         from mpi4py import MPI

@@ -11,6 +11,7 @@ import copy
 import datetime
 import os
 import sys
+import types
 
 import numpy as np
 from common import close, dist, mg, ok
@@ -27,6 +28,15 @@ try:
     WORLD = MPI.COMM_WORLD.Get_size()
 except ImportError:
     WORLD = 1
+# A CuPy built without NCCL: `from cupy.cuda import nccl` still imports (cupy/cuda/nccl.py
+# catches the ImportError) and leaves only `available = False`
+fake_cupy.install(n_devices=WORLD, nccl=types.SimpleNamespace(available=False))
+try:
+    dist.init_process_group("nccl")
+    raise AssertionError("init_process_group('nccl') without NCCL should raise")
+except RuntimeError as e:
+    assert "NCCL" in str(e) and not dist.is_initialized(), e
+
 cp = fake_cupy.install(n_devices=WORLD, nccl=fake_nccl)     # one GPU per rank, one host
 mg.cuda.use_kernels(False)          # the hand-written kernels have their own emulator tests
 assert mg.cuda.is_available() and dist.is_nccl_available()
