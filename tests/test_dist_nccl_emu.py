@@ -52,7 +52,7 @@ def test_nccl_backend_on_the_emulator(emulated, name):
     found = {int(r) for c, r in re.findall(r"OK (\w+) rank (\d+)", out) if c == name}
     assert found == set(range(n)), out[-3000:]
     if name.startswith("ddp"):
-        worst = re.findall(rf"{name}: largest difference from one process (\S+)", out)
+        worst = re.findall(rf"{name}: largest difference from one process (\d\.\d+e[-+]\d+)", out)
         assert worst and all(float(w) <= 1e-10 for w in worst), worst
 
 
