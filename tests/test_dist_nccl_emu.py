@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -29,10 +30,10 @@ CHECKS = ["all_reduce", "dtypes", "broadcast", "all_gather", "reduce_scatter_ten
           "ddp_mlp_find_unused"]
 
 
-def run(n):
+def run(n, script=SCRIPT, *args, timeout=300):
     launcher = [] if n == 1 else [MPIEXEC, "-n", str(n)]
-    proc = subprocess.run([*launcher, sys.executable, SCRIPT], capture_output=True, text=True,
-                          timeout=300, env=ENV, stdin=subprocess.DEVNULL)
+    proc = subprocess.run([*launcher, sys.executable, script, *args], capture_output=True,
+                          text=True, timeout=timeout, env=ENV, stdin=subprocess.DEVNULL)
     return proc.returncode, proc.stdout + proc.stderr
 
 
@@ -44,11 +45,11 @@ def emulated(request):
     return n, run(n)
 
 
-@pytest.mark.parametrize("name", CHECKS + ["send_recv"])
+@pytest.mark.parametrize("name", CHECKS + ["send_recv", "async_pending"])
 def test_nccl_backend_on_the_emulator(emulated, name):
     n, (rc, out) = emulated
-    if name == "send_recv" and n == 1:
-        pytest.skip("point-to-point needs two ranks")
+    if name in ("send_recv", "async_pending") and n == 1:
+        pytest.skip("needs two ranks")
     found = {int(r) for c, r in re.findall(r"OK (\w+) rank (\d+)", out) if c == name}
     assert found == set(range(n)), out[-3000:]
     if name.startswith("ddp"):
@@ -60,3 +61,21 @@ def test_the_whole_run_ends_cleanly(emulated):
     n, (rc, out) = emulated
     assert rc == 0, out[-3000:]
     assert sorted(int(r) for r in re.findall(r"DONE rank (\d+)", out)) == list(range(n))
+
+
+FAILURES = os.path.join(HERE, "mpi_scripts", "check_nccl_emu_failures.py")
+
+
+@pytest.mark.skipif(MPIEXEC is None, reason="mpiexec not found")
+@pytest.mark.parametrize("mode, says", [
+    ("timeout", "TIMEOUT raised after 1"),      # a rank never joins: the Work times out
+    ("ring", "RING timed out after 1"),         # ungrouped sends first on both ranks: a hang
+    ("mismatch", "ranks called mismatched collectives")])
+def test_nccl_failures_end_the_job(mode, says):
+    start = time.monotonic()
+    rc, out = run(2, FAILURES, mode, timeout=60)
+    assert rc != 0 and says in out, out[-3000:]
+    assert "should not get here" not in out
+    if mode != "mismatch":      # the excepthook aborted NCCL's communicator, then MPI
+        assert "NCCL abort called on rank" in out and "MPI_Abort" in out, out[-3000:]
+    assert time.monotonic() - start < 30

@@ -15,9 +15,10 @@ CuPy does where a mistake would matter on a GPU:
   - `.data.ptr` is the address of the memory, `.base` the array a view was taken from (the
     root owner, as CuPy), `.device.id` the device current when it was made;
   - `cp.empty` returns memory filled with 0xff bytes (NaN), so unwritten outputs show.
-Streams and events are CuPy's classes in outline: work runs at once, so an event recorded
-after it is done. `allocation_device(ptr, nbytes)` tells on which device a pointer range lies
-inside one live allocation, if any (what fake_nccl checks before touching memory).
+Streams and events are CuPy's classes in outline; with fake_nccl installed, NCCL work is
+queued per stream (an event's `done` advances it) and device work waits for it first.
+`allocation_device(ptr, nbytes)` tells on which device a pointer range lies inside one live
+allocation, if any (what fake_nccl checks before touching memory).
 """
 from __future__ import annotations
 
@@ -29,7 +30,14 @@ import weakref
 import numpy as np
 
 _ROOTS: dict = {}               # id(root buffer) -> (weakref to it, device): live allocations
-_state = types.SimpleNamespace(n_devices=1, device=0)
+_state = types.SimpleNamespace(n_devices=1, device=0, nccl=None)
+
+
+def _sync():
+    """Wait for queued NCCL work before device work that could touch its memory (stream
+    order: a kernel after a collective on the stream runs after it)."""
+    if _state.nccl is not None and _state.nccl.pending():
+        _state.nccl.synchronize()
 
 
 def _root(a: np.ndarray) -> np.ndarray:
@@ -92,12 +100,14 @@ class ndarray:
         return Device(self._dev)
 
     def get(self, stream=None, order="C", out=None):
+        _sync()
         if out is not None:
             out[...] = self._a
             return out
         return np.array(self._a, order=order)
 
     def set(self, arr, stream=None):
+        _sync()
         if not isinstance(arr, np.ndarray):
             raise TypeError("cupy.ndarray.set: expected a numpy.ndarray")
         self._a[...] = arr
@@ -107,6 +117,7 @@ class ndarray:
                         "`.get()` to construct a NumPy array explicitly.")
 
     def __repr__(self):
+        _sync()
         return repr(self._a).replace("array(", "fake_cupy.array(", 1)
 
     def __str__(self):
@@ -114,12 +125,14 @@ class ndarray:
 
     # -- NumPy's protocols: unwrap, compute, rewrap ----------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _sync()
         if "out" in kwargs:
             kwargs["out"] = tuple(_unwrap(o, ufunc.__name__) for o in kwargs["out"])
         res = getattr(ufunc, method)(*[_unwrap(x, ufunc.__name__) for x in inputs], **kwargs)
         return _wrap_like(res, inputs + tuple(_outs(kwargs)), kwargs)
 
     def __array_function__(self, func, types_, args, kwargs):
+        _sync()
         return _call(func, args, kwargs, func.__name__)
 
     def __getattr__(self, name):
@@ -128,15 +141,18 @@ class ndarray:
         attr = getattr(self._a, name)
         if callable(attr):
             def method(*args, **kwargs):
+                _sync()
                 return _wrap_like(attr(*_unwrap_all(args, name), **_unwrap_all(kwargs, name)),
                                   (self,) + tuple(args), kwargs)
             return method
         return _wrap_like(attr, (self,), {})
 
     def __getitem__(self, key):
+        _sync()
         return _wrap_like(self._a[_unwrap_all(key, "__getitem__")], (self,), {})
 
     def __setitem__(self, key, value):      # CuPy copies a host value in (as .set does)
+        _sync()
         value = value._a if isinstance(value, ndarray) else value
         self._a[_unwrap_all(key, "__setitem__")] = value
 
@@ -147,12 +163,15 @@ class ndarray:
         return (self[i] for i in range(len(self)))
 
     def __bool__(self):
+        _sync()
         return bool(self._a)
 
     def __float__(self):
+        _sync()
         return float(self._a)
 
     def __int__(self):
+        _sync()
         return int(self._a)
 
     def __index__(self):
@@ -278,6 +297,7 @@ def _make(a: np.ndarray, base=None, dev=None) -> ndarray:
 
 
 def _call(func, args, kwargs, where):
+    _sync()
     res = func(*_unwrap_all(args, where), **_unwrap_all(kwargs, where))
     return _wrap_like(res, tuple(args) + tuple(kwargs.values()), {})
 
@@ -371,7 +391,7 @@ class Device:
         _state.device = self._prev.pop()
 
     def synchronize(self):
-        pass
+        _sync()
 
     def __eq__(self, other):
         return isinstance(other, Device) and other.id == self.id
@@ -387,17 +407,19 @@ _handles = itertools.count(0x7F0000001000, 0x100)
 
 
 class Stream:
-    """A stream handle; work runs when enqueued, so a stream is always done."""
+    """A stream handle (NCCL work queued on it lives in fake_nccl)."""
     null = None
 
     def __init__(self, null=False, non_blocking=False, ptds=False):
         self.ptr = 0 if null else next(_handles)
         self.device_id = -1 if null else _state.device
 
-    done = True
+    @property
+    def done(self):
+        return _state.nccl is None or _state.nccl.reached(_state.nccl.mark(self.ptr))
 
     def synchronize(self):
-        pass
+        _sync()
 
     def use(self):
         _current[_state.device] = self
@@ -421,27 +443,30 @@ def get_current_stream(device_id=-1):
 
 
 class Event:
-    """cupy.cuda.Event: record(stream=None) marks the stream's work so far; `done` says
-    whether it completed (always, here: work is done when enqueued)."""
+    """cupy.cuda.Event: record(stream=None) marks the stream's work so far (the current
+    stream's when None); `done` says whether that work completed (an event never recorded
+    is done, as CUDA's)."""
 
     def __init__(self, block=False, disable_timing=False, interprocess=False):
         if interprocess and not disable_timing:
             raise ValueError("Timing must be disabled for interprocess events")
         self.ptr = next(_handles)
-        self._recorded = False
+        self._mark = None
 
     def record(self, stream=None):
-        if stream is not None and not isinstance(stream, Stream):
-            raise TypeError(f"Event.record: expected a cupy.cuda.Stream, got "
-                            f"{type(stream).__name__}")
-        self._recorded = True
+        if stream is None:
+            stream = get_current_stream()
+        if not isinstance(stream, Stream):      # CuPy reads stream.ptr
+            raise AttributeError(f"'{type(stream).__name__}' object has no attribute 'ptr'")
+        if _state.nccl is not None:
+            self._mark = _state.nccl.mark(stream.ptr)
 
     @property
     def done(self):
-        return True
+        return self._mark is None or _state.nccl.reached(self._mark)
 
     def synchronize(self):
-        pass
+        _sync()
 
 
 def _runtime():
@@ -449,7 +474,7 @@ def _runtime():
     rt.CUDARuntimeError = CUDARuntimeError
     rt.getDeviceCount = lambda: _state.n_devices
     rt.getDevice = lambda: _state.device
-    rt.deviceSynchronize = lambda: None
+    rt.deviceSynchronize = _sync
     return rt
 
 
@@ -488,6 +513,7 @@ def install(n_devices: int = 1, nccl=None):
     cp.cuda, cp.random = cuda, _Random()
     sys.modules["cupy"], sys.modules["cupy.cuda"] = cp, cuda
     sys.modules["cupy.cuda.runtime"], sys.modules["cupy.random"] = cuda.runtime, cp.random
+    _state.nccl = nccl if hasattr(nccl, "synchronize") else None
     if nccl is not None:
         cuda.nccl = nccl
         sys.modules["cupy.cuda.nccl"] = nccl

@@ -26,7 +26,12 @@ a header across ranks), a recv whose size differs from the send, and operations 
 never complete (an ungrouped send/recv is blocking for the GPU, as NCCL documents: a ring of
 ungrouped sends deadlocks; waits end after FAKE_NCCL_TIMEOUT_S, default 30 s).
 
-Work runs when enqueued (at groupEnd for a group), so CuPy events recorded after it are done.
+Work is asynchronous and stream-ordered, as on a GPU: a call (or a group, at groupEnd)
+joins its stream's queue and returns; the queue advances (nonblocking MPI) whenever a CuPy
+event recorded on the stream is polled (`event.done`), and a device operation on any
+fake_cupy array first waits for the queue, as a kernel after it on the stream would. So a
+collective whose peers never come leaves its event not done (the caller's timeout applies),
+and memory is read when the operation runs, not when it is enqueued.
 Reductions combine the ranks' values in rank order in the datatype (float16 sums in float16).
 """
 from __future__ import annotations
@@ -93,7 +98,7 @@ def get_unique_id():
 # ---- groups -----------------------------------------------------------------------------------
 class _Group:
     depth = 0
-    pending: list = []          # (communicator, op) enqueued inside the open group
+    pending: list = []          # (stream, (communicator, op)) enqueued inside the open group
 
 
 def groupStart():
@@ -106,9 +111,9 @@ def groupEnd():
     if _Group.depth == 0:
         raise NcclError(INVALID_USAGE, "groupEnd without a matching groupStart")
     _Group.depth -= 1
-    if _Group.depth == 0:
+    if _Group.depth == 0 and _Group.pending:
         ops, _Group.pending = _Group.pending, []
-        _run(ops)
+        _submit(ops[0][0], [op for _, op in ops])
 
 
 # ---- argument conversion, as Cython's typed parameters do ---------------------------------
@@ -231,13 +236,13 @@ class NcclCommunicator:
     def _enqueue(self, name, args, op):
         calls.append((name, args))
         if _Group.depth:
-            _Group.pending.append((self, op))
+            _Group.pending.append((self._stream, (self, op)))
         else:
-            _run([(self, op)])
+            _submit(self._stream, [(self, op)])
 
     def _common(self, stream, count):
         self._check_alive()
-        _int(stream, "stream")
+        self._stream = _int(stream, "stream")
         return _int(count, "count", unsigned=True)
 
     # -- the collectives --------------------------------------------------------------------
@@ -318,8 +323,7 @@ class _Coll:
     gathered (parts, in rank order) and `land(parts)` writes this rank's result."""
 
     def __init__(self, header, send, land):
-        self.header, self.land = header, land
-        self.send = send.copy()         # read at enqueue: in place (send is recv) is fine
+        self.header, self.send, self.land = header, send, land
 
 
 class _P2P:
@@ -344,52 +348,127 @@ def _reduce(parts, dt, op, n):
     return np.ascontiguousarray(out).view(np.uint8)
 
 
-def _wait(reqs, what, statuses=None):
-    from mpi4py import MPI
-    deadline = time.monotonic() + TIMEOUT_S
-    while not MPI.Request.Testall(reqs, statuses):
-        if time.monotonic() > deadline:
-            raise NcclError(INVALID_USAGE, f"fake_nccl: {what} did not complete in "
-                            f"{TIMEOUT_S:g} s: on a GPU this hangs (ranks called different "
-                            "operations, or ungrouped send/recv that wait on each other)")
-        time.sleep(0.0002)
+class _Task:
+    """One ungrouped call or one group, in its stream's queue. start() posts its MPI work
+    (all point-to-point transfers; the first collective's header), test() advances it without
+    blocking: collectives one after another (header compared across ranks, then the data
+    gathered and this rank's result written), and says whether everything completed."""
 
+    def __init__(self, ops):
+        self.ops = ops
+        self.colls = [(c, op) for c, op in ops if isinstance(op, _Coll)]
+        self.p2p, self.req, self.phase = [], None, 0
 
-def _run(ops):
-    """Run one group of operations (a single ungrouped call is a group of one): point-to-point
-    transfers are all posted, then the collectives run in order, then everything completes."""
-    p2p, waiting = [], []
-    for comm, op in ops:
-        if isinstance(op, _P2P):
-            if comm._size == 1 and op.peer == 0:
-                p2p.append((comm, op))      # to itself: paired below
-                continue
-            req = comm._p2p.Issend(op.buf, op.peer, 0) if op.kind == "send" else \
-                comm._p2p.Irecv(op.buf, op.peer, 0)
-            waiting.append((req, comm._MPI.Status(), op))
-    _self_p2p(p2p)
-    for comm, op in ops:
-        if isinstance(op, _Coll):
+    def start(self):
+        to_self = []
+        for comm, op in self.ops:
+            if isinstance(op, _P2P):
+                if comm._size == 1:
+                    to_self.append((comm, op))      # peer 0 is itself: paired below
+                    continue
+                req = comm._p2p.Issend(op.buf, op.peer, 0) if op.kind == "send" else \
+                    comm._p2p.Irecv(op.buf, op.peer, 0)
+                self.p2p.append((req, comm._MPI.Status(), op))
+        _self_p2p(to_self)
+
+    def test(self) -> bool:
+        while self.colls:
+            comm, op = self.colls[0]
             if comm._size == 1:
-                op.land([op.send])
+                op.land([op.send.copy()])
+            elif self.req is None:          # post this collective's header
+                mine = np.frombuffer(repr(op.header).encode()[:128].ljust(128), np.uint8)
+                self.buf = np.empty((comm._size, 128), np.uint8)
+                self.req, self.phase = comm._coll.Iallgather(mine, self.buf), 0
                 continue
-            mine = np.frombuffer(repr(op.header).encode()[:128].ljust(128), np.uint8)
-            headers = np.empty((comm._size, 128), np.uint8)
-            _wait([comm._coll.Iallgather(mine, headers)], f"{op.header[0]} (header)")
-            got = [bytes(h).decode().strip() for h in headers]
-            if len(set(got)) != 1:
-                raise NcclError(INVALID_USAGE, "fake_nccl: ranks called mismatched collectives "
-                                f"(name, count, datatype, op/root by rank): {got}")
-            buf = np.empty(comm._size * op.send.size, np.uint8)
-            _wait([comm._coll.Iallgather(op.send, buf)], op.header[0])
-            op.land(list(buf.reshape(comm._size, -1)))
-    if waiting:
-        statuses = [w[1] for w in waiting]
-        _wait([w[0] for w in waiting], "send/recv", statuses)
-        for _, status, op in waiting:
-            if op.kind == "recv" and status.Get_count(comm._MPI.BYTE) != op.buf.size:
-                raise NcclError(INVALID_USAGE, f"fake_nccl: recv of {op.buf.size} bytes from "
-                                f"rank {op.peer} got {status.Get_count(comm._MPI.BYTE)}")
+            elif not self.req.Test():
+                return False
+            elif self.phase == 0:           # headers in: compare, then post the data
+                got = [bytes(h).decode().strip() for h in self.buf]
+                if len(set(got)) != 1:
+                    raise NcclError(INVALID_USAGE, "fake_nccl: ranks called mismatched "
+                                    f"collectives (name, count, datatype, op/root by rank): "
+                                    f"{got}")
+                self.buf = np.empty(comm._size * op.send.size, np.uint8)
+                self.sent = op.send.copy()  # read now: earlier work on the stream is done
+                self.req, self.phase = comm._coll.Iallgather(self.sent, self.buf), 1
+                continue
+            else:
+                op.land(list(self.buf.reshape(comm._size, -1)))
+            self.colls.pop(0)
+            self.req = None
+        if self.p2p:
+            from mpi4py import MPI
+            statuses = [w[1] for w in self.p2p]
+            if not MPI.Request.Testall([w[0] for w in self.p2p], statuses):
+                return False
+            for _, status, op in self.p2p:
+                got = status.Get_count(MPI.BYTE)
+                if op.kind == "recv" and got != op.buf.size:
+                    raise NcclError(INVALID_USAGE, f"fake_nccl: recv of {op.buf.size} bytes "
+                                    f"from rank {op.peer} got {got}")
+            self.p2p = []
+        return True
+
+
+class _Stream:
+    """A CUDA stream's NCCL work: tasks run in order, each once the previous completed."""
+
+    def __init__(self):
+        self.queue, self.submitted, self.completed = [], 0, 0
+
+    def progress(self):
+        while self.queue:
+            task = self.queue[0]
+            if not getattr(task, "started", False):
+                task.started = True
+                task.start()
+            if not task.test():
+                return
+            self.queue.pop(0)
+            self.completed += 1
+
+
+_streams: dict = {}             # stream pointer -> _Stream
+
+
+def _submit(stream, ops):
+    st = _streams.setdefault(stream, _Stream())
+    st.queue.append(_Task(ops))
+    st.submitted += 1
+    st.progress()
+
+
+def mark(stream) -> tuple:
+    """What an event recorded now on `stream` waits for."""
+    st = _streams.setdefault(stream, _Stream())
+    return st, st.submitted
+
+
+def reached(marked) -> bool:
+    st, n = marked
+    st.progress()
+    return st.completed >= n
+
+
+def synchronize():
+    """Wait for every stream's NCCL work (a kernel or a copy after it on the stream would):
+    on a GPU a stream whose work never completes hangs; here NcclError after TIMEOUT_S."""
+    deadline = time.monotonic() + TIMEOUT_S
+    for st in list(_streams.values()):
+        st.progress()
+        while st.queue:
+            if time.monotonic() > deadline:
+                raise NcclError(INVALID_USAGE, f"fake_nccl: a stream waited {TIMEOUT_S:g} s for "
+                                "NCCL work that cannot complete: on a GPU this hangs (ranks "
+                                "called different operations, or ungrouped send/recv that "
+                                "wait on each other)")
+            time.sleep(0.0002)
+            st.progress()
+
+
+def pending() -> bool:
+    return any(st.queue for st in _streams.values())
 
 
 def _self_p2p(ops):

@@ -11,6 +11,7 @@ import copy
 import datetime
 import os
 import sys
+import time
 import types
 
 import numpy as np
@@ -242,6 +243,20 @@ if n > 1:
 dist.barrier()
 dist.barrier(async_op=True).wait()
 ok("barrier")
+
+# ---- async_op: the Work is pending until every rank has joined (rank 1 comes 0.5 s late) -----
+if n > 1:
+    dist.barrier()
+    if rank == 1:
+        time.sleep(0.5)
+    t = cuda(data(rank))
+    work = dist.all_reduce(t, op=R.AVG, async_op=True)
+    if rank == 0:
+        assert not work.is_completed()      # the event waits for rank 1
+    work.wait()
+    assert work.is_completed()
+    close(host(t), stack.mean(0), 1e-12, "async all_reduce AVG")
+    ok("async_pending")
 
 # ---- what NCCL refuses, on the communicator the backend made ---------------------------------
 comm, s = impl.comm, cp.cuda.get_current_stream().ptr
