@@ -29,6 +29,10 @@ def make(world_size, rank, timeout_s, init_method=None, device_id=None):
         from cupy.cuda import nccl
     except ImportError as e:
         raise RuntimeError(f"init_process_group: CuPy has no NCCL binding here ({e})") from None
+    if not getattr(nccl, "available", True):    # CuPy without NCCL: the import still works
+        raise RuntimeError("init_process_group: CuPy has no NCCL binding here "
+                           "(cupy.cuda.nccl.available is False: install NCCL, e.g. "
+                           "pip install nvidia-nccl-cu12)")
     comm = None
     try:
         from mpi4py import MPI
@@ -90,10 +94,12 @@ class NCCLBackend:
             raise TypeError(f"{what}: the nccl backend has no type for {a.dtype}")
         return t
 
-    def _op(self, op, what):
+    def _op(self, op, a, what):
         if op not in self._ops:
             raise TypeError(f"{what}: the nccl backend does not support {op}")
-        return self._ops[op]
+        if a.dtype.kind == "b":     # bool travels as uint8: a SUM of two Trues would be 2
+            op = {ReduceOp.SUM: ReduceOp.MAX, ReduceOp.PRODUCT: ReduceOp.MIN}.get(op, op)
+        return self._ops[op]        # (an or and an and, as torch's NCCL backend maps them)
 
     def _enqueue(self, what, fn):
         """Run fn(stream pointer) on the current stream; return an event-based test()."""
@@ -107,12 +113,12 @@ class NCCLBackend:
         return lambda: event.done
 
     def allreduce(self, buf, op):
-        dt, o = self._type(buf, "all_reduce"), self._op(op, "all_reduce")
+        dt, o = self._type(buf, "all_reduce"), self._op(op, buf, "all_reduce")
         return self._enqueue("all_reduce", lambda s: self.comm.allReduce(
             buf.data.ptr, buf.data.ptr, buf.size, dt, o, s))
 
     def reduce(self, buf, op, root):
-        dt, o = self._type(buf, "reduce"), self._op(op, "reduce")
+        dt, o = self._type(buf, "reduce"), self._op(op, buf, "reduce")
         return self._enqueue("reduce", lambda s: self.comm.reduce(
             buf.data.ptr, buf.data.ptr, buf.size, dt, o, root, s))
 
@@ -127,7 +133,7 @@ class NCCLBackend:
             i.data.ptr, o.data.ptr, i.size, self.nccl.NCCL_UINT8, s))
 
     def reduce_scatter(self, out, inp, op):
-        dt, o = self._type(inp, "reduce_scatter"), self._op(op, "reduce_scatter")
+        dt, o = self._type(inp, "reduce_scatter"), self._op(op, inp, "reduce_scatter")
         return self._enqueue("reduce_scatter", lambda s: self.comm.reduceScatter(
             inp.data.ptr, out.data.ptr, out.size, dt, o, s))
 
