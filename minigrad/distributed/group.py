@@ -194,10 +194,10 @@ def is_mpi_available() -> bool:
 
 def is_nccl_available() -> bool:
     try:
-        from cupy.cuda import nccl  # noqa: F401
-    except Exception:       # CuPy missing, or built without NCCL
+        from cupy.cuda import nccl
+    except Exception:       # CuPy missing
         return False
-    return True
+    return bool(getattr(nccl, "available", True))   # (CuPy without NCCL still imports it)
 
 
 def get_rank(group=None) -> int:

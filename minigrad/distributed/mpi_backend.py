@@ -58,6 +58,14 @@ class MPIBackend:
         self._ops = {ReduceOp.SUM: MPI.SUM, ReduceOp.AVG: MPI.SUM, ReduceOp.PRODUCT: MPI.PROD,
                      ReduceOp.MIN: MPI.MIN, ReduceOp.MAX: MPI.MAX, ReduceOp.BAND: MPI.BAND,
                      ReduceOp.BOR: MPI.BOR, ReduceOp.BXOR: MPI.BXOR}
+        # MPI reduces C bools with its logical ops only: SUM and MAX are an or, PRODUCT and
+        # MIN an and (what torch's NCCL backend does with bool)
+        self._bool_ops = {ReduceOp.SUM: MPI.LOR, ReduceOp.MAX: MPI.LOR, ReduceOp.BOR: MPI.LOR,
+                          ReduceOp.PRODUCT: MPI.LAND, ReduceOp.MIN: MPI.LAND,
+                          ReduceOp.BAND: MPI.LAND, ReduceOp.BXOR: MPI.LXOR}
+
+    def _op(self, op, buf):
+        return (self._bool_ops if buf.dtype.kind == "b" else self._ops)[op]
 
     # Each method starts the operation and returns a test() callable: True once complete.
     def _start(self, what, call, *args):
@@ -69,12 +77,12 @@ class MPIBackend:
 
     def allreduce(self, buf, op):
         return self._start("all_reduce", self.comm.Iallreduce, self.MPI.IN_PLACE, buf,
-                           self._ops[op])
+                           self._op(op, buf))
 
     def reduce(self, buf, op, root):
         send = self.MPI.IN_PLACE if self.rank == root else buf
         return self._start("reduce", self.comm.Ireduce, send, buf if self.rank == root
-                           else None, self._ops[op], root)
+                           else None, self._op(op, buf), root)
 
     def broadcast(self, buf, root):
         return self._start("broadcast", self.comm.Ibcast, _bytes(buf), root)
@@ -84,7 +92,7 @@ class MPIBackend:
 
     def reduce_scatter(self, out, inp, op):
         return self._start("reduce_scatter", self.comm.Ireduce_scatter_block, inp, out,
-                           self._ops[op])
+                           self._op(op, inp))
 
     def gather(self, inp, out, root):
         return self._start("gather", self.comm.Igather, _bytes(inp),

@@ -41,6 +41,12 @@ for op, fn in ((R.BAND, np.bitwise_and), (R.BOR, np.bitwise_or), (R.BXOR, np.bit
     t = mg.tensor(ints[rank].copy())
     dist.all_reduce(t, op=op)
     assert t.dtype == mg.int64 and (t.data == fn.reduce(ints, axis=0)).all(), op
+flags = np.stack([np.random.default_rng(200 + r).random(16) < 0.5 for r in range(n)])
+for op, fn in ((R.SUM, np.any), (R.MAX, np.any), (R.PRODUCT, np.all), (R.MIN, np.all)):
+    t = mg.tensor(flags[rank].copy())           # bool: an or / an and, as torch's NCCL
+    dist.all_reduce(t, op=op)
+    assert t.dtype == mg.bool and (t.data == fn(flags, axis=0)).all(), op
+    assert set(np.unique(t.data.view(np.uint8))) <= {0, 1}, op
 f32 = mg.tensor(data(rank, (7,), "float32"))
 dist.all_reduce(f32)
 assert f32.dtype == mg.float32
