@@ -110,7 +110,16 @@ class NCCLBackend:
             raise DistBackendError(f"{what}: NCCL error: {e}") from None
         event = self.cp.cuda.Event(disable_timing=True)
         event.record(stream)
-        return lambda: event.done
+
+        def test():
+            if event.done:
+                return True
+            try:                # a failed communicator raises now, not at the timeout
+                self.comm.check_async_error()
+            except self.nccl.NcclError as e:
+                raise DistBackendError(f"{what}: NCCL error: {e}") from None
+            return False
+        return test
 
     def allreduce(self, buf, op):
         dt, o = self._type(buf, "all_reduce"), self._op(op, buf, "all_reduce")
