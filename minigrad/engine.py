@@ -142,7 +142,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 if parent is None:                      # a leaf: nr is the tensor itself
                     if g is not None:
                         dtype = nr.data.dtype       # torch casts to the input's dtype
-                        if g.data.dtype is not dtype and g.data.dtype != dtype:
+                        if g.dtype is not dtype and g.dtype != dtype:
                             g = g.to(dtype)
                         _add_leaf(leaf_grads, nr, g)
                     if pending is not None and id(nr) in pending.left:
@@ -151,7 +151,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 if g is not None:                       # _add_node, inlined: the hot loop
                     meta = parent._out_meta
                     dtype = meta[nr][1]
-                    if g.data.dtype is not dtype and g.data.dtype != dtype:
+                    if g.dtype is not dtype and g.dtype != dtype:
                         g = g.to(dtype)
                     slots = grads.get(parent)
                     if slots is None:
@@ -223,7 +223,7 @@ def _call_backward(node, gouts, Tensor):
         gins = gins + (None,) * (n_in - len(gins))
     if not node._arrays_in:         # built-in ops are tested against torch; user code is checked
         for t, g in zip(node._inputs, gins):
-            if g is not None and isinstance(t, Tensor) and g.data.shape != t.data.shape:
+            if g is not None and isinstance(t, Tensor) and g.shape != t.shape:
                 raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for "
                                    f"an input of shape {t.shape}")
     if _trace_hook is not None:

@@ -239,3 +239,14 @@ def test_vjp_fn_retain_graph_and_create_graph():
         tfn(tc)
     with pytest.raises(RuntimeError, match="second time"):
         fn(c)
+
+
+@pytest.mark.parametrize("chunk_size", [None, 1, 3, 100])
+def test_jacrev_chunk_size_gives_the_same_jacobian_as_torch(chunk_size):
+    rng = np.random.default_rng(5)
+    W, x = rng.standard_normal((7, 4)), rng.standard_normal(4)
+    want = tf.jacrev(lambda t: (torch.tensor(W) @ t).sin(), chunk_size=chunk_size)(
+        torch.tensor(x))
+    got = mf.jacrev(lambda t: (mg.tensor(W) @ t).sin(), chunk_size=chunk_size)(mg.tensor(x))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-14)
+    assert not got.requires_grad

@@ -365,3 +365,22 @@ def test_dual_api_on_batched_tensors_is_refused_as_in_torch(case):
         attempt(torch, tfw, torch.func.vmap)
     with pytest.raises(RuntimeError, match=f"{case}\\(\\): not supported on a tensor inside vmap"):
         attempt(mg, mg.autograd.forward_ad, mg.func.vmap)
+
+
+def test_vmap_of_a_vjp_fn_runs_one_batched_backward(monkeypatch):
+    # torch's way of building a Jacobian: vjp once, then vmap(vjp_fn) over the basis; the
+    # rows come from one backward of the batch, not a loop over the cotangents
+    rng = np.random.default_rng(4)
+    x, W = rng.standard_normal(5), rng.standard_normal((6, 5))
+    basis = np.eye(6)
+
+    def f(L, t):
+        return (L.tensor(W) @ t).tanh().softmax(-1)
+    _, theirs_fn = tf.vjp(lambda t: f(torch, t), torch.tensor(x))
+    want = tf.vmap(theirs_fn)(torch.tensor(basis))[0]
+    import minigrad.func.batching as batching
+    monkeypatch.setattr(batching, "loop", lambda *a, **k: pytest.fail("looped over samples"))
+    _, ours_fn = mf.vjp(lambda t: f(mg, t), mg.tensor(x))
+    got = mf.vmap(ours_fn)(mg.tensor(basis))[0]
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-14)
+    assert not got.requires_grad

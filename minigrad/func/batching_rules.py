@@ -56,6 +56,8 @@ def one_dim(cls, lv, args):
 
 def softmax_backward(cls, lv, args):
     y, g, dim = args
+    if y.ndim == 0:                     # a 0-d input: per sample (as one_dim's forward)
+        return loop(cls.apply, lv, args)
     return make(cls.apply(to_batched(y, lv.level, lv.size), to_batched(g, lv.level, lv.size),
                           dim + 1), lv.level)
 

@@ -22,14 +22,17 @@ reverse.py, jacrev.py and forward.py use `Layout`; with no vmap running it is th
 so the code path with and without vmap is the same.
 
 A vjp_fn called inside a vmap entered after vjp ran (vmap(vjp_fn)(cotangents), torch's way of
-building a Jacobian) gets cotangents batched at levels its graph was not laid out for: it
-runs once per sample of those levels (batching.loop, the ops' fallback), results stacked.
+building a Jacobian) gets cotangents batched at levels its graph was not laid out for. Made
+outside any vmap, it runs one backward with the batched cotangents: the graph's backward
+formulas (their differentiable form) take batched gradients like any op, as jacrev's rows
+do. Otherwise, or when a formula reads raw arrays (RawArrayOfBatched), it runs once per
+sample of those levels (batching.loop, the ops' fallback), results stacked.
 """
 from __future__ import annotations
 
 from ..autograd import _tensor_cls
 from . import batched
-from .batched import from_plain, is_batched_at, to_plain
+from .batched import RawArrayOfBatched, from_plain, is_batched_at, to_plain
 
 
 class Layout:
@@ -90,4 +93,9 @@ def map_new_levels(fn, flat, layout):
     new = layout.new_levels(flat)
     if not new:
         return fn(flat)
+    if not layout.vmaps:                # one backward of the batch (fn(flat, batch=True)),
+        try:                            # unless a backward formula reads raw arrays
+            return fn(flat, True)
+        except RawArrayOfBatched:
+            pass
     return loop(lambda *xs: map_new_levels(fn, list(xs), layout), new[-1], flat)

@@ -1,11 +1,15 @@
 """jacrev: the Jacobian, one row (one vector-Jacobian product) per output element.
 
-f is run once (through vjp); then, for every element k of every output, one backward pass
-with the cotangent e_k (1 at k, 0 elsewhere) gives row k of the Jacobian, d out[k] / d input,
-for all differentiated inputs at once. So the cost is (number of output elements) backward
-passes: cheap for a loss, dear for a wide output (jacfwd is the other way round). The rows are
-stacked and shaped as out.shape + input.shape, as torch.func.jacrev returns them. Inside vmap
-the same passes give every sample's Jacobian at once (batching_transforms.py).
+f is run once (through vjp); then the cotangents e_k (1 at k, 0 elsewhere), one per element
+of every output, give the rows d out[k] / d input for all differentiated inputs at once. As
+torch does, the rows come from one backward of the whole batch of cotangents: a vmap over
+the basis, each backward formula of the graph run on batched gradients (its differentiable
+form, written with ops that have batching rules). A formula that reads raw arrays makes it
+go row by row, one backward pass each. Row by row the cost is (number of output elements)
+passes: cheap for a loss, dear for a wide output (jacfwd is the other way round); batched,
+one pass does the work of all, in memory proportional to their number (chunk_size bounds
+it). The rows are shaped out.shape + input.shape, as torch.func.jacrev returns them. Inside
+vmap the same passes give every sample's Jacobian at once (batching_transforms.py).
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ..autograd import _tensor_cls, is_grad_enabled
 from ..ops.shape import stack
 from . import argnums as _argnums
 from . import levels
+from .batched import RawArrayOfBatched
 from .pytree import tree_flatten, tree_unflatten
 from .reverse import autograd_grads, vjp_with_argnums
 
@@ -23,8 +28,8 @@ from .reverse import autograd_grads, vjp_with_argnums
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
     """A function computing the Jacobian of func w.r.t. args[argnums] by reverse mode; for
     output o and input x the block has shape o.shape + x.shape. Outputs and inputs may be
-    pytrees. chunk_size only bounds memory in torch (vmapped rows); here the rows are
-    computed one at a time whatever its value. Matches torch.func.jacrev."""
+    pytrees. chunk_size: how many rows one batched backward computes (memory), None for
+    all. Matches torch.func.jacrev."""
     if not (chunk_size is None or chunk_size > 0):
         raise ValueError("jacrev: `chunk_size` should be greater than 0.")
 
@@ -41,7 +46,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
         lower = levels.Lowering(lvl, keep_graph=outer_grad)
         per_output = []
         for o in flat_out:
-            blocks = _jacobian_rows(o, flat_in, keep, lay.sizes)
+            blocks = _jacobian_rows(o, flat_in, keep, lay.sizes, chunk_size)
             blocks = [lay.wrap(lower(b) if keep else b) for b in blocks]
             per_output.append(tree_unflatten(blocks, primals_spec))
         if isinstance(argnums, int):
@@ -52,11 +57,13 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
     return wrapper_fn
 
 
-def _jacobian_rows(out, inputs, keep, sizes=()):
-    """[d out / d x for x in inputs], row by row. Inside vmap (sizes = the vmaps' batch
-    sizes) out and the inputs are laid out per sample, the batch dims leading: the cotangent
-    e_k is the same at every sample and the blocks have shape sizes + out.shape + x.shape
-    with the per-sample shapes (batching_transforms.py)."""
+def _jacobian_rows(out, inputs, keep, sizes=(), chunk_size=None):
+    """[d out / d x for x in inputs]: every row at once, as torch does it: one backward of a
+    batch of cotangents e_0 .. e_{n-1} (a vmap over the basis), the graph's backward formulas
+    run on batched gradients. An op whose backward reads raw arrays (batched.RawArrayOfBatched)
+    sends it row by row instead. Inside vmap (sizes = the vmaps' batch sizes) out and the
+    inputs are laid out per sample, the batch dims leading: e_k is the same at every sample
+    and the blocks have shape sizes + out.shape + x.shape (batching_transforms.py)."""
     Tensor = _tensor_cls()
     nb = len(sizes)
     shape = tuple(out.shape[nb:])
@@ -67,6 +74,26 @@ def _jacobian_rows(out, inputs, keep, sizes=()):
     if n == 0 or not out.requires_grad:
         return [Tensor._make(xp.zeros(sizes + shape + tuple(x.shape[nb:]), x.data.dtype))
                 for x in inputs]
+    basis = xp.eye(n, dtype=out.data.dtype).reshape((n,) + (1,) * nb + shape)
+    basis = Tensor._make(xp.broadcast_to(basis, (n,) + sizes + shape))
+
+    def rows(e):                        # (the differentiable backward formulas take a batch)
+        gs = autograd_grads([out], inputs, [e], retain_graph=True, create_graph=True)
+        return tuple(g if keep else g.detach() for g in gs)
+    try:
+        from .vmap import vmap
+        blocks = vmap(rows, chunk_size=chunk_size)(basis)      # each (n,) + sizes + x.shape
+    except RawArrayOfBatched:
+        return _rows_one_by_one(out, inputs, keep, sizes, shape, n)
+    return [b.movedim(0, nb).reshape(sizes + shape + tuple(x.shape[nb:]))
+            for b, x in zip(blocks, inputs)]
+
+
+def _rows_one_by_one(out, inputs, keep, sizes, shape, n):
+    """The rows one backward pass each (an op whose backward cannot take a batch)."""
+    Tensor = _tensor_cls()
+    nb = len(sizes)
+    xp = backend.array_module(out.data)
     rows = [[] for _ in inputs]
     for k in range(n):
         e = xp.zeros(sizes + (n,), out.data.dtype)

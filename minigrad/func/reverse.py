@@ -19,6 +19,7 @@ from ..creation import zeros_like
 from ..engine import grad as autograd_grad
 from . import argnums as _argnums
 from . import batched, batching_grad, levels
+from .batched import RawArrayOfBatched
 from .batching_transforms import Layout, map_new_levels
 from .pytree import tree_flatten, tree_unflatten
 
@@ -147,12 +148,20 @@ def vjp_with_argnums(func, primals, argnums, has_aux, who="vjp(f, *primals)"):
                                "pytree structure of outputs to the function. cotangents: "
                                f"{cspec}, primal output: {ospec}")
 
-        def products(flat_ct):          # cotangent^T J, per sample of lay's vmaps
-            lay.check_cotangents(flat_ct, out_shapes)
-            flat_ct = [lay.plain(c) for c in flat_ct]
+        def products(flat_ct, batch=False):     # cotangent^T J, per sample of lay's vmaps
+            lay.check_cotangents(flat_ct, out_shapes)   # batch: the cotangents are batched
+            if not batch:                       # at vmaps entered after vjp (one backward
+                flat_ct = [lay.plain(c) for c in flat_ct]   # for all their samples)
             low = levels.Lowering(lvl, keep_graph=create_graph)
             keep = levels.forward_active() or (
                 create_graph and (out_outer or low.reaches_outer(flat_ct)))
+            if batch:
+                if keep:                        # an outer transform needs the graph: the loop
+                    raise RawArrayOfBatched("vjp_fn: batched cotangents under an outer "
+                                            "transform")
+                grads = autograd_grads(flat_out, flat_in, flat_ct, retain_graph=True,
+                                       create_graph=True)   # (the differentiable formulas)
+                return tuple(g.detach() for g in grads)
             grads = autograd_grads(flat_out, flat_in, flat_ct,
                                    retain_graph=retain_graph or keep, create_graph=keep)
             return tuple(lay.wrap(low(g) if keep else g) for g in grads)

@@ -14,6 +14,7 @@ from ..dtypes import result_type
 from ..forward_ad import tangent_sum
 from .arith import _binary, _cast, _grad, _operand, _shape, promote, torch_name
 from .checks import need_operand, need_tensor
+from .shape import grad_zeros
 
 
 class Clamp(Op):
@@ -68,7 +69,7 @@ class Where(Op):
     @staticmethod
     def backward(ctx, g):
         keep = wrap(ctx.cond)
-        zero = wrap(array_module(g.data).zeros_like(g.data))   # (not g * 0: inf * 0 is nan)
+        zero = grad_zeros(g)                                    # (not g * 0: inf * 0 is nan)
         sa, sb = ctx.shapes
         ga = _grad(where(keep, g, zero), sa) if ctx.needs_input_grad[1] else None
         gb = _grad(where(keep, zero, g), sb) if ctx.needs_input_grad[2] else None

@@ -15,7 +15,7 @@ from ..backend import array_module
 from .checks import need_int, need_number, need_tensor
 from .compare import where
 from ..forward_ad import additive, linear, or_zeros
-from .shape import normalize_dim, sum_to
+from .shape import grad_zeros, normalize_dim, sum_to
 
 
 def _add_at(xp, target, key, values):
@@ -146,7 +146,7 @@ class Gather(Op):
 
     @staticmethod
     def backward(ctx, g):
-        zeros = wrap(array_module(g.data).zeros(ctx.in_shape, g.dtype))
+        zeros = grad_zeros(g, ctx.in_shape)
         return ScatterAdd.apply(zeros, ctx.dim, ctx.index, g), None, None
 
     jvp = linear                # d gather(x) = gather(dx)

@@ -13,16 +13,17 @@ import operator
 
 import numpy as np
 
-from ..autograd import Op, wrap
+from ..autograd import Op
 from ..backend import array_module
 from ..forward_ad import elementwise
 from .arith import torch_name
+from .shape import grad_zeros
 from .unary_math import check_tensor, quiet
 
 
 def _zero_grad(g):
     """The gradient of a piecewise-constant function: zeros, with no history (as torch's)."""
-    return wrap(array_module(g.data).zeros_like(g.data))
+    return grad_zeros(g)
 
 
 def _no_bool(x, kernel):

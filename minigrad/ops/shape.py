@@ -126,12 +126,23 @@ class SumTo(Op):
     jvp = linear
 
 
+def grad_zeros(g, shape=None):
+    """Zeros in g's dtype and device, shaped like g or `shape` (a gradient helper: for a
+    gradient batched under vmap, g's per-sample shape, without reading its raw array)."""
+    v = g
+    while v._batched:
+        v = v._value
+    return type(v)._make(array_module(v.data).zeros(g.shape if shape is None else shape,
+                                                    v.data.dtype))
+
+
 def sum_to(g, shape):
     """Gradient helper: reduce `g` to `shape` by summing broadcast dims (identity if equal)."""
-    if g.data.shape == shape:           # the common case: no broadcasting happened
+    have = g.shape                      # (logical under vmap: a batched gradient)
+    if have == shape:                   # the common case: no broadcasting happened
         return g
     shape = tuple(shape)
-    return g if g.data.shape == shape else SumTo.apply(g, shape)
+    return g if have == shape else SumTo.apply(g, shape)
 
 
 def _sizes(args, kw, name, op):

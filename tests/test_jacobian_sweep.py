@@ -1,7 +1,8 @@
-"""jacfwd on every crosscheck case against torch.func.jacfwd (float64, the case's first
-differentiable input, when it has at most 48 elements): jacfwd vmaps over the basis, so this
-runs every op's batching rule under forward mode, and the column-by-column fallback for the
-ops vmap cannot batch."""
+"""jacfwd and jacrev on every crosscheck case against torch.func (float64, the case's first
+differentiable input, when it has at most 48 elements). jacfwd vmaps over the basis of
+tangents, so this runs every op's batching rule under forward mode; jacrev pushes a batch of
+cotangents through one backward, so it runs every backward formula on batched gradients; and
+both their one-column / one-row fallbacks for what cannot be batched."""
 import warnings
 
 import numpy as np
@@ -88,3 +89,53 @@ def test_jacfwd_does_not_go_column_by_column(case):
         warnings.simplefilter("ignore")
         warnings.filterwarnings("error", message=".*one column at a time")
         mg.func.jacfwd(_function(MG, case, arrays, extra, k))(mg.tensor(arrays[k]))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
+def test_jacrev_matches_torch(case):
+    if case.missing():
+        pytest.skip(f"minigrad has no {case.missing()}")
+    _, arrays, extra, tangents = draw(case, "jacrev")
+    k = next(i for i, v in enumerate(tangents) if v is not None)
+    if not 0 < arrays[k].size <= 48:
+        pytest.skip("input too large for a dense Jacobian here")
+    state = {}                                  # a MaskCase: torch replays minigrad's mask
+
+    def function(lib):
+        def f(x):
+            xs = [lib.tensor(a) for a in arrays]
+            xs[k] = x
+            return tuple(_outs(case.call(lib, xs, extra, state)))
+        return f
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = mg.func.jacrev(function(MG))(mg.tensor(arrays[k]))
+    except RuntimeError as e:                   # an integer or bool output: refused, as torch
+        assert "floating-point" in str(e), str(e)
+        with pytest.raises(RuntimeError, match="floating-point"):
+            torch.func.jacrev(function(TORCH))(torch.tensor(arrays[k]))
+        return
+    # the reference: torch's plain autograd, one row at a time (torch.func.jacrev itself is
+    # wrong for cdist in torch 2.13: its backward under vmap)
+    try:
+        want = torch.autograd.functional.jacobian(function(TORCH), torch.tensor(arrays[k]))
+    except RuntimeError:                        # (it cannot stack the rows of an empty output)
+        want = torch.func.jacrev(function(TORCH))(torch.tensor(arrays[k]))
+    assert len(got) == len(want)
+    for a, b in zip(got, want):
+        assert tuple(a.shape) == tuple(b.shape)
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-6 * case.tol,
+                                   atol=1e-8 * case.tol)
+
+
+def test_a_backward_that_cannot_take_a_batch_goes_row_by_row():
+    # scatter_reduce's backward reads raw arrays: jacrev falls back to one row at a time
+    x = np.random.default_rng(2).standard_normal(6)
+    idx = [0, 1, 0, 2, 1, 2]
+
+    def f(lib, t):
+        return lib.zeros(3, dtype=t.dtype).scatter_reduce(0, lib.tensor(idx), t * t, "amax")
+    want = torch.func.jacrev(lambda t: f(torch, t))(torch.tensor(x))
+    got = mg.func.jacrev(lambda t: f(mg, t))(mg.tensor(x))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
