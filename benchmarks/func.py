@@ -5,9 +5,7 @@
 (b) narrow input, wide output: g: R^4 -> R^n (a curve); jacfwd needs 4 passes, jacrev n;
 (c) hessian of a logistic loss w.r.t. a 32-weight vector (jacfwd over jacrev);
 (d) the gradient of a 64-128-10 MLP's loss w.r.t. its parameters (grad of functional_call).
-torch.func vmaps the basis vectors (one batched pass) for both; minigrad's jacfwd (and so
-hessian) does too, its jacrev loops over the rows (one backward each), so the per-pass
-overhead shows in (b)'s jacrev.
+torch.func vmaps the basis vectors (one batched pass) for both, and so does minigrad.
 Run: python benchmarks/func.py   (milliseconds per call, median of rounds; ratio mg / torch)
 """
 from __future__ import annotations
