@@ -28,6 +28,8 @@ CASES = {
     "exponential_": lambda L, x: x.clone().exponential_(),
     "uniform_ unbatched": lambda L, x: L.zeros(N, dtype=x.dtype).uniform_(),
     "dropout": lambda L, x: L.nn.functional.dropout(x + 1, 0.5),
+    "gumbel_softmax": lambda L, x: L.nn.functional.gumbel_softmax(x),
+    "gumbel_softmax hard": lambda L, x: L.nn.functional.gumbel_softmax(x, hard=True),
 }
 
 
@@ -78,3 +80,13 @@ def test_same_draws_as_one_call_and_nested_levels():
     assert out.shape == (3, 2, N)
     assert all(np.array_equal(out[i, 0], out[i, 1]) for i in range(3))
     assert not np.array_equal(out[0, 0], out[1, 0])
+
+
+def test_gumbel_softmax_in_vmap_samples_the_softmax_distribution():
+    mg.manual_seed(2)
+    logits = np.log(np.array([0.1, 0.6, 0.3]))
+    xs = mg.tensor(np.tile(logits, (20_000, 1)))
+    hard = mg.func.vmap(lambda t: mg.nn.functional.gumbel_softmax(t, tau=0.5, hard=True),
+                        randomness="different")(xs).numpy()
+    assert ((hard == 0) | (hard == 1)).all() and (hard.sum(1) == 1).all()
+    np.testing.assert_allclose(hard.mean(0), [0.1, 0.6, 0.3], atol=0.015)

@@ -267,9 +267,10 @@ def random_check():
     if "different" in modes:
         raise RuntimeError("vmap: randomness='different' is not supported for this random "
                            "op in minigrad (it is for rand, randn, randint, randperm, their "
-                           "*_like, bernoulli, normal, poisson, multinomial, dropout and "
-                           "drop_path); this op would draw one value for all samples. Use "
-                           "randomness='same', or draw the numbers outside vmap")
+                           "*_like, bernoulli, normal, poisson, multinomial, dropout, "
+                           "drop_path and gumbel_softmax); this op would draw one value for "
+                           "all samples. Use randomness='same', or draw the numbers outside "
+                           "vmap")
 
 
 def dropout(input, p, inplace):

@@ -18,7 +18,8 @@
                                  x's physical memory; 'different' at a level x is not
                                  batched at raises, as torch's does
 
-Dropout and drop_path have their own (batching_fns.py).
+Dropout and drop_path have their own (batching_fns.py); gumbel_softmax draws through rand
+(ops/dropout.py).
 """
 from __future__ import annotations
 

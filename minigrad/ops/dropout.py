@@ -128,6 +128,8 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
         raise ValueError(f"gumbel_softmax: tau must be positive, got {tau}")
     # (hard: any truthy value; eps: unused and deprecated, as in torch)
     d = normalize_dim(dim, logits.ndim, "gumbel_softmax")
+    if backend.vmap_random_check is not None:                      # inside vmap
+        return _gumbel_softmax_ops(logits, tau, hard, d)
     xp = array_module(logits.data)
     dtype = logits.dtype if logits.dtype.itemsize >= 4 else "float32"
     e = rng(xp).standard_exponential(logits.shape, dtype=dtype)
@@ -140,3 +142,20 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     classes = xp.arange(logits.shape[d]).reshape((-1,) + (1,) * (logits.ndim - d - 1))
     y_hard = (classes == index).astype(logits.dtype)
     return StraightThrough.apply(y_soft, y_hard)
+
+
+def _gumbel_softmax_ops(logits, tau, hard, d):
+    """gumbel_softmax written with ops, for vmap: the uniform draws come from mg.rand, so the
+    vmap's randomness flag decides them (a draw per sample with 'different', one with
+    'same'); E = -log(1 - U) ~ Exponential(1), G = -log E as above."""
+    from ..creation import arange, rand
+    dtype = logits.dtype if logits.dtype.itemsize >= 4 else np.float32
+    u = rand(tuple(logits.shape), dtype=dtype, device=logits.device)
+    e = (-(-u).log1p()).clamp_min(float(np.finfo(dtype).tiny))
+    y_soft = softmax((logits + (-e.log()).to(logits.dtype)) / tau, d)
+    if not hard:
+        return y_soft
+    index = y_soft.argmax(d, keepdim=True)
+    classes = arange(logits.shape[d], device=logits.device).reshape(
+        (-1,) + (1,) * (logits.ndim - d - 1))
+    return StraightThrough.apply(y_soft, (classes == index).to(logits.dtype))
