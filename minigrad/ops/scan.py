@@ -198,7 +198,7 @@ class LogCumSumExp(Op):
             return g, None
         # the sum in log space, positive and negative dy apart (as torch): no overflow
         # (log 0 is the lowest finite float, not -inf: -inf - -inf would give NaN)
-        lowest = float(np.finfo(g.data.dtype).min)
+        lowest = float(np.finfo(g.dtype).min)
         pos, neg = g > 0, g < 0
         log_pos = where(pos, where(pos, g, 1.0).log(), lowest)
         log_neg = where(neg, where(neg, -g, 1.0).log(), lowest)

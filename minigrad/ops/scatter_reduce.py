@@ -100,7 +100,7 @@ class ScatterReduce(Op):
     def backward(ctx, g):
         x, src, out = ctx.saved_tensors    # per torch's scatter_reduce_backward
         dim, index, reduce, include_self = ctx.args
-        xp = array_module(g.data)
+        xp = array_module(x.data)           # (not g's: a batched gradient has no raw array)
 
         def gather(t):
             return Gather.apply(t, dim, index)
