@@ -74,6 +74,8 @@ from .ops.layout import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, 
                          broadcast_to, column_stack, dstack, hstack, movedim, moveaxis,
                          swapaxes, swapdims, unflatten, vstack)
 from .ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
+from .ops.functional import (absolute, clone, eq, ge, gt, le, lt, ne, neg,  # noqa: E402
+                             negative, ravel, select, t)
 # ---- issue 15: act ----
 from .ops.activation_more import (prelu, relu_, torch_celu as celu,  # noqa: E402
                                   torch_rrelu as rrelu, torch_rrelu_ as rrelu_,

@@ -75,6 +75,9 @@ class OpMethods:
     def pow(self, exponent): return functional.pow(self, exponent)
     def matmul(self, other): return linalg.matmul(self, other)
     def neg(self): return -self
+    def negative(self): return -self
+    def absolute(self): return self.abs()
+    def ravel(self): return self.reshape(-1)
     def exp(self): return unary.Exp.apply(self)
     def log(self): return unary.Log.apply(self)
     def sqrt(self): return unary.Sqrt.apply(self)

@@ -14,7 +14,10 @@ except ImportError:                     # pytest (tests/ on sys.path)
 # elementwise
 for _n in ["abs", "cos", "exp", "log", "relu", "sigmoid", "sin", "sqrt", "tanh"]:
     both(_n, X)
-both("neg", X, function=False)
+both("neg", X)
+both("negative", X)
+both("absolute", X)
+both("ravel", X)
 for _n in ["add", "sub", "subtract"]:
     both(_n, X, Y, alpha=2)
 for _n in ["mul", "multiply", "true_divide", "floor_divide", "fmod", "remainder", "maximum",
@@ -29,7 +32,7 @@ for _n in ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
     both(_n, K, J)
 both("bitwise_not", K)
 for _n in ["eq", "ne", "lt", "le", "gt", "ge"]:
-    both(_n, X, Y, function=False)
+    both(_n, X, Y)
 both("clamp", X, -0.5, 0.5)
 both("clip", X, -0.5, 0.5)
 both("where", B, X, Y, method=False)
@@ -76,7 +79,7 @@ both("unsqueeze", X, 0)
 row("mg.expand", X1, 3, 4, torch=_torch_expand, kinds={"sizes": "int"})
 row("Tensor.expand", X1, 3, 4, kinds={"sizes": "int"})
 row("Tensor.expand_as", X1, X)
-row("Tensor.select", X, 1, 2, kinds={"i": "int"})
+both("select", X, 1, 2, kinds={"i": "int"})
 row("Tensor.size", X, 1)
 row("Tensor.__getitem__", X, 1, kinds={"key": "key"}, aka=("index", "indices"))
 row("Tensor.__setitem__", X, 1, 2.0, kinds={"key": "key", "value": "float"},
@@ -120,6 +123,8 @@ row("Tensor.normal_", X, 0.0, 1.0, values=False)
 for _n in ["bool", "double", "float", "half", "int", "long", "clone", "contiguous", "cpu",
            "detach", "dim", "numel", "t", "tolist"]:
     row(f"Tensor.{_n}", X)
+for _n in ["clone", "t"]:
+    row(f"mg.{_n}", X)
 row("Tensor.item", Arr(1))
 row("Tensor.retain_grad", XG)
 row("Tensor.to", X, Dt("float64"))
