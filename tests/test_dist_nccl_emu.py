@@ -76,6 +76,7 @@ def test_nccl_failures_end_the_job(mode, says):
     rc, out = run(2, FAILURES, mode, timeout=60)
     assert rc != 0 and says in out, out[-3000:]
     assert "should not get here" not in out
-    if mode != "mismatch":      # the excepthook aborted NCCL's communicator, then MPI
-        assert "NCCL abort called on rank" in out and "MPI_Abort" in out, out[-3000:]
+    if mode != "mismatch":      # the excepthook aborted NCCL's communicator, then MPI (rc;
+        assert "NCCL abort called on rank" in out, out[-3000:]   # MPICH's own MPI_Abort line
+                                # is not always flushed before the job is torn down)
     assert time.monotonic() - start < 30

@@ -30,8 +30,10 @@ def _run(om, ot, mp, tp, loss_mg, loss_t, steps=15, sm=None, st=None):
         if sm is not None:
             sm.step(), st.step()
             assert sm.get_last_lr() == pytest.approx(st.get_last_lr(), rel=1e-12)
+    # fresh inputs each run: 15 steps at lr up to 0.5 can amplify a last-bit difference in a
+    # gradient to ~4e-10 (seen once in CI at rtol 1e-10)
     for a, b in zip(mp, tp):
-        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("kwargs", [

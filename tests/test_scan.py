@@ -238,7 +238,7 @@ def test_float32_scans_accumulate_like_torch(rng):
         m = getattr(mg.tensor(x), name)(1).numpy()
         t = getattr(torch.tensor(x), name)(1).numpy()
         assert m.dtype == np.float32
-        np.testing.assert_allclose(m, t, rtol=2e-7, atol=0)
+        np.testing.assert_allclose(m, t, rtol=3e-7, atol=0)   # (2.5 ulp: fresh inputs each run)
     y = rng.uniform(0.999, 1.001, (2, 2000)).astype(np.float32)
     np.testing.assert_allclose(mg.tensor(y).cumprod(1).numpy(), torch.tensor(y).cumprod(1),
                                rtol=2e-7)
