@@ -76,7 +76,7 @@ def zero_grad_in_place(p):
     storage.bump(g.data)
 
 
-def _count(obj):
+def count_refs(obj):
     return sys.getrefcount(obj)
 
 
@@ -94,7 +94,7 @@ def _calibrate():
 
 
 def _probe_counts(g):
-    return _count(g), _count(g.data)
+    return count_refs(g), count_refs(g.data)
 
 
 def _exclusive(g, held):

@@ -227,6 +227,15 @@ def manual_seed(seed: int):
 vmap_random_check = None    # set by minigrad.func.vmap while a vmap runs
 
 
+def vmap_decides_draws() -> bool:
+    """Inside minigrad.func.vmap and outside one of its own draws: a random factory, sampler
+    or in-place fill hands its draw to func/batching_random.py (the randomness flag decides)."""
+    if vmap_random_check is None:
+        return False
+    from .func.batching_random import drawing
+    return not drawing()
+
+
 def rng(xp):
     """The generator for array module `xp`: numpy.random.Generator or cupy.random."""
     if vmap_random_check is not None:       # inside vmap: its randomness mode decides

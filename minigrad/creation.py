@@ -223,7 +223,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False):
     """Standard normal samples from minigrad's generator (seeded by manual_seed)."""
     xp, _ = _xp_for(device)
     dt = _float_dtype(dtype, "randn")
-    if _in_vmap():                      # the vmap's randomness flag decides the draw
+    if backend.vmap_decides_draws():        # the vmap's randomness flag decides the draw
         from .func import batching_random
         return batching_random.factory(
             lambda shape: randn(shape, dtype=dt, device=device), _size(size, "randn"))
@@ -236,7 +236,7 @@ def rand(*size, dtype=None, device=None, requires_grad=False):
     """Uniform samples on [0, 1)."""
     xp, _ = _xp_for(device)
     dt = _float_dtype(dtype, "rand")
-    if _in_vmap():
+    if backend.vmap_decides_draws():
         from .func import batching_random
         return batching_random.factory(
             lambda shape: rand(shape, dtype=dt, device=device), _size(size, "rand"))
@@ -259,7 +259,7 @@ def randint(low, high=None, size=None, dtype=None, device=None):
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     xp, _ = _xp_for(device)
-    if _in_vmap():
+    if backend.vmap_decides_draws():
         from .func import batching_random
         return batching_random.factory(
             lambda shape: randint(low, high, shape, dtype=dtype, device=device),
@@ -276,21 +276,13 @@ def randperm(n, dtype=None, device=None):
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     xp, _ = _xp_for(device)
     dt = _dtype(dtype, backend.int64, fn="randperm")
-    if _in_vmap():                      # 'different': a permutation per sample
+    if backend.vmap_decides_draws():        # 'different': a permutation per sample
         from .func import batching_random
         return batching_random.factory(
             lambda shape: _finish(xp.argsort(backend.rng(xp).random(shape), axis=-1,
                                              kind="stable").astype(dt), False), (n,))
     perm = backend.rng(xp).permutation(n)
     return _finish(perm.astype(dt), False)
-
-
-def _in_vmap():
-    """Inside minigrad.func.vmap, outside one of its own draws (batching_random.py)."""
-    if backend.vmap_random_check is None:
-        return False
-    from .func import batching_random
-    return not batching_random.drawing()
 
 
 def _like(fn, x, dtype, device, requires_grad, *args):

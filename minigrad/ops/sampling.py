@@ -83,7 +83,7 @@ def bernoulli(input, p=None, *, generator=None):
     dtype (torch.bernoulli)."""
     need_tensor("bernoulli", input, "input", 1)
     _no_generator("bernoulli", generator)
-    if in_vmap():
+    if backend.vmap_decides_draws():
         return _vmapped(lambda x: bernoulli(x, p), [input], "bernoulli")
     xp = array_module(input.data)
     if p is not None:
@@ -143,7 +143,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if not replacement and num_samples > n_cat:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
-    if in_vmap():                  # (physical rows: the batch dims fold into the rows)
+    if backend.vmap_decides_draws():    # (physical rows: the batch dims fold into the rows)
         def rows(w):
             flat = multinomial(w.reshape(-1, n_cat), num_samples, replacement)
             return flat.reshape(*w.shape[:-1], num_samples)
@@ -189,7 +189,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         return out.requires_grad_() if requires_grad else out
     if size is not None:
         raise TypeError("normal(): size is only accepted with a float mean and a float std")
-    if in_vmap():
+    if backend.vmap_decides_draws():
         return _vmapped(lambda m, s: normal(m, s), [mean, std], "normal")
     params = [t for t in (mean, std) if _is_tensor(t)]
     for name, t in (("mean", mean), ("std", std)):
@@ -217,14 +217,6 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     return _out((z * sd + md).astype(dt), params)
 
 
-def in_vmap():
-    """Inside minigrad.func.vmap, outside one of its own draws (func/batching_random.py)."""
-    if backend.vmap_random_check is None:
-        return False
-    from ..func import batching_random
-    return not batching_random.drawing()
-
-
 def _vmapped(fn, params, who):
     from ..func import batching_random
     return batching_random.with_params(fn, params, who)
@@ -246,7 +238,7 @@ def poisson(input, generator=None):
     """Poisson counts with rates `input` (same shape and float dtype)."""
     need_tensor("poisson", input, "input", 1)
     _no_generator("poisson", generator)
-    if in_vmap():
+    if backend.vmap_decides_draws():
         return _vmapped(poisson, [input], "poisson")
     if input.dtype.kind != "f":
         raise NotImplementedError(f'"poisson_cpu" not implemented for '

@@ -35,8 +35,6 @@ without gradient leaves its bucket unlaunched, and the next forward raises torch
 """
 from __future__ import annotations
 
-import sys
-
 from ... import accumulate_grad, backend, engine, storage
 from ... import distributed as dist
 from ...tensor import Tensor
@@ -62,7 +60,7 @@ class Bucket:
         xp = backend.array_module(params[0].data)
         self.buffer = xp.zeros(total, params[0].data.dtype)
         self.spare = None               # the other buffer, once one was needed
-        self.unviewed = _count(self.buffer)     # its references when no view of it lives
+        self.unviewed = accumulate_grad.count_refs(self.buffer)   # (when no view of it lives)
         self.ready = [False] * len(params)
         self.pending, self.work, self.claimed = len(params), None, False
 
@@ -79,15 +77,11 @@ class Bucket:
         lives (gradients handed out by an earlier finalize), switch to the spare buffer,
         made when first needed (a spare still viewed too is replaced by a new one)."""
         self.claimed = True
-        if _count(self.buffer) <= self.unviewed:
+        if accumulate_grad.count_refs(self.buffer) <= self.unviewed:
             return
-        if self.spare is None or _count(self.spare) > self.unviewed:
+        if self.spare is None or accumulate_grad.count_refs(self.spare) > self.unviewed:
             self.spare = backend.array_module(self.buffer).empty_like(self.buffer)
         self.buffer, self.spare = self.spare, self.buffer
-
-
-def _count(a):
-    return sys.getrefcount(a)
 
 
 def assign_buckets(named_params, cap_bytes, first_cap_bytes=FIRST_BUCKET_BYTES):
