@@ -113,6 +113,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     pending = accumulate_grad.Pending(deps, leaf_grads) \
         if inputs is None and hooks.post_hooks else None
     owned = set()                         # arrays given to a .grad in this backward
+    anomalies = anomaly.state.enabled     # detect_anomaly() as the walk starts
     # forward mode (a dual level with tangents): backwards take their differentiable path
     # (some have a plain-array one for no_grad) so tangents flow through them, as torch's do
     with _GradMode(create_graph or bool(_duals)):
@@ -130,7 +131,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
             if reach is not None and node not in reach:
                 continue                # leads to no input: its parents lead to none either
             gins = _call_backward(node, gouts, Tensor)
-            if anomaly.state.enabled:
+            if anomalies:
                 anomaly.check(node, gins)
             if not retain_graph:
                 node._saved, node._released = None, node._saved is not None or node._released
@@ -142,7 +143,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 if parent is None:                      # a leaf: nr is the tensor itself
                     if g is not None:
                         dtype = nr.data.dtype       # torch casts to the input's dtype
-                        if g.dtype is not dtype and g.dtype != dtype:
+                        have = g.dtype if g._batched else g.data.dtype
+                        if have is not dtype and have != dtype:
                             g = g.to(dtype)
                         _add_leaf(leaf_grads, nr, g)
                     if pending is not None and id(nr) in pending.left:
@@ -151,7 +153,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
                 if g is not None:                       # _add_node, inlined: the hot loop
                     meta = parent._out_meta
                     dtype = meta[nr][1]
-                    if g.dtype is not dtype and g.dtype != dtype:
+                    # (a gradient batched under vmap has no raw array; the property
+                    # costs a call, so the common case reads the array's dtype)
+                    have = g.dtype if g._batched else g.data.dtype
+                    if have is not dtype and have != dtype:
                         g = g.to(dtype)
                     slots = grads.get(parent)
                     if slots is None:

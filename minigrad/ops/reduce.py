@@ -17,7 +17,7 @@ from ..backend import array_module, get_default_dtype
 from ..cuda import reduce as cuda_reduce
 from .checks import need_bool, need_number, reduce_args
 from .index import Gather
-from .shape import normalize_dim, normalize_dims
+from .shape import Expand, Reshape, normalize_dim, normalize_dims
 from ..forward_ad import linear
 
 
@@ -26,10 +26,12 @@ def _keep_shape(shape, dims):
 
 
 def _expand_back(g, shape, dims, keepdim):
-    """Undo a reduction's shape change: reshape to keepdim form, then broadcast to `shape`."""
+    """Undo a reduction's shape change: reshape to keepdim form, then broadcast to `shape`.
+    (The ops themselves, not the checking Tensor.reshape/expand: the shapes are known good,
+    and this runs in every reduction's backward.)"""
     if not keepdim:
-        g = g.reshape(_keep_shape(shape, dims))
-    return g.expand(*shape)
+        g = Reshape.apply(g, _keep_shape(shape, dims))
+    return g if g.shape == shape else Expand.apply(g, shape)
 
 
 def _sum(x, dims):

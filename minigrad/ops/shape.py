@@ -60,7 +60,7 @@ class Reshape(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None
+        return Reshape.apply(g, ctx.in_shape), None
 
     jvp = linear
 
@@ -87,9 +87,8 @@ class Permute(Op):
 
 
 class Expand(Op):
-    view_of_input = True        # the output may share the input's memory
-
     """Broadcast to a larger shape (a read-only view); backward sums back with sum_to."""
+    view_of_input = True        # the output may share the input's memory
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -121,7 +120,7 @@ class SumTo(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g.expand(*ctx.in_shape), None
+        return Expand.apply(g, ctx.in_shape), None
 
     jvp = linear
 
@@ -138,7 +137,7 @@ def grad_zeros(g, shape=None):
 
 def sum_to(g, shape):
     """Gradient helper: reduce `g` to `shape` by summing broadcast dims (identity if equal)."""
-    have = g.shape                      # (logical under vmap: a batched gradient)
+    have = g.shape if g._batched else g.data.shape     # (logical under vmap)
     if have == shape:                   # the common case: no broadcasting happened
         return g
     shape = tuple(shape)
