@@ -97,14 +97,16 @@ class InplaceMethods:
     def fill_(self, value): return inplace.fill(self, value)
     def copy_(self, src, non_blocking=False): return inplace.copy(self, src)
 
-    def uniform_(self, a=0.0, b=1.0):
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        sampling.no_generator("uniform_", generator)
         a, b = inplace.uniform_bounds(self, a, b)
         if backend.vmap_decides_draws():
             return sampling.vmapped_fill(self, lambda t: t.uniform_(a, b), "uniform_")
         r = backend.rng(backend.array_module(self.data))
         return inplace.fill(self, r.uniform(a, b, self.shape), "uniform_")
 
-    def normal_(self, mean=0.0, std=1.0):
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        sampling.no_generator("normal_", generator)
         mean, std = inplace.normal_args(self, mean, std)
         if backend.vmap_decides_draws():
             return sampling.vmapped_fill(self, lambda t: t.normal_(mean, std), "normal_")

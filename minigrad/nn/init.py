@@ -1,14 +1,23 @@
 """nn.init: torch's in-place initialisers (uniform_, normal_, kaiming_uniform_, xavier_*, ...).
 
-Each fills `tensor` in place without recording a graph and returns it, like torch.nn.init.
-Random numbers come from minigrad's generator (seeded by mg.manual_seed), so values differ
-from torch's for the same seed; the distributions and bounds are the same.
+Each fills `tensor` in place under no_grad and returns it, as torch.nn.init does, through the
+Tensor's own in-place methods (uniform_, normal_, fill_, zero_, copy_): so their checks apply
+(an integer tensor refuses random fills, as torch's does), the write bumps the version
+counter, and inside minigrad.func.vmap the fills follow its `randomness` setting. Random
+numbers come from minigrad's generator (mg.manual_seed), so values differ from torch's for
+the same seed; the distributions, bounds and algorithms are the same.
 """
 from __future__ import annotations
 
 import math
+import warnings
 
-from .. import backend, storage
+import numpy as np
+
+from .. import backend
+from ..autograd import wrap
+from ..grad_mode import no_grad
+from ..ops.compare import where
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -27,7 +36,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
         elif isinstance(param, (int, float)) and not isinstance(param, bool):
             slope = param
         else:
-            raise ValueError(f"calculate_gain: negative_slope {param} is not a valid number")
+            raise ValueError(f"calculate_gain: negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
@@ -35,6 +44,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
 
 
 def _calculate_fan_in_and_fan_out(tensor):
+    """(fan_in, fan_out) of a weight shaped (out, in, *kernel), as torch computes them."""
     if tensor.ndim < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 "
                          f"dimensions (got shape {tuple(tensor.shape)})")
@@ -45,69 +55,98 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 
 def _fan(tensor, mode):
+    mode = mode.lower() if isinstance(mode, str) else mode      # torch lower-cases it
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _rng(tensor):
-    return backend.rng(backend.array_module(tensor.data))
-
-
-def _fill(tensor, values):
-    """Write `values` into tensor.data in place (replacing a read-only array), no graph."""
-    xp = backend.array_module(tensor.data)
-    if getattr(tensor.data.flags, "writeable", True):
-        tensor.data[...] = values
-        storage.bump(tensor.data)       # an in-place write, as torch's init functions
-    else:
-        tensor.data = xp.array(xp.broadcast_to(values, tensor.shape), dtype=tensor.dtype)
-    return tensor
-
-
-def uniform_(tensor, a: float = 0.0, b: float = 1.0):
+def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
     """Fill with U(a, b) (matches torch.nn.init.uniform_)."""
-    return _fill(tensor, _rng(tensor).uniform(a, b, tensor.shape))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
-def normal_(tensor, mean: float = 0.0, std: float = 1.0):
+def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     """Fill with N(mean, std^2) (matches torch.nn.init.normal_)."""
-    return _fill(tensor, _rng(tensor).normal(mean, std, tensor.shape))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
-def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0):
+def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator=None):
     """Fill with N(mean, std^2) restricted to [a, b] (matches torch.nn.init.trunc_normal_).
 
-    Sampled by rejection: draws outside [a, b] are redrawn until none is left.
+    torch's two samplers: when [a, b] holds more than 30% of the normal's mass, normal draws
+    outside it are redrawn; otherwise uniform proposals on [a, b] are accepted with
+    probability pdf(x) / pdf(mode) (rejection sampling against the density's peak in [a, b]).
     """
-    if not a < b:
-        raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
-    xp, r = backend.array_module(tensor.data), _rng(tensor)
-    values = r.normal(mean, std, tensor.shape)
-    bad = (values < a) | (values > b)
-    for _ in range(1000):
-        n = int(bad.sum())
-        if n == 0:
-            break
-        values[bad] = r.normal(mean, std, n)
-        bad = (values < a) | (values > b)
-    return _fill(tensor, xp.clip(values, a, b))
+    if std == 0:
+        raise ZeroDivisionError("trunc_normal_: std must be nonzero (torch divides by it)")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    p = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    with no_grad():
+        if p > 0.3:
+            lo, hi = _in_dtype(a, tensor), _in_dtype(b, tensor)    # (torch's order)
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                bad = (result < lo) | (result > hi)
+                if not bool(bad.any()):
+                    break
+                result.copy_(where(bad, result.new_empty(result.shape).normal_(mean, std),
+                                   result))
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_ratio(x):           # log(pdf(x) / pdf(mode)) <= 0 on [a, b]
+            return ((x - mean) / std) ** 2 * -0.5 - log_peak
+
+        def rejected(x):
+            return x.new_empty(x.shape).uniform_().log() > log_ratio(x)
+
+        tensor.uniform_(a, b, generator=generator)
+        pending = rejected(tensor)
+        while bool(pending.any()):
+            candidates = tensor.new_empty(tensor.shape).uniform_(a, b)
+            tensor.copy_(where(pending, candidates, tensor))
+            pending = pending & rejected(candidates)
+        return tensor
+
+
+def _in_dtype(v, tensor):
+    """v as tensor's dtype holds it (torch's new_tensor(v).item(): an integer dtype that
+    cannot hold it is an overflow error)."""
+    dt = tensor.dtype
+    if dt.kind in "iu" and not np.iinfo(dt).min <= v <= np.iinfo(dt).max:
+        raise RuntimeError(f"trunc_normal_: value {v} cannot be converted to type {dt} "
+                           "without overflow")
+    return float(np.asarray(v).astype(dt))
+
+
+def _norm_cdf(x):
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
 
 def constant_(tensor, val: float):
     """Fill with `val` (matches torch.nn.init.constant_)."""
-    return _fill(tensor, val)
+    with no_grad():
+        return tensor.fill_(val)
 
 
 def zeros_(tensor):
     """Fill with 0 (matches torch.nn.init.zeros_)."""
-    return _fill(tensor, 0)
+    with no_grad():
+        return tensor.zero_()
 
 
 def ones_(tensor):
     """Fill with 1 (matches torch.nn.init.ones_)."""
-    return _fill(tensor, 1)
+    with no_grad():
+        return tensor.fill_(1.0)
 
 
 def eye_(tensor):
@@ -116,38 +155,138 @@ def eye_(tensor):
         raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape "
                          f"{tuple(tensor.shape)}")
     xp = backend.array_module(tensor.data)
-    return _fill(tensor, xp.eye(*tensor.shape))
+    with no_grad():
+        return tensor.copy_(wrap(xp.eye(*tensor.shape, dtype=tensor.dtype)))
 
 
-def xavier_uniform_(tensor, gain: float = 1.0):
+def dirac_(tensor, groups: int = 1):
+    """Fill a {3, 4, 5}-D conv weight with the Dirac delta: each group's first min(out, in)
+    channels pass their input through unchanged (matches torch.nn.init.dirac_)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got "
+                         f"shape {tuple(tensor.shape)}")
+    if tensor.shape[0] % groups != 0:
+        raise ValueError(f"dirac_: dim 0 must be divisible by groups, got size "
+                         f"{tensor.shape[0]} and groups={groups}")
+    per_group = tensor.shape[0] // groups
+    centre = tuple(s // 2 for s in tensor.shape[2:])
+    with no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min(per_group, tensor.shape[1])):
+                tensor[(g * per_group + d, d) + centre] = 1
+    return tensor
+
+
+def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (torch.nn.init.xavier_uniform_)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = gain * math.sqrt(6.0 / float(fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain: float = 1.0):
+def xavier_normal_(tensor, gain: float = 1.0, generator=None):
     """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)) (torch's xavier_normal_)."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
+
+
+def _kaiming_std(tensor, a, mode, nonlinearity):
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return None
+    return calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
 
 
 def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu"):
+                     nonlinearity: str = "leaky_relu", generator=None):
     """U(-b, b) with b = gain * sqrt(3 / fan) (matches torch.nn.init.kaiming_uniform_)."""
-    if 0 in tensor.shape:
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    if std is None:
         return tensor
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator=None):
     """N(0, std^2) with std = gain / sqrt(fan) (matches torch.nn.init.kaiming_normal_)."""
-    if 0 in tensor.shape:
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    return tensor if std is None else normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor, gain: float = 1, generator=None):
+    """A (semi-)orthogonal matrix, trailing dims flattened: Q of the QR factorisation of a
+    standard normal (rows, cols) matrix, its columns' signs fixed by diag(R) so Q is
+    uniform over the orthogonal group; times `gain` (matches torch.nn.init.orthogonal_)."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
+                         f"got shape {tuple(tensor.shape)}")
+    if tensor.numel() == 0:
         return tensor
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
-    return normal_(tensor, 0.0, std)
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator).data
+    if flat.dtype.itemsize < 4:         # torch's QR (geqrf) has no half-precision kernel
+        raise NotImplementedError(f'orthogonal_: "geqrf_cpu" not implemented for '
+                                  f"'{_torch_dtype_name(tensor)}'")
+    xp = backend.array_module(flat)
+    m = flat.T if rows < cols else flat
+    q, r = xp.linalg.qr(m)
+    q = q * xp.sign(xp.diagonal(r))
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        tensor.copy_(wrap(xp.ascontiguousarray(q).reshape(tensor.shape)))
+        tensor.mul_(gain)
+    return tensor
+
+
+def _torch_dtype_name(tensor):
+    from ..ops.arith import torch_name   # (the name torch's errors use: 'Half')
+    return torch_name(tensor.dtype)
+
+
+def sparse_(tensor, sparsity: float, std: float = 0.01, generator=None):
+    """A 2-D tensor with N(0, std^2) entries and ceil(sparsity * rows) random zeros in every
+    column (matches torch.nn.init.sparse_)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    from ..creation import randperm     # lazy: creation builds on the whole Tensor class
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col in range(cols):
+            tensor[randperm(rows)[:num_zeros], col] = 0
+    return tensor
+
+
+def _deprecated(new):
+    """torch's old names without the underscore: the same function, with a FutureWarning."""
+    old = new.__name__[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+    deprecated_init.__name__ = old
+    deprecated_init.__doc__ = f"Deprecated alias of nn.init.{new.__name__} (as in torch)."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
 
 
 def default_layer_init_(weight, bias=None):

@@ -21,6 +21,7 @@ from .checks import need_int, need_optional_int, need_tensor
 from .compare import where
 from .shape import normalize_dim, sum_to
 from .softmax import _implicit_dim, softmax
+from .sampling import no_generator
 from .split import narrow
 
 
@@ -188,19 +189,13 @@ def torch_threshold(input, threshold, value):
     return _threshold(input, threshold, value, False)
 
 
-def _no_generator(fn, generator):
-    if generator is not None:
-        raise TypeError(f"{fn}(): argument 'generator' must be None: minigrad draws from its "
-                        f"global generator (mg.manual_seed), got {type(generator).__name__}")
-
-
 def torch_rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """matches torch.rrelu."""
-    _no_generator("rrelu", generator)
+    no_generator("rrelu", generator)
     return rrelu(input, lower, upper, training)
 
 
 def torch_rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """matches torch.rrelu_."""
-    _no_generator("rrelu_", generator)
+    no_generator("rrelu_", generator)
     return rrelu(input, lower, upper, training, True)

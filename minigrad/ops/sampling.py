@@ -58,7 +58,7 @@ class NoDerivative(Op):
         raise RuntimeError("the derivative for 'bernoulli' with a float p is not implemented")
 
 
-def _no_generator(fn, generator):
+def no_generator(fn, generator):
     if generator is not None:
         raise TypeError(f"{fn}(): argument 'generator' is not supported by minigrad (it has "
                         "one global generator: use mg.manual_seed), got "
@@ -82,7 +82,7 @@ def bernoulli(input, p=None, *, generator=None):
     """0/1 draws: P(1) = input per element, or = p for every element of input's shape and
     dtype (torch.bernoulli)."""
     need_tensor("bernoulli", input, "input", 1)
-    _no_generator("bernoulli", generator)
+    no_generator("bernoulli", generator)
     if backend.vmap_decides_draws():
         return _vmapped(lambda x: bernoulli(x, p), [input], "bernoulli")
     xp = array_module(input.data)
@@ -104,7 +104,7 @@ def bernoulli(input, p=None, *, generator=None):
 def bernoulli_(self, p=0.5, *, generator=None):
     """self filled with 0/1 draws, P(1) = p (a float, or a tensor broadcast to self)."""
     from .inplace import fill
-    _no_generator("bernoulli_", generator)
+    no_generator("bernoulli_", generator)
     xp = array_module(self.data)
     if _is_tensor(p):
         probs = p.data
@@ -129,7 +129,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     need_tensor("multinomial", input, "input", 1)
     num_samples = need_int("multinomial", num_samples, "num_samples", 2)
     need_bool("multinomial", replacement, "replacement", 3)
-    _no_generator("multinomial", generator)
+    no_generator("multinomial", generator)
     if input.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{torch_name(input.dtype)}")
@@ -173,7 +173,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
            requires_grad=False):
     """Draws of N(mean, std): mean and std tensors or floats (broadcast together), or two
     floats and a size (torch.normal's four forms)."""
-    _no_generator("normal", generator)
+    no_generator("normal", generator)
     m_t, s_t = _is_tensor(mean), _is_tensor(std)
     if not m_t and not s_t:
         if size is None:
@@ -237,7 +237,7 @@ def _check_std(std):
 def poisson(input, generator=None):
     """Poisson counts with rates `input` (same shape and float dtype)."""
     need_tensor("poisson", input, "input", 1)
-    _no_generator("poisson", generator)
+    no_generator("poisson", generator)
     if backend.vmap_decides_draws():
         return _vmapped(poisson, [input], "poisson")
     if input.dtype.kind != "f":
@@ -252,7 +252,7 @@ def poisson(input, generator=None):
 def exponential_(self, lambd=1.0, *, generator=None):
     """self filled with Exponential(lambd) draws (mean 1 / lambd)."""
     from .inplace import fill
-    _no_generator("exponential_", generator)
+    no_generator("exponential_", generator)
     lambd = need_float("exponential_", lambd, "lambd")
     if self.dtype.kind != "f":
         raise NotImplementedError(f'"exponential_cpu" not implemented for '
