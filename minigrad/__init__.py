@@ -6,7 +6,7 @@ from . import autograd, backend, cuda, return_types
 from .autograd import (Function, enable_grad, grad, inference_mode, is_grad_enabled,
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .backend import (Device as device, bool_ as bool, float16, float32, float64, int8, int16,
-                      int32, int64, manual_seed, uint8)
+                      int32, int64, uint8)
 from .backend import float16 as half, float32 as float, float64 as double, int64 as long
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
@@ -95,3 +95,5 @@ from . import profiler  # noqa: E402
 # ---- issue 17: ckpt ----
 from . import utils  # noqa: E402
 from .rng_state import get_rng_state, set_rng_state  # noqa: E402
+from .generator import (Generator, default_generator, initial_seed, manual_seed,  # noqa: E402
+                        seed)

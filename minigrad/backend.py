@@ -9,7 +9,8 @@ import numpy as np
 
 _cupy = None          # the cupy module once imported, False if it cannot be used
 _seed = None          # last manual_seed, applied to CuPy lazily when it is first used
-_cpu_rng = np.random.default_rng()
+_initial_seed = int(np.random.SeedSequence().entropy) % 2**64   # (torch seeds from entropy)
+_cpu_rng = np.random.default_rng(_initial_seed % 2**63)
 kernels_enabled = True  # flipped by minigrad.cuda.use_kernels(); read by Op.apply
 
 
@@ -209,19 +210,31 @@ def is_floating(dtype) -> bool:
 
 
 # ---- random numbers: one generator per device, both seeded by manual_seed ----------------
-def manual_seed(seed: int):
-    """Seed every random op in minigrad, on CPU and (when present) on CUDA."""
-    global _cpu_rng, _seed
+def check_seed(seed, who="manual_seed") -> int:
+    """torch's rule for a seed: an int (or what int() takes) in [-2**63, 2**64), kept modulo
+    2**64 (manual_seed(-1) then reports initial_seed() == 2**64 - 1)."""
     try:
         seed = int(seed)                    # torch's manual_seed takes int(seed) too
     except (TypeError, ValueError):
-        raise TypeError(f"manual_seed: seed must be an int, got {seed!r}") from None
+        raise TypeError(f"{who}: seed must be an int, got {seed!r}") from None
     if not -2**63 <= seed < 2**64:
-        raise RuntimeError(f"manual_seed: seed must be within [-2**63, 2**64), got {seed}")
-    _seed = seed % (2**63)
+        raise RuntimeError(f"{who}: seed must be within [-2**63, 2**64), got {seed}")
+    return seed % 2**64
+
+
+def manual_seed(seed: int):
+    """Seed every random op in minigrad, on CPU and (when present) on CUDA."""
+    global _cpu_rng, _seed, _initial_seed
+    _initial_seed = check_seed(seed)
+    _seed = _initial_seed % (2**63)
     _cpu_rng = np.random.default_rng(_seed)
     if _cupy:
         _cupy.random.seed(_seed)
+
+
+def initial_seed() -> int:
+    """The seed the global generator last got (torch.initial_seed)."""
+    return _initial_seed
 
 
 vmap_random_check = None    # set by minigrad.func.vmap while a vmap runs
@@ -236,8 +249,23 @@ def vmap_decides_draws() -> bool:
     return not drawing()
 
 
-def rng(xp):
-    """The generator for array module `xp`: numpy.random.Generator or cupy.random."""
+def rng(xp, generator=None):
+    """The generator for array module `xp`: numpy.random.Generator or cupy.random; with a
+    minigrad.Generator (generator.py), its own stream (CPU only, as the generator)."""
     if vmap_random_check is not None:       # inside vmap: its randomness mode decides
         vmap_random_check()
+    if generator is not None:
+        return generator_stream(generator, xp)
     return _cpu_rng if xp is np else xp.random
+
+
+def generator_stream(generator, xp):
+    """The numpy Generator behind a minigrad.Generator, checked against the device drawn on."""
+    stream = getattr(generator, "_rng", None)
+    if stream is None or not hasattr(generator, "manual_seed"):
+        raise TypeError(f"generator must be a minigrad.Generator or None, got "
+                        f"{type(generator).__name__}")
+    if xp is not np:
+        raise RuntimeError("Expected a 'cuda' device type for generator but found 'cpu' "
+                           "(minigrad's Generator draws on the CPU only)")
+    return stream

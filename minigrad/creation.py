@@ -14,6 +14,7 @@ import numpy as np
 from . import autograd, backend
 from .creation_data import (_check_array_dtype, _check_int_range, _check_strides,
                             _from_python, _leaf_dtype)
+from .generator import check_generator
 from .ops.checks import need_dtype, need_int, need_ints, need_number, need_tensor
 from .tensor import Tensor
 
@@ -219,40 +220,46 @@ def _float_dtype(dtype, op):
     return dt
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples from minigrad's generator (seeded by manual_seed)."""
+def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
+    """Standard normal samples from minigrad's generator (seeded by manual_seed), or from
+    `generator` (a minigrad.Generator)."""
     xp, _ = _xp_for(device)
     dt = _float_dtype(dtype, "randn")
+    check_generator("randn", generator)
     if backend.vmap_decides_draws():        # the vmap's randomness flag decides the draw
         from .func import batching_random
         return batching_random.factory(
-            lambda shape: randn(shape, dtype=dt, device=device), _size(size, "randn"))
-    r = backend.rng(xp)
+            lambda shape: randn(shape, dtype=dt, device=device, generator=generator),
+            _size(size, "randn"))
+    r = backend.rng(xp, generator)
     a = r.standard_normal(_size(size, "randn"), dtype=np.float64 if dt == np.float16 else dt)
     return _finish(a.astype(dt, copy=False), requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform samples on [0, 1)."""
     xp, _ = _xp_for(device)
     dt = _float_dtype(dtype, "rand")
+    check_generator("rand", generator)
     if backend.vmap_decides_draws():
         from .func import batching_random
         return batching_random.factory(
-            lambda shape: rand(shape, dtype=dt, device=device), _size(size, "rand"))
-    r = backend.rng(xp)
+            lambda shape: rand(shape, dtype=dt, device=device, generator=generator),
+            _size(size, "rand"))
+    r = backend.rng(xp, generator)
     draw = r.random if xp is np else r.random_sample
     a = draw(_size(size, "rand"), dtype=np.float64 if dt == np.float16 else dt)
     return _finish(a.astype(dt, copy=False), requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None):
+def randint(low, high=None, size=None, dtype=None, device=None, *, generator=None):
     """Integers in [low, high) (torch.randint(low=0, high, size))."""
     if size is None:
         low, high, size = 0, low, high
     if high is None or size is None:
         raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
     low, high = need_int("randint", low, "low"), need_int("randint", high, "high")
+    check_generator("randint", generator)
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
                         f"{type(size).__name__}")
@@ -262,16 +269,18 @@ def randint(low, high=None, size=None, dtype=None, device=None):
     if backend.vmap_decides_draws():
         from .func import batching_random
         return batching_random.factory(
-            lambda shape: randint(low, high, shape, dtype=dtype, device=device),
+            lambda shape: randint(low, high, shape, dtype=dtype, device=device,
+                                  generator=generator),
             _size((size,), "randint"))
-    r = backend.rng(xp)
+    r = backend.rng(xp, generator)
     draw = r.integers if xp is np else r.randint
     a = draw(low, high, _size((size,), "randint"))
     return _finish(a.astype(_dtype(dtype, backend.int64, fn="randint")), False)
 
 
-def randperm(n, dtype=None, device=None):
+def randperm(n, dtype=None, device=None, *, generator=None):
     n = need_int("randperm", n, "n", 1)
+    check_generator("randperm", generator)
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     xp, _ = _xp_for(device)
@@ -279,17 +288,17 @@ def randperm(n, dtype=None, device=None):
     if backend.vmap_decides_draws():        # 'different': a permutation per sample
         from .func import batching_random
         return batching_random.factory(
-            lambda shape: _finish(xp.argsort(backend.rng(xp).random(shape), axis=-1,
+            lambda shape: _finish(xp.argsort(backend.rng(xp, generator).random(shape), axis=-1,
                                              kind="stable").astype(dt), False), (n,))
-    perm = backend.rng(xp).permutation(n)
+    perm = backend.rng(xp, generator).permutation(n)
     return _finish(perm.astype(dt), False)
 
 
-def _like(fn, x, dtype, device, requires_grad, *args):
+def _like(fn, x, dtype, device, requires_grad, *args, **kw):
     """fn(x.shape, *args) with x's dtype and device unless given (torch's *_like)."""
     need_tensor(f"{fn.__name__}_like", x, "input", 1)
     return fn(x.shape, *args, dtype=x.dtype if dtype is None else dtype,
-              device=x.device if device is None else device, requires_grad=requires_grad)
+              device=x.device if device is None else device, requires_grad=requires_grad, **kw)
 
 
 def zeros_like(x, dtype=None, device=None, requires_grad=False):
@@ -308,13 +317,12 @@ def full_like(x, fill_value, dtype=None, device=None, requires_grad=False):
     return _like(full, x, dtype, device, requires_grad, fill_value)
 
 
-def randn_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(randn, x, dtype, device, requires_grad)
+def randn_like(x, dtype=None, device=None, requires_grad=False, *, generator=None):
+    return _like(randn, x, dtype, device, requires_grad, generator=generator)
 
 
-def rand_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(rand, x, dtype, device, requires_grad)
-    return _like(rand, x, dtype, device, requires_grad, x.shape)
+def rand_like(x, dtype=None, device=None, requires_grad=False, *, generator=None):
+    return _like(rand, x, dtype, device, requires_grad, generator=generator)
 
 
 # ---- issue 15: logspace, randint_like, Tensor.new_* ----
@@ -328,7 +336,8 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
     return _finish(xp.power(float(base), exps).astype(dt), requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 generator=None):
     """Integers in [low, high) with input's shape, dtype and device unless given
     (torch.randint_like(input, high) or (input, low, high))."""
     if not isinstance(input, Tensor):
@@ -344,7 +353,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
     if dt.kind == "b" and not (0 <= low and high <= 2):
         raise RuntimeError(f"randint_like: [{low}, {high}) is out of bounds for bool")
     out = randint(low, high, input.shape, dtype=dtype or input.dtype,
-                  device=device or input.device)
+                  device=device or input.device, generator=generator)
     return out.requires_grad_(True) if requires_grad else out
 
 

@@ -25,32 +25,41 @@ _SIZE = sum(n for _, n in _FIELDS)
 
 def get_rng_state():
     """The CPU generator's state as a uint8 Tensor of 40 bytes (torch.get_rng_state)."""
-    from .tensor import Tensor      # lazy: tensor.py is built on the ops, which use backend
-    st = backend._cpu_rng.bit_generator.state
-    values = (st["state"]["state"], st["state"]["inc"], st["has_uint32"], st["uinteger"])
-    raw = b"".join(int(v).to_bytes(n, "little") for v, (_, n) in zip(values, _FIELDS))
-    return Tensor._make(np.frombuffer(raw, dtype=np.uint8).copy())
+    return pack(backend._cpu_rng.bit_generator.state)
 
 
 def set_rng_state(new_state) -> None:
     """Restore a state from get_rng_state(): the draws that follow repeat (torch.set_rng_state)."""
+    set_cpu_state(unpack(new_state, "set_rng_state()"))
+
+
+def pack(state):
+    """NumPy's PCG64 state dict as a uint8 Tensor of 40 bytes."""
+    from .tensor import Tensor      # lazy: tensor.py is built on the ops, which use backend
+    values = (state["state"]["state"], state["state"]["inc"], state["has_uint32"],
+              state["uinteger"])
+    raw = b"".join(int(v).to_bytes(n, "little") for v, (_, n) in zip(values, _FIELDS))
+    return Tensor._make(np.frombuffer(raw, dtype=np.uint8).copy())
+
+
+def unpack(new_state, who):
+    """The state dict `pack` made `new_state` from, checked."""
     from .tensor import Tensor
     if not isinstance(new_state, Tensor):
-        raise TypeError(f"set_rng_state(): expected a uint8 Tensor (from get_rng_state()), got "
+        raise TypeError(f"{who}: expected a uint8 Tensor (from get_rng_state()), got "
                         f"{type(new_state).__name__}")
     if new_state.dtype != np.uint8:
-        raise TypeError(f"set_rng_state(): RNG state must be a uint8 Tensor, got "
-                        f"{new_state.dtype}")
+        raise TypeError(f"{who}: RNG state must be a uint8 Tensor, got {new_state.dtype}")
     if new_state.data.size != _SIZE:
-        raise RuntimeError(f"set_rng_state(): expected a state of {_SIZE} bytes, got "
+        raise RuntimeError(f"{who}: expected a state of {_SIZE} bytes, got "
                            f"{new_state.data.size}")
     raw = backend.to_device(new_state.data, backend.CPU).tobytes()
     values, at = [], 0
     for _, n in _FIELDS:
         values.append(int.from_bytes(raw[at:at + n], "little"))
         at += n
-    set_cpu_state({"bit_generator": "PCG64", "state": {"state": values[0], "inc": values[1]},
-                   "has_uint32": values[2], "uinteger": values[3]})
+    return {"bit_generator": "PCG64", "state": {"state": values[0], "inc": values[1]},
+            "has_uint32": values[2], "uinteger": values[3]}
 
 
 def cpu_state():

@@ -98,29 +98,33 @@ class InplaceMethods:
     def copy_(self, src, non_blocking=False): return inplace.copy(self, src)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        sampling.no_generator("uniform_", generator)
+        sampling.check_generator("uniform_", generator)
         a, b = inplace.uniform_bounds(self, a, b)
         if backend.vmap_decides_draws():
-            return sampling.vmapped_fill(self, lambda t: t.uniform_(a, b), "uniform_")
-        r = backend.rng(backend.array_module(self.data))
+            return sampling.vmapped_fill(self, lambda t: t.uniform_(a, b, generator=generator),
+                                         "uniform_")
+        r = backend.rng(backend.array_module(self.data), generator)
         return inplace.fill(self, r.uniform(a, b, self.shape), "uniform_")
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        sampling.no_generator("normal_", generator)
+        sampling.check_generator("normal_", generator)
         mean, std = inplace.normal_args(self, mean, std)
         if backend.vmap_decides_draws():
-            return sampling.vmapped_fill(self, lambda t: t.normal_(mean, std), "normal_")
-        r = backend.rng(backend.array_module(self.data))
+            return sampling.vmapped_fill(
+                self, lambda t: t.normal_(mean, std, generator=generator), "normal_")
+        r = backend.rng(backend.array_module(self.data), generator)
         return inplace.fill(self, r.normal(mean, std, self.shape), "normal_")
 
     def bernoulli_(self, p=0.5, *, generator=None):
         if backend.vmap_decides_draws():
-            return sampling.vmapped_fill(self, lambda t: t.bernoulli_(p), "bernoulli_")
+            return sampling.vmapped_fill(self, lambda t: t.bernoulli_(p, generator=generator),
+                                         "bernoulli_")
         return sampling.bernoulli_(self, p, generator=generator)
 
     def exponential_(self, lambd=1.0, *, generator=None):
         if backend.vmap_decides_draws():
-            return sampling.vmapped_fill(self, lambda t: t.exponential_(lambd), "exponential_")
+            return sampling.vmapped_fill(
+                self, lambda t: t.exponential_(lambd, generator=generator), "exponential_")
         return sampling.exponential_(self, lambd, generator=generator)
 
     def __setitem__(self, key, value):

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .. import backend
+from ..generator import Generator
 
 
 class Dataset:
@@ -80,16 +81,24 @@ class ConcatDataset(Dataset):
 
 
 def _generator(generator):
+    """The numpy Generator to draw from: minigrad's global one (None), a minigrad.Generator's
+    stream (as torch's generator=), a numpy Generator, or a new one seeded with an int."""
     if generator is None:
         return backend.rng(np)
-    if isinstance(generator, (int, np.integer)):
+    if isinstance(generator, Generator):
+        return backend.generator_stream(generator, np)
+    if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
-    return generator
+    if isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(f"generator must be a minigrad.Generator, a numpy.random.Generator, an int "
+                    f"seed or None, got {type(generator).__name__}")
 
 
 def random_split(dataset, lengths, generator=None):
     """Split into non-overlapping Subsets of the given lengths (or fractions summing to 1),
-    like torch.utils.data.random_split; generator is a seed or a numpy Generator."""
+    like torch.utils.data.random_split; generator: a minigrad.Generator (or a numpy
+    Generator, or an int seed)."""
     n = len(dataset)
     lengths = list(lengths)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and not all(

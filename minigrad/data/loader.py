@@ -51,8 +51,9 @@ def _to_device(batch, device):
 class DataLoader:
     """Iterate over `dataset` in batches (matches torch.utils.data.DataLoader's main options).
 
-    shuffle draws a new permutation each epoch from `generator` (a numpy Generator or an int
-    seed; default: minigrad's generator, seeded by mg.manual_seed). Batches are moved to
+    shuffle draws a new permutation each epoch from `generator` (a minigrad.Generator, a numpy
+    Generator or an int seed; default: minigrad's generator, seeded by mg.manual_seed).
+    Batches are moved to
     `device` when given. A TensorDataset is batched by indexing its tensors with the whole
     index array at once (no per-sample Python loop).
     """

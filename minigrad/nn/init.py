@@ -96,8 +96,8 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
                 bad = (result < lo) | (result > hi)
                 if not bool(bad.any()):
                     break
-                result.copy_(where(bad, result.new_empty(result.shape).normal_(mean, std),
-                                   result))
+                redraw = result.new_empty(result.shape).normal_(mean, std, generator=generator)
+                result.copy_(where(bad, redraw, result))
             return tensor
         mode = max(a, min(mean, b))
         log_peak = -0.5 * ((mode - mean) / std) ** 2
@@ -106,12 +106,12 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
             return ((x - mean) / std) ** 2 * -0.5 - log_peak
 
         def rejected(x):
-            return x.new_empty(x.shape).uniform_().log() > log_ratio(x)
+            return x.new_empty(x.shape).uniform_(generator=generator).log() > log_ratio(x)
 
         tensor.uniform_(a, b, generator=generator)
         pending = rejected(tensor)
         while bool(pending.any()):
-            candidates = tensor.new_empty(tensor.shape).uniform_(a, b)
+            candidates = tensor.new_empty(tensor.shape).uniform_(a, b, generator=generator)
             tensor.copy_(where(pending, candidates, tensor))
             pending = pending & rejected(candidates)
         return tensor
@@ -259,7 +259,7 @@ def sparse_(tensor, sparsity: float, std: float = 0.01, generator=None):
     with no_grad():
         tensor.normal_(0, std, generator=generator)
         for col in range(cols):
-            tensor[randperm(rows)[:num_zeros], col] = 0
+            tensor[randperm(rows, generator=generator)[:num_zeros], col] = 0
     return tensor
 
 

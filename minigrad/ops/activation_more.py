@@ -21,7 +21,7 @@ from .checks import need_int, need_optional_int, need_tensor
 from .compare import where
 from .shape import normalize_dim, sum_to
 from .softmax import _implicit_dim, softmax
-from .sampling import no_generator
+from .sampling import check_generator
 from .split import narrow
 
 
@@ -191,11 +191,11 @@ def torch_threshold(input, threshold, value):
 
 def torch_rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """matches torch.rrelu."""
-    no_generator("rrelu", generator)
-    return rrelu(input, lower, upper, training)
+    check_generator("rrelu", generator)
+    return rrelu(input, lower, upper, training, generator=generator)
 
 
 def torch_rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """matches torch.rrelu_."""
-    no_generator("rrelu_", generator)
-    return rrelu(input, lower, upper, training, True)
+    check_generator("rrelu_", generator)
+    return rrelu(input, lower, upper, training, True, generator=generator)

@@ -186,16 +186,17 @@ def leaky_relu_(input, negative_slope=0.01):
     return leaky_relu(input, negative_slope, True)
 
 
-def _rrelu_noise(x, lower, upper):
+def _rrelu_noise(x, lower, upper, generator=None):
     """Per element: a slope drawn from U[lower, upper) where x <= 0, else 1 (torch's noise)."""
     a = x.data
     xp = array_module(a)
     dtype = a.dtype if a.dtype.itemsize >= 4 else "float32"
-    draw = rng(xp).random(a.shape, dtype=dtype) * (upper - lower) + lower
+    draw = rng(xp, generator).random(a.shape, dtype=dtype) * (upper - lower) + lower
     return xp.where(a <= 0, draw, 1.0).astype(a.dtype)
 
 
-def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, *,
+          generator=None):
     """Leaky relu with a random slope U[lower, upper) per element while training, the mean
     slope (lower + upper) / 2 otherwise; matches torch.nn.functional.rrelu."""
     need_float_input("rrelu", input, "leaky_relu_cpu")
@@ -214,7 +215,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return _run(input, inplace, "rrelu_", lambda t: _leaky(t, slope, inplace))
 
     def compute(t):
-        noise = _rrelu_noise(t, lower, upper)
+        noise = _rrelu_noise(t, lower, upper, generator)
         apply = PointwiseOnResult.apply if inplace else Pointwise.apply
         return apply(t, lambda xp, a: a * noise, lambda s: _const(s, noise))
     return _run(input, inplace, "rrelu_", compute)

@@ -1,7 +1,8 @@
 """Sampling from distributions given by tensors: bernoulli, multinomial, normal, poisson,
 and the in-place fills bernoulli_ and exponential_ (torch's names, arguments and checks).
 
-Every draw comes from minigrad.backend.rng(xp) (seeded by mg.manual_seed):
+Every draw comes from minigrad.backend.rng(xp) (seeded by mg.manual_seed), or from the
+`generator=` passed (a minigrad.Generator):
 
     bernoulli(p)            s = [u < p],            u ~ U[0, 1) per element
     multinomial(w, k)       with replacement: k draws of the inverse CDF of w / sum(w);
@@ -24,6 +25,7 @@ from .. import backend
 from ..autograd import Op
 from ..backend import array_module, rng
 from ..forward_ad import zeros_like
+from ..generator import check_generator
 from .arith import torch_name
 from .checks import _is_tensor, need_bool, need_float, need_int, need_tensor
 
@@ -58,17 +60,10 @@ class NoDerivative(Op):
         raise RuntimeError("the derivative for 'bernoulli' with a float p is not implemented")
 
 
-def no_generator(fn, generator):
-    if generator is not None:
-        raise TypeError(f"{fn}(): argument 'generator' is not supported by minigrad (it has "
-                        "one global generator: use mg.manual_seed), got "
-                        f"{type(generator).__name__}")
-
-
-def _uniform(xp, shape, dtype):
+def _uniform(xp, shape, dtype, generator=None):
     """U[0, 1) in dtype (float32 for half precision: the generators lack it)."""
     dt = dtype if np.dtype(dtype).itemsize >= 4 and np.dtype(dtype).kind == "f" else np.float32
-    return rng(xp).random(shape, dtype=dt)
+    return rng(xp, generator).random(shape, dtype=dt)
 
 
 def _out(sample, params):
@@ -82,13 +77,13 @@ def bernoulli(input, p=None, *, generator=None):
     """0/1 draws: P(1) = input per element, or = p for every element of input's shape and
     dtype (torch.bernoulli)."""
     need_tensor("bernoulli", input, "input", 1)
-    no_generator("bernoulli", generator)
+    check_generator("bernoulli", generator)
     if backend.vmap_decides_draws():
-        return _vmapped(lambda x: bernoulli(x, p), [input], "bernoulli")
+        return _vmapped(lambda x: bernoulli(x, p, generator=generator), [input], "bernoulli")
     xp = array_module(input.data)
     if p is not None:
         p = _check_p("bernoulli", p)
-        sample = (_uniform(xp, input.shape, input.dtype) < p).astype(input.dtype)
+        sample = (_uniform(xp, input.shape, input.dtype, generator) < p).astype(input.dtype)
         out = input._make(sample)
         return NoDerivative.apply(input, out) if input.requires_grad else out
     if input.dtype.kind != "f":
@@ -97,14 +92,14 @@ def bernoulli(input, p=None, *, generator=None):
     probs = input.data
     if not bool(((probs >= 0) & (probs <= 1)).all()):
         raise RuntimeError(_P_RANGE)
-    sample = (_uniform(xp, input.shape, input.dtype) < probs).astype(input.dtype)
+    sample = (_uniform(xp, input.shape, input.dtype, generator) < probs).astype(input.dtype)
     return _out(sample, [input])
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     """self filled with 0/1 draws, P(1) = p (a float, or a tensor broadcast to self)."""
     from .inplace import fill
-    no_generator("bernoulli_", generator)
+    check_generator("bernoulli_", generator)
     xp = array_module(self.data)
     if _is_tensor(p):
         probs = p.data
@@ -112,7 +107,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
             raise RuntimeError(_P_RANGE)
     else:
         probs = _check_p("bernoulli_", p)
-    sample = _uniform(xp, self.shape, self.dtype) < probs
+    sample = _uniform(xp, self.shape, self.dtype, generator) < probs
     return fill(self, sample.astype(self.dtype), "bernoulli_")
 
 
@@ -129,7 +124,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     need_tensor("multinomial", input, "input", 1)
     num_samples = need_int("multinomial", num_samples, "num_samples", 2)
     need_bool("multinomial", replacement, "replacement", 3)
-    no_generator("multinomial", generator)
+    check_generator("multinomial", generator)
     if input.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{torch_name(input.dtype)}")
@@ -145,7 +140,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
                            "replacement")
     if backend.vmap_decides_draws():    # (physical rows: the batch dims fold into the rows)
         def rows(w):
-            flat = multinomial(w.reshape(-1, n_cat), num_samples, replacement)
+            flat = multinomial(w.reshape(-1, n_cat), num_samples, replacement,
+                               generator=generator)
             return flat.reshape(*w.shape[:-1], num_samples)
         return _vmapped(rows, [input], "multinomial")
     xp = array_module(input.data)
@@ -159,12 +155,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if replacement:
         cdf = xp.cumsum(w, 1)
         cdf /= cdf[:, -1:]
-        u = _uniform(xp, (w.shape[0], num_samples), np.float64)
+        u = _uniform(xp, (w.shape[0], num_samples), np.float64, generator)
         row = xp.arange(w.shape[0])[:, None]        # row r's cdf and draws shifted by r: one
         idx = xp.searchsorted((cdf + row).ravel(), (u + row).ravel(), side="right")   # search
         idx = xp.minimum(idx.reshape(u.shape) - row * n_cat, n_cat - 1)  # (cdf rounding)
     else:
-        race = w / rng(xp).exponential(1.0, w.shape)
+        race = w / rng(xp, generator).exponential(1.0, w.shape)
         idx = xp.argsort(-race, axis=1, kind="stable")[:, :num_samples]
     return input._make(idx.reshape(input.shape[:-1] + (num_samples,)).astype(np.int64))
 
@@ -173,7 +169,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
            requires_grad=False):
     """Draws of N(mean, std): mean and std tensors or floats (broadcast together), or two
     floats and a size (torch.normal's four forms)."""
-    no_generator("normal", generator)
+    check_generator("normal", generator)
     m_t, s_t = _is_tensor(mean), _is_tensor(std)
     if not m_t and not s_t:
         if size is None:
@@ -184,13 +180,13 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         from ..creation import randn
         mean, std = need_float("normal", mean, "mean", 1), need_float("normal", std, "std", 2)
         _check_std(std)
-        z = randn(size, dtype=dtype, device=device)
+        z = randn(size, dtype=dtype, device=device, generator=generator)
         out = z._make(z.data * std + mean)
         return out.requires_grad_() if requires_grad else out
     if size is not None:
         raise TypeError("normal(): size is only accepted with a float mean and a float std")
     if backend.vmap_decides_draws():
-        return _vmapped(lambda m, s: normal(m, s), [mean, std], "normal")
+        return _vmapped(lambda m, s: normal(m, s, generator=generator), [mean, std], "normal")
     params = [t for t in (mean, std) if _is_tensor(t)]
     for name, t in (("mean", mean), ("std", std)):
         if _is_tensor(t):
@@ -213,7 +209,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         a, b = np.shape(md), np.shape(sd)
         raise RuntimeError(f"normal: the shapes of mean {list(a)} and std {list(b)} do not "
                            "broadcast") from None
-    z = rng(xp).standard_normal(shape, dtype=dt if dt.itemsize >= 4 else np.float32)
+    z = rng(xp, generator).standard_normal(shape, dtype=dt if dt.itemsize >= 4 else np.float32)
     return _out((z * sd + md).astype(dt), params)
 
 
@@ -237,22 +233,23 @@ def _check_std(std):
 def poisson(input, generator=None):
     """Poisson counts with rates `input` (same shape and float dtype)."""
     need_tensor("poisson", input, "input", 1)
-    no_generator("poisson", generator)
+    check_generator("poisson", generator)
     if backend.vmap_decides_draws():
-        return _vmapped(poisson, [input], "poisson")
+        return _vmapped(lambda x: poisson(x, generator), [input], "poisson")
     if input.dtype.kind != "f":
         raise NotImplementedError(f'"poisson_cpu" not implemented for '
                                   f"'{torch_name(input.dtype)}'")
     if not bool((input.data >= 0).all()):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     xp = array_module(input.data)
-    return _out(xp.asarray(rng(xp).poisson(input.data)).astype(input.dtype), [input])
+    return _out(xp.asarray(rng(xp, generator).poisson(input.data)).astype(input.dtype),
+                [input])
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
     """self filled with Exponential(lambd) draws (mean 1 / lambd)."""
     from .inplace import fill
-    no_generator("exponential_", generator)
+    check_generator("exponential_", generator)
     lambd = need_float("exponential_", lambd, "lambd")
     if self.dtype.kind != "f":
         raise NotImplementedError(f'"exponential_cpu" not implemented for '
@@ -260,6 +257,6 @@ def exponential_(self, lambd=1.0, *, generator=None):
     if not lambd > 0.0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     xp = array_module(self.data)
-    draws = xp.asarray(rng(xp).exponential(1.0 / lambd, self.shape))
+    draws = xp.asarray(rng(xp, generator).exponential(1.0 / lambd, self.shape))
     return fill(self, draws.astype(self.dtype), "exponential_")
 
