@@ -95,3 +95,5 @@ from . import profiler  # noqa: E402
 # ---- issue 17: ckpt ----
 from . import utils  # noqa: E402
 from .rng_state import get_rng_state, set_rng_state  # noqa: E402
+# ---- vision: grid_sample / affine_grid / bilinear ----
+from .ops.bilinear import bilinear  # noqa: E402
