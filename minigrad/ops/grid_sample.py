@@ -41,12 +41,18 @@ def _ft(dtype):
 def _taps(grid, sizes, opts, orders):
     mode, padding, align_corners = opts
     ft = _ft(grid.dtype)
-    g = grid.astype(ft, copy=False).reshape(grid.shape[0], -1, grid.shape[-1])
+    points = int(np.prod(grid.shape[1:-1]))
+    g = grid.astype(ft, copy=False).reshape(grid.shape[0], points, grid.shape[-1])
     return taps(g, sizes, mode, padding, align_corners, orders, ft)
 
 
 def _sample(x, grid, orders, opts):
     """y (N, C, *S_out) = sum_k W_k x[idx_k] with the weights differentiated `orders` times."""
+    with np.errstate(all="ignore"):         # inf * 0 gives NaN silently, as in torch
+        return _sample_quiet(x, grid, orders, opts)
+
+
+def _sample_quiet(x, grid, orders, opts):
     xp = array_module(x)
     n, c, sizes = x.shape[0], x.shape[1], x.shape[2:]
     ft = _ft(x.dtype)
@@ -56,7 +62,7 @@ def _sample(x, grid, orders, opts):
         return xp.zeros(out_shape, x.dtype)
     x3 = x.astype(ft, copy=False).reshape(n, c, -1)
     out = xp.zeros((n, c, found[0][0].shape[1]), ft)
-    for lin, valid, w in found:
+    for lin, valid, w in found:             # (NaN weights times zeroed values: NaN, as torch)
         v = xp.take_along_axis(x3, lin[:, None, :], axis=2)
         if w is None:                           # nearest: weight 1
             out += xp.where(valid[:, None], v, 0)
@@ -69,6 +75,11 @@ def _sample(x, grid, orders, opts):
 
 def _scatter(g, grid, orders, opts, sizes):
     """dx (N, C, *S_in) = the adjoint of _sample: scatter-add of W_k g onto idx_k."""
+    with np.errstate(all="ignore"):
+        return _scatter_quiet(g, grid, orders, opts, sizes)
+
+
+def _scatter_quiet(g, grid, orders, opts, sizes):
     xp = array_module(g)
     n, c = g.shape[:2]
     length = int(np.prod(sizes))

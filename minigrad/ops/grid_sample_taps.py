@@ -82,20 +82,30 @@ def _clip(xp, v, n, nd):
     return xp.where(v < n - 1, v, n - 1).astype(v.dtype, copy=False)
 
 
-def _reflect(xp, u, n, align_corners, ft):
-    """(reflected coordinate, slope +-1) about the image's edges (torch's 2-D CPU kernel)."""
+def _reflect(xp, u, n, align_corners, nd, ft):
+    """(reflected coordinate, slope +-1) about the image's edges: torch's 2-D CPU kernel
+    counts whole double flips with trunc, its 3-D kernel uses fmod and an int flip count
+    (which, past the int range or for NaN, reads as even)."""
     span2 = 2 * (n - 1) if align_corners else 2 * n
     if span2 == 0:
         return xp.zeros_like(u), xp.zeros_like(u)
     base = u if align_corners else u + ft(0.5)
     a = xp.abs(base)
-    extra = a - xp.trunc(a / ft(span2)) * ft(span2)
-    other = ft(span2) - extra
-    more = extra > other
-    r = xp.where(more, other, extra)
+    if nd == 3:
+        span = ft(span2 / 2)
+        extra = xp.fmod(a, span)
+        q = xp.floor(a / span)
+        odd = (q < 2 ** 31) & (xp.fmod(q, 2) == 1)
+        r = xp.where(odd, span - extra, extra)
+        flip = odd
+    else:
+        extra = a - xp.trunc(a / ft(span2)) * ft(span2)
+        other = ft(span2) - extra
+        flip = extra > other
+        r = xp.where(flip, other, extra)
     if not align_corners:
         r = r - ft(0.5)
-    return r.astype(ft, copy=False), xp.where(more ^ (base < 0), ft(-1), ft(1))
+    return r.astype(ft, copy=False), xp.where(flip ^ (base < 0), ft(-1), ft(1))
 
 
 def _pad(xp, u, n, padding, align_corners, nd, ft):
@@ -105,7 +115,7 @@ def _pad(xp, u, n, padding, align_corners, nd, ft):
     if padding == "border":
         gate = ((u > 0) & (u < n - 1)).astype(ft)
         return _clip(xp, u, n, nd), gate
-    r, sign = _reflect(xp, u, n, align_corners, ft)
+    r, sign = _reflect(xp, u, n, align_corners, nd, ft)
     return _clip(xp, r, n, nd), sign * ((r > 0) & (r < n - 1)).astype(ft)
 
 
@@ -154,7 +164,8 @@ def taps(grid, sizes, mode, padding, align_corners, orders, ft):
     axes = []
     for a, n in enumerate(sizes):           # grid coordinate j = nd - 1 - a reads axis a
         j = nd - 1 - a
-        t = axis_taps(grid[..., j], n, mode, padding, align_corners, orders[j], nd, ft)
+        with np.errstate(all="ignore"):     # NaN/inf coordinates: NaN weights, as torch's
+            t = axis_taps(grid[..., j], n, mode, padding, align_corners, orders[j], nd, ft)
         if t is None:
             return None
         axes.append(t)
