@@ -49,7 +49,7 @@ def _cc1(x, d):
         return (3 * (A + 2) * x - 2 * (A + 3)) * x
     if d == 2:
         return 6 * (A + 2) * x - 2 * (A + 3)
-    return x * 0 + 6 * (A + 2)
+    return array_module(x).full_like(x, 6 * (A + 2))
 
 
 def _cc2(x, d):
@@ -60,7 +60,7 @@ def _cc2(x, d):
         return (3 * A * x - 10 * A) * x + 8 * A
     if d == 2:
         return 6 * A * x - 10 * A
-    return x * 0 + 6 * A
+    return array_module(x).full_like(x, 6 * A)
 
 
 def _weights(mode, t, d, ft):
@@ -69,7 +69,8 @@ def _weights(mode, t, d, ft):
         return [None]                       # weight 1 (d == 0 only)
     one = ft(1)
     if mode == "bilinear":
-        return [one - t, t] if d == 0 else [t * 0 - 1, t * 0 + 1]
+        xp = array_module(t)             # (constant slopes: a NaN t does not reach them)
+        return [one - t, t] if d == 0 else [xp.full_like(t, -1), xp.full_like(t, 1)]
     sign = -1 if d % 2 else 1               # d/dt of f(1 - t) = -f'(1 - t)
     return [_cc2(t + one, d), _cc1(t, d), sign * _cc1(one - t, d), sign * _cc2(2 - t, d)]
 
