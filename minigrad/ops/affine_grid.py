@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd import wrap
 from ..backend import array_module
 from ..creation import _linspace
-from .checks import need_bool, need_tensor
+from .checks import need_bool, need_tensor, type_name
 from .grid_sample import _warn_default
 
 
@@ -43,6 +43,9 @@ def _base(xp, spatial, align_corners, dt):
 
 
 def _sizes(size):
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"affine_grid_generator(): argument 'size' (position 2) must be tuple "
+                        f"of ints, not {type_name(size)}")
     out = []
     for k, v in enumerate(size):
         if isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer)):

@@ -68,6 +68,13 @@ def _check(input1, input2, weight, bias):
             raise RuntimeError(f"cannot reshape tensor of 0 elements into shape [-1, 0] "
                                f"because the unspecified dimension size -1 can be any value "
                                f"and is ambiguous")
+    if bias is not None:
+        out = tuple(input1.shape[:-1]) + (weight.shape[0],)
+        try:
+            np.broadcast_shapes(out, tuple(bias.shape))
+        except ValueError:
+            raise RuntimeError(f"bilinear(): bias of shape {tuple(bias.shape)} does not "
+                               f"broadcast to the output's shape {out}") from None
 
 
 def bilinear(input1, input2, weight, bias=None):
