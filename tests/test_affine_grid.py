@@ -98,3 +98,14 @@ def test_spatial_transformer_end_to_end(mode, rng):
         return f
     th = np.array([[1.1, 0.2, 0.1], [-0.1, 0.9, 0.05]]) + 0.1 * rng.standard_normal((2, 2, 3))
     check_op(stn(F), stn(tF), [rng.standard_normal((2, 3, 4, 5)), th], double=True)
+
+
+def test_vmap_over_theta_matches_torch_func(rng):
+    th = rng.standard_normal((3, 2, 2, 3))
+    y = mg.func.vmap(lambda t: F.affine_grid(t, (2, 1, 3, 4), align_corners=False))(
+        mg.tensor(th))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # (torch's own fallback warning)
+        ty = torch.func.vmap(lambda t: tF.affine_grid(t, (2, 1, 3, 4), align_corners=False))(
+            torch.tensor(th))
+    np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-12, atol=1e-15)

@@ -161,8 +161,9 @@ def test_nearest_gives_a_zero_grid_gradient_and_no_second_derivative_wrt_input(r
 
 @pytest.mark.parametrize("nd", [4, 5])
 def test_nan_and_inf_grids_as_torch(nd):
-    """Values and gradients: torch's 2-D kernel clips NaN to 0 and multiplies NaN weights into zeroed values; its
-    3-D kernel clips NaN to the far edge and skips out-of-bounds taps."""
+    """Values and gradients: torch's 2-D kernel clips NaN to 0 and multiplies NaN weights
+    into zeroed values; its 3-D kernel clips NaN to the far edge and skips out-of-bounds
+    taps."""
     nan, inf = float("nan"), float("inf")
     pts = [nan, inf, -inf, 1e30, -1e30, 0.25]
     rows = [[a, b] for a in pts for b in (0.3, nan)]
@@ -252,9 +253,6 @@ def _both(make, **kw):
     assert theirs is not None and ours == theirs
 
 
-R64 = {"dtype": "float64"}
-
-
 def _t(lib, *shape, dtype="float64"):
     return lib.zeros(*shape, dtype=getattr(lib, dtype))
 
@@ -282,3 +280,15 @@ def _t(lib, *shape, dtype="float64"):
 ])
 def test_errors_match_torch(make, kw):
     _both(make, **kw)
+
+
+def test_vmap_runs_per_sample_and_matches_torch_func(rng):
+    """No batching rule yet: minigrad's vmap loops over the samples (with its warning)."""
+    x, g = rng.standard_normal((3, 2, 2, 4, 5)), _grid(rng, (3, 2, 3, 3, 2))
+
+    def f(lib_f):
+        return lambda a, b: lib_f.grid_sample(a, b, mode="bicubic", align_corners=False)
+    with pytest.warns(UserWarning, match="no batching rule for Sample"):
+        y = mg.func.vmap(f(F))(mg.tensor(x), mg.tensor(g))
+    ty = torch.func.vmap(f(tF))(torch.tensor(x), torch.tensor(g))
+    np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-12, atol=1e-14)

@@ -16,9 +16,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd import wrap
-from ..backend import array_module
-from ..creation import _linspace
+from ..creation import _linspace, tensor
 from .checks import need_bool, need_tensor, type_name
 from .grid_sample import _warn_default
 
@@ -94,7 +92,8 @@ def affine_grid(theta, size, align_corners=None):
     if theta.dtype == np.float16 and min(spatial) <= 1:
         # torch builds a length-1 axis with at::tensor(0), which has no float16 kernel
         raise NotImplementedError("\"tensor_cpu\" not implemented for 'Half'")
-    xp = array_module(theta.data)
-    base = wrap(_base(xp, spatial, align_corners, theta.dtype))
+    # the base grid is built on the CPU and moved to theta's device (theta may be a vmap
+    # tensor with a hidden batch dim, whose raw array must not be read)
+    base = tensor(_base(np, spatial, align_corners, np.dtype(theta.dtype)), device=theta.device)
     grid = base @ theta.transpose(1, 2)                 # (N, P, D): one batched matmul
     return grid.reshape([n] + spatial + [rows])

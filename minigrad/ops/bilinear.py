@@ -65,9 +65,9 @@ def _check(input1, input2, weight, bias):
         raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     for t in (input1, input2):
         if t.numel() == 0 and t.shape[-1] == 0:
-            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape [-1, 0] "
-                               f"because the unspecified dimension size -1 can be any value "
-                               f"and is ambiguous")
+            raise RuntimeError("cannot reshape tensor of 0 elements into shape [-1, 0] "
+                               "because the unspecified dimension size -1 can be any value "
+                               "and is ambiguous")
     if bias is not None:
         out = tuple(input1.shape[:-1]) + (weight.shape[0],)
         try:
