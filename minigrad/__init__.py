@@ -97,3 +97,5 @@ from . import utils  # noqa: E402
 from .rng_state import get_rng_state, set_rng_state  # noqa: E402
 from .generator import (Generator, default_generator, initial_seed, manual_seed,  # noqa: E402
                         seed)
+# ---- vision: grid_sample / affine_grid / bilinear ----
+from .ops.bilinear import bilinear  # noqa: E402

@@ -367,3 +367,7 @@ CASES += CASES_conv
 from .crosscheck_cases_resample import CASES_resample  # noqa: E402
 
 CASES += CASES_resample
+# ---- vision: grid_sample / affine_grid / bilinear ----
+from .crosscheck_cases_vision import CASES_vision  # noqa: E402
+
+CASES += CASES_vision

@@ -30,6 +30,9 @@ TORCH_NO_HVP |= {_ids(c) for c in CASES if c.op in ("huber_loss", "soft_margin_l
 # (the gradient of self does not depend on anything: finite differences of torch's own
 # gradient give 0, torch's forward over reverse ~1); minigrad's is 0
 TORCH_NO_HVP |= {"scatter_reduce[prod, include_self=False]"}
+# torch has no forward AD for grid_sampler_2d/3d: tests/test_grid_sample.py checks minigrad's
+# H v against finite differences of torch's gradient
+TORCH_NO_HVP |= {_ids(c) for c in CASES if c.op == "grid_sample"}
 # minigrad refuses an in-place write into a view when the tangents require grad
 # (forward_ad.after_inplace): NotImplementedError, skipped here so that the gap stays visible
 MG_NO_HVP = {"add_[x.mul_, +=, x[i] = .., through views (non-leaf)]",

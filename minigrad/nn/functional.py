@@ -58,3 +58,7 @@ from ..ops.fold import fold, unfold  # noqa: E402
 from ..ops.interpolate import (interpolate, upsample, upsample_bilinear,  # noqa: E402
                                upsample_nearest)
 from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+# ---- vision: grid_sample / affine_grid / bilinear ----
+from ..ops.affine_grid import affine_grid  # noqa: E402
+from ..ops.bilinear import bilinear  # noqa: E402
+from ..ops.grid_sample import grid_sample  # noqa: E402
