@@ -95,6 +95,7 @@ from . import profiler  # noqa: E402
 # ---- issue 17: ckpt ----
 from . import utils  # noqa: E402
 from .rng_state import get_rng_state, set_rng_state  # noqa: E402
+from .tensor_layout import contiguous_format  # noqa: E402
 from .generator import (Generator, default_generator, initial_seed, manual_seed,  # noqa: E402
                         seed)
 # ---- vision: grid_sample / affine_grid / bilinear ----

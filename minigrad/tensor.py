@@ -12,12 +12,14 @@ import numpy as np
 from . import autograd, backend, hooks, storage
 from .ops import checks, shape
 from .tensor_inplace import InplaceMethods
+from .tensor_layout import LayoutMethods
 from .tensor_math import MathMethods
 from .tensor_ops import OpMethods
 from .tensor_shape import ShapeMethods
 
 
-class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, backend.MovesWithTo):
+class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods,
+             backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators

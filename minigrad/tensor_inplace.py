@@ -6,7 +6,7 @@ Python's augmented assignments (x += y) are in place here, as in torch.
 from __future__ import annotations
 
 from . import backend
-from .ops import inplace, sampling
+from .ops import inplace, sampling, sampling_fills
 
 
 def _call(name):
@@ -126,6 +126,18 @@ class InplaceMethods:
             return sampling.vmapped_fill(
                 self, lambda t: t.exponential_(lambd, generator=generator), "exponential_")
         return sampling.exponential_(self, lambd, generator=generator)
+
+    def random_(self, *args, to=None, generator=None):
+        return sampling_fills.random_(self, *args, to=to, generator=generator)
+
+    def geometric_(self, p, *, generator=None):
+        return sampling_fills.geometric_(self, p, generator=generator)
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        return sampling_fills.cauchy_(self, median, sigma, generator=generator)
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        return sampling_fills.log_normal_(self, mean, std, generator=generator)
 
     def __setitem__(self, key, value):
         inplace.setitem(self, key, value)

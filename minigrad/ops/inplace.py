@@ -143,7 +143,9 @@ def _check_writable(x, op):
                            "tensor). Please clone() the tensor before performing the operation.")
     if not getattr(a.flags, "writeable", True):
         raise RuntimeError(f"{op}: the tensor's memory is read-only (it was made from a "
-                           "read-only array); clone() it before writing into it")
+                           "read-only array, or it is a view whose elements overlap, as "
+                           "unfold's windows with step < size); clone() it before writing "
+                           "into it")
 
 
 def _cast_to(x, out, op, check_cast):

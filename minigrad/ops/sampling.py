@@ -29,7 +29,8 @@ from ..generator import check_generator
 from .arith import torch_name
 from .checks import _is_tensor, need_bool, need_float, need_int, need_tensor
 
-_P_RANGE = "Expected p_in >= 0 && p_in <= 1 to be true, but got false."
+_P_RANGE = ("{}: the probabilities must lie in [0, 1] (torch: Expected p_in >= 0 && "
+            "p_in <= 1 to be true, but got false.)")
 
 
 class Sampled(Op):
@@ -91,7 +92,7 @@ def bernoulli(input, p=None, *, generator=None):
                                   f"'{torch_name(input.dtype)}'")
     probs = input.data
     if not bool(((probs >= 0) & (probs <= 1)).all()):
-        raise RuntimeError(_P_RANGE)
+        raise RuntimeError(_P_RANGE.format("bernoulli"))
     sample = (_uniform(xp, input.shape, input.dtype, generator) < probs).astype(input.dtype)
     return _out(sample, [input])
 
@@ -104,7 +105,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     if _is_tensor(p):
         probs = p.data
         if not bool(((probs >= 0) & (probs <= 1)).all()):
-            raise RuntimeError(_P_RANGE)
+            raise RuntimeError(_P_RANGE.format("bernoulli_"))
     else:
         probs = _check_p("bernoulli_", p)
     sample = _uniform(xp, self.shape, self.dtype, generator) < probs
