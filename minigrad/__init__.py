@@ -95,3 +95,9 @@ from . import profiler  # noqa: E402
 # ---- issue 17: ckpt ----
 from . import utils  # noqa: E402
 from .rng_state import get_rng_state, set_rng_state  # noqa: E402
+# ---- special functions (torch.special and its top-level names) ----
+from . import special  # noqa: E402
+from .ops.special_gamma import (digamma, igamma, igammac, lgamma, mvlgamma,  # noqa: E402
+                                polygamma)
+from .ops.special_bessel import i0  # noqa: E402
+from .ops.special_misc import logit, sinc  # noqa: E402
