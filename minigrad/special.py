@@ -23,12 +23,25 @@ from .ops.special_poly import (chebyshev_polynomial_t, chebyshev_polynomial_u,
 from .ops.unary_math import erf, erfc, erfinv, exp2, expm1, log1p
 
 
+def _float_only(kernel, input, dim, dtype):
+    """torch's kernels refuse integer and bool tensors (unless dtype casts them first)."""
+    kind = getattr(getattr(input, "dtype", None), "kind", "f")
+    if dtype is None and kind in "biu" and isinstance(dim, int):
+        from .ops.arith import torch_name
+        last = input.ndim == 0 or dim in (-1, input.ndim - 1)
+        name = f"{kernel}_lastdim_kernel_impl" if last else f"{kernel}_kernel_impl"
+        raise NotImplementedError(f'"{name}" not implemented for '
+                                  f"'{torch_name(input.dtype)}'")
+
+
 def softmax(input, dim, dtype=None):
     """softmax along dim (torch.special.softmax; dtype may be passed by position)."""
+    _float_only("softmax", input, dim, dtype)
     return _softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim, *, dtype=None):
     """log(softmax) along dim (torch.special.log_softmax; dtype is keyword-only, unlike
     special.softmax's, as in torch)."""
+    _float_only("log_softmax", input, dim, dtype)
     return _log_softmax(input, dim, dtype)
