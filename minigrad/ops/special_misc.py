@@ -201,6 +201,11 @@ class Zeta(Op):
             raise NotImplementedError("the derivative for 'zeta' is not implemented.")
         return None, _grad(g * -x * Zeta.apply(x + 1.0, q), ctx.shapes[1])
 
+    @staticmethod
+    def jvp(ctx, tx, tq):                   # torch has no forward derivative for zeta
+        raise NotImplementedError("Trying to use forward AD with special_zeta that does not "
+                                  "support it because it has not been implemented yet.")
+
 
 # ---- the public functions (torch.special.X; torch.sinc/logit and Tensor methods) ---------
 def entr(input):
