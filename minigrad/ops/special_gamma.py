@@ -198,6 +198,8 @@ def mvlgamma(input, p):
     check_input("mvlgamma", input)
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
+    if input.dtype.kind == "b":
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
     out = None
     for j in range(p - 1, -1, -1):          # args x - (p-1)/2, ..., x - 1/2, x (torch's order)
         term = Lgamma.apply(input - j / 2 if j else input)
