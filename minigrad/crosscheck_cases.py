@@ -367,3 +367,7 @@ CASES += CASES_conv
 from .crosscheck_cases_resample import CASES_resample  # noqa: E402
 
 CASES += CASES_resample
+# ---- special functions ----
+from .crosscheck_cases_special import CASES_special  # noqa: E402
+
+CASES += CASES_special
