@@ -100,3 +100,9 @@ from .generator import (Generator, default_generator, initial_seed, manual_seed,
                         seed)
 # ---- vision: grid_sample / affine_grid / bilinear ----
 from .ops.bilinear import bilinear  # noqa: E402
+# ---- special functions (torch.special and its top-level names) ----
+from . import special  # noqa: E402
+from .ops.special_gamma import (digamma, igamma, igammac, lgamma, mvlgamma,  # noqa: E402
+                                polygamma)
+from .ops.special_bessel import i0  # noqa: E402
+from .ops.special_misc import logit, sinc  # noqa: E402

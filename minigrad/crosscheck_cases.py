@@ -371,3 +371,7 @@ CASES += CASES_resample
 from .crosscheck_cases_vision import CASES_vision  # noqa: E402
 
 CASES += CASES_vision
+# ---- special functions ----
+from .crosscheck_cases_special import CASES_special  # noqa: E402
+
+CASES += CASES_special

@@ -240,6 +240,17 @@ class InplaceMethods:
 
     def logical_not_(self): return inplace.update(self, lambda t: t.logical_not(), "logical_not_")
 
+    # ---- special functions ----
+    def lgamma_(self): return inplace.update(self, _call("lgamma"), "lgamma_")
+    def digamma_(self): return inplace.update(self, _call("digamma"), "digamma_")
+    def polygamma_(self, n): return inplace.update(self, lambda t: t.polygamma(n), "polygamma_")
+    def mvlgamma_(self, p): return inplace.update(self, lambda t: t.mvlgamma(p), "mvlgamma_")
+    def i0_(self): return inplace.update(self, _call("i0"), "i0_")
+    def sinc_(self): return inplace.update(self, _call("sinc"), "sinc_")
+    def logit_(self, eps=None): return inplace.update(self, lambda t: t.logit(eps), "logit_")
+    def igamma_(self, o): return inplace.update(self, lambda t: t.igamma(o), "igamma_", o)
+    def igammac_(self, o): return inplace.update(self, lambda t: t.igammac(o), "igammac_", o)
+
     # ---- reductions and scans ----
     def cumsum_(self, dim, *, dtype=None):
         return inplace.update(self, lambda t: t.cumsum(dim, dtype=dtype), "cumsum_",

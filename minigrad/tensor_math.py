@@ -188,6 +188,42 @@ class MathMethods:
     def equal(self, other):
         from .ops.predicates import equal
         return equal(self, other)
+    # ---- special functions (ops/special_*.py, imported on call: one block) ----
+    def lgamma(self):
+        from .ops.special_gamma import lgamma
+        return lgamma(self)
+
+    def digamma(self):
+        from .ops.special_gamma import digamma
+        return digamma(self)
+
+    def polygamma(self, n):
+        from .ops.special_gamma import polygamma
+        return polygamma(n, self)
+
+    def mvlgamma(self, p):
+        from .ops.special_gamma import mvlgamma
+        return mvlgamma(self, p)
+
+    def igamma(self, other):
+        from .ops.special_gamma import igamma
+        return igamma(self, other)
+
+    def igammac(self, other):
+        from .ops.special_gamma import igammac
+        return igammac(self, other)
+
+    def i0(self):
+        from .ops.special_bessel import i0
+        return i0(self)
+
+    def logit(self, eps=None):
+        from .ops.special_misc import logit
+        return logit(self, eps)
+
+    def sinc(self):
+        from .ops.special_misc import sinc
+        return sinc(self)
     # ---- reductions and scans ----
     def prod(self, dim=None, keepdim=False, *, dtype=None):
         return prod_ops.prod(self, dim, keepdim, dtype=dtype)

@@ -125,7 +125,8 @@ def test_fill_diagonal_gradient_and_errors(rng):
     x = rng.standard_normal((4, 3))
     check_op(lambda a: (a * 1).fill_diagonal_(0.5, wrap=True),
              lambda a: (a * 1).fill_diagonal_(0.5, wrap=True), [x], double=True)
-    for bad in [lambda L: L.zeros(3).fill_diagonal_(1), lambda L: L.zeros(2, 3, 3).fill_diagonal_(1),
+    for bad in [lambda L: L.zeros(3).fill_diagonal_(1),
+                lambda L: L.zeros(2, 3, 3).fill_diagonal_(1),
                 lambda L: L.zeros(3, 3, requires_grad=True).fill_diagonal_(1)]:
         with pytest.raises(RuntimeError):
             bad(torch)
@@ -178,7 +179,8 @@ def test_random_fill_distributions_as_torch(fill):
 
 @pytest.mark.parametrize("call", [
     lambda L: L.zeros(3).random_(5, 2), lambda L: L.zeros(3, dtype=L.uint8).random_(0, 257),
-    lambda L: L.zeros(3, dtype=L.uint8).random_(-1, 5), lambda L: L.zeros(3, dtype=L.bool).random_(0, 3),
+    lambda L: L.zeros(3, dtype=L.uint8).random_(-1, 5),
+    lambda L: L.zeros(3, dtype=L.bool).random_(0, 3),
     lambda L: L.zeros(3, dtype=L.float16).random_(0, 2**20), lambda L: L.zeros(3).random_(2.5),
     lambda L: L.zeros(3).geometric_(1.0), lambda L: L.zeros(3).geometric_(0.0),
     lambda L: L.zeros(3, dtype=L.bool).geometric_(0.5), lambda L: L.zeros(3).cauchy_(0.0, 0.0),

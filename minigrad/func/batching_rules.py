@@ -284,6 +284,20 @@ _ELEMENTWISE = (
     loss_pointwise.XLogX, loss_bce.BinaryCrossEntropyWithLogits,
 )
 
+# ---- special functions (elementwise; polygamma's n and logit's eps are plain numbers) ----
+from ..ops import special_bessel as _sb, special_gamma as _sg  # noqa: E402
+from ..ops import special_misc as _sm, special_poly as _sp  # noqa: E402
+_ELEMENTWISE += (
+    _sg.Lgamma, _sg.Digamma, _sg.Polygamma, _sg.Igamma, _sg.Igammac,
+    _sb.I0, _sb.I0e, _sb.I1, _sb.I1e, _sb.AiryAi, _sb.BesselJ0, _sb.BesselJ1, _sb.BesselY0,
+    _sb.BesselY1, _sb.ModifiedBesselI0, _sb.ModifiedBesselI1, _sb.ModifiedBesselK0,
+    _sb.ModifiedBesselK1, _sb.ScaledModifiedBesselK0, _sb.ScaledModifiedBesselK1,
+    _sb.SphericalBesselJ0, _sm.Entr, _sm.Erfcx, _sm.Ndtri, _sm.LogNdtr, _sm.Sinc, _sm.Logit,
+    _sm.Xlog1py, _sm.Zeta, _sp.ChebyshevT, _sp.ChebyshevU, _sp.ChebyshevV, _sp.ChebyshevW,
+    _sp.ShiftedChebyshevT, _sp.ShiftedChebyshevU, _sp.ShiftedChebyshevV, _sp.ShiftedChebyshevW,
+    _sp.HermiteH, _sp.HermiteHe, _sp.LaguerreL, _sp.LegendreP,
+)
+
 RULES = {cls: elementwise for cls in _ELEMENTWISE}
 RULES.update({
     reduce.Sum: reduce_dims, reduce.Amax: reduce_dims, reduce.Amin: reduce_dims,
