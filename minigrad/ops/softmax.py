@@ -20,6 +20,7 @@ from ..autograd import Op
 from ..backend import array_module
 from ..cpu import softmax as cpu_softmax
 from ..cuda import softmax as cuda_softmax
+from .arith import torch_name
 from .checks import need_dtype, need_tensor
 from .shape import normalize_dim
 
@@ -178,8 +179,10 @@ class LogSoftmaxBackward(Op):
 
 
 def _check(x, op):
-    if x.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point tensor, got {x.dtype}")
+    if x.dtype.kind != "f":             # (torch names its CPU kernel and the dtype)
+        raise NotImplementedError(f'{op}: "{op}_lastdim_kernel_impl" not implemented for '
+                                  f"'{torch_name(x.dtype)}' (pass dtype= to compute in a "
+                                  "floating point dtype)")
 
 
 def _implicit_dim(dim, x, op):
