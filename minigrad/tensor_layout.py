@@ -113,6 +113,8 @@ class LayoutMethods:
 
     def sum_to_size(self, *size):
         """Summed over broadcast dims down to `size` (torch.Tensor.sum_to_size)."""
+        if not size:
+            raise TypeError("sum_to_size() missing 1 required positional argument: 'size'")
         size = shape._sizes(size, None, "size", "sum_to_size")
         try:
             ok = np.broadcast_shapes(size, self.shape) == self.shape
