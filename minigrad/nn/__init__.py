@@ -84,3 +84,6 @@ from .upsample import (ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfol
 # ---- issue 16: dist ----
 from . import parallel  # noqa: E402
 from .sync_batchnorm import SyncBatchNorm  # noqa: E402
+# ---- rnn: recurrent layers ----
+from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: E402
+from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: E402
