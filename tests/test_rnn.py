@@ -315,3 +315,28 @@ def test_module_to_dtype_keeps_working():
     for a, b in zip(states_of("LSTM", m(mg.tensor(x))), states_of("LSTM", t(torch.tensor(x)))):
         assert a.dtype == mg.float64
         assert_close(a, b, 1e-9, 1e-11)
+
+
+def test_docs_example_runs():
+    """docs/rnn.md: its python block runs (and asserts torch's numbers)."""
+    import contextlib
+    import io
+    import pathlib
+    import re
+    text = (pathlib.Path(__file__).resolve().parent.parent / "docs" / "rnn.md").read_text()
+    blocks = re.findall(r"^```python\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE)
+    assert blocks
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for block in blocks:
+            exec(compile(block, "docs/rnn.md", "exec"), {"__name__": "rnn_docs"})
+    assert out.getvalue().startswith("LSTM(4, 8, proj_size=3, num_layers=2, bidirectional=True)")
+
+
+def test_float16_runs_in_float16():
+    m, t = make("GRU", dtype="float16")
+    x = np.random.default_rng().standard_normal((4, 2, IN)).astype(np.float16)
+    mo, mh = m(mg.tensor(x))
+    to, th = t(torch.tensor(x))
+    assert mo.dtype == mg.float16 and mh.dtype == mg.float16
+    assert_close(mo, to.float(), 2e-2, 2e-2)
