@@ -23,13 +23,11 @@ import numpy as np
 
 from .. import creation
 from ..ops.checks import type_name
-from ..ops.dropout import dropout as _dropout
-from ..ops.shape import cat, stack
 from ..tensor import Tensor
 from . import init
 from .module import Module
 from .parameter import Parameter
-from .rnn_math import Weights, run_direction
+from .rnn_math import Weights, run_layers
 from .utils.rnn import PackedSequence
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
@@ -289,27 +287,14 @@ class RNNBase(Module):
 
     def _layers(self, x, states, sizes):
         """Run every layer and direction; returns (last layer's output, [h_n(, c_n)])."""
-        directions = 2 if self.bidirectional else 1
-        per_layer = [s.unbind(0) for s in states]
-        finals = []
-        for layer in range(self.num_layers):
-            outs = []
-            for d in range(directions):
-                k = layer * directions + d
-                params = dict(zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-                                  if self.bias else ("weight_ih", "weight_hh"),
-                                  self.all_weights[k]))
-                w_hr = self.all_weights[k][-1] if self.proj_size > 0 else None
-                wts = Weights(self.mode, params["weight_ih"], params["weight_hh"],
-                              params.get("bias_ih"), params.get("bias_hh"), w_hr)
-                out, state = run_direction(wts, x, tuple(s[k] for s in per_layer), sizes,
-                                           reverse=d == 1)
-                outs.append(out)
-                finals.append(state)
-            x = outs[0] if directions == 1 else cat(outs, -1)
-            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                x = _dropout(x, self.dropout, True)
-        return x, [stack([f[j] for f in finals], 0) for j in range(len(states))]
+        names = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if self.bias else ())
+        weights = []
+        for ws in self.all_weights:
+            p = dict(zip(names, ws))
+            weights.append(Weights(self.mode, p["weight_ih"], p["weight_hh"], p.get("bias_ih"),
+                                   p.get("bias_hh"), ws[-1] if self.proj_size > 0 else None))
+        drop = self.dropout if self.training else 0.0
+        return run_layers(weights, x, states, sizes, 2 if self.bidirectional else 1, drop)
 
 
 class RNN(RNNBase):

@@ -22,6 +22,7 @@ Gradients: every op here has its own backward; nothing is fused.
 """
 from __future__ import annotations
 
+from ..ops.dropout import dropout
 from ..ops.shape import cat, stack
 from ..ops.split import split, unbind
 
@@ -131,3 +132,23 @@ def run_direction(wts, x, state, batch_sizes=None, reverse=False):
     if done:
         state = tuple(cat([s] + [d[k] for d in reversed(done)], 0) for k, s in enumerate(state))
     return cat(outs, 0), state
+
+
+def run_layers(weights, x, states, batch_sizes, directions, dropout_p):
+    """Every layer (weights: one Weights per layer and direction, in torch's order) over x;
+    states: (h_0,) or (h_0, c_0), each (layers * directions, N, *). Between layers the output
+    goes through dropout(p) (p = 0 outside training). Returns (output, [h_n(, c_n)])."""
+    per_layer = [s.unbind(0) for s in states]
+    layers, finals = len(weights) // directions, []
+    for layer in range(layers):
+        outs = []
+        for d in range(directions):
+            k = layer * directions + d
+            out, state = run_direction(weights[k], x, tuple(s[k] for s in per_layer),
+                                       batch_sizes, reverse=d == 1)
+            outs.append(out)
+            finals.append(state)
+        x = outs[0] if directions == 1 else cat(outs, -1)
+        if dropout_p > 0 and layer < layers - 1:
+            x = dropout(x, dropout_p, True)
+    return x, [stack([f[j] for f in finals], 0) for j in range(len(states))]
