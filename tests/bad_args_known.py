@@ -93,6 +93,10 @@ KNOWN = {
     # issue 16: dist
     (r"nn\.SyncBatchNorm", "num_features", r"\[\d+(, \d+)*\]"): (
         "torch accepts a list only because torch.empty does; minigrad asks for an int"),
+    # met by the property test's draws once the rnn rows joined the table
+    (r"F\.max_unpool1d|nn\.MaxUnpool1d(\.forward)?", "padding", r"\[.*\]|\(.*\)"): (
+        "stricter", "torch's _single passes a sequence of any length through and reads "
+        "padding[0] only; minigrad asks for an int or a sequence of 1"),
 }
 
 
@@ -112,4 +116,5 @@ KNOWN_FROM_DRAWS = {
     (r"F\.softplus", "beta", r"(np\.float64\()?0(\.0)?\)?"),
     (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*''.*"),
     (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*\[\].*"),
+    (r"F\.max_unpool1d|nn\.MaxUnpool1d(\.forward)?", "padding", r"\[.*\]|\(.*\)"),
 }

@@ -86,3 +86,6 @@ from . import parallel  # noqa: E402
 from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 # ---- vision: grid_sample / affine_grid / bilinear ----
 from .bilinear import Bilinear  # noqa: E402
+# ---- rnn: recurrent layers ----
+from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: E402
+from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: E402
