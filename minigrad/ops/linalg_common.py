@@ -53,7 +53,7 @@ def need_float(op, x, name="A", half=None, ints=None):
     NotImplementedError when `half` names one)."""
     need_tensor(op, x, name)
     kind, size = x.dtype.kind, x.dtype.itemsize
-    if kind == "f" and size >= 4:
+    if kind == "f" and (size >= 4 or half is True):      # half=True: float16 is accepted
         return
     tname = torch_name(x.dtype)
     if kind == "f":
