@@ -9,6 +9,8 @@ cupyx.scipy.linalg; a routine CuPy lacks raises a clear error for CUDA tensors.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..backend import array_module
@@ -103,7 +105,7 @@ def _host(a):
 def flat(a, core=2):
     """a reshaped to (batch, *last `core` dims) and the batch shape."""
     batch = a.shape[:a.ndim - core]
-    return a.reshape((-1,) + a.shape[a.ndim - core:]), batch
+    return a.reshape((math.prod(batch),) + a.shape[a.ndim - core:]), batch
 
 
 def getrf(a):
@@ -116,7 +118,9 @@ def getrf(a):
     lu = xp.empty_like(a2)
     piv = xp.empty((a2.shape[0], k), dtype=np.int64)
     info = np.zeros(a2.shape[0], dtype=np.int32)
-    if is_numpy(a):
+    if a2.size == 0:
+        piv[...] = xp.arange(k)
+    elif is_numpy(a):
         from scipy.linalg import lapack
         fn = lapack.get_lapack_funcs("getrf", (a2,)) if a2.size else None
         for i in range(a2.shape[0]):
@@ -136,7 +140,7 @@ def getrs(lu, piv, b, trans=0):
     a zero pivot gives inf/nan as LAPACK's getrs does (no error)."""
     lu2, batch = flat(lu)
     b2, _ = flat(b)
-    piv2 = piv.reshape(-1, piv.shape[-1])
+    piv2 = piv.reshape(lu2.shape[0], piv.shape[-1])
     out = array_module(b).empty_like(b2)
     if is_numpy(lu):
         from scipy.linalg import lapack
@@ -155,7 +159,8 @@ def getrs(lu, piv, b, trans=0):
 def solve_or_info(a, b):
     """(x, info) for a x = b, (..., n, n) and (..., n, k) with equal batch dims. The fast
     batched solver runs first; where a matrix is singular, LU and getrs give LAPACK's inf/nan
-    result and the info of the first zero pivot."""
+    result and the info of the first zero pivot. As torch's, the LU is that of A^T (a
+    row-major A is A^T to LAPACK) solved with trans=1, so singular results match its."""
     xp = array_module(a)
     info = np.zeros(a.shape[:-2], dtype=np.int32)
     if is_numpy(a):
@@ -163,10 +168,10 @@ def solve_or_info(a, b):
             return np.linalg.solve(a, b), info
         except np.linalg.LinAlgError:
             pass
-    lu, piv, info = getrf(a)
+    lu, piv, info = getrf(a.swapaxes(-1, -2))
     if not is_numpy(a) and not info.any():      # pragma: no cover (CUDA only)
         return xp.linalg.solve(a, b), info
-    return getrs(lu, piv, b), info
+    return getrs(lu, piv, b, trans=1), info
 
 
 def eye_like(a, n=None):

@@ -13,6 +13,8 @@ rank n-1 matrix is not zero: that is torch's quirk, matched). With create_graph,
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import autograd
@@ -27,8 +29,8 @@ class Det(Op):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        with np.errstate(all="ignore"):
-            return array_module(a).linalg.det(a)
+        with np.errstate(all="ignore"):     # torch factors A^T (see _det_grad_lu)
+            return array_module(a).linalg.det(a.swapaxes(-1, -2))
 
     @staticmethod
     def backward(ctx, g):
@@ -39,7 +41,8 @@ class Det(Op):
         eps = np.finfo(a.data.dtype).eps
         mask = np.asarray(_host(abs(d.data) < 100 * eps)).reshape(-1)
         n = a.shape[-1]
-        a2, g2, d2 = a.reshape(-1, n, n), g.reshape(-1), d.reshape(-1)
+        nb = math.prod(a.shape[:-2])
+        a2, g2, d2 = a.reshape(nb, n, n), g.reshape(nb), d.reshape(nb)
         if not mask.any():
             return _cofactor_solve(a2, g2 * d2).reshape(a.shape)
         if mask.all():
@@ -61,16 +64,17 @@ def _host(a):
 
 
 def _det_grad_lu(a, g):
-    """torch's first-order path: A^{-T} (g det I) with the LU factor's zero pivots set to eps."""
+    """torch's first-order path: A^{-T} (g det I) with the LU factor's zero pivots set to eps.
+    torch factors A^T (a row-major A is A^T to LAPACK) and solves with that factor."""
     xp = array_module(a)
     n = a.shape[-1]
-    lu, piv, _ = getrf(a)
+    lu, piv, _ = getrf(a.swapaxes(-1, -2))
     diag = xp.diagonal(lu, 0, -2, -1)
     sign = xp.where(xp.sum(piv != xp.arange(n), -1) % 2 == 1, -1.0, 1.0)
     det = sign * xp.prod(diag, -1)
     lu = lu + _diag_embed(xp, xp.where(diag == 0, np.finfo(a.dtype).eps, 0).astype(a.dtype))
     d = _diag_embed(xp, xp.broadcast_to((det * g)[..., None], diag.shape).astype(a.dtype))
-    return getrs(lu, piv, d, trans=1)
+    return getrs(lu, piv, d, trans=0)
 
 
 def _diag_embed(xp, v):

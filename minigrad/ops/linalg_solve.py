@@ -117,7 +117,7 @@ def _solve(op, A, B, left, check):
     need_tensor(op, A, "A", 1)
     need_tensor(op, B, "B", 2)
     need_bool(op, left, "left")
-    need_float("linalg.solve", A)
+    need_float("linalg.solve", A, half="lu_cpu")
     same_dtype("linalg.solve", A, B)
     need_matrix("linalg.solve", A)
     vector = is_vector_rhs(A, B)
@@ -138,9 +138,20 @@ def _solve(op, A, B, left, check):
     A2 = A.expand(*batch, n, n) if tuple(A.shape[:-2]) != batch else A
     B3 = B2.expand(*batch, *B2.shape[-2:]) if tuple(B2.shape[:-2]) != batch else B2
     x, info = Solve.apply(A2, B3, check)
+    info = _own_batch(info, tuple(A.shape[:-2]))
     if not left:
         x = x.mT
     return (x.squeeze(-1) if vector else x), info
+
+
+def _own_batch(info, shape):
+    """info over A's own batch dims (torch's), from the info over the broadcast ones."""
+    if tuple(info.shape) == shape:
+        return info
+    data = info.data[(0,) * (info.ndim - len(shape))]
+    data = data[tuple(slice(0, 1) if s == 1 else slice(None) for s in shape)]
+    from ..autograd import wrap
+    return wrap(data.reshape(shape))
 
 
 def solve(A, B, *, left=True, out=None):
