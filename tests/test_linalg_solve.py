@@ -152,7 +152,8 @@ def test_logdet_negative_is_nan():
 
 
 @pytest.mark.parametrize("fn,half_error", [
-    (lambda L, x: L.linalg.inv(x), RuntimeError), (lambda L, x: L.linalg.det(x), NotImplementedError),
+    (lambda L, x: L.linalg.inv(x), RuntimeError),
+    (lambda L, x: L.linalg.det(x), NotImplementedError),
     (lambda L, x: L.linalg.slogdet(x), RuntimeError),
     (lambda L, x: L.linalg.solve(x, x), NotImplementedError),
     (lambda L, x: L.linalg.solve_triangular(x, x, upper=True), NotImplementedError),
