@@ -175,13 +175,14 @@ def tensorsolve(A, B, dims=None, *, out=None):
         from .layout import movedim
         dims = list(dims)
         A = movedim(A, dims, list(range(A.ndim - len(dims), A.ndim)))
-    rows, cols = math.prod(A.shape[:B.ndim]), math.prod(A.shape[B.ndim:])
+    cols = math.prod(A.shape[B.ndim:])
+    rows = B.numel()
     if rows != cols:
         raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:]) "
                            f"== prod(self.shape[:other.ndim]), but got {cols} != {rows}")
-    if B.numel() != rows:
-        raise RuntimeError(f"linalg.tensorsolve: B has {B.numel()} elements, A's leading dims "
-                           f"{tuple(A.shape[:B.ndim])} need {rows}")
+    if math.prod(A.shape[:B.ndim]) != rows:
+        raise RuntimeError(f"linalg.tensorsolve: A's leading dims {tuple(A.shape[:B.ndim])} do "
+                           f"not match B's shape {tuple(B.shape)}")
     return solve(A.reshape(rows, cols), B.reshape(rows)).reshape(*A.shape[B.ndim:])
 
 
