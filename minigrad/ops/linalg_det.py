@@ -1,7 +1,7 @@
 """Determinants: torch.linalg.det, slogdet, torch.det, logdet, slogdet (torch's formulas).
 
     det:      dA = g det(A) A^{-T}  (the cofactor matrix times g)
-    slogdet:  d logabsdet = g A^{-T}; sign has no gradient
+    slogdet:  d logabsdet = g A^{-T}; sign's gradient is zero (it requires grad, as torch's)
     logdet:   logabsdet where sign >= 0, nan where det < 0 (-inf where det == 0)
 
 det's backward follows torch's two paths. Without create_graph it solves with A's LU factor
@@ -119,7 +119,6 @@ class Slogdet(Op):
             sign, logabs = xp.linalg.slogdet(a)
         sign, logabs = xp.asarray(sign, a.dtype), xp.asarray(logabs, a.dtype)
         ctx.save_for_backward(a)
-        ctx.mark_non_differentiable(sign)
         return sign, logabs
 
     @staticmethod

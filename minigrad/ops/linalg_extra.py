@@ -149,6 +149,9 @@ def householder_product(A, tau, *, out=None):
     for i in range(k):
         vi = v[..., :, i:i + 1]
         q = q - (q @ vi) * tau[..., i:i + 1].unsqueeze(-1) @ vi.mT
+    if k == 0:                          # no reflector: the identity, still a result of A
+        from .linalg_more import keep_graph
+        return keep_graph(q[..., :, :n], A)
     return q[..., :, :n]
 
 

@@ -14,6 +14,7 @@ which give a full (not triangular) gradient for the factor:
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -44,7 +45,8 @@ def perm_matrix(piv, m, dtype):
     from ..autograd import wrap
     p = piv.data if hasattr(piv, "data") and not isinstance(piv, np.ndarray) else piv
     xp = array_module(p)
-    host = np.asarray(p.get() if xp is not np else p).reshape(-1, p.shape[-1])
+    host = np.asarray(p.get() if xp is not np else p)
+    host = host.reshape(math.prod(host.shape[:-1]), host.shape[-1])
     out = np.zeros((host.shape[0], m, m), dtype)
     for b in range(host.shape[0]):
         perm = np.arange(m)

@@ -179,9 +179,9 @@ def matrix_power(A, n, *, out=None):
     need_tensor(op, A, "A")
     n = need_int(op, n, "n")
     need_matrix(op, A)
-    if n == 0:
+    if n == 0:                          # identities that depend on A (zero gradient)
         from ..creation import eye
-        return eye(A.shape[-1], dtype=A.dtype).expand(*A.shape).clone()
+        return keep_graph(eye(A.shape[-1], dtype=A.dtype).expand(*A.shape), A)
     if n < 0:
         A, n = inv(A), -n
     if n == 1:
@@ -194,6 +194,14 @@ def matrix_power(A, n, *, out=None):
         if n:
             z = z @ z
     return result
+
+
+def keep_graph(value, like):
+    """value, as a result of `like` with a zero gradient (torch's result requires grad)."""
+    from ..autograd import wrap
+    from .compare import where
+    xp = array_module(like.data)
+    return where(wrap(xp.ones(like.shape, dtype=bool)), value, like)
 
 
 def cross(input, other, *, dim=-1, out=None):
