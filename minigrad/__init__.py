@@ -97,7 +97,7 @@ from . import utils  # noqa: E402
 from .rng_state import get_rng_state, set_rng_state  # noqa: E402
 # ---- linalg: decompositions and solvers (ops/linalg_*.py) ----
 from .ops.linalg_det import logdet, torch_det as det, torch_slogdet as slogdet  # noqa: E402
-from .ops.linalg_extra import householder_product as orgqr  # noqa: E402
+from .ops.linalg_extra import orgqr  # noqa: E402
 from .ops.linalg_lu import (cholesky_inverse, cholesky_solve, lu_unpack,  # noqa: E402
                             torch_lu_solve as lu_solve, triangular_solve)
 from .ops.linalg_more import pinverse  # noqa: E402

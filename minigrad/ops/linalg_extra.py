@@ -121,12 +121,12 @@ def lstsq(A, B, rcond=None, *, driver=None):
     return linalg_lstsq((x.squeeze(-1) if vector else x, res, rank_t, sv_t))
 
 
-def householder_product(A, tau, *, out=None):
+def householder_product(A, tau, *, out=None, _name="linalg.householder_product"):
     """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i the i-th column
     of A below the diagonal and 1 on it (torch.linalg.householder_product, LAPACK's orgqr)."""
     op = "torch.linalg.householder_product"
-    need_tensor("linalg.householder_product", A, "input", 1)
-    need_tensor("linalg.householder_product", tau, "tau", 2)
+    need_tensor(_name, A, "input", 1)
+    need_tensor(_name, tau, "tau", 2)
     need_float(op, A, half="orgqr_cpu", ints="orgqr_cpu")
     if A.ndim < 2:
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
@@ -138,11 +138,13 @@ def householder_product(A, tau, *, out=None):
     if n < k:
         raise RuntimeError(f"{op}: input.shape[-1] must be greater than or equal to "
                            "tau.shape[-1]")
+    if tau.dtype != A.dtype:
+        from .arith import torch_name
+        raise RuntimeError(f"{op}: tau dtype {torch_name(tau.dtype)} does not match input dtype "
+                           f"{torch_name(A.dtype)}")
     if tau.ndim != A.ndim - 1 or tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
         raise RuntimeError(f"{op}: Expected batch dimensions of tau to be equal to "
                            "input.shape[:-2]")
-    if tau.dtype != A.dtype:
-        raise RuntimeError(f"{op}: tau dtype {tau.dtype} does not match input dtype {A.dtype}")
     from ..creation import eye
     v = A[..., :, :k].tril(-1) + eye(m, k, dtype=A.dtype)
     q = eye(m, dtype=A.dtype).expand(*A.shape[:-2], m, m)
@@ -208,3 +210,8 @@ def vander(x, *, N=None):
     from .shape import cat
     one = (x.unsqueeze(-1) * 0 + 1)
     return cumprod(cat([one, x.unsqueeze(-1).expand(*x.shape, N - 1)], -1), -1)
+
+
+def orgqr(input, tau):
+    """torch.orgqr: linalg.householder_product."""
+    return householder_product(input, tau, _name="orgqr")

@@ -278,11 +278,19 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
                   "not return a copy of one of the inputs.\nX = torch.triangular_solve(B, "
                   "A).solution\nshould be replaced with\nX = torch.linalg.solve_triangular(A, "
                   "B).", UserWarning, stacklevel=2)
-    need_float(op, b, half="triangular_solve_cpu", ints="triangular_solve_cpu")
     for name, t in (("b", b), ("A", A)):
         if t.ndim < 2:
             raise RuntimeError(f"torch.triangular_solve: Expected {name} to have at least 2 "
                                f"dimensions, but it has {t.ndim} dimensions instead")
+    from .arith import torch_name
+    if b.dtype != A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{torch_name(b.dtype)} and A of type {torch_name(A.dtype)} instead.")
+    need_float(op, b, half="triangular_solve_cpu", ints="triangular_solve_cpu")
+    if A.shape[-1] != A.shape[-2] or b.shape[-2] != A.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is "
+                           f"{A.shape[-2]} by {A.shape[-1]} but each b matrix is {b.shape[-2]} "
+                           f"by {b.shape[-1]}")
     coef = A.mT if transpose else A
     x = solve_triangular(coef, b, upper=upper != transpose, unitriangular=unitriangular)
     from ..return_types import triangular_solve as named

@@ -184,6 +184,8 @@ def matrix_power(A, n, *, out=None):
         return keep_graph(eye(A.shape[-1], dtype=A.dtype).expand(*A.shape), A)
     if n < 0:
         A, n = inv(A), -n
+    if n >= 2 and A.dtype.kind == "b":
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     if n == 1:
         return A.clone()
     result, z = None, A
@@ -270,8 +272,10 @@ def multi_dot(tensors, *, out=None):
         if 0 < k < n - 1 and t.ndim != 2:
             raise RuntimeError(f"{op}: tensor {k} must be 2D but got {t.ndim}D")
         if t.dtype != tensors[0].dtype:
+            from .linalg_torch import _c_type
             raise RuntimeError(f"{op}: all tensors must have be the same dtype but tensor 0 is "
-                               f"{tensors[0].dtype} and tensor {k} {t.dtype}")
+                               f"{_c_type(tensors[0].dtype)} and tensor {k} "
+                               f"{_c_type(t.dtype)}")
     mats = list(tensors)
     first, last = mats[0].ndim == 1, mats[-1].ndim == 1
     if first:

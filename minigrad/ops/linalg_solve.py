@@ -76,8 +76,8 @@ class Solve(Op):
 
 def _inv(op, A, check):
     need_tensor(op, A, "A")
+    need_matrix("linalg.inv", A)           # torch's order: the shape, then the dtype
     need_float("linalg.inv", A)
-    need_matrix("linalg.inv", A)
     return Inv.apply(A, check)
 
 

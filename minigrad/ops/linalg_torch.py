@@ -106,8 +106,20 @@ def chain_matmul(*matrices, out=None):
     return multi_dot(list(matrices))
 
 
+def _c_type(dt):
+    """The C++ type name torch's multi_dot message uses."""
+    return {"f4": "float", "f8": "double", "f2": "c10::Half", "i8": "long int", "i4": "int",
+            "i2": "short int", "i1": "signed char", "u1": "unsigned char",
+            "b1": "bool"}.get(dt.str[1:], str(dt))
+
+
 def ger(input, vec2):
     """torch.ger: torch.outer."""
+    need_tensor("ger", input, "input", 1)
+    need_tensor("ger", vec2, "vec2", 2)
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
     from .products import outer
     return outer(input, vec2)
 
@@ -122,6 +134,10 @@ def inner(input, other, *, out=None):
     if input.shape[-1] != other.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
                            f"got shapes {list(input.shape)} and {list(other.shape)}")
+    if input.dtype != other.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    if input.dtype.kind == "b":
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
     from .products import tensordot
     return tensordot(input, other, ([input.ndim - 1], [other.ndim - 1]))
 
