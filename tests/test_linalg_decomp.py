@@ -161,3 +161,38 @@ def test_argument_errors():
     for name in ("eig", "eigvals"):
         with pytest.raises(NotImplementedError, match="use minigrad.linalg.eigh"):
             getattr(mg.linalg, name)(mg.eye(3))
+
+
+@pytest.mark.parametrize("f", [
+    lambda L, a: L.linalg.cholesky(a @ a.mT + 3 * L.eye(3, dtype=a.dtype)),
+    lambda L, a: (lambda q, r: q @ r.abs())(*L.linalg.qr(a)),
+    lambda L, a: (lambda u, s, vh: ((u * s.unsqueeze(-2)) @ vh, s))(*L.linalg.svd(
+        a, full_matrices=False)),
+    lambda L, a: (lambda w, v: (w, (v * w.unsqueeze(-2)) @ v.mT))(*L.linalg.eigh(a)),
+    lambda L, a: L.linalg.pinv(a), lambda L, a: L.linalg.matrix_exp(a),
+    lambda L, a: L.linalg.lu(a)[2],
+    lambda L, a: L.linalg.cholesky(a, upper=True) if a.shape[-1] == 0 else L.linalg.cholesky(
+        a @ a.mT + 3 * L.eye(3, dtype=a.dtype), upper=True)])
+def test_forward_mode(f):
+    """Tangents as given (not symmetrized): torch's cholesky and eigh jvps use dA as it is."""
+    import jvp_check
+    jvp_check.check(f, rand(2, 3, 3), rtol=1e-8, atol=1e-10)
+
+
+def test_cholesky_inverse_forward_mode_refused():
+    """torch 2.13's forward-mode tangent of cholesky_inverse disagrees with finite
+    differences (a torch bug): minigrad raises instead of returning other numbers."""
+    s = spd(3, 3)
+    low = torch.tensor(np.linalg.cholesky(s))
+    t = torch.tensor(np.tril(rand(3, 3)))
+    fw = torch.autograd.forward_ad
+    with fw.dual_level():
+        jt = fw.unpack_dual(torch.cholesky_inverse(fw.make_dual(low, t))).tangent
+    h = 1e-6
+    fd = (torch.cholesky_inverse(low + h * t) - torch.cholesky_inverse(low - h * t)) / (2 * h)
+    assert (jt - fd).abs().max() > 1e-4
+    from minigrad import forward_ad as mfw
+    with mfw.dual_level():
+        x = mfw.make_dual(mg.tensor(low.numpy()), mg.tensor(t.numpy()))
+        with pytest.raises(NotImplementedError, match="cholesky_inverse"):
+            mg.cholesky_inverse(x)

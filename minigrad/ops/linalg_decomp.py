@@ -3,6 +3,8 @@ gradient formulas written with differentiable ops (double backward works).
 
 cholesky (A = L L^T; upper=True gives U = L^T and reads A's upper triangle):
     P = tril(L^T gL),  Phi = (P + tril(P, -1)^T) / 2,  dA = L^{-T} Phi L^{-1}  (symmetric)
+    forward mode (torch's, dA as given): dL = L (tril(X) - diag(X) / 2), X = L^{-1} dA L^{-T}
+qr and svd's forward mode is J v from their backward (the double-vjp identity).
 qr (A = QR), as torch's linalg_qr_backward, with M = gR R^T - Q^T gQ:
     m >= n:  T = triu(M);  dA = (gQ + Q (T + T^T - diag(T))) R^{-T}
     m < n:   dA = [Q tril(M^T - M, -1) R1^{-T}, 0] + Q gR     (R1 = R[:, :m])
@@ -74,7 +76,15 @@ class Cholesky(Op):
         ga = SolveTriangular.apply(low.mT, phi, True, True, False)
         return SolveTriangular.apply(low, ga, False, False, False), None, None
 
-    jvp = from_backward         # dL = L Phi(L^{-1} dA L^{-T})
+    @staticmethod
+    def jvp(ctx, da, *_):
+        out, = ctx.saved_tensors           # torch's: dL = L Phi(L^{-1} dA L^{-T}), dA as given
+        low = out.mT if ctx.upper else out
+        x = SolveTriangular.apply(low, da, False, True, False)
+        x = SolveTriangular.apply(low.mT, x, True, False, False)
+        x = x.tril() - 0.5 * x.diagonal(0, -2, -1).diag_embed()
+        dl = low @ x
+        return (dl.mT if ctx.upper else dl), None
 
 
 def _cholesky(op, A, upper, check):

@@ -5,8 +5,9 @@ A = V diag(L) V^T with L ascending, reading A's lower (UPLO='L') or upper triang
 gradient (linalg_eig_backward, hermitian case), with E_ij = L_j - L_i (diagonal 1):
     K = (V^T gV - gV^T V) / 2                  (the skew-symmetric part)
     dA = V (K / E + diag(gL)) V^T              (symmetric: torch treats A as symmetric)
-eigvalsh alone: dA = V diag(gL) V^T. Repeated eigenvalues give inf/nan where gV is nonzero,
-as torch's; an unused eigenvectors output is not part of the formula (finite always).
+eigvalsh alone: dA = V diag(gL) V^T. Forward mode (torch's, dA as given, not symmetrized):
+    P = V^T dA V;  dL = diag(P);  dV = V (P / E) with a zero diagonal.
+Repeated eigenvalues give inf/nan where gV is nonzero, as torch's; an unused eigenvectors output is not part of the formula (finite always).
 Signs of the eigenvectors: NumPy's LAPACK (syevd) gives torch's.
 """
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 from .. import autograd
 from ..autograd import Op, wrap
 from ..backend import array_module
-from ..forward_rules import from_backward
 from .checks import need_str, need_tensor
 from .linalg_common import need_float, need_matrix
 from .linalg_decomp import unused_as_none
@@ -43,7 +43,14 @@ class Eigh(Op):
         e = w.unsqueeze(-2) - w.unsqueeze(-1) + diag_embed(w * 0 + 1)
         return v @ (vhgv / e + diag_embed(gl)) @ v.mT, None
 
-    jvp = from_backward
+    @staticmethod
+    def jvp(ctx, da, _):
+        w, v = ctx.saved_tensors           # torch's: P = V^T dA V (dA as given, not symmetrized)
+        from .matrix import diag_embed    # dL = diag(P), dV = V (P / E) with a zero diagonal
+        p = v.mT @ da @ v
+        one = diag_embed(w * 0 + 1)
+        e = w.unsqueeze(-2) - w.unsqueeze(-1) + one
+        return p.diagonal(0, -2, -1), v @ ((p / e) * (1 - one))
 
 
 def _check(op, A, UPLO):

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module
+from ..forward_rules import from_backward
 from .checks import need_bool, need_tensor
 from .linalg_common import getrf, need_float, need_matrix, same_dtype
 from .linalg_solve import SolveTriangular, _trsm, solve_triangular
@@ -90,6 +91,8 @@ class LUFactor(Op):
             ga = cat([ga + gl[..., :k, :].tril(-1), gl[..., k:, :]], -2)
             ga = SolveTriangular.apply(up.mT, ga, False, False, False)
         return p @ ga
+
+    jvp = from_backward         # J v by the double-vjp identity (exact)
 
 
 def _lu_factor(op, A, pivot):
@@ -209,6 +212,8 @@ class CholeskySolve(Op):
         c = c + c.mT
         return gb, (-(f @ c) if ctx.upper else -(c @ f)), None
 
+    jvp = from_backward         # J v by the double-vjp identity (exact)
+
 
 def cholesky_solve(B, L, upper=False, *, out=None):
     """X = A^{-1} B with A = L L^T (upper: U^T U), batched and broadcast
@@ -249,6 +254,13 @@ class CholeskyInverse(Op):
         f, y = ctx.saved_tensors           # C = Y (G + G^T) Y; dL = -C L (upper: -U C)
         c = y @ (g + g.mT) @ y
         return (-(f @ c) if ctx.upper else -(c @ f)), None
+
+    @staticmethod
+    def jvp(ctx, *_):
+        raise NotImplementedError("cholesky_inverse: forward-mode AD is not supported by minigrad: "
+                                  "torch 2.13's forward-mode result for cholesky_inverse is "
+                                  "wrong (it disagrees with finite differences and with its own "
+                                  "backward), so minigrad refuses rather than differ from it")
 
 
 def cholesky_inverse(L, upper=False, *, out=None):

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from ..backend import array_module
+from ..forward_rules import from_backward
 from .checks import need_bool, need_int, need_tensor
 from .linalg_common import need_float, need_matrix, same_dtype, scipy_linalg
 from .linalg_solve import inv, inv_ex
@@ -63,6 +64,8 @@ class Pinv(Op):
     def backward(ctx, g):
         a, p = ctx.saved_tensors           # torch's pinv_backward
         return _pinv_backward(g, p, a), None, None, None
+
+    jvp = from_backward         # J v by the double-vjp identity (exact)
 
 
 def _tol(op, A, v, name):
@@ -159,6 +162,8 @@ class MatrixExp(Op):
         top = cat([at, g], -1)
         bottom = cat([g * 0, at], -1)
         return MatrixExp.apply(cat([top, bottom], -2))[..., :n, n:]
+
+    jvp = from_backward         # J v by the double-vjp identity (exact)
 
 
 def matrix_exp(A):
