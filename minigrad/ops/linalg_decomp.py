@@ -13,7 +13,9 @@ svd (A = U diag(S) V^T), E_ij = S_j^2 - S_i^2 (diagonal 1), skew(X) = X - X^T:
     plus (I - U U^T) gU S^{-1} V^T when m > n, and U S^{-1} gV^T (I - V V^T) when m < n.
     Repeated singular values give inf/nan where gU or gV is nonzero (torch's too); svdvals
     alone (gU = gV = 0) is dA = U diag(gS) V^T, finite always.
-Signs: NumPy's LAPACK (gesdd, geqrf/orgqr, potrf) gives torch's U, V, Q, R.
+Signs: singular vectors are unique up to sign; NumPy's LAPACK (gesdd) and torch's agree for
+tall and square inputs in our tests and differ for wide ones, so compare gauge-invariant products
+(U S V^T, U V^T, |U|). Q and R (geqrf/orgqr) agree.
 """
 from __future__ import annotations
 

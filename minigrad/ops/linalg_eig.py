@@ -7,8 +7,9 @@ gradient (linalg_eig_backward, hermitian case), with E_ij = L_j - L_i (diagonal 
     dA = V (K / E + diag(gL)) V^T              (symmetric: torch treats A as symmetric)
 eigvalsh alone: dA = V diag(gL) V^T. Forward mode (torch's, dA as given, not symmetrized):
     P = V^T dA V;  dL = diag(P);  dV = V (P / E) with a zero diagonal.
-Repeated eigenvalues give inf/nan where gV is nonzero, as torch's; an unused eigenvectors output is not part of the formula (finite always).
-Signs of the eigenvectors: NumPy's LAPACK (syevd) gives torch's.
+Repeated eigenvalues give inf/nan where gV is nonzero, as torch's; an unused eigenvectors
+output is not part of the formula (finite always). Eigenvectors are unique up to sign: NumPy's
+LAPACK (syevd) and torch's agree for many inputs, not all (compare gauge-invariant products).
 """
 from __future__ import annotations
 
