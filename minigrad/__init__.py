@@ -106,3 +106,14 @@ from .ops.special_gamma import (digamma, igamma, igammac, lgamma, mvlgamma,  # n
                                 polygamma)
 from .ops.special_bessel import i0  # noqa: E402
 from .ops.special_misc import logit, sinc  # noqa: E402
+# ---- linalg: decompositions and solvers (ops/linalg_*.py) ----
+from .ops.linalg_det import logdet, torch_det as det, torch_slogdet as slogdet  # noqa: E402
+from .ops.linalg_extra import orgqr  # noqa: E402
+from .ops.linalg_lu import (cholesky_inverse, cholesky_solve, lu_unpack,  # noqa: E402
+                            torch_lu_solve as lu_solve, triangular_solve)
+from .ops.linalg_more import pinverse  # noqa: E402
+from .ops.linalg_solve import inverse  # noqa: E402
+from .ops.linalg_torch import (chain_matmul, ger, inner, torch_cholesky as cholesky,  # noqa: E402
+                               torch_cross as cross, torch_matrix_exp as matrix_exp,
+                               torch_matrix_power as matrix_power, torch_qr as qr,
+                               torch_svd as svd)

@@ -98,3 +98,131 @@ class cummin(_ValuesIndices):
 
 
 __all__ += ["cummax", "cummin"]
+
+
+# ---- linalg: decompositions and solvers (minigrad/ops/linalg_*.py) ----
+class _SignLogabsdet(_ReturnType):
+    __slots__ = ()
+    _fields = ("sign", "logabsdet")
+    sign = property(itemgetter(0))
+    logabsdet = property(itemgetter(1))
+
+
+class linalg_slogdet(_SignLogabsdet):
+    __slots__ = ()
+
+
+class slogdet(_SignLogabsdet):
+    __slots__ = ()
+
+
+class linalg_inv_ex(_ReturnType):
+    __slots__ = ()
+    _fields = ("inverse", "info")
+    inverse = property(itemgetter(0))
+    info = property(itemgetter(1))
+
+
+class linalg_solve_ex(_ReturnType):
+    __slots__ = ()
+    _fields = ("result", "info")
+    result = property(itemgetter(0))
+    info = property(itemgetter(1))
+
+
+class linalg_cholesky_ex(_ReturnType):
+    __slots__ = ()
+    _fields = ("L", "info")
+    L = property(itemgetter(0))
+    info = property(itemgetter(1))
+
+
+class linalg_eigh(_ReturnType):
+    __slots__ = ()
+    _fields = ("eigenvalues", "eigenvectors")
+    eigenvalues = property(itemgetter(0))
+    eigenvectors = property(itemgetter(1))
+
+
+class linalg_svd(_ReturnType):
+    __slots__ = ()
+    _fields = ("U", "S", "Vh")
+    U = property(itemgetter(0))
+    S = property(itemgetter(1))
+    Vh = property(itemgetter(2))
+
+
+class svd(_ReturnType):
+    __slots__ = ()
+    _fields = ("U", "S", "V")
+    U = property(itemgetter(0))
+    S = property(itemgetter(1))
+    V = property(itemgetter(2))
+
+
+class _QR(_ReturnType):
+    __slots__ = ()
+    _fields = ("Q", "R")
+    Q = property(itemgetter(0))
+    R = property(itemgetter(1))
+
+
+class linalg_qr(_QR):
+    __slots__ = ()
+
+
+class qr(_QR):
+    __slots__ = ()
+
+
+class linalg_lstsq(_ReturnType):
+    __slots__ = ()
+    _fields = ("solution", "residuals", "rank", "singular_values")
+    solution = property(itemgetter(0))
+    residuals = property(itemgetter(1))
+    rank = property(itemgetter(2))
+    singular_values = property(itemgetter(3))
+
+
+class linalg_lu_factor(_ReturnType):
+    __slots__ = ()
+    _fields = ("LU", "pivots")
+    LU = property(itemgetter(0))
+    pivots = property(itemgetter(1))
+
+
+class linalg_lu_factor_ex(_ReturnType):
+    __slots__ = ()
+    _fields = ("LU", "pivots", "info")
+    LU = property(itemgetter(0))
+    pivots = property(itemgetter(1))
+    info = property(itemgetter(2))
+
+
+class _PLU(_ReturnType):
+    __slots__ = ()
+    _fields = ("P", "L", "U")
+    P = property(itemgetter(0))
+    L = property(itemgetter(1))
+    U = property(itemgetter(2))
+
+
+class linalg_lu(_PLU):
+    __slots__ = ()
+
+
+class lu_unpack(_PLU):
+    __slots__ = ()
+
+
+class triangular_solve(_ReturnType):
+    __slots__ = ()
+    _fields = ("solution", "cloned_coefficient")
+    solution = property(itemgetter(0))
+    cloned_coefficient = property(itemgetter(1))
+
+
+__all__ += ["linalg_cholesky_ex", "linalg_eigh", "linalg_inv_ex", "linalg_lstsq", "linalg_lu",
+            "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_qr", "linalg_slogdet",
+            "linalg_solve_ex", "linalg_svd", "lu_unpack", "qr", "slogdet", "svd",
+            "triangular_solve"]

@@ -6,6 +6,9 @@ from .ops import matrix as _matrix
 from .ops import norms, reduce_logical, rounding, scan, trig, unary_math
 from .ops import prod as prod_ops
 from .ops import products as _products
+from .ops import linalg_det as _linalg_det, linalg_lu as _linalg_lu  # noqa: E401
+from .ops import linalg_more as _linalg_more, linalg_solve as _linalg_solve
+from .ops import linalg_torch as _linalg_torch
 
 
 class MathMethods:
@@ -247,3 +250,32 @@ class MathMethods:
         return norms.tensor_norm(self, p, dim, keepdim, dtype)
 
     def dist(self, other, p=2): return norms.dist(self, other, p)
+
+    # ---- linalg (ops/linalg_*.py) ----
+    def det(self): return _linalg_det.det(self)
+    def logdet(self): return _linalg_det.logdet(self)
+    def slogdet(self): return _linalg_det.torch_slogdet(self)
+    def inverse(self): return _linalg_solve.inverse(self)
+    def cholesky(self, upper=False): return _linalg_torch.torch_cholesky(self, upper)
+    def qr(self, some=True): return _linalg_torch.torch_qr(self, some)
+
+    def svd(self, some=True, compute_uv=True):
+        return _linalg_torch.torch_svd(self, some, compute_uv)
+
+    def pinverse(self, rcond=1e-15): return _linalg_more.pinverse(self, rcond)
+    def matrix_power(self, n): return _linalg_more.matrix_power(self, n)
+    def matrix_exp(self): return _linalg_more.matrix_exp(self)
+    def cross(self, other, dim=None): return _linalg_torch.torch_cross(self, other, dim)
+    def ger(self, vec2): return _linalg_torch.ger(self, vec2)
+    def inner(self, other): return _linalg_torch.inner(self, other)
+
+    def triangular_solve(self, A, upper=True, transpose=False, unitriangular=False):
+        return _linalg_lu.triangular_solve(self, A, upper, transpose, unitriangular)
+
+    def cholesky_solve(self, input2, upper=False):
+        return _linalg_lu.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper=False): return _linalg_lu.cholesky_inverse(self, upper)
+
+    def lu_solve(self, LU_data, LU_pivots):
+        return _linalg_lu.torch_lu_solve(self, LU_data, LU_pivots)
