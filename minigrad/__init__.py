@@ -95,3 +95,14 @@ from . import profiler  # noqa: E402
 # ---- issue 17: ckpt ----
 from . import utils  # noqa: E402
 from .rng_state import get_rng_state, set_rng_state  # noqa: E402
+# ---- misc: elementwise binary math, aliases, top-level in-place forms ----
+from .ops.binary_special import (copysign, float_power, fmax, fmin, frexp, gcd,  # noqa: E402
+                                 heaviside, lcm, ldexp, nextafter, signbit)
+from .ops.elementwise_aliases import (  # noqa: E402
+    abs_, acos_, acosh_, addmv_, arccos, arccos_, arccosh, arccosh_, arcsin, arcsin_, arcsinh,
+    arcsinh_, arctan, arctan_, arctanh, arctanh_, asin_, asinh_, atan_, atanh_, ceil_, clamp_,
+    clamp_max_, clamp_min_, clip_, cos_, cosh_, deg2rad, deg2rad_, erf_, erfc_, exp2_, exp_,
+    expm1_, fill_, fix, fix_, floor_, frac_, gcd_, greater, greater_equal, lcm_, ldexp_, less,
+    less_equal, log10_, log1p_, log2_, log_, nan_to_num_, neg_, negative_, not_equal, positive,
+    rad2deg, reciprocal_, round_, rsqrt_, sigmoid_, sin_, sinh_, sqrt_, square_, tan_, tanh_,
+    trunc_, xlogy_, zero_)

@@ -98,3 +98,14 @@ class cummin(_ValuesIndices):
 
 
 __all__ += ["cummax", "cummin"]
+
+
+# ---- misc: elementwise binary math ----
+class frexp(_ReturnType):
+    __slots__ = ()
+    _fields = ("mantissa", "exponent")
+    mantissa = property(itemgetter(0))
+    exponent = property(itemgetter(1))
+
+
+__all__ += ["frexp"]

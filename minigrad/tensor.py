@@ -13,11 +13,13 @@ from . import autograd, backend, hooks, storage
 from .ops import checks, shape
 from .tensor_inplace import InplaceMethods
 from .tensor_math import MathMethods
+from .tensor_misc import MiscMethods
 from .tensor_ops import OpMethods
 from .tensor_shape import ShapeMethods
 
 
-class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, backend.MovesWithTo):
+class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, MiscMethods,
+             backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
