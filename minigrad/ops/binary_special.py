@@ -6,7 +6,7 @@ Derivatives (torch's derivatives.yaml; g is the upstream gradient):
     fmax(a, b):       da = g where a >= b or b is nan, else 0;  db = g elsewhere
                       (forward mode: tb + [a > b or b is nan] (ta - tb), as torch's)
     fmin(a, b):       as fmax with <= (forward mode: <)
-    nextafter(a, b):  da = g;  db = 0
+    nextafter(a, b):  da = g where a != b, else 0 (torch's);  db = 0
     frexp(a):         d mantissa = g / 2^exponent;  the exponent (int32) has none
     float_power(a, b) = pow(a.double(), b.double()), ldexp(a, b) = a * 2^b: compositions of
                       differentiable ops, so their derivatives are pow's and mul's
@@ -109,18 +109,20 @@ class NextAfter(Op):
             raise NotImplementedError(f'"nextafter_cpu" not implemented for '
                                       f"'{torch_name(dt)}'")
         xp, x, y = _operands("nextafter", a, b, dt)
+        with np.errstate(invalid="ignore"):
+            ctx.moves = x != y                  # torch's: no derivative where a == b
         return xp.nextafter(x, y)
 
     @staticmethod
-    def backward(ctx, g):                   # da = g;  db = 0
+    def backward(ctx, g):                   # da = g [a != b];  db = 0
         sa, sb = ctx.shapes
-        ga = _grad(g, sa) if ctx.needs_input_grad[0] else None
+        ga = _grad(where(wrap(ctx.moves), g, 0.0), sa) if ctx.needs_input_grad[0] else None
         gb = _grad(grad_zeros(g), sb) if ctx.needs_input_grad[1] else None
         return ga, gb
 
     @staticmethod
-    def jvp(ctx, ta, tb):                   # d nextafter = da
-        return tangent_sum(ctx, ta)
+    def jvp(ctx, ta, tb):                   # d nextafter = [a != b] da
+        return tangent_sum(ctx, None if ta is None else where(wrap(ctx.moves), ta, 0.0))
 
 
 def copysign(input, other):
@@ -269,6 +271,8 @@ def ldexp(input, other):
     integers) (torch.ldexp)."""
     from .functional import pow
     _two_tensors("ldexp", input, other)
+    if input.dtype.kind == "f" and other.dtype.kind == "b":     # torch's kernel refuses these
+        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
     dt = _to_float(result_type(input, other))
     return input.to(dt) * pow(2.0, other.to(dt))
 
