@@ -106,3 +106,10 @@ from .ops.elementwise_aliases import (  # noqa: E402
     less_equal, log10_, log1p_, log2_, log_, nan_to_num_, neg_, negative_, not_equal, positive,
     rad2deg, reciprocal_, round_, rsqrt_, sigmoid_, sin_, sinh_, sqrt_, square_, tan_, tanh_,
     trunc_, xlogy_, zero_)
+# ---- misc: array utilities ----
+from .ops.array_utils import (argwhere, bincount, broadcast_shapes, histc,  # noqa: E402
+                              is_complex, is_floating_point, is_nonzero, is_same_size,
+                              is_signed, isin, unique_consecutive, unravel_index)
+from .ops.array_build import (combinations, diagflat, range, renorm,  # noqa: E402
+                              scalar_tensor, tril_indices, triu_indices, vander)
+from .ops.integrate import cumulative_trapezoid, diff, trapezoid, trapz  # noqa: E402

@@ -1,9 +1,10 @@
 """Tensor's methods for the ops in ops/binary_special.py, ops/elementwise_aliases.py,
-ops/array_utils.py, ops/integrate.py and ops/stats.py (mixed into Tensor in tensor.py); each
+ops/array_utils.py, ops/array_build.py, ops/integrate.py and ops/stats.py (mixed into Tensor in tensor.py); each
 calls the op (torch's names). The in-place forms write through ops/inplace.py."""
 from __future__ import annotations
 
-from .ops import binary_special, elementwise_aliases, inplace
+from .ops import array_build, array_utils, binary_special, elementwise_aliases, inplace
+from .ops import integrate
 
 
 class MiscMethods:
@@ -68,3 +69,29 @@ class MiscMethods:
     def arccosh_(self): return self.acosh_()
     def arcsinh_(self): return self.asinh_()
     def arctanh_(self): return self.atanh_()
+
+    # ---- array utilities ----
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return integrate.diff(self, n, dim, prepend, append)
+
+    def argwhere(self): return array_utils.argwhere(self)
+
+    def bincount(self, weights=None, minlength=0):
+        return array_utils.bincount(self, weights, minlength)
+
+    def histc(self, bins=100, min=0, max=0): return array_utils.histc(self, bins, min, max)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        return array_utils.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def diagflat(self, offset=0): return array_build.diagflat(self, offset)
+    def renorm(self, p, dim, maxnorm): return array_build.renorm(self, p, dim, maxnorm)
+
+    def renorm_(self, p, dim, maxnorm):
+        return inplace.update(self, lambda t: t.renorm(p, dim, maxnorm), "renorm_")
+
+    def is_floating_point(self): return array_utils.is_floating_point(self)
+    def is_complex(self): return array_utils.is_complex(self)
+    def is_nonzero(self): return array_utils.is_nonzero(self)
+    def is_same_size(self, other): return array_utils.is_same_size(self, other)
+    def is_signed(self): return array_utils.is_signed(self)
