@@ -1,6 +1,6 @@
 """Tensor's methods for the ops in ops/binary_special.py, ops/elementwise_aliases.py,
-ops/array_utils.py, ops/array_build.py, ops/integrate.py and ops/stats.py (mixed into Tensor in tensor.py); each
-calls the op (torch's names). The in-place forms write through ops/inplace.py."""
+ops/array_utils.py, ops/array_build.py, ops/integrate.py and ops/stats.py (mixed into Tensor
+in tensor.py); each calls the op (torch's names). In-place forms write through ops/inplace.py."""
 from __future__ import annotations
 
 from .ops import array_build, array_utils, binary_special, elementwise_aliases, inplace

@@ -9,7 +9,7 @@ import pytest
 
 import minigrad as mg
 from conftest import check_op
-from test_binary_math import DTYPES, VALUES, _same_outcome, _strided, defaults  # noqa: F401
+from test_binary_math import DTYPES, VALUES, _same_outcome, _strided
 
 torch = pytest.importorskip("torch")
 import jvp_check  # noqa: E402  (needs torch)
@@ -18,6 +18,17 @@ import jvp_check  # noqa: E402  (needs torch)
 @pytest.fixture
 def rng():
     return np.random.default_rng()
+
+
+@pytest.fixture
+def defaults():
+    """Both libraries at torch's own default float (conftest sets torch's to float64)."""
+    prev_m, prev_t = mg.get_default_dtype(), torch.get_default_dtype()
+    mg.set_default_dtype(mg.float32)
+    torch.set_default_dtype(torch.float32)
+    yield
+    mg.set_default_dtype(prev_m)
+    torch.set_default_dtype(prev_t)
 
 
 def _pos(rng, *s): return rng.uniform(0.2, 2.0, s)

@@ -29,7 +29,7 @@ from .checks import need_optional_int
 from .shape import normalize_dim
 
 
-# ---- tril_indices, triu_indices -----------------------------------------------------------------
+# ---- tril_indices, triu_indices ------------------------------------------------------------
 def _indices(fn, tri, row, col, offset, dtype, device):
     from ..creation import tensor
     row, col = need_int(fn, row, "row", 1), need_int(fn, col, "col", 2)
@@ -57,7 +57,7 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     return _indices("triu_indices", np.triu_indices, row, col, offset, dtype, device)
 
 
-# ---- combinations, vander, diagflat ---------------------------------------------------------------
+# ---- combinations, vander, diagflat ----------------------------------------------------------
 def combinations(input, r=2, with_replacement=False):
     """The length-r combinations of a 1-D tensor's elements, one per row, in
     itertools.combinations order (torch.combinations); differentiable."""
@@ -104,7 +104,7 @@ def diagflat(input, offset=0):
     return diag(input.reshape(-1), offset)
 
 
-# ---- renorm -----------------------------------------------------------------------------------
+# ---- renorm ------------------------------------------------------------------------------
 def renorm(input, p, dim, maxnorm):
     """Each slice of input along dim whose p-norm exceeds maxnorm, scaled down to norm maxnorm
     (torch.renorm); differentiable."""
@@ -132,7 +132,7 @@ def renorm(input, p, dim, maxnorm):
     return input * factor.to(input.dtype)
 
 
-# ---- scalar_tensor, range -------------------------------------------------------------------
+# ---- scalar_tensor, range --------------------------------------------------------------
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, layout=None,
                   pin_memory=False):
     """A 0-d tensor holding the number s, in the default float dtype unless dtype says

@@ -24,7 +24,7 @@ def _is_tensor(x):
     return hasattr(x, "grad_fn")
 
 
-# ---- argwhere, isin -----------------------------------------------------------------------------
+# ---- argwhere, isin ------------------------------------------------------------------------
 def argwhere(input):
     """The indices of input's nonzero elements, one row each: (n, input.ndim) int64
     (torch.argwhere)."""
@@ -60,7 +60,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     return wrap(xp.asarray(out).reshape(a.shape))
 
 
-# ---- bincount, histc ------------------------------------------------------------------------------
+# ---- bincount, histc -------------------------------------------------------------------------
 def bincount(input, weights=None, minlength=0):
     """How often each non-negative integer occurs in the 1-D integer input (summing `weights`
     instead of ones when given); at least `minlength` bins (torch.bincount)."""
@@ -122,7 +122,7 @@ def histc(input, bins=100, min=0, max=0):
     return wrap(xp.bincount(pos, minlength=bins).astype(dt))
 
 
-# ---- unique_consecutive, unravel_index --------------------------------------------------------
+# ---- unique_consecutive, unravel_index ---------------------------------------------------
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """input with each run of equal consecutive elements (slices along dim) kept once, with
     optionally each element's run index (inverse) and the run lengths (counts)
@@ -145,7 +145,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
             raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so "
                                "unique cannot be applied")
         m = xp.moveaxis(a, d, 0)
-        rows = m.reshape(m.shape[0], -1)
+        rows = m.reshape(m.shape[0], int(np.prod(m.shape[1:], dtype=np.int64)))
         out_of = lambda keep: xp.moveaxis(m[keep], 0, d)      # noqa: E731
         inv_shape = (a.shape[d],)
     n = rows.shape[0]
@@ -192,7 +192,7 @@ def _torch_dtype(dt):
     return f"torch.{dt.name}"
 
 
-# ---- broadcast_shapes and the predicates ----------------------------------------------------------
+# ---- broadcast_shapes and the predicates -----------------------------------------------------
 def broadcast_shapes(*shapes):
     """The shape tensors of these shapes broadcast to (torch.broadcast_shapes)."""
     dims = []
