@@ -70,6 +70,10 @@ def combinations(input, r=2, with_replacement=False):
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
         return input[:0]
+    n = input.shape[0]
+    if n > 1 and n ** r >= 2 ** 63:         # torch builds an n**r grid first
+        raise RuntimeError(f"combinations: integer multiplication overflow ({n}**{r} "
+                           "candidates)")
     pick = itertools.combinations_with_replacement if with_replacement else \
         itertools.combinations
     idx = np.array(list(pick(builtins.range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
@@ -120,7 +124,7 @@ def renorm(input, p, dim, maxnorm):
     d = normalize_dim(dim, input.ndim, "renorm")
     if not p > 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
-    if maxnorm < 0:
+    if not maxnorm >= 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
     if input.dtype.kind != "f":
         raise RuntimeError(f"renorm: expected a floating point tensor, got "
@@ -161,11 +165,15 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False, l
     need_bool("range", requires_grad, "requires_grad")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
+    if step == 0 or math.isnan(step):
+        raise RuntimeError(f"range: step must be nonzero, got {step}")
     if (step > 0 and end < start) or (step < 0 and start < end):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    n = int((float(end) - float(start)) / float(step)) + 1
+    n = (float(end) - float(start)) / float(step) + 1
+    if not n < 2 ** 62:
+        raise RuntimeError(f"range: {start} -> {end} with step {step} has too many elements "
+                           "(more than int64 holds)")
+    n = int(n)
     values = float(start) + np.arange(n, dtype=np.float64) * float(step)
     if dt.kind in "iub":
         values = np.asarray(start + np.arange(n) * step)

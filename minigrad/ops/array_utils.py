@@ -76,9 +76,11 @@ def bincount(input, weights=None, minlength=0):
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
     if a.ndim != 1 or (a.size and int(a.min()) < 0):
-        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs (got "
+                           f"shape {tuple(a.shape)})")
     if weights is not None and (weights.ndim != 1 or weights.shape[0] != a.shape[0]):
-        raise RuntimeError("weights should be 1-d and have the same length as input")
+        raise RuntimeError("bincount: weights should be 1-d and have the same length as "
+                           "input")
     if a.size == 0:                         # torch: int64 zeros whatever the weights
         return wrap(xp.zeros(minlength, np.int64))
     if weights is None:
@@ -96,7 +98,7 @@ def histc(input, bins=100, min=0, max=0):
     bins = need_int("histc", bins, "bins", 2)
     lo, hi = need_float("histc", min, "min", 3), need_float("histc", max, "max", 4)
     if input.dtype.kind != "f":
-        raise NotImplementedError(f'"histogram_cpu" not implemented for '
+        raise NotImplementedError(f'histc: "histogram_cpu" not implemented for '
                                   f"'{torch_name(input.dtype)}'")
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
@@ -176,7 +178,7 @@ def unravel_index(indices, shape):
             isinstance(s, (numbers.Integral, np.integer)) and not isinstance(s, bool)
             for s in shape):
         raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {shape!r}")
-    shape = tuple(int(s) for s in shape)
+    shape = tuple(need_int("unravel_index", s, "shape") for s in shape)
     if any(s < 0 for s in shape):
         raise ValueError(f"'shape' cannot have negative values, but got {shape}")
     a = indices.data.astype(np.int64)

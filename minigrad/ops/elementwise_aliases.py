@@ -108,7 +108,11 @@ def clamp_max_(input, max): return _self(input, "clamp_max_").clamp_max_(max)
 
 
 def round_(input, *, decimals=0):
-    return _self(input, "round_").round_(decimals=decimals)
+    _self(input, "round_")
+    if type(decimals) is int and not -2**63 <= decimals < 2**63:
+        raise ValueError(f"round_(): argument 'decimals' ({decimals}) is out of range for "
+                         "int64 (Overflow when unpacking long long)")
+    return input.round_(decimals=decimals)
 
 
 def clamp_(input, min=None, max=None):

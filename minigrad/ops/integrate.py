@@ -44,11 +44,16 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         if t is not None and t.ndim != input.ndim:
             raise RuntimeError("diff expects prepend or append to be the same dimension as "
                                "input")
+    if n == 0:                              # torch's: prepend/append are not even joined
+        return input
     if prepend is not None:
         parts.insert(0, prepend)
     if append is not None:
         parts.append(append)
-    x = cat(parts, d) if len(parts) > 1 else input
+    try:
+        x = cat(parts, d) if len(parts) > 1 else input
+    except RuntimeError as e:
+        raise RuntimeError(f"diff: prepend/append do not fit input: {e}") from None
     for _ in range(n):
         if x.shape[d] == 0:
             break
@@ -93,21 +98,38 @@ def _x_diff(fn, x, y, d):
     elif x.ndim < y.ndim:
         x = x.reshape((1,) * (y.ndim - x.ndim) + tuple(x.shape))
     left, right = _left_right(x, d)
-    return right - left
+    dx = right - left
+    try:
+        np.broadcast_shapes(tuple(dx.shape), tuple(y.shape[:d]) + (max(y.shape[d] - 1, 0),) +
+                            tuple(y.shape[d + 1:]))
+    except ValueError:
+        raise RuntimeError(f"{fn}: the spacings of x, shape {tuple(dx.shape)}, do not "
+                           f"broadcast with y's intervals along dim {d} (y: "
+                           f"{tuple(y.shape)})") from None
+    return dx
+
+
+_NO_X = _NO_DX = object()    # (torch refuses an explicit x=None or dx=None)
 
 
 def _check_args(fn, x, dx):
+    if x is None or dx is None:
+        raise TypeError(f"{fn}() received an invalid combination of arguments: "
+                        f"{'x' if x is None else 'dx'} may not be None (omit it)")
+    x = None if x is _NO_X else x
+    dx = None if dx is _NO_DX else dx
     if x is not None and dx is not None:
         raise TypeError(f"{fn}() received an invalid combination of arguments: takes (Tensor "
                         f"y, Tensor x, *, int dim) or (Tensor y, *, Number dx, int dim), not "
                         f"both x and dx")
     need_optional_tensor(fn, x, "x", 2)
+    return x, dx
 
 
-def trapezoid(y, x=None, *, dx=None, dim=-1):
+def trapezoid(y, x=_NO_X, *, dx=_NO_DX, dim=-1):
     """The trapezoid rule along dim: over sample points x (a tensor) or a constant spacing dx
     (default 1) (torch.trapezoid)."""
-    _check_args("trapezoid", x, dx)
+    x, dx = _check_args("trapezoid", x, dx)
     d = _y_dim("trapezoid", y, dim)
     if y.shape[d] == 0:
         return _zeros_except(y, d)
@@ -122,15 +144,15 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     return ((left + right) * _x_diff("trapezoid", x, y, d)).sum(d) / 2.0
 
 
-def trapz(y, x=None, *, dx=None, dim=-1):
+def trapz(y, x=_NO_X, *, dx=_NO_DX, dim=-1):
     """torch.trapz: trapezoid under its older name."""
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
-def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+def cumulative_trapezoid(y, x=_NO_X, *, dx=_NO_DX, dim=-1):
     """The running trapezoid rule along dim (one value fewer than y along it), over sample
     points x or a constant spacing dx (torch.cumulative_trapezoid)."""
-    _check_args("cumulative_trapezoid", x, dx)
+    x, dx = _check_args("cumulative_trapezoid", x, dx)
     need_tensor("cumulative_trapezoid", y, "y", 1)
     dim = need_int("cumulative_trapezoid", dim, "dim")
     if y.ndim == 0:
