@@ -367,3 +367,7 @@ CASES += CASES_conv
 from .crosscheck_cases_resample import CASES_resample  # noqa: E402
 
 CASES += CASES_resample
+# ---- misc: binary special math, aliases, array utilities ----
+from .crosscheck_cases_misc import CASES_misc  # noqa: E402
+
+CASES += CASES_misc
