@@ -297,3 +297,25 @@ def test_errors_match_torch(name, args):
         *build(torch)), name)
     with pytest.raises(Exception, match=name.removesuffix("_") + "|Tensor|dtype|implemented"):
         getattr(mg, name)(*build(mg))
+
+
+# ---- vmap: the elementwise batching rule -------------------------------------------------------
+@pytest.mark.parametrize("name", ["copysign", "fmax", "fmin", "nextafter", "float_power",
+                                  "ldexp", "frexp", "deg2rad"])
+def test_vmap_matches_torch(name, rng):
+    from vmap_check import check_vmap
+    mg_fn, t_fn, makers = DIFF[name]
+    arrays = [m(rng, 3, 4) for m in makers]
+    in_dims = (0, None)[:len(arrays)] if len(arrays) > 1 else 0
+    check_vmap(lambda L, *a: (mg_fn if L is mg else t_fn)(*a), arrays, in_dims=in_dims)
+    arrays = [m(rng, 2, 3) for m in makers]
+    check_vmap(lambda L, *a: (mg_fn if L is mg else t_fn)(*a), arrays, in_dims=1)
+
+
+def test_vmap_integer_ops():
+    from vmap_check import check_vmap
+    a, b = np.array([[4, 6, 9], [2, 3, 8]]), np.array([6, 4, 6])
+    for name in ["gcd", "lcm", "heaviside"]:
+        check_vmap(lambda L, x, y, n=name: getattr(L, n)(x, y), [a, b], in_dims=(0, None),
+                   grad=False)
+    check_vmap(lambda L, x: L.signbit(x), [np.array([[-1.0, 0.0], [-0.0, 2.0]])], grad=False)
