@@ -113,3 +113,5 @@ from .ops.array_utils import (argwhere, bincount, broadcast_shapes, histc,  # no
 from .ops.array_build import (combinations, diagflat, range, renorm,  # noqa: E402
                               scalar_tensor, tril_indices, triu_indices, vander)
 from .ops.integrate import cumulative_trapezoid, diff, trapezoid, trapz  # noqa: E402
+# ---- misc: statistics ----
+from .ops.stats import corrcoef, cov, nanquantile, pdist, quantile  # noqa: E402

@@ -4,7 +4,7 @@ in tensor.py); each calls the op (torch's names). In-place forms write through o
 from __future__ import annotations
 
 from .ops import array_build, array_utils, binary_special, elementwise_aliases, inplace
-from .ops import integrate
+from .ops import integrate, stats
 
 
 class MiscMethods:
@@ -95,3 +95,15 @@ class MiscMethods:
     def is_nonzero(self): return array_utils.is_nonzero(self)
     def is_same_size(self, other): return array_utils.is_same_size(self, other)
     def is_signed(self): return array_utils.is_signed(self)
+
+    # ---- statistics ----
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        return stats.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self): return stats.corrcoef(self)
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return stats.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return stats.nanquantile(self, q, dim, keepdim, interpolation=interpolation)

@@ -58,3 +58,5 @@ from ..ops.fold import fold, unfold  # noqa: E402
 from ..ops.interpolate import (interpolate, upsample, upsample_bilinear,  # noqa: E402
                                upsample_nearest)
 from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+# ---- misc: statistics ----
+from ..ops.stats import pdist  # noqa: E402,F401
