@@ -22,11 +22,24 @@ def rng():
     return np.random.default_rng()
 
 
+@pytest.fixture
+def defaults():
+    """Both libraries at torch's own default float (conftest sets torch's to float64)."""
+    prev_m, prev_t = mg.get_default_dtype(), torch.get_default_dtype()
+    mg.set_default_dtype(mg.float32)
+    torch.set_default_dtype(torch.float32)
+    yield
+    mg.set_default_dtype(prev_m)
+    torch.set_default_dtype(prev_t)
+
+
 MODES = ["linear", "lower", "higher", "midpoint", "nearest"]
 
 
-# ---- cov, corrcoef --------------------------------------------------------------------------------
-@pytest.mark.parametrize("shape", [(3, 5), (5,), (1, 4), (4, 1), (2, 3)])
+# ---- cov, corrcoef ---------------------------------------------------------------------------
+# ((4, 1), one observation, is in test_cov_corrcoef_dtypes_and_edges: torch's gradient there
+# raises, its norm_factor.zero_() meets autograd)
+@pytest.mark.parametrize("shape", [(3, 5), (5,), (1, 4), (2, 3)])
 @pytest.mark.parametrize("correction", [1, 0, 2])
 def test_cov_matches_torch_with_double_backward(shape, correction, rng):
     x = rng.standard_normal(shape)
@@ -56,7 +69,7 @@ def test_corrcoef_matches_torch(shape, rng):
     check_op(lambda a: a.corrcoef(), lambda a: a.corrcoef(), [_strided(x)], double=True)
 
 
-def test_cov_corrcoef_dtypes_and_edges():
+def test_cov_corrcoef_dtypes_and_edges(defaults):
     for dt in ["int64", "int32", "uint8", "float32", "float16", "bool"]:
         a = (np.arange(8).reshape(2, 4) % 3).astype(dt)
         for fn in [lambda L, x: L.cov(x), lambda L, x: L.corrcoef(x), lambda L, x: x.cov()]:
@@ -89,7 +102,7 @@ def test_cov_errors():
         _same_outcome(lambda: mg.corrcoef(v), lambda: torch.corrcoef(v), repr(v))
 
 
-# ---- quantile, nanquantile ------------------------------------------------------------------------
+# ---- quantile, nanquantile -------------------------------------------------------------------
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("fn", ["quantile", "nanquantile"])
 def test_quantile_matches_torch_with_double_backward(fn, mode, rng):
@@ -98,7 +111,7 @@ def test_quantile_matches_torch_with_double_backward(fn, mode, rng):
                             ([0.0, 0.25, 1.0], 1, False), ([0.1, 0.9], -2, True),
                             ([0.4], None, True), (1.0, None, False)]:
         def f(L, a, q=q, dim=dim, keepdim=keepdim):
-            qq = L.tensor(q) if isinstance(q, list) else q
+            qq = L.tensor(q, dtype=L.float64) if isinstance(q, list) else q
             return getattr(L, fn)(a, qq, dim, keepdim, interpolation=mode)
         check_op(lambda a: f(mg, a), lambda a: f(torch, a), [x], double=True)
         check_op(lambda a: f(mg, a), lambda a: f(torch, a), [_strided(x)], double=True)
@@ -133,7 +146,7 @@ def test_quantile_shapes(shape, rng):
         for dim in [None, 0, -1]:
             for keepdim in [False, True]:
                 def f(L, a, q=q, dim=dim, keepdim=keepdim):
-                    qq = L.tensor(q) if not isinstance(q, float) else q
+                    qq = L.tensor(q, dtype=L.float64) if not isinstance(q, float) else q
                     return L.quantile(a, qq, dim, keepdim)
                 _same_outcome(lambda: f(mg, mg.tensor(x)), lambda: f(torch, torch.tensor(x)),
                               f"{shape} q={q} dim={dim} keepdim={keepdim}")
@@ -142,9 +155,10 @@ def test_quantile_shapes(shape, rng):
 def test_quantile_errors():
     x = np.array([[1.0, 2.0], [3.0, 4.0]])
     calls = [lambda L, a: L.quantile(a[:0], 0.5), lambda L, a: L.quantile(a, 1.5),
-             lambda L, a: L.quantile(a, -0.1), lambda L, a: L.quantile(a, L.tensor([[0.5]])),
-             lambda L, a: L.quantile(a, L.tensor([0.5, 1.2])),
-             lambda L, a: L.quantile(a.float(), L.tensor([0.5])),
+             lambda L, a: L.quantile(a, -0.1),
+             lambda L, a: L.quantile(a, L.tensor([[0.5]], dtype=L.float64)),
+             lambda L, a: L.quantile(a, L.tensor([0.5, 1.2], dtype=L.float64)),
+             lambda L, a: L.quantile(a.float(), L.tensor([0.5], dtype=L.float64)),
              lambda L, a: L.quantile(a.half(), 0.5), lambda L, a: L.quantile(a.long(), 0.5),
              lambda L, a: L.quantile(a, 0.5, interpolation="cubic"),
              lambda L, a: L.quantile(a, 0.5, dim=2), lambda L, a: L.quantile(a, 0.5, dim=0.5),
@@ -166,7 +180,7 @@ def test_quantile_float32(rng):
                                              1, interpolation=mode), mode)
 
 
-# ---- pdist --------------------------------------------------------------------------------------
+# ---- pdist ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("p", [2, 1, 0.5, 3.0, float("inf"), 0])
 def test_pdist_matches_torch(p, rng):
     x = rng.standard_normal((5, 3))
@@ -179,7 +193,8 @@ def test_pdist_matches_torch(p, rng):
 def test_pdist_edges_and_errors(rng):
     for shape in [(1, 3), (0, 3), (4, 0), (2, 1)]:
         x = rng.standard_normal(shape)
-        check_op(mg.pdist, torch.pdist, [x])
+        # (torch 2.13's pdist backward crashes the process on a (0, n) input: values only)
+        check_op(mg.pdist, torch.pdist, [x], requires_grad=[shape[0] != 0])
     x = rng.standard_normal((3, 2))
     x[1] = x[0]                             # a zero distance: gradient 0 there, as torch's
     check_op(mg.pdist, torch.pdist, [x])

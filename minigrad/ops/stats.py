@@ -26,7 +26,7 @@ from .checks import need_optional_tensor
 from .shape import normalize_dim
 
 
-# ---- cov, corrcoef ------------------------------------------------------------------------------
+# ---- cov, corrcoef -------------------------------------------------------------------------
 def _weights_ok(kind, w, n, integral):
     if w.ndim > 1:
         raise RuntimeError(f"cov(): expected {kind} to have one or fewer dimensions but got "
@@ -102,7 +102,7 @@ def corrcoef(input):
     return c.clamp(-1, 1)
 
 
-# ---- quantile, nanquantile ----------------------------------------------------------------------
+# ---- quantile, nanquantile -----------------------------------------------------------------
 _MODES = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
@@ -115,7 +115,7 @@ def _quantile(fn, input, q, dim, keepdim, interpolation, ignore_nan):
     need_bool(fn, keepdim, "keepdim")
     need_str(fn, interpolation, "interpolation")
     if not hasattr(q, "grad_fn"):
-        if isinstance(q, bool) or not isinstance(q, (numbers.Real, np.floating)):
+        if not isinstance(q, (numbers.Real, np.floating)):      # (bool passes, as torch)
             raise TypeError(f"{fn}(): argument 'q' must be float or Tensor, not "
                             f"{type(q).__name__}")
         q = need_float(fn, q, "q")
@@ -186,7 +186,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
 
 
-# ---- pdist --------------------------------------------------------------------------------------
+# ---- pdist ---------------------------------------------------------------------------------
 def pdist(input, p=2):
     """The p-norm distances between the rows of a 2-D input, for each pair i < j in row-major
     order: N (N - 1) / 2 values (torch.pdist / F.pdist)."""
