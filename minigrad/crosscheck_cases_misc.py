@@ -40,4 +40,15 @@ CASES_misc = [
     op("trapezoid", "dx=0.5, dim=0", lambda L, y: L.trapezoid(y, dx=0.5, dim=0), R(3, 4)),
     op("cumulative_trapezoid", "x (3,4)", lambda L, y, x: L.cumulative_trapezoid(y, x),
        R(3, 4), R(3, 4)),
+    op("cov", "(3,5)", lambda L, a: L.cov(a), R(3, 5)),
+    op("cov", "aweights, correction=0", lambda L, a, w: L.cov(a, correction=0, aweights=w),
+       R(3, 5), P(5)),
+    op("corrcoef", "(3,5)", lambda L, a: L.corrcoef(a), R(3, 5)),
+    op("quantile", "q=0.3, dim=1", lambda L, a: L.quantile(a, 0.3, 1), R(3, 6)),
+    op("quantile", "q (4,), all, midpoint", lambda L, a, q: L.quantile(
+        a, q, interpolation="midpoint"), R(3, 6), U(4)),
+    op("nanquantile", "q=0.6, dim=0, keepdim", lambda L, a: L.nanquantile(a, 0.6, 0, True),
+       R(5, 3)),
+    op("pdist", "p=2 (torch has no double backward)", lambda L, a: L.pdist(a), R(5, 3),
+       double=False),
 ]

@@ -91,3 +91,14 @@ for _n in ["tril_indices", "triu_indices"]:
 row("mg.scalar_tensor", 1.5, dtype=Dt("float64"))
 row("mg.broadcast_shapes", (2, 1), (3,))
 row("mg.range", 0, 3, 0.5, dtype=Dt("float64"))
+
+# ---- statistics ----
+AW = Arr(4, kind="p", seed=9)
+FW = Arr(4, kind="i", high=3, fixed=[1, 2, 0, 1])
+both("cov", X, correction=1, fweights=FW, aweights=AW)
+both("corrcoef", X)
+for _n in ["quantile", "nanquantile"]:
+    both(_n, X, 0.3, 1, False, interpolation="linear")
+    row(f"mg.{_n}", X, Arr(2, kind="p", seed=10), 0, True, interpolation="midpoint")
+row("mg.pdist", X, 2.0)
+row("F.pdist", X, 1.0)

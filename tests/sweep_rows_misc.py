@@ -164,3 +164,23 @@ def _range(lib):
 
 
 case("mg.range", lambda: _range(mg), lambda: _range(torch), [()])
+
+# ---- statistics ----
+_STAT = [(f(3, 5),), (f(5),), (f(),), (f(0, 3),), (f(3, 0),), (f(5, 3, layout="t"),),
+         (f(2, 6, layout="s"),), (f(2, 2, 2),), (b(2, 3),)]
+both("cov", [(_STAT, {}), (_STAT[:2], {"correction": 0})])
+both("corrcoef", [(_STAT[:3] + _STAT[5:], {})])
+case("mg.cov", lambda x, w: mg.cov(x, aweights=w), lambda x, w: torch.cov(x, aweights=w),
+     [(f(3, 4), p(4)), (f(4), p(4)), (f(3, 4), p(3))], tag="aweights")
+_Q = [(f(3, 5),), (f(5),), (f(),), (f(5, 3, layout="t"),), (f(2, 3, 4, layout="s"),),
+      (f(0, 3),), (i(3, 2),)]
+for _n in ["quantile", "nanquantile"]:
+    both(_n, [(_Q, {"q": 0.3}), (_Q[:5], {"q": 0.5, "dim": -1, "keepdim": True}),
+              (_Q[:2], {"q": 0.7, "dim": 0, "interpolation": "nearest"})])
+    case(f"mg.{_n}", lambda x, q, n=_n: getattr(mg, n)(x, q, 0),
+         lambda x, q, n=_n: getattr(torch, n)(x, q, 0),
+         [(f(3, 5), p(4)), (f(4), p()), (f(3, 2, layout="t"), p(2))], tag="q tensor")
+for _n, _lib in [("mg.pdist", "top"), ("F.pdist", "F")]:
+    case(_n, (lambda x: mg.pdist(x)) if _lib == "top" else (lambda x: F.pdist(x, 1.5)),
+         (lambda x: torch.pdist(x)) if _lib == "top" else (lambda x: tF.pdist(x, 1.5)),
+         [(f(4, 3),), (f(1, 3),), (f(4, 0),), (f(3, 4, layout="t"),), (f(3),), (i(3, 2),)])

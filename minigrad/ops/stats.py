@@ -80,7 +80,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if bool(norm.data <= 0):
         warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the number of observations.", UserWarning, stacklevel=2)
-        norm = norm * 0
+        norm = tensor(0, dtype=norm.dtype, device=norm.device)    # +0, as torch's zero_()
     x = x - avg.unsqueeze(1)
     c = x.mm((x * w if w is not None else x).t())
     return (c / norm).squeeze()
