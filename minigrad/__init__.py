@@ -117,3 +117,23 @@ from .ops.linalg_torch import (chain_matmul, ger, inner, torch_cholesky as chole
                                torch_cross as cross, torch_matrix_exp as matrix_exp,
                                torch_matrix_power as matrix_power, torch_qr as qr,
                                torch_svd as svd)
+# ---- misc: elementwise binary math, aliases, top-level in-place forms ----
+from .ops.binary_special import (copysign, float_power, fmax, fmin, frexp, gcd,  # noqa: E402
+                                 heaviside, lcm, ldexp, nextafter, signbit)
+from .ops.elementwise_aliases import (  # noqa: E402
+    abs_, acos_, acosh_, addmv_, arccos, arccos_, arccosh, arccosh_, arcsin, arcsin_, arcsinh,
+    arcsinh_, arctan, arctan_, arctanh, arctanh_, asin_, asinh_, atan_, atanh_, ceil_, clamp_,
+    clamp_max_, clamp_min_, clip_, cos_, cosh_, deg2rad, deg2rad_, erf_, erfc_, exp2_, exp_,
+    expm1_, fill_, fix, fix_, floor_, frac_, gcd_, greater, greater_equal, lcm_, ldexp_, less,
+    less_equal, log10_, log1p_, log2_, log_, nan_to_num_, neg_, negative_, not_equal, positive,
+    rad2deg, reciprocal_, round_, rsqrt_, sigmoid_, sin_, sinh_, sqrt_, square_, tan_, tanh_,
+    trunc_, xlogy_, zero_)
+# ---- misc: array utilities ----
+from .ops.array_utils import (argwhere, bincount, broadcast_shapes, histc,  # noqa: E402
+                              is_complex, is_floating_point, is_nonzero, is_same_size,
+                              is_signed, isin, unique_consecutive, unravel_index)
+from .ops.array_build import (combinations, diagflat, range, renorm,  # noqa: E402
+                              scalar_tensor, tril_indices, triu_indices, vander)
+from .ops.integrate import cumulative_trapezoid, diff, trapezoid, trapz  # noqa: E402
+# ---- misc: statistics ----
+from .ops.stats import corrcoef, cov, nanquantile, pdist, quantile  # noqa: E402

@@ -375,3 +375,7 @@ CASES += CASES_vision
 from .crosscheck_cases_special import CASES_special  # noqa: E402
 
 CASES += CASES_special
+# ---- misc: binary special math, aliases, array utilities ----
+from .crosscheck_cases_misc import CASES_misc  # noqa: E402
+
+CASES += CASES_misc

@@ -226,3 +226,12 @@ __all__ += ["linalg_cholesky_ex", "linalg_eigh", "linalg_inv_ex", "linalg_lstsq"
             "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_qr", "linalg_slogdet",
             "linalg_solve_ex", "linalg_svd", "lu_unpack", "qr", "slogdet", "svd",
             "triangular_solve"]
+# ---- misc: elementwise binary math ----
+class frexp(_ReturnType):
+    __slots__ = ()
+    _fields = ("mantissa", "exponent")
+    mantissa = property(itemgetter(0))
+    exponent = property(itemgetter(1))
+
+
+__all__ += ["frexp"]

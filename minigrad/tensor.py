@@ -14,12 +14,13 @@ from .ops import checks, shape
 from .tensor_inplace import InplaceMethods
 from .tensor_layout import LayoutMethods
 from .tensor_math import MathMethods
+from .tensor_misc import MiscMethods
 from .tensor_ops import OpMethods
 from .tensor_shape import ShapeMethods
 
 
 class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods,
-             backend.MovesWithTo):
+             MiscMethods, backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..ops import (activation, activation_pointwise, arith, binary_math, compare, conv,
                    convert, dropout, index, inplace, linalg, loss_regression, norm, pool, reduce,
                    rounding, scan, shape, softmax, ternary, tile, trig, unary, unary_math)
+from ..ops import binary_special
 from ..ops import fold as fold_ops, split as split_ops
 from ..ops import index_more, loss_bce, loss_pointwise, matrix, norms, pad, prod, resample_axis
 from ..tensor import Tensor
@@ -282,6 +283,9 @@ _ELEMENTWISE = (
     convert.Cast, convert.ToDevice, shape.Contiguous,
     dropout.MaskMul, dropout.StraightThrough, loss_regression.Huber,
     loss_pointwise.XLogX, loss_bce.BinaryCrossEntropyWithLogits,
+    binary_special.CopySign, binary_special.FMax, binary_special.FMin,
+    binary_special.NextAfter, binary_special.Heaviside, binary_special.Gcd, binary_special.Lcm,
+    binary_special.SignBit, binary_special.FrexpMantissa, binary_special.FrexpExponent,
 )
 
 # ---- special functions (elementwise; polygamma's n and logit's eps are plain numbers) ----

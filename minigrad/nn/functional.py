@@ -62,3 +62,5 @@ from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle 
 from ..ops.affine_grid import affine_grid  # noqa: E402
 from ..ops.bilinear import bilinear  # noqa: E402
 from ..ops.grid_sample import grid_sample  # noqa: E402
+# ---- misc: statistics ----
+from ..ops.stats import pdist  # noqa: E402,F401

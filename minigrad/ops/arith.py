@@ -234,15 +234,12 @@ class Pow(Op):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors       # d(a^b) = b a^(b-1) da + a^b log(a) db
-        sa, sb = ctx.shapes
-        ga = gb = None
+        sa, sb = ctx.shapes                 # (torch: da = 0 where b == 0; db = 0 where
+        ga = gb = None                      # a == 0 and b >= 0)
         if ctx.needs_input_grad[0]:
-            ga = _grad(g * b * a ** (b - 1), sa)
-            if sb is None and b == 0:
-                ga = g * 0
+            ga = _grad(_pow_da(g, a, b), sa)
         if ctx.needs_input_grad[1]:
-            log_a = a.log() if sa is not None else math.log(a) if a > 0 else math.nan
-            gb = _grad(g * out * log_a, sb)
+            gb = _grad(_pow_db(g, a, b, out), sb)
         return ga, gb
 
     @staticmethod
@@ -250,11 +247,30 @@ class Pow(Op):
         a, b, out = ctx.saved_tensors
         t = None
         if ta is not None:
-            t = ta * 0 if _shape(b) is None and b == 0 else ta * b * a ** (b - 1)
+            t = _pow_da(ta, a, b)
         if tb is not None:
-            log_a = a.log() if _shape(a) is not None else math.log(a) if a > 0 else math.nan
-            t = tb * out * log_a if t is None else t + tb * out * log_a
+            t = _pow_db(tb, a, b, out) if t is None else t + _pow_db(tb, a, b, out)
         return t
+
+
+def _pow_da(g, a, b):
+    """g b a^(b-1), 0 where b == 0 (torch's: no nan from 0^-1 there)."""
+    if _shape(b) is None:
+        return g * 0 if b == 0 else g * b * a ** (b - 1)
+    from .compare import where  # lazy: compare.py imports this module
+    return where(b == 0, 0.0, g * b * a ** (b - 1))
+
+
+def _pow_db(g, a, b, out):
+    """g a^b log(a), 0 where a == 0 and b >= 0 (torch's: no nan from 0 * -inf there)."""
+    from .compare import where  # lazy: compare.py imports this module
+    if _shape(a) is None:
+        if a == 0:
+            return where(b >= 0, 0.0, g * out * -math.inf)
+        return g * out * (math.log(a) if a > 0 else math.nan)
+    d = g * out * a.log()
+    return where((a == 0) & (b >= 0), 0.0, d) if _shape(b) is not None else \
+        (where(a == 0, 0.0, d) if b >= 0 else d)
 
 
 _TORCH_NAMES = {"b": "Bool", "u1": "Byte", "i1": "Char", "i2": "Short", "i4": "Int",
