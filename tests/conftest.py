@@ -70,6 +70,17 @@ def rng():
     return np.random.default_rng()
 
 
+@pytest.fixture
+def defaults():
+    """Both libraries at torch's own default float (this file sets torch's to float64)."""
+    prev_m, prev_t = mg.get_default_dtype(), torch.get_default_dtype()
+    mg.set_default_dtype(mg.float32)
+    torch.set_default_dtype(torch.float32)
+    yield
+    mg.set_default_dtype(prev_m)
+    torch.set_default_dtype(prev_t)
+
+
 def check_op(mg_fn, torch_fn, arrays, device="cpu", requires_grad=None, double=False,
              rtol=1e-7, atol=1e-9, gradcheck_fallback=True):
     """minigrad.testing.compare_with_torch on `arrays` as they are (NumPy arrays; float ones

@@ -15,11 +15,6 @@ from conftest import check_op
 torch = pytest.importorskip("torch")
 
 
-@pytest.fixture
-def rng():
-    return np.random.default_rng()
-
-
 def _strided(a):
     """A non-contiguous array with a's values (every other element of a wider array)."""
     wide = np.empty(a.shape[:-1] + (2 * a.shape[-1],), a.dtype) if a.ndim else None
@@ -126,17 +121,6 @@ def test_nan_to_num_values_and_gradient():
 
 
 # ---- type promotion: dtype pairs, 0-d tensors and Python scalars ----------------------------
-@pytest.fixture
-def defaults():
-    """Both libraries at torch's own default float (conftest sets torch's to float64)."""
-    prev_m, prev_t = mg.get_default_dtype(), torch.get_default_dtype()
-    mg.set_default_dtype(mg.float32)
-    torch.set_default_dtype(torch.float32)
-    yield
-    mg.set_default_dtype(prev_m)
-    torch.set_default_dtype(prev_t)
-
-
 def _same_outcome(mg_call, torch_call, what):
     """Both raise (the same builtin kind, minigrad's from its own code) or both give the same
     dtype, shape and values."""

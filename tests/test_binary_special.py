@@ -15,22 +15,6 @@ torch = pytest.importorskip("torch")
 import jvp_check  # noqa: E402  (needs torch)
 
 
-@pytest.fixture
-def rng():
-    return np.random.default_rng()
-
-
-@pytest.fixture
-def defaults():
-    """Both libraries at torch's own default float (conftest sets torch's to float64)."""
-    prev_m, prev_t = mg.get_default_dtype(), torch.get_default_dtype()
-    mg.set_default_dtype(mg.float32)
-    torch.set_default_dtype(torch.float32)
-    yield
-    mg.set_default_dtype(prev_m)
-    torch.set_default_dtype(prev_t)
-
-
 def _pos(rng, *s): return rng.uniform(0.2, 2.0, s)
 def _nrm(rng, *s): return rng.standard_normal(s)
 def _small(rng, *s): return rng.uniform(-3.0, 3.0, s).round()

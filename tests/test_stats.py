@@ -17,22 +17,6 @@ from test_binary_math import _same_outcome, _strided
 torch = pytest.importorskip("torch")
 
 
-@pytest.fixture
-def rng():
-    return np.random.default_rng()
-
-
-@pytest.fixture
-def defaults():
-    """Both libraries at torch's own default float (conftest sets torch's to float64)."""
-    prev_m, prev_t = mg.get_default_dtype(), torch.get_default_dtype()
-    mg.set_default_dtype(mg.float32)
-    torch.set_default_dtype(torch.float32)
-    yield
-    mg.set_default_dtype(prev_m)
-    torch.set_default_dtype(prev_t)
-
-
 MODES = ["linear", "lower", "higher", "midpoint", "nearest"]
 
 
