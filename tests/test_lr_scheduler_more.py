@@ -333,3 +333,29 @@ def test_importable_from_torchs_path():
     for name in TL.__all__:
         assert hasattr(ML, name), name
     assert issubclass(ML.ReduceLROnPlateau, ML.LRScheduler)
+
+
+@pytest.mark.parametrize("build", [
+    lambda L, o: L.StepLR(o, 3, 0.5), lambda L, o: L.LinearLR(o, 0.3, total_iters=6),
+    lambda L, o: L.CosineAnnealingLR(o, 7), lambda L, o: L.CosineAnnealingWarmRestarts(o, 4),
+    lambda L, o: L.CyclicLR(o, 0.01, 0.1, 3), lambda L, o: L.OneCycleLR(o, 0.1, total_steps=40),
+    lambda L, o: L.ReduceLROnPlateau(o, patience=1), lambda L, o: L.MultiplicativeLR(
+        o, lambda e: 0.9), lambda L, o: L.SequentialLR(
+        o, [L.ConstantLR(o, 0.5, 3), L.ExponentialLR(o, 0.9)], [4])])
+def test_tensor_lr_is_filled_in_place_and_copied_out(build):
+    """A Tensor lr stays the same Tensor (filled in place); get_last_lr returns copies."""
+    runs = []
+    for T, Opt, L, P in ((mg, optim, ML, nn.Parameter), (torch, torch.optim, TL,
+                                                       torch.nn.Parameter)):
+        lr = T.tensor(0.05, dtype=T.float64)
+        o = Opt.SGD([P(T.zeros(2, dtype=T.float64))], lr=lr, momentum=0.9)
+        s, out = build(L, o), []
+        for _ in range(30):
+            o.step()
+            s.step(1.0) if isinstance(s, L.ReduceLROnPlateau) else s.step()
+            v = s.get_last_lr()[0]
+            out.append((isinstance(v, T.Tensor), float(v), o.param_groups[0]["lr"] is lr,
+                        v is not lr))
+        runs.append(out)
+    assert runs[0] == runs[1]
+    assert all(r[0] and r[2] and r[3] for r in runs[0])

@@ -11,6 +11,7 @@ import warnings
 from functools import wraps
 from weakref import ref
 
+from ..tensor import Tensor
 from .optimizer import Optimizer
 
 EPOCH_DEPRECATION_WARNING = (
@@ -23,6 +24,11 @@ EPOCH_DEPRECATION_WARNING = (
 )
 
 
+def _copy(value):
+    """Tensor hyperparameters (a Tensor lr) are cloned so that nothing aliases them."""
+    return value.clone() if isinstance(value, Tensor) else value
+
+
 def _format_param(name: str, optimizer: Optimizer, param) -> list:
     """One value per param group: a list/tuple of the right length, or a broadcast scalar."""
     if isinstance(param, (list, tuple)):
@@ -31,12 +37,24 @@ def _format_param(name: str, optimizer: Optimizer, param) -> list:
                 f"{name} must have the same length as optimizer.param_groups. "
                 f"{name} has {len(param)} values, param_groups has "
                 f"{len(optimizer.param_groups)}.")
-        return list(param)
-    return [param] * len(optimizer.param_groups)
+    else:
+        param = [param] * len(optimizer.param_groups)
+    return [_copy(p) for p in param]
 
 
 def _group_values(optimizer: Optimizer, key: str) -> list:
-    return [group[key] for group in optimizer.param_groups]
+    """group[key] of every param group (Tensors cloned)."""
+    return [_copy(group[key]) for group in optimizer.param_groups]
+
+
+def _set_group_value(group: dict, key: str, value) -> None:
+    """group[key] = value, except that a Tensor group[key] is filled in place (torch's)."""
+    if isinstance(group[key], Tensor):
+        if isinstance(value, Tensor) and value.dim() != 0:
+            value = value.squeeze()
+        group[key].fill_(value)
+    else:
+        group[key] = value
 
 
 def _set_momentum(group: dict, use_beta1: bool, momentum) -> None:
@@ -97,7 +115,7 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                group.setdefault("initial_lr", _copy(group["lr"]))
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -168,7 +186,7 @@ class LRScheduler:
                 else:
                     values = self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
+            _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
 
 

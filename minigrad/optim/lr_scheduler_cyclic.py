@@ -17,7 +17,7 @@ from functools import partial
 
 from .lr_scheduler_base import (
     LRScheduler, _check_optimizer, _format_param, _group_values, _set_momentum,
-    _warn_get_lr_called_within_step, _Flag)
+    _set_group_value, _warn_get_lr_called_within_step, _Flag)
 
 
 def _init_momentum(sched, optimizer, base_momentum, max_momentum, last_epoch) -> tuple:
@@ -85,7 +85,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.last_epoch = math.floor(epoch)
         with _Flag(self, "_get_lr_called_within_step"):
             for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
-                group["lr"] = lr
+                _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
 
 
@@ -102,7 +102,7 @@ class CyclicLR(LRScheduler):
         base_lrs = _format_param("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
-                group["lr"] = lr
+                _set_group_value(group, "lr", lr)
         self.max_lrs = _format_param("max_lr", optimizer, max_lr)
         step_size_up = float(step_size_up)
         step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
