@@ -88,7 +88,7 @@ class _Flag:
         setattr(self.scheduler, self.name, False)
 
 
-def _patch_track_step_called(scheduler, opt: Optimizer) -> None:
+def _patch_track_step_called(opt: Optimizer) -> None:
     """Wrap opt.step so that opt._opt_called records that it ran (for the order warning)."""
     if hasattr(opt.step, "_wrapped_by_lr_sched"):
         return
@@ -129,7 +129,7 @@ class LRScheduler:
                         "(not recommended)")
         self.base_lrs = _group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
-        _patch_track_step_called(self, optimizer)
+        _patch_track_step_called(optimizer)
         self._initial_step()
 
     def _initial_step(self) -> None:
