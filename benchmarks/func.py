@@ -10,9 +10,7 @@ Run: python benchmarks/func.py   (milliseconds per call, median of rounds; ratio
 """
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 
 import numpy as np
 import torch
@@ -20,21 +18,14 @@ import torch.func as tf
 
 import minigrad as mg
 import minigrad.func as mf
+from timing import round_robin  # benchmarks/timing.py
 
 torch.set_num_threads(1)
 
 
 def _time(fns, repeat=7, number=3):
-    runs = [[] for _ in fns]
-    for fn in fns:
-        fn()
-    for _ in range(repeat):
-        for fn, r in zip(fns, runs):
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            r.append((time.perf_counter() - t0) / number)
-    return [statistics.median(r) * 1e3 for r in runs]
+    """Median milliseconds per call of each callable."""
+    return [t * 1e3 for t in round_robin(fns, repeat, number, pause=0)]
 
 
 def both(array):

@@ -10,28 +10,14 @@ kernels. Median of rounds timed round-robin (the machine's cores are shared); no
 from __future__ import annotations
 
 import platform
-import statistics
-import time
 
 import numpy as np
 import torch
 
 import minigrad as mg
+from timing import round_robin  # benchmarks/timing.py
 
 
-def _time(fns, repeat=7, number=3):
-    """Median seconds per call of each callable, timed round-robin (shared cores)."""
-    runs = [[] for _ in fns]
-    for fn in fns:
-        fn()
-    for _ in range(repeat):
-        for fn, r in zip(fns, runs):
-            time.sleep(0.02)
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            r.append((time.perf_counter() - t0) / number)
-    return [statistics.median(r) for r in runs]
 
 
 def step(lib, model, x):
@@ -53,7 +39,7 @@ def main():
         m.load_state_dict(t.state_dict())
         x = np.random.default_rng(0).standard_normal((T, N, i)).astype(np.float32)
         mx, tx = mg.tensor(x), torch.tensor(x)
-        ms, ts = _time([lambda: step(mg, m, mx), lambda: step(torch, t, tx)])
+        ms, ts = round_robin([lambda: step(mg, m, mx), lambda: step(torch, t, tx)])
         tag = f"{T}, {N}, {i}, {h}, {layers}{' bidirectional' if bi else ''}"
         print(f"| {tag} | {ms * 1e3:.2f} | {ts * 1e3:.2f} | {ms / ts:.2f} |")
 

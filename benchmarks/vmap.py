@@ -10,8 +10,6 @@ Model: conv(1->8, 3x3, pad 1) relu maxpool2 conv(8->16, 3x3) relu maxpool2 linea
 """
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 import torch
@@ -19,21 +17,9 @@ import torch
 import minigrad as mg
 import minigrad.nn.functional as mF
 from minigrad.func import grad, vmap
+from timing import round_robin  # benchmarks/timing.py
 
 
-def _time(fns, repeat=7, number=3):
-    """Median seconds per call of each callable, timed round-robin (shared cores)."""
-    runs = [[] for _ in fns]
-    for fn in fns:
-        fn()
-    for _ in range(repeat):
-        for fn, r in zip(fns, runs):
-            time.sleep(0.02)
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            r.append((time.perf_counter() - t0) / number)
-    return [statistics.median(r) for r in runs]
 
 
 def loss(F, p, x, y):
@@ -102,7 +88,7 @@ def main():
         a = mv()["w2"].numpy()
         b = tv()["w2"].numpy()
         assert np.allclose(a, b, atol=1e-4), np.abs(a - b).max()
-        t_mv, t_ml, t_tv, t_tl = _time([mv, ml, tv, tl])
+        t_mv, t_ml, t_tv, t_tl = round_robin([mv, ml, tv, tl])
         print(f"{batch:>5} {t_mv * 1e3:>8.2f}ms {t_ml * 1e3:>8.2f}ms {t_tv * 1e3:>9.2f}ms "
               f"{t_tl * 1e3:>9.2f}ms {t_ml / t_mv:>12.1f}x {t_mv / t_tv:>13.2f}x")
 
