@@ -49,7 +49,7 @@ def test_generic_dataset_and_collate():
     assert batch["name"] == ["s0", "s1", "s2"]
     out = default_collate([(mg.ones(2), 1.5), (mg.zeros(2), 2.5)])
     assert out[0].shape == (2, 2) and out[1].tolist() == [1.5, 2.5]
-    with pytest.raises(TypeError, match="cannot batch"):
+    with pytest.raises(TypeError, match="batch must contain tensors"):
         default_collate([object()])
 
 

@@ -1,4 +1,5 @@
-"""Dataset, TensorDataset, Subset, ConcatDataset and random_split (torch.utils.data's)."""
+"""Dataset, IterableDataset, TensorDataset, StackDataset, Subset, ConcatDataset, ChainDataset
+and random_split (torch.utils.data's)."""
 from __future__ import annotations
 
 import bisect
@@ -11,16 +12,71 @@ from ..generator import Generator
 
 
 class Dataset:
-    """A map-style data set: subclasses define __getitem__(i) and __len__()."""
+    """A map-style data set: subclasses define __getitem__(i) and usually __len__() (without
+    one, len() raises TypeError, as torch's Dataset has none). `a + b` is ConcatDataset."""
 
     def __getitem__(self, index):
-        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
-
-    def __len__(self):
-        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+        raise NotImplementedError(f"Subclasses of Dataset should implement __getitem__ "
+                                  f"({type(self).__name__} does not)")
 
     def __add__(self, other):
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A data set given as a stream: subclasses define __iter__ (and may define __len__).
+    A DataLoader iterates it in order (no sampler, no shuffle). `a + b` is ChainDataset."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"Subclasses of IterableDataset should implement __iter__ "
+                                  f"({type(self).__name__} does not)")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several IterableDatasets one after another, chained on the fly."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def _check(self, d):
+        if not isinstance(d, IterableDataset):
+            raise AssertionError("ChainDataset only supports IterableDataset")
+        return d
+
+    def __iter__(self):
+        for d in self.datasets:
+            yield from self._check(d)
+
+    def __len__(self):
+        return sum(len(self._check(d)) for d in self.datasets)
+
+
+class StackDataset(Dataset):
+    """Samples of several equally long data sets side by side: a tuple for positional
+    data sets, a dict for keyword ones."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
+                             "``kwargs``) like input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args) if args else list(kwargs.values())
+        self._length = len(parts[0])
+        if any(self._length != len(d) for d in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args if args else kwargs
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self):
+        return self._length
 
 
 class TensorDataset(Dataset):
@@ -65,6 +121,9 @@ class ConcatDataset(Dataset):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
 
     def __len__(self):
