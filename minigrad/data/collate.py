@@ -49,7 +49,7 @@ def default_collate(batch):
     if isinstance(elem, float):
         return Tensor._make(np.asarray(batch, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
-        return batch
+        return batch                    # as given: a list, or a tuple inside a sequence
     if isinstance(elem, abc.Mapping):
         out = {k: default_collate([d[k] for d in batch]) for k in elem}
         try:
@@ -57,11 +57,11 @@ def default_collate(batch):
         except TypeError:
             return out
     if _is_namedtuple(elem):
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, abc.Sequence):
         if any(len(e) != len(elem) for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        cols = [default_collate(list(s)) for s in zip(*batch)]
+        cols = [default_collate(s) for s in zip(*batch)]   # (tuples, as torch's)
         if isinstance(elem, tuple):
             return cols                 # (a list, as torch's: "backwards compatibility")
         try:

@@ -3,6 +3,7 @@ and random_split (torch.utils.data's)."""
 from __future__ import annotations
 
 import bisect
+import collections.abc as abc
 import math
 
 import numpy as np
@@ -23,13 +24,10 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
-    """A data set given as a stream: subclasses define __iter__ (and may define __len__).
-    A DataLoader iterates it in order (no sampler, no shuffle). `a + b` is ChainDataset."""
-
-    def __iter__(self):
-        raise NotImplementedError(f"Subclasses of IterableDataset should implement __iter__ "
-                                  f"({type(self).__name__} does not)")
+class IterableDataset(Dataset, abc.Iterable):
+    """A data set given as a stream: subclasses define __iter__ (abstract, as torch's: a
+    subclass without one cannot be instantiated) and may define __len__. A DataLoader iterates
+    it in order (no sampler, no shuffle). `a + b` is ChainDataset."""
 
     def __add__(self, other):
         return ChainDataset([self, other])
