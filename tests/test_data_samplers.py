@@ -478,3 +478,35 @@ def test_collate_and_convert_match_torch():
     for bad in ([object()], [np.array(["a"])], [[1], [2, 3]], [mg.ones(2), mg.ones(3)]):
         tbad = [torch.ones(2), torch.ones(3)] if isinstance(bad[0], mg.Tensor) else bad
         both_raise(lambda: data.default_collate(bad), lambda: tcollate(tbad))
+
+
+def test_generic_subclassing_and_frozen_loader_attributes():
+    class Evens(data.Sampler[int]):
+        def __init__(self, n):
+            self.n = n
+
+        def __iter__(self):
+            return iter(range(0, self.n, 2))
+
+        def __len__(self):
+            return (self.n + 1) // 2
+
+    class Squares(data.Dataset[int]):
+        def __getitem__(self, i):
+            return i * i
+
+        def __len__(self):
+            return 9
+
+    class Count(data.IterableDataset[int]):
+        def __iter__(self):
+            return iter(range(3))
+
+    got = [b.tolist() for b in data.DataLoader(Squares(), batch_size=2, sampler=Evens(9))]
+    assert got == [[0, 4], [16, 36], [64]] and list(data.DataLoader(Count())) != []
+    m, tm = tensors(4, np.random.default_rng(6))
+    ours, ref = data.DataLoader(m), tdata.DataLoader(tm)
+    for attr in ("batch_size", "sampler", "drop_last", "dataset", "batch_sampler"):
+        msg = both_raise(lambda: setattr(ours, attr, None), lambda: setattr(ref, attr, None))
+        assert attr in msg
+    ours.collate_fn = ref.collate_fn = list         # not frozen in torch either

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import collections.abc as abc
 import math
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -12,7 +13,10 @@ from .. import backend
 from ..generator import Generator
 
 
-class Dataset:
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class Dataset(Generic[_T_co]):
     """A map-style data set: subclasses define __getitem__(i) and usually __len__() (without
     one, len() raises TypeError, as torch's Dataset has none). `a + b` is ConcatDataset."""
 
@@ -24,7 +28,7 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset, abc.Iterable):
+class IterableDataset(Dataset[_T_co], abc.Iterable):
     """A data set given as a stream: subclasses define __iter__ (abstract, as torch's: a
     subclass without one cannot be instantiated) and may define __len__. A DataLoader iterates
     it in order (no sampler, no shuffle). `a + b` is ChainDataset."""

@@ -103,6 +103,13 @@ class DataLoader:
             (default_collate if self._auto_collation else default_convert)
         self._own_collate = collate_fn is None
         self.device = backend.Device(device) if device is not None else None
+        self._initialized = True
+
+    def __setattr__(self, attr, val):
+        if getattr(self, "_initialized", False) and attr in _FIXED:
+            raise ValueError(f"{attr} attribute should not be set after "
+                             f"{type(self).__name__} is initialized")
+        super().__setattr__(attr, val)
 
     def __len__(self):
         if isinstance(self.dataset, IterableDataset):
@@ -146,6 +153,10 @@ class DataLoader:
             if fast is not None:
                 return fast
         return self.collate_fn([ds[i] for i in _as_list(idx)])
+
+
+_FIXED = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
+          "persistent_workers")
 
 
 class _Endless:

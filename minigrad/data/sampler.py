@@ -15,15 +15,19 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+from typing import Generic, TypeVar
 
 import numpy as np
 
 from .dataset import _generator
 
 
-class Sampler:
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class Sampler(Generic[_T_co]):
     """Base class: subclasses define __iter__ (indices, or lists of indices for a batch
-    sampler) and usually __len__."""
+    sampler) and usually __len__. Generic as torch's (class S(Sampler[int]))."""
 
     def __iter__(self):
         raise NotImplementedError
