@@ -123,7 +123,10 @@ class DataLoader:
         if isinstance(self.dataset, IterableDataset):
             batches = self._iterable_batches()
         elif self._auto_collation:
-            batches = (self._fetch(b) for b in _index_batches(self.batch_sampler))
+            bs = self.batch_sampler
+            trusted = type(bs) is BatchSampler and type(bs.sampler) in (
+                SequentialSampler, RandomSampler) and bs.sampler.data_source is self.dataset
+            batches = (self._fetch(b, trusted) for b in _index_batches(bs))
         else:
             batches = (self.collate_fn(self.dataset[i]) for i in self.sampler)
         for batch in batches:
@@ -146,10 +149,10 @@ class DataLoader:
                 return
             yield self.collate_fn(samples)
 
-    def _fetch(self, idx):
+    def _fetch(self, idx, trusted=False):
         ds = self.dataset
         if self._own_collate and isinstance(ds, (TensorDataset, Subset)):
-            fast = _tensor_rows(ds, idx)
+            fast = _tensor_rows(ds, idx, trusted)
             if fast is not None:
                 return fast
         return self.collate_fn([ds[i] for i in _as_list(idx)])
@@ -177,9 +180,12 @@ def _as_list(idx):
     return idx.tolist() if isinstance(idx, np.ndarray) else idx
 
 
-def _tensor_rows(ds, idx):
+def _tensor_rows(ds, idx, trusted=False):
     """A TensorDataset's (or a Subset of one's) rows at integer indices `idx`, as the list
-    default_collate makes of its samples; None where that does not apply."""
+    default_collate makes of its samples; None where that does not apply. trusted: idx is
+    an int64 array of our own sampler over this data set (in range)."""
+    if trusted and isinstance(ds, TensorDataset):
+        return [t[backend.to_device(idx, t.device)] for t in ds.tensors]
     try:
         arr = np.asarray(idx)
     except (TypeError, ValueError):
