@@ -161,3 +161,9 @@ def test_weighted_sampler_frequencies():
     assert all(sorted(d) == [0, 1, 3, 4, 5] for d in draws)       # distinct, no zero weight
     first = np.bincount([d[0] for d in draws], minlength=w.size)
     assert stats.chisquare(first[nz], 4000 * w[nz] / w.sum()).pvalue > 1e-4
+
+
+def test_sampler_classes_are_samplers():
+    for cls in (data.SequentialSampler, data.RandomSampler, data.SubsetRandomSampler,
+                data.WeightedRandomSampler, data.BatchSampler, data.DistributedSampler):
+        assert issubclass(cls, data.Sampler)

@@ -139,15 +139,18 @@ class DataLoader:
                 yield self.collate_fn(sample)
             return
         for _ in self.batch_sampler:        # (batches of an endless sampler: sizes only)
-            samples = []
+            samples, ended = [], False
             for _ in range(self.batch_size):
                 try:
                     samples.append(next(it))
                 except StopIteration:
+                    ended = True
                     break
             if not samples or (self.drop_last and len(samples) < self.batch_size):
                 return
             yield self.collate_fn(samples)
+            if ended:                       # (torch's fetcher stops there too)
+                return
 
     def _fetch(self, idx, trusted=False):
         ds = self.dataset
