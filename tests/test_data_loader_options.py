@@ -290,3 +290,17 @@ def test_generic_subclassing_and_frozen_loader_attributes():
         msg = both_raise(lambda: setattr(ours, attr, None), lambda: setattr(ref, attr, None))
         assert attr in msg
     ours.collate_fn = ref.collate_fn = list         # not frozen in torch either
+
+
+def test_map_dataset_errors_match_torch():
+    m, tm = tensors(3, np.random.default_rng(7))
+    both_raise(lambda: data.TensorDataset(mg.zeros(3), mg.zeros(4)),
+               lambda: tdata.TensorDataset(torch.zeros(3), torch.zeros(4)))
+    assert data.TensorDataset().tensors == tdata.TensorDataset().tensors == ()
+    both_raise(lambda: len(data.TensorDataset()), lambda: len(tdata.TensorDataset()))
+    both_raise(lambda: data.ConcatDataset([]), lambda: tdata.ConcatDataset([]))
+    both_raise(lambda: data.ConcatDataset([m])[-5], lambda: tdata.ConcatDataset([tm])[-5])
+    both_raise(lambda: data.ConcatDataset([m])[3], lambda: tdata.ConcatDataset([tm])[3])
+    both_raise(lambda: data.Subset(m, [0, 1])[5], lambda: tdata.Subset(tm, [0, 1])[5])
+    both_raise(lambda: data.random_split(m, [1, 1]), lambda: tdata.random_split(tm, [1, 1]))
+    same(data.ConcatDataset([m, m])[-1], tdata.ConcatDataset([tm, tm])[-1])

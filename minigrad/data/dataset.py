@@ -85,19 +85,20 @@ class TensorDataset(Dataset):
     """Samples are tuples (t[i] for t in tensors); all tensors share their first dim."""
 
     def __init__(self, *tensors):
-        if not tensors:
-            raise ValueError("TensorDataset: expected at least one tensor")
-        n = tensors[0].shape[0]
         for k, t in enumerate(tensors):
-            if t.shape[0] != n:
-                raise ValueError(f"TensorDataset: size mismatch between tensors: tensors[0] has "
-                                 f"{n} rows, tensors[{k}] has {t.shape[0]}")
+            if t.shape[0] != tensors[0].shape[0]:
+                raise AssertionError(f"Size mismatch between tensors: tensors[0] has "
+                                     f"{tensors[0].shape[0]} rows, tensors[{k}] has "
+                                     f"{t.shape[0]}")
         self.tensors = tensors
 
     def __getitem__(self, index):
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self):
+        if not self.tensors:
+            raise IndexError("TensorDataset: no tensors, so no length (torch: tuple index out "
+                             "of range)")
         return self.tensors[0].shape[0]
 
 
@@ -122,7 +123,7 @@ class ConcatDataset(Dataset):
     def __init__(self, datasets):
         self.datasets = list(datasets)
         if not self.datasets:
-            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+            raise AssertionError("datasets should not be an empty iterable")
         for d in self.datasets:
             if isinstance(d, IterableDataset):
                 raise AssertionError("ConcatDataset does not support IterableDataset")
@@ -134,7 +135,8 @@ class ConcatDataset(Dataset):
     def __getitem__(self, index):
         if index < 0:
             if -index > len(self):
-                raise IndexError(f"ConcatDataset: index {index} out of range for {len(self)}")
+                raise ValueError(f"absolute value of index should not exceed dataset length "
+                                 f"(index {index}, length {len(self)})")
             index += len(self)
         k = bisect.bisect_right(self.cumulative_sizes, index)
         start = 0 if k == 0 else int(self.cumulative_sizes[k - 1])
