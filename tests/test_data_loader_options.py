@@ -242,7 +242,8 @@ def test_collate_and_convert_match_torch():
     x = np.arange(6.0).reshape(3, 2)
     samples = [[(1, 2.5), (3, 4.5)], [[1, "a"], [2, "b"]], [Pair(1, x[0]), Pair(2, x[1])],
                [{"a": (True, b"x")}, {"a": (False, b"y")}], [np.float32(1), np.float32(2)],
-               [np.array(3, np.int8), np.array(4, np.int8)], [x, x], ["s", "t"]]
+               [np.array(3, np.int8), np.array(4, np.int8)], [x, x], ["s", "t"],
+               [1, 2.5], [True, 1], [1.5, True], [True, False], (3, 4)]
     for batch in samples:
         same(data.default_collate(batch), tcollate(batch))
     for sample in [(1, x), [np.int32(3), "a", (x,)], {"k": x, "j": [1.5]}, Pair(x, 2), x,

@@ -3,7 +3,8 @@ torch.utils.data.default_collate / default_convert, case for case).
 
 default_collate(batch) stacks a list of samples: tensors (stacked, so gradients flow),
 numpy arrays and numpy scalars become one tensor with a new leading dim; Python floats a
-float64 tensor, ints an int64 one, bools a bool one; strings and bytes stay a list; dicts
+float64 tensor, ints and bools torch.tensor(batch) (int64, bool, or the default float dtype
+when a float follows an int); strings and bytes stay a list; dicts
 and namedtuples are collated field by field into the same type; other sequences element by
 element (all of one length), tuples giving lists as torch's do.
 default_convert(sample) (batch_size=None: no batching) turns numpy arrays and numpy scalars
@@ -42,12 +43,12 @@ def default_collate(batch):
         if isinstance(elem, np.ndarray):
             return default_collate([Tensor._make(np.asarray(b)) for b in batch])
         return Tensor._make(np.asarray(batch))      # numpy scalars keep their dtype
-    if isinstance(elem, bool):
-        return Tensor._make(np.asarray(batch, dtype=bool))
-    if isinstance(elem, int):
-        return Tensor._make(np.asarray(batch, dtype=np.int64))
+    if isinstance(elem, int):               # (bools too): torch.tensor(batch)'s inference,
+        from ..creation import tensor       # so [1, 2.5] is float32, [True, 1] int64
+        return tensor(list(batch))
     if isinstance(elem, float):
-        return Tensor._make(np.asarray(batch, dtype=np.float64))
+        from ..creation import tensor
+        return tensor(list(batch), dtype=np.float64)
     if isinstance(elem, (str, bytes)):
         return batch                    # as given: a list, or a tuple inside a sequence
     if isinstance(elem, abc.Mapping):
