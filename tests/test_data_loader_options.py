@@ -236,7 +236,7 @@ def test_workers_load_in_process():
         data.DataLoader(m, num_workers=2, worker_init_fn=print)
 
 
-def test_collate_and_convert_match_torch():
+def test_collate_and_convert_match_torch(defaults):
     from torch.utils.data import default_collate as tcollate
     from torch.utils.data import default_convert as tconvert
     x = np.arange(6.0).reshape(3, 2)
