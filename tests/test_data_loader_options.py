@@ -305,3 +305,28 @@ def test_map_dataset_errors_match_torch():
     both_raise(lambda: data.Subset(m, [0, 1])[5], lambda: tdata.Subset(tm, [0, 1])[5])
     both_raise(lambda: data.random_split(m, [1, 1]), lambda: tdata.random_split(tm, [1, 1]))
     same(data.ConcatDataset([m, m])[-1], tdata.ConcatDataset([tm, tm])[-1])
+
+
+def test_worker_info_and_epoch_iterator_length():
+    class Shards(data.IterableDataset):       # torch's documented worker-splitting pattern
+        def __iter__(self):
+            info = data.get_worker_info()
+            start, step = (0, 1) if info is None else (info.id, info.num_workers)
+            return iter(range(start, 10, step))
+
+    class TShards(tdata.IterableDataset):
+        def __iter__(self):
+            info = tdata.get_worker_info()
+            start, step = (0, 1) if info is None else (info.id, info.num_workers)
+            return iter(range(start, 10, step))
+    assert data.get_worker_info() is tdata.get_worker_info() is None
+    for g, w in zip(data.DataLoader(Shards(), batch_size=4),
+                    tdata.DataLoader(TShards(), batch_size=4)):
+        same(g, w)
+    m, tm = tensors(7, np.random.default_rng(8))
+    it, tit = iter(data.DataLoader(m, batch_size=3)), iter(tdata.DataLoader(tm, batch_size=3))
+    assert len(it) == len(tit) == 3 and iter(it) is it
+    for g, w in zip(it, tit):
+        same(g, w)
+    with pytest.raises(StopIteration):
+        next(it)

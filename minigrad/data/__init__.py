@@ -11,7 +11,7 @@ from .dataset import (
     TensorDataset,
     random_split,
 )
-from .loader import DataLoader
+from .loader import DataLoader, get_worker_info
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -24,7 +24,7 @@ from .sampler import (
 __all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
            "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler", "StackDataset",
            "Subset", "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "datasets",
-           "default_collate", "default_convert", "random_split"]
+           "default_collate", "default_convert", "get_worker_info", "random_split"]
 # ---- issue 16: dist ----
 from .distributed import DistributedSampler  # noqa: E402
 

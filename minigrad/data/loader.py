@@ -120,6 +120,9 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)
 
     def __iter__(self):
+        return _LoaderIter(self, self._batches())
+
+    def _batches(self):
         if isinstance(self.dataset, IterableDataset):
             batches = self._iterable_batches()
         elif self._auto_collation:
@@ -159,6 +162,28 @@ class DataLoader:
             if fast is not None:
                 return fast
         return self.collate_fn([ds[i] for i in _as_list(idx)])
+
+
+class _LoaderIter:
+    """An epoch's iterator; len() is the loader's, as torch's DataLoader iterators."""
+
+    def __init__(self, loader, batches):
+        self._loader, self._batches = loader, batches
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._batches)
+
+    def __len__(self):
+        return len(self._loader)
+
+
+def get_worker_info():
+    """None: minigrad loads every batch in the calling process (torch returns None there
+    too, so an IterableDataset written for torch's workers iterates all of its data)."""
+    return None
 
 
 _FIXED = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
