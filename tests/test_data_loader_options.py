@@ -290,7 +290,8 @@ def test_generic_subclassing_and_frozen_loader_attributes():
     for attr in ("batch_size", "sampler", "drop_last", "dataset", "batch_sampler"):
         msg = both_raise(lambda: setattr(ours, attr, None), lambda: setattr(ref, attr, None))
         assert attr in msg
-    ours.collate_fn = ref.collate_fn = list         # not frozen in torch either
+    ours.collate_fn = ref.collate_fn = len          # not frozen in torch either
+    assert list(ours) == list(ref) == [1] * 4       # and used, TensorDataset or not
 
 
 def test_map_dataset_errors_match_torch():

@@ -101,7 +101,6 @@ class DataLoader:
         self._auto_collation = batch_sampler is not None
         self.collate_fn = collate_fn if collate_fn is not None else \
             (default_collate if self._auto_collation else default_convert)
-        self._own_collate = collate_fn is None
         self.device = backend.Device(device) if device is not None else None
         self._initialized = True
 
@@ -157,7 +156,7 @@ class DataLoader:
 
     def _fetch(self, idx, trusted=False):
         ds = self.dataset
-        if self._own_collate and isinstance(ds, (TensorDataset, Subset)):
+        if self.collate_fn is default_collate and isinstance(ds, (TensorDataset, Subset)):
             fast = _tensor_rows(ds, idx, trusted)
             if fast is not None:
                 return fast
