@@ -1,8 +1,11 @@
-"""Dataset, TensorDataset, Subset, ConcatDataset and random_split (torch.utils.data's)."""
+"""Dataset, IterableDataset, TensorDataset, StackDataset, Subset, ConcatDataset, ChainDataset
+and random_split (torch.utils.data's)."""
 from __future__ import annotations
 
 import bisect
+import collections.abc as abc
 import math
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -10,36 +13,92 @@ from .. import backend
 from ..generator import Generator
 
 
-class Dataset:
-    """A map-style data set: subclasses define __getitem__(i) and __len__()."""
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class Dataset(Generic[_T_co]):
+    """A map-style data set: subclasses define __getitem__(i) and usually __len__() (without
+    one, len() raises TypeError, as torch's Dataset has none). `a + b` is ConcatDataset."""
 
     def __getitem__(self, index):
-        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
-
-    def __len__(self):
-        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+        raise NotImplementedError(f"Subclasses of Dataset should implement __getitem__ "
+                                  f"({type(self).__name__} does not)")
 
     def __add__(self, other):
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset[_T_co], abc.Iterable):
+    """A data set given as a stream: subclasses define __iter__ (abstract, as torch's: a
+    subclass without one cannot be instantiated) and may define __len__. A DataLoader iterates
+    it in order (no sampler, no shuffle). `a + b` is ChainDataset."""
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several IterableDatasets one after another, chained on the fly."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def _check(self, d):
+        if not isinstance(d, IterableDataset):
+            raise AssertionError("ChainDataset only supports IterableDataset")
+        return d
+
+    def __iter__(self):
+        for d in self.datasets:
+            yield from self._check(d)
+
+    def __len__(self):
+        return sum(len(self._check(d)) for d in self.datasets)
+
+
+class StackDataset(Dataset):
+    """Samples of several equally long data sets side by side: a tuple for positional
+    data sets, a dict for keyword ones."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
+                             "``kwargs``) like input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args) if args else list(kwargs.values())
+        self._length = len(parts[0])
+        if any(self._length != len(d) for d in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args if args else kwargs
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self):
+        return self._length
 
 
 class TensorDataset(Dataset):
     """Samples are tuples (t[i] for t in tensors); all tensors share their first dim."""
 
     def __init__(self, *tensors):
-        if not tensors:
-            raise ValueError("TensorDataset: expected at least one tensor")
-        n = tensors[0].shape[0]
         for k, t in enumerate(tensors):
-            if t.shape[0] != n:
-                raise ValueError(f"TensorDataset: size mismatch between tensors: tensors[0] has "
-                                 f"{n} rows, tensors[{k}] has {t.shape[0]}")
+            if t.shape[0] != tensors[0].shape[0]:
+                raise AssertionError(f"Size mismatch between tensors: tensors[0] has "
+                                     f"{tensors[0].shape[0]} rows, tensors[{k}] has "
+                                     f"{t.shape[0]}")
         self.tensors = tensors
 
     def __getitem__(self, index):
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self):
+        if not self.tensors:
+            raise IndexError("TensorDataset: no tensors, so no length (torch: tuple index out "
+                             "of range)")
         return self.tensors[0].shape[0]
 
 
@@ -64,7 +123,10 @@ class ConcatDataset(Dataset):
     def __init__(self, datasets):
         self.datasets = list(datasets)
         if not self.datasets:
-            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
 
     def __len__(self):
@@ -73,7 +135,8 @@ class ConcatDataset(Dataset):
     def __getitem__(self, index):
         if index < 0:
             if -index > len(self):
-                raise IndexError(f"ConcatDataset: index {index} out of range for {len(self)}")
+                raise ValueError(f"absolute value of index should not exceed dataset length "
+                                 f"(index {index}, length {len(self)})")
             index += len(self)
         k = bisect.bisect_right(self.cumulative_sizes, index)
         start = 0 if k == 0 else int(self.cumulative_sizes[k - 1])

@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from .sampler import Sampler
+
 
 def torch_randperm(n: int, seed: int) -> list:
     """torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()."""
@@ -33,7 +35,7 @@ def torch_randperm(n: int, seed: int) -> list:
     return perm
 
 
-class DistributedSampler:
+class DistributedSampler(Sampler):
     """The indices of `dataset` this rank iterates over (matches
     torch.utils.data.DistributedSampler). num_replicas and rank default to the default
     process group's world size and rank."""

@@ -1,39 +1,26 @@
-"""DataLoader: batches of a Dataset as minigrad tensors, optionally shuffled, on a device."""
+"""DataLoader: batches of a Dataset as minigrad tensors (torch.utils.data.DataLoader's options,
+errors and lengths), optionally moved to a device.
+
+A map-style data set is visited in the order of `sampler` (default SequentialSampler, or
+RandomSampler(dataset, generator=generator) with shuffle=True), cut into batches by
+BatchSampler(sampler, batch_size, drop_last) unless `batch_sampler` is given; each batch is
+[dataset[i] for i in batch] put through collate_fn (default_collate). batch_size=None turns
+batching off: each sample goes through collate_fn (default_convert). An IterableDataset is
+iterated in its own order, batch_size samples at a time. A TensorDataset (or a Subset of one)
+with the default collate_fn is batched by indexing its tensors with the batch's whole index
+array (no per-sample Python loop); with our own samplers the epoch's indices are drawn at once.
+"""
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from .. import backend
 from ..tensor import Tensor
-from .dataset import Subset, TensorDataset, _generator
-
-
-def default_collate(samples):
-    """Stack a list of samples: tensors/arrays/numbers become one tensor with a batch dim;
-    tuples, lists and dicts are collated element by element (torch's default_collate)."""
-    first = samples[0]
-    if isinstance(first, Tensor):
-        xp = backend.array_module(first.data)
-        return Tensor._make(xp.stack([s.data for s in samples]))
-    if isinstance(first, (np.ndarray, np.generic)):
-        return Tensor._make(np.stack(samples))
-    if isinstance(first, bool):
-        return Tensor._make(np.asarray(samples, dtype=bool))
-    if isinstance(first, numbers.Integral):
-        return Tensor._make(np.asarray(samples, dtype=np.int64))
-    if isinstance(first, numbers.Real):
-        return Tensor._make(np.asarray(samples, dtype=np.float64))
-    if isinstance(first, str):
-        return list(samples)
-    if isinstance(first, dict):
-        return {k: default_collate([s[k] for s in samples]) for k in first}
-    if isinstance(first, (tuple, list)):
-        return type(first)(default_collate(list(col)) for col in zip(*samples)) \
-            if isinstance(first, tuple) else [default_collate(list(c)) for c in zip(*samples)]
-    raise TypeError(f"default_collate: cannot batch samples of type {type(first).__name__}")
+from .collate import default_collate, default_convert
+from .dataset import IterableDataset, Subset, TensorDataset, _generator
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
 def _to_device(batch, device):
@@ -49,60 +36,221 @@ def _to_device(batch, device):
 
 
 class DataLoader:
-    """Iterate over `dataset` in batches (matches torch.utils.data.DataLoader's main options).
+    """Iterate over `dataset` in batches (torch.utils.data.DataLoader).
 
-    shuffle draws a new permutation each epoch from `generator` (a minigrad.Generator, a numpy
-    Generator or an int seed; default: minigrad's generator, seeded by mg.manual_seed).
-    Batches are moved to
-    `device` when given. A TensorDataset is batched by indexing its tensors with the whole
-    index array at once (no per-sample Python loop).
+    generator (a minigrad.Generator, a numpy Generator or an int seed; default: minigrad's
+    global generator, seeded by mg.manual_seed) drives shuffle=True's RandomSampler; `seed`
+    is an older spelling of an int generator. minigrad extras: `device` moves each batch there.
+    num_workers > 0 loads in this process (the same batches, in the same order, as torch's
+    worker processes return for a map-style data set); an IterableDataset or a
+    worker_init_fn with workers raises NotImplementedError, since torch's result there
+    depends on per-worker copies of the data set.
     """
 
-    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool = False,
-                 drop_last: bool = False, generator=None, collate_fn=None, device=None,
-                 seed: int | None = None, num_workers: int = 0, pin_memory: bool = False,
-                 sampler=None):
+    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler=None, batch_sampler=None, num_workers: int = 0, collate_fn=None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True, device=None,
+                 seed: int | None = None):
+        _check_workers(dataset, num_workers, timeout, prefetch_factor, persistent_workers,
+                       worker_init_fn)
+        if generator is None and seed is not None:
+            generator = seed
+        if generator is not None:
+            _generator(generator)           # a TypeError now for a bad generator=
+        iterable = isinstance(dataset, IterableDataset)
+        if iterable:
+            if shuffle not in (False, None):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                 f"shuffle option, but got shuffle={shuffle}")
+            if sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                 f"sampler option, but got sampler={sampler}")
+            if batch_sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                 f"batch_sampler option, but got batch_sampler={batch_sampler}")
+        else:
+            shuffle = bool(shuffle)
         if sampler is not None and shuffle:
-            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
-        self.sampler = sampler      # an iterable of indices (e.g. DistributedSampler)
-        if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
-            raise ValueError(f"DataLoader: batch_size should be a positive integer value, but "
-                             f"got batch_size={batch_size!r}")
-        self.dataset, self.batch_size, self.shuffle = dataset, batch_size, shuffle
-        self.drop_last, self.collate_fn = drop_last, collate_fn
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                                 "shuffle, sampler, and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually "
+                             "exclusive with drop_last")
+        if sampler is None and not iterable:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle \
+                else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler if sampler is not None else _Endless(),
+                                         batch_size, drop_last)
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
+        self.sampler, self.batch_sampler, self.generator = sampler, batch_sampler, generator
+        self.num_workers, self.pin_memory, self.timeout = num_workers, pin_memory, timeout
+        self.worker_init_fn, self.multiprocessing_context = worker_init_fn, \
+            multiprocessing_context
+        self.prefetch_factor = 2 if num_workers > 0 and prefetch_factor is None \
+            else prefetch_factor
+        self.persistent_workers, self.pin_memory_device = persistent_workers, pin_memory_device
+        self.in_order = in_order
+        self._auto_collation = batch_sampler is not None
+        self.collate_fn = collate_fn if collate_fn is not None else \
+            (default_collate if self._auto_collation else default_convert)
         self.device = backend.Device(device) if device is not None else None
-        self.generator = _generator(seed if generator is None and seed is not None
-                                    else generator)
+        self._initialized = True
+
+    def __setattr__(self, attr, val):
+        if getattr(self, "_initialized", False) and attr in _FIXED:
+            raise ValueError(f"{attr} attribute should not be set after "
+                             f"{type(self).__name__} is initialized")
+        super().__setattr__(attr, val)
 
     def __len__(self):
-        n = len(self.dataset) if self.sampler is None else len(self.sampler)
-        if self.batch_size is None:
-            return n
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
-
-    def _order(self):
-        if self.sampler is not None:
-            return np.asarray(list(self.sampler), dtype=np.int64)
-        n = len(self.dataset)
-        return self.generator.permutation(n) if self.shuffle else np.arange(n)
-
-    def _fetch(self, idx):
-        ds = self.dataset
-        if self.collate_fn is None:
-            if isinstance(ds, Subset) and isinstance(ds.dataset, TensorDataset):
-                idx, ds = np.asarray(ds.indices)[idx], ds.dataset
-            if isinstance(ds, TensorDataset):
-                return tuple(t[backend.to_device(idx, t.device)] for t in ds.tensors)
-        samples = [ds[int(i)] for i in idx]
-        return (self.collate_fn or default_collate)(samples)
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)           # TypeError without __len__, as torch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        return len(self.batch_sampler if self._auto_collation else self.sampler)
 
     def __iter__(self):
-        order = self._order()
-        if self.batch_size is None:
-            for i in order:
-                yield _to_device(self.dataset[int(i)], self.device)
-            return
-        stop = len(self) * self.batch_size
-        for start in range(0, min(stop, len(order)), self.batch_size):
-            batch = self._fetch(order[start:start + self.batch_size])
+        return _LoaderIter(self, self._batches())
+
+    def _batches(self):
+        if isinstance(self.dataset, IterableDataset):
+            batches = self._iterable_batches()
+        elif self._auto_collation:
+            bs = self.batch_sampler
+            trusted = type(bs) is BatchSampler and type(bs.sampler) in (
+                SequentialSampler, RandomSampler) and bs.sampler.data_source is self.dataset
+            batches = (self._fetch(b, trusted) for b in _index_batches(bs))
+        else:
+            batches = (self.collate_fn(self.dataset[i]) for i in self.sampler)
+        for batch in batches:
             yield _to_device(batch, self.device)
+
+    def _iterable_batches(self):
+        it = iter(self.dataset)
+        if not self._auto_collation:
+            for sample in it:
+                yield self.collate_fn(sample)
+            return
+        for _ in self.batch_sampler:        # (batches of an endless sampler: sizes only)
+            samples, ended = [], False
+            for _ in range(self.batch_size):
+                try:
+                    samples.append(next(it))
+                except StopIteration:
+                    ended = True
+                    break
+            if not samples or (self.drop_last and len(samples) < self.batch_size):
+                return
+            yield self.collate_fn(samples)
+            if ended:                       # (torch's fetcher stops there too)
+                return
+
+    def _fetch(self, idx, trusted=False):
+        ds = self.dataset
+        if self.collate_fn is default_collate and isinstance(ds, (TensorDataset, Subset)):
+            fast = _tensor_rows(ds, idx, trusted)
+            if fast is not None:
+                return fast
+        return self.collate_fn([ds[i] for i in _as_list(idx)])
+
+
+class _LoaderIter:
+    """An epoch's iterator; len() is the loader's, as torch's DataLoader iterators."""
+
+    def __init__(self, loader, batches):
+        self._loader, self._batches = loader, batches
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._batches)
+
+    def __len__(self):
+        return len(self._loader)
+
+
+def get_worker_info():
+    """None: minigrad loads every batch in the calling process (torch returns None there
+    too, so an IterableDataset written for torch's workers iterates all of its data)."""
+    return None
+
+
+_FIXED = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
+          "persistent_workers")
+
+
+class _Endless:
+    """torch's _InfiniteConstantSampler: the sampler of an IterableDataset (None forever)."""
+
+    def __iter__(self):
+        while True:
+            yield None
+
+
+def _index_batches(batch_sampler):
+    if type(batch_sampler) is BatchSampler:
+        return batch_sampler._index_batches()
+    return iter(batch_sampler)
+
+
+def _as_list(idx):
+    return idx.tolist() if isinstance(idx, np.ndarray) else idx
+
+
+def _tensor_rows(ds, idx, trusted=False):
+    """A TensorDataset's (or a Subset of one's) rows at integer indices `idx`, as the list
+    default_collate makes of its samples; None where that does not apply. trusted: idx is
+    an int64 array of our own sampler over this data set (in range)."""
+    if trusted and isinstance(ds, TensorDataset):
+        return [t[backend.to_device(idx, t.device)] for t in ds.tensors]
+    try:
+        arr = np.asarray(idx)
+    except (TypeError, ValueError):
+        return None
+    if arr.ndim != 1 or arr.dtype.kind not in "iu" or arr.size == 0:
+        return None
+    if isinstance(ds, Subset):
+        if not isinstance(ds.dataset, TensorDataset):
+            return None
+        arr, ds = np.asarray(ds.indices, dtype=np.int64)[arr], ds.dataset
+    n = len(ds)
+    if (arr >= n).any() or (arr < -n).any():
+        return None                 # (the per-sample path raises the IndexError)
+    return [t[backend.to_device(arr, t.device)] for t in ds.tensors]
+
+
+def _check_workers(dataset, num_workers, timeout, prefetch_factor, persistent_workers,
+                   worker_init_fn):
+    if not isinstance(num_workers, int) or isinstance(num_workers, bool):
+        raise TypeError(f"DataLoader: num_workers must be an int, got {num_workers!r}")
+    if num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
+                         "disable multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing."
+                         "let num_workers > 0 to enable multiprocessing, otherwise set "
+                         "prefetch_factor to None.")
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+    if num_workers > 0 and isinstance(dataset, IterableDataset):
+        raise NotImplementedError("DataLoader: minigrad loads in this process; with "
+                                  "num_workers > 0 torch iterates a copy of an IterableDataset "
+                                  "in each worker, which it does not reproduce: use "
+                                  "num_workers=0")
+    if num_workers > 0 and worker_init_fn is not None:
+        raise NotImplementedError("DataLoader: minigrad loads in this process and has no "
+                                  "workers to run worker_init_fn in: use num_workers=0")
