@@ -258,8 +258,7 @@ attn_bwd(const float* __restrict__ Q, const float* __restrict__ K, const float* 
     const float* dOb = dO + bh * L * d;
     const float* Kb = K + bh * S * d;
     const float* Vb = V + bh * S * d;
-    const Prob<BIAS> prob{BIAS ? bias + bias_off[bh] : nullptr, bias_si, bias_sj, L, S, causal,
-                          scale * LOG2E};
+    const auto prob = slice_prob<BIAS>(bias, bias_off, bh, bias_si, bias_sj, L, S, causal, scale);
     float* dBb = DBIAS ? dB + bh * L * S : nullptr;
 
     // ---- phase 1: dK, dV of key tile n0 (thread owns key rows ty + 16i) ----

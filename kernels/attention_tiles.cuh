@@ -31,6 +31,15 @@ struct Prob {
     }
 };
 
+// Prob of slice bh (both backward kernels start with it): its bias at bias_off[bh]
+template <bool BIAS>
+__device__ __forceinline__ Prob<BIAS> slice_prob(const float* bias, const long long* bias_off,
+                                                 long long bh, long long si, long long sj,
+                                                 int L, int S, int causal, float scale) {
+    return Prob<BIAS>{BIAS ? bias + bias_off[bh] : nullptr, si, sj, L, S, causal,
+                      scale * LOG2E};
+}
+
 // the backward's row statistics of query rows q0 .. q0 + rows - 1: lse_s = LSE in base 2
 // (+inf past L: P = 0 there) and delta_s = Delta (0 past L); NTHR threads share the rows
 template <int NTHR>
