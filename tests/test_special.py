@@ -49,8 +49,10 @@ def test_values_grads_and_double_grads(rng, name):
     x = dom(rng, (4, 6))
     if diff:
         check_op(getattr(S, name), getattr(TS, name), [x], double=True)
+        # (sinc's gradient cancels, (pi x cos(pi x) - sin(pi x)) / (pi x^2): float32 sin and
+        # cos differ by an ulp between NumPy and torch, which it amplifies to ~2e-6 at x ~ 1)
         check_op(getattr(S, name), getattr(TS, name), [x.astype(np.float32)], rtol=2e-6,
-                 atol=1e-6)
+                 atol=1e-5 if name == "sinc" else 1e-6)
         return
     out = getattr(S, name)(mg.tensor(x, requires_grad=True))
     ref = getattr(TS, name)(torch.tensor(x, requires_grad=True))
