@@ -1,0 +1,48 @@
+"""Helpers shared by the optimizers: torch's implementation flags and scalar state tensors."""
+from __future__ import annotations
+
+from .. import backend
+from ..backend import array_module
+from ..tensor import Tensor
+
+
+def check_flags(name: str, foreach=None, fused=None, capturable=False, differentiable=False):
+    """minigrad runs one single-tensor loop: foreach (same math) is accepted; the options that
+    change how the step runs (fused kernels, CUDA-graph capture, differentiable steps) are
+    refused rather than silently ignored."""
+    if fused:
+        raise RuntimeError(f"{name}: fused=True is not supported by minigrad (no fused kernels)")
+    if capturable:
+        raise RuntimeError(f"{name}: capturable=True is not supported by minigrad "
+                           "(no CUDA graph capture)")
+    if differentiable:
+        raise RuntimeError(f"{name}: differentiable=True is not supported by minigrad "
+                           "(optimizer steps run under no_grad)")
+
+
+def check_group_flags(name: str, group: dict):
+    """The same check on a group's own options (a param group may override the defaults)."""
+    check_flags(name, group.get("foreach"), group.get("fused"), group.get("capturable", False),
+                group.get("differentiable", False))
+
+
+def scalar_dtype():
+    """torch's _get_scalar_dtype: float64 when the default dtype is float64, else float32."""
+    d = backend.get_default_dtype()
+    return backend.float64 if d == backend.float64 else backend.float32
+
+
+def scalar(p, value) -> Tensor:
+    """A 0-d state tensor (step, eta, mu, ...) of the scalar dtype on p's device."""
+    xp = array_module(p.data)
+    return Tensor._make(xp.asarray(value, dtype=scalar_dtype()).reshape(()).copy())
+
+
+def bump(t: Tensor, by=1):
+    """t += by, kept in t's dtype (as torch's in-place step_t += 1)."""
+    t.data = (t.data + by).astype(t.data.dtype)
+
+
+def lerp(a, b, w: float):
+    """torch.lerp's formula: a + w (b - a) for |w| < 0.5, else b - (b - a)(1 - w)."""
+    return a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
