@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, scalar
+from .common import bump, check_flags, check_group_flags, fma, scalar
 from .optimizer import Optimizer, _set
 
 
@@ -53,11 +53,11 @@ class Adadelta(Optimizer):
                 bump(state["step"])
                 g = -p.grad.data if group["maximize"] else p.grad.data
                 if wd != 0:
-                    g = g + wd * p.data
+                    g = fma(wd, p.data, g)
                 v, u = state["square_avg"], state["acc_delta"]
-                v.data = v.data * rho + (1 - rho) * g * g
+                v.data = fma((1 - rho) * g, g, v.data * rho)
                 std = xp.sqrt(v.data + eps)
                 delta = xp.sqrt(u.data + eps) / std * g
-                u.data = u.data * rho + (1 - rho) * delta * delta
-                _set(p, p.data - lr * delta)
+                u.data = fma((1 - rho) * delta, delta, u.data * rho)
+                _set(p, fma(-lr, delta, p.data))
         return loss

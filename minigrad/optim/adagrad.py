@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, scalar
+from .common import bump, check_flags, check_group_flags, fma, scalar
 from .optimizer import Optimizer, _set
 
 
@@ -66,10 +66,10 @@ class Adagrad(Optimizer):
                 t = float(state["step"].data)
                 g = -p.grad.data if group["maximize"] else p.grad.data
                 if wd != 0:
-                    g = g + wd * p.data
+                    g = fma(wd, p.data, g)
                 clr = lr / (1 + (t - 1) * lr_decay)
                 s = state["sum"]
-                s.data = s.data + g * g
+                s.data = fma(g, g, s.data)
                 std = xp.sqrt(s.data) + eps
-                _set(p, p.data - clr * (g / std))
+                _set(p, p.data + -clr * g / std)
         return loss

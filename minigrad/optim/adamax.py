@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, lerp, scalar
+from .common import bump, check_flags, check_group_flags, fma, lerp, scalar
 from .optimizer import Optimizer, _set
 
 
@@ -55,10 +55,10 @@ class Adamax(Optimizer):
                 g = -p.grad.data if group["maximize"] else p.grad.data
                 bump(state["step"])
                 if wd != 0:
-                    g = g + wd * p.data
+                    g = fma(wd, p.data, g)
                 m, u = state["exp_avg"], state["exp_inf"]
                 m.data = lerp(m.data, g, 1 - b1)
                 u.data = xp.maximum(u.data * b2, xp.abs(g) + eps)
                 clr = lr / (1 - b1 ** float(state["step"].data))
-                _set(p, p.data - clr * (m.data / u.data))
+                _set(p, p.data + -clr * m.data / u.data)
         return loss

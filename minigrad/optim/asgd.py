@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module, get_default_dtype
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, scalar
+from .common import bump, check_flags, check_group_flags, fma, scalar
 from .optimizer import Optimizer, _set
 
 
@@ -54,10 +54,10 @@ class ASGD(Optimizer):
                 g = -p.grad.data if group["maximize"] else p.grad.data
                 bump(state["step"])
                 if wd != 0:
-                    g = g + wd * p.data
+                    g = fma(wd, p.data, g)
                 eta = float(state["eta"].data)
                 data = p.data * (1 - lambd * eta)
-                data = data - eta * g
+                data = fma(-eta, g, data)
                 _set(p, data)
                 ax = state["ax"]
                 if float(state["mu"].data) != 1:

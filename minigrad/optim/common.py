@@ -43,6 +43,29 @@ def bump(t: Tensor, by=1):
     t.data = (t.data + by).astype(t.data.dtype)
 
 
+def fma(a, x, y):
+    """a * x + y rounded once, as torch's CPU kernels compute add(alpha=), addcmul and lerp
+    (fused multiply-add in their vectorized loops). float64: Dekker's exact product and
+    Knuth's two-sum (exact but for rare double roundings); narrower dtypes: through float64."""
+    xp = array_module(x)
+    dt = x.dtype
+    if dt != xp.float64:
+        a = xp.asarray(a, dtype=dt).astype(xp.float64)
+        return (a * x.astype(xp.float64) + y.astype(xp.float64)).astype(dt)
+    p = a * x
+    c = 134217729.0                                       # 2^27 + 1 splits a double
+    t1, t2 = c * a, c * x
+    ah, xh = t1 - (t1 - a), t2 - (t2 - x)
+    al, xl = a - ah, x - xh
+    e = ((ah * xh - p) + ah * xl + al * xh) + al * xl     # p + e == a * x exactly
+    s = p + y
+    bb = s - p
+    err = (p - (s - bb)) + (y - bb)                       # s + err == p + y exactly
+    r = s + (err + e)
+    return xp.where(xp.isfinite(r), r, s)                 # overflow in the split: plain
+
+
 def lerp(a, b, w: float):
-    """torch.lerp's formula: a + w (b - a) for |w| < 0.5, else b - (b - a)(1 - w)."""
-    return a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
+    """torch.lerp's formula: a + w (b - a) for |w| < 0.5, else b - (b - a)(1 - w), each
+    rounded once (fused multiply-add)."""
+    return fma(w, b - a, a) if abs(w) < 0.5 else fma(w - 1, b - a, b)

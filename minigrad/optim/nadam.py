@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, lerp, scalar
+from .common import bump, check_flags, check_group_flags, fma, lerp, scalar
 from .optimizer import Optimizer, _set
 
 
@@ -79,7 +79,7 @@ class NAdam(Optimizer):
                     if group["decoupled_weight_decay"]:
                         data = data * (1 - lr * wd)
                     else:
-                        g = g + wd * data
+                        g = fma(wd, data, g)
                 mu = b1 * (1.0 - 0.5 * (0.96 ** (t * md)))
                 mu_next = b1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * md)))
                 mp = state["mu_product"]
@@ -88,7 +88,7 @@ class NAdam(Optimizer):
                 prod = float(mp.data)
                 m, v = state["exp_avg"], state["exp_avg_sq"]
                 m.data = lerp(m.data, g, 1 - b1)
-                v.data = v.data * b2 + (1 - b2) * g * g
+                v.data = fma((1 - b2) * g, g, v.data * b2)
                 denom = xp.sqrt(v.data / bc2) + eps
                 data = data + (-lr * (1.0 - mu) / (1.0 - prod)) * g / denom
                 data = data + ((-lr * mu_next) / (1.0 - prod * mu_next)) * m.data / denom

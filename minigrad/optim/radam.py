@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, lerp, scalar
+from .common import bump, check_flags, check_group_flags, fma, lerp, scalar
 from .nadam import check_adam_args
 from .optimizer import Optimizer, _set
 
@@ -58,10 +58,10 @@ class RAdam(Optimizer):
                     if group["decoupled_weight_decay"]:
                         data = data * (1 - lr * wd)
                     else:
-                        g = g + wd * data
+                        g = fma(wd, data, g)
                 m, v = state["exp_avg"], state["exp_avg_sq"]
                 m.data = lerp(m.data, g, 1 - b1)
-                v.data = v.data * b2 + (1 - b2) * g * g
+                v.data = fma((1 - b2) * g, g, v.data * b2)
                 bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
                 m_hat = m.data / bc1
                 rho_inf = 2 / (1 - b2) - 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, lerp, scalar
+from .common import bump, check_flags, check_group_flags, fma, lerp, scalar
 from .optimizer import Optimizer, _set
 
 
@@ -61,20 +61,20 @@ class RMSprop(Optimizer):
                 g = -p.grad.data if group["maximize"] else p.grad.data
                 bump(state["step"])
                 if wd != 0:
-                    g = g + wd * p.data
+                    g = fma(wd, p.data, g)
                 v = state["square_avg"]
-                v.data = v.data * alpha + (1 - alpha) * g * g
+                v.data = fma((1 - alpha) * g, g, v.data * alpha)
                 if centered:
                     a = state["grad_avg"]
                     a.data = lerp(a.data, g, 1 - alpha)
-                    avg = xp.sqrt(v.data - a.data * a.data)
+                    avg = xp.sqrt(fma(-a.data, a.data, v.data))
                 else:
                     avg = xp.sqrt(v.data)
                 avg = avg + eps
                 if mom > 0:
                     b = state["momentum_buffer"]
                     b.data = b.data * mom + g / avg
-                    _set(p, p.data - lr * b.data)
+                    _set(p, fma(-lr, b.data, p.data))
                 else:
-                    _set(p, p.data - lr * (g / avg))
+                    _set(p, p.data + -lr * g / avg)
         return loss
