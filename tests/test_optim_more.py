@@ -1,4 +1,4 @@
-"""RMSprop, Adagrad, Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD against torch.optim: 30-step
+"""RMSprop, Adagrad, Adamax, NAdam, RAdam, Adadelta, Rprop, ASGD, Adafactor vs torch.optim: 30-step
 float64 trajectories from the same start, param groups, maximize, skipped parameters without
 .grad, state_dict layout and resume, and torch's argument errors."""
 import inspect
@@ -41,6 +41,8 @@ CASES = [
     ("ASGD", {}), ("ASGD", {"lr": 0.05, "lambd": 0.01, "alpha": 0.5, "t0": 10,
                             "weight_decay": 0.1}),
     ("ASGD", {"lr": 0.03, "t0": 0, "maximize": True}),
+    ("Adafactor", {}), ("Adafactor", {"lr": 0.05, "beta2_decay": -0.5, "eps": (1e-20, 1e-2)}),
+    ("Adafactor", {"lr": 0.02, "d": 1.5, "weight_decay": 0.1, "maximize": True}),
 ]
 
 
@@ -151,6 +153,7 @@ GROUP_CASES = [
     ("Adadelta", {"lr": 1.0}, {"lr": 0.3, "rho": 0.5}),
     ("Rprop", {"lr": 0.01}, {"etas": (0.2, 1.1), "step_sizes": (1e-4, 0.05)}),
     ("ASGD", {"lr": 0.02}, {"lr": 0.05, "t0": 3, "lambd": 0.1}),
+    ("Adafactor", {"lr": 0.02}, {"lr": 0.05, "eps": (1e-6, 0.1), "beta2_decay": -0.3}),
 ]
 
 
@@ -182,6 +185,9 @@ BAD_ARGS = [
     ("Rprop", {"lr": -1}), ("Rprop", {"etas": (1.5, 1.2)}), ("Rprop", {"etas": (0.5, 0.9)}),
     ("Rprop", {"etas": (0.0, 1.2)}),
     ("ASGD", {"lr": -1}), ("ASGD", {"weight_decay": -1}),
+    ("Adafactor", {"lr": -1}), ("Adafactor", {"beta2_decay": 0.5}),
+    ("Adafactor", {"eps": (-1, 1e-3)}), ("Adafactor", {"eps": (None, -1)}),
+    ("Adafactor", {"d": 0.5}), ("Adafactor", {"weight_decay": -1}),
 ]
 
 
@@ -240,7 +246,7 @@ def test_float64_default_dtype_scalar_state(rng, name, kwargs):
 def test_float32_parameters_match_torch(rng):
     w = rng.standard_normal(6).astype(np.float32)
     mp, tp = nn.Parameter(mg.tensor(w)), torch.nn.Parameter(torch.tensor(w))
-    for name in ("RMSprop", "NAdam", "RAdam", "Rprop", "ASGD"):
+    for name in ("RMSprop", "NAdam", "RAdam", "Rprop", "ASGD", "Adafactor", "Adadelta"):
         om, ot = getattr(optim, name)([mp], lr=0.01), getattr(torch.optim, name)([tp], lr=0.01)
         for _ in range(5):
             om.zero_grad(), ot.zero_grad()
@@ -250,3 +256,19 @@ def test_float32_parameters_match_torch(rng):
         assert mp.dtype == mg.float32
         np.testing.assert_allclose(mp.detach().numpy(), tp.detach().numpy(), rtol=1e-5,
                                    atol=1e-6)
+
+
+def test_adafactor_batched_matrices_and_scalars(rng):
+    """Factored moments over the last two dims of a 3-d parameter; a 0-d parameter keeps a
+    full 'variance'."""
+    w0, s0 = rng.standard_normal((2, 3, 4)), rng.standard_normal(())
+    x = rng.standard_normal((2, 4, 5))
+    mp = [nn.Parameter(mg.tensor(w0)), nn.Parameter(mg.tensor(s0))]
+    tp = [torch.nn.Parameter(torch.tensor(w0)), torch.nn.Parameter(torch.tensor(s0))]
+    om, ot = optim.Adafactor(mp, lr=0.05), torch.optim.Adafactor(tp, lr=0.05)
+    _steps(om, ot, lambda: ((mp[0] @ mg.tensor(x)).sin() * mp[1]).sum(),
+           lambda: ((tp[0] @ torch.tensor(x)).sin() * tp[1]).sum(), 25)
+    _same_params(mp, tp)
+    _same_state(om, ot)
+    assert tuple(om.state[mp[0]]["row_var"].shape) == (2, 3, 1)
+    assert tuple(om.state[mp[0]]["col_var"].shape) == (2, 1, 4)
