@@ -272,3 +272,23 @@ def test_adafactor_batched_matrices_and_scalars(rng):
     _same_state(om, ot)
     assert tuple(om.state[mp[0]]["row_var"].shape) == (2, 3, 1)
     assert tuple(om.state[mp[0]]["col_var"].shape) == (2, 1, 4)
+
+
+@pytest.mark.parametrize("name", sorted({c[0] for c in CASES}) + ["LBFGS"])
+def test_tensor_learning_rate(rng, name):
+    """A 1-element float64 Tensor lr acts as its value; a longer one is torch's ValueError;
+    other dtypes (where torch computes parts of the step in float32) are refused."""
+    with pytest.raises(ValueError) as te:
+        getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(2))], lr=torch.ones(2))
+    with pytest.raises(ValueError) as me:
+        getattr(optim, name)([nn.Parameter(mg.ones(2))], lr=mg.ones(2))
+    assert str(me.value) == str(te.value)
+    with pytest.raises(TypeError, match="float64 Tensor"):
+        getattr(optim, name)([nn.Parameter(mg.ones(2))], lr=mg.tensor([0.1]))
+    if name == "LBFGS":
+        return
+    mp, tp, lm, lt = _problem(rng)
+    om = getattr(optim, name)(mp, lr=mg.tensor([0.03], dtype=mg.float64))
+    ot = getattr(torch.optim, name)(tp, lr=torch.tensor([0.03], dtype=torch.float64))
+    _steps(om, ot, lm, lt, 10)
+    _same_params(mp, tp)

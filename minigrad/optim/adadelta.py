@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, scalar
+from .common import bump, check_flags, check_group_flags, fma, scalar, scalar_lr
 from .optimizer import Optimizer, _set
 
 
@@ -21,6 +21,7 @@ class Adadelta(Optimizer):
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0, foreach=None, *, capturable: bool = False,
                  maximize: bool = False, differentiable: bool = False):
+        lr = scalar_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= rho <= 1.0:

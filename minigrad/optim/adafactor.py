@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, lerp, scalar
+from .common import bump, check_flags, check_group_flags, fma, lerp, scalar, scalar_lr
 from .optimizer import Optimizer, _set
 
 
@@ -30,6 +30,7 @@ class Adafactor(Optimizer):
     def __init__(self, params, lr: float = 1e-2, beta2_decay: float = -0.8,
                  eps=(None, 1e-3), d: float = 1.0, weight_decay: float = 0.0, *,
                  foreach=None, maximize: bool = False):
+        lr = scalar_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Learning rate should be >= 0 but is: {lr}")
         if not 0.0 >= beta2_decay:

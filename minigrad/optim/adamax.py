@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, lerp, scalar
+from .common import bump, check_flags, check_group_flags, fma, lerp, scalar, scalar_lr
 from .optimizer import Optimizer, _set
 
 
@@ -20,6 +20,7 @@ class Adamax(Optimizer):
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, foreach=None, *, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False):
+        lr = scalar_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module, get_default_dtype
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, scalar
+from .common import bump, check_flags, check_group_flags, fma, scalar, scalar_lr
 from .optimizer import Optimizer, _set
 
 
@@ -24,6 +24,7 @@ class ASGD(Optimizer):
                  t0: float = 1e6, weight_decay: float = 0, foreach=None,
                  maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False):
+        lr = scalar_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= weight_decay:

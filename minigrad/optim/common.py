@@ -69,3 +69,18 @@ def lerp(a, b, w: float):
     """torch.lerp's formula: a + w (b - a) for |w| < 0.5, else b - (b - a)(1 - w), each
     rounded once (fused multiply-add)."""
     return fma(w, b - a, a) if abs(w) < 0.5 else fma(w - 1, b - a, b)
+
+
+def scalar_lr(lr):
+    """torch accepts a 1-element Tensor lr and then computes some step quantities (such as
+    lr / bias_correction) as 0-d tensors of lr's dtype. minigrad takes the value as a Python
+    float, which is the same arithmetic only for a float64 lr; other dtypes are refused."""
+    if isinstance(lr, Tensor):
+        if lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if lr.data.dtype != backend.float64:
+            raise TypeError(f"minigrad optimizers take lr as a Python float or a float64 "
+                            f"Tensor, got a {lr.dtype} Tensor: torch computes parts of the step "
+                            "in lr's dtype, which minigrad does not reproduce")
+        return float(lr.item())
+    return lr

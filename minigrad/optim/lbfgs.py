@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import fma
+from .common import fma, scalar_lr
 from .line_search import strong_wolfe
 from .optimizer import Optimizer, _set
 
@@ -47,6 +47,7 @@ class LBFGS(Optimizer):
     def __init__(self, params, lr: float = 1, max_iter: int = 20, max_eval=None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9,
                  history_size: int = 100, line_search_fn=None):
+        lr = scalar_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if max_eval is None:

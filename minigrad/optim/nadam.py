@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, lerp, scalar
+from .common import bump, check_flags, check_group_flags, fma, lerp, scalar, scalar_lr
 from .optimizer import Optimizer, _set
 
 
@@ -41,6 +41,7 @@ class NAdam(Optimizer):
                  decoupled_weight_decay: bool = False, *, foreach=None,
                  maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False):
+        lr = scalar_lr(lr)
         check_adam_args(lr, eps, betas, weight_decay)
         if not 0.0 <= momentum_decay:
             raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, lerp, scalar
+from .common import bump, check_flags, check_group_flags, fma, lerp, scalar, scalar_lr
 from .nadam import check_adam_args
 from .optimizer import Optimizer, _set
 
@@ -26,6 +26,7 @@ class RAdam(Optimizer):
                  weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
                  foreach=None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False):
+        lr = scalar_lr(lr)
         check_adam_args(lr, eps, betas, weight_decay)
         check_flags("RAdam", foreach, None, capturable, differentiable)
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
