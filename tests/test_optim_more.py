@@ -132,7 +132,7 @@ def test_state_dict_resume_continues_identically(rng, name, kwargs):
     _same_state(om3, ot3)
 
 
-@pytest.mark.parametrize("name", sorted({c[0] for c in CASES}))
+@pytest.mark.parametrize("name", sorted({c[0] for c in CASES}) + ["LBFGS"])
 def test_signature_matches_torch(name):
     """Same argument names, order, kinds and defaults as torch's constructor."""
     sm = inspect.signature(getattr(optim, name).__init__).parameters
