@@ -71,10 +71,11 @@ def _steps(om, ot, lm, lt, n):
 
 # minigrad reproduces torch's fused multiply-adds (add(alpha=), addcmul, lerp), so each step
 # rounds alike; the gradients themselves may differ in the last bit, which 30 steps grow to
-# ~1e-12 of the tensor's scale (measured over 40 seeds per case), hence 1e-10 of that scale.
+# ~1e-12 of the tensor's scale (worst over 40 seeds per case); a rare draw reached 6e-10 over
+# the 35 steps of the resume test, hence 1e-9 of that scale.
 def _close(got, want):
     scale = max(1.0, float(np.max(np.abs(want)))) if np.size(want) else 1.0
-    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10 * scale)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9 * scale)
 
 
 def _same_params(mp, tp):
