@@ -123,7 +123,10 @@ class Optimizer:
 
     @staticmethod
     def _cast_state(p, key, value):
-        """State tensors move to the parameter's device; float ones take its dtype."""
+        """State tensors move to the parameter's device; float ones take its dtype (inside
+        lists and tuples too, such as LBFGS's history, as torch's _cast does)."""
+        if isinstance(value, (list, tuple)):
+            return type(value)(Optimizer._cast_state(p, key, v) for v in value)
         if isinstance(value, Tensor) or hasattr(value, "shape"):
             array = unwrap(value)
             if hasattr(array, "detach"):                 # a torch tensor
