@@ -141,7 +141,8 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         inv_shape = a.shape
     else:
         if a.ndim == 0:
-            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+            raise IndexError(f"unique_consecutive: Dimension specified as {dim} but tensor has no "
+                             "dimensions")
         d = normalize_dim(dim, a.ndim, "unique_consecutive")
         if a.shape[d] != 0 and 0 in a.shape:
             raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so "

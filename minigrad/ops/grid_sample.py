@@ -201,10 +201,12 @@ def _check(input, grid, mode):
     """torch's grid_sampler checks, in its order (shapes first, then dtypes)."""
     ishape, gshape = list(input.shape), list(grid.shape)
     if input.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        raise IndexError("grid_sampler(): Dimension specified as 0 but tensor has no dimensions "
+                         "(input is 0-d)")
     if grid.ndim == 0 or input.shape[0] != grid.shape[0]:
         if grid.ndim == 0:
-            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+            raise IndexError("grid_sampler(): Dimension specified as 0 but tensor has no "
+                             "dimensions (grid is 0-d)")
         raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
                            f"but got input with sizes {ishape} and grid with sizes {gshape}")
     if grid.shape[-1] != input.ndim - 2:

@@ -67,7 +67,7 @@ def _y_dim(fn, y, dim):
     need_tensor(fn, y, "y", 1)
     dim = need_int(fn, dim, "dim")
     if y.ndim == 0:
-        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        raise IndexError(f"{fn}: Dimension specified as {dim} but tensor has no dimensions")
     return normalize_dim(dim, y.ndim, fn)
 
 
@@ -156,7 +156,8 @@ def cumulative_trapezoid(y, x=_NO_X, *, dx=_NO_DX, dim=-1):
     need_tensor("cumulative_trapezoid", y, "y", 1)
     dim = need_int("cumulative_trapezoid", dim, "dim")
     if y.ndim == 0:
-        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        raise IndexError("cumulative_trapezoid: slice() cannot be applied to a 0-dim tensor "
+                         "(y is 0-d)")
     d = normalize_dim(dim, y.ndim, "cumulative_trapezoid")
     if y.dtype.kind == "b" or (x is not None and x.dtype.kind == "b"):
         raise RuntimeError("cumulative_trapezoid: received a bool input for `y`, but bool is "
