@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, lerp, scalar, scalar_lr
+from .common import (bump, check_adam_args, check_flags, check_group_flags, fma, lerp, scalar,
+                     scalar_lr)
 from .optimizer import Optimizer, _set
 
 
@@ -21,16 +22,7 @@ class Adamax(Optimizer):
                  weight_decay: float = 0, foreach=None, *, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False):
         lr = scalar_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_adam_args(lr, eps, betas, weight_decay)
         check_flags("Adamax", foreach, None, capturable, differentiable)
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps,
                                   "weight_decay": weight_decay, "foreach": foreach,

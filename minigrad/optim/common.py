@@ -84,3 +84,17 @@ def scalar_lr(lr):
                             "in lr's dtype, which minigrad does not reproduce")
         return float(lr.item())
     return lr
+
+
+def check_adam_args(lr, eps, betas, weight_decay):
+    """torch's checks of the Adam family's arguments (Adamax, NAdam, RAdam)."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")

@@ -15,22 +15,9 @@ import numpy as np
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, lerp, scalar, scalar_lr
+from .common import (bump, check_adam_args, check_flags, check_group_flags, fma, lerp, scalar,
+                     scalar_lr)
 from .optimizer import Optimizer, _set
-
-
-def check_adam_args(lr, eps, betas, weight_decay):
-    """The argument checks NAdam and RAdam share with torch."""
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
 class NAdam(Optimizer):

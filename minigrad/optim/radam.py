@@ -14,8 +14,8 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, lerp, scalar, scalar_lr
-from .nadam import check_adam_args
+from .common import (bump, check_adam_args, check_flags, check_group_flags, fma, lerp, scalar,
+                     scalar_lr)
 from .optimizer import Optimizer, _set
 
 
