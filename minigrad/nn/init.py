@@ -17,6 +17,7 @@ import numpy as np
 from .. import backend
 from ..autograd import wrap
 from ..grad_mode import no_grad
+from ..ops.arith import torch_name
 from ..ops.compare import where
 
 
@@ -229,7 +230,7 @@ def orthogonal_(tensor, gain: float = 1, generator=None):
     flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator).data
     if flat.dtype.itemsize < 4:         # torch's QR (geqrf) has no half-precision kernel
         raise NotImplementedError(f'orthogonal_: "geqrf_cpu" not implemented for '
-                                  f"'{_torch_dtype_name(tensor)}'")
+                                  f"'{torch_name(tensor.dtype)}'")
     xp = backend.array_module(flat)
     m = flat.T if rows < cols else flat
     q, r = xp.linalg.qr(m)
@@ -240,11 +241,6 @@ def orthogonal_(tensor, gain: float = 1, generator=None):
         tensor.copy_(wrap(xp.ascontiguousarray(q).reshape(tensor.shape)))
         tensor.mul_(gain)
     return tensor
-
-
-def _torch_dtype_name(tensor):
-    from ..ops.arith import torch_name   # (the name torch's errors use: 'Half')
-    return torch_name(tensor.dtype)
 
 
 def sparse_(tensor, sparsity: float, std: float = 0.01, generator=None):
