@@ -223,19 +223,6 @@ def test_dataloader_routes_generator_to_random_sampler():
                 [1.0] * 5 + [0.0] * 5, 12, generator=mg.Generator().manual_seed(0)))
 
 
-def test_workers_load_in_process():
-    m, tm = tensors(9, np.random.default_rng(5))
-    got = list(data.DataLoader(m, batch_size=4, num_workers=2, persistent_workers=True,
-                               prefetch_factor=3))
-    want = list(tdata.DataLoader(tm, batch_size=4))
-    for g, w in zip(got, want):
-        same(g, w)
-    with pytest.raises(NotImplementedError, match="num_workers=0"):
-        data.DataLoader(Stream([1, 2]), num_workers=2)
-    with pytest.raises(NotImplementedError, match="worker_init_fn"):
-        data.DataLoader(m, num_workers=2, worker_init_fn=print)
-
-
 def test_collate_and_convert_match_torch(defaults):
     from torch.utils.data import default_collate as tcollate
     from torch.utils.data import default_convert as tconvert

@@ -12,15 +12,19 @@ array (no per-sample Python loop); with our own samplers the epoch's indices are
 """
 from __future__ import annotations
 
+import functools
 import math
-
-import numpy as np
+import multiprocessing as mp
+import os
+import warnings
 
 from .. import backend
 from ..tensor import Tensor
 from .collate import default_collate, default_convert
-from .dataset import IterableDataset, Subset, TensorDataset, _generator
+from .dataset import IterableDataset, _generator
+from .fetch import IterableFetcher, MapFetcher
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .workers import MultiProcessIter, get_worker_info  # noqa: F401  (re-exported)
 
 
 def _to_device(batch, device):
@@ -41,10 +45,9 @@ class DataLoader:
     generator (a minigrad.Generator, a numpy Generator or an int seed; default: minigrad's
     global generator, seeded by mg.manual_seed) drives shuffle=True's RandomSampler; `seed`
     is an older spelling of an int generator. minigrad extras: `device` moves each batch there.
-    num_workers > 0 loads in this process (the same batches, in the same order, as torch's
-    worker processes return for a map-style data set); an IterableDataset or a
-    worker_init_fn with workers raises NotImplementedError, since torch's result there
-    depends on per-worker copies of the data set.
+    num_workers > 0 loads in that many worker processes, as torch does (see workers.py):
+    the same batches in the same order for a map-style data set; each worker iterates its
+    own copy of an IterableDataset (split it with get_worker_info()).
     """
 
     def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
@@ -54,8 +57,8 @@ class DataLoader:
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
                  pin_memory_device: str = "", in_order: bool = True, device=None,
                  seed: int | None = None):
-        _check_workers(dataset, num_workers, timeout, prefetch_factor, persistent_workers,
-                       worker_init_fn)
+        _check_workers(num_workers, timeout, prefetch_factor, persistent_workers)
+        multiprocessing_context = _check_context(multiprocessing_context, num_workers)
         if generator is None and seed is not None:
             generator = seed
         if generator is not None:
@@ -102,7 +105,9 @@ class DataLoader:
         self.collate_fn = collate_fn if collate_fn is not None else \
             (default_collate if self._auto_collation else default_convert)
         self.device = backend.Device(device) if device is not None else None
+        self._iterator = None               # (persistent workers' iterator)
         self._initialized = True
+        _warn_many_workers(num_workers)
 
     def __setattr__(self, attr, val):
         if getattr(self, "_initialized", False) and attr in _FIXED:
@@ -119,48 +124,50 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)
 
     def __iter__(self):
-        return _LoaderIter(self, self._batches())
+        if self.num_workers == 0:
+            return _LoaderIter(self, self._batches())
+        if self.persistent_workers:
+            if self._iterator is None:
+                object.__setattr__(self, "_iterator", self._worker_iter())
+            else:
+                self._iterator._reset()
+            return _DeviceIter(self, self._iterator)
+        return _DeviceIter(self, self._worker_iter())
+
+    @property
+    def _index_sampler(self):
+        if not self._auto_collation:
+            return self.sampler if self.sampler is not None else _Endless()
+        if isinstance(self.dataset, IterableDataset):
+            return self.batch_sampler
+        return _IndexBatches(self.batch_sampler)
+
+    def _fetcher_factory(self):
+        """A picklable maker of this loader's fetcher for a given data set copy."""
+        bs = self.batch_sampler
+        trusted = type(bs) is BatchSampler and type(bs.sampler) in (
+            SequentialSampler, RandomSampler) and bs.sampler.data_source is self.dataset
+        kind = IterableFetcher if isinstance(self.dataset, IterableDataset) else MapFetcher
+        return functools.partial(kind, auto_collation=self._auto_collation,
+                                 collate_fn=self.collate_fn, drop_last=self.drop_last,
+                                 trusted=trusted)
+
+    def _worker_iter(self):
+        _warn_many_workers(self.num_workers)
+        base_seed = int(_generator(self.generator).integers(0, 2 ** 63 - 1))
+        return MultiProcessIter(self, self._fetcher_factory(), lambda: self._index_sampler,
+                                base_seed)
 
     def _batches(self):
-        if isinstance(self.dataset, IterableDataset):
-            batches = self._iterable_batches()
-        elif self._auto_collation:
-            bs = self.batch_sampler
-            trusted = type(bs) is BatchSampler and type(bs.sampler) in (
-                SequentialSampler, RandomSampler) and bs.sampler.data_source is self.dataset
-            batches = (self._fetch(b, trusted) for b in _index_batches(bs))
-        else:
-            batches = (self.collate_fn(self.dataset[i]) for i in self.sampler)
-        for batch in batches:
+        fetch = self._fetcher_factory()(self.dataset)
+        for index in self._index_sampler:
+            try:
+                batch = fetch(index)
+            except StopIteration:
+                if fetch.iterable:          # (the IterableDataset is spent)
+                    return
+                raise
             yield _to_device(batch, self.device)
-
-    def _iterable_batches(self):
-        it = iter(self.dataset)
-        if not self._auto_collation:
-            for sample in it:
-                yield self.collate_fn(sample)
-            return
-        for _ in self.batch_sampler:        # (batches of an endless sampler: sizes only)
-            samples, ended = [], False
-            for _ in range(self.batch_size):
-                try:
-                    samples.append(next(it))
-                except StopIteration:
-                    ended = True
-                    break
-            if not samples or (self.drop_last and len(samples) < self.batch_size):
-                return
-            yield self.collate_fn(samples)
-            if ended:                       # (torch's fetcher stops there too)
-                return
-
-    def _fetch(self, idx, trusted=False):
-        ds = self.dataset
-        if self.collate_fn is default_collate and isinstance(ds, (TensorDataset, Subset)):
-            fast = _tensor_rows(ds, idx, trusted)
-            if fast is not None:
-                return fast
-        return self.collate_fn([ds[i] for i in _as_list(idx)])
 
 
 class _LoaderIter:
@@ -179,10 +186,11 @@ class _LoaderIter:
         return len(self._loader)
 
 
-def get_worker_info():
-    """None: minigrad loads every batch in the calling process (torch returns None there
-    too, so an IterableDataset written for torch's workers iterates all of its data)."""
-    return None
+class _DeviceIter(_LoaderIter):
+    """The workers' batches, moved to the loader's device= (a minigrad extra)."""
+
+    def __next__(self):
+        return _to_device(next(self._batches), self._loader.device)
 
 
 _FIXED = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
@@ -197,40 +205,21 @@ class _Endless:
             yield None
 
 
-def _index_batches(batch_sampler):
-    if type(batch_sampler) is BatchSampler:
-        return batch_sampler._index_batches()
-    return iter(batch_sampler)
+class _IndexBatches:
+    """A batch sampler's batches; our own BatchSampler gives index arrays, drawn at once."""
+
+    def __init__(self, batch_sampler):
+        self.batch_sampler = batch_sampler
+
+    def __iter__(self):
+        bs = self.batch_sampler
+        return bs._index_batches() if type(bs) is BatchSampler else iter(bs)
+
+    def __len__(self):
+        return len(self.batch_sampler)
 
 
-def _as_list(idx):
-    return idx.tolist() if isinstance(idx, np.ndarray) else idx
-
-
-def _tensor_rows(ds, idx, trusted=False):
-    """A TensorDataset's (or a Subset of one's) rows at integer indices `idx`, as the list
-    default_collate makes of its samples; None where that does not apply. trusted: idx is
-    an int64 array of our own sampler over this data set (in range)."""
-    if trusted and isinstance(ds, TensorDataset):
-        return [t[backend.to_device(idx, t.device)] for t in ds.tensors]
-    try:
-        arr = np.asarray(idx)
-    except (TypeError, ValueError):
-        return None
-    if arr.ndim != 1 or arr.dtype.kind not in "iu" or arr.size == 0:
-        return None
-    if isinstance(ds, Subset):
-        if not isinstance(ds.dataset, TensorDataset):
-            return None
-        arr, ds = np.asarray(ds.indices, dtype=np.int64)[arr], ds.dataset
-    n = len(ds)
-    if (arr >= n).any() or (arr < -n).any():
-        return None                 # (the per-sample path raises the IndexError)
-    return [t[backend.to_device(arr, t.device)] for t in ds.tensors]
-
-
-def _check_workers(dataset, num_workers, timeout, prefetch_factor, persistent_workers,
-                   worker_init_fn):
+def _check_workers(num_workers, timeout, prefetch_factor, persistent_workers):
     if not isinstance(num_workers, int) or isinstance(num_workers, bool):
         raise TypeError(f"DataLoader: num_workers must be an int, got {num_workers!r}")
     if num_workers < 0:
@@ -246,11 +235,39 @@ def _check_workers(dataset, num_workers, timeout, prefetch_factor, persistent_wo
         raise ValueError("prefetch_factor option should be non-negative")
     if persistent_workers and num_workers == 0:
         raise ValueError("persistent_workers option needs num_workers > 0")
-    if num_workers > 0 and isinstance(dataset, IterableDataset):
-        raise NotImplementedError("DataLoader: minigrad loads in this process; with "
-                                  "num_workers > 0 torch iterates a copy of an IterableDataset "
-                                  "in each worker, which it does not reproduce: use "
-                                  "num_workers=0")
-    if num_workers > 0 and worker_init_fn is not None:
-        raise NotImplementedError("DataLoader: minigrad loads in this process and has no "
-                                  "workers to run worker_init_fn in: use num_workers=0")
+
+
+def _warn_many_workers(num_workers):
+    """torch's warning when there are more workers than CPUs this process may run on."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if num_workers and (cpus is None or num_workers > cpus):
+        suggest = "DataLoader is not able to compute a suggested max number of worker in " \
+            "current system." if cpus is None else \
+            f"Our suggested max number of worker in current system is {cpus}" + \
+            ("" if hasattr(os, "sched_getaffinity") else " (`cpuset` is not taken into account)") \
+            + ", which is smaller than what this DataLoader is going to create."
+        warnings.warn(f"This DataLoader will create {num_workers} worker processes in total. "
+                      f"{suggest} Please be aware that excessive worker creation might get "
+                      f"DataLoader running slow or even freeze, lower the worker number to "
+                      f"avoid potential slowness/freeze if necessary.", stacklevel=3)
+
+
+def _check_context(context, num_workers):
+    """torch's multiprocessing_context rules: a start method's name or a context object."""
+    if context is None:
+        return None
+    if num_workers == 0:
+        raise ValueError(f"multiprocessing_context can only be used with multi-process "
+                         f"loading (num_workers > 0), but got num_workers={num_workers}")
+    if isinstance(context, str):
+        methods = mp.get_all_start_methods()
+        if context not in methods:
+            raise ValueError(f"multiprocessing_context option should specify a valid start "
+                             f"method in {methods!r}, but got "
+                             f"multiprocessing_context={context!r}")
+        context = mp.get_context(context)
+    if not isinstance(context, mp.context.BaseContext):
+        raise TypeError(f"multiprocessing_context option should be a valid context object or "
+                        f"a string specifying the start method, but got "
+                        f"multiprocessing_context={context}")
+    return context
