@@ -95,7 +95,8 @@ from . import profiler  # noqa: E402
 # ---- issue 17: ckpt ----
 from . import utils  # noqa: E402
 from .rng_state import get_rng_state, set_rng_state  # noqa: E402
-from .tensor_layout import contiguous_format  # noqa: E402
+from .ops.memory_format import (channels_last, channels_last_3d, contiguous_format,  # noqa: E402
+                                memory_format, preserve_format)
 from .generator import (Generator, default_generator, initial_seed, manual_seed,  # noqa: E402
                         seed)
 # ---- vision: grid_sample / affine_grid / bilinear ----

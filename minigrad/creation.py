@@ -15,6 +15,7 @@ from . import autograd, backend
 from .creation_data import (_check_array_dtype, _check_int_range, _check_strides,
                             _from_python, _leaf_dtype)
 from .generator import check_generator
+from .ops import memory_format as mf
 from .ops.checks import need_dtype, need_int, need_ints, need_number, need_tensor
 from .tensor import Tensor
 
@@ -120,9 +121,16 @@ def ones(*size, dtype=None, device=None, requires_grad=False):
     return _finish(xp.ones(_size(size, "ones"), _dtype(dtype, fn="ones")), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False,
+          memory_format=mf.contiguous_format):
     xp, _ = _xp_for(device)
-    return _finish(xp.empty(_size(size, "empty"), _dtype(dtype, fn="empty")), requires_grad)
+    shape, dt = _size(size, "empty"), _dtype(dtype, fn="empty")
+    fmt = mf.check("empty", memory_format)
+    if fmt is mf.preserve_format:
+        raise RuntimeError("empty: unsupported memory format Preserve")
+    mf.check_rank(fmt, len(shape))
+    return _finish(mf.empty_strided(xp, shape, mf.format_strides(shape, fmt), dt)
+                   if fmt is not mf.contiguous_format else xp.empty(shape, dt), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -294,35 +302,56 @@ def randperm(n, dtype=None, device=None, *, generator=None):
     return _finish(perm.astype(dt), False)
 
 
-def _like(fn, x, dtype, device, requires_grad, *args, **kw):
-    """fn(x.shape, *args) with x's dtype and device unless given (torch's *_like)."""
-    need_tensor(f"{fn.__name__}_like", x, "input", 1)
-    return fn(x.shape, *args, dtype=x.dtype if dtype is None else dtype,
-              device=x.device if device is None else device, requires_grad=requires_grad, **kw)
+def _like(fn, x, dtype, device, requires_grad, *args, memory_format=mf.preserve_format,
+          **kw):
+    """fn(x.shape, *args) with x's dtype and device unless given (torch's *_like), laid out
+    in memory_format (preserve_format: as x, made dense)."""
+    name = f"{fn.__name__}_like"
+    need_tensor(name, x, "input", 1)
+    fmt = mf.check(name, memory_format)
+    if fmt is not mf.preserve_format:
+        mf.check_rank(fmt, x.ndim)
+    out = fn(x.shape, *args, dtype=x.dtype if dtype is None else dtype,
+             device=x.device if device is None else device, requires_grad=requires_grad, **kw)
+    if x._batched:                      # (inside vmap: the per-sample layout is hidden)
+        return out
+    st = mf.like_strides(x.data, fmt)
+    return out if st == mf.strides_of(out.data) else _finish(mf.copy_as(out.data, st),
+                                                             requires_grad)
 
 
-def zeros_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(zeros, x, dtype, device, requires_grad)
+def zeros_like(x, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _like(zeros, x, dtype, device, requires_grad, memory_format=_fmt(memory_format))
 
 
-def ones_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(ones, x, dtype, device, requires_grad)
+def ones_like(x, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _like(ones, x, dtype, device, requires_grad, memory_format=_fmt(memory_format))
 
 
-def empty_like(x, dtype=None, device=None, requires_grad=False):
-    return _like(empty, x, dtype, device, requires_grad)
+def empty_like(x, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _like(empty, x, dtype, device, requires_grad, memory_format=_fmt(memory_format))
 
 
-def full_like(x, fill_value, dtype=None, device=None, requires_grad=False):
-    return _like(full, x, dtype, device, requires_grad, fill_value)
+def full_like(x, fill_value, dtype=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _like(full, x, dtype, device, requires_grad, fill_value,
+                 memory_format=_fmt(memory_format))
 
 
-def randn_like(x, dtype=None, device=None, requires_grad=False, *, generator=None):
-    return _like(randn, x, dtype, device, requires_grad, generator=generator)
+def randn_like(x, dtype=None, device=None, requires_grad=False, *, generator=None,
+               memory_format=None):
+    return _like(randn, x, dtype, device, requires_grad, generator=generator,
+                 memory_format=_fmt(memory_format))
 
 
-def rand_like(x, dtype=None, device=None, requires_grad=False, *, generator=None):
-    return _like(rand, x, dtype, device, requires_grad, generator=generator)
+def rand_like(x, dtype=None, device=None, requires_grad=False, *, generator=None,
+              memory_format=None):
+    return _like(rand, x, dtype, device, requires_grad, generator=generator,
+                 memory_format=_fmt(memory_format))
+
+
+def _fmt(memory_format):
+    return mf.preserve_format if memory_format is None else memory_format
 
 
 # ---- issue 15: logspace, randint_like, Tensor.new_* ----
@@ -337,7 +366,7 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
-                 generator=None):
+                 generator=None, memory_format=None):
     """Integers in [low, high) with input's shape, dtype and device unless given
     (torch.randint_like(input, high) or (input, low, high))."""
     if not isinstance(input, Tensor):
@@ -352,8 +381,11 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
     dt = input.dtype if dtype is None else need_dtype("randint_like", dtype)
     if dt.kind == "b" and not (0 <= low and high <= 2):
         raise RuntimeError(f"randint_like: [{low}, {high}) is out of bounds for bool")
-    out = randint(low, high, input.shape, dtype=dtype or input.dtype,
-                  device=device or input.device, generator=generator)
+    def draw(shape, dtype, device, requires_grad, generator):
+        return randint(low, high, shape, dtype=dtype, device=device, generator=generator)
+    draw.__name__ = "randint"           # (_like's errors say randint_like)
+    out = _like(draw, input, dtype, device, False, generator=generator,
+                memory_format=_fmt(memory_format))
     return out.requires_grad_(True) if requires_grad else out
 
 

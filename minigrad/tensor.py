@@ -11,6 +11,7 @@ import numpy as np
 
 from . import autograd, backend, hooks, storage
 from .ops import checks, shape
+from .ops import memory_format as mf
 from .tensor_inplace import InplaceMethods
 from .tensor_layout import LayoutMethods
 from .tensor_math import MathMethods
@@ -224,9 +225,15 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
     def __dlpack_device__(self):
         return self.data.__dlpack_device__()
 
-    def to(self, *args, dtype=None, device=None):
-        """to(device), to(dtype), to(device, dtype): differentiable moves and casts."""
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False,
+           memory_format=None):
+        """to(device), to(dtype), to(device, dtype), to(tensor): differentiable moves and
+        casts; a copy also when copy=True or to lay the result out in memory_format."""
+        args, non_blocking, copy = _to_flags(args, non_blocking, copy)
         device, dtype = self._to_args(args, device, dtype)
+        fmt = mf.check("to", memory_format, allow_none=True)
+        if fmt is not mf.preserve_format:
+            mf.check_rank(fmt, self.ndim)
         out = self
         if dtype is not None:
             dtype = checks.need_dtype("to", dtype)
@@ -243,7 +250,13 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
             if dt != out.dtype:
                 from .ops.convert import Cast
                 out = Cast.apply(out, dt)
-        return out
+        if fmt is not mf.preserve_format:   # (self: only where its layout suggests fmt)
+            if out is self and not copy and mf.suggest(self.data) is fmt:
+                return self
+            if out is self or mf.strides_of(out.data) != mf.format_strides(out.shape, fmt):
+                out = mf.relayout(out, fmt)
+            return out
+        return out.clone() if copy and out is self else out
 
     def long(self):
         return self.to(backend.int64)
@@ -261,8 +274,13 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
     def detach(self):
         return Tensor._make(self.data)
 
-    def clone(self):
-        return self + 0 if self.dtype.kind == "f" else Tensor._make(self.data.copy())
+    def clone(self, *, memory_format=mf.preserve_format):
+        """A differentiable copy; preserve_format keeps the layout (made dense), as torch."""
+        fmt = mf.check("clone", memory_format)
+        if self._batched:                   # (inside vmap: the per-sample layout is hidden)
+            return self + 0 if self.dtype.kind == "f" else self.detach() + 0
+        mf.check_rank(fmt, self.ndim)
+        return mf.relayout(self, fmt)
 
     def requires_grad_(self, requires_grad=True):
         checks.need_bool("requires_grad_", requires_grad, "requires_grad", 1)
@@ -306,3 +324,19 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
                 raise TypeError(f"backward(): argument '{name}' must be bool, not "
                                 f"{type(flag).__name__}")
         autograd.backward(self, gradient, retain_graph, create_graph, inputs)
+
+
+def _to_flags(args, non_blocking, copy):
+    """Tensor.to's trailing positional bools: to(dtype, non_blocking, copy) and
+    to(device, dtype, non_blocking, copy)."""
+    args = list(args)
+    flags = []
+    while args and isinstance(args[-1], bool):
+        flags.insert(0, args.pop())
+    if len(flags) > 2:
+        raise TypeError(f"to(): too many positional bool arguments {tuple(flags)}")
+    if flags:
+        non_blocking = flags[0]
+    if len(flags) == 2:
+        copy = flags[1]
+    return args, non_blocking, copy

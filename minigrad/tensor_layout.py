@@ -14,6 +14,7 @@ import numpy as np
 
 from . import backend
 from .ops import checks, compare, shape, windows
+from .ops import memory_format as mf
 
 # torch's legacy type names (x.type()): dtype name -> 'torch.<Name>Tensor'
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
@@ -27,16 +28,15 @@ class LayoutMethods:
     __slots__ = ()
 
     def stride(self, dim=None):
-        st = tuple(s // self.data.itemsize for s in self.data.strides)
+        st = mf.strides_of(self.data)
         if dim is None:
             return st
         return st[shape.normalize_dim(dim, self.ndim, "stride")] if st else 1
 
-    def is_contiguous(self, memory_format=None):
-        if memory_format is not None and memory_format is not contiguous_format:
-            raise NotImplementedError(f"is_contiguous: memory_format={memory_format!r} is not "
-                                      "supported by minigrad (only contiguous_format)")
-        return bool(self.data.flags.c_contiguous)
+    def is_contiguous(self, memory_format=mf.contiguous_format):
+        """Whether the elements lie densely in memory_format's order (torch's rule: dims of
+        size 1 are ignored)."""
+        return mf.is_contiguous(self.data, mf.check("is_contiguous", memory_format))
 
     def storage_offset(self):
         """Elements between the start of the memory this tensor shares and its first one."""
@@ -160,14 +160,3 @@ class LayoutMethods:
 
 def _address(a):
     return a.__array_interface__["data"][0] if isinstance(a, np.ndarray) else a.data.ptr
-
-
-class _MemoryFormat:
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return f"torch.{self.name}"
-
-
-contiguous_format = _MemoryFormat("contiguous_format")

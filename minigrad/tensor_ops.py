@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import backend
+from .ops import memory_format as mf
 from .ops import (arith, bitwise, checks, compare, division, functional, index, linalg, reduce,
                   sampling, shape, softmax, sort, unary)
 
@@ -165,7 +166,18 @@ class OpMethods:
     def expand(self, *sizes): return shape.expand(self, *sizes)
     def expand_as(self, other): return shape.expand(self, _shape_of(other, "expand_as"))
     def flatten(self, start_dim=0, end_dim=-1): return shape.flatten(self, start_dim, end_dim)
-    def contiguous(self): return shape.Contiguous.apply(self)
+    def contiguous(self, memory_format=mf.contiguous_format):
+        """self if already laid out in memory_format, else a copy that is (torch's)."""
+        if memory_format is mf.contiguous_format:
+            return shape.Contiguous.apply(self)
+        fmt = mf.check("contiguous", memory_format)
+        if mf.is_contiguous(self.data, fmt):
+            return self
+        if fmt is mf.preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous "
+                               "operator")
+        mf.check_rank(fmt, self.ndim)
+        return mf.relayout(self, fmt)
 
     def select(self, dim, index):
         d = shape.normalize_dim(dim, self.ndim, "select")

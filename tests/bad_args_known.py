@@ -24,6 +24,9 @@ KNOWN = {
     (r"mg\.(tensor|as_tensor|Tensor)|Tensor\.new_tensor", "data|args", r".*\[\].*"): (
         "ragged data with an empty list: torch sometimes builds an empty tensor from it "
         "(as_tensor([[], True]) is (2, 0)); minigrad refuses ragged data"),
+    (r"Tensor\.stride", "self", _EMPTY): (
+        "the sweep's torch tensors come from NumPy arrays, whose empty ones have 0 strides "
+        "(NumPy 2); minigrad reports a fresh empty tensor's strides as torch does (contiguous)"),
     (r"mg\.save", "obj", r"<object object.*"): (
         "mg.save writes no pickle: tensors, arrays, numbers, strings and containers of them"),
     (r"Tensor\.to", "args", r"-?([\d.]+(e[-+]?\d+)?|inf|nan)"): (

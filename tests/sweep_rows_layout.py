@@ -41,3 +41,5 @@ case("Tensor.detach_", lambda x: (x * 1).detach_(), lambda x: (x * 1).detach_(),
 SKIP_MORE["mg.Generator"] = "random streams, not shaped tensors (tests/test_generator.py)"
 SKIP_MORE["mg.seed"] = "RNG API, no arguments (tests/test_generator.py)"
 SKIP_MORE["mg.initial_seed"] = "RNG API, no arguments (tests/test_generator.py)"
+SKIP_MORE["mg.memory_format"] = "the memory formats' class; their strides are compared with " \
+    "torch's in tests/test_memory_format.py"

@@ -8,6 +8,7 @@ import numpy as np
 from .. import backend
 from ..accumulate_grad import zero_grad_in_place
 from ..autograd import no_grad
+from ..ops import memory_format as mf
 from ..tensor import Tensor
 from .module_hooks import HookMethods
 from .module_state_hooks import StateDictHookMethods, hooks_of, metadata
@@ -254,10 +255,12 @@ class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
                         b.data = fn(b.data)
         return self
 
-    def to(self, *args, device=None, dtype=None, non_blocking=False):
+    def to(self, *args, device=None, dtype=None, non_blocking=False, memory_format=None):
         """Move and/or cast parameters and buffers in place: to(device), to(dtype),
-        to(device, dtype), to(tensor). Only floating point tensors change dtype (as torch)."""
+        to(device, dtype), to(tensor), to(memory_format=): only floating point tensors change
+        dtype, and only 4-D and 5-D ones change memory format (as torch)."""
         device, dtype = self._to_args(args, device, dtype)
+        fmt = mf.check("to", memory_format, allow_none=True)
         dev = backend.Device(device) if device is not None else None
         dt = backend.to_dtype(dtype)
         if dt is not None and dt.kind != "f":
@@ -268,6 +271,10 @@ class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
                 a = backend.to_device(a, dev)
             if dt is not None and a.dtype.kind == "f" and a.dtype != dt:
                 a = a.astype(dt)
+            if fmt is not mf.preserve_format and a.ndim in (4, 5):
+                mf.check_rank(fmt, a.ndim)
+                if mf.suggest(a) is not fmt:
+                    a = mf.copy_as(a, mf.format_strides(a.shape, fmt))
             return a
         return self._apply(move)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from ..autograd import Op
 from ..backend import device_of, to_device
 from ..forward_ad import linear
+from . import memory_format
+from .memory_format import preserve_format as preserve
 
 
 class ToDevice(Op):
@@ -23,7 +25,11 @@ class Cast(Op):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.src = x.dtype
-        return x.astype(dtype)
+        if x.size and x.flags.c_contiguous and 1 not in x.shape:
+            return x.astype(dtype)
+        # torch's layout (empty_like's preserve_format), which NumPy's astype can miss for
+        # empty, expanded or size-1 dims
+        return memory_format.copy_as(x, memory_format.like_strides(x, preserve), dtype)
 
     @staticmethod
     def backward(ctx, g):

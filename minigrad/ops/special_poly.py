@@ -35,10 +35,17 @@ def _as_int(xp, n):
 def _fms(a, q, c):
     """a * q - c as torch's compiled loop computes it: one fused multiply-add (the product
     a * q is not rounded). Exact for float32 (emulated in float64, product exact there);
-    float64 rounds the product (1 ulp)."""
+    float64 rounds the product (1 ulp); where the rounded product overflows but the fused
+    result need not, it is computed at half scale (as the fused operation, finite there)."""
     if a.dtype == np.float32:
         return (a.astype(np.float64) * q - c).astype(np.float32)
-    return a * q - c
+    xp = array_module(q)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = a * q - c
+        over = xp.isinf(r) & xp.isfinite(q) & xp.isfinite(c)
+        if over.any():
+            r = xp.where(over, (a * (q * 0.5) - c * 0.5) * 2.0, r)
+    return r
 
 
 def _libm(fn, a):
