@@ -137,3 +137,6 @@ from .ops.array_build import (combinations, diagflat, range, renorm,  # noqa: E4
 from .ops.integrate import cumulative_trapezoid, diff, trapezoid, trapz  # noqa: E402
 # ---- misc: statistics ----
 from .ops.stats import corrcoef, cov, nanquantile, pdist, quantile  # noqa: E402
+# ---- printing and global settings ----
+from . import tensor_str as _tensor_str  # noqa: E402  (torch._tensor_str.printoptions)
+from .tensor_str import set_printoptions  # noqa: E402

@@ -141,6 +141,7 @@ class Device:
 
 
 CPU = Device("cpu")
+default_device = CPU     # where creation functions put tensors (mg.set_default_device)
 
 
 def device_of(a) -> Device:
