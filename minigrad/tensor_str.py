@@ -144,82 +144,39 @@ def _edges(n):
     return np.r_[0:e, n - e:n] if n > 2 * e else np.arange(n)
 
 
-def _summarized(array):
-    """torch's get_summarized_data: the edge items along every dim (what the formatter sees)."""
-    if array.ndim == 0 or (array.ndim >= 2 and not PRINT_OPTS.edgeitems):
-        return array[(slice(0, 0),) * array.ndim] if array.ndim else array
-    for d in range(array.ndim):
-        array = np.take(array, _edges(array.shape[d]), axis=d)
-    return array
-
-
-def _vector_str(array, indent, summarize, fmt):
-    element_length = fmt.max_width + 2          # the element plus ", "
-    per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
-    e = PRINT_OPTS.edgeitems
-    if summarize and not e:
-        data = ["..."]
-    elif summarize and array.shape[0] > 2 * e:
-        data = ([fmt.format(v) for v in array[:e].tolist()] + [" ..."]
-                + [fmt.format(v) for v in array[-e:].tolist()])
-    else:
-        data = [fmt.format(v) for v in array.tolist()]
-    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
-    return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
-
-
-def _nested_str(array, indent, summarize, fmt):
-    if array.ndim == 0:
-        return fmt.format(array.item())
-    if array.ndim == 1:
-        return _vector_str(array, indent, summarize, fmt)
-    e, n = PRINT_OPTS.edgeitems, array.shape[0]
-    if summarize and n > 2 * e:
-        rows = list(range(e)) + [None] + list(range(n - e, n))
-    else:
-        rows = list(range(n))
-    slices = ["..." if i is None else _nested_str(array[i], indent + 1, summarize, fmt)
-              for i in rows]
-    return "[" + ("," + "\n" * (array.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
-
-
-def _host_array(tensor, summarize):
-    """The numbers to print, on the host. A summarized CUDA tensor copies only its edges."""
-    array = tensor.data
-    if summarize and backend.is_cuda_array(array) and PRINT_OPTS.edgeitems:
-        xp = backend.array_module(array)
-        for d in range(array.ndim):       # keep what _nested_str prints: the edges of each dim
-            array = xp.take(array, xp.asarray(_edges(array.shape[d])), axis=d)
-        return backend.to_device(array, backend.CPU), True
-    return backend.to_device(array, backend.CPU), False
-
-
 def _tensor_str(tensor, indent):
-    """The bracketed numbers of a non-empty tensor (torch's _tensor_str)."""
+    """The bracketed numbers of a non-empty tensor (torch's _tensor_str). Summarized, only
+    the edges of every dim are copied to the host; the formatter sees just those (torch's
+    get_summarized_data)."""
     summarize = tensor.numel() > PRINT_OPTS.threshold
-    array, cut = _host_array(tensor, summarize)
-    if cut:   # the edges already cut: print them with the sizes of the full tensor
-        return _cut_str(array, tensor.shape, indent, fmt=_Formatter(array))
-    fmt = _Formatter(_summarized(array) if summarize else array)
-    return _nested_str(array, indent, summarize, fmt)
+    if summarize and tensor.ndim and not PRINT_OPTS.edgeitems:
+        return "[...]"
+    array = tensor.data
+    if summarize:
+        xp = backend.array_module(array)
+        for d in range(array.ndim):
+            array = xp.take(array, xp.asarray(_edges(array.shape[d])), axis=d)
+    array = backend.to_device(array, backend.CPU)
+    return _nested_str(array, tensor.shape, indent, summarize, _Formatter(array))
 
 
-def _cut_str(array, full_shape, indent, fmt):
-    """_nested_str on an array whose summarized dims hold only their 2 * edgeitems edges."""
+def _nested_str(array, full_shape, indent, summarize, fmt):
+    """The brackets of `array`, whose summarized dims hold only the edges of `full_shape`."""
     e = PRINT_OPTS.edgeitems
     if array.ndim == 0:
         return fmt.format(array.item())
-    if full_shape[0] <= 2 * e:
-        parts = list(range(array.shape[0]))
-    else:
-        parts = list(range(e)) + [None] + list(range(e, 2 * e))
+    parts = list(range(array.shape[0]))
+    if summarize and full_shape[0] > 2 * e:
+        parts = parts[:e] + [None] + parts[e:]
     if array.ndim == 1:
-        data = [" ..." if i is None else fmt.format(array[i].item()) for i in parts]
+        # torch's _vector_str: as many elements (and their ", ") as fit in linewidth
+        values = array.tolist()
+        data = [" ..." if i is None else fmt.format(values[i]) for i in parts]
         per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / (fmt.max_width + 2)))
         lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
         return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
-    slices = ["..." if i is None else _cut_str(array[i], full_shape[1:], indent + 1, fmt)
-              for i in parts]
+    slices = ["..." if i is None else _nested_str(array[i], full_shape[1:], indent + 1,
+                                                  summarize, fmt) for i in parts]
     return "[" + ("," + "\n" * (array.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
 
 

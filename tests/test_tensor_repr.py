@@ -88,7 +88,7 @@ def test_random_tensors_print_as_torch(dtype):
 def test_print_options_as_torch(dtype):
     rng = np.random.default_rng([SEED, 100 + DTYPES.index(dtype)])
     for _ in range(60):
-        opts = {"precision": int(rng.integers(0, 9)), "threshold": int(rng.integers(1, 300)),
+        opts = {"precision": int(rng.integers(0, 9)), "threshold": int(rng.integers(0, 300)),
                 "edgeitems": int(rng.integers(0, 5)), "linewidth": int(rng.integers(5, 140)),
                 "sci_mode": [None, True, False][rng.integers(3)]}
         if rng.random() < 0.3:
