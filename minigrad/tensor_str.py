@@ -207,10 +207,9 @@ def tensor_repr(tensor):
     prefix = "tensor(" if plain else f"{type(tensor).__name__}("
     indent, suffixes = len(prefix), []
     tangent = forward_ad.tangent_of(tensor)
-    device = tensor.device
-    default = backend.default_device
-    if device.type != default.type or (device.type == "cuda"
-                                       and (device.index or 0) != _current_cuda_index()):
+    device = tensor.device        # torch compares with the default tensor type's device
+    if device.type != "cpu" or (device.type == "cuda"
+                                and (device.index or 0) != _current_cuda_index()):
         suffixes.append(f"device='{device}'")
     dtype, default_float = tensor.dtype, backend.get_default_dtype()
     if tensor.numel() == 0:
