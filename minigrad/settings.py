@@ -91,8 +91,9 @@ def set_num_interop_threads(int) -> None:     # noqa: A002  (torch's argument na
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """Make nondeterministic ops raise (or warn, with warn_only) (matches
     torch.use_deterministic_algorithms; see this module's docstring for which ops)."""
-    state.deterministic = _need_bool("use_deterministic_algorithms", "mode", mode, 1)
-    state.warn_only = _need_bool("use_deterministic_algorithms", "warn_only", warn_only)
+    _need_bool("use_deterministic_algorithms", "mode", mode, 1)
+    _need_bool("use_deterministic_algorithms", "warn_only", warn_only)
+    state.deterministic, state.warn_only = mode, warn_only
 
 
 def are_deterministic_algorithms_enabled() -> bool:
