@@ -32,13 +32,13 @@ _PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
              "full": (4, math.inf, 3, 80)}
 
 
-def _check_int(name, value, low):
+def _check_int(name, value, low=None):
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"set_printoptions(): argument '{name}' must be int, not "
                         f"{type(value).__name__}")
-    if value < low:
+    if low is not None and value < low:
         raise ValueError(f"set_printoptions(): argument '{name}' must be >= {low}, got {value}")
 
 
@@ -49,7 +49,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     call without sci_mode sets, as in torch). Matches torch.set_printoptions."""
     _check_int("precision", precision, 0)
     _check_int("edgeitems", edgeitems, 0)
-    _check_int("linewidth", linewidth, 1)
+    _check_int("linewidth", linewidth)     # any int: at least one element per line
     if threshold is not None and (isinstance(threshold, bool)
                                   or not isinstance(threshold, numbers.Real)):
         raise TypeError("set_printoptions(): argument 'threshold' must be a number, not "

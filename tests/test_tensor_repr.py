@@ -89,7 +89,7 @@ def test_print_options_as_torch(dtype):
     rng = np.random.default_rng([SEED, 100 + DTYPES.index(dtype)])
     for _ in range(60):
         opts = {"precision": int(rng.integers(0, 9)), "threshold": int(rng.integers(0, 300)),
-                "edgeitems": int(rng.integers(0, 5)), "linewidth": int(rng.integers(5, 140)),
+                "edgeitems": int(rng.integers(0, 5)), "linewidth": int(rng.integers(-5, 140)),
                 "sci_mode": [None, True, False][rng.integers(3)]}
         if rng.random() < 0.3:
             opts = {"profile": ["default", "short", "full"][rng.integers(3)]}
@@ -208,7 +208,7 @@ def test_printoptions_context_restores():
     ({"precision": -1}, ValueError, "'precision' must be >= 0"),
     ({"precision": 1.5}, TypeError, "'precision' must be int"),
     ({"edgeitems": "3"}, TypeError, "'edgeitems' must be int"),
-    ({"linewidth": 0}, ValueError, "'linewidth' must be >= 1"),
+    ({"linewidth": 1.0}, TypeError, "'linewidth' must be int"),
     ({"threshold": "x"}, TypeError, "'threshold' must be a number"),
     ({"profile": "long"}, ValueError, "profile must be one of"),
     ({"sci_mode": 1}, TypeError, "'sci_mode' must be bool"),
