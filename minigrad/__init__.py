@@ -138,3 +138,15 @@ from .ops.array_build import (combinations, diagflat, range, renorm,  # noqa: E4
 from .ops.integrate import cumulative_trapezoid, diff, trapezoid, trapz  # noqa: E402
 # ---- misc: statistics ----
 from .ops.stats import corrcoef, cov, nanquantile, pdist, quantile  # noqa: E402
+# ---- printing and global settings ----
+from . import tensor_str as _tensor_str  # noqa: E402  (torch._tensor_str.printoptions)
+from .tensor_str import set_printoptions  # noqa: E402
+from .settings import (  # noqa: E402
+    are_deterministic_algorithms_enabled, get_default_device, get_deterministic_debug_mode,
+    get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
+    is_anomaly_check_nan_enabled, is_anomaly_enabled, is_deterministic_algorithms_warn_only_enabled,
+    is_warn_always_enabled, set_anomaly_enabled, set_default_device, set_deterministic_debug_mode,
+    set_float32_matmul_precision, set_flush_denormal, set_num_interop_threads, set_num_threads,
+    set_warn_always, use_deterministic_algorithms)
+from .control_flow import compile, cond, while_loop  # noqa: E402
+from .func import vmap  # noqa: E402  (torch.vmap is torch.func.vmap)

@@ -141,6 +141,7 @@ class Device:
 
 
 CPU = Device("cpu")
+default_device = None    # set by mg.set_default_device: where creation functions put tensors
 
 
 def device_of(a) -> Device:

@@ -28,7 +28,9 @@ def _finish(array, requires_grad):
 
 
 def _xp_for(device):
-    dev = backend.Device(device if device is not None else "cpu")
+    if device is None:          # mg.set_default_device, else the CPU
+        device = backend.default_device or "cpu"
+    dev = backend.Device(device)
     if dev.type == "cpu":
         return np, dev
     cp = backend.cupy_module()
@@ -56,6 +58,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
             _check_int_range(array, dtype)
     if dtype is not None and array.dtype != dtype:
         array = array.astype(dtype)
+    device = backend.default_device if device is None else device
     if device is not None or not isinstance(array, np.ndarray):
         dev = backend.Device(device) if device is not None else backend.device_of(array)
         array = backend.to_device(array, dev)
@@ -79,6 +82,7 @@ def from_numpy(ndarray) -> Tensor:
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """data as a tensor, sharing memory when dtype and device allow (torch.as_tensor)."""
     dt = None if dtype is None else need_dtype("as_tensor", dtype)
+    device = backend.default_device if device is None else device
     if isinstance(data, Tensor):
         out = data.to(dtype=dt) if dt is not None else data
         return out.to(device) if device is not None else out

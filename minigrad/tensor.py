@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import autograd, backend, hooks, storage
+from . import autograd, backend, hooks, storage, tensor_str
 from .ops import checks, shape
 from .ops import memory_format as mf
 from .tensor_inplace import InplaceMethods
@@ -124,17 +124,7 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
         return id(self)
 
     def __repr__(self):
-        body = np.array2string(self.numpy(force=True), separator=", ", prefix="tensor(")
-        extras = []
-        if self.is_cuda:
-            extras.append(f"device='{self.device}'")
-        if self.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body] + extras) + ")"
+        return tensor_str.tensor_repr(self)       # torch's format: minigrad/tensor_str.py
 
     def __format__(self, spec):
         """A 0-d tensor formats as its Python number (f"{loss:.4f}"); others only with ""."""

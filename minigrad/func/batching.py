@@ -53,7 +53,8 @@ def dispatch(cls, args):
 
 def warn_loop(key, name, stacklevel=3):
     """The loop fallback's warning, once per op (key: its class, or a function's name)."""
-    if key not in _warned:
+    from ..settings import state     # lazy: set_warn_always(True) warns every time
+    if key not in _warned or state.warn_always:
         _warned.add(key)
         warnings.warn(f"vmap: there is no batching rule for {name}; it runs once per sample in "
                       "a Python loop (correct, but slow)", UserWarning, stacklevel=stacklevel)

@@ -24,6 +24,9 @@ def _add_at(xp, target, key, values):
         xp.add.at(target, key, values)
     else:
         import cupyx
+        from ..settings import alert_not_deterministic    # lazy: only CUDA needs it
+        alert_not_deterministic("accumulation with repeated indices on CUDA (scatter_add, "
+                                "index_add, indexing backward: cupyx.scatter_add's atomics)")
         cupyx.scatter_add(target, key, values)
 
 
