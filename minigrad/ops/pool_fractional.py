@@ -23,7 +23,7 @@ from .pool import MaxPoolBackward, max_taps, pick
 _SIDES = {2: ("height", "width"), 3: ("time", "height", "width")}
 
 
-def intervals(xp, u, size, out, k):
+def intervals(xp, u, size, out, k, op="fractional_max_pool"):
     """Window starts (..., out) for samples u (...) of a float dtype: torch's
     generate_intervals, every step rounded to u's dtype."""
     seq = xp.empty(u.shape + (out,), xp.int64)
@@ -31,8 +31,12 @@ def intervals(xp, u, size, out, k):
         t = u.dtype.type
         alpha = t(size - k) / t(out - 1)
         i = xp.arange(out - 1).astype(u.dtype)
-        seq[..., :-1] = ((i + u[..., None]) * alpha).astype(xp.int64) - \
-            (u * alpha).astype(xp.int64)[..., None]       # C++ int casts truncate toward 0
+        hi, lo = (i + u[..., None]) * alpha, u * alpha
+        if hi.size and max(float(xp.abs(hi).max()), float(xp.abs(lo).max())) >= 2**31:
+            # torch's int casts overflow (undefined windows): refuse such samples
+            raise RuntimeError(f"{op}: _random_samples too large (windows would overflow; "
+                               "samples should lie in [0, 1))")
+        seq[..., :-1] = hi.astype(xp.int64) - lo.astype(xp.int64)[..., None]   # truncation
     if out > 0:
         seq[..., -1] = size - k
     return seq
@@ -53,19 +57,20 @@ class FractionalMaxPool(Op):
         plane = [math.prod(size[j + 1:]) for j in range(nd)]          # in-plane strides
         base = 0
         for j in range(nd):
-            start = intervals(xp, samples[:n, :, dims[j]], size[j], out[j], kernel[j])
+            op = f"fractional_max_pool{nd}d"
+            start = intervals(xp, samples[:n, :, dims[j]], size[j], out[j], kernel[j], op)
             if start.size and (start.min() < 0 or start.max() > size[j] - kernel[j]):
-                raise RuntimeError(f"fractional_max_pool{nd}d: _random_samples give windows "
-                                   f"outside the input (samples should lie in [0, 1))")
+                raise RuntimeError(f"{op}: _random_samples give windows outside the input "
+                                   "(samples should lie in [0, 1))")
             shape = [n, c] + [1] * nd
             shape[2 + j] = out[j]
             base = base + (start * plane[j]).reshape(shape)           # (N, C, *out)
-        flat = x.reshape(n, c, -1)
+        flat = x.reshape(n, c, math.prod(size))     # not -1: n may be 0
         offsets, taps = [], []
         for tap in np.ndindex(*kernel):                               # row-major scan
             index = base + sum(t * a for t, a in zip(tap, plane))
             offsets.append(index)
-            taps.append(xp.take_along_axis(flat, index.reshape(n, c, -1), 2)
+            taps.append(xp.take_along_axis(flat, index.reshape(n, c, math.prod(out)), 2)
                         .reshape(index.shape))
         val, idx = max_taps(xp, xp.stack(taps), offsets)
         ctx.indices, ctx.in_shape = idx, x.shape
