@@ -7,6 +7,8 @@ cells are in functional_torch_more.py.
 """
 from __future__ import annotations
 
+import contextlib
+
 from . import backend, creation
 from .autograd import no_grad
 from .ops import dropout_feature as _df
@@ -26,7 +28,9 @@ from .nn.norm import layer_norm as _ln
 
 def reduction_name(fn, reduction, pos):
     """ATen's Reduction enum: 1 mean, 2 sum, and anything else no reduction (as its
-    apply_loss_reduction, which tests only for Mean and Sum)."""
+    apply_loss_reduction, which tests only for Mean and Sum). torch's Python binding reads
+    the schema's default (reduction=Mean) as 0: an omitted reduction reduces nothing, so
+    the defaults below are 0."""
     r = need_int(fn, reduction, "reduction", pos)
     return {1: "mean", 2: "sum"}.get(r, "none")
 
@@ -187,14 +191,15 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     return _rms_norm(input, normalized_shape, weight, eps)
 
 
-def _stats(x, dims, eps):
-    """(mean, 1 / sqrt(biased var + eps)) over dims, keepdim, without history (torch's saved
-    statistics are not differentiable outputs)."""
-    with no_grad():
-        x = x.detach()
+def _stats(x, dims, eps, grad=False):
+    """(mean, 1 / sqrt(biased var + eps)) over dims, keepdim; without history unless `grad`
+    (torch's batch and layer norm statistics are not differentiable outputs, group norm's
+    are)."""
+    with no_grad() if not grad else contextlib.nullcontext():
         mean = x.mean(dims, keepdim=True)
         var = ((x - mean) ** 2).mean(dims, keepdim=True)
         return mean, (var + eps).rsqrt()
+
 
 
 def native_batch_norm(input, weight, bias, running_mean, running_var, training: bool,
@@ -249,7 +254,7 @@ def native_group_norm(input, weight, bias, N: int, C: int, HxW: int, group: int,
     if n * group == 0:
         z = creation.zeros(n, group, dtype=input.dtype, device=input.device)
         return out, z, z.clone()
-    mean, rstd = _stats(input.reshape(n, group, -1), (2,), eps)
+    mean, rstd = _stats(input.reshape(n, group, -1), (2,), eps, grad=True)
     return out, mean.reshape(n, group), rstd.reshape(n, group)
 
 
@@ -270,8 +275,9 @@ def embedding(weight, indices, padding_idx: int = -1, scale_grad_by_freq: bool =
 
 
 # ---- losses (reduction: the int enum) -----------------------------------------------------
-def kl_div(input, target, reduction: int = 1, *, log_target: bool = False):
-    """torch.kl_div (matches torch.kl_div; reduction 1 is the elementwise mean)."""
+def kl_div(input, target, reduction: int = 0, *, log_target: bool = False):
+    """torch.kl_div (matches torch.kl_div; reduction 1 is the elementwise mean, omitted it is
+    none)."""
     return loss_pointwise.kl_div(input, target, reduction=reduction_name("kl_div", reduction, 3),
                                  log_target=log_target)
 
@@ -286,34 +292,34 @@ def poisson_nll_loss(input, target, log_input: bool, full: bool, eps: float, red
                                             reduction=reduction_name(fn, reduction, 6))
 
 
-def margin_ranking_loss(input1, input2, target, margin: float = 0.0, reduction: int = 1):
+def margin_ranking_loss(input1, input2, target, margin: float = 0.0, reduction: int = 0):
     """torch.margin_ranking_loss (matches torch.margin_ranking_loss)."""
     r = reduction_name("margin_ranking_loss", reduction, 5)
     return loss_margin.margin_ranking_loss(input1, input2, target, margin, reduction=r)
 
 
-def hinge_embedding_loss(input, target, margin: float = 1.0, reduction: int = 1):
+def hinge_embedding_loss(input, target, margin: float = 1.0, reduction: int = 0):
     """torch.hinge_embedding_loss (matches torch.hinge_embedding_loss)."""
     r = reduction_name("hinge_embedding_loss", reduction, 4)
     return loss_margin.hinge_embedding_loss(input, target, margin, reduction=r)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2.0,
-                        eps: float = 1e-6, swap: bool = False, reduction: int = 1):
+                        eps: float = 1e-6, swap: bool = False, reduction: int = 0):
     """torch.triplet_margin_loss (matches torch.triplet_margin_loss)."""
     r = reduction_name("triplet_margin_loss", reduction, 8)
     return loss_distance.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
                                              reduction=r)
 
 
-def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, reduction: int = 1):
+def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, reduction: int = 0):
     """torch.cosine_embedding_loss (matches torch.cosine_embedding_loss)."""
     r = reduction_name("cosine_embedding_loss", reduction, 5)
     return loss_margin.cosine_embedding_loss(input1, input2, target, margin, reduction=r)
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0,
-             reduction: int = 1, zero_infinity: bool = False):
+             reduction: int = 0, zero_infinity: bool = False):
     """torch.ctc_loss (matches torch.ctc_loss; lengths as int lists or tensors)."""
     r = reduction_name("ctc_loss", reduction, 6)
     return _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, r,
@@ -321,7 +327,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0,
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None,
-                                     reduction: int = 1):
+                                     reduction: int = 0):
     """torch.binary_cross_entropy_with_logits: pos_weight before reduction, which is the int
     enum (matches torch.binary_cross_entropy_with_logits)."""
     r = reduction_name("binary_cross_entropy_with_logits", reduction, 5)

@@ -20,9 +20,19 @@ from .nn.rnn_math import gru_step, lstm_step, rnn_step
 def constant_pad_nd(input, pad, value=0):
     """Pad (or, with negative amounts, crop) the last len(pad) // 2 dims with `value`
     (matches torch.constant_pad_nd; pad is (left, right) pairs from the last dim)."""
-    need_tensor("constant_pad_nd", input, "input", 1)
-    pad = need_ints("constant_pad_nd", pad, "pad", 2)
-    need_number("constant_pad_nd", value, "value", 3)
+    fn = "constant_pad_nd"
+    need_tensor(fn, input, "input", 1)
+    if not isinstance(pad, (list, tuple)):
+        raise TypeError(f"{fn}(): argument 'pad' (position 2) must be tuple of ints, not "
+                        f"{type(pad).__name__}")
+    pad = need_ints(fn, pad, "pad", 2)
+    need_number(fn, value, "value", 3)
+    if len(pad) % 2:
+        raise RuntimeError(f"{fn}: Length of pad must be even but instead it equals {len(pad)}")
+    if len(pad) > 2 * input.ndim:
+        raise RuntimeError(f"{fn}: Length of pad should be no more than twice the number of "
+                           f"dimensions of the input. Pad length is {len(pad)} while the input "
+                           f"has {input.ndim} dimensions.")
     return _pad(input, pad, "constant", value)
 
 
