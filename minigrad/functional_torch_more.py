@@ -199,6 +199,14 @@ def affine_grid_generator(theta, size, align_corners: bool):
     if len(size) not in (4, 5):
         raise RuntimeError("affine_grid_generator: AffineGridGenerator needs 4d (spatial) or "
                            f"5d (volumetric) inputs, got size {list(size)}")
+    nd = len(size) - 2
+    if tuple(theta.shape) != (size[0], nd, nd + 1):
+        raise RuntimeError(f"affine_grid_generator: expected theta of shape "
+                           f"{(size[0], nd, nd + 1)} for size {list(size)}, got "
+                           f"{tuple(theta.shape)}")
+    if min(size) == 0:      # torch returns the empty grid (F.affine_grid refuses it)
+        zero = (theta[:, :1, :1] * 0).reshape((size[0],) + (1,) * (nd + 1))
+        return zero.expand(size[:1] + size[2:] + (nd,))
     return affine_grid(theta, list(size), align_corners)
 
 
