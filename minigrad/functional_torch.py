@@ -15,9 +15,11 @@ from .ops import dropout_feature as _df
 from .ops import loss_bce, loss_distance, loss_margin, loss_pointwise, loss_regression
 from .ops.checks import (need_bool, need_float, need_int, need_ints, need_optional_tensor,
                          need_tensor)
+from .ops.compare import minimum
 from .ops.ctc import ctc_loss as _ctc_loss
 from .ops.dropout import MaskMul, _uniform
 from .ops.dropout import dropout as _dropout
+from .ops.loss import reduce_loss
 from .ops.norm_group import group_norm as _group_norm
 from .ops.norm_group import instance_norm as _instance_norm
 from .ops.norm_rms import rms_norm as _rms_norm
@@ -306,10 +308,24 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, reduction: int = 0)
 
 def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2.0,
                         eps: float = 1e-6, swap: bool = False, reduction: int = 0):
-    """torch.triplet_margin_loss (matches torch.triplet_margin_loss)."""
-    r = reduction_name("triplet_margin_loss", reduction, 8)
-    return loss_distance.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
-                                             reduction=r)
+    """max(margin + d(a, p) - d(a, n), 0) (matches torch.triplet_margin_loss, which, unlike
+    F.triplet_margin_loss, takes any margin)."""
+    fn = "triplet_margin_loss"
+    for pos, (name, t) in enumerate((("anchor", anchor), ("positive", positive),
+                                     ("negative", negative)), 1):
+        need_tensor(fn, t, name, pos)
+    margin = need_float(fn, margin, "margin", 4)
+    p = need_float(fn, p, "p", 5)
+    eps = need_float(fn, eps, "eps", 6)
+    need_bool(fn, swap, "swap", 7)
+    r = reduction_name(fn, reduction, 8)
+    loss_distance._same_ndim(anchor, positive, negative, fn)
+    with loss_margin.op_errors(fn):
+        d_pos = loss_distance.pairwise_distance(anchor, positive, p, eps)
+        d_neg = loss_distance.pairwise_distance(anchor, negative, p, eps)
+        if swap:
+            d_neg = minimum(d_neg, loss_distance.pairwise_distance(positive, negative, p, eps))
+        return reduce_loss((margin + d_pos - d_neg).clamp_min(0), r)
 
 
 def cosine_embedding_loss(input1, input2, target, margin: float = 0.0, reduction: int = 0):

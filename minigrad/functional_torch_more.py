@@ -5,9 +5,12 @@ signatures and checks; the math is the F.* / linalg function each hands off to.
 """
 from __future__ import annotations
 
+import math
+
 from . import linalg
 from .ops import conv, conv_transpose, pool, pool_adaptive
 from .ops.affine_grid import affine_grid
+from .ops.array_utils import broadcast_shapes
 from .ops.checks import (need_bool, need_int, need_ints, need_number, need_optional_tensor,
                          need_tensor)
 from .ops.grid_sample import grid_sample
@@ -132,6 +135,12 @@ def conv_tbc(input, weight, bias, pad: int = 0):
     if weight.shape[2] != bias.shape[0]:
         raise RuntimeError(f"{fn}: Bias size must equal dim 2 in the weight tensor (output "
                            "channels).")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"{fn}: expected input and weight to have the same dtype, got "
+                           f"{input.dtype} and {weight.dtype}")
+    if input.dtype.kind == "b":
+        raise RuntimeError(f"{fn}: \"addmm_impl_cpu_\" not implemented for 'Bool'")
+    bias = bias.to(input.dtype)     # torch copies bias into an output of input's dtype
     k = weight.shape[0]
     x = _pad(input, (0, 0, 0, 0, pad, pad), "constant", 0)
     length = max(x.shape[0] - k + 1, 0)
@@ -259,11 +268,18 @@ def norm_except_dim(v, pow: int = 2, dim: int = 0):
     if not -v.ndim <= dim < v.ndim:
         raise IndexError(f"norm_except_dim: Dimension out of range (expected to be in range "
                          f"of [{-v.ndim}, {v.ndim - 1}], but got {dim})")
+    kept = v.shape[0] if dim % v.ndim == 0 else v.shape[-1]
+    if kept == 0 and dim % v.ndim in (0, v.ndim - 1):
+        # torch views v as (size, -1): ambiguous for an empty kept dim
+        raise RuntimeError(f"norm_except_dim: cannot reshape tensor of 0 elements into shape "
+                           f"[0, -1] (v of shape {tuple(v.shape)}, dim {dim})")
     if dim % v.ndim == 0:
-        return tensor_norm(v.reshape(v.shape[0], -1), pow, 1).reshape(
+        rest = math.prod(v.shape[1:])
+        return tensor_norm(v.reshape(v.shape[0], rest), pow, 1).reshape(
             (v.shape[0],) + (1,) * (v.ndim - 1))
     if dim == v.ndim - 1:
-        return tensor_norm(v.reshape(-1, v.shape[-1]), pow, 0).reshape(
+        rest = math.prod(v.shape[:-1])
+        return tensor_norm(v.reshape(rest, v.shape[-1]), pow, 0).reshape(
             (1,) * (v.ndim - 1) + (v.shape[-1],))
     return norm_except_dim(v.transpose(0, dim), pow, 0).transpose(0, dim)
 
@@ -285,6 +301,9 @@ def _cell(fn, input, hx, w_ih, w_hh, b_ih, b_hh, gates):
         raise IndexError(f"{fn}: Dimension out of range (expected to be in range of "
                          f"[-{max(input.ndim, 1)}, {max(input.ndim, 1) - 1}], but got 1): "
                          f"input must be (batch, input_size)")
+    if input.ndim != 2:
+        raise RuntimeError(f"{fn}: input must be 2-D (batch, input_size), got shape "
+                           f"{tuple(input.shape)}")
     if input.shape[1] != w_ih.shape[1]:
         raise RuntimeError(f"{fn}: input has inconsistent input_size: got {input.shape[1]} "
                            f"expected {w_ih.shape[1]}")
@@ -303,8 +322,21 @@ def _cell(fn, input, hx, w_ih, w_hh, b_ih, b_hh, gates):
         if h.shape[1] != hidden:
             raise RuntimeError(f"{fn}: hidden{k} has inconsistent hidden_size: got "
                                f"{h.shape[1]}, expected {hidden}")
+        if h.ndim != 2:
+            raise RuntimeError(f"{fn}: hidden{k} must be 2-D (batch, hidden_size), got shape "
+                               f"{tuple(h.shape)}")
+    for name, b in (("b_ih", b_ih), ("b_hh", b_hh)):
+        try:
+            ok = b is None or broadcast_shapes(tuple(b.shape), (input.shape[0], gates * hidden)
+                                               ) == (input.shape[0], gates * hidden)
+        except (RuntimeError, ValueError):
+            ok = False
+        if not ok:
+            raise RuntimeError(f"{fn}: {name} of shape {tuple(b.shape)} does not broadcast to "
+                               f"the gates' shape {(input.shape[0], gates * hidden)}")
+    # (an LSTM's cell state meets only elementwise ops: torch promotes its dtype)
     for name, t in (("hx", hx[0]), ("w_ih", w_ih), ("w_hh", w_hh), ("b_ih", b_ih),
-                    ("b_hh", b_hh)) + tuple(("hx[1]", h) for h in hx[1:]):
+                    ("b_hh", b_hh)):
         if t is not None and t.dtype != input.dtype:
             raise RuntimeError(f"{fn}: expected {name} to have the input's dtype "
                                f"{input.dtype}, but got {t.dtype}")
