@@ -150,3 +150,16 @@ from .settings import (  # noqa: E402
     set_warn_always, use_deterministic_algorithms)
 from .control_flow import compile, cond, while_loop  # noqa: E402
 from .func import vmap  # noqa: E402  (torch.vmap is torch.func.vmap)
+# ---- torch's top-level functional forms (ATen signatures) ----
+from .functional_torch import (  # noqa: E402
+    alpha_dropout, alpha_dropout_, batch_norm, binary_cross_entropy_with_logits,
+    cosine_embedding_loss, ctc_loss, dropout, dropout_, embedding, feature_alpha_dropout,
+    feature_alpha_dropout_, feature_dropout, feature_dropout_, group_norm, hinge_embedding_loss,
+    instance_norm, kl_div, layer_norm, margin_ranking_loss, native_batch_norm, native_dropout,
+    native_group_norm, native_layer_norm, poisson_nll_loss, rms_norm, triplet_margin_loss)
+from .functional_torch_more import (  # noqa: E402
+    adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, avg_pool1d,
+    constant_pad_nd, conv_tbc, convolution, frobenius_norm, grid_sampler, grid_sampler_2d,
+    grid_sampler_3d, gru_cell, lstm_cell, max_pool1d, max_pool1d_with_indices, max_pool2d,
+    max_pool3d, native_channel_shuffle, norm_except_dim, nuclear_norm, rnn_relu_cell,
+    rnn_tanh_cell)

@@ -100,6 +100,24 @@ KNOWN = {
     (r"F\.max_unpool1d|nn\.MaxUnpool1d(\.forward)?", "padding", r"\[.*\]|\(.*\)"): (
         "stricter", "torch's _single passes a sequence of any length through and reads "
         "padding[0] only; minigrad asks for an int or a sequence of 1"),
+    # fractional max pooling
+    (r"F\.fractional_max_pool[23]d(_with_indices)?|nn\.FractionalMaxPool[23]d(\.forward)?",
+     "kernel_size", r".*"): (
+        "stricter", "torch reads outside the plane for kernel_size <= 0 (undefined values and "
+        "indices); minigrad refuses it"),
+    # torch's top-level (ATen) forms check less than their F.* counterparts
+    (r"mg\.(native_)?batch_norm", "eps", r".*"): (
+        "stricter", "ATen's batch_norm takes a negative eps (NaN where var < -eps); minigrad "
+        "keeps F.batch_norm's eps >= 0 check"),
+    (r"mg\.native_batch_norm", "weight|bias", r".*"): (
+        "stricter", "torch's native_batch_norm reads weight and bias of any shape (past their "
+        "end); minigrad asks for shape (C,)"),
+    (r"mg\.grid_sampler(_2d|_3d)?", "interpolation_mode|padding_mode", r".*"): (
+        "stricter", "torch casts any int to its mode enums (undefined modes); minigrad takes "
+        "0, 1, 2"),
+    (r"mg\.affine_grid_generator", "theta", r".*(int|bool).*"): (
+        "stricter", "torch builds an integer base grid for an integer theta (truncated "
+        "coordinates); minigrad asks for a float theta, as F.affine_grid"),
 }
 
 

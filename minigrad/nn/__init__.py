@@ -89,3 +89,5 @@ from .bilinear import Bilinear  # noqa: E402
 # ---- rnn: recurrent layers ----
 from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: E402
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: E402
+# ---- fractional max pooling ----
+from .pooling_fractional import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402

@@ -64,3 +64,9 @@ from ..ops.bilinear import bilinear  # noqa: E402
 from ..ops.grid_sample import grid_sample  # noqa: E402
 # ---- misc: statistics ----
 from ..ops.stats import pdist  # noqa: E402,F401
+# ---- fractional max pooling ----
+from ..ops.pool_fractional import (fractional_max_pool2d,  # noqa: E402
+                                   fractional_max_pool2d_with_indices, fractional_max_pool3d,
+                                   fractional_max_pool3d_with_indices)
+# ---- ATen forms torch also lists in F ----
+from ..functional_torch_more import conv_tbc, native_channel_shuffle  # noqa: E402
