@@ -39,7 +39,7 @@ def _check_betas(name: str, betas, foreach, capturable):
 class Adam(Optimizer):
     """Adam (matches torch.optim.Adam, including its single-rounding lerp and addcmul);
     decoupled_weight_decay=True gives AdamW. See the module docstring for the update.
-    lr may be a Python float or a 1-element float64 Tensor."""
+    lr may be a Python float or a 1-element float64 Tensor (kept in the group, as torch)."""
 
     _name = "Adam"
 
@@ -50,8 +50,7 @@ class Adam(Optimizer):
         if isinstance(lr, Tensor) and foreach and not capturable:
             raise ValueError("lr as a Tensor is not supported for capturable=False and "
                              "foreach=True")
-        lr = scalar_lr(lr)
-        check_adam_args(lr, eps, betas, weight_decay)
+        check_adam_args(scalar_lr(lr), eps, betas, weight_decay)
         _check_betas(self._name, betas, foreach, capturable)
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                   "weight_decay": weight_decay, "amsgrad": amsgrad,
@@ -82,7 +81,7 @@ class Adam(Optimizer):
         loss = self._closure(closure)
         for group in self.param_groups:
             check_group_flags(self._name, group)
-            lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+            lr, (b1, b2), eps = scalar_lr(group["lr"]), group["betas"], group["eps"]
             wd, amsgrad = group["weight_decay"], group["amsgrad"]
             for p in group["params"]:
                 if p.grad is None:

@@ -21,8 +21,7 @@ class SGD(Optimizer):
                  foreach=None, differentiable: bool = False, fused=None):
         if isinstance(lr, Tensor) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
-        lr = _sgd_lr(lr)
-        if lr < 0:
+        if _sgd_lr(lr) < 0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0:
             raise ValueError(f"Invalid momentum value: {momentum}")
@@ -46,7 +45,7 @@ class SGD(Optimizer):
         loss = self._closure(closure)
         for group in self.param_groups:
             check_group_flags("SGD", group)
-            lr, mom, damp = group["lr"], group["momentum"], group["dampening"]
+            lr, mom, damp = _sgd_lr(group["lr"]), group["momentum"], group["dampening"]
             wd, nesterov = group["weight_decay"], group["nesterov"]
             for p in group["params"]:
                 if p.grad is None:
@@ -67,5 +66,6 @@ class SGD(Optimizer):
 
 
 def _sgd_lr(lr):
-    """torch's SGD reads a Tensor lr only as add_'s alpha (its value, any float dtype)."""
+    """torch's SGD reads a Tensor lr (kept as is in the group, for the schedulers to fill)
+    only as add_'s alpha: its value, whatever its dtype."""
     return float(lr.item()) if isinstance(lr, Tensor) else lr
