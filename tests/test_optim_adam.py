@@ -109,7 +109,8 @@ def test_trajectory_matches_torch(rng, dt, name, kwargs):
             np.testing.assert_array_equal(a, b)
         else:
             tol = 1e-11 if dt == np.float64 else 1e-3
-            np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, np.abs(b).max(initial=0)))
+            scale = max(1.0, np.abs(b).max(initial=0))
+            np.testing.assert_allclose(a, b, rtol=tol, atol=tol * scale)
 
 
 @pytest.mark.parametrize("name,kwargs", [("Adam", {"amsgrad": True, "weight_decay": 0.1}),
