@@ -37,9 +37,11 @@ def register_optimizer_step_post_hook(hook) -> RemovableHandle:
 
 def _with_step_hooks(step):
     """step wrapped to run the global and per-optimizer step hooks around it, as torch's
-    profile_hook_step: a pre hook may return replacement (args, kwargs)."""
+    profile_hook_step: hooks see args with the optimizer first; a pre hook may return
+    replacement (args, kwargs)."""
     @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(*args, **kwargs):
+        self = args[0]
         for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
             result = hook(self, args, kwargs)
             if result is not None:
@@ -47,7 +49,7 @@ def _with_step_hooks(step):
                     raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
                                        f"new_kwargs), but got {result}.")
                 args, kwargs = result
-        out = step(self, *args, **kwargs)
+        out = step(*args, **kwargs)
         for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
             hook(self, args, kwargs)
         return out
