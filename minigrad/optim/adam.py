@@ -12,8 +12,8 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import (bump, check_adam_args, check_flags, check_group_flags, fma, lerp, scalar,
-                     scalar_lr)
+from .common import (bump, check_adam_args, check_flags, check_group_flags, fma, lerp,
+                     params_with_grad, scalar, scalar_lr)
 from .optimizer import Optimizer, _set
 
 
@@ -65,15 +65,12 @@ class Adam(Optimizer):
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
         check_flags(self._name, foreach, fused, capturable, differentiable)
 
-    def _init_state(self, p, amsgrad: bool) -> dict:
+    def _new_state(self, p, group) -> dict:
         xp = array_module(p.data)
-        state = self.state.setdefault(p, {})
-        if not state:
-            state["step"] = scalar(p, 0.0)
-            state["exp_avg"] = Tensor._make(xp.zeros_like(p.data))
-            state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
-            if amsgrad:
-                state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
+        state = {"step": scalar(p, 0.0), "exp_avg": Tensor._make(xp.zeros_like(p.data)),
+                 "exp_avg_sq": Tensor._make(xp.zeros_like(p.data))}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
         return state
 
     @no_grad()
@@ -83,12 +80,8 @@ class Adam(Optimizer):
             check_group_flags(self._name, group)
             lr, (b1, b2), eps = scalar_lr(group["lr"]), group["betas"], group["eps"]
             wd, amsgrad = group["weight_decay"], group["amsgrad"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, g, state in params_with_grad(self, group):
                 xp = array_module(p.data)
-                state = self._init_state(p, amsgrad)
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 bump(state["step"])
                 t = float(state["step"].data)
                 data = p.data
