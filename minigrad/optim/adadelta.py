@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, scalar, scalar_lr
+from .common import bump, check_flags, check_group_flags, fma, params_with_grad, scalar, scalar_lr
 from .optimizer import Optimizer, _set
 
 
@@ -36,23 +36,23 @@ class Adadelta(Optimizer):
                                   "capturable": capturable, "foreach": foreach,
                                   "differentiable": differentiable})
 
+    def _new_state(self, p, group) -> dict:
+        xp = array_module(p.data)
+        state = {}
+        state["step"] = scalar(p, 0.0)
+        state["square_avg"] = Tensor._make(xp.zeros_like(p.data))
+        state["acc_delta"] = Tensor._make(xp.zeros_like(p.data))
+        return state
+
     @no_grad()
     def step(self, closure=None):
         loss = self._closure(closure)
         for group in self.param_groups:
             check_group_flags("Adadelta", group)
             lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, g, state in params_with_grad(self, group):
                 xp = array_module(p.data)
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = scalar(p, 0.0)
-                    state["square_avg"] = Tensor._make(xp.zeros_like(p.data))
-                    state["acc_delta"] = Tensor._make(xp.zeros_like(p.data))
                 bump(state["step"])
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 if wd != 0:
                     g = fma(wd, p.data, g)
                 v, u = state["square_avg"], state["acc_delta"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module, get_default_dtype
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, scalar, scalar_lr
+from .common import bump, check_flags, check_group_flags, fma, params_with_grad, scalar, scalar_lr
 from .optimizer import Optimizer, _set
 
 
@@ -35,6 +35,15 @@ class ASGD(Optimizer):
                                   "maximize": maximize, "differentiable": differentiable,
                                   "capturable": capturable})
 
+    def _new_state(self, p, group) -> dict:
+        xp = array_module(p.data)
+        state = {}
+        state["step"] = scalar(p, 0.0)
+        state["eta"] = scalar(p, group["lr"])
+        state["mu"] = scalar(p, 1.0)
+        state["ax"] = Tensor._make(xp.zeros_like(p.data))
+        return state
+
     @no_grad()
     def step(self, closure=None):
         loss = self._closure(closure)
@@ -42,17 +51,7 @@ class ASGD(Optimizer):
             check_group_flags("ASGD", group)
             lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
             wd = group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                xp = array_module(p.data)
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = scalar(p, 0.0)
-                    state["eta"] = scalar(p, lr)
-                    state["mu"] = scalar(p, 1.0)
-                    state["ax"] = Tensor._make(xp.zeros_like(p.data))
-                g = -p.grad.data if group["maximize"] else p.grad.data
+            for p, g, state in params_with_grad(self, group):
                 bump(state["step"])
                 if wd != 0:
                     g = fma(wd, p.data, g)

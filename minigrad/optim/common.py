@@ -98,3 +98,16 @@ def check_adam_args(lr, eps, betas, weight_decay):
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
     if not 0.0 <= weight_decay:
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+def params_with_grad(opt, group: dict):
+    """(p, g, state) for each parameter of `group` that has a .grad, as torch's _init_group:
+    g is the gradient array, negated under maximize; a new parameter's state is filled by
+    opt._new_state(p, group) on its first step."""
+    for p in group["params"]:
+        if p.grad is None:
+            continue
+        state = opt.state.setdefault(p, {})
+        if not state:
+            state.update(opt._new_state(p, group))
+        yield p, (-p.grad.data if group.get("maximize") else p.grad.data), state

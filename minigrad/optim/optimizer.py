@@ -1,12 +1,18 @@
-"""Optimizer: parameter groups, per-parameter state, zero_grad and state_dict (torch's)."""
+"""Optimizer: parameter groups, per-parameter state, zero_grad and step hooks (torch's).
+state_dict / load_state_dict and their hooks live in optimizer_state.py."""
 from __future__ import annotations
 
-import copy
+import functools
+import warnings
+from collections import OrderedDict
+from itertools import chain
 
-from .. import backend, storage
+from .. import storage
 from ..accumulate_grad import zero_grad_in_place
-from ..autograd import enable_grad, unwrap
+from ..autograd import enable_grad
+from ..hooks import RemovableHandle
 from ..tensor import Tensor
+from .optimizer_state import OptimizerStateDict, _register
 
 
 class _Required:
@@ -15,17 +21,67 @@ class _Required:
 
 
 required = _Required()
+_global_pre_hooks: OrderedDict = OrderedDict()      # register_optimizer_step_pre_hook
+_global_post_hooks: OrderedDict = OrderedDict()
 
 
-class Optimizer:
-    """Base class: subclasses implement step(). `params` is an iterable of Tensors, of
-    (name, Tensor) pairs, or of dicts (parameter groups with per-group options)."""
+def register_optimizer_step_pre_hook(hook) -> RemovableHandle:
+    """hook(optimizer, args, kwargs) before every optimizer's step (matches torch's)."""
+    return _register(_global_pre_hooks, hook, False)
+
+
+def register_optimizer_step_post_hook(hook) -> RemovableHandle:
+    """hook(optimizer, args, kwargs) after every optimizer's step (matches torch's)."""
+    return _register(_global_post_hooks, hook, False)
+
+
+def _with_step_hooks(step):
+    """step wrapped to run the global and per-optimizer step hooks around it, as torch's
+    profile_hook_step: hooks see args with the optimizer first; a pre hook may return
+    replacement (args, kwargs)."""
+    @functools.wraps(step)
+    def wrapper(*args, **kwargs):
+        self = args[0]
+        for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
+                                       f"new_kwargs), but got {result}.")
+                args, kwargs = result
+        out = step(*args, **kwargs)
+        for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+    return wrapper
+
+
+def _typename(obj) -> str:
+    t = type(obj)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+class Optimizer(OptimizerStateDict):
+    """Base class (matches torch.optim.Optimizer): subclasses implement step(). `params` is an
+    iterable of Tensors, of (name, Tensor) pairs, or of dicts (parameter groups with
+    per-group options)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:                  # each step runs the step hooks (torch's)
+            cls.step = _with_step_hooks(cls.__dict__["step"])
 
     def __init__(self, params, defaults: dict):
+        self.defaults = defaults
+        self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks: OrderedDict = OrderedDict()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
-                            f"Tensors or dicts, but got {type(params).__name__}")
-        self.defaults = defaults
+                            f"Tensors or dicts, but got {_typename(params)}")
         self.state: dict = {}
         self.param_groups: list[dict] = []
         groups = list(params)
@@ -37,34 +93,54 @@ class Optimizer:
             self.add_param_group(g)
 
     def add_param_group(self, param_group: dict):
-        """Add a group of parameters with its own options (torch's add_param_group)."""
+        """Add a group of parameters with its own options; the dict itself becomes the group
+        (matches torch.optim.Optimizer.add_param_group)."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
-        group = dict(param_group)
-        params = group["params"]
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections,"
+                            " but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
         params = [params] if isinstance(params, Tensor) else list(params)
-        if params and isinstance(params[0], tuple):      # named parameters
-            group["param_names"] = [n for n, _ in params]
-            params = [p for _, p in params]
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        param_group["params"] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some "
+                                 "param names are missing")
+            param_group["param_names"] = names
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"optimizer can only optimize Tensors, but one of the params "
-                                f"is {type(p).__name__}")
-            if not p.is_leaf:
+                raise TypeError("optimizer can only optimize Tensors, but one of the params "
+                                f"is {_typename(p)}")
+            if not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
-        group["params"] = params
         for name, default in self.defaults.items():
-            if default is required and name not in group:
+            if default is required and name not in param_group:
                 raise ValueError(f"parameter group didn't specify a value of required "
                                  f"optimization parameter {name}")
-            group.setdefault(name, default)
-        seen = {id(p) for g in self.param_groups for p in g["params"]}
-        if any(id(p) in seen for p in params) or len({id(p) for p in params}) != len(params):
+            param_group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "in future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        seen = set()
+        for g in self.param_groups:
+            seen.update(id(p) for p in g["params"])
+            if ("param_names" in param_group) != ("param_names" in g):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
-        self.param_groups.append(group)
+        self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none: bool = True):
-        """Clear every parameter's .grad (None by default, else zeros)."""
+        """Clear every parameter's .grad: None by default, else zeros in place (detached);
+        matches torch.optim.Optimizer.zero_grad."""
         for g in self.param_groups:
             for p in g["params"]:
                 if p.grad is not None:
@@ -72,6 +148,14 @@ class Optimizer:
                         p.grad = None
                     else:
                         zero_grad_in_place(p)
+
+    def register_step_pre_hook(self, hook) -> RemovableHandle:
+        """hook(optimizer, args, kwargs) -> None or (args, kwargs), before each step."""
+        return _register(self._optimizer_step_pre_hooks, hook, False)
+
+    def register_step_post_hook(self, hook) -> RemovableHandle:
+        """hook(optimizer, args, kwargs) after each step (torch's register_step_post_hook)."""
+        return _register(self._optimizer_step_post_hooks, hook, False)
 
     def _closure(self, closure):
         if closure is None:
@@ -81,61 +165,6 @@ class Optimizer:
 
     def step(self, closure=None):
         raise NotImplementedError
-
-    # ---- state_dict: state keyed by each parameter's position over all groups ------------
-    def state_dict(self) -> dict:
-        """{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}."""
-        index, groups, start = {}, [], 0
-        for g in self.param_groups:
-            ids = list(range(start, start + len(g["params"])))
-            index.update({id(p): i for p, i in zip(g["params"], ids)})
-            packed = {k: v for k, v in g.items() if k != "params"}
-            packed["params"] = ids
-            groups.append(packed)
-            start += len(ids)
-        state = {index[id(p)]: {k: (Tensor._make(v.data.copy()) if isinstance(v, Tensor) else
-                                    copy.deepcopy(v)) for k, v in s.items()}
-                 for p, s in self.state.items() if id(p) in index}
-        return {"state": state, "param_groups": groups}
-
-    def load_state_dict(self, state_dict: dict):
-        """Restore state and group options saved by state_dict() (torch's checks)."""
-        saved = state_dict["param_groups"]
-        if len(saved) != len(self.param_groups):
-            raise ValueError("loaded state dict has a different number of parameter groups "
-                             f"({len(saved)} vs {len(self.param_groups)})")
-        for g, s in zip(self.param_groups, saved):
-            if len(g["params"]) != len(s["params"]):
-                raise ValueError("loaded state dict contains a parameter group that doesn't "
-                                 f"match the size of optimizer's group ({len(s['params'])} vs "
-                                 f"{len(g['params'])})")
-        by_index = {}
-        for g, s in zip(self.param_groups, saved):
-            by_index.update(zip(s["params"], g["params"]))
-        self.state = {}
-        for key, st in state_dict["state"].items():
-            p = by_index.get(int(key))
-            if p is None:
-                continue
-            self.state[p] = {k: self._cast_state(p, k, v) for k, v in st.items()}
-        for g, s in zip(self.param_groups, saved):
-            g.update({k: copy.deepcopy(v) for k, v in s.items() if k != "params"})
-
-    @staticmethod
-    def _cast_state(p, key, value):
-        """State tensors move to the parameter's device; float ones take its dtype (inside
-        lists and tuples too, such as LBFGS's history, as torch's _cast does)."""
-        if isinstance(value, (list, tuple)):
-            return type(value)(Optimizer._cast_state(p, key, v) for v in value)
-        if isinstance(value, Tensor) or hasattr(value, "shape"):
-            array = unwrap(value)
-            if hasattr(array, "detach"):                 # a torch tensor
-                array = array.detach().cpu().numpy()
-            array = backend.to_device(array, p.device)
-            if key != "step" and array.dtype.kind == "f":
-                array = array.astype(p.dtype)
-            return Tensor._make(array.copy())
-        return copy.deepcopy(value)
 
     def __repr__(self):
         lines = [type(self).__name__ + " ("]

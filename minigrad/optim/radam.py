@@ -14,8 +14,8 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import (bump, check_adam_args, check_flags, check_group_flags, fma, lerp, scalar,
-                     scalar_lr)
+from .common import (bump, check_adam_args, check_flags, check_group_flags, fma, lerp,
+                     params_with_grad, scalar, scalar_lr)
 from .optimizer import Optimizer, _set
 
 
@@ -35,6 +35,14 @@ class RAdam(Optimizer):
                                   "decoupled_weight_decay": decoupled_weight_decay,
                                   "differentiable": differentiable})
 
+    def _new_state(self, p, group) -> dict:
+        xp = array_module(p.data)
+        state = {}
+        state["step"] = scalar(p, 0.0)
+        state["exp_avg"] = Tensor._make(xp.zeros_like(p.data))
+        state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
+        return state
+
     @no_grad()
     def step(self, closure=None):
         loss = self._closure(closure)
@@ -42,16 +50,8 @@ class RAdam(Optimizer):
             check_group_flags("RAdam", group)
             lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], \
                 group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, g, state in params_with_grad(self, group):
                 xp = array_module(p.data)
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = scalar(p, 0.0)
-                    state["exp_avg"] = Tensor._make(xp.zeros_like(p.data))
-                    state["exp_avg_sq"] = Tensor._make(xp.zeros_like(p.data))
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 bump(state["step"])
                 t = float(state["step"].data)
                 data = p.data

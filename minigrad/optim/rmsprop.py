@@ -12,7 +12,8 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, fma, lerp, scalar, scalar_lr
+from .common import (bump, check_flags, check_group_flags, fma, lerp, params_with_grad, scalar,
+                     scalar_lr)
 from .optimizer import Optimizer, _set
 
 
@@ -40,6 +41,17 @@ class RMSprop(Optimizer):
                                   "capturable": capturable, "foreach": foreach,
                                   "maximize": maximize, "differentiable": differentiable})
 
+    def _new_state(self, p, group) -> dict:
+        xp = array_module(p.data)
+        state = {}
+        state["step"] = scalar(p, 0.0)
+        state["square_avg"] = Tensor._make(xp.zeros_like(p.data))
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = Tensor._make(xp.zeros_like(p.data))
+        if group["centered"]:
+            state["grad_avg"] = Tensor._make(xp.zeros_like(p.data))
+        return state
+
     @no_grad()
     def step(self, closure=None):
         loss = self._closure(closure)
@@ -47,19 +59,8 @@ class RMSprop(Optimizer):
             check_group_flags("RMSprop", group)
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
             wd, mom, centered = group["weight_decay"], group["momentum"], group["centered"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, g, state in params_with_grad(self, group):
                 xp = array_module(p.data)
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = scalar(p, 0.0)
-                    state["square_avg"] = Tensor._make(xp.zeros_like(p.data))
-                    if mom > 0:
-                        state["momentum_buffer"] = Tensor._make(xp.zeros_like(p.data))
-                    if centered:
-                        state["grad_avg"] = Tensor._make(xp.zeros_like(p.data))
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 bump(state["step"])
                 if wd != 0:
                     g = fma(wd, p.data, g)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..autograd import no_grad
 from ..backend import array_module
 from ..tensor import Tensor
-from .common import bump, check_flags, check_group_flags, scalar, scalar_lr
+from .common import bump, check_flags, check_group_flags, params_with_grad, scalar, scalar_lr
 from .optimizer import Optimizer, _set
 
 
@@ -32,6 +32,14 @@ class Rprop(Optimizer):
                                   "differentiable": differentiable,
                                   "capturable": capturable})
 
+    def _new_state(self, p, group) -> dict:
+        xp = array_module(p.data)
+        state = {}
+        state["step"] = scalar(p, 0.0)
+        state["prev"] = Tensor._make(xp.zeros_like(p.data))
+        state["step_size"] = Tensor._make(xp.full_like(p.data, group["lr"]))
+        return state
+
     @no_grad()
     def step(self, closure=None):
         loss = self._closure(closure)
@@ -39,16 +47,8 @@ class Rprop(Optimizer):
             check_group_flags("Rprop", group)
             etaminus, etaplus = group["etas"]
             smin, smax = group["step_sizes"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            for p, g, state in params_with_grad(self, group):
                 xp = array_module(p.data)
-                state = self.state.setdefault(p, {})
-                if not state:
-                    state["step"] = scalar(p, 0.0)
-                    state["prev"] = Tensor._make(xp.zeros_like(p.data))
-                    state["step_size"] = Tensor._make(xp.full_like(p.data, group["lr"]))
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 bump(state["step"])
                 prev, step_size = state["prev"], state["step_size"]
                 sign = xp.sign(g * prev.data)
