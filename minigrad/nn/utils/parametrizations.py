@@ -118,3 +118,6 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     parametrize.register_parametrization(
         module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
     return module
+
+
+from .orthogonal import orthogonal  # noqa: E402,F401  (its own file: the three maps)
