@@ -179,3 +179,15 @@ def test_spectral_norm_errors_and_dim():
     tc = tnn.utils.spectral_norm(tnn.ConvTranspose2d(3, 5, 2))
     assert tuple(c.weight_u.shape) == tuple(tc.weight_u.shape)
     assert tuple(c.weight_v.shape) == tuple(tc.weight_v.shape)
+
+
+def test_old_weight_norm_checkpoint_loads_into_parametrization():
+    t, m, x = _pair("conv")
+    with pytest.warns(FutureWarning):
+        tnn.utils.weight_norm(t)
+    sd = t.state_dict()
+    mg.nn.utils.parametrizations.weight_norm(m)
+    m.load_state_dict({k: v.numpy() for k, v in sd.items()})
+    assert sorted(m.state_dict()) == ["bias", "parametrizations.weight.original0",
+                                      "parametrizations.weight.original1"]
+    _close(m(mg.tensor(x)), t(torch.tensor(x)))
