@@ -15,6 +15,7 @@ import warnings
 
 from ...autograd import no_grad
 from ...tensor import Tensor
+from ._checks import naming, need_tensors
 
 
 def _tensor_list(tensors):
@@ -28,11 +29,12 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     from ... import creation
     from ...linalg import vector_norm
     from ...ops.shape import stack
-    tensors = _tensor_list(tensors)
-    norm_type = float(norm_type)
+    tensors = need_tensors("get_total_norm", _tensor_list(tensors), "tensors")
+    with naming("get_total_norm"):
+        norm_type = float(norm_type)
     if len(tensors) == 0:
         return creation.tensor(0.0)
-    with no_grad():
+    with no_grad(), naming("get_total_norm"):
         first_device = tensors[0].device
         norms = [vector_norm(t, norm_type) for t in tensors]
         total = vector_norm(stack([n.to(first_device) for n in norms]), norm_type)

@@ -20,11 +20,14 @@ def parameters_to_vector(parameters) -> Tensor:
     """All parameters flattened and concatenated into one 1-D tensor, differentiable
     (matches torch.nn.utils.parameters_to_vector)."""
     from ...ops.shape import cat
+    from ._checks import naming, need_tensors
     device, vec = None, []
-    for param in parameters:
+    for param in need_tensors("parameters_to_vector", parameters, "parameters"):
         device = _check_param_device(param, device)
-        vec.append(param.view(-1))
-    return cat(vec)
+        with naming("parameters_to_vector"):
+            vec.append(param.view(-1))
+    with naming("parameters_to_vector"):
+        return cat(vec)
 
 
 def vector_to_parameters(vec: Tensor, parameters) -> None:
