@@ -191,3 +191,11 @@ def test_old_weight_norm_checkpoint_loads_into_parametrization():
     assert sorted(m.state_dict()) == ["bias", "parametrizations.weight.original0",
                                       "parametrizations.weight.original1"]
     _close(m(mg.tensor(x)), t(torch.tensor(x)))
+
+
+@pytest.mark.parametrize("dim", [-1, 2])
+def test_spectral_norm_bad_dim(dim):
+    with pytest.raises(RuntimeError, match="permute"):
+        tnn.utils.spectral_norm(tnn.Linear(3, 4), dim=dim)
+    with pytest.raises(RuntimeError, match="spectral_norm: permute"):
+        mg.nn.utils.spectral_norm(mg.nn.Linear(3, 4), dim=dim)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from ...autograd import no_grad
 from ...ops.norm_rms import normalize
 from ..parameter import Parameter
+from ._checks import naming
 
 __all__ = ["SpectralNorm", "SpectralNormLoadStateDictPreHook", "SpectralNormStateDictHook",
            "spectral_norm", "remove_spectral_norm"]
@@ -87,7 +88,7 @@ class SpectralNorm:
         weight = module._parameters[name]
         if weight is None:
             raise ValueError(f"`SpectralNorm` cannot be applied as parameter `{name}` is None")
-        with no_grad():
+        with no_grad(), naming("spectral_norm"):      # a bad dim fails in permute
             weight_mat = fn.reshape_weight_to_matrix(weight)
             h, w = weight_mat.size()
             u = normalize(weight.new_empty(h).normal_(0, 1), dim=0, eps=fn.eps)
