@@ -81,6 +81,10 @@ def test_clip_grad_value_and_edges(dt, defaults):
     mp[0].grad[0] = float("inf")
     with pytest.raises(RuntimeError, match="is non-finite, so it cannot be clipped"):
         U.clip_grad_norm_(mp, 1.0, error_if_nonfinite=True)
+    with pytest.raises(TypeError):          # total_norm must be a tensor (torch.clamp's)
+        TU.clip_grads_with_norm_(tp, 1.0, 3.0)
+    with pytest.raises(TypeError, match="clip_grads_with_norm_: clamp"):
+        U.clip_grads_with_norm_(mp, 1.0, 3.0)
     # a single tensor, and the module path
     tp, mp = _grads([(3,)], dt)
     _close(U.clip_grad.clip_grad_norm_(mp[0], 0.5, foreach=True),

@@ -55,7 +55,7 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor,
     max_norm = float(max_norm)
     if len(grads) == 0:
         return
-    with no_grad():
+    with no_grad(), naming("clip_grads_with_norm_"):
         coef = clamp(max_norm / (total_norm + 1e-6), max=1.0)
         for g in grads:
             g.mul_(coef.to(g.device))
