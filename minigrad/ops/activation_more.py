@@ -66,7 +66,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is None and input.dtype.kind != "f":
         raise NotImplementedError(f"softmin: \"softmax\" not implemented for "
                                   f"'{torch_name(input.dtype)}' (pass a floating dtype=)")
-    dim = _implicit_dim(dim, input, "softmin")
+    dim = normalize_dim(_implicit_dim(dim, input, "softmin"), input.ndim, "softmin")
     return softmax(-input, dim, dtype)
 
 

@@ -49,6 +49,18 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     if dim is not None:
         dim = need_int("weight_norm", dim, "dim", 3)
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+
+    def _weight_norm_compat_hook(module, state_dict, prefix, local_metadata, strict,
+                                 missing_keys, unexpected_keys, error_msgs) -> None:
+        # a checkpoint of the hook-based nn.utils.weight_norm: <name>_g, <name>_v
+        g_key, v_key = f"{prefix}{name}_g", f"{prefix}{name}_v"
+        if g_key in state_dict and v_key in state_dict:
+            original0 = state_dict.pop(g_key)
+            original1 = state_dict.pop(v_key)
+            state_dict[f"{prefix}parametrizations.{name}.original0"] = original0
+            state_dict[f"{prefix}parametrizations.{name}.original1"] = original1
+
+    module.register_load_state_dict_pre_hook(_weight_norm_compat_hook)
     return module
 
 
@@ -118,3 +130,6 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     parametrize.register_parametrization(
         module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
     return module
+
+
+from .orthogonal import orthogonal  # noqa: E402,F401  (its own file: the three maps)
