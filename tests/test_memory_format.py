@@ -196,3 +196,24 @@ def test_formats_are_singletons():
         f = getattr(mg, name)
         assert repr(f) == repr(getattr(torch, name)) and pickle.loads(pickle.dumps(f)) is f
         assert isinstance(f, mg.memory_format)
+
+
+def test_convert_conv_weight_memory_format_matches_torch():
+    def build(nn):
+        return nn.Sequential(nn.Conv2d(2, 3, 3), nn.Sequential(nn.ConvTranspose2d(3, 2, 2)),
+                             nn.Conv3d(2, 2, 2), nn.ConvTranspose3d(2, 1, 2), nn.Linear(3, 3))
+    for fn, fmt in (("convert_conv2d_weight_memory_format", "channels_last"),
+                    ("convert_conv3d_weight_memory_format", "channels_last_3d"),
+                    ("convert_conv2d_weight_memory_format", "contiguous_format")):
+        m, t = build(mg.nn), build(torch.nn)
+        assert getattr(mg.nn.utils, fn)(m, getattr(mg, fmt)) is m
+        getattr(torch.nn.utils, fn)(t, getattr(torch, fmt))
+        for (n, p), (tn, tp) in zip(m.named_parameters(), t.named_parameters()):
+            assert n == tn and p.stride() == tp.stride(), (fn, n, p.stride(), tp.stride())
+            assert isinstance(p, mg.nn.Parameter)
+    for fn, fmt in (("convert_conv2d_weight_memory_format", "channels_last_3d"),
+                    ("convert_conv3d_weight_memory_format", "channels_last")):
+        with pytest.raises(RuntimeError) as r:
+            getattr(torch.nn.utils, fn)(build(torch.nn), getattr(torch, fmt))
+        with pytest.raises(RuntimeError, match=str(r.value)):
+            getattr(mg.nn.utils, fn)(build(mg.nn), getattr(mg, fmt))
