@@ -137,3 +137,7 @@ from .ops.array_build import (combinations, diagflat, range, renorm,  # noqa: E4
 from .ops.integrate import cumulative_trapezoid, diff, trapezoid, trapz  # noqa: E402
 # ---- misc: statistics ----
 from .ops.stats import corrcoef, cov, nanquantile, pdist, quantile  # noqa: E402
+# ---- signal: window functions, torch.fft's real helpers, stft ----
+from . import fft, signal  # noqa: E402
+from .ops.windows_signal import (bartlett_window, blackman_window, hamming_window,  # noqa: E402
+                                 hann_window, kaiser_window)
