@@ -141,3 +141,4 @@ from .ops.stats import corrcoef, cov, nanquantile, pdist, quantile  # noqa: E402
 from . import fft, signal  # noqa: E402
 from .ops.windows_signal import (bartlett_window, blackman_window, hamming_window,  # noqa: E402
                                  hann_window, kaiser_window)
+from .ops.stft import istft, stft  # noqa: E402
