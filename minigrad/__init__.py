@@ -142,3 +142,4 @@ from . import fft, signal  # noqa: E402
 from .ops.windows_signal import (bartlett_window, blackman_window, hamming_window,  # noqa: E402
                                  hann_window, kaiser_window)
 from .ops.stft import istft, stft  # noqa: E402
+from .ops.segment_reduce import segment_reduce  # noqa: E402
