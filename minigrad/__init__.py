@@ -143,3 +143,4 @@ from .ops.windows_signal import (bartlett_window, blackman_window, hamming_windo
                                  hann_window, kaiser_window)
 from .ops.stft import istft, stft  # noqa: E402
 from .ops.segment_reduce import segment_reduce  # noqa: E402
+from .linalg_lowrank import lu, matrix_rank, pca_lowrank, svd_lowrank  # noqa: E402

@@ -19,3 +19,8 @@ class SignalMethods:
         from .ops.stft import istft
         return istft(self, n_fft, hop_length, win_length, window, center, normalized,
                      onesided, length, return_complex)
+
+    def lu(self, pivot=True, get_infos=False):
+        """The legacy (LU, pivots[, infos]) of this matrix (torch.Tensor.lu)."""
+        from .linalg_lowrank import lu
+        return lu(self, pivot, get_infos)
