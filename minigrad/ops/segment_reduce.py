@@ -105,25 +105,33 @@ def _cat1(a, b):
 
 
 def _prod_others(xr, seg, lens, initial, shape3):
-    """prod of the other elements of x_k's segment (times initial), exact with zeros: the
-    product of the segment's nonzero elements, divided by x_k if the segment has no zero,
-    kept for the one zero if there is exactly one, else 0."""
-    from .compare import where
+    """prod of the other elements of x_k's segment (times initial), (B, N, T): p / x_k when
+    no element is zero, else exclusive cumprods from both ends over the segments laid out
+    densely (B, S, longest, T), exact with zeros to every order (as prod's gradient)."""
+    from .prod import _others
     B, N, T = shape3
     xp = array_module(xr.data)
-    zero = xr.data == 0
-    xnz = where(wrap(zero), wrap(xp.ones((), xr.data.dtype)), xr)
-    p = SegmentReduce.apply(xnz, "prod", seg, lens, initial, shape3)      # (B, S, T)
     S = lens.shape[1]
-    zc = xp.zeros((B, S + 1, T), np.int64)
-    _reduce_at(xp, "sum", zc, (xp.arange(B)[:, None, None], seg[:, :, None],
-                               xp.arange(T)[None, None, :]), zero.astype(np.int64))
-    zk = xp.take_along_axis(zc, xp.broadcast_to(seg[:, :, None], (B, N, T)), 1)
     idx = wrap(xp.broadcast_to(seg[:, :, None], (B, N, T)))
-    pk = _cat1(p, wrap(xp.ones((B, 1, T), xr.data.dtype))).gather(1, idx)
-    keep = wrap(zero & (zk == 1))
-    div = wrap(~zero & (zk == 0))
-    return where(keep, pk, where(div, pk / xnz, wrap(xp.zeros((), xr.data.dtype))))
+    ones = wrap(xp.ones((B, 1, T), xr.data.dtype))
+    if not (xr.data == 0).any():
+        p = SegmentReduce.apply(xr, "prod", seg, lens, initial, shape3)     # (B, S, T)
+        return _cat1(p, ones).gather(1, idx) / xr
+    if S == 0:                          # no segments: nothing has a gradient
+        return wrap(xp.zeros((B, N, T), xr.data.dtype))
+    L = max(int(lens.max()), 1)
+    off = xp.cumsum(lens, 1) - lens                                    # segment starts
+    pos = xp.arange(L)
+    src = xp.where(pos[None, None, :] < lens[:, :, None], off[:, :, None] + pos, N)
+    src = wrap(xp.broadcast_to(src.reshape(B, S * L, 1), (B, S * L, T)))
+    dense = _cat1(xr, ones).gather(1, src).reshape(B, S, L, T)       # padded with ones
+    others = _others(dense, 2).reshape(B, S * L, T)
+    if initial is not None:
+        others = others * initial
+    k = xp.arange(N)[None, :] - xp.take_along_axis(off, xp.minimum(seg, max(S - 1, 0)), 1)
+    back = xp.where(seg < S, seg * L + k, S * L)                         # S * L: outside
+    back = wrap(xp.broadcast_to(back[:, :, None], (B, N, T)))
+    return _cat1(others, ones).gather(1, back)
 
 
 def _offsets(name, t, axis, data):
