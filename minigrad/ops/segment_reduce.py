@@ -146,7 +146,7 @@ def _offsets(name, t, axis, data):
         raise RuntimeError(f"segment_reduce(): {name} of shape {list(t.shape)} does not fit "
                            f"data of shape {list(data.shape)} before axis {axis}")
     a = t.data.get() if hasattr(t.data, "get") else np.asarray(t.data)
-    return a.astype(np.int64).reshape(-1, t.shape[-1])
+    return a.astype(np.int64).reshape(int(np.prod(t.shape[:-1], dtype=np.int64)), t.shape[-1])
 
 
 def segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, axis=0,
