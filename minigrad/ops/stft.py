@@ -54,7 +54,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
     hop_length = need_optional_int(fn, hop_length, "hop_length", 3)
     win_length = need_optional_int(fn, win_length, "win_length", 4)
     need_optional_tensor(fn, window, "window", 5)
-    need_bool(fn, center, "center", 6)
+    center = bool(center)       # torch.functional.stft only tests its truth
     if not isinstance(pad_mode, str):
         raise TypeError(f"stft(): argument 'pad_mode' (position 7) must be str, not "
                         f"{type_name(pad_mode)}")
@@ -96,6 +96,9 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
                                f"'{pad_mode}' does not fit the input of shape "
                                f"{list(input.shape)}: {e}") from None
     length = x.shape[1]
+    if x.shape[0] == 0:         # torch's FFT backends fail on an empty batch
+        raise RuntimeError(f"stft: an empty batch (input of shape {list(input.shape)}) is not "
+                           "supported (torch's FFT fails on it too)")
     hop = n_fft >> 2 if hop_length is None else hop_length
     wl = n_fft if win_length is None else win_length
     where = f"stft(input of shape {list(input.shape)}, n_fft={n_fft})"
