@@ -29,6 +29,11 @@ def _shape2(fn, A):
     return A.shape[-2], A.shape[-1]
 
 
+def _need_float(fn, A):
+    if A.dtype.kind != "f":             # torch fails in matmul(A, randn(..., float32))
+        raise RuntimeError(f"{fn}: expected a floating point A, got {A.dtype}")
+
+
 def _approximate_basis(A, q, niter, M):
     """Q with orthonormal columns such that Q Q^T (A - M) approximates A - M."""
     from .creation import randn
@@ -70,10 +75,11 @@ def svd_lowrank(A, q=6, niter=2, M=None):
     q = 6 if q is None else need_int("svd_lowrank", q, "q", 2)
     niter = 2 if niter is None else need_int("svd_lowrank", niter, "niter", 3)
     need_optional_tensor("svd_lowrank", M, "M", 4)
-    m, n = _shape2("svd_lowrank", A)
-    if q < 0 or niter < 0:
-        raise ValueError(f"svd_lowrank: q(={q}) and niter(={niter}) must be non-negative")
-    return _svd_lowrank(A, q, niter, M)
+    _shape2("svd_lowrank", A)
+    _need_float("svd_lowrank", A)
+    if q < 0:                           # torch's randn(n, q) refuses it
+        raise RuntimeError(f"svd_lowrank: q(={q}) must be non-negative")
+    return _svd_lowrank(A, q, max(niter, 0), M)     # torch: range(niter), none if negative
 
 
 def pca_lowrank(A, q=None, center=True, niter=2):
@@ -89,7 +95,8 @@ def pca_lowrank(A, q=None, center=True, niter=2):
         if not 0 <= q <= min(m, n):
             raise ValueError(f"q(={q}) must be non-negative integer and not greater than "
                              f"min(m, n)={min(m, n)}")
-    need_bool("pca_lowrank", center, "center", 3)
+    center = bool(center)               # torch tests only its truth
+    _need_float("pca_lowrank", A)
     niter = need_int("pca_lowrank", niter, "niter", 4)
     if niter < 0:
         raise ValueError(f"niter(={niter}) must be non-negative integer")

@@ -39,8 +39,9 @@ row("mg.segment_reduce", Arr(6, seed=14), "max", lengths=LENGTHS, axis=0, unsafe
     initial=0.5, fixed=("lengths", "unsafe"))
 
 A53 = Arr(5, 3, seed=16)
-row("mg.svd_lowrank", A53, 2, 1, values=False)
-row("mg.pca_lowrank", A53, 2, True, 1, values=False)
+_HANG = {"niter": ("2**63",), "q": ("2**63",)}     # torch loops range(niter): 2**63 hangs
+row("mg.svd_lowrank", A53, 2, 1, values=False, avoid=_HANG)
+row("mg.pca_lowrank", A53, 2, True, 1, values=False, avoid=_HANG)
 SQ4 = Arr(4, 4, seed=17)
 both("lu", SQ4, True, True)
 SKIP["mg.matrix_rank"] = "removed from torch: both raise torch's RuntimeError for any " \
