@@ -10,12 +10,15 @@ class SignalMethods:
     def stft(self, n_fft, hop_length=None, win_length=None, window=None, center=True,
              pad_mode="reflect", normalized=False, onesided=None, return_complex=None,
              align_to_window=None):
+        """The STFT in torch's real form (return_complex=False); matches
+        torch.Tensor.stft."""
         from .ops.stft import stft
         return stft(self, n_fft, hop_length, win_length, window, center, pad_mode,
                     normalized, onesided, return_complex, align_to_window)
 
     def istft(self, n_fft, hop_length=None, win_length=None, window=None, center=True,
               normalized=False, onesided=None, length=None, return_complex=False):
+        """Raises: torch.Tensor.istft takes complex input, which minigrad lacks."""
         from .ops.stft import istft
         return istft(self, n_fft, hop_length, win_length, window, center, normalized,
                      onesided, length, return_complex)
