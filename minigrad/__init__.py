@@ -167,3 +167,10 @@ from .functional_torch_more import (  # noqa: E402
 from . import amp  # noqa: E402
 from .amp import autocast, is_autocast_enabled  # noqa: E402
 from .cuda import amp as _cuda_amp  # noqa: E402,F401  (mg.cuda.amp, as torch.cuda.amp)
+# ---- signal: window functions, torch.fft's real helpers, stft ----
+from . import fft, signal  # noqa: E402
+from .ops.windows_signal import (bartlett_window, blackman_window, hamming_window,  # noqa: E402
+                                 hann_window, kaiser_window)
+from .ops.stft import istft, stft  # noqa: E402
+from .ops.segment_reduce import segment_reduce  # noqa: E402
+from .linalg_lowrank import lu, matrix_rank, pca_lowrank, svd_lowrank  # noqa: E402

@@ -235,3 +235,12 @@ class frexp(_ReturnType):
 
 
 __all__ += ["frexp"]
+
+
+# ---- signal: the legacy torch.lu(get_infos=True) ----
+class _lu_with_info(_ReturnType):
+    __slots__ = ()
+    _fields = ("LU", "pivots", "info")
+    LU = property(itemgetter(0))
+    pivots = property(itemgetter(1))
+    info = property(itemgetter(2))
