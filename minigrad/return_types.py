@@ -235,3 +235,22 @@ class frexp(_ReturnType):
 
 
 __all__ += ["frexp"]
+
+
+# ---- misc: histograms (minigrad/ops/histogram.py) ----
+class _HistEdges(_ReturnType):
+    __slots__ = ()
+    _fields = ("hist", "bin_edges")
+    hist = property(itemgetter(0))
+    bin_edges = property(itemgetter(1))
+
+
+class histogram(_HistEdges):
+    __slots__ = ()
+
+
+class histogramdd(_HistEdges):
+    __slots__ = ()
+
+
+__all__ += ["histogram", "histogramdd"]

@@ -12,15 +12,17 @@ import numpy as np
 from . import autograd, backend, hooks, storage
 from .ops import checks, shape
 from .tensor_inplace import InplaceMethods
+from .tensor_extra import ExtraMethods
 from .tensor_layout import LayoutMethods
 from .tensor_math import MathMethods
+from .tensor_meta import MetaMethods, mark_inference
 from .tensor_misc import MiscMethods
 from .tensor_ops import OpMethods
 from .tensor_shape import ShapeMethods
 
 
 class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods,
-             MiscMethods, backend.MovesWithTo):
+             MiscMethods, ExtraMethods, MetaMethods, backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
@@ -54,6 +56,8 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
             array = np.asarray(array)
         t.data, t.grad, t.grad_fn, t._output_nr = array, None, grad_fn, output_nr
         t.requires_grad, t._view = grad_fn is not None, None
+        if autograd._state.inference:           # an inference tensor (Tensor.is_inference)
+            mark_inference(t)
         return t
 
     # ---- attributes -------------------------------------------------------------------
