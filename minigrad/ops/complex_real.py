@@ -6,7 +6,7 @@ the transpose of the last two dims.
 from __future__ import annotations
 
 from ..autograd import Op
-from ..backend import array_module
+from ..backend import array_module, get_default_dtype
 from ..forward_ad import elementwise
 from .checks import need_tensor
 from .shape import grad_zeros, transpose
@@ -20,7 +20,7 @@ class Angle(Op):
     @staticmethod
     def forward(ctx, x):
         xp = array_module(x)
-        dt = x.dtype if x.dtype.kind == "f" else xp.dtype(xp.float32)
+        dt = x.dtype if x.dtype.kind == "f" else get_default_dtype()
         xf = x.astype(dt)
         return xp.where(xf < 0, xp.asarray(xp.pi, dt), xp.where(xp.isnan(xf), xf, 0)).astype(dt)
 
@@ -33,7 +33,7 @@ class Angle(Op):
 
 def angle(input):
     """The argument of each element: 0 for x >= 0, pi for x < 0, NaN for NaN; integer and
-    bool inputs give float32. Matches torch.angle on real tensors."""
+    bool inputs give the default float dtype. Matches torch.angle on real tensors."""
     need_tensor("angle", input, "input", 1)
     return Angle.apply(input)
 

@@ -24,6 +24,12 @@ def fill(input, value):
         if value.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value.ndim} dimensions.")
+        if value.requires_grad and input.dtype.kind != "f":
+            from ..grad_mode import is_grad_enabled
+            if is_grad_enabled():
+                from .arith import torch_name
+                raise RuntimeError(f"fill: autograd does not support the result dtype "
+                                   f"{torch_name(input.dtype)} (value requires grad)")
         v = value.to(input.dtype)
     elif isinstance(value, numbers.Number) and not isinstance(value, complex):
         from ..creation import full
