@@ -76,7 +76,9 @@ def _histdd(fn, x, bins, range, weight, density):
     flat = np.ravel_multi_index(tuple(w[keep] for w in where), shape) if dims else \
         np.zeros(0, np.int64)              # torch: a 0-dim histogram counts nothing
     w = None if weight is None else weight[keep]
-    hist = np.bincount(flat, weights=w, minlength=int(np.prod(shape))).astype(x.dtype)
+    hist = np.zeros(int(np.prod(shape)), x.dtype)
+    # (summed in input's dtype in element order, as torch's kernel does)
+    np.add.at(hist, flat, np.ones(flat.shape, x.dtype) if w is None else w.astype(x.dtype))
     hist = hist.reshape(shape)
     if density:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -149,9 +151,9 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
     dims = input.shape[-1]
     if isinstance(bins, numbers.Integral) and not isinstance(bins, bool):
         bins = [bins] * dims
-    elif not isinstance(bins, (list, tuple)) or any(
-            isinstance(b, bool) or not (isinstance(b, numbers.Integral) or hasattr(b, "grad_fn"))
-            for b in bins):
+    elif not isinstance(bins, (list, tuple)) or not (
+            all(isinstance(b, numbers.Integral) and not isinstance(b, bool) for b in bins)
+            or all(hasattr(b, "grad_fn") for b in bins)):      # (ints, or tensors: not mixed)
         raise TypeError(f"histogramdd(): argument 'bins' must be int, a sequence of ints or a "
                         f"sequence of Tensors, not {type_name(bins)}")
     if len(bins) != dims:

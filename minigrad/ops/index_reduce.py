@@ -33,12 +33,12 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     if reduce not in _REDUCES:
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")
-    if input.dtype != source.dtype:
-        raise RuntimeError(f"{op}(): self ({torch_name(input.dtype)}) and source "
-                           f"({torch_name(source.dtype)}) must have the same scalar type")
     if str(index.dtype) not in ("int64", "int32"):
         raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index but got: "
                            f"{torch_name(index.dtype)}")
+    if input.dtype != source.dtype:
+        raise RuntimeError(f"{op}(): self ({torch_name(input.dtype)}) and source "
+                           f"({torch_name(source.dtype)}) must have the same scalar type")
     if index.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     d = normalize_dim(dim, input.ndim, "index_reduce")
