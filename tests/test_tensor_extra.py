@@ -359,3 +359,125 @@ def test_conj_family_and_adjoint():
     _same_error(lambda: x[0, 0].H, lambda: t[0, 0].H, "Got 1-D")
     _same_error(lambda: x[0, 0].mH, lambda: t[0, 0].mH, "Got 1-D")
     _same_error(lambda: x[0, 0].adjoint(), lambda: t[0, 0].adjoint(), "Got 1-D")
+
+
+# ---- gradient ----
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_gradient_matches_torch_with_second_derivatives(edge_order):
+    rng = np.random.default_rng(edge_order)
+    a = rng.standard_normal((4, 5))
+    for kw in ({}, {"spacing": 0.7}, {"spacing": [2.0, -0.5], "dim": (1, 0)}, {"dim": -1}):
+        check_op(lambda x, kw=kw: mg.gradient(x, edge_order=edge_order, **kw),
+                 lambda x, kw=kw: torch.gradient(x, edge_order=edge_order, **kw), [a],
+                 double=True)
+    coords = np.cumsum(rng.uniform(0.5, 1.5, 5))
+    check_op(lambda x, c: mg.gradient(x, spacing=[c], dim=1, edge_order=edge_order),
+             lambda x, c: torch.gradient(x, spacing=[c], dim=1, edge_order=edge_order),
+             [a, coords], double=True)
+    # integer samples give the default float dtype
+    m = mg.gradient(mg.tensor([1, 4, 9, 16, 25]), spacing=2, edge_order=edge_order)[0]
+    t = torch.gradient(torch.tensor([1, 4, 9, 16, 25]), spacing=2, edge_order=edge_order)[0]
+    assert m.dtype == mg.get_default_dtype() or str(t.dtype) != "torch.float32"
+    np.testing.assert_allclose(m.numpy(), t.numpy())
+
+
+def test_gradient_errors():
+    x, t = mg.ones(5), torch.ones(5)
+    for call, frag in ((lambda L, v: L.gradient(v, edge_order=3), "edge_order=1"),
+                       (lambda L, v: L.gradient(v[:2], edge_order=2), "at least edge_order+1"),
+                       (lambda L, v: L.gradient(v, spacing=(2.0, 3.0)), "spacing"),
+                       (lambda L, v: L.gradient(v, spacing=[L.tensor(2.0)]), "one dimension"),
+                       (lambda L, v: L.gradient(v, spacing="a"), "spacing"),
+                       (lambda L, v: L.gradient(L.ones(3, 4), dim=[1, 1]), "multiple times"),
+                       (lambda L, v: L.gradient(L.ones(3, 0)), "at least edge_order+1"),
+                       (lambda L, v: L.gradient(v.bool()), "bool")):
+        _same_error(lambda: call(mg, x), lambda: call(torch, t), frag)
+    assert mg.gradient(mg.tensor(1.0)) == () == torch.gradient(torch.tensor(1.0))
+
+
+# ---- binomial ----
+def test_binomial_distribution_shapes_and_errors():
+    g = mg.Generator().manual_seed(0)
+    count, prob = mg.full((20000,), 12.0, dtype=mg.float64), mg.tensor(0.3, dtype=mg.float64)
+    s = mg.binomial(count, prob, generator=g)
+    assert s.dtype == mg.float64 and s.shape == (20000,)
+    a = s.numpy()
+    assert abs(a.mean() - 3.6) < 0.05 and abs(a.var() - 12 * 0.3 * 0.7) < 0.1
+    assert (a == np.round(a)).all() and a.min() >= 0 and a.max() <= 12
+    same = mg.binomial(count, prob, generator=mg.Generator().manual_seed(0))
+    np.testing.assert_array_equal(same.numpy(), a)
+    edge = mg.binomial(mg.tensor([0.0, 7.0, 7.0]), mg.tensor([0.5, 0.0, 1.0]))
+    np.testing.assert_array_equal(edge.numpy(), [0.0, 0.0, 7.0])
+    assert mg.binomial(mg.zeros(0), mg.zeros(0)).shape == (0,)
+    assert mg.binomial(mg.tensor(4.0), mg.tensor(0.5)).shape == ()
+    c, p = mg.tensor([10.0, 5.0], requires_grad=True), mg.tensor([0.5, 0.5])
+    out = mg.binomial(c, p)
+    assert out.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for 'binomial'"):
+        out.sum().backward()
+    for call, frag in ((lambda L: L.binomial(L.tensor([10, 5]), L.tensor([0.5, 1.0])),
+                        "floating-point"),
+                       (lambda L: L.binomial(L.tensor([10.0]).float(), L.tensor([0.5]).double()),
+                        "expected Float"),
+                       (lambda L: L.binomial(L.tensor([1.0]).half(), L.tensor([0.5]).half()),
+                        "Half"),
+                       (lambda L: L.binomial(L.tensor([1.0]), L.tensor([0.5]), generator=3),
+                        "generator")):
+        _same_error(lambda: call(mg), lambda: call(torch), frag)
+    for bad in ((mg.tensor([-1.0]), mg.tensor([0.5])), (mg.tensor([1.5]), mg.tensor([0.5])),
+                (mg.tensor([float("nan")]), mg.tensor([0.5])), (mg.tensor([2.0]), mg.tensor([1.5]))):
+        with pytest.raises(RuntimeError, match="binomial"):
+            mg.binomial(*bad)       # (torch: silent, or hangs on NaN)
+
+
+# ---- fill and the other top-level forms ----
+def test_fill_and_top_level_forms():
+    check_op(lambda x, v: mg.fill(x, v), lambda x, v: torch.fill(x, v),
+             [np.random.default_rng(0).standard_normal((3, 2)).T, np.array(1.5)], double=True)
+    for dt in ("int64", "bool", "float32"):
+        m = mg.fill(mg.zeros(2, dtype=getattr(mg, dt)), 3.7)
+        t = torch.fill(torch.zeros(2, dtype=getattr(torch, dt)), 3.7)
+        assert str(m.dtype) == str(t.dtype).replace("torch.", "")
+        np.testing.assert_array_equal(m.numpy(), t.numpy())
+    _same_error(lambda: mg.fill(mg.zeros(2), mg.ones(1)), lambda: torch.fill(torch.zeros(2),
+                                                                             torch.ones(1)),
+                "0-dimension")
+    v = mg.tensor(1.0, requires_grad=True)
+    _same_error(lambda: mg.fill(mg.zeros(2, dtype=mg.int64), v),
+                lambda: torch.fill(torch.zeros(2, dtype=torch.long),
+                                   torch.tensor(1.0, requires_grad=True)), None)
+    x = mg.tensor([1.0, 2.0], requires_grad=True) * 2
+    assert mg.detach_(x) is x and not x.requires_grad and x.grad_fn is None
+    assert mg.typename(mg.zeros(2, dtype=mg.int32)) == torch.typename(torch.zeros(2).int())
+    assert mg.typename(3) == torch.typename(3) == "int"
+    assert mg.typename(np.ndarray) == torch.typename(np.ndarray)
+    for name, arg in (("i0_", 0.5), ("sinc_", 0.5), ("rad2deg_", 0.5), ("logit_", 0.25)):
+        m, t = mg.tensor([arg, 0.75]), torch.tensor([arg, 0.75])
+        assert getattr(mg, name)(m) is m
+        getattr(torch, name)(t)
+        np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-6)
+
+
+# ---- element-wise Python callbacks ----
+def test_apply_map_map2():
+    for dt in ("float64", "int64", "bool", "uint8"):
+        a = np.array([[1, 0, 3], [2, 5, 0]]).astype(dt)
+        x, t = _pair(a)
+        x.t().apply_(lambda v: v * 2.7 + 1)         # through a view, float -> dtype
+        t.t().apply_(lambda v: v * 2.7 + 1)
+        np.testing.assert_array_equal(x.numpy(), t.numpy())
+        y = np.array([1, 1, 0]).astype(dt)
+        x.map_(mg.tensor(y), lambda p, q: p - q if dt != "bool" else p and q)
+        t.map_(torch.tensor(y), lambda p, q: p - q if dt != "bool" else p and q)
+        np.testing.assert_array_equal(x.numpy(), t.numpy())
+        x.map2_(mg.tensor(y), mg.tensor(a[:1]), lambda p, q, r: p + q * r)
+        t.map2_(torch.tensor(y), torch.tensor(a[:1]), lambda p, q, r: p + q * r)
+        np.testing.assert_array_equal(x.numpy(), t.numpy())
+    x, t = mg.ones(3), torch.ones(3)
+    _same_error(lambda: x.map_(mg.ones(3, dtype=mg.int64), lambda p, q: p),
+                lambda: t.map_(torch.ones(3, dtype=torch.long), lambda p, q: p), "map_")
+    _same_error(lambda: x.map_(mg.ones(2, 3), lambda p, q: p),
+                lambda: t.map_(torch.ones(2, 3), lambda p, q: p), None)
+    _same_error(lambda: x.apply_(lambda v: "a"), lambda: t.apply_(lambda v: "a"), None)
+    _same_error(lambda: x.requires_grad_().apply_(lambda v: v),
+                lambda: t.requires_grad_().apply_(lambda v: v), "requires grad")
