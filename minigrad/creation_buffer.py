@@ -56,7 +56,10 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
         if isinstance(obj, str):
             raise TypeError(f"asarray(): invalid data type '{type_name(obj)}'")
         from .creation import tensor
-        t = tensor(obj, dtype=dtype, device=device)
+        try:
+            t = tensor(obj, dtype=dtype, device=device)
+        except (TypeError, ValueError, RuntimeError) as e:
+            raise type(e)(f"asarray(): {e}") from None
     if requires_grad is True and not t.requires_grad:
         t.requires_grad_(True)
     elif requires_grad is False and t.requires_grad:

@@ -91,6 +91,8 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     if input.dtype.kind == "b":
         raise RuntimeError("gradient(): subtraction of bool tensors is not supported (torch "
                            "refuses a bool input)")
+    if spacing is None:                     # (torch: None means a step of 1)
+        spacing = 1
     if isinstance(spacing, numbers.Number) and not isinstance(spacing, complex):
         spacing = [spacing] * len(dims)
     elif not isinstance(spacing, (list, tuple)) or not all(

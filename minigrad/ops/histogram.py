@@ -18,7 +18,7 @@ import numpy as np
 from .. import return_types
 from ..autograd import wrap
 from .arith import torch_name
-from .checks import need_bool, need_tensor, type_name
+from .checks import need_bool, need_int, need_tensor, type_name
 
 _DT_NAMES = {"float32": "float", "float64": "double", "int64": "long int"}
 
@@ -39,8 +39,11 @@ def _edges_for(fn, d, bins, lo, hi, data, dtype):
             raise RuntimeError(f"torch.{fn}(): bins must be > 0, but got {bins.shape[0] - 1} for "
                                f"dimension {d}")
         return bins.numpy(force=True).copy()
+    bins = need_int(fn, bins, "bins")
     if bins <= 0:
         raise RuntimeError(f"torch.{fn}(): bins must be > 0, but got {bins} for dimension {d}")
+    if bins >= 2**62:
+        raise RuntimeError(f"torch.{fn}(): bins = {bins} is too many to allocate")
     if lo is None:
         lo, hi = (float(data.min()), float(data.max())) if data.size else (0.0, 1.0)
     if not (np.isfinite(lo) and np.isfinite(hi)):
@@ -97,7 +100,7 @@ def _check(fn, input, weight, density):
         need_tensor(fn, weight, "weight")
     need_bool(fn, density, "density")
     if input.dtype.name not in ("float32", "float64"):
-        raise NotImplementedError(f"\"histogramdd\" not implemented for "
+        raise NotImplementedError(f"{fn}(): \"histogramdd\" not implemented for "
                                   f"'{torch_name(input.dtype)}'")
     if weight is not None and weight.dtype != input.dtype:
         raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor and "
