@@ -174,3 +174,18 @@ from .ops.windows_signal import (bartlett_window, blackman_window, hamming_windo
 from .ops.stft import istft, stft  # noqa: E402
 from .ops.segment_reduce import segment_reduce  # noqa: E402
 from .linalg_lowrank import lu, matrix_rank, pca_lowrank, svd_lowrank  # noqa: E402
+# ---- misc: missing Tensor methods and top-level functions (tensor_extra.py, tensor_meta.py) ----
+from .ops.addr import addr  # noqa: E402
+from .ops.index_reduce import index_reduce, put  # noqa: E402
+from .ops.nonzero_static import nonzero_static  # noqa: E402
+from .ops.histogram import histogram, histogramdd  # noqa: E402
+from .ops.complex_real import (adjoint, angle, conj, conj_physical,  # noqa: E402
+                               conj_physical_, imag, is_conj, is_neg, isreal, real,
+                               resolve_conj, resolve_neg)
+from .ops.extra_functions import (detach, detach_, fill, get_device, i0_,  # noqa: E402
+                                  is_distributed, is_inference, logit_, rad2deg_, row_stack,
+                                  sinc_, typename)
+from .ops.gradient import gradient  # noqa: E402
+from .ops.sampling_binomial import binomial  # noqa: E402
+from .creation_buffer import asarray, from_dlpack, frombuffer  # noqa: E402
+from .tensor_meta import strided  # noqa: E402

@@ -244,3 +244,20 @@ class _lu_with_info(_ReturnType):
     LU = property(itemgetter(0))
     pivots = property(itemgetter(1))
     info = property(itemgetter(2))
+# ---- misc: histograms (minigrad/ops/histogram.py) ----
+class _HistEdges(_ReturnType):
+    __slots__ = ()
+    _fields = ("hist", "bin_edges")
+    hist = property(itemgetter(0))
+    bin_edges = property(itemgetter(1))
+
+
+class histogram(_HistEdges):
+    __slots__ = ()
+
+
+class histogramdd(_HistEdges):
+    __slots__ = ()
+
+
+__all__ += ["histogram", "histogramdd"]

@@ -13,8 +13,10 @@ from . import autograd, backend, hooks, storage, tensor_str
 from .ops import checks, shape
 from .ops import memory_format as mf
 from .tensor_inplace import InplaceMethods
+from .tensor_extra import ExtraMethods
 from .tensor_layout import LayoutMethods
 from .tensor_math import MathMethods
+from .tensor_meta import MetaMethods, mark_inference
 from .tensor_misc import MiscMethods
 from .tensor_ops import OpMethods
 from .tensor_shape import ShapeMethods
@@ -22,7 +24,7 @@ from .tensor_signal import SignalMethods
 
 
 class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods,
-             MiscMethods, SignalMethods, backend.MovesWithTo):
+             MiscMethods, SignalMethods, ExtraMethods, MetaMethods, backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
@@ -56,6 +58,8 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
             array = np.asarray(array)
         t.data, t.grad, t.grad_fn, t._output_nr = array, None, grad_fn, output_nr
         t.requires_grad, t._view = grad_fn is not None, None
+        if autograd._state.inference:           # an inference tensor (Tensor.is_inference)
+            mark_inference(t)
         return t
 
     # ---- attributes -------------------------------------------------------------------
