@@ -95,3 +95,6 @@ from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d
                    LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d,
                    LazyConvTranspose3d, LazyInstanceNorm1d, LazyInstanceNorm2d,
                    LazyInstanceNorm3d, LazyLinear)
+from .deprecated import Container, NLLLoss2d  # noqa: E402
+from .cross_map_lrn import CrossMapLRN2d  # noqa: E402
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
