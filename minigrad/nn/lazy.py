@@ -84,12 +84,31 @@ class LazyLinear(LazyModuleMixin, Linear):
 
     def initialize_parameters(self, input):
         if self.has_uninitialized_params():
+            _need_lazy(self, ("weight", "bias"), AttributeError)
             with no_grad():
                 self.in_features = _shape(input, self)[-1]
                 self.weight.materialize((self.out_features, self.in_features))
                 if self.bias is not None:
                     self.bias.materialize((self.out_features,))
                 self.reset_parameters()
+        if self.in_features == 0:      # loaded from a state_dict: in_features from the input
+            last = _shape(input, self)[-1]
+            if last != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {last} is not "
+                                     f"equal to in_features from self.weight: "
+                                     f"{self.weight.shape[-1]}")
+            self.in_features = last
+
+
+def _need_lazy(module, names, kind):
+    """torch fails when a partial state_dict left some of these initialized (Linear with an
+    AttributeError from materialize, conv and norm layers with an AssertionError)."""
+    for name in names:
+        t = getattr(module, name)
+        if t is not None and not is_lazy(t):
+            raise kind(f"{type(module).__name__}: self.{name} must be an "
+                       f"UninitializedParameter (a state_dict with only some of the lazy "
+                       f"parameters was loaded)")
 
 
 def _shape(input, module):
@@ -122,6 +141,7 @@ class _LazyConvXdMixin(LazyModuleMixin):
         self.in_channels = shape[1] if len(shape) == nd + 1 else shape[0]
         if self.in_channels % self.groups != 0:
             raise ValueError("in_channels must be divisible by groups")
+        _need_lazy(self, ("weight", "bias"), AssertionError)
         with no_grad():
             if self.transposed:
                 wshape = (self.in_channels, self.out_channels // self.groups)
@@ -216,6 +236,7 @@ class _LazyNormBase(LazyModuleMixin):
             raise IndexError(f"{type(self).__name__}: expected an input with a channel dim "
                              f"(dim 1), got shape {tuple(shape)}")
         self.num_features = shape[1]
+        _need_lazy(self, ("weight", "bias"), AssertionError)
         with no_grad():
             for t in (self.weight, self.bias, self.running_mean, self.running_var):
                 if t is not None:
