@@ -111,13 +111,13 @@ def _need_lazy(module, names, kind):
                        f"parameters was loaded)")
 
 
-def _shape(input, module):
-    """input's shape, or torch's error for a non-tensor input."""
+def _shape(input, module, any_ndim=False):
+    """input's shape, or torch's error for a non-tensor (or, unless any_ndim, 0-d) input."""
     shape = getattr(input, "shape", None)
     if shape is None or not hasattr(input, "ndim"):
         raise TypeError(f"{type(module).__name__}: input must be a Tensor, not "
                         f"{type(input).__name__}")
-    if len(shape) == 0:
+    if len(shape) == 0 and not any_ndim:
         raise IndexError(f"{type(module).__name__}: input must have at least 1 dim to infer "
                          f"the lazy parameters, got a 0-d tensor")
     return shape
@@ -133,7 +133,7 @@ class _LazyConvXdMixin(LazyModuleMixin):
     def initialize_parameters(self, input, *args, **kwargs):
         if not self.has_uninitialized_params():
             return
-        name, shape = type(self).__name__, _shape(input, self)
+        name, shape = type(self).__name__, _shape(input, self, any_ndim=True)
         nd = self._nd + 1
         if len(shape) not in (nd, nd + 1):
             raise RuntimeError(f"Expected {nd}D (unbatched) or {nd + 1}D (batched) input to "
