@@ -12,7 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import creation
-from ..ops.checks import need_tensor
+from ..ops.checks import need_float, need_int, need_tensor
 from ..ops.shape import cat
 from ..ops.softmax import log_softmax
 from .container import ModuleList, Sequential
@@ -20,6 +20,7 @@ from .linear import Linear
 from .module import Module
 
 _ASMoutput = namedtuple("_ASMoutput", ["output", "loss"])
+_NAME = "AdaptiveLogSoftmaxWithLoss"
 
 
 class AdaptiveLogSoftmaxWithLoss(Module):
@@ -30,6 +31,12 @@ class AdaptiveLogSoftmaxWithLoss(Module):
     def __init__(self, in_features: int, n_classes: int, cutoffs, div_value: float = 4.0,
                  head_bias: bool = False, device=None, dtype=None):
         super().__init__()
+        in_features = need_int(_NAME, in_features, "in_features", 1)
+        n_classes = need_int(_NAME, n_classes, "n_classes", 2)
+        div_value = need_float(_NAME, div_value, "div_value", 4)
+        if in_features < 0 or n_classes < 0:
+            raise ValueError(f"{_NAME}: in_features and n_classes must be non-negative, got "
+                             f"{in_features} and {n_classes}")
         try:
             cutoffs = list(cutoffs)
         except TypeError:
@@ -59,6 +66,9 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         self.tail = ModuleList()
         for i in range(self.n_clusters):
             hsz = int(in_features // (div_value ** (i + 1)))
+            if hsz < 0:
+                raise ValueError(f"{_NAME}: div_value={div_value} gives cluster {i} the "
+                                 f"negative hidden size {hsz}")
             osz = self.cutoffs[i + 1] - self.cutoffs[i]
             self.tail.append(Sequential(
                 Linear(in_features, hsz, bias=False, device=device, dtype=dtype),
@@ -73,23 +83,25 @@ class AdaptiveLogSoftmaxWithLoss(Module):
     def forward(self, input_, target_):
         """(output, loss): each row's log-probability of its target, and the mean negative
         of those; a 1-D input with a 0-d target is one example."""
-        need_tensor("AdaptiveLogSoftmaxWithLoss", input_, "input", 1)
-        need_tensor("AdaptiveLogSoftmaxWithLoss", target_, "target", 2)
+        need_tensor(_NAME, input_, "input", 1)
+        need_tensor(_NAME, target_, "target", 2)
         if target_.ndim == 1:
             if input_.ndim == 0 or input_.shape[0] != target_.shape[0]:
-                raise RuntimeError("Input and target should have the same size in the batch "
-                                   "dimension.")
+                raise RuntimeError(f"{_NAME}: Input and target should have the same size in "
+                                   "the batch dimension.")
             if input_.ndim != 2:
-                raise RuntimeError(f"1D target tensor expects 2D input tensors, but found "
-                                   f"inputs with size {tuple(input_.shape)}")
+                raise RuntimeError(f"{_NAME}: 1D target tensor expects 2D input tensors, but "
+                                   f"found inputs with size {tuple(input_.shape)}")
         elif target_.ndim == 0:
             if input_.ndim != 1:
-                raise RuntimeError(f"0D target tensor expects 1D input tensors, but found "
-                                   f"inputs with size {tuple(input_.shape)}")
+                raise RuntimeError(f"{_NAME}: 0D target tensor expects 1D input tensors, but "
+                                   f"found inputs with size {tuple(input_.shape)}")
         else:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+            raise RuntimeError(f"{_NAME}: 0D or 1D target tensor expected, multi-target not "
+                               "supported")
+        _need_features(self, input_)
         if target_.dtype.kind not in "iu":
-            raise RuntimeError(f"AdaptiveLogSoftmaxWithLoss: target must be an integer tensor "
+            raise RuntimeError(f"{_NAME}: target must be an integer tensor "
                                f"(class indices), got {target_.dtype}")
         batched = target_.ndim > 0
         input = input_ if batched else input_.unsqueeze(0)
@@ -113,8 +125,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                 gather[rows] = self.shortlist_size + i - 1
             used += rows.size
         if used != len(tgt):
-            raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but "
-                               f"values in range [{tgt.min()}, {tgt.max()}] were found. ")
+            raise RuntimeError(f"{_NAME}: Target values should be in [0, {self.n_classes - 1}], "
+                               f"but values in range [{tgt.min()}, {tgt.max()}] were found. ")
         head_logprob = log_softmax(self.head(input), 1)
         g = creation.tensor(gather, device=input.device).unsqueeze(1)
         output = output + head_logprob.gather(1, g).squeeze(1)
@@ -134,6 +146,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         """Log-probabilities of all n_classes classes for (N, in_features) input."""
         need_tensor("AdaptiveLogSoftmaxWithLoss.log_prob", input, "input", 1)
         _need_2d("log_prob", input)
+        _need_features(self, input)
         return self._get_full_log_prob(input, self.head(input))
 
     def predict(self, input):
@@ -141,6 +154,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         predict, which skips the tails for rows whose head argmax is in the shortlist)."""
         need_tensor("AdaptiveLogSoftmaxWithLoss.predict", input, "input", 1)
         _need_2d("predict", input)
+        _need_features(self, input)
         head_output = self.head(input)
         output = head_output.argmax(1)
         not_in = output >= self.shortlist_size
@@ -157,3 +171,13 @@ def _need_2d(what, input):
     if input.ndim != 2:     # torch fails inside (IndexError from dim=1, or a slicing error)
         raise IndexError(f"AdaptiveLogSoftmaxWithLoss.{what}: input must be 2-D "
                          f"(N, in_features), got shape {tuple(input.shape)}")
+
+
+def _need_features(m, input):
+    """The head's checks, named: last dim in_features, the parameters' dtype."""
+    if input.ndim == 0 or input.shape[-1] != m.in_features:
+        raise RuntimeError(f"{_NAME}: input must have in_features={m.in_features} features "
+                           f"in its last dim, got shape {tuple(input.shape)}")
+    if input.dtype != m.head.weight.dtype:
+        raise RuntimeError(f"{_NAME}: expected input of the parameters' dtype "
+                           f"{m.head.weight.dtype}, got {input.dtype} (mixed dtypes)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .. import backend, creation
 from ..autograd import no_grad
+from ..ops.checks import need_int
 from .conv import Conv2d
 from .conv_nd import Conv1d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
@@ -73,8 +74,9 @@ class LazyLinear(LazyModuleMixin, Linear):
 
     def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
         super().__init__(0, 0, False)
+        # torch checks these only when the first input materializes the weight
+        self.out_features = _size_arg(self, out_features, "out_features")
         self.weight = UninitializedParameter(device=device, dtype=dtype)
-        self.out_features = out_features
         if bias:
             self.bias = UninitializedParameter(device=device, dtype=dtype)
 
@@ -153,14 +155,30 @@ class _LazyConvXdMixin(LazyModuleMixin):
             self.reset_parameters()
 
 
+def _size_arg(module, value, name):
+    value = need_int(type(module).__name__, value, name, 1)
+    if value < 0:
+        raise ValueError(f"{type(module).__name__}: {name} must be a non-negative int, got "
+                         f"{value}")
+    return value
+
+
+def _out_channels(module, value):
+    value = _size_arg(module, value, "out_channels")
+    if value % module.groups:
+        raise ValueError(f"{type(module).__name__}: out_channels ({value}) must be divisible "
+                         f"by groups ({module.groups})")
+    return value
+
+
 class _LazyConv(_LazyConvXdMixin):
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None,
                  dtype=None):
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
                          padding_mode, device=device, dtype=dtype)
+        self.out_channels = _out_channels(self, out_channels)
         self.weight = UninitializedParameter(device=device, dtype=dtype)
-        self.out_channels = out_channels
         if bias:
             self.bias = UninitializedParameter(device=device, dtype=dtype)
 
@@ -171,8 +189,8 @@ class _LazyConvTranspose(_LazyConvXdMixin):
                  device=None, dtype=None):
         super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
                          dilation, padding_mode, device=device, dtype=dtype)
+        self.out_channels = _out_channels(self, out_channels)
         self.weight = UninitializedParameter(device=device, dtype=dtype)
-        self.out_channels = out_channels
         if bias:
             self.bias = UninitializedParameter(device=device, dtype=dtype)
 
