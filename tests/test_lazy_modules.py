@@ -219,3 +219,14 @@ def test_lazy_conv_groups_error_and_norm_dims():
             lib.nn.LazyConv2d(4, 3, groups=2)(lib.ones(1, 3, 5, 5))
         with pytest.raises(ValueError, match="expected 4D input \\(got 3D input\\)"):
             lib.nn.LazyBatchNorm2d()(lib.ones(2, 3, 4))
+
+
+def test_import_paths_match_torch():
+    from minigrad.nn.modules.lazy import LazyModuleMixin as Mixin
+    from minigrad.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
+    assert Mixin is LazyModuleMixin and isinstance(nn.LazyConv2d(2, 3), Mixin)
+    assert UninitializedParameter is nn.UninitializedParameter
+    assert UninitializedBuffer is nn.UninitializedBuffer
+    assert is_lazy(nn.LazyLinear(2).weight) == torch.nn.parameter.is_lazy(
+        torch.nn.LazyLinear(2).weight)
+    assert not is_lazy(nn.Linear(2, 2).weight)

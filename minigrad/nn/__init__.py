@@ -98,3 +98,4 @@ from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d
 from .deprecated import Container, NLLLoss2d  # noqa: E402
 from .cross_map_lrn import CrossMapLRN2d  # noqa: E402
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+from . import modules  # noqa: E402,F401  (torch.nn.modules.lazy's import path)
