@@ -75,9 +75,9 @@ class UninitializedTensorMixin:
     def data(self):
         raise ValueError(f"Attempted to use an uninitialized parameter ({type(self).__name__}). "
                          "This error happens when you are using a `LazyModule` or explicitly "
-                         f"manipulating `torch.nn.parameter.{type(self).__name__}` objects. "
+                         f"manipulating `nn.parameter.{type(self).__name__}` objects. "
                          "When using LazyModules Call `forward` with a dummy batch to "
-                         "initialize the parameters before calling torch functions")
+                         "initialize the parameters before calling functions on them")
 
     @data.setter
     def data(self, array):          # Module.to / .double() move the empty placeholder
