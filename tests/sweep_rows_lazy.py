@@ -42,7 +42,9 @@ for _nd in (1, 2, 3):
     lazy_case(f"LazyConv{_nd}d", lambda nn, n=_nd: getattr(nn, f"LazyConv{n}d")(
         4, 3, padding=1), _rows)
     lazy_case(f"LazyConv{_nd}d", lambda nn, n=_nd: getattr(nn, f"LazyConv{n}d")(
-        2, 2, groups=3, bias=False), _rows[:2])
+        6, 2, groups=3, bias=False), _rows[:2])
+    lazy_case(f"LazyConv{_nd}d", lambda nn, n=_nd: getattr(nn, f"LazyConv{n}d")(
+        2, 2, groups=3), _rows[:1])             # out_channels % groups: fails when run
     lazy_case(f"LazyConvTranspose{_nd}d", lambda nn, n=_nd: getattr(
         nn, f"LazyConvTranspose{n}d")(4, 3, stride=2), _rows)
 for _n, _shapes in (("1d", [(4, 3), (4, 3, 5), (0, 3), (3,)]), ("2d", [(3, 2, 4, 4), (4, 4)]),

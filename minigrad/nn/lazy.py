@@ -144,6 +144,10 @@ class _LazyConvXdMixin(LazyModuleMixin):
         if self.in_channels % self.groups != 0:
             raise ValueError("in_channels must be divisible by groups")
         _need_lazy(self, ("weight", "bias"), AssertionError)
+        if self.out_channels % self.groups:     # torch: only when the convolution runs
+            raise RuntimeError(f"{name}: Given groups={self.groups}, expected weight to be "
+                               f"divisible by {self.groups} at dimension 0, but out_channels "
+                               f"is {self.out_channels}")
         with no_grad():
             if self.transposed:
                 wshape = (self.in_channels, self.out_channels // self.groups)
@@ -164,11 +168,7 @@ def _size_arg(module, value, name):
 
 
 def _out_channels(module, value):
-    value = _size_arg(module, value, "out_channels")
-    if value % module.groups:
-        raise ValueError(f"{type(module).__name__}: out_channels ({value}) must be divisible "
-                         f"by groups ({module.groups})")
-    return value
+    return _size_arg(module, value, "out_channels")
 
 
 class _LazyConv(_LazyConvXdMixin):
