@@ -91,3 +91,13 @@ from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: E402
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: E402
 # ---- fractional max pooling ----
 from .pooling_fractional import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
+# ---- lazy modules, Buffer ----
+from .parameter import Buffer, UninitializedBuffer, UninitializedParameter  # noqa: E402
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d,  # noqa: E402
+                   LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d,
+                   LazyConvTranspose3d, LazyInstanceNorm1d, LazyInstanceNorm2d,
+                   LazyInstanceNorm3d, LazyLinear)
+from .deprecated import Container, NLLLoss2d  # noqa: E402
+from .cross_map_lrn import CrossMapLRN2d  # noqa: E402
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+from . import modules  # noqa: E402,F401  (torch.nn.modules.lazy's import path)

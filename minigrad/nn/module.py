@@ -12,7 +12,7 @@ from ..ops import memory_format as mf
 from ..tensor import Tensor
 from .module_hooks import HookMethods
 from .module_state_hooks import StateDictHookMethods, hooks_of, metadata
-from .parameter import Parameter
+from .parameter import _DATA, LAZY_SHAPE_MSG, Buffer, Parameter, is_lazy
 
 _IncompatibleKeys = namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -75,9 +75,12 @@ class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
                 raise TypeError(f"cannot assign {type(value).__name__} as {kind} '{name}' "
                                 "(a Parameter, a Module or None is expected)")
             (params if name in params else modules)[name] = None
+        elif isinstance(value, Buffer):     # nn.Buffer: registered, with its persistence
+            self.register_buffer(name, value, value.persistent)
         elif name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign {type(value).__name__} to buffer '{name}'")
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                "(torch.nn.Buffer, torch.Tensor or None expected)")
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -247,12 +250,12 @@ class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
             for m in self.modules():
                 for p in m._parameters.values():
                     if p is not None:
-                        p.data = fn(p.data)
+                        p.data = fn(_DATA.__get__(p))     # the slot: lazy ones hide .data
                         if p.grad is not None:
                             p.grad = Tensor._make(fn(p.grad.data))
                 for b in m._buffers.values():
                     if b is not None:
-                        b.data = fn(b.data)
+                        b.data = fn(_DATA.__get__(b))
         return self
 
     def to(self, *args, device=None, dtype=None, non_blocking=False, memory_format=None):
@@ -288,10 +291,10 @@ class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
             hook(self, prefix, keep_vars)
         for name, p in self._parameters.items():
             if p is not None:
-                out[prefix + name] = p if keep_vars else p.detach()
+                out[prefix + name] = p if keep_vars or is_lazy(p) else p.detach()
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent:
-                out[prefix + name] = b if keep_vars else b.detach()
+                out[prefix + name] = b if keep_vars or is_lazy(b) else b.detach()
         for name, m in self._modules.items():
             if m is not None:
                 m.state_dict(out, prefix + name + ".", keep_vars)
@@ -314,6 +317,10 @@ class Module(HookMethods, StateDictHookMethods, backend.MovesWithTo):
             if key not in state_dict:
                 missing.append(key)
                 continue
+            if is_lazy(t) and is_lazy(state_dict[key]):
+                continue        # torch: copying an uninitialized one into another is a no-op
+            if is_lazy(state_dict[key]):
+                raise RuntimeError(LAZY_SHAPE_MSG)
             array = _as_array(state_dict[key], key)
             if tuple(array.shape) != tuple(t.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape "
