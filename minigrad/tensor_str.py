@@ -201,9 +201,9 @@ def _dtype_str(dtype):
 def tensor_repr(tensor):
     """repr(tensor): torch's text, with minigrad's grad_fn names (matches torch's _str)."""
     from . import forward_ad      # lazy: forward_ad imports autograd, which imports Tensor
-    from .nn.parameter import Parameter
+    from .nn.parameter import Buffer, Parameter
     from .tensor import Tensor
-    plain = type(tensor) in (Tensor, Parameter)
+    plain = type(tensor) in (Tensor, Parameter, Buffer)   # (torch's Buffer is a plain Tensor)
     prefix = "tensor(" if plain else f"{type(tensor).__name__}("
     indent, suffixes = len(prefix), []
     tangent = forward_ad.tangent_of(tensor)
