@@ -17,10 +17,11 @@ from .tensor_math import MathMethods
 from .tensor_misc import MiscMethods
 from .tensor_ops import OpMethods
 from .tensor_shape import ShapeMethods
+from .tensor_views import ViewMethods
 
 
 class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods,
-             MiscMethods, backend.MovesWithTo):
+             MiscMethods, ViewMethods, backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
