@@ -24,14 +24,19 @@ def _flat_storage(a):
     from ..storage import storage_of
     root = storage_of(a)
     xp = array_module(a)
-    if any(s < 0 for s, n in zip(a.strides, a.shape) if n > 1) or not (
-            isinstance(root, xp.ndarray) and (root.flags.c_contiguous or root.flags.f_contiguous)):
+    if any(s < 0 for s, n in zip(a.strides, a.shape) if n > 1) or not isinstance(root, xp.ndarray) \
+            or any(s < 0 for s, n in zip(root.strides, root.shape) if n > 1):
         return None
-    flat = root.reshape(-1, order="A")
+    if root.flags.c_contiguous or root.flags.f_contiguous:
+        flat = root.reshape(-1, order="A")
+    else:                           # an owner laid out in another dim order (x.t() * 1)
+        span = 0 if root.size == 0 else 1 + sum((n - 1) * s for n, s in zip(
+            root.shape, root.strides)) // root.itemsize
+        flat = xp.lib.stride_tricks.as_strided(root, (span,), (root.itemsize,))
     if flat.dtype != a.dtype:
-        flat = flat.view(np.uint8).view(a.dtype) if flat.nbytes % a.itemsize == 0 else None
-        if flat is None:
+        if flat.nbytes % a.itemsize:
             return None
+        flat = flat.view(np.uint8).view(a.dtype)
     isz = a.itemsize
     off = (_address(a) - _address(flat)) // isz
     return flat, off, tuple(s // isz for s in a.strides)

@@ -45,11 +45,24 @@ def alias_copy(input):
     return _copy(input)
 
 
+class DetachCopy(Op):
+    """A copy of x; as torch's, the result requires grad when x does, but its backward
+    raises (torch has no derivative for detach_copy)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return array_module(x).array(x, order="C", copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::detach_copy is not implemented")
+
+
 def detach_copy(input):
-    """A copy of input, cut from the graph. Matches torch.detach_copy (whose result says it
-    requires grad but has no derivative; here it does not require grad)."""
+    """A copy of input. Matches torch.detach_copy, whose result requires grad when input
+    does and whose backward raises."""
     need_tensor("detach_copy", input, "input", 1)
-    return _copy(input.detach())
+    return DetachCopy.apply(input)
 
 
 def diagonal_copy(input, offset=0, dim1=0, dim2=1):
@@ -80,7 +93,7 @@ def slice_key(op, input, dim, start, end, step):
     """The basic-index key of input[..., start:end:step] along dim, checked as torch's."""
     need_tensor(op, input, "input", 1)
     if input.ndim == 0:
-        raise RuntimeError(f"{op}: slice() cannot be applied to a 0-dim tensor.")
+        raise IndexError(f"{op}: slice() cannot be applied to a 0-dim tensor.")
     d = shape.normalize_dim(need_int(op, dim, "dim", 2), input.ndim, op)
     start = None if start is None else need_int(op, start, "start", 3)
     end = None if end is None else need_int(op, end, "end", 4)
@@ -167,7 +180,7 @@ def view_copy(input, size):
                                f"{dt.itemsize // old.itemsize or 1} {what}, but got "
                                f"{a.shape[-1]}")
     xp = array_module(a)
-    return type(input)._make(xp.ascontiguousarray(a).view(dt).copy())
+    return type(input)._make(xp.array(a, order="C", copy=True).view(dt))
 
 
 def narrow_copy(input, dim, start, length):

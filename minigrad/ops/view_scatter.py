@@ -7,6 +7,8 @@ region of the gradient. Both are written with the same ops, so double backward w
 """
 from __future__ import annotations
 
+from ..autograd import is_grad_enabled
+from .arith import torch_name
 from .checks import need_int, need_tensor
 from .index import GetItem
 from .inplace import CopySlices
@@ -23,6 +25,9 @@ def _scatter(op, input, src, region, view_op):
                            f"size = {list(src.shape)}, slice size = {list(region.shape)}")
     if src.device != input.device:
         raise RuntimeError(f"{op}: expected src on {input.device}, got {src.device}")
+    if src.requires_grad and is_grad_enabled() and input.dtype.kind != "f":
+        raise RuntimeError(f"{op}: Autograd not support dtype: {torch_name(input.dtype)} (src "
+                           "requires grad)")
     if src.dtype != input.dtype:
         src = src.to(input.dtype)
     return CopySlices.apply(input, src, (view_op,), True)
