@@ -28,7 +28,7 @@ class ViewMethods:
     def swapaxes_(self, axis0, axis1):
         return view_inplace.transpose_(self, axis0, axis1, "swapaxes_")
 
-    def squeeze_(self, dim=None): return view_inplace.squeeze_(self, dim)
+    def squeeze_(self, dim=view_copy.ALL_DIMS): return view_inplace.squeeze_(self, dim)
     def unsqueeze_(self, dim): return view_inplace.unsqueeze_(self, dim)
 
     def as_strided_(self, size, stride, storage_offset=None):
@@ -52,9 +52,9 @@ class ViewMethods:
 
     def new_empty_strided(self, size, stride, *, dtype=None, device=None,
                           requires_grad=False):
-        return strided.empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype,
-                                     device=self.device if device is None else device,
-                                     requires_grad=requires_grad)
+        return strided.new_strided("new_empty_strided", size, stride,
+                                   self.dtype if dtype is None else dtype,
+                                   self.device if device is None else device, requires_grad)
 
     def diagonal_scatter(self, src, offset=0, dim1=0, dim2=1):
         return view_scatter.diagonal_scatter(self, src, offset, dim1, dim2)

@@ -195,11 +195,6 @@ def as_strided(input, size, stride, storage_offset=None):
                                                 storage_offset))
 
 
-def as_strided_copy(input, size, stride, storage_offset=None):
-    """as_strided(...) copied into a new contiguous tensor. Matches torch.as_strided_copy."""
-    return as_strided(input, size, stride, storage_offset).contiguous().clone()
-
-
 class AsStridedScatter(Op):
     """A copy of x (laid out as torch's clone) whose view (size, stride, offset) is set to
     src. Backward: x gets g with the region cleared, src gets g's region."""
@@ -257,18 +252,23 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
                   pin_memory=False):
     """An uninitialized (zeros here) tensor with the given size and strides over a fresh
     storage just big enough. Matches torch.empty_strided."""
-    size = need_ints("empty_strided", size, "size", 1)
-    stride = need_ints("empty_strided", stride, "stride", 2)
+    return new_strided("empty_strided", size, stride, dtype, device, requires_grad)
+
+
+def new_strided(op, size, stride, dtype, device, requires_grad):
+    """empty_strided's work, its errors naming `op` (Tensor.new_empty_strided too)."""
+    size = need_ints(op, size, "size", 1)
+    stride = need_ints(op, stride, "stride", 2)
     if len(size) != len(stride):
-        raise RuntimeError(f"empty_strided: mismatch in length of strides and shape (size "
+        raise RuntimeError(f"{op}: mismatch in length of strides and shape (size "
                            f"{list(size)}, stride {list(stride)})")
     if any(n < 0 for n in size):
-        raise RuntimeError(f"empty_strided: Trying to create tensor with negative dimension "
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension "
                            f"{min(size)}: {list(size)}")
     if any(s < 0 for s in stride):
-        raise RuntimeError(f"empty_strided: Negative strides are not supported, got strides: "
+        raise RuntimeError(f"{op}: Negative strides are not supported, got strides: "
                            f"{list(stride)}")
     from ..creation import _dtype, _finish, _xp_for    # lazy: creation imports the ops
     xp, _ = _xp_for(device)
-    flat = xp.zeros(_needed(size, stride, 0), _dtype(dtype, fn="empty_strided"))
+    flat = xp.zeros(_needed(size, stride, 0), _dtype(dtype, fn=op))
     return _finish(view_of(flat, size, stride, 0), requires_grad)

@@ -14,7 +14,14 @@ from ..forward_ad import linear
 from . import matrix, shape, split, windows
 from .checks import need_bool, need_dtype, need_int, need_ints, need_tensor
 from .layout import swapaxes
-from .strided import as_strided_copy  # noqa: F401  (public here with the other copies)
+from .strided import as_strided
+
+
+def as_strided_copy(input, size, stride, storage_offset=None):
+    """A copy of input.as_strided(size, stride, storage_offset). Matches
+    torch.as_strided_copy."""
+    return Copy.apply(named("as_strided_copy", as_strided, input, size, stride,
+                            storage_offset))
 
 
 class Copy(Op):
@@ -37,6 +44,28 @@ def _copy(t):
 
 def _copies(ts):
     return tuple(Copy.apply(t) for t in ts)
+
+
+def named(op, fn, *args):
+    """fn(*args), its errors re-raised (same type) with `op` in front: a view-copy's error
+    names the function called, not only the view op it uses."""
+    try:
+        return fn(*args)
+    except (TypeError, ValueError, IndexError, RuntimeError) as e:
+        if str(e).startswith(op) or type(e) not in (TypeError, ValueError, IndexError,
+                                                    RuntimeError):
+            raise
+        raise type(e)(f"{op}: {e}") from None
+
+
+class _AllDims:
+    """The default of squeeze_ / squeeze_copy's dim: every size-1 dim (torch takes no None)."""
+
+    def __repr__(self):
+        return "all"
+
+
+ALL_DIMS = _AllDims()
 
 
 def alias_copy(input):
@@ -67,26 +96,28 @@ def detach_copy(input):
 
 def diagonal_copy(input, offset=0, dim1=0, dim2=1):
     """A copy of input.diagonal(offset, dim1, dim2). Matches torch.diagonal_copy."""
-    return _copy(matrix.diagonal(input, offset, dim1, dim2))
+    return _copy(named("diagonal_copy", matrix.diagonal, input, offset, dim1, dim2))
 
 
 def expand_copy(input, size, *, implicit=False):
     """A copy of input.expand(size). Matches torch.expand_copy."""
     need_tensor("expand_copy", input, "input", 1)
     need_bool("expand_copy", implicit, "implicit")
-    return _copy(shape.expand(input, need_ints("expand_copy", size, "size", 2)))
+    return _copy(named("expand_copy", shape.expand, input,
+                       need_ints("expand_copy", size, "size", 2)))
 
 
 def permute_copy(input, dims):
     """A copy of input.permute(dims). Matches torch.permute_copy."""
     need_tensor("permute_copy", input, "input", 1)
-    return _copy(shape.permute(input, need_ints("permute_copy", dims, "dims", 2)))
+    return _copy(named("permute_copy", shape.permute, input,
+                       need_ints("permute_copy", dims, "dims", 2)))
 
 
 def select_copy(input, dim, index):
     """A copy of input.select(dim, index). Matches torch.select_copy."""
     need_tensor("select_copy", input, "input", 1)
-    return _copy(input.select(dim, index))
+    return _copy(named("select_copy", input.select, dim, index))
 
 
 def slice_key(op, input, dim, start, end, step):
@@ -111,7 +142,7 @@ def slice_copy(input, dim=0, start=None, end=None, step=1):
 def split_copy(tensor, split_size, dim=0):
     """Copies of the pieces of tensor.split(split_size, dim). Matches torch.split_copy."""
     need_int("split_copy", split_size, "split_size", 2)
-    return _copies(split.split(tensor, split_size, dim))
+    return _copies(named("split_copy", split.split, tensor, split_size, dim))
 
 
 def split_with_sizes(input, split_sizes, dim=0):
@@ -124,40 +155,46 @@ def split_with_sizes(input, split_sizes, dim=0):
 def split_with_sizes_copy(input, split_sizes, dim=0):
     """Copies of input.split_with_sizes(split_sizes, dim). Matches
     torch.split_with_sizes_copy."""
-    return _copies(split_with_sizes(input, split_sizes, dim))
+    return _copies(named("split_with_sizes_copy", split_with_sizes, input, split_sizes, dim))
 
 
-def squeeze_copy(input, dim=None):
-    """A copy of input.squeeze(dim). Matches torch.squeeze_copy."""
+def squeeze_copy(input, dim=ALL_DIMS):
+    """A copy of input.squeeze(dim) (dim: an int or a tuple of ints). Matches
+    torch.squeeze_copy."""
     need_tensor("squeeze_copy", input, "input", 1)
-    return _copy(shape.squeeze(input, dim))
+    if dim is ALL_DIMS:
+        return _copy(shape.squeeze(input))
+    if dim is None:
+        raise TypeError("squeeze_copy(): argument 'dim' must be int or tuple of ints, not "
+                        "NoneType")
+    return _copy(named("squeeze_copy", shape.squeeze, input, dim))
 
 
 def t_copy(input):
     """A copy of input.t(). Matches torch.t_copy."""
     need_tensor("t_copy", input, "input", 1)
-    return _copy(shape.t(input))
+    return _copy(named("t_copy", shape.t, input))
 
 
 def transpose_copy(input, dim0, dim1):
     """A copy of input.transpose(dim0, dim1). Matches torch.transpose_copy."""
     need_tensor("transpose_copy", input, "input", 1)
-    return _copy(swapaxes(input, dim0, dim1))
+    return _copy(named("transpose_copy", swapaxes, input, dim0, dim1))
 
 
 def unbind_copy(input, dim=0):
     """Copies of input.unbind(dim). Matches torch.unbind_copy."""
-    return _copies(split.unbind(input, dim))
+    return _copies(named("unbind_copy", split.unbind, input, dim))
 
 
 def unfold_copy(input, dimension, size, step):
     """A copy of input.unfold(dimension, size, step). Matches torch.unfold_copy."""
-    return _copy(windows.unfold(input, dimension, size, step))
+    return _copy(named("unfold_copy", windows.unfold, input, dimension, size, step))
 
 
 def unsqueeze_copy(input, dim):
     """A copy of input.unsqueeze(dim). Matches torch.unsqueeze_copy."""
-    return _copy(shape.unsqueeze(input, dim))
+    return _copy(named("unsqueeze_copy", shape.unsqueeze, input, dim))
 
 
 def view_copy(input, size):
@@ -165,7 +202,8 @@ def view_copy(input, size):
     differentiable). Matches torch.view_copy."""
     need_tensor("view_copy", input, "input", 1)
     if isinstance(size, (tuple, list, int, np.integer)) and not isinstance(size, bool):
-        return _copy(shape.reshape(input, need_ints("view_copy", size, "size", 2)))
+        return _copy(named("view_copy", shape.reshape, input,
+                           need_ints("view_copy", size, "size", 2)))
     dt = np.dtype(need_dtype("view_copy", size, "dtype"))
     a, old = input.data, input.dtype
     if dt.itemsize != old.itemsize:
@@ -185,7 +223,7 @@ def view_copy(input, size):
 
 def narrow_copy(input, dim, start, length):
     """A copy of input.narrow(dim, start, length). Matches torch.narrow_copy."""
-    return _copy(split.narrow(input, dim, start, length))
+    return _copy(named("narrow_copy", split.narrow, input, dim, start, length))
 
 
 def _untracked(pieces):

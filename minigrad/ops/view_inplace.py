@@ -16,6 +16,7 @@ from ..views import _NO_GRAD_VIEW, ViewInfo
 from .checks import need_ints, need_tensor
 from .inplace import _with_history
 from .shape import Permute, Reshape, normalize_dim, normalize_dims
+from .view_copy import ALL_DIMS
 from .strided import AsStrided, _flat_storage, strided_args, view_of
 
 
@@ -67,11 +68,13 @@ def t_(x):
     return rebind(x, Permute, (_perm(x.ndim, 0, x.ndim - 1 if x.ndim else 0),), "t_")
 
 
-def squeeze_(x, dim=None):
+def squeeze_(x, dim=ALL_DIMS):
     """x without its size-1 dims (all, `dim`, or the dims in a tuple), in place. Matches
     torch.Tensor.squeeze_."""
-    if dim is None:
+    if dim is ALL_DIMS:
         shape = tuple(s for s in x.shape if s != 1)
+    elif dim is None:
+        raise TypeError("squeeze_(): argument 'dim' must be int or tuple of ints, not NoneType")
     else:
         if isinstance(dim, (tuple, list)):
             need_ints("squeeze_", dim, "dim", 1)

@@ -14,7 +14,7 @@ from .index import GetItem
 from .inplace import CopySlices
 from .matrix import Diagonal, diagonal
 from .shape import normalize_dim
-from .view_copy import slice_key
+from .view_copy import named, slice_key
 
 
 def _scatter(op, input, src, region, view_op):
@@ -41,7 +41,7 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     if input.ndim < 2:
         raise IndexError(f"diagonal_scatter: dimension out of range, input of shape "
                          f"{tuple(input.shape)} has fewer than 2 dims")
-    region = diagonal(input.detach(), offset, dim1, dim2)
+    region = named("diagonal_scatter", diagonal, input.detach(), offset, dim1, dim2)
     d1 = normalize_dim(dim1, input.ndim, "diagonal_scatter")
     d2 = normalize_dim(dim2, input.ndim, "diagonal_scatter")
     return _scatter("diagonal_scatter", input, src, region, (Diagonal, (offset, d1, d2)))
