@@ -196,16 +196,18 @@ def as_strided(input, size, stride, storage_offset=None):
 
 
 class AsStridedScatter(Op):
-    """A copy of x (laid out as torch's clone) whose view (size, stride, offset) is set to
+    """A copy of x with x's own strides (`in_strides`, over a fresh storage from offset 0,
+    as torch 2.13 lays it out) whose view (size, stride, offset) of that storage is set to
     src. Backward: x gets g with the region cleared, src gets g's region."""
 
     @staticmethod
-    def forward(ctx, x, src, size, stride, offset):
-        ctx.args = (size, stride, offset)
-        out = x.copy(order="K")
-        flat, off, _ = _flat_storage(out)
-        _bounds("as_strided_scatter", size, stride, off + offset, flat.size, x.itemsize)
-        region = view_of(flat, size, stride, off + offset)
+    def forward(ctx, x, src, size, stride, offset, in_strides):
+        ctx.args = (size, stride, offset, in_strides)
+        flat = array_module(x).zeros(_needed(x.shape, in_strides, 0), x.dtype)
+        out = view_of(flat, x.shape, in_strides, 0)
+        out[...] = x
+        _bounds("as_strided_scatter", size, stride, offset, flat.size, x.itemsize)
+        region = view_of(flat, size, stride, offset)
         if region.shape != src.shape:
             raise RuntimeError(f"as_strided_scatter: expected src to have a size equal to the "
                                f"slice of self. src size = {list(src.shape)}, slice size = "
@@ -215,17 +217,30 @@ class AsStridedScatter(Op):
 
     @staticmethod
     def backward(ctx, g):
-        size, stride, offset = ctx.args
+        size, stride, offset, in_strides = ctx.args
         gx = gsrc = None
         if ctx.needs_input_grad[0]:
-            gx = AsStridedScatter.apply(g, wrap(array_module(g.data).zeros(size, g.dtype)),
-                                        size, stride, offset)
+            zeros = wrap(array_module(g.data).zeros(size, g.dtype))
+            gx = AsStridedScatter.apply(g, zeros, size, stride, offset, in_strides)
         if ctx.needs_input_grad[1]:
-            gc = g.contiguous() if not g.data.flags.c_contiguous else g
-            gsrc = AsStrided.apply(gc, size, stride, offset, _strides_of(gc.data))
-        return gx, gsrc, None, None, None
+            gsrc = AsStrided.apply(g, size, stride, offset, in_strides)
+        return gx, gsrc, None, None, None, None
 
     jvp = linear
+
+
+def _scatter_strides(x):
+    """The strides of as_strided_scatter's result: x's own, or contiguous ones where x's
+    elements overlap or run backwards (an expand()ed or flip()ped minigrad view)."""
+    st = _strides_of(x)
+    live = [(s, n) for s, n in zip(st, x.shape) if n > 1]
+    if any(s <= 0 for s, _ in live) or len({s for s, _ in live}) < len(live):
+        out, step = [], 1
+        for n in reversed(x.shape):
+            out.append(step)
+            step *= max(n, 1)
+        return tuple(reversed(out))
+    return st
 
 
 def _strides_of(a):
@@ -233,8 +248,9 @@ def _strides_of(a):
 
 
 def as_strided_scatter(input, src, size, stride, storage_offset=None):
-    """input with the elements of its as_strided(size, stride, storage_offset) view (of a
-    fresh copy of input: offset 0 is its first element) replaced by src. Matches
+    """input with the elements of its as_strided(size, stride, storage_offset) view replaced
+    by src: the view of a fresh copy of input with input's strides, whose storage starts at
+    input's first element (offset 0). Matches
     torch.as_strided_scatter's values; input's gradient is g outside the view (torch 2.13
     gives g inside it instead, which fails its own gradcheck)."""
     size, stride, storage_offset = _geometry_args("as_strided_scatter", input, size, stride,
@@ -245,7 +261,8 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
                            "inputs (input requires grad)")  # as torch
     if src.dtype != input.dtype:
         src = src.to(input.dtype)
-    return AsStridedScatter.apply(input, src, size, stride, storage_offset or 0)
+    return AsStridedScatter.apply(input, src, size, stride, storage_offset or 0,
+                                  _scatter_strides(input.data))
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -260,8 +277,8 @@ def new_strided(op, size, stride, dtype, device, requires_grad):
     size = need_ints(op, size, "size", 1)
     stride = need_ints(op, stride, "stride", 2)
     if len(size) != len(stride):
-        raise RuntimeError(f"{op}: mismatch in length of strides and shape (size "
-                           f"{list(size)}, stride {list(stride)})")
+        raise RuntimeError(f"{op}: dimensionality of sizes ({len(size)}) must match "
+                           f"dimensionality of strides ({len(stride)})")
     if any(n < 0 for n in size):
         raise RuntimeError(f"{op}: Trying to create tensor with negative dimension "
                            f"{min(size)}: {list(size)}")

@@ -145,17 +145,29 @@ def split_copy(tensor, split_size, dim=0):
     return _copies(named("split_copy", split.split, tensor, split_size, dim))
 
 
+def sizes_list(op, split_sizes, pos=2):
+    """split_sizes as a list of ints (torch takes a sequence only, not one int)."""
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError(f"{op}(): argument 'split_sizes' (position {pos}) must be tuple of "
+                        f"ints, not {type(split_sizes).__name__}")
+    return list(need_ints(op, split_sizes, "split_sizes", pos))
+
+
 def split_with_sizes(input, split_sizes, dim=0):
     """The pieces of the given sizes along dim (views). Matches torch.split_with_sizes."""
-    need_tensor("split_with_sizes", input, "input", 1)
-    sizes = list(need_ints("split_with_sizes", split_sizes, "split_sizes", 2))
-    return split.split(input, sizes, dim)
+    return _split_sizes("split_with_sizes", input, split_sizes, dim)
+
+
+def _split_sizes(op, input, split_sizes, dim):
+    need_tensor(op, input, "input", 1)
+    return split.split(input, sizes_list(op, split_sizes), dim)
 
 
 def split_with_sizes_copy(input, split_sizes, dim=0):
     """Copies of input.split_with_sizes(split_sizes, dim). Matches
     torch.split_with_sizes_copy."""
-    return _copies(named("split_with_sizes_copy", split_with_sizes, input, split_sizes, dim))
+    return _copies(named("split_with_sizes_copy", _split_sizes, "split_with_sizes_copy", input,
+                         split_sizes, dim))
 
 
 def squeeze_copy(input, dim=ALL_DIMS):
@@ -241,9 +253,7 @@ def unsafe_split(input, split_size, dim=0):
 
 def unsafe_split_with_sizes(input, split_sizes, dim=0):
     """split_with_sizes, pieces not tracked as views. Matches torch.unsafe_split_with_sizes."""
-    need_tensor("unsafe_split_with_sizes", input, "input", 1)
-    sizes = list(need_ints("unsafe_split_with_sizes", split_sizes, "split_sizes", 2))
-    return _untracked(split.split(input, sizes, dim))
+    return _untracked(_split_sizes("unsafe_split_with_sizes", input, split_sizes, dim))
 
 
 def unsafe_chunk(input, chunks, dim=0):
