@@ -397,3 +397,19 @@ def test_deprecated_out_of_place_resize(name):
             xt.resize(5) if arg else xt.resize_as(torch.zeros(5))
         with pytest.raises(RuntimeError, match="autograd's resize can only change the shape"):
             xm.resize(5) if arg else xm.resize_as(mg.zeros(5))
+
+
+def test_forward_mode_tangent_follows_the_rebound_view():
+    import minigrad.forward_ad as fwm
+    import torch.autograd.forward_ad as fwt
+    a, d = rand((2, 3)), rand((2, 3), seed=1)
+    out = []
+    for lib, fw in ((mg, fwm), (torch, fwt)):
+        with fw.dual_level():
+            x = fw.make_dual(lib.tensor(a), lib.tensor(d))
+            y = x * 2
+            y.t_()
+            y.unsqueeze_(0)
+            z = y.as_strided((2, 2), (1, 2), 1)
+            out.append(fw.unpack_dual(z).tangent.numpy().copy())
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-12)

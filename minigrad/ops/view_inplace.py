@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 
-from .. import autograd, storage
+from .. import autograd, forward_ad, storage
 from ..backend import array_module
 from ..views import _NO_GRAD_VIEW, ViewInfo
 from .checks import need_ints, need_tensor
@@ -36,8 +36,16 @@ def rebind(x, cls, rest, op):
             raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
                                "used in an in-place operation.")
     # the new node holds a stand-in with x's old history, not x (whose history becomes it)
-    new = cls.apply(_with_history(x, x.data), *rest)
+    src = _with_history(x, x.data)
+    if autograd._duals:                     # forward mode: the tangent goes the same way
+        forward_ad.copy_tangents(x, src)
+    new = cls.apply(src, *rest)
     x.data = new.data
+    if autograd._duals:
+        for lid in forward_ad.state.stack:
+            tangent = forward_ad.tangent_of(new, lid)
+            if tangent is not None:
+                forward_ad.set_tangent(x, tangent, lid)
     storage.bump(x.data)
     if autograd.is_grad_enabled():          # under no_grad torch leaves the history as it is
         x.grad_fn, x._output_nr = new.grad_fn, new._output_nr
