@@ -189,3 +189,11 @@ from .ops.gradient import gradient  # noqa: E402
 from .ops.sampling_binomial import binomial  # noqa: E402
 from .creation_buffer import asarray, from_dlpack, frombuffer  # noqa: E402
 from .tensor_meta import strided  # noqa: E402
+# ---- views: as_strided, the scatter forms, the view-copy functions, unsafe splits ----
+from .ops.strided import as_strided, as_strided_scatter, empty_strided  # noqa: E402
+from .ops.view_scatter import diagonal_scatter, select_scatter, slice_scatter  # noqa: E402
+from .ops.view_copy import (  # noqa: E402
+    alias_copy, as_strided_copy, detach_copy, diagonal_copy, expand_copy, narrow_copy,
+    permute_copy, select_copy, slice_copy, split_copy, split_with_sizes, split_with_sizes_copy,
+    squeeze_copy, t_copy, transpose_copy, unbind_copy, unfold_copy, unsafe_chunk, unsafe_split,
+    unsafe_split_with_sizes, unsqueeze_copy, view_copy)

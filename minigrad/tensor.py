@@ -21,10 +21,12 @@ from .tensor_misc import MiscMethods
 from .tensor_ops import OpMethods
 from .tensor_shape import ShapeMethods
 from .tensor_signal import SignalMethods
+from .tensor_views import ViewMethods
 
 
 class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods,
-             MiscMethods, SignalMethods, ExtraMethods, MetaMethods, backend.MovesWithTo):
+             MiscMethods, SignalMethods, ExtraMethods, MetaMethods, ViewMethods,
+             backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
