@@ -160,7 +160,7 @@ def split_with_sizes(input, split_sizes, dim=0):
 
 def _split_sizes(op, input, split_sizes, dim):
     need_tensor(op, input, "input", 1)
-    return split.split(input, sizes_list(op, split_sizes), dim)
+    return named(op, split.split, input, sizes_list(op, split_sizes), dim)
 
 
 def split_with_sizes_copy(input, split_sizes, dim=0):
@@ -248,7 +248,7 @@ def unsafe_split(input, split_size, dim=0):
     """input.split(split_size, dim) whose pieces autograd does not track as views (in-place
     writes into them do not rebase input's history). Matches torch.unsafe_split."""
     need_int("unsafe_split", split_size, "split_size", 2)
-    return _untracked(split.split(input, split_size, dim))
+    return _untracked(named("unsafe_split", split.split, input, split_size, dim))
 
 
 def unsafe_split_with_sizes(input, split_sizes, dim=0):
@@ -258,4 +258,4 @@ def unsafe_split_with_sizes(input, split_sizes, dim=0):
 
 def unsafe_chunk(input, chunks, dim=0):
     """chunk, pieces not tracked as views. Matches torch.unsafe_chunk."""
-    return _untracked(split.chunk(input, chunks, dim))
+    return _untracked(named("unsafe_chunk", split.chunk, input, chunks, dim))
