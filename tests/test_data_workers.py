@@ -43,15 +43,8 @@ class Dicts(data.Dataset):
         return {"x": np.full(2, float(i)), "i": i}
 
 
-class TDicts(tdata.Dataset):
-    def __init__(self, n):
-        self.n = n
-
-    def __len__(self):
-        return self.n
-
-    def __getitem__(self, i):
-        return {"x": np.full(2, float(i)), "i": i}
+class TDicts(Dicts, tdata.Dataset):
+    pass
 
 
 @pytest.mark.parametrize("kw", [dict(batch_size=3), dict(batch_size=4, drop_last=True),

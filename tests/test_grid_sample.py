@@ -117,6 +117,13 @@ def test_float32_and_float16(mode, rng):
                                **kw).numpy()
         assert y.dtype == mg.float16
         ours = y.numpy().astype(float)
+        if mode == "nearest":
+            # a pick near a half-pixel tie can flip with torch's float16 intermediates (about
+            # 1 draw in 60): ours is the float64 pick; compare with torch where it is too
+            np.testing.assert_allclose(ours, exact, rtol=1e-2, atol=3e-2)
+            keep = np.isclose(ty, exact, rtol=1e-2, atol=3e-2)
+            np.testing.assert_allclose(ours[keep], ty[keep], rtol=1e-2, atol=3e-2)
+            continue
         assert np.abs(ours - exact).max() <= max(np.abs(ty - exact).max(), 2e-3)
         np.testing.assert_allclose(ours, ty, rtol=1e-2, atol=3e-2)
 

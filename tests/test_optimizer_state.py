@@ -223,3 +223,23 @@ def test_zero_grad_as_torch():
         assert not p.grad.requires_grad
         o.zero_grad()
         assert p.grad is None and g is not None
+
+
+def test_subclass_step_calling_super_runs_hooks_as_torch():
+    # torch wraps every class's own step, so a subclass calling super().step() runs the
+    # hooks twice per step: so does minigrad
+    counts = []
+    for lib in (mg, torch):
+        class Mine(lib.optim.SGD):
+            def step(self, closure=None):
+                return super().step(closure)
+        p = lib.zeros(2, requires_grad=True)
+        p.grad = lib.ones(2)
+        opt = Mine([p], lr=0.5)
+        calls = []
+        opt.register_step_pre_hook(lambda o, a, k: calls.append("pre"))
+        opt.register_step_post_hook(lambda o, a, k: calls.append("post"))
+        opt.step()
+        opt.step()
+        counts.append((calls, p.detach().numpy().tolist()))
+    assert counts[0] == counts[1] and counts[0][0] == ["pre", "pre", "post", "post"] * 2

@@ -13,17 +13,7 @@ import pytest
 import minigrad as mg
 
 torch = pytest.importorskip("torch")
-
-
-def _same_error(mg_call, torch_call, fragment=None):
-    with pytest.raises(Exception) as te, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch_call()
-    kind = next(k for k in type(te.value).__mro__ if k.__module__ == "builtins")
-    with pytest.raises(kind) as me:
-        mg_call()
-    if fragment is not None:
-        assert fragment in str(me.value), (str(me.value), str(te.value))
+from test_tensor_extra import _same_error  # noqa: E402  (the shared error check)
 
 
 def test_data_ptr_offsets_match_torch():

@@ -38,6 +38,18 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
+def _zero_top(amount, t, default_mask, scores, largest):
+    """default_mask with the entries of the amount largest (or smallest) scores() zeroed:
+    torch's unstructured compute_mask (scores are drawn only when something is pruned)."""
+    tensor_size = t.nelement()
+    nparams_toprune = _compute_nparams_toprune(amount, tensor_size)
+    _validate_pruning_amount(nparams_toprune, tensor_size)
+    mask = default_mask.clone()
+    if nparams_toprune != 0:
+        mask.view(-1)[_topk(scores(), nparams_toprune, largest)] = 0
+    return mask
+
+
 class RandomUnstructured(BasePruningMethod):
     """Zero `amount` entries chosen at random (matches
     torch.nn.utils.prune.RandomUnstructured; the draws differ from torch's)."""
@@ -48,14 +60,8 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            prob = creation.rand_like(t)
-            mask.view(-1)[_topk(prob.view(-1), nparams_toprune, True)] = 0
-        return mask
+        return _zero_top(self.amount, t, default_mask,
+                         lambda: creation.rand_like(t).view(-1), largest=True)
 
     @classmethod
     def apply(cls, module, name, amount):
@@ -72,13 +78,8 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            mask.view(-1)[_topk(t.abs().reshape(-1), nparams_toprune, False)] = 0
-        return mask
+        return _zero_top(self.amount, t, default_mask, lambda: t.abs().reshape(-1),
+                         largest=False)
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
