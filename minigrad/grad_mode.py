@@ -16,6 +16,18 @@ class _ThreadState(threading.local):
 
 
 _state = _ThreadState()
+inference_active = 0        # threads whose inference flag is on (a cheap test for Tensor._make)
+_lock = threading.Lock()
+
+
+def _set_inference(s, value):
+    """Set this thread's inference flag, keeping inference_active counted."""
+    global inference_active
+    value = bool(value)
+    if value != s.inference:
+        with _lock:
+            inference_active += 1 if value else -1
+        s.inference = value
 
 
 class _GradMode:
@@ -32,10 +44,11 @@ class _GradMode:
         if self.mode is not None:
             s.grad_enabled = self.mode
         if self.inference is not None:
-            s.inference = self.inference
+            _set_inference(s, self.inference)
 
     def __exit__(self, *exc):
-        _state.grad_enabled, _state.inference = self.prev.pop()
+        _state.grad_enabled, inference = self.prev.pop()
+        _set_inference(_state, inference)
 
     def __call__(self, fn):
         mode, inference = self.mode, self.inference

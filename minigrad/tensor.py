@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import autograd, backend, hooks, storage, tensor_str
+from . import autograd, backend, grad_mode, hooks, storage, tensor_str
 from .ops import checks, shape
 from .ops import memory_format as mf
 from .tensor_inplace import InplaceMethods
@@ -60,8 +60,8 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
             array = np.asarray(array)
         t.data, t.grad, t.grad_fn, t._output_nr = array, None, grad_fn, output_nr
         t.requires_grad, t._view = grad_fn is not None, None
-        if autograd._state.inference:           # an inference tensor (Tensor.is_inference)
-            mark_inference(t)
+        if grad_mode.inference_active and grad_mode._state.inference:
+            mark_inference(t)                   # an inference tensor (Tensor.is_inference)
         return t
 
     # ---- attributes -------------------------------------------------------------------
