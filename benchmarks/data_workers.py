@@ -1,6 +1,6 @@
 """DataLoader with worker processes, side by side with torch.utils.data in one process:
 one epoch over a map-style data set whose samples cost some NumPy work each (sorting
-60,000 normal draws, about 4 ms, single-threaded), with num_workers = 0, 1, 2. Prints
+60,000 normal draws, about 1 ms, single-threaded), with num_workers = 0, 1, 2. Prints
 seconds per epoch and the ratios minigrad/torch (below 1: minigrad faster) and
 workers/no workers.
 
