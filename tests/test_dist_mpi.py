@@ -30,7 +30,7 @@ ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
            OPENBLAS_NUM_THREADS="1")   # ranks share the cores: one BLAS thread each
 
 
-def mpirun(n, script, *args, timeout=120):
+def mpirun(n, script, *args, timeout=300):
     start = time.monotonic()
     proc = subprocess.run([MPIEXEC, "-n", str(n), sys.executable,
                            os.path.join(SCRIPTS, script), *args], capture_output=True,
@@ -88,28 +88,30 @@ def test_training_feature(training, name):
 
 
 def test_a_rank_that_raises_ends_the_job():
-    rc, out, elapsed = mpirun(2, "check_failures.py", "raise", timeout=60)
+    # rank 0 waits in a collective with the default 30-minute timeout: if the raise did not
+    # end the job, subprocess.run's 300 s limit fails the test (no wall-clock assertion: a
+    # loaded CI machine can take a minute to start two Python processes)
+    rc, out, _ = mpirun(2, "check_failures.py", "raise", timeout=300)
     assert rc != 0
     assert "boom from rank 1" in out and "[rank 1]" in out
     assert "should not get here" not in out
-    assert elapsed < 30, elapsed      # rank 0 was waiting with a 30-minute timeout
 
 
 def test_a_collective_past_its_timeout_raises():
-    rc, out, elapsed = mpirun(2, "check_failures.py", "timeout", timeout=60)
+    # rank 1 sleeps 1000 s: only the abort after rank 0's 1 s timeout ends the job within
+    # subprocess.run's 300 s limit
+    rc, out, _ = mpirun(2, "check_failures.py", "timeout", timeout=300)
     assert rc != 0
     assert "TIMEOUT raised" in out and "DistBackendError" in out
-    assert elapsed < 30, elapsed      # rank 1 sleeps 60 s: the abort ended it
 
 
 def test_digits_example_distributed(tmp_path):
     pytest.importorskip("sklearn")
-    start = time.monotonic()
     proc = subprocess.run([MPIEXEC, "-n", "2", sys.executable,
                            os.path.join(SCRIPTS, "..", "..", "examples", "digits_cnn.py"),
                            "--distributed", "--epochs", "1", "--limit", "96", "--quiet",
                            "--batch-size", "32", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=120,
+                          capture_output=True, text=True, timeout=300,
                           env=dict(ENV, MPLBACKEND="Agg"), stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()
@@ -117,4 +119,3 @@ def test_digits_example_distributed(tmp_path):
     assert lines[-1].startswith("test accuracy: ") and len(lines) == 4, lines   # rank 0 only
     ckpt = mg.load(tmp_path / "digits_cnn.npz")
     assert not any(k.startswith("module.") for k in ckpt["model"])
-    assert time.monotonic() - start < 60
