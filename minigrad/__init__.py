@@ -197,3 +197,5 @@ from .ops.view_copy import (  # noqa: E402
     permute_copy, select_copy, slice_copy, split_copy, split_with_sizes, split_with_sizes_copy,
     squeeze_copy, t_copy, transpose_copy, unbind_copy, unfold_copy, unsafe_chunk, unsafe_split,
     unsafe_split_with_sizes, unsqueeze_copy, view_copy)
+# ---- out=: the functions that take torch's out= argument, in place of the plain ones ----
+from .functions_out import *  # noqa: E402, F401, F403

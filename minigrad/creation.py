@@ -16,7 +16,7 @@ from .creation_data import (_check_array_dtype, _check_int_range, _check_strides
                             _from_python, _leaf_dtype)
 from .generator import check_generator
 from .ops import memory_format as mf
-from .ops.checks import need_dtype, need_int, need_ints, need_number, need_tensor
+from .ops.checks import need_dtype, need_int, need_ints, need_not_bool, need_number, need_tensor
 from .tensor import Tensor
 
 
@@ -166,8 +166,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                            f"({start} -> {end}, step {step})")
     ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     default = backend.int64 if ints else backend.get_default_dtype()
-    return _finish(xp.arange(start, end, step).astype(_dtype(dtype, default, fn="arange")),
-                   requires_grad)
+    dt = need_not_bool(_dtype(dtype, default, fn="arange"), "arange", "arange_cpu")
+    return _finish(xp.arange(start, end, step).astype(dt), requires_grad)
 
 
 def _steps(steps, op):
@@ -209,7 +209,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end inclusive (torch.linspace)."""
     xp, _ = _xp_for(device)
     start, end = _endpoint(start, "linspace", "start"), _endpoint(end, "linspace", "end")
-    dt = np.dtype(_dtype(dtype, fn="linspace"))
+    dt = need_not_bool(np.dtype(_dtype(dtype, fn="linspace")), "linspace", "linspace_cpu")
     a = _linspace(xp, start, end, _steps(steps, "linspace"), dt)
     return _finish(a.astype(dt), requires_grad)
 
@@ -364,7 +364,7 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
     xp, _ = _xp_for(device)
     start, end = _endpoint(start, "logspace", "start"), _endpoint(end, "logspace", "end")
     base = _endpoint(base, "logspace", "base")
-    dt = np.dtype(_dtype(dtype))
+    dt = need_not_bool(np.dtype(_dtype(dtype)), "logspace", "logspace_cpu")
     exps = _linspace(xp, start, end, _steps(steps, "logspace"), np.dtype(np.float64))
     return _finish(xp.power(float(base), exps).astype(dt), requires_grad)
 

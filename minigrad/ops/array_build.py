@@ -25,7 +25,7 @@ from ..autograd import wrap
 from ..backend import get_default_dtype
 from .arith import torch_name
 from .checks import need_bool, need_dtype, need_float, need_int, need_number, need_tensor
-from .checks import need_optional_int
+from .checks import need_not_bool, need_optional_int
 from .shape import normalize_dim
 
 
@@ -162,6 +162,7 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False, l
     for name, v in (("start", start), ("end", end), ("step", step)):
         need_number("range", v, name)
     dt = get_default_dtype() if dtype is None else need_dtype("range", dtype)
+    need_not_bool(dt, "range", "range_cpu")
     need_bool("range", requires_grad, "requires_grad")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")

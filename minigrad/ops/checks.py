@@ -196,3 +196,11 @@ def not_differentiable(t, name, op):
         if is_grad_enabled():
             raise RuntimeError(f"The function '{op}' is not differentiable with respect to "
                                f"argument '{name}'. This input cannot have requires_grad True.")
+
+
+def need_not_bool(dt, op, kernel):
+    """dt, where torch has a kernel for it: it has no bool one for the ranges (arange,
+    linspace, ...) or the running sums and products."""
+    if np.dtype(dt).kind == "b":
+        raise NotImplementedError(f"{op}: \"{kernel}\" not implemented for 'Bool'")
+    return dt

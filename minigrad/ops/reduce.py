@@ -15,6 +15,7 @@ from .. import fastpath, return_types
 from ..autograd import Op, wrap
 from ..backend import array_module, get_default_dtype
 from ..cuda import reduce as cuda_reduce
+from .arith import torch_name
 from .checks import need_bool, need_number, reduce_args
 from .index import Gather
 from .shape import Expand, Reshape, normalize_dim, normalize_dims
@@ -220,8 +221,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     reduce_args("mean", input, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     if x.dtype.kind not in "fc":
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
-                           f"floating point or complex dtype. Got: {x.dtype}")
+        which = "Input" if dtype is None else "Optional"
+        raise RuntimeError(f"mean(): could not infer output dtype. {which} dtype must be "
+                           f"either a floating point or complex dtype. Got: "
+                           f"{torch_name(x.dtype)}")
     dims = _dims(x, dim, "mean")
     with np.errstate(invalid="ignore", divide="ignore"):    # 0 / 0 = nan, as torch
         return Sum.apply(x, dims, keepdim) / _count(x, dims)

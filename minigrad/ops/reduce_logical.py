@@ -82,7 +82,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     x = input if dtype is None else input.to(dtype)
     if x.dtype.kind in "fc":
         x = NanToZero.apply(x)
-    return sum(x, dim, keepdim)
+    return sum(x, dim, keepdim, dtype=dtype)                # bool stays bool if asked
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -95,6 +95,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         from ..func import batching_fns
         return batching_fns.along_dims(lambda x, d: nanmean(x, d, keepdim, dtype=dtype), input,
                                        dim, "nanmean")
+    if dtype is not None and np.dtype(dtype).kind not in "fc":
+        raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be "
+                           "either a floating point or complex dtype. Got: "
+                           f"{torch_name(np.dtype(dtype))}")
     x = input if dtype is None else input.to(dtype)
     mask = _nan_mask(x)
     xp = array_module(x.data)

@@ -15,7 +15,7 @@ from ..backend import array_module
 from ..forward_ad import from_backward, linear, outer_tangents
 from ..grad_mode import is_grad_enabled
 from .arith import torch_name
-from .checks import need_dtype
+from .checks import need_dtype, need_not_bool
 from .compare import need_tensor, where
 from .index import Gather
 from .shape import normalize_dim
@@ -260,7 +260,8 @@ def _cast(input, dtype):
 def cumsum(input, dim, *, dtype=None):
     """Running sum along dim; bool and integer inputs sum in int64 (torch.cumsum)."""
     need_tensor("cumsum", input, "input", 1)
-    dtype = None if dtype is None else need_dtype("cumsum", dtype)
+    dtype = None if dtype is None else need_not_bool(need_dtype("cumsum", dtype), "cumsum",
+                                                "cumsum_out_cpu")
     x = _cast(input, dtype)
     return _cast(CumSum.apply(x, _dim(x, dim, "cumsum")), dtype)     # int32 stays int32
 
@@ -268,7 +269,8 @@ def cumsum(input, dim, *, dtype=None):
 def cumprod(input, dim, *, dtype=None):
     """Running product along dim; exact gradient where the input has zeros (torch.cumprod)."""
     need_tensor("cumprod", input, "input", 1)
-    dtype = None if dtype is None else need_dtype("cumprod", dtype)
+    dtype = None if dtype is None else need_not_bool(need_dtype("cumprod", dtype), "cumprod",
+                                                "cumprod_out_cpu")
     x = _cast(input, dtype)
     return _cast(CumProd.apply(x, _dim(x, dim, "cumprod")), dtype)
 
