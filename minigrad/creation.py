@@ -17,6 +17,7 @@ from .creation_data import (_check_array_dtype, _check_int_range, _check_strides
 from .generator import check_generator
 from .ops import memory_format as mf
 from .ops.checks import need_dtype, need_int, need_ints, need_not_bool, need_number, need_tensor
+from .ops.arith import torch_name
 from .tensor import Tensor
 
 
@@ -225,10 +226,12 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(xp.eye(n, m, dtype=_dtype(dtype, fn="eye")), requires_grad)
 
 
-def _float_dtype(dtype, op):
+def _float_dtype(dtype, op, kernel):
+    """A floating dtype for op's draws: torch's sampling kernel has no other."""
     dt = _dtype(dtype, fn=op)
     if dt.kind != "f":
-        raise ValueError(f"{op}: dtype must be floating point, got {dt}")
+        raise NotImplementedError(f"{op}: \"{kernel}\" not implemented for "
+                                  f"'{torch_name(dt)}'")
     return dt
 
 
@@ -236,7 +239,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal samples from minigrad's generator (seeded by manual_seed), or from
     `generator` (a minigrad.Generator)."""
     xp, _ = _xp_for(device)
-    dt = _float_dtype(dtype, "randn")
+    dt = _float_dtype(dtype, "randn", "normal_kernel_cpu")
     check_generator("randn", generator)
     if backend.vmap_decides_draws():        # the vmap's randomness flag decides the draw
         from .func import batching_random
@@ -251,7 +254,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False, generator=None):
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform samples on [0, 1)."""
     xp, _ = _xp_for(device)
-    dt = _float_dtype(dtype, "rand")
+    dt = _float_dtype(dtype, "rand", "check_uniform_bounds")
     check_generator("rand", generator)
     if backend.vmap_decides_draws():
         from .func import batching_random
@@ -286,8 +289,18 @@ def randint(low, high=None, size=None, dtype=None, device=None, *, generator=Non
             _size((size,), "randint"))
     r = backend.rng(xp, generator)
     draw = r.integers if xp is np else r.randint
+    dt = np.dtype(_dtype(dtype, backend.int64, fn="randint"))
+    if dt.kind in "biu":                # torch's random_(from, to) bounds for the dtype
+        lo, hi = (0, 1) if dt.kind == "b" else (np.iinfo(dt).min, np.iinfo(dt).max)
+        for what, v in (("from", low), ("to - 1", high - 1)):
+            if not lo <= v <= hi:
+                raise RuntimeError(f"randint: {what} is out of bounds for {_C_NAMES[dt.str[1:]]}")
     a = draw(low, high, _size((size,), "randint"))
-    return _finish(a.astype(_dtype(dtype, backend.int64, fn="randint")), False)
+    return _finish(a.astype(dt), False)
+
+
+_C_NAMES = {"b1": "bool", "i1": "signed char", "u1": "unsigned char", "i2": "short",
+            "i4": "int", "i8": "long"}
 
 
 def randperm(n, dtype=None, device=None, *, generator=None):
@@ -296,7 +309,8 @@ def randperm(n, dtype=None, device=None, *, generator=None):
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     xp, _ = _xp_for(device)
-    dt = _dtype(dtype, backend.int64, fn="randperm")
+    dt = np.dtype(_dtype(dtype, backend.int64, fn="randperm"))
+    _randperm_fits(n, dt)
     if backend.vmap_decides_draws():        # 'different': a permutation per sample
         from .func import batching_random
         return batching_random.factory(
@@ -304,6 +318,19 @@ def randperm(n, dtype=None, device=None, *, generator=None):
                                              kind="stable").astype(dt), False), (n,))
     perm = backend.rng(xp, generator).permutation(n)
     return _finish(perm.astype(dt), False)
+
+
+def _randperm_fits(n, dt):
+    """torch's checks that 0..n-1 are exact in dt."""
+    if dt.kind == "b":
+        raise NotImplementedError("randperm: \"randperm\" not implemented for 'Bool'")
+    if dt.kind in "iu" and n - 1 > np.iinfo(dt).max:
+        raise RuntimeError(f"randperm: value cannot be converted to type {dt.name}_t without "
+                           "overflow")
+    limit = {2: 2049, 4: 2 ** 24 + 1, 8: 2 ** 53 + 1}.get(dt.itemsize)
+    if dt.kind == "f" and n > limit:
+        raise RuntimeError(f"randperm: n cannot be greater than {limit} for "
+                           f"{torch_name(dt)} type.")
 
 
 def _like(fn, x, dtype, device, requires_grad, *args, memory_format=mf.preserve_format,

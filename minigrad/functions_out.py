@@ -8,6 +8,7 @@ out_param.py for what out= does). The rule of a name is what torch's out= overlo
   "dtype"  the op's dtype= defaults to out's;
   "float"  as cast, into floating outs only;
   "create" a creation function: dtype and device default to out's;
+  "any", "list_exact", "list_copy": see out_param.py;
   a function of the call's (args, kwargs) where the rule depends on the overload (None: torch
   has no out= for that form).
 """
@@ -29,7 +30,7 @@ kron lcm le less less_equal lgamma log log10 log1p log2 logaddexp logaddexp2 log
 logical_not logical_or logical_xor logit logsumexp lt maximum mean minimum mul multiply mvlgamma
 ne nextafter not_equal outer polygamma pow rad2deg reciprocal remainder row_stack
 rsqrt sigmoid sin sinc sinh sqrt square stack std sub subtract tan tanh true_divide var vstack
-xlogy
+xlogy threshold orgqr
 """
 _EXACT = """
 abs absolute addbmm addmm addmv all amax amin aminmax any argmax argmin baddbmm bitwise_not bmm
@@ -40,10 +41,14 @@ masked_select matmul matrix_power mm mode msort mv nan_to_num nanquantile narrow
 negative nonzero norm nuclear_norm qr quantile renorm round scatter searchsorted sgn sign
 signbit sort squeeze_copy svd take take_along_dim tensordot topk triangular_solve tril triu
 trunc vdot view_copy
+alias_copy as_strided_copy detach_copy diagonal_copy expand_copy frobenius_norm hardshrink
+index_reduce log_softmax multinomial native_batch_norm nonzero_static permute_copy scatter_add
+scatter_reduce select_copy slice_copy slice_scatter softmax t_copy transpose_copy unfold_copy
+unsqueeze_copy
 """
 _DTYPE = "cumsum cumprod"
 _FLOAT = "nansum nanmean"
-_CREATE = "arange empty eye full linspace logspace ones range zeros"
+_CREATE = "arange empty eye full linspace logspace ones range zeros rand randn randint randperm"
 
 
 def _has_dim(args, kwargs):
@@ -77,12 +82,16 @@ def _where(args, kwargs):                   # where(c, x, y) with two tensors on
     return "exact" if len(args) == 3 and builtins.all(_is_tensor(a) for a in args[1:]) else None
 
 
+def _normal(args, kwargs):                  # normal(mean, std, size) is a creation function
+    return "create" if len(args) > 2 or "size" in kwargs else "float"
+
+
 def _median(args, kwargs):
     return "exact" if _has_dim(args, kwargs) else None
 
 
-def _argsort(args, kwargs):                 # only the stable= overload has out=
-    return "exact" if "stable" in kwargs else None
+def _argsort(args, kwargs):                 # only argsort(x, *, stable, dim, descending)
+    return "exact" if "stable" in kwargs and len(args) == 1 else None
 
 
 # (the loop below binds all, any, max, min, sum, range, ... in this module: builtins are
@@ -92,7 +101,9 @@ RULES = {**{n: "cast" for n in _CAST.split()}, **{n: "exact" for n in _EXACT.spl
          **{n: "float" for n in _FLOAT.split()},
          "sum": _reduce_with_dtype, "prod": _reduce_with_dtype, "max": _max_min,
          "min": _max_min, "clamp": _clamp, "clip": _clamp, "lerp": _lerp, "where": _where,
-         "median": _median, "nanmedian": _median, "argsort": _argsort}
+         "median": _median, "nanmedian": _median, "argsort": _argsort, "normal": _normal,
+         "bernoulli": "any", "unbind_copy": "list_exact", "split_copy": "list_copy",
+         "split_with_sizes_copy": "list_exact"}
 
 for _name, _rule in RULES.items():
     globals()[_name] = with_out(getattr(_mg, _name), _name, _rule)

@@ -8,10 +8,15 @@ With a tensor (or a tuple of them, for ops that return several), as torch does:
     against out's dtype by `rule`:
       "cast"   it must cast to out's dtype without going down a category (float -> int,
                int -> bool): torch's TensorIterator ops (add, sin, eq, mean, ...);
-      "float"  as cast, into a floating out only (torch has no integer kernel: nansum);
+      "float"  as cast, into a floating out only (torch has no integer kernel: nansum,
+               normal);
       "exact"  out's dtype must be the result's (mm, gather, max.dim, abs, ...);
       "dtype"  the op's own `dtype=` defaults to out's (sum/prod/cumsum reduce in it);
       "create" a creation function: dtype and device default to out's;
+      "any"    any dtype: the result is cast to it (bernoulli draws 0/1 into any out);
+      "list_exact", "list_copy"  ops that return a list of tensors (unbind_copy,
+               split_copy): out is a list of as many; exact dtypes and resized, or each
+               piece copied into its out as copy_ does (any dtype, broadcast); None returned;
   - out of another shape is resized, contiguous (with torch's warning when it held elements,
     but for creation functions and a few others, as in torch); out of the right shape keeps
     its strides; an input that partly overlaps out is an error;
@@ -29,8 +34,9 @@ from . import grad_mode
 from .backend import array_module
 from .ops.arith import torch_name
 
-RULES = ("cast", "exact", "dtype", "create", "float")
-_QUIET = ("addbmm", "narrow_copy")     # torch resizes their outs without the warning
+RULES = ("cast", "exact", "dtype", "create", "float", "any", "list_exact", "list_copy")
+_QUIET = ("addbmm", "narrow_copy", "bernoulli", "multinomial")   # resized without the warning
+_KERNELS = {"nansum": "nansum_cpu", "nanmean": "nansum_cpu", "normal": "normal_kernel_cpu"}
 _JOINS = ("cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack",
           "column_stack", "row_stack")
 _RESIZED = ("An output with one or more elements was resized since it had shape {}, which "
@@ -100,6 +106,8 @@ def _into(fn, name, rule, args, kwargs, out):
         kwargs = _dtype_from_out(name, rule, kwargs, out)
     with grad_mode.no_grad():
         result = fn(*args, **kwargs)
+    if rule.startswith("list"):
+        return _into_list(name, rule, list(result), out, inputs)
     many = isinstance(result, tuple)
     outs = _outs(name, out, len(result) if many else None)
     results = list(result) if many else [result]
@@ -111,6 +119,33 @@ def _into(fn, name, rule, args, kwargs, out):
     if not many:
         return out
     return type(result)(outs) if hasattr(type(result), "_fields") else tuple(outs)
+
+
+def _into_list(name, rule, results, out, inputs):
+    outs = _outs(name, out, len(out) if isinstance(out, (list, tuple)) else 0)
+    if len(outs) != len(results):
+        raise RuntimeError(f"{name}(): expected an out= argument of size {len(results)}, got "
+                           f"size {len(outs)}")
+    for o, r in zip(outs, results):
+        if rule == "list_exact":
+            _check(name, "exact", o, r, inputs)
+        elif not _broadcasts_to(tuple(r.shape), tuple(o.shape)):
+            raise RuntimeError(f"{name}(): a piece of shape {list(r.shape)} does not "
+                               f"broadcast to its out of shape {list(o.shape)}")
+    with grad_mode.no_grad():
+        for o, r in zip(outs, results):
+            if rule == "list_exact":
+                _write(o, r, warn=True)
+            else:
+                o.copy_(r)
+    return None
+
+
+def _broadcasts_to(src, dst):
+    try:
+        return np.broadcast_shapes(src, dst) == dst
+    except ValueError:
+        return False
 
 
 def _dtype_from_out(name, rule, kwargs, out):
@@ -132,7 +167,7 @@ def _check(name, rule, o, r, inputs):
         raise RuntimeError(f"{name}(): Expected out tensor to have device {r.device}, but got "
                            f"{o.device} instead")
     if rule == "float" and o.dtype.kind != "f":
-        raise NotImplementedError(f"{name}(): \"nansum_cpu\" not implemented for "
+        raise NotImplementedError(f"{name}(): \"{_KERNELS[name]}\" not implemented for "
                                   f"'{torch_name(o.dtype)}'")
     if rule in ("cast", "float"):
         from .dtypes import can_cast
@@ -142,7 +177,7 @@ def _check(name, rule, o, r, inputs):
                                 f"type {torch_name(o.dtype)}")
             raise RuntimeError(f"{name}(): result type {torch_name(r.dtype)} can't be cast to "
                                f"the desired output type {torch_name(o.dtype)}")
-    elif o.dtype != r.dtype:
+    elif rule != "any" and o.dtype != r.dtype:
         raise RuntimeError(f"{name}(): Expected out tensor to have dtype "
                            f"{torch_name(r.dtype)}, but got {torch_name(o.dtype)} instead")
     for t in inputs:

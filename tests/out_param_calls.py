@@ -84,7 +84,7 @@ for _n in ("gcd lcm bitwise_and bitwise_or bitwise_xor bitwise_left_shift "
     CALLS[_n] = [_call(_i(3, 4), _i(3, 4))]
 CALLS["addcmul"] = CALLS["addcdiv"] = [_call(X, Y, P), _call(X, Y, P, value=0.5)]
 CALLS["lerp"] = [_call(X, Y, 0.3), _call(X, Y, P)]
-CALLS["where"] = [_call(_b(3, 4), X, Y), _call(_b(3, 4), X, 0.0)]
+CALLS["where"] = [_call(_b(3, 4), X, Y)]
 CALLS["clamp"] = CALLS["clip"] = [_call(X, -0.5, 0.5), _call(X, min=-1.0), _call(X, Y, P),
                                   _call(_i(3, 4), 1, 3)]
 CALLS["clamp_min"] = [_call(X, 0.1)]
@@ -117,11 +117,10 @@ CALLS["svd"] = [_call(_f(4, 3))]
 CALLS["diag"] = [_call(_f(4)), _call(_f(3, 4), 1)]
 CALLS["tril"] = CALLS["triu"] = [_call(X), _call(X, -1)]
 CALLS["renorm"] = [_call(X, 2, 0, 1.0)]
-CALLS["trace"] = [_call(_f(3, 3))]
 
 for _n in "sum nansum prod mean nanmean amax amin all any logsumexp std var norm".split():
     CALLS[_n] = [_call(X, 1), _call(X, 1, keepdim=True)]
-for _n in "sum nansum prod mean nanmean all any std var".split():
+for _n in "nansum mean nanmean all any std var".split():
     CALLS[_n].append(_call(X))
 CALLS["all"] += [_call(_b(3, 4), 0)]
 CALLS["any"] += [_call(_b(3, 4), 0)]
@@ -135,17 +134,16 @@ for _n in "max min".split():
 for _n in "argmax argmin".split():
     CALLS[_n] = [_call(X), _call(X, 1)]
 for _n in "median nanmedian".split():
-    CALLS[_n] = [_call(X), _call(X, 1)]
+    CALLS[_n] = [_call(X, 1)]
 CALLS["mode"] = [_call(_i(3, 4), 1)]
 CALLS["kthvalue"] = [_call(X, 2, 1)]
 CALLS["topk"] = [_call(X, 2)]
 CALLS["sort"] = [_call(X), _call(X, 0, True)]
-CALLS["argsort"] = [_call(X, 1)]
+CALLS["argsort"] = [_call(X, stable=True, dim=1)]
 CALLS["msort"] = [_call(X)]
 for _n in "cumsum cumprod logcumsumexp cummax cummin".split():
     CALLS[_n] = [_call(X, 1)]
 CALLS["cumsum"] += [_call(_i(3, 4), 0)]
-CALLS["std_mean"] = CALLS["var_mean"] = [_call(X, 1)]
 CALLS["quantile"] = CALLS["nanquantile"] = [_call(_f(7), 0.3), _call(X, 0.5, 1)]
 CALLS["histc"] = [_call(_f(20), bins=4)]
 CALLS["histogram"] = [_call(_f(20), bins=4)]
@@ -182,3 +180,43 @@ CALLS["arange"] = [_call(5), _call(1, 4, 0.5)]
 CALLS["range"] = [_call(1, 4), _call(0, 2, 0.5)]
 CALLS["linspace"] = CALLS["logspace"] = [_call(0, 1, 5)]
 CALLS["eye"] = [_call(3), _call(3, 4)]
+
+CALLS["alias_copy"] = CALLS["detach_copy"] = CALLS["t_copy"] = [_call(X)]
+CALLS["as_strided_copy"] = [_call(X, (2, 2), (1, 2))]
+CALLS["diagonal_copy"] = [_call(X), _call(X, 1)]
+CALLS["expand_copy"] = [_call(_f(4), (3, 4))]
+CALLS["permute_copy"] = [_call(X, (1, 0))]
+CALLS["select_copy"] = [_call(X, 0, 1)]
+CALLS["slice_copy"] = [_call(X, 1, 1, 3)]
+CALLS["transpose_copy"] = [_call(X, 0, 1)]
+CALLS["unfold_copy"] = [_call(X, 1, 2, 1)]
+CALLS["unsqueeze_copy"] = [_call(X, 0)]
+CALLS["slice_scatter"] = [_call(X, _f(3, 2), 1, 0, 2)]
+CALLS["frobenius_norm"] = [_call(X, (0, 1))]
+CALLS["hardshrink"] = [_call(X), _call(X, 1.0)]
+CALLS["threshold"] = [_call(X, 0.5, 0.0)]
+CALLS["softmax"] = CALLS["log_softmax"] = [_call(X, 1)]
+CALLS["scatter_add"] = [_call(X, 1, _i(3, 2, hi=4), _f(3, 2))]
+CALLS["scatter_reduce"] = [_call(X, 1, _i(3, 2, hi=4), _f(3, 2), "amax")]
+CALLS["index_reduce"] = [_call(X, 1, np.array([0, 2]), _f(3, 2), "prod")]
+CALLS["nonzero_static"] = [_call(_b(3, 4), size=5)]
+CALLS["orgqr"] = [_call(_f(4, 3), _f(2))]
+CALLS["native_batch_norm"] = [_call(_f(4, 3), None, None, None, None, True, 0.1, 1e-5)]
+
+# random draws: shapes, dtypes and the out rules are compared, not values
+RANDOM = ("rand randn randint randperm normal bernoulli multinomial").split()
+CALLS["rand"] = CALLS["randn"] = [_call(2, 3), _call((2, 3))]
+CALLS["randint"] = [_call(5, (2, 3)), _call(1, 5, (2, 3))]
+CALLS["randperm"] = [_call(5)]
+CALLS["normal"] = [_call(X, P), _call(0.0, P), _call(X, 1.0), _call(0.0, 1.0, (2, 3))]
+CALLS["bernoulli"] = [_call(P)]
+CALLS["multinomial"] = [_call(P, 2)]
+CALLS["unbind_copy"] = [_call(X), _call(X, 1)]
+CALLS["split_copy"] = [_call(X, 2)]
+CALLS["split_with_sizes_copy"] = [_call(X, [1, 2])]
+
+# torch has no out= for these forms: neither has minigrad
+NO_OUT = {"trace": [_call(_f(3, 3))], "std_mean": [_call(X, 1)], "var_mean": [_call(X, 1)],
+          "sum": [_call(X)], "prod": [_call(X)], "median": [_call(X)],
+          "nanmedian": [_call(X)], "argsort": [_call(X, 1)], "where": [_call(_b(3, 4), X, 0.0)],
+          "clone": [_call(X)], "flip": [_call(X, [0])], "relu": [_call(X)]}

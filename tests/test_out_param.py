@@ -12,7 +12,7 @@ import pytest
 
 import minigrad as mg
 from minigrad.functions_out import RULES
-from out_param_calls import CALLS
+from out_param_calls import CALLS, NO_OUT, RANDOM
 
 torch = pytest.importorskip("torch")
 
@@ -24,6 +24,7 @@ def _float32_default(defaults):
     """Both libraries at torch's own default float (conftest sets torch's to float64)."""
 
 CASES = [(n, k) for n in sorted(CALLS) for k in range(len(CALLS[n]))]
+TORCH_BUGS = {("normal", 2): "torch 2.13 does not resize out for normal(Tensor, float)"}
 
 
 def _lib(value, lib):
@@ -36,21 +37,21 @@ def _lib(value, lib):
     return value
 
 
-def _call(lib, name, k, seed=0):
-    args, kwargs = CALLS[name][k](np.random.default_rng(seed))
+def _call(lib, name, k, seed=0, table=CALLS):
+    args, kwargs = table[name][k](np.random.default_rng(seed))
     return [_lib(a, lib) for a in args], {n: _lib(v, lib) for n, v in kwargs.items()}
 
 
 def _outs(lib, template, make):
     """out tensors like the plain result `template` (a tensor or a tuple), from
     make(t, lib, j) for its j-th tensor t."""
-    if isinstance(template, tuple):
-        return tuple(make(t, lib, j) for j, t in enumerate(template))
+    if isinstance(template, (tuple, list)):
+        return type(template)(make(t, lib, j) for j, t in enumerate(template))
     return make(template, lib, 0)
 
 
-def _run(lib, name, k, out):
-    args, kwargs = _call(lib, name, k)
+def _run(lib, name, k, out, table=CALLS):
+    args, kwargs = _call(lib, name, k, table=table)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         try:
@@ -70,7 +71,7 @@ def _tol(*dtypes):
 def _same(name, m, t, t_plain):
     assert tuple(m.shape) == tuple(t.shape), (name, m.shape, t.shape)
     assert str(m.dtype) == str(t.dtype).replace("torch.", ""), (name, m.dtype, t.dtype)
-    if name == "empty":
+    if name == "empty" or name in RANDOM:
         return
     # minigrad computes in the result's dtype and casts into out: where out is wider, torch
     # sometimes computes in out's dtype instead, so they agree to the narrower one's rounding
@@ -93,8 +94,10 @@ def _compare(name, k, make):
         return None
     assert not isinstance(m_got, Exception), (name, k, m_got)
     assert bool(t_warn) == bool(m_warn), (t_warn, m_warn)
-    many = isinstance(plain, tuple)
-    if many:
+    many = isinstance(plain, (tuple, list))
+    if RULES[name] in ("list_exact", "list_copy"):  # unbind_copy, split_copy: None back
+        assert m_got is None and t_got is None
+    elif many:
         assert isinstance(m_got, tuple) and all(a is b for a, b in zip(m_got, m_out))
         if hasattr(t_got, "_fields"):
             assert m_got._fields == t_got._fields
@@ -108,6 +111,8 @@ def _compare(name, k, make):
 @pytest.mark.parametrize("name, k", CASES)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_out_of_each_dtype_as_torch(name, k, dtype):
+    if (name, k) in TORCH_BUGS:
+        pytest.skip(TORCH_BUGS[name, k])
     if name in ("range", "arange") and k == 1 and dtype not in ("float64", "float32"):
         pytest.skip("torch 2.13 dies of SIGFPE here: a 0.5 step cast to an integer 0")
     # first output of another dtype (the rest keep theirs): torch's cast/exact rule decides
@@ -118,6 +123,8 @@ def test_out_of_each_dtype_as_torch(name, k, dtype):
 
 @pytest.mark.parametrize("name, k", CASES)
 def test_out_of_the_result_dtype_any_shape(name, k):
+    if (name, k) in TORCH_BUGS:
+        pytest.skip(TORCH_BUGS[name, k])
     def of(shape):
         return lambda t, lib, j: lib.empty(shape, dtype=getattr(lib, str(t.dtype)[6:]))
     _compare(name, k, of(0))
@@ -137,15 +144,17 @@ def test_out_of_the_result_dtype_any_shape(name, k):
             assert m.stride() == t.stride(), (name, m.stride(), t.stride())
 
 
-def test_every_wrapped_name_is_sampled_and_torch_takes_out_there():
+def test_every_wrapped_name_is_sampled():
     assert set(RULES) == set(CALLS)
-    no_out = [n for n, k in CASES if isinstance(
-        _run(torch, n, k, torch.empty(0))[0], TypeError) and "out" in str(
-        _run(torch, n, k, torch.empty(0))[0]) and "must be tuple" not in str(
-        _run(torch, n, k, torch.empty(0))[0])]
-    for n in no_out:                           # torch has no out= for that form: nor do we
-        k = next(k for m, k in CASES if m == n)
-        assert isinstance(_run(mg, n, k, mg.empty(0))[0], TypeError), n
+
+
+@pytest.mark.parametrize("name, k", [(n, k) for n in sorted(NO_OUT)
+                                     for k in range(len(NO_OUT[n]))])
+def test_forms_without_out_refuse_it_as_torch(name, k):
+    t_err = _run(torch, name, k, torch.empty(0), table=NO_OUT)[0]
+    m_err = _run(mg, name, k, mg.empty(0), table=NO_OUT)[0]
+    assert isinstance(t_err, TypeError) and isinstance(m_err, TypeError), (t_err, m_err)
+    assert name in str(m_err)
 
 
 def test_autograd_refused_as_torch():

@@ -27,7 +27,7 @@ from ..backend import array_module, rng
 from ..forward_ad import zeros_like
 from ..generator import check_generator
 from .arith import torch_name
-from .checks import _is_tensor, need_bool, need_float, need_int, need_tensor
+from .checks import _is_tensor, need_bool, need_dtype, need_float, need_int, need_tensor
 
 _P_RANGE = ("{}: the probabilities must lie in [0, 1] (torch: Expected p_in >= 0 && "
             "p_in <= 1 to be true, but got false.)")
@@ -181,6 +181,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         from ..creation import randn
         mean, std = need_float("normal", mean, "mean", 1), need_float("normal", std, "std", 2)
         _check_std(std)
+        if dtype is not None and np.dtype(need_dtype("normal", dtype)).kind != "f":
+            raise NotImplementedError(f'normal: "normal_kernel_cpu" not implemented for '
+                                      f"'{torch_name(np.dtype(dtype))}'")
         z = randn(size, dtype=dtype, device=device, generator=generator)
         out = z._make(z.data * std + mean)
         return out.requires_grad_() if requires_grad else out
@@ -193,7 +196,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         if _is_tensor(t):
             need_tensor("normal", t, name)
             if t.dtype.kind != "f":
-                raise NotImplementedError(f'"normal_kernel_cpu" not implemented for '
+                raise NotImplementedError(f'normal: "normal_kernel_cpu" not implemented for '
                                           f"'{torch_name(t.dtype)}'")
     dt = np.result_type(*[t.dtype for t in params])
     if s_t:
