@@ -33,6 +33,7 @@ import numpy as np
 from . import grad_mode
 from .backend import array_module
 from .ops.arith import torch_name
+from .ops.checks import need_dtype
 
 RULES = ("cast", "exact", "dtype", "create", "float", "any", "list_exact", "list_copy")
 _QUIET = ("addbmm", "narrow_copy", "bernoulli", "multinomial")   # resized without the warning
@@ -154,8 +155,8 @@ def _dtype_from_out(name, rule, kwargs, out):
     given = kwargs.get("dtype")
     if given is None:
         kwargs["dtype"] = out.dtype
-    elif rule == "create" and np.dtype(given) != out.dtype:
-        raise RuntimeError(f"{name}(): dtype {torch_name(np.dtype(given))} does not match "
+    elif rule == "create" and need_dtype(name, given) != out.dtype:
+        raise RuntimeError(f"{name}(): dtype {torch_name(need_dtype(name, given))} does not match "
                            f"dtype of out parameter ({torch_name(out.dtype)})")
     if rule == "create" and kwargs.get("device") is None:
         kwargs["device"] = out.device

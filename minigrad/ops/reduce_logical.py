@@ -11,7 +11,7 @@ from ..autograd import Op, wrap
 from ..backend import array_module
 from ..forward_ad import elementwise
 from .arith import torch_name
-from .checks import reduce_args
+from .checks import need_dtype, reduce_args
 from .compare import need_tensor
 from .reduce import _dims, _drop_dims, sum
 
@@ -95,10 +95,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         from ..func import batching_fns
         return batching_fns.along_dims(lambda x, d: nanmean(x, d, keepdim, dtype=dtype), input,
                                        dim, "nanmean")
-    if dtype is not None and np.dtype(dtype).kind not in "fc":
+    dtype = None if dtype is None else need_dtype("nanmean", dtype)
+    if dtype is not None and dtype.kind not in "fc":
         raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be "
-                           "either a floating point or complex dtype. Got: "
-                           f"{torch_name(np.dtype(dtype))}")
+                           f"either a floating point or complex dtype. Got: {torch_name(dtype)}")
     x = input if dtype is None else input.to(dtype)
     mask = _nan_mask(x)
     xp = array_module(x.data)

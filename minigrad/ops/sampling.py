@@ -181,9 +181,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         from ..creation import randn
         mean, std = need_float("normal", mean, "mean", 1), need_float("normal", std, "std", 2)
         _check_std(std)
-        if dtype is not None and np.dtype(need_dtype("normal", dtype)).kind != "f":
+        if dtype is not None and need_dtype("normal", dtype).kind != "f":
             raise NotImplementedError(f'normal: "normal_kernel_cpu" not implemented for '
-                                      f"'{torch_name(np.dtype(dtype))}'")
+                                      f"'{torch_name(need_dtype('normal', dtype))}'")
         z = randn(size, dtype=dtype, device=device, generator=generator)
         out = z._make(z.data * std + mean)
         return out.requires_grad_() if requires_grad else out
