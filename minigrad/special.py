@@ -45,3 +45,6 @@ def log_softmax(input, dim, *, dtype=None):
     special.softmax's, as in torch)."""
     _float_only("log_softmax", input, dim, dtype)
     return _log_softmax(input, dim, dtype)
+
+# out=: the functions that take torch's out= argument, in place of the plain ones
+from .special_out import *  # noqa: E402, F403

@@ -219,4 +219,52 @@ CALLS["split_with_sizes_copy"] = [_call(X, [1, 2])]
 NO_OUT = {"trace": [_call(_f(3, 3))], "std_mean": [_call(X, 1)], "var_mean": [_call(X, 1)],
           "sum": [_call(X)], "prod": [_call(X)], "median": [_call(X)],
           "nanmedian": [_call(X)], "argsort": [_call(X, 1)], "where": [_call(_b(3, 4), X, 0.0)],
-          "clone": [_call(X)], "flip": [_call(X, [0])], "relu": [_call(X)]}
+          "clone": [_call(X)], "flip": [_call(X, [0])], "relu": [_call(X)],
+          "linalg.matrix_exp": [_call(_f(3, 3))], "linalg.vander": [_call(_f(4))]}
+
+# ---- torch.linalg ----
+A, SPD, B = _f(3, 3), _spd(3), _f(3, 2)
+for _n in ("cholesky cholesky_ex inv inv_ex det slogdet eigh eigvalsh lu lu_factor "
+           "lu_factor_ex svd svdvals qr pinv cond matrix_rank").split():
+    CALLS[f"linalg.{_n}"] = [_call(SPD)]
+CALLS["linalg.qr"] += [_call(_f(4, 3), mode="complete")]
+CALLS["linalg.svd"] = [_call(_f(4, 3), full_matrices=False)]
+CALLS["linalg.pinv"] += [_call(_f(4, 3))]
+CALLS["linalg.cond"] += [_call(SPD, "fro")]
+for _n in "solve solve_ex".split():
+    CALLS[f"linalg.{_n}"] = [_call(SPD, B), _call(SPD, _f(3))]
+CALLS["linalg.solve_triangular"] = [_call(lambda r: np.triu(_spd(3)(r)), B, upper=True)]
+CALLS["linalg.lu_solve"] = [_call(_lu_data(0), _lu_data(1), B)]
+CALLS["linalg.lstsq"] = [_call(_f(4, 3), _f(4, 2))]
+CALLS["linalg.cross"] = [_call(_f(4, 3), _f(4, 3))]
+CALLS["linalg.matmul"] = [_call(_f(3, 4), _f(4, 2))]
+CALLS["linalg.vecdot"] = [_call(X, Y)]
+CALLS["linalg.matrix_power"] = [_call(A, 2)]
+CALLS["linalg.multi_dot"] = [_call([_f(3, 4), _f(4, 2), _f(2, 5)])]
+CALLS["linalg.householder_product"] = [_call(_f(4, 3), _f(2))]
+CALLS["linalg.norm"] = [_call(X), _call(X, 2, 1), _call(A, "fro")]
+CALLS["linalg.vector_norm"] = [_call(X), _call(X, 3, 1), _call(X, dtype=np.float64)]
+CALLS["linalg.matrix_norm"] = [_call(A), _call(A, "nuc"), _call(A, 1)]
+CALLS["linalg.tensorinv"] = [_call(lambda r: _spd(4)(r).reshape(4, 2, 2), ind=1)]
+CALLS["linalg.tensorsolve"] = [_call(lambda r: _spd(4)(r).reshape(2, 2, 4), _f(2, 2))]
+
+# ---- torch.special ----
+for _n in ("airy_ai bessel_j0 bessel_j1 bessel_y0 bessel_y1 digamma entr erf erfc erfcx erfinv "
+           "exp2 expit expm1 gammaln i0 i0e i1 i1e log1p log_ndtr logit modified_bessel_i0 "
+           "modified_bessel_i1 modified_bessel_k0 modified_bessel_k1 ndtr ndtri psi round "
+           "scaled_modified_bessel_k0 scaled_modified_bessel_k1 sinc spherical_bessel_j0").split():
+    CALLS[f"special.{_n}"] = [_call(P), _call(_i(3, 4))]
+for _n in "gammainc gammaincc zeta".split():
+    CALLS[f"special.{_n}"] = [_call(_f(3, 4, lo=1.1, hi=3.0), P)]
+for _n in "xlogy xlog1py".split():
+    CALLS[f"special.{_n}"] = [_call(X, P), _call(2.0, P)]
+for _n in ("chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v "
+           "chebyshev_polynomial_w hermite_polynomial_h hermite_polynomial_he "
+           "laguerre_polynomial_l legendre_polynomial_p shifted_chebyshev_polynomial_t "
+           "shifted_chebyshev_polynomial_u shifted_chebyshev_polynomial_v "
+           "shifted_chebyshev_polynomial_w").split():
+    CALLS[f"special.{_n}"] = [_call(P, _i(3, 4)), _call(P, 3)]
+CALLS["special.polygamma"] = [_call(1, P)]
+CALLS["special.multigammaln"] = [_call(_f(3, 4, lo=1.5, hi=3.0), 2)]
+CALLS["special.logsumexp"] = [_call(X, 1)]
+CALLS["special.round"] = [_call(P), _call(P, decimals=1)]

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.functions_out import RULES
+from minigrad.functions_out import RULES as TOP
+from minigrad.linalg_out import RULES as LINALG
+from minigrad.special_out import RULES as SPECIAL
 from out_param_calls import CALLS, NO_OUT, RANDOM
 
 torch = pytest.importorskip("torch")
@@ -24,6 +26,8 @@ def _float32_default(defaults):
     """Both libraries at torch's own default float (conftest sets torch's to float64)."""
 
 CASES = [(n, k) for n in sorted(CALLS) for k in range(len(CALLS[n]))]
+RULES = {**TOP, **{f"linalg.{n}": r for n, r in LINALG.items()},
+         **{f"special.{n}": r for n, r in SPECIAL.items()}}
 TORCH_BUGS = {("normal", 2): "torch 2.13 does not resize out for normal(Tensor, float)"}
 
 
@@ -50,12 +54,19 @@ def _outs(lib, template, make):
     return make(template, lib, 0)
 
 
+def _fn(lib, name):
+    """lib.name, lib.linalg.name or lib.special.name."""
+    for part in name.split("."):
+        lib = getattr(lib, part)
+    return lib
+
+
 def _run(lib, name, k, out, table=CALLS):
     args, kwargs = _call(lib, name, k, table=table)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         try:
-            got = getattr(lib, name)(*args, **kwargs, out=out)
+            got = _fn(lib, name)(*args, **kwargs, out=out)
         except Exception as e:          # noqa: BLE001 (compared with torch's below)
             return e, []
     return got, [str(x.message) for x in w if "was resized" in str(x.message)]
@@ -77,14 +88,14 @@ def _same(name, m, t, t_plain):
     # sometimes computes in out's dtype instead, so they agree to the narrower one's rounding
     tol = _tol(t.dtype, t_plain.dtype)
     mv, tv = m.numpy().astype(np.float64), t.numpy().astype(np.float64)
-    if name == "svd":                           # singular vectors: up to sign
+    if name in ("svd", "linalg.svd", "linalg.eigh"):     # singular/eigen vectors: up to sign
         mv, tv = np.abs(mv), np.abs(tv)
     np.testing.assert_allclose(mv, tv, rtol=tol, atol=tol, equal_nan=True, err_msg=name)
 
 
 def _compare(name, k, make):
     targs, tkw = _call(torch, name, k)
-    plain = getattr(torch, name)(*targs, **tkw)
+    plain = _fn(torch, name)(*targs, **tkw)
     t_out, m_out = _outs(torch, plain, make), _outs(mg, plain, make)
     t_got, t_warn = _run(torch, name, k, t_out)
     m_got, m_warn = _run(mg, name, k, m_out)
@@ -154,7 +165,7 @@ def test_forms_without_out_refuse_it_as_torch(name, k):
     t_err = _run(torch, name, k, torch.empty(0), table=NO_OUT)[0]
     m_err = _run(mg, name, k, mg.empty(0), table=NO_OUT)[0]
     assert isinstance(t_err, TypeError) and isinstance(m_err, TypeError), (t_err, m_err)
-    assert name in str(m_err)
+    assert name.split(".")[-1] in str(m_err)
 
 
 def test_autograd_refused_as_torch():

@@ -160,13 +160,15 @@ def test_top_level_methods_and_in_place(rng, name, default):
 
 
 def test_aliases_are_the_same_functions():
-    assert S.erf is mg.erf and S.erfc is mg.erfc and S.erfinv is mg.erfinv
-    assert S.expm1 is mg.expm1 and S.log1p is mg.log1p and S.exp2 is mg.exp2
-    assert S.xlogy is mg.xlogy and S.logsumexp is mg.logsumexp and S.i0 is mg.i0
-    assert S.gammaln is mg.lgamma and S.psi is mg.digamma and S.digamma is mg.digamma
-    assert S.polygamma is mg.polygamma and S.multigammaln is mg.mvlgamma
-    assert S.gammainc is mg.igamma and S.gammaincc is mg.igammac
-    assert S.logit is mg.logit and S.sinc is mg.sinc
+    # each namespace wraps the one function with its own out= (its errors say special.erf)
+    pairs = [(S.erf, mg.erf), (S.erfc, mg.erfc), (S.erfinv, mg.erfinv), (S.expm1, mg.expm1),
+             (S.log1p, mg.log1p), (S.exp2, mg.exp2), (S.xlogy, mg.xlogy),
+             (S.logsumexp, mg.logsumexp), (S.i0, mg.i0), (S.gammaln, mg.lgamma),
+             (S.psi, mg.digamma), (S.digamma, mg.digamma), (S.polygamma, mg.polygamma),
+             (S.multigammaln, mg.mvlgamma), (S.gammainc, mg.igamma),
+             (S.gammaincc, mg.igammac), (S.logit, mg.logit), (S.sinc, mg.sinc)]
+    for s, m in pairs:
+        assert s is not m and s.__wrapped__ is m.__wrapped__, (s, m)
     names = {n for n in dir(TS) if not n.startswith("_") and callable(getattr(TS, n))}
     names -= {"Tensor"}
     assert names <= set(dir(S)), sorted(names - set(dir(S)))
