@@ -118,19 +118,23 @@ def mark_view(result, src, cls, rest, multi=None, nr=0):
     base = src if info is None else info.base
     old = None if info is None else info.creation
     s = _state
-    # torch's propagate_creation_meta: inference first, then this op's own kind, then the old
-    if s.inference or (old is not None and old.kind == INFERENCE):
-        kind = INFERENCE
-    elif not s.grad_enabled:
-        kind = NO_GRAD
-    else:
-        kind = MULTI if multi is not None else (None if old is None else old.kind)
-    creation = None
-    if kind is not None:        # the name of the view's own grad_fn, if it has one
-        has_fn = s.grad_enabled and (src.requires_grad or base.requires_grad)
+    if not s.grad_enabled:          # (no grad_fn: one shared Creation per kind)
+        inference = s.inference or (old is not None and old.kind == INFERENCE)
+        creation = _MADE_IN_INFERENCE if inference else _MADE_IN_NO_GRAD
+    elif old is None and multi is None:
+        creation = None             # the common case: a view torch rebases
+    else:   # torch's propagate_creation_meta: inference stays, else this op's kind or the old
+        kind = INFERENCE if old is not None and old.kind == INFERENCE else \
+            MULTI if multi is not None else old.kind
+        # the name of the view's own grad_fn, if it has one
+        has_fn = src.requires_grad or base.requires_grad
         creation = Creation(kind, (multi or cls.__name__) if has_fn else None,
                             nr if multi is not None else 0)
     result._view = ViewInfo(base, info, cls, rest, storage.version(r), creation)
+
+
+_MADE_IN_NO_GRAD = Creation(NO_GRAD, None, 0)
+_MADE_IN_INFERENCE = Creation(INFERENCE, None, 0)
 
 
 def replay(ops, t):
