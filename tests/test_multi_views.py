@@ -240,3 +240,19 @@ def test_base_of_a_view_made_under_no_grad():
     with torch.no_grad():
         tv, ta = tx[:2], tx.chunk(2)[1]
     assert (v._base is x, a._base is x) == (tv._base is tx, ta._base is tx) == (True, True)
+
+
+@pytest.mark.parametrize("made", list(MODES))
+@pytest.mark.parametrize("key", [0, slice(0, 1), [0], "mask", Ellipsis, None, (0, 0),
+                                 (slice(None), 1), (Ellipsis, 0)])
+def test_setitem_names_the_view_it_writes_through(made, key):
+    """p[key] = v is a write into the view p[key] for a basic key (torch names that view),
+    into p itself for an advanced one."""
+    def scenario(L, leaf, w):
+        x = leaf * 1
+        with MODES[made](L):
+            p = x.split(2)[1]
+        k = L.tensor([True, False]) if key == "mask" else key
+        p[k] = 5.0
+        return [x]
+    check(scenario)
