@@ -25,12 +25,6 @@ class ViewInfo:
         self.base, self.parent, self.cls, self.rest = base, parent, cls, rest
         self.version, self.creation = version, creation
 
-    @property
-    def grad_mode(self):
-        """Whether the view was made in grad mode (its in-place writes can be recorded)."""
-        c = self.creation
-        return c is None or c.kind == MULTI
-
     def ops(self):
         """The view ops from the base to this view: ((cls, rest), ...), base first. (A graph
         node keeps these rather than the ViewInfo, which holds the base: no cycle.)"""

@@ -256,3 +256,46 @@ def test_setitem_names_the_view_it_writes_through(made, key):
         p[k] = 5.0
         return [x]
     check(scenario)
+
+
+DTYPES = ["float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
+SHAPES = {"1d": (5,), "1elem": (1,), "empty_dim": (0, 3), "empty_other": (3, 0),
+          "noncontig": (2, 3, 4)}
+
+
+def outcome(f):
+    try:
+        return ("ok", f())
+    except RuntimeError as e:
+        return ("raise", str(e))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("fn", ["split", "chunk", "unbind", "tensor_split"])
+@pytest.mark.parametrize("grad", [False, True])
+def test_dtypes_and_shapes(dtype, shape, fn, grad):
+    """Every dtype, 0-d pieces (unbind of 1-D), empty and non-contiguous inputs: writes with
+    nothing to record go through (the base sees them); a write that autograd would record
+    (a float base that requires grad) raises the same error."""
+    r = np.random.default_rng(1)
+    data = (r.standard_normal(SHAPES[shape]) * 3).astype(dtype)
+    floating = dtype.startswith("float")
+
+    def go(L):
+        x = L.tensor(data)
+        if shape == "noncontig":
+            x = x.permute(2, 0, 1)
+        if grad and floating:
+            x = x.requires_grad_() * 1
+        pieces = SPLITS[fn][0](L, x)
+        for p in pieces:
+            p.mul_(True if dtype == "bool" else 2)
+        return x.detach().numpy().copy(), [tuple(p.shape) for p in pieces]
+    got, want = outcome(lambda: go(mg)), outcome(lambda: go(torch))
+    assert got[0] == want[0], (got, want)
+    if want[0] == "raise":
+        assert got[1].endswith(want[1])
+    else:
+        np.testing.assert_array_equal(got[1][0], want[1][0])
+        assert got[1][1] == want[1][1]
