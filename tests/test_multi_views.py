@@ -299,3 +299,19 @@ def test_dtypes_and_shapes(dtype, shape, fn, grad):
     else:
         np.testing.assert_array_equal(got[1][0], want[1][0])
         assert got[1][1] == want[1][1]
+
+
+@pytest.mark.parametrize("made", ["split", "no_grad_slice"])
+def test_a_base_that_comes_to_require_grad(made):
+    """The base required no grad when the view was made, then an in-place op with an operand
+    that requires grad gave it a history: using the view in grad mode is refused."""
+    def scenario(L, leaf, w):
+        x = leaf.detach() * 1
+        if made == "split":
+            a = x.split(2)[0]
+        else:
+            with L.no_grad():
+                a = x[:2]
+        x.mul_(w)
+        return [x, a]
+    check(scenario)
