@@ -93,7 +93,7 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
     @property
     def _base(self):
         """The tensor this one is a view of (torch's ._base), or None."""
-        return None if self._view is None else self._view.base    # None for no_grad views
+        return None if self._view is None else self._view.base
 
     @property
     def is_cuda(self):

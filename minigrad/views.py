@@ -17,12 +17,13 @@ class ViewInfo:
     base to it on any tensor t (the op `cls` with arguments `rest`, after the parent view's
     own ops). When the storage is written in place after the view's history was set,
     refresh() rebuilds that history from the base's current one (torch does the same for
-    views of a tensor whose history was rebased)."""
-    __slots__ = ("base", "parent", "cls", "rest", "version", "grad_mode")
+    views of a tensor whose history was rebased). `creation` is None for an ordinary view,
+    else a Creation: a view that autograd refuses to rebase (torch's CreationMeta)."""
+    __slots__ = ("base", "parent", "cls", "rest", "version", "creation")
 
-    def __init__(self, base, parent, cls, rest, version, grad_mode):
+    def __init__(self, base, parent, cls, rest, version, creation=None):
         self.base, self.parent, self.cls, self.rest = base, parent, cls, rest
-        self.version, self.grad_mode = version, grad_mode
+        self.version, self.creation = version, creation
 
     def ops(self):
         """The view ops from the base to this view: ((cls, rest), ...), base first. (A graph
@@ -34,10 +35,15 @@ class ViewInfo:
         return replay(self.ops(), t)
 
     def refresh(self, view):
-        if not self.grad_mode or not storage._versions or not _state.grad_enabled:
+        if not storage._versions or not _state.grad_enabled:
             return
         now = storage.version(view.data)
         if now == self.version:
+            return
+        c = self.creation
+        if c is not None:       # torch refuses to redo such a view's history
+            if c.name is not None or self.base.requires_grad:
+                raise RuntimeError(c.message(True))
             return
         self.version = now
         if self.base.requires_grad:
@@ -46,24 +52,83 @@ class ViewInfo:
             view.requires_grad = fresh.requires_grad
 
 
-_NO_GRAD_VIEW = ViewInfo(None, None, None, (), 0, False)    # made under no_grad: never rebased
-                                            # (torch refuses in-place writes into it in grad mode)
+# torch's CreationMeta, less DEFAULT (None here): how a view that may not be rebased was made
+MULTI, NO_GRAD, INFERENCE = "multi", "no_grad", "inference"
+_SUFFIX = {
+    MULTI: " This view is the output of a function that returns multiple views. Such functions "
+           "do not allow the output views to be modified inplace. You should replace the "
+           "inplace operation by an out-of-place one.",
+    NO_GRAD: " Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+             "clarify your code by moving both the view and the inplace either both inside the "
+             "no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+             "you want the inplace to be tracked).",
+    INFERENCE: " Given that this use case is ambiguous and error-prone, it is forbidden. You "
+               "can clarify your code by moving both the view and the inplace either both "
+               "inside the inference_mode block (if you don't want the inplace to be tracked) "
+               "or both outside (if you want the inplace to be tracked).",
+}
 
 
-def mark_view(result, src, cls, rest):
-    """Record that `result` (made by cls from src) shares src's memory, if it does."""
+class Creation:
+    """Why a view may not be written in place while autograd records (torch's CreationMeta):
+    kind MULTI (a piece of split/chunk/unbind), NO_GRAD or INFERENCE (made in that mode);
+    `name`, `nr`: the op that made it and its output number, as torch's message names them
+    (name None: the view had no grad_fn when it was made)."""
+    __slots__ = ("kind", "name", "nr")
+
+    def __init__(self, kind, name, nr):
+        self.kind, self.name, self.nr = kind, name, nr
+
+    def of_subview(self, x, view, name):
+        """The Creation of a view of x (a view with this Creation) made now, in grad mode."""
+        has_fn = x.requires_grad or view.base.requires_grad
+        return Creation(self.kind, name if has_fn else None, 0)
+
+    def message(self, indirect, op=None):
+        """torch's error (VariableTypeUtils handle_view_on_rebase), word for word."""
+        what = "its base or another view of its base has been" if indirect else "is being"
+        kind, name = self.kind, self.name
+        if kind != MULTI or name is None:
+            prefix = "A view was created in" if name is None else \
+                f"Output {self.nr} of {name} is a view of a view which was created in"
+            if kind == INFERENCE:
+                msg = f"{prefix} inference mode and {what} modified inplace in normal mode."
+            else:
+                msg = f"{prefix} no_grad mode and {what} modified inplace with grad mode enabled."
+        else:
+            msg = f"Output {self.nr} of {name} is a view and {what} modified inplace."
+        return ("" if op is None else f"{op}: ") + msg + _SUFFIX[kind]
+
+
+def mark_view(result, src, cls, rest, multi=None, nr=0):
+    """Record that `result` (made by cls from src) shares src's memory, if it does. `multi`:
+    torch's name of the op when result is output `nr` of one that returns several views."""
     r, a = result.data, src.data
     rb = r.base
     if rb is None or (rb is not a and rb is not a.base
                       and storage.storage_of(r) is not storage.storage_of(a)):
         return                      # a new array (the op had to copy): not a view
     info = src._view
-    if not _state.grad_enabled or info is _NO_GRAD_VIEW:
-        result._view = _NO_GRAD_VIEW
-    elif info is None:
-        result._view = ViewInfo(src, None, cls, rest, storage.version(r), True)
-    else:
-        result._view = ViewInfo(info.base, info, cls, rest, storage.version(r), True)
+    base = src if info is None else info.base
+    old = None if info is None else info.creation
+    s = _state
+    if not s.grad_enabled:          # (no grad_fn: one shared Creation per kind)
+        inference = s.inference or (old is not None and old.kind == INFERENCE)
+        creation = _MADE_IN_INFERENCE if inference else _MADE_IN_NO_GRAD
+    elif old is None and multi is None:
+        creation = None             # the common case: a view torch rebases
+    else:   # torch's propagate_creation_meta: inference stays, else this op's kind or the old
+        kind = INFERENCE if old is not None and old.kind == INFERENCE else \
+            MULTI if multi is not None else old.kind
+        # the name of the view's own grad_fn, if it has one
+        has_fn = src.requires_grad or base.requires_grad
+        creation = Creation(kind, (multi or cls.__name__) if has_fn else None,
+                            nr if multi is not None else 0)
+    result._view = ViewInfo(base, info, cls, rest, storage.version(r), creation)
+
+
+_MADE_IN_NO_GRAD = Creation(NO_GRAD, None, 0)
+_MADE_IN_INFERENCE = Creation(INFERENCE, None, 0)
 
 
 def replay(ops, t):

@@ -1,6 +1,8 @@
 """Shared test helpers: the `device` fixture and check_op (values and gradients vs torch)."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -63,6 +65,16 @@ def emulator():
     with cf.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         list(pool.map(lambda g: harness.build(*g), emu_groups()))
     return {}                 # the compiled kernels patch_launchers has loaded, shared
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _join_emulator_threads():
+    """After each module that launched emulated kernels, join the emulator's idle worker
+    threads (one per CUDA thread of the largest block; else ~1,000 stay for the session)."""
+    yield
+    harness = sys.modules.get("cuda_emu.harness")
+    if harness is not None:
+        harness.release_threads()
 
 
 @pytest.fixture

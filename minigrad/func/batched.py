@@ -157,7 +157,7 @@ class _NotAView:
     other readers of _view see a view of nothing that never needs refreshing."""
     __slots__ = ()
     base = None
-    grad_mode = False
+    creation = None
 
     def refresh(self, t):
         pass

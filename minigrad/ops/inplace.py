@@ -15,6 +15,7 @@ of the new base. Nodes recorded before the write keep the edges they were built 
 from __future__ import annotations
 
 import math
+import numbers
 
 from .. import autograd, forward_ad, saved, storage, views
 from ..autograd import Op, wrap
@@ -31,9 +32,12 @@ def update(x, compute, op, *operands, check_cast=True):
         return batching_fns.update(x, compute, op, operands, check_cast)
     _check_writable(x, op)
     view = x._view
+    needs_graph = _needs_graph(x, *operands)
     if view is not None:
+        if view.creation is not None and needs_graph:   # a view torch refuses to rebase
+            raise RuntimeError(view.creation.message(False, op))
         view.refresh(x)
-    if not _needs_graph(x, *operands):
+    if not needs_graph:
         with autograd.no_grad():
             out = _cast_to(x, compute(x), op, check_cast)
         _write(x, out, op)
@@ -43,10 +47,6 @@ def update(x, compute, op, *operands, check_cast=True):
     if x.requires_grad and x.grad_fn is None:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
                            "in-place operation. Do it under minigrad.no_grad(), or on a clone().")
-    if view is not None and not view.grad_mode:
-        raise RuntimeError(f"{op}: a view was created in no_grad mode and is being modified in "
-                           "place with grad mode enabled; create the view and modify it both "
-                           "inside no_grad (not tracked) or both outside (tracked)")
     if view is not None and view.base.requires_grad and view.base.grad_fn is None:
         raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used in "
                            "an in-place operation. Do it under minigrad.no_grad(), or on a "
@@ -266,8 +266,21 @@ def setitem(x, key, value):
     if hasattr(value, "grad_fn") and value.device != x.device:
         raise RuntimeError(f"setitem: the value is on {value.device} but the tensor is on "
                            f"{x.device}")
+    view = x._view
+    if view is not None and view.creation is not None and _basic(key) and \
+            _needs_graph(x, value):     # torch writes through the view x[key], whose name it gives
+        raise RuntimeError(view.creation.of_subview(x, view, "GetItem").message(False,
+                                                                                "setitem"))
     return update(x, lambda t: SetItem.apply(t, key, value), "setitem", value,
                   check_cast=False)
+
+
+def _basic(key):
+    """Whether x[key] is a view made by slicing (ints, slices, None; not `...` alone)."""
+    items = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or type(k) is slice or (isinstance(k, numbers.Integral)
+                                                                  and not isinstance(k, bool))
+               for k in items) and any(k is not Ellipsis for k in items)
 
 
 def fill(x, value, op="fill_"):

@@ -70,24 +70,27 @@ class Split(Op):
     jvp = linear                # the pieces of dx
 
 
-def _split(x, d, keys):
-    """Split.apply, with each piece marked as the view GetItem would give."""
+def _split(x, d, keys, multi):
+    """Split.apply, with each piece marked as the view GetItem would give. `multi`: torch's
+    name of the op when it returns its pieces as one multi-output view node (split, chunk,
+    unbind: autograd then refuses in-place writes into them); None when torch makes each
+    piece a separate slice (tensor_split, hsplit, ...), whose writes are rebased."""
     if not keys:
         return ()
     pieces = Split.apply(x, d, keys)
     if x._batched:              # inside vmap: the pieces are views of the physical values
         return pieces
-    for p, k in zip(pieces, keys):
-        mark_view(p, x, GetItem, ((slice(None),) * d + (k, Ellipsis),))
+    for i, (p, k) in enumerate(zip(pieces, keys)):
+        mark_view(p, x, GetItem, ((slice(None),) * d + (k, Ellipsis),), multi, i)
     return pieces
 
 
-def _by_sizes(x, d, sizes):
+def _by_sizes(x, d, sizes, multi):
     keys, start = [], 0
     for s in sizes:
         keys.append(slice(start, start + s))
         start += s
-    return _split(x, d, tuple(keys))
+    return _split(x, d, tuple(keys), multi)
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -105,7 +108,7 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got "
                                f"split_sizes={sizes}")
-        return _by_sizes(tensor, d, sizes)
+        return _by_sizes(tensor, d, sizes, "SplitWithSizes")
     size = as_int(split_size_or_sections, "split", "split_size")
     if size < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got "
@@ -114,7 +117,7 @@ def split(tensor, split_size_or_sections, dim=0):
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                            f"dimension size of {n}")
     sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else []
-    return _by_sizes(tensor, d, sizes or [0])
+    return _by_sizes(tensor, d, sizes or [0], "Split")
 
 
 def chunk(input, chunks, dim=0):
@@ -126,7 +129,7 @@ def chunk(input, chunks, dim=0):
     d = normalize_dim(dim, input.ndim, "chunk")
     n = input.shape[d]
     if n == 0:
-        return _by_sizes(input, d, [0] * chunks)
+        return _by_sizes(input, d, [0] * chunks, "SplitWithSizes")
     return split(input, -(-n // chunks), d)
 
 
@@ -137,7 +140,7 @@ def unbind(input, dim=0):
     if input.ndim == 0:
         raise IndexError("unbind: dimension specified as 0 but tensor has no dimensions")
     d = normalize_dim(dim, input.ndim, "unbind")
-    return _split(input, d, tuple(range(input.shape[d])))
+    return _split(input, d, tuple(range(input.shape[d])), "Unbind")
 
 
 def _one_of(ios, sections, indices, op):
@@ -172,14 +175,14 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indic
         cuts = [min(max(i + n if i < 0 else i, 0), n)
                 for i in (as_int(i, "tensor_split", "indices") for i in ios)]
         if cuts == sorted(cuts):            # the pieces tile the dim: one Split node
-            return _by_sizes(input, d, [b - a for a, b in zip([0] + cuts, cuts + [n])])
+            return _by_sizes(input, d, [b - a for a, b in zip([0] + cuts, cuts + [n])], None)
         bounds = [None] + cuts + [None]     # overlapping pieces: separate views
         return tuple(_piece(input, d, slice(a, b)) for a, b in zip(bounds, bounds[1:]))
     sections = as_int(ios, "tensor_split", "sections")
     if sections <= 0:
         raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
     q, r = divmod(input.shape[d], sections)
-    return _by_sizes(input, d, [q + 1] * r + [q] * (sections - r))
+    return _by_sizes(input, d, [q + 1] * r + [q] * (sections - r), None)
 
 
 def _split_along(x, ios, d, op):

@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd import Op
 from ..backend import array_module
 from ..forward_ad import linear
+from ..grad_mode import is_inference_mode_enabled
 from . import matrix, shape, split, windows
 from .checks import need_bool, need_dtype, need_int, need_ints, need_tensor
 from .layout import swapaxes
@@ -239,6 +240,8 @@ def narrow_copy(input, dim, start, length):
 
 
 def _untracked(pieces):
+    if is_inference_mode_enabled():     # torch's are then views made in inference mode
+        return pieces
     for p in pieces:
         p._view = None          # torch's unsafe_* pieces are not tracked as views
     return pieces

@@ -12,7 +12,7 @@ import warnings
 
 from .. import autograd, forward_ad, storage
 from ..backend import array_module
-from ..views import _NO_GRAD_VIEW, ViewInfo
+from ..views import ViewInfo
 from .checks import need_ints, need_tensor
 from .inplace import _with_history
 from .shape import Permute, Reshape, normalize_dim, normalize_dims
@@ -26,6 +26,9 @@ def rebind(x, cls, rest, op):
         raise NotImplementedError(f"{op}: in-place view ops are not supported inside vmap")
     view = x._view
     if view is not None:
+        if view.creation is not None and autograd.is_grad_enabled() and \
+                (x.requires_grad or view.base.requires_grad):
+            raise RuntimeError(view.creation.message(False, op))
         view.refresh(x)
     if autograd.is_grad_enabled():
         if x.requires_grad and x.grad_fn is None:
@@ -50,8 +53,8 @@ def rebind(x, cls, rest, op):
     if autograd.is_grad_enabled():          # under no_grad torch leaves the history as it is
         x.grad_fn, x._output_nr = new.grad_fn, new._output_nr
         x.requires_grad = new.requires_grad or (x.requires_grad and x.grad_fn is None)
-    if view is not None and view is not _NO_GRAD_VIEW:
-        x._view = ViewInfo(view.base, view, cls, rest, storage.version(x.data), view.grad_mode)
+    if view is not None:
+        x._view = ViewInfo(view.base, view, cls, rest, storage.version(x.data), view.creation)
     return x
 
 

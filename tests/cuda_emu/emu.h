@@ -287,6 +287,10 @@ using Invoker = void (*)(void** args);
 
 // Worker threads, reused across blocks and launches (thread creation dominated otherwise);
 // worker i runs CUDA thread i of the current block. Small stacks: kernels keep little there.
+// One pool per process (pool() is a GNU-unique static, shared by every kernel library);
+// release() joins the workers, which the next launch starts again (the harness calls it
+// after each test module: idle workers would otherwise stay, one per CUDA thread of the
+// largest block launched).
 class Pool {
   public:
     void run(int n, const std::function<void(int)>& f) {
@@ -300,45 +304,77 @@ class Pool {
         for (int d = done_.load(); d != n; d = done_.load()) done_.wait(d);
     }
 
+    void release() {
+        for (Worker* w : workers_) {
+            w->stop.store(true);
+            w->go.fetch_add(1);
+            w->go.notify_one();
+        }
+        for (Worker* w : workers_) {
+            pthread_join(w->thread, nullptr);
+            delete w;
+        }
+        workers_.clear();
+    }
+
+    int size() const { return (int)workers_.size(); }
+
   private:
     struct Worker {
         std::atomic<uint32_t> go{0};
+        std::atomic<bool> stop{false};
         Pool* pool;
         int index;
+        pthread_t thread;
     };
     static void* main(void* arg) {
         Worker& w = *static_cast<Worker*>(arg);
         for (uint32_t seen = 0;; ++seen) {
             while (w.go.load() == seen) w.go.wait(seen);
+            if (w.stop.load()) return nullptr;
             (*w.pool->job_)(w.index);
             w.pool->done_.fetch_add(1);
             w.pool->done_.notify_one();
         }
-        return nullptr;
     }
     void spawn() {
-        auto* w = new Worker;                   // lives as long as the process
+        auto* w = new Worker;                   // deleted by release()
         w->pool = this;
         w->index = (int)workers_.size();
-        workers_.push_back(w);
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setstacksize(&attr, 1 << 20);
-        pthread_t th;
-        if (pthread_create(&th, &attr, &Pool::main, w) != 0) std::abort();
-        pthread_detach(th);
+        if (pthread_create(&w->thread, &attr, &Pool::main, w) != 0) std::abort();
         pthread_attr_destroy(&attr);
+        workers_.push_back(w);
     }
     std::vector<Worker*> workers_;
     const std::function<void(int)>* job_ = nullptr;
     std::atomic<int> done_{0};
 };
 
+inline Pool& pool() {
+    static Pool p;
+    return p;
+}
+
+inline std::mutex& launch_mutex() {                 // one launch at a time, process-wide
+    static std::mutex m;
+    return m;
+}
+
+// Join the pool's workers (between launches); returns how many there were.
+inline int release_workers() {
+    std::lock_guard<std::mutex> lock(launch_mutex());
+    const int n = pool().size();
+    pool().release();
+    return n;
+}
+
 // Run `call(args)` on grid x block; returns "" or the error (deadlock, smem overflow).
 inline std::string launch(Invoker call, void** args, dim3 grid, dim3 block, size_t dyn_bytes) {
-    static std::mutex one_launch;
-    static Pool pool;
-    std::lock_guard<std::mutex> launch_lock(one_launch);
+    std::lock_guard<std::mutex> launch_lock(launch_mutex());
+    Pool& pool = emu::pool();
     gridDim = grid;
     blockDim = block;
     const int nt = block.x * block.y * block.z, nw = (nt + 31) / 32;

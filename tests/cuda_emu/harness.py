@@ -20,6 +20,7 @@ sources, this file and the instantiation list.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import hashlib
@@ -126,6 +127,7 @@ def _mkcache() -> Path:
 
 
 _C_API = r"""
+extern "C" int emu_release_workers() { return emu::release_workers(); }
 extern "C" void emu_add_static(void* p, unsigned long n) { emu::statics().push_back({p, n}); }
 extern "C" int emu_count() { return sizeof(emu_table) / sizeof(emu_table[0]); }
 extern "C" const char* emu_name(int i) { return emu_table[i].name; }
@@ -140,12 +142,28 @@ extern "C" int emu_launch(int i, void** args, unsigned gx, unsigned gy, unsigned
 """
 
 
+_LOADED: dict = {}              # path -> CDLL: the libraries loaded, for release_threads
+
+
+def release_threads() -> int:
+    """Join the emulator's idle worker threads (one per CUDA thread of the largest block
+    launched; the next launch starts them again). Called after each test module that
+    launched kernels (tests/conftest.py) and at exit. Returns how many were joined."""
+    # (the pool is one per process; asking every library also covers a toolchain that
+    # does not share it)
+    return sum(d.emu_release_workers() for d in list(_LOADED.values()))
+
+
+atexit.register(release_threads)
+
+
 class Library:
     """The kernels of one compiled source, by name expression."""
 
     def __init__(self, stem: str, path: Path):
         self.stem = stem
-        self.dll = ctypes.CDLL(str(path))
+        self.dll = _LOADED.get(str(path)) or ctypes.CDLL(str(path))
+        _LOADED[str(path)] = self.dll
         d = self.dll
         d.emu_name.restype = d.emu_sig.restype = ctypes.c_char_p
         d.emu_launch.argtypes = [ctypes.c_int, ctypes.c_void_p] + [ctypes.c_uint] * 6 + [
