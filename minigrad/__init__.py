@@ -163,9 +163,12 @@ from .functional_torch_more import (  # noqa: E402
     grid_sampler_3d, gru_cell, lstm_cell, max_pool1d, max_pool1d_with_indices, max_pool2d,
     max_pool3d, native_channel_shuffle, norm_except_dim, nuclear_norm, rnn_relu_cell,
     rnn_tanh_cell)
-# ---- mixed precision: GradScaler, and autocast's names (minigrad has no autocast) ----
+# ---- mixed precision: GradScaler, autocast (CPU, float16) and its state functions ----
 from . import amp  # noqa: E402
-from .amp import autocast, is_autocast_enabled  # noqa: E402
+from .amp import (autocast, clear_autocast_cache, get_autocast_cpu_dtype,  # noqa: E402
+                  get_autocast_dtype, is_autocast_cache_enabled, is_autocast_cpu_enabled,
+                  is_autocast_enabled, set_autocast_cache_enabled, set_autocast_dtype,
+                  set_autocast_enabled)
 from .cuda import amp as _cuda_amp  # noqa: E402,F401  (mg.cuda.amp, as torch.cuda.amp)
 # ---- signal: window functions, torch.fft's real helpers, stft ----
 from . import fft, signal  # noqa: E402

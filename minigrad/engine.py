@@ -8,7 +8,7 @@ written with minigrad ops), so its results can be differentiated again.
 """
 from __future__ import annotations
 
-from . import accumulate_grad, anomaly, backend, backward_seed, hooks
+from . import accumulate_grad, anomaly, autocast_state, backend, backward_seed, hooks
 from .autograd import _duals, _tensor_cls
 from .grad_mode import _GradMode
 
@@ -82,6 +82,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None)
     called retain_grad()). Otherwise the gradients of `inputs` are returned, nothing else is
     touched, and an input the graph never reaches gets None.
     """
+    if autocast_state.active and not autocast_state.state.inside:
+        with autocast_state.suspended():    # backward runs in the forward's dtypes: no autocast
+            return run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs)
     Tensor = _tensor_cls()
     leaf_grads = {}                       # id(leaf) -> (leaf, summed grad)
     grads = {}                            # node -> list of summed grads, one per output

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from .autocast_state import autocast_op
 from . import linalg
 from .ops import conv, conv_transpose, pool, pool_adaptive
 from .ops.affine_grid import affine_grid
@@ -92,6 +93,7 @@ def _int_list(fn, v, name, pos, nd):
     return v * (nd // len(v))
 
 
+@autocast_op("convolution")
 def convolution(input, weight, bias, stride, padding, dilation, transposed: bool,
                 output_padding, groups: int):
     """N-d convolution or transposed convolution picked by weight's rank (3, 4 or 5)
@@ -114,6 +116,7 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed: bool
     return getattr(conv, f"conv{nd}d")(input, weight, bias, s, p, d, groups)
 
 
+@autocast_op("conv_tbc")
 def conv_tbc(input, weight, bias, pad: int = 0):
     """Time-batch-channel 1-D convolution: input (T, B, C_in), weight (K, C_in, C_out), bias
     (C_out,); out[t] = bias + sum_k x[t + k - pad] @ weight[k] (matches torch.conv_tbc;
@@ -356,6 +359,7 @@ def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return rnn_step(gi, hx, w_hh.T, b_hh, "relu")
 
 
+@autocast_op("lstm_cell")
 def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """(h', c') of one LSTM step, hx = (h, c), gates i, f, g, o (matches torch.lstm_cell)."""
     if not isinstance(hx, (list, tuple)):
@@ -367,6 +371,7 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return lstm_step(gi, hx[0], hx[1], w_hh.T, b_hh)
 
 
+@autocast_op("gru_cell")
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """h' of one GRU step, gates r, z, n (matches torch.gru_cell)."""
     gi = _cell("gru_cell", input, (hx,), w_ih, w_hh, b_ih, b_hh, 3)

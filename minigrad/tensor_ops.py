@@ -1,7 +1,7 @@
 """Tensor's operators and op methods: each calls the op in minigrad/ops/ (torch's names)."""
 from __future__ import annotations
 
-from . import backend
+from . import autocast_state, backend
 from .ops import memory_format as mf
 from .ops import (arith, bitwise, checks, compare, division, functional, index, linalg, reduce,
                   sampling, shape, softmax, sort, unary)
@@ -23,8 +23,15 @@ class OpMethods:
         return self.reciprocal() * o
     def __pow__(self, o): return arith.Pow.apply(self, o)
     def __rpow__(self, o): return arith.Pow.apply(o, self)
-    def __matmul__(self, o): return linalg.Matmul.apply(self, o)
-    def __rmatmul__(self, o): return linalg.Matmul.apply(o, self)
+    def __matmul__(self, o):
+        if autocast_state.active:               # (torch autocasts @ as matmul)
+            return linalg.matmul(self, o)
+        return linalg.Matmul.apply(self, o)
+
+    def __rmatmul__(self, o):
+        if autocast_state.active:
+            return linalg.matmul(o, self)
+        return linalg.Matmul.apply(o, self)
     def __neg__(self): return unary.Neg.apply(self)
     def __pos__(self): return self
     def __abs__(self): return unary.Abs.apply(self)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..autocast_state import autocast_op
 from .. import creation
 from ..ops.checks import need_int, need_optional_tensor, need_tensor, same_dtype
 from ..tensor import Tensor
@@ -11,6 +12,7 @@ from .module import Module
 from .parameter import Parameter
 
 
+@autocast_op("linear")
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weight.T + bias over the last dim of input (matches torch.nn.functional.linear).
 

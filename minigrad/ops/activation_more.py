@@ -10,6 +10,7 @@ derivatives follow): mish, softsign, tanhshrink, softmin, glu, prelu; and relu_.
 """
 from __future__ import annotations
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..forward_ad import tangent_sum
@@ -87,6 +88,7 @@ def glu(input, dim=-1):
     return narrow(input, d, 0, half) * narrow(input, d, half, half).sigmoid()
 
 
+@autocast_op("prelu")
 def prelu(input, weight):
     """x where x > 0, else weight * x; weight has one element or one per channel (dim 1);
     matches torch.nn.functional.prelu."""

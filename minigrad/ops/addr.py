@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numbers
 
+from ..autocast_state import autocast_op
 from ..dtypes import result_type
 from .checks import need_tensor, type_name
 
@@ -21,6 +22,7 @@ def _scale(name, v, rt):
         raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
 
 
+@autocast_op("addr")
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """beta * input + alpha * (vec1 outer vec2): input broadcast to (len(vec1), len(vec2)),
     promoted as torch; for bool tensors `and`/`or` take the place of * and +. Matches

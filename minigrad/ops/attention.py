@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from .. import backend, fastpath
 from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
@@ -342,6 +343,7 @@ def _fused(query, key, value, attn_mask, is_causal, scale, lead):
     return out
 
 
+@autocast_op("scaled_dot_product_attention")
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     """softmax(Q K^T * scale + mask) V over (..., L, E), (..., S, E), (..., S, Ev) inputs.

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from .checks import need_optional_tensor, need_tensor
 from .einsum import einsum
 
@@ -77,6 +78,7 @@ def _check(input1, input2, weight, bias):
                                f"broadcast to the output's shape {out}") from None
 
 
+@autocast_op("bilinear")
 def bilinear(input1, input2, weight, bias=None):
     """y = x1^T A x2 + b over the last dims of input1 (*, in1) and input2 (*, in2), with
     weight A (out, in1, in2) and bias (out,); matches torch.nn.functional.bilinear."""

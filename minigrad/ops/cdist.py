@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
@@ -128,6 +129,7 @@ _MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
           "donot_use_mm_for_euclid_dist")
 
 
+@autocast_op("cdist")
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """p-norm distances between the rows of x1 (B.., P, M) and x2 (B.., R, M): (B.., P, R),
     batch dims broadcast (torch.cdist). Always computed pair by pair (torch may use a matmul

@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 
+from ..autocast_state import autocast_op
 from ..autograd import Op
 from ..backend import array_module
 from ..forward_ad import multilinear
@@ -317,6 +318,7 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
     return out.squeeze(0) if unbatched else out
 
 
+@autocast_op("conv1d")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation (matches torch.nn.functional.conv1d).
 
@@ -326,6 +328,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+@autocast_op("conv2d")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation (matches torch.nn.functional.conv2d).
 
@@ -335,6 +338,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+@autocast_op("conv3d")
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """3-D cross-correlation (matches torch.nn.functional.conv3d).
 

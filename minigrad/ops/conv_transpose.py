@@ -8,6 +8,7 @@ says how many positions to add at the end (it must be < stride or < dilation, as
 """
 from __future__ import annotations
 
+from ..autocast_state import autocast_op
 from .checks import need_int
 from .conv import ConvInputGrad
 from .conv_args import add_bias, check_conv_args, ntuple
@@ -51,6 +52,7 @@ def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding
     return y.squeeze(0) if unbatched else y
 
 
+@autocast_op("conv_transpose1d")
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
                      groups=1, dilation=1):
     """1-D transposed convolution (matches torch.nn.functional.conv_transpose1d).
@@ -62,6 +64,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            output_padding, groups, dilation)
 
 
+@autocast_op("conv_transpose2d")
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
                      groups=1, dilation=1):
     """2-D transposed convolution (matches torch.nn.functional.conv_transpose2d).
@@ -73,6 +76,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                            output_padding, groups, dilation)
 
 
+@autocast_op("conv_transpose3d")
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
                      groups=1, dilation=1):
     """3-D transposed convolution (matches torch.nn.functional.conv_transpose3d).

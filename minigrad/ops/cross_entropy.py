@@ -23,6 +23,7 @@ import functools
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from .. import fastpath
 from ..autograd import Op, is_grad_enabled, wrap
 from ..backend import array_module
@@ -251,6 +252,7 @@ def _coef_transpose(r, plan, g):
 
 
 # ---- public functions ----------------------------------------------------------------------
+@autocast_op("cross_entropy")
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):
     """Cross-entropy between logits `input` (C,), (N, C) or (N, C, d1, ...) and class-index

@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .checks import need_bool, need_int, need_tensor, type_name
@@ -224,6 +225,7 @@ def _padded_targets(targets, ilen, tlen, T, N, who):
     return out
 
 
+@autocast_op("ctc_loss")
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0,
              reduction: str = "mean", zero_infinity: bool = False):
     """The CTC loss of log_probs (T, N, C) or unbatched (T, C) against targets (N, S) padded

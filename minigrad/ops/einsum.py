@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import string
 
+from ..autocast_state import autocast_op, einsum_policy
 from ..autograd import Op
 from ..backend import array_module
 from ..forward_ad import multilinear
@@ -159,6 +160,7 @@ def _from_sublists(args):
     return (eq + "->" + _sublist(out) if out is not None else eq), tensors
 
 
+@autocast_op("einsum", einsum_policy)
 def einsum(equation, *operands):
     """Sum of products over the letters of an Einstein-summation equation ('ij,jk->ik',
     'ii->i', '...ij,...jk'); operands as arguments or one list (torch.einsum)."""

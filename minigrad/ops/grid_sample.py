@@ -24,6 +24,7 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
@@ -233,6 +234,7 @@ def _check(input, grid, mode):
                            f"{torch_name(grid.dtype)}")
 
 
+@autocast_op("grid_sample")
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """Sample input (N, C, H, W) at grid (N, H_out, W_out, 2) -> (N, C, H_out, W_out), or
     input (N, C, D, H, W) at grid (N, D_out, H_out, W_out, 3) (trilinear for 'bilinear');

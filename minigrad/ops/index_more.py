@@ -8,6 +8,7 @@ Backward passes are written with minigrad ops, so double backward works.
 """
 from __future__ import annotations
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module, module_of_device
 from .arith import torch_name
@@ -113,6 +114,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     return IndexAdd.apply(input, key, source, alpha)
 
 
+@autocast_op("index_copy")
 def index_copy(input, dim, index, source):
     """A copy of input with the slices at index along dim replaced by source's
     (torch.index_copy)."""

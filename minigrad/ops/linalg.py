@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op
 from ..backend import array_module
 from ..forward_ad import multilinear
@@ -50,6 +51,7 @@ class Matmul(Op):
     jvp = multilinear           # d(A @ B) = dA @ B + A @ dB
 
 
+@autocast_op("matmul")
 def matmul(input, other):
     """Matrix product with broadcasting of batch dims (torch.matmul)."""
     need_tensor("matmul", input, "input", 1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from .. import autograd
 from ..autograd import Op
 from ..backend import array_module
@@ -97,12 +98,14 @@ def _cholesky(op, A, upper, check):
     return Cholesky.apply(A, upper, check)
 
 
+@autocast_op("linalg.cholesky")
 def cholesky(A, *, upper=False, out=None):
     """The Cholesky factor L (A = L L^T) of each symmetric positive-definite matrix, reading
     A's lower triangle (upper=True: U = L^T from the upper triangle) (torch.linalg.cholesky)."""
     return _cholesky("linalg.cholesky", A, upper, True)[0]
 
 
+@autocast_op("linalg.cholesky_ex")
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info) (torch.linalg.cholesky_ex): info k > 0 when the leading minor of order k is
     not positive-definite (L then holds LAPACK's partial factor)."""
@@ -157,6 +160,7 @@ class QR(Op):
     jvp = from_backward
 
 
+@autocast_op("linalg.qr")
 def qr(A, mode="reduced", *, out=None):
     """(Q, R) with A = QR, Q orthonormal columns, R upper triangular (torch.linalg.qr); mode
     'reduced' (k = min(m, n) columns), 'complete' (Q m x m) or 'r' (Q empty)."""
@@ -258,6 +262,7 @@ def _check_svd(op, A):
     need_matrix("linalg.svd", A, square=False)
 
 
+@autocast_op("linalg.svd")
 def svd(A, full_matrices=True, *, driver=None, out=None):
     """(U, S, Vh) with A = U diag(S) Vh, S descending (torch.linalg.svd); full_matrices=False
     gives the reduced factors (k = min(m, n) columns of U, rows of Vh)."""
@@ -270,6 +275,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     return linalg_svd(SVD.apply(A, full_matrices))
 
 
+@autocast_op("linalg.svdvals")
 def svdvals(A, *, driver=None, out=None):
     """The singular values of A, descending (torch.linalg.svdvals)."""
     _check_svd("linalg.svdvals", A)

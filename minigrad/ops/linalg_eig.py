@@ -13,6 +13,7 @@ LAPACK (syevd) and torch's agree for many inputs, not all (compare gauge-invaria
 """
 from __future__ import annotations
 
+from ..autocast_state import autocast_op
 from .. import autograd
 from ..autograd import Op, wrap
 from ..backend import array_module
@@ -63,6 +64,7 @@ def _check(op, A, UPLO):
     need_matrix(op, A)
 
 
+@autocast_op("linalg.eigh")
 def eigh(A, UPLO="L", *, out=None):
     """(eigenvalues, eigenvectors) of symmetric matrices, eigenvalues ascending, read from the
     lower (UPLO='L') or upper triangle (torch.linalg.eigh)."""
@@ -71,6 +73,7 @@ def eigh(A, UPLO="L", *, out=None):
     return linalg_eigh(Eigh.apply(A, UPLO))
 
 
+@autocast_op("linalg.eigvalsh")
 def eigvalsh(A, UPLO="L", *, out=None):
     """The eigenvalues of symmetric matrices, ascending (torch.linalg.eigvalsh)."""
     _check("linalg.eigvalsh", A, UPLO)
@@ -88,11 +91,13 @@ def _complex(name):
                               "(or eigvalsh), whose results are real")
 
 
+@autocast_op("linalg.eig")
 def eig(A, *, out=None):
     """Not available: torch.linalg.eig returns complex tensors (use eigh for symmetric A)."""
     _complex("eig")
 
 
+@autocast_op("linalg.eigvals")
 def eigvals(A, *, out=None):
     """Not available: torch.linalg.eigvals returns complex tensors (use eigvalsh)."""
     _complex("eigvals")

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..forward_rules import from_backward
@@ -73,6 +74,7 @@ class Lstsq(Op):
     jvp = from_backward         # J v by the double-vjp identity (exact)
 
 
+@autocast_op("linalg.lstsq")
 def lstsq(A, B, rcond=None, *, driver=None):
     """(solution, residuals, rank, singular_values) of min ||A X - B||_F per matrix
     (torch.linalg.lstsq; CPU drivers gelsy (default), gelsd, gelss, gels)."""
@@ -124,6 +126,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     return linalg_lstsq((x.squeeze(-1) if vector else x, res, rank_t, sv_t))
 
 
+@autocast_op("linalg.householder_product")
 def householder_product(A, tau, *, out=None, _name="linalg.householder_product"):
     """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i the i-th column
     of A below the diagonal and 1 on it (torch.linalg.householder_product, LAPACK's orgqr)."""
@@ -160,6 +163,7 @@ def householder_product(A, tau, *, out=None, _name="linalg.householder_product")
     return q[..., :, :n]
 
 
+@autocast_op("linalg.tensorinv")
 def tensorinv(A, ind=2, *, out=None):
     """The inverse with respect to tensordot: shape A.shape[ind:] + A.shape[:ind]
     (torch.linalg.tensorinv)."""
@@ -174,6 +178,7 @@ def tensorinv(A, ind=2, *, out=None):
     return inv(A.reshape(rows, cols)).reshape(*A.shape[ind:], *A.shape[:ind])
 
 
+@autocast_op("linalg.tensorsolve")
 def tensorsolve(A, B, dims=None, *, out=None):
     """X with tensordot(A, X, X.ndim) = B, X of shape A.shape[B.ndim:]
     (torch.linalg.tensorsolve; dims: A's dims moved to the end first)."""
@@ -215,6 +220,7 @@ def vander(x, *, N=None):
     return cumprod(cat([one, x.unsqueeze(-1).expand(*x.shape, N - 1)], -1), -1)
 
 
+@autocast_op("orgqr")
 def orgqr(input, tau):
     """torch.orgqr: linalg.householder_product."""
     return householder_product(input, tau, _name="orgqr")

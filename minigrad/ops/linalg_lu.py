@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op
 from ..backend import array_module
 from ..forward_rules import from_backward
@@ -155,6 +156,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
                   up if unpack_data else empty))
 
 
+@autocast_op("lu_solve")
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """X with A X = B (left) or X A = B, A^T when adjoint, from A's lu_factor
     (torch.linalg.lu_solve)."""
@@ -215,6 +217,7 @@ class CholeskySolve(Op):
     jvp = from_backward         # J v by the double-vjp identity (exact)
 
 
+@autocast_op("cholesky_solve")
 def cholesky_solve(B, L, upper=False, *, out=None):
     """X = A^{-1} B with A = L L^T (upper: U^T U), batched and broadcast
     (torch.cholesky_solve; the factor's gradient is torch's full-matrix formula)."""
@@ -263,6 +266,7 @@ class CholeskyInverse(Op):
                                   "backward), so minigrad refuses rather than differ from it")
 
 
+@autocast_op("cholesky_inverse")
 def cholesky_inverse(L, upper=False, *, out=None):
     """(L L^T)^{-1} (upper: (U^T U)^{-1}) from a Cholesky factor (torch.cholesky_inverse)."""
     op = "cholesky_inverse"
@@ -275,6 +279,7 @@ def cholesky_inverse(L, upper=False, *, out=None):
     return CholeskyInverse.apply(L, upper)
 
 
+@autocast_op("triangular_solve")
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """(solution, cloned_coefficient): X with A X = b (A^T X = b when transpose), reading
     one triangle of A (torch.triangular_solve, deprecated there)."""

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..forward_rules import from_backward
@@ -113,11 +114,13 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return Pinv.apply(A, at, rt, hermitian)
 
 
+@autocast_op("pinverse")
 def pinverse(input, rcond=1e-15):
     """torch.pinverse: linalg.pinv with rtol=rcond."""
     return pinv(input, rtol=rcond)
 
 
+@autocast_op("linalg.matrix_rank")
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
     """The number of singular values (|eigenvalues| when hermitian) above max(atol, rtol *
     largest), int64 (torch.linalg.matrix_rank; `tol` is the older name of atol)."""
@@ -240,6 +243,7 @@ def cross(input, other, *, dim=-1, out=None):
     return roll(a, -1, dim) * roll(b, 1, dim) - roll(a, 1, dim) * roll(b, -1, dim)
 
 
+@autocast_op("linalg.vecdot")
 def vecdot(x, y, *, dim=-1, out=None):
     """sum(x * y, dim) with broadcasting (torch.linalg.vecdot; conj(x) for complex)."""
     op = "linalg.vecdot"
@@ -258,6 +262,7 @@ def vecdot(x, y, *, dim=-1, out=None):
     return (x * y).sum(dim)
 
 
+@autocast_op("linalg.multi_dot")
 def multi_dot(tensors, *, out=None):
     """The product of a chain of matrices in the cheapest order (the first and last may be
     vectors) (torch.linalg.multi_dot)."""
@@ -337,6 +342,7 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 _COND_NORMS = ("fro", "nuc", float("inf"), float("-inf"), 1, -1)
 
 
+@autocast_op("linalg.cond")
 def cond(A, p=None, *, out=None):
     """The condition number of each matrix for the norm p (torch.linalg.cond)."""
     op = "linalg.cond"

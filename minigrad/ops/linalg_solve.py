@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op
 from ..backend import array_module
 from .checks import need_bool, need_tensor
@@ -81,6 +82,7 @@ def _inv(op, A, check):
     return Inv.apply(A, check)
 
 
+@autocast_op("linalg.inv")
 def inv(A, *, out=None):
     """The inverse of each square matrix of A (..., n, n) (torch.linalg.inv); a singular
     matrix raises LinAlgError."""
@@ -88,6 +90,7 @@ def inv(A, *, out=None):
     return _inv("linalg.inv", A, True)[0]
 
 
+@autocast_op("linalg.inv_ex")
 def inv_ex(A, *, check_errors=False, out=None):
     """(inverse, info) (torch.linalg.inv_ex): info[k] > 0 where matrix k is singular (its
     inverse then holds LAPACK's inf/nan); check_errors=True raises instead."""
@@ -97,6 +100,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     return linalg_inv_ex(_inv("linalg.inv_ex", A, check_errors))
 
 
+@autocast_op("inverse")
 def inverse(input, *, out=None):
     """torch.inverse: torch.linalg.inv."""
     _no_out("inverse", out)
@@ -154,6 +158,7 @@ def _own_batch(info, shape):
     return wrap(data.reshape(shape))
 
 
+@autocast_op("linalg.solve")
 def solve(A, B, *, left=True, out=None):
     """X with A X = B (left) or X A = B, batched and broadcast over leading dims; B may be a
     (batch of) vector(s) (torch.linalg.solve). A singular A raises LinAlgError."""

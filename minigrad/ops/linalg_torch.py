@@ -11,10 +11,12 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op, inner_policy
 from .checks import need_bool, need_int, need_tensor
 from .linalg_common import need_float
 
 
+@autocast_op("cholesky")
 def torch_cholesky(input, upper=False, *, out=None):
     """torch.cholesky (deprecated): linalg.cholesky(input, upper=upper)."""
     need_tensor("cholesky", input, "input")
@@ -34,6 +36,7 @@ def torch_cholesky(input, upper=False, *, out=None):
         raise LinAlgError(str(e).replace("linalg.cholesky: ", "cholesky: ", 1)) from None
 
 
+@autocast_op("qr")
 def torch_qr(input, some=True, *, out=None):
     """torch.qr (deprecated): linalg.qr(input, 'reduced' if some else 'complete')."""
     need_tensor("qr", input, "input")
@@ -48,6 +51,7 @@ def torch_qr(input, some=True, *, out=None):
     return named(tuple(qr(input, "reduced" if some else "complete")))
 
 
+@autocast_op("svd")
 def torch_svd(input, some=True, compute_uv=True, *, out=None):
     """torch.svd: (U, S, V) with input = U diag(S) V^T (V, not V^T); some=False gives the full
     U and V; compute_uv=False gives zero U (m x m) and V (n x n)."""
@@ -89,6 +93,7 @@ def torch_cross(input, other, dim=None, *, out=None):
     return cross(input, other, dim=need_int("cross", dim, "dim"))
 
 
+@autocast_op("chain_matmul")
 def chain_matmul(*matrices, out=None):
     """torch.chain_matmul (deprecated): linalg.multi_dot of 2-D matrices."""
     warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
@@ -124,6 +129,7 @@ def ger(input, vec2):
     return outer(input, vec2)
 
 
+@autocast_op("inner", inner_policy)
 def inner(input, other, *, out=None):
     """Sum of products over the last dims: shape input.shape[:-1] + other.shape[:-1]; a 0-d
     operand multiplies (torch.inner)."""

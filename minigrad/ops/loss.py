@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import wrap
 from ..backend import array_module
 from .checks import need_int, need_optional_tensor, need_tensor, not_differentiable
@@ -123,6 +124,7 @@ def _rows(input, n_classes):
     return input.reshape(rows, n_classes)
 
 
+@autocast_op("nll_loss")
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """Negative log-likelihood of log-probabilities `input` (C,), (N, C) or (N, C, d1, ...)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..forward_ad import tangent_sum
@@ -120,6 +121,7 @@ def _check_target(input, target, op):
         raise RuntimeError(f"{op}: all elements of target should be between 0 and 1")
 
 
+@autocast_op("binary_cross_entropy")
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     """Binary cross-entropy of probabilities `input` against `target` (same shape), each log
@@ -146,6 +148,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return reduce_loss(_weighted(loss, weight, op), reduction)
 
 
+@autocast_op("binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
     """Binary cross-entropy of sigmoid(input) against `target`, computed stably from the

@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op
 from .activation import logsigmoid
 from .arith import torch_name
@@ -87,6 +88,7 @@ def _tensors(op, **named):
         need_tensor(op, t, name, k + 1)
 
 
+@autocast_op("margin_ranking_loss")
 def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=None,
                         reduce=None, reduction: str = "mean"):
     """max(0, -target * (input1 - input2) + margin), broadcast; target is 1 or -1.
@@ -106,6 +108,7 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=
         return reduce_loss((-target * (input1 - input2) + margin).clamp_min(0), reduction)
 
 
+@autocast_op("hinge_embedding_loss")
 def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean"):
     """input where target != -1, plus max(0, margin - input) where target != 1 (broadcast).
@@ -129,6 +132,7 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
         return reduce_loss(out, reduction)
 
 
+@autocast_op("soft_margin_loss")
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
     """log(1 + exp(-target * input)) in input's dtype; target broadcasts to input's shape and
     gets no gradient (torch refuses one). Matches torch.nn.functional.soft_margin_loss."""
@@ -187,6 +191,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return reduce_loss(loss, reduction)
 
 
+@autocast_op("cosine_embedding_loss")
 def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None,
                           reduce=None, reduction: str = "mean"):
     """1 - cos(x1, x2) where target == 1, max(0, cos - margin) where target == -1, for rows

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .arith import torch_name
@@ -48,6 +49,7 @@ def _long_target(target, op):
                            "indices)")
 
 
+@autocast_op("multi_margin_loss")
 def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,
                       size_average=None, reduce=None, reduction: str = "mean"):
     """Multi-class hinge loss of scores (N, C) (or (C,), 0-d) at class indices target (N,);
@@ -192,6 +194,7 @@ class MultilabelMargin(Op):
         return (tx * wrap(ctx.coef)).sum(1)
 
 
+@autocast_op("multilabel_margin_loss")
 def multilabel_margin_loss(input, target, size_average=None, reduce=None,
                            reduction: str = "mean"):
     """Multi-label hinge loss of scores (N, C) (or (C,), 0-d) at the class indices in target

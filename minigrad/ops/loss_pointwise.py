@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import promote_types
@@ -46,6 +47,7 @@ def _quiet():
     return np.errstate(divide="ignore", invalid="ignore")
 
 
+@autocast_op("kl_div")
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL divergence with `input` in log space: sum t (log t - input); reductions none, sum,
     mean (over elements) and batchmean (sum / batch size); gradients reach the target too.
@@ -117,6 +119,7 @@ def _weighted_reduce(loss, weight, reduction, op):
     return loss.sum() if reduction == "sum" else loss.sum() / weight.sum()
 
 
+@autocast_op("mse_loss")
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error (x - y)^2 with optional elementwise weight; matches
     torch.nn.functional.mse_loss."""
@@ -125,6 +128,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return _weighted_reduce(d * d, weight, reduction, "mse_loss")
 
 
+@autocast_op("l1_loss")
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error |x - y| with optional elementwise weight; matches
     torch.nn.functional.l1_loss."""
@@ -133,6 +137,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _weighted_reduce(d.abs(), weight, reduction, "l1_loss")
 
 
+@autocast_op("smooth_l1_loss")
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Huber-like loss: quadratic below `beta`, linear above; beta=0 is l1_loss. Matches
     torch.nn.functional.smooth_l1_loss."""

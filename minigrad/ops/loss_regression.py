@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from ..dtypes import promote_types
@@ -50,6 +51,7 @@ class Huber(Op):
     jvp = elementwise                       # d huber = d dd inside, delta sign(d) dd outside
 
 
+@autocast_op("huber_loss")
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
     """Quadratic below delta, delta-scaled linear above, in input's dtype; input and target
     broadcast; optional weight of input's shape. Matches torch.nn.functional.huber_loss."""
@@ -142,6 +144,7 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
     return reduce_loss(loss, reduction)
 
 
+@autocast_op("poisson_nll_loss")
 def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None,
                      reduction: str = "mean"):

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, _tensor_cls
 from ..backend import array_module
 from ..dtypes import result_type
@@ -168,6 +169,7 @@ def diag(input, diagonal=0):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 
+@autocast_op("trace")
 def trace(input):
     """Sum of the main diagonal of a matrix; integer inputs give int64 (torch.trace)."""
     _check_tensor("trace", input)

@@ -16,6 +16,7 @@ import numbers
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module, module_of_device
 from .checks import need_float, need_tensor, type_name
@@ -139,6 +140,17 @@ def _fill_value(x, value):
     return bool(value) if x.dtype.kind == "b" else value
 
 
+def _pad_policy(args, kwargs):
+    """torch autocasts reflection_pad1d/2d and replication_pad1d/2d/3d to float32."""
+    amounts = args[1] if len(args) > 1 else kwargs.get("pad", ())
+    mode = args[2] if len(args) > 2 else kwargs.get("mode", "constant")
+    dims = len(amounts) // 2 if isinstance(amounts, (list, tuple)) else 0
+    if (mode, dims) in (("reflect", 1), ("reflect", 2)):
+        return "pad_reflect"
+    return "pad_replicate" if mode == "replicate" and dims in (1, 2, 3) else "pad"
+
+
+@autocast_op("pad", _pad_policy)
 def pad(input, pad, mode: str = "constant", value=None):
     """Pad the trailing dims of `input` (matches torch.nn.functional.pad).
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module, module_of_device
 from ..forward_ad import linear
@@ -255,6 +256,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                      ceil_mode, return_indices)
 
 
+@autocast_op("max_pool3d")
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Max over kd x kh x kw windows (matches torch.nn.functional.max_pool3d).
@@ -396,6 +398,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                      count_include_pad, divisor_override)
 
 
+@autocast_op("avg_pool3d")
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """Mean over kd x kh x kw windows (matches torch.nn.functional.avg_pool3d)."""

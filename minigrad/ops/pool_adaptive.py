@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module, module_of_device
 from ..forward_ad import linear
@@ -125,6 +126,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max(2, "adaptive_max_pool2d", input, output_size, return_indices)
 
 
+@autocast_op("adaptive_max_pool3d")
 def adaptive_max_pool3d(input, output_size, return_indices=False):
     """Max over torch's adaptive bins (matches torch.nn.functional.adaptive_max_pool3d)."""
     return _adaptive_max(3, "adaptive_max_pool3d", input, output_size, return_indices)
@@ -193,6 +195,7 @@ def adaptive_avg_pool2d(input, output_size):
     return _adaptive_avg(2, "adaptive_avg_pool2d", input, output_size)
 
 
+@autocast_op("adaptive_avg_pool3d")
 def adaptive_avg_pool3d(input, output_size):
     """Average over torch's adaptive bins (matches torch.nn.functional.adaptive_avg_pool3d)."""
     return _adaptive_avg(3, "adaptive_avg_pool3d", input, output_size)
@@ -299,12 +302,14 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
                        output_size)
 
 
+@autocast_op("max_unpool2d")
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool2d (matches torch.nn.functional.max_unpool2d)."""
     return _max_unpool(2, "max_unpool2d", input, indices, kernel_size, stride, padding,
                        output_size)
 
 
+@autocast_op("max_unpool3d")
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool3d (matches torch.nn.functional.max_unpool3d)."""
     return _max_unpool(3, "max_unpool3d", input, indices, kernel_size, stride, padding,

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import Op
 from ..backend import array_module
 from .arith import torch_name
@@ -215,6 +216,7 @@ def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, out
                                _random_samples)
 
 
+@autocast_op("fractional_max_pool2d")
 def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
                           return_indices=False, _random_samples=None):
     """2-D fractional max pooling (matches torch.nn.functional.fractional_max_pool2d); with
@@ -223,6 +225,7 @@ def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=Non
     return r if return_indices else r[0]      # torch: any truthy return_indices
 
 
+@autocast_op("fractional_max_pool3d")
 def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
                           return_indices=False, _random_samples=None):
     """3-D fractional max pooling (matches torch.nn.functional.fractional_max_pool3d); with

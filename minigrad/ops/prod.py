@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 
+from ..autocast_state import autocast_op
 from ..autograd import Op, wrap
 from ..backend import array_module
 from .checks import reduce_args
@@ -67,6 +68,7 @@ def _others(x, d):
     return _exclusive_cumprod(x, d) * _flip(_exclusive_cumprod(_flip(x, d), d), d)
 
 
+@autocast_op("prod")
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one int dim; bool and integer inputs multiply in
     int64 (torch.prod). dtype= casts the input first."""

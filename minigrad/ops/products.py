@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 
+from ..autocast_state import autocast_op, tensordot_policy
 from ..autograd import _tensor_cls
 from .checks import need_number
 from .linalg import Matmul
@@ -36,6 +37,7 @@ def _same_dtype(op, *xs):
         raise RuntimeError(f"{op}: not implemented for bool tensors")
 
 
+@autocast_op("mm")
 def mm(input, mat2):
     """Matrix product of an (n, m) and an (m, p) matrix, no broadcasting (torch.mm)."""
     _check_tensors("mm", input=input, mat2=mat2)
@@ -49,6 +51,7 @@ def mm(input, mat2):
     return Matmul.apply(input, mat2)
 
 
+@autocast_op("bmm")
 def bmm(input, mat2):
     """Batched matrix product of (b, n, m) and (b, m, p), no broadcasting (torch.bmm)."""
     _check_tensors("bmm", input=input, mat2=mat2)
@@ -62,6 +65,7 @@ def bmm(input, mat2):
     return Matmul.apply(input, mat2)
 
 
+@autocast_op("mv")
 def mv(input, vec):
     """Product of an (n, m) matrix and an (m,) vector: shape (n,) (torch.mv)."""
     _check_tensors("mv", input=input, vec=vec)
@@ -74,6 +78,7 @@ def mv(input, vec):
     return Matmul.apply(input, vec)
 
 
+@autocast_op("dot")
 def dot(input, tensor):
     """Inner product of two 1-D tensors of the same size and dtype, a 0-d result (torch.dot)."""
     _check_tensors("dot", input=input, tensor=tensor)
@@ -123,12 +128,14 @@ def _add_product(op, input, prod, beta, alpha):
     return prod + (base if beta == 1 else base * beta)
 
 
+@autocast_op("addmm")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2), input broadcast to (n, p) (torch.addmm)."""
     _check_tensors("addmm", input=input, mat1=mat1, mat2=mat2)
     return _add_product("addmm", input, mm(mat1, mat2), beta, alpha)
 
 
+@autocast_op("addbmm")
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * sum_b(batch1[b] @ batch2[b]) (torch.addbmm)."""
     _check_tensors("addbmm", input=input, batch1=batch1, batch2=batch2)
@@ -139,6 +146,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return _add_product("addbmm", input, prods.sum(0), beta, 1)
 
 
+@autocast_op("baddbmm")
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (batch1 @ batch2), input broadcast to (b, n, p)
     (torch.baddbmm)."""
@@ -146,6 +154,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return _add_product("baddbmm", input, bmm(batch1, batch2), beta, alpha)
 
 
+@autocast_op("addmv")
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """beta * input + alpha * (mat @ vec), input broadcast to (n,) (torch.addmv)."""
     _check_tensors("addmv", input=input, mat=mat, vec=vec)
@@ -199,6 +208,7 @@ def _tensordot_dims(a, b, dims):
             [normalize_dim(d, b.ndim, "tensordot") for d in db])
 
 
+@autocast_op("tensordot", tensordot_policy)
 def tensordot(a, b, dims=2, out=None):
     """Sum of products over dims[0] of a and dims[1] of b: a's free dims then b's
     (torch.tensordot; dims an int n means a's last n and b's first n)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numbers
 
+from ..autocast_state import autocast_op
 from ..autograd import Op
 from ..backend import array_module
 from ..dtypes import result_type
@@ -326,6 +327,7 @@ def _tensor_list(tensors, op):
     return list(tensors)
 
 
+@autocast_op("cat")
 def cat(tensors, dim=0):
     """Concatenate along an existing dim (torch.cat); 1-D empty tensors are skipped, as in
     torch, and 0-d tensors are an error."""
@@ -340,6 +342,7 @@ def cat(tensors, dim=0):
     return Cat.apply(d, *tensors)
 
 
+@autocast_op("stack")
 def stack(tensors, dim=0):
     """Stack along a new dim (torch.stack)."""
     tensors = _tensor_list(tensors, "stack")

@@ -19,6 +19,7 @@ import numbers
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from ..autograd import wrap
 from .arith import torch_name
 from .checks import need_bool, need_float, need_int, need_optional_int, need_str, need_tensor
@@ -174,6 +175,7 @@ def _quantile(fn, input, q, dim, keepdim, interpolation, ignore_nan):
     return out.reshape(out.shape[1:]) if q.ndim == 0 else out
 
 
+@autocast_op("quantile")
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The q-th quantiles of input (flattened, or along dim) with torch's interpolation modes;
     q a number or a 0-d/1-D tensor, whose values lead the result's shape (torch.quantile).
@@ -181,6 +183,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
 
 
+@autocast_op("nanquantile")
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """quantile ignoring nan values (nan only where a row is all nan) (torch.nanquantile)."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)

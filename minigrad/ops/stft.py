@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from ..autocast_state import autocast_op
 from .checks import (need_bool, need_int, need_optional_int, need_optional_tensor,
                      need_tensor, type_name)
 
@@ -38,6 +39,7 @@ def _dft_matrices(xp, n_fft, n_freq, dt):
     return xp.asarray(np.cos(ang).astype(dt)), xp.asarray((-np.sin(ang)).astype(dt))
 
 
+@autocast_op("stft")
 def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True,
          pad_mode="reflect", normalized=False, onesided=None, return_complex=None,
          align_to_window=None):
