@@ -61,7 +61,7 @@ class suspended:
 LOWER = frozenset("""
 matmul mm bmm addmm addbmm baddbmm chain_matmul linalg.multi_dot linalg.vecdot linear conv1d
 conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d conv_tbc prelu
-scaled_dot_product_attention
+scaled_dot_product_attention rnn_tanh rnn_relu rnn_tanh_cell rnn_relu_cell
 """.split())
 FP32 = frozenset("""
 prod quantile nanquantile cdist trace stft inverse cholesky cholesky_inverse cholesky_solve
@@ -76,7 +76,8 @@ linalg.svdvals linalg.eigvals linalg.eig linalg.eigh linalg.eigvalsh linalg.inv 
 linalg.householder_product linalg.tensorinv linalg.tensorsolve linalg.qr linalg.lstsq
 """.split())
 PROMOTE = frozenset("cat stack index_copy".split())
-NONE = frozenset("convolution addmv addr mv dot bilinear gru_cell lstm_cell pad".split())
+NONE = frozenset("convolution addmv addr mv dot bilinear gru_cell lstm_cell gru lstm pad"
+                 .split())
 
 
 # (NONE: ops torch does not autocast whose minigrad internals use listed ops: run as they are)
@@ -144,9 +145,19 @@ def _is_eligible(t):
 def _map(obj, fn):
     if hasattr(obj, "grad_fn"):
         return fn(obj)
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):        # a namedtuple
+        return type(obj)(*[_map(v, fn) for v in obj])
     if isinstance(obj, (list, tuple)):
         return type(obj)(_map(v, fn) for v in obj)
     return obj
+
+
+def call(name, fn, *args):
+    """fn(*args) as the op `name` under autocast (for code that is not itself an op: the
+    RNN modules' layers)."""
+    if not active or not state.enabled or state.inside:
+        return fn(*args)
+    return _run(fn, name, args, {})
 
 
 def _run(fn, name, args, kwargs):

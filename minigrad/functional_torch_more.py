@@ -347,12 +347,14 @@ def _cell(fn, input, hx, w_ih, w_hh, b_ih, b_hh, gates):
     return gi if b_ih is None else gi + b_ih
 
 
+@autocast_op("rnn_tanh_cell")
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (matches torch.rnn_tanh_cell)."""
     gi = _cell("rnn_tanh_cell", input, (hx,), w_ih, w_hh, b_ih, b_hh, 1)
     return rnn_step(gi, hx, w_hh.T, b_hh, "tanh")
 
 
+@autocast_op("rnn_relu_cell")
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh) (matches torch.rnn_relu_cell)."""
     gi = _cell("rnn_relu_cell", input, (hx,), w_ih, w_hh, b_ih, b_hh, 1)

@@ -5,5 +5,8 @@ Collected by tests/test_shapes_sweep.py, which imports every tests/sweep_rows_*.
 # ruff: noqa: F403, F405  (the row helpers come in by star import)
 from sweep_table import *
 
-SKIP_MORE["mg.autocast"] = "a context manager (only enabled=False): tests/test_grad_scaler.py"
-SKIP_MORE["mg.is_autocast_enabled"] = "always False, no tensor: tests/test_grad_scaler.py"
+for _n in ("autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled",
+           "set_autocast_dtype", "is_autocast_cache_enabled", "set_autocast_cache_enabled",
+           "clear_autocast_cache", "is_autocast_cpu_enabled", "get_autocast_cpu_dtype"):
+    SKIP_MORE[f"mg.{_n}"] = "autocast state, no tensor result (tests/test_autocast.py; every " \
+        "sweep row runs under autocast in tests/test_autocast_sweep.py)"

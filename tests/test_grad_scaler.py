@@ -173,8 +173,8 @@ def test_autocast_names():
         y = mg.ones(2) * 2
     assert y.dtype == mg.float32
     assert mg.amp.autocast("cuda", enabled=False)(lambda: 5)() == 5
-    with pytest.raises(NotImplementedError, match="no automatic mixed precision"):
-        mg.autocast("cpu", dtype=mg.float16)
+    with pytest.raises(NotImplementedError, match="CPU only"):     # (tests/test_autocast.py)
+        mg.autocast("cuda", dtype=mg.float16)
     with pytest.raises(ValueError, match="Expected `device_type` of type `str`"):
         mg.autocast(3)
     with pytest.raises(ValueError) as r:
@@ -182,7 +182,7 @@ def test_autocast_names():
     with pytest.raises(RuntimeError, match="Invalid device string: 'tpu'"):
         mg.autocast("tpu", enabled=False)
     assert mg.is_autocast_enabled() is torch.is_autocast_enabled() is False
-    assert mg.amp.is_autocast_available("cpu") is False
+    assert mg.amp.is_autocast_available("cpu") is True
     with pytest.warns(FutureWarning, match=r"torch\.amp\.autocast\('cuda', args"):
         mg.cuda.amp.autocast(enabled=False)
 

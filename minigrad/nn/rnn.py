@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from .. import creation
+from .. import autocast_state, creation
 from ..ops.checks import type_name
 from ..tensor import Tensor
 from . import init
@@ -288,13 +288,19 @@ class RNNBase(Module):
     def _layers(self, x, states, sizes):
         """Run every layer and direction; returns (last layer's output, [h_n(, c_n)])."""
         names = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if self.bias else ())
-        weights = []
-        for ws in self.all_weights:
-            p = dict(zip(names, ws))
-            weights.append(Weights(self.mode, p["weight_ih"], p["weight_hh"], p.get("bias_ih"),
-                                   p.get("bias_hh"), ws[-1] if self.proj_size > 0 else None))
         drop = self.dropout if self.training else 0.0
-        return run_layers(weights, x, states, sizes, 2 if self.bidirectional else 1, drop)
+
+        def run(all_weights, x, states):
+            weights = []
+            for ws in all_weights:
+                p = dict(zip(names, ws))
+                weights.append(Weights(self.mode, p["weight_ih"], p["weight_hh"],
+                                       p.get("bias_ih"), p.get("bias_hh"),
+                                       ws[-1] if self.proj_size > 0 else None))
+            return run_layers(weights, x, states, sizes, 2 if self.bidirectional else 1, drop)
+        # under autocast, torch's RNN runs in float16 (its linears), GRU and LSTM as they are
+        name = {"RNN_TANH": "rnn_tanh", "RNN_RELU": "rnn_relu"}.get(self.mode, self.mode.lower())
+        return autocast_state.call(name, run, [list(ws) for ws in self.all_weights], x, states)
 
 
 class RNN(RNNBase):

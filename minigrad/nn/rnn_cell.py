@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .. import creation
+from .. import autocast_state, creation
 from ..ops.checks import type_name
 from ..tensor import Tensor
 from . import init
@@ -134,8 +134,14 @@ class RNNCell(RNNCellBase):
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         self._check_step(x, (h,))
-        out = rnn_step(self._gi(x), h, self.weight_hh.T, self.bias_hh, self.nonlinearity)
+        out = autocast_state.call(f"rnn_{self.nonlinearity}_cell", self._step, x, h,
+                                  self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return out if batched else out.squeeze(0)
+
+    def _step(self, x, h, w_ih, w_hh, b_ih, b_hh):
+        gi = x @ w_ih.T
+        gi = gi if b_ih is None else gi + b_ih
+        return rnn_step(gi, h, w_hh.T, b_hh, self.nonlinearity)
 
 
 class LSTMCell(RNNCellBase):
@@ -163,7 +169,8 @@ class LSTMCell(RNNCellBase):
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
         self._check_step(x, hx)
-        h, c = lstm_step(self._gi(x), hx[0], hx[1], self.weight_hh.T, self.bias_hh)
+        h, c = autocast_state.call("lstm_cell", lambda: lstm_step(
+            self._gi(x), hx[0], hx[1], self.weight_hh.T, self.bias_hh))
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -182,5 +189,6 @@ class GRUCell(RNNCellBase):
         x = input if batched else input.unsqueeze(0)
         h = self._zeros(x) if hx is None else (hx if batched else hx.unsqueeze(0))
         self._check_step(x, (h,))
-        out = gru_step(self._gi(x), h, self.weight_hh.T, self.bias_hh)
+        out = autocast_state.call("gru_cell", lambda: gru_step(self._gi(x), h, self.weight_hh.T,
+                                                               self.bias_hh))
         return out if batched else out.squeeze(0)
