@@ -163,6 +163,7 @@ from .functional_torch_more import (  # noqa: E402
     grid_sampler_3d, gru_cell, lstm_cell, max_pool1d, max_pool1d_with_indices, max_pool2d,
     max_pool3d, native_channel_shuffle, norm_except_dim, nuclear_norm, rnn_relu_cell,
     rnn_tanh_cell)
+from .functional_rnn import gru, lstm, rnn_relu, rnn_tanh  # noqa: E402
 # ---- mixed precision: GradScaler, and autocast's names (minigrad has no autocast) ----
 from . import amp  # noqa: E402
 from .amp import autocast, is_autocast_enabled  # noqa: E402
