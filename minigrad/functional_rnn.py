@@ -36,13 +36,16 @@ def _invalid(fn, args, kwargs):
 
 
 def _bind(fn, args, kwargs):
-    """The arguments by name, for whichever overload the call means (packed when the
-    argument after input is batch_sizes: a Tensor where lstm's hx is a tuple, or where
-    the others' params is a list)."""
+    """The arguments by name, for whichever overload the call means: packed when argument 3
+    is the params list (not has_biases), or, with fewer positional arguments, when
+    batch_sizes is there (a Tensor where lstm's hx is a tuple, or the others' params)."""
     at = 1 if fn == "lstm" else 2
-    packed = "data" in kwargs or "batch_sizes" in kwargs or \
-        (len(args) > at and _is_tensor(args[at])) or \
-        (fn != "lstm" and len(args) == 2 and "hx" in kwargs)
+    if len(args) > 3:                   # params is argument 3 of the packed form only
+        packed = isinstance(args[3], (list, tuple))
+    else:
+        packed = "data" in kwargs or "batch_sizes" in kwargs or \
+            (len(args) > at and _is_tensor(args[at])) or \
+            (fn != "lstm" and len(args) == 2 and "hx" in kwargs)
     names = _PACKED if packed else _PADDED
     if len(args) > len(names) or any(k not in names for k in kwargs) or \
             any(k in kwargs for k in names[:len(args)]):

@@ -15,10 +15,10 @@ from minigrad.testing import assert_close, gradcheck
 torch = pytest.importorskip("torch")
 
 GATES = {"rnn_tanh": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}
-T, N, I, H = 4, 3, 5, 4
+T, N, IN, H = 4, 3, 5, 4
 
 
-def params(rng, fn, layers=1, dirs=1, bias=True, proj=0, inp=I, hid=H):
+def params(rng, fn, layers=1, dirs=1, bias=True, proj=0, inp=IN, hid=H):
     g, r, out = GATES[fn] * hid, proj or hid, []
     for layer in range(layers):
         for _ in range(dirs):
@@ -74,7 +74,7 @@ def test_padded_against_torch(fn, layers, dirs, bias, batch_first, proj):
     if proj and fn != "lstm":
         pytest.skip("projections are an LSTM feature")
     rng = np.random.default_rng()
-    x = rng.standard_normal((N, T, I) if batch_first else (T, N, I))
+    x = rng.standard_normal((N, T, IN) if batch_first else (T, N, IN))
     hs = states(rng, fn, layers, dirs, N, proj)
     compare(fn, [x, *hs, *params(rng, fn, layers, dirs, bias, proj)], len(hs),
             (bias, layers, 0.0, False, dirs == 2, batch_first))
@@ -89,7 +89,7 @@ def test_packed_against_torch(fn, layers, dirs, bias, proj):
     rng = np.random.default_rng()
     sizes = [4, 3, 3, 1, 1]
     hs = states(rng, fn, layers, dirs, sizes[0], proj)
-    compare(fn, [rng.standard_normal((sum(sizes), I)), *hs,
+    compare(fn, [rng.standard_normal((sum(sizes), IN)), *hs,
                  *params(rng, fn, layers, dirs, bias, proj)], len(hs),
             (bias, layers, 0.0, False, dirs == 2), batch_sizes=sizes)
 
@@ -98,9 +98,9 @@ def test_packed_against_torch(fn, layers, dirs, bias, proj):
 def test_packed_matches_padded_when_lengths_are_equal(fn):
     # every sequence has length T: the packed data is the padded input reshaped
     rng = np.random.default_rng()
-    x, hs, ps = rng.standard_normal((T, N, I)), states(rng, fn, 2, 2, N), params(rng, fn, 2, 2)
+    x, hs, ps = rng.standard_normal((T, N, IN)), states(rng, fn, 2, 2, N), params(rng, fn, 2, 2)
     _, pad = run(mg, fn, [x, *hs, *ps], len(hs), True, 2, 0.0, False, True, False)
-    _, pk = run(mg, fn, [x.reshape(T * N, I), *hs, *ps], len(hs), True, 2, 0.0, False, True,
+    _, pk = run(mg, fn, [x.reshape(T * N, IN), *hs, *ps], len(hs), True, 2, 0.0, False, True,
                 batch_sizes=[N] * T)
     assert_close(pk[0], pad[0].reshape(T * N, -1), 1e-12, 1e-12)
     for a, b in zip(pk[1:], pad[1:]):
@@ -111,7 +111,7 @@ def test_packed_matches_padded_when_lengths_are_equal(fn):
 def test_second_derivatives_against_torch(fn):
     rng = np.random.default_rng()
     hs = states(rng, fn, 2, 2, 2)
-    arrays = [rng.standard_normal((3, 2, I)), *hs, *params(rng, fn, 2, 2)]
+    arrays = [rng.standard_normal((3, 2, IN)), *hs, *params(rng, fn, 2, 2)]
     grads = []
     for lib in (mg, torch):
         ts, out = run(lib, fn, arrays, len(hs), True, 2, 0.0, False, True, False)
@@ -140,7 +140,7 @@ def test_gradcheck_lstm_projection():
 def test_lower_precision(fn, dtype, tol):
     rng = np.random.default_rng()
     hs = states(rng, fn, 2, 2, N)
-    arrays = [rng.standard_normal((T, N, I)), *hs, *params(rng, fn, 2, 2)]
+    arrays = [rng.standard_normal((T, N, IN)), *hs, *params(rng, fn, 2, 2)]
     _, mo = run(mg, fn, arrays, len(hs), True, 2, 0.0, False, True, False, dtype=dtype)
     _, to = run(torch, fn, arrays, len(hs), True, 2, 0.0, False, True, False, dtype=dtype)
     for a, b in zip(mo, to):
@@ -152,11 +152,11 @@ def test_lower_precision(fn, dtype, tol):
 def test_empty_batch_and_noncontiguous(fn):
     rng = np.random.default_rng()
     hs = states(rng, fn, 2, 1, 0)
-    compare(fn, [rng.standard_normal((T, 0, I)), *hs, *params(rng, fn, 2)], len(hs),
+    compare(fn, [rng.standard_normal((T, 0, IN)), *hs, *params(rng, fn, 2)], len(hs),
             (True, 2, 0.0, False, False, False))
     # every input, state and weight a transposed view
     hs = states(rng, fn, 2, 1, N)
-    arrays = [rng.standard_normal((T, N, I)), *hs, *params(rng, fn, 2)]
+    arrays = [rng.standard_normal((T, N, IN)), *hs, *params(rng, fn, 2)]
     outs = []
     for lib in (mg, torch):
         ts = [lib.tensor(np.ascontiguousarray(np.swapaxes(a, 0, -1))).transpose(0, -1)
@@ -175,7 +175,7 @@ def test_deterministic_dropout(fn):
     rng = np.random.default_rng()
     for layers, p in ((2, 1.0), (1, 0.7), (2, 0.0)):
         hs = states(rng, fn, layers, 2, N)
-        arrays = [rng.standard_normal((T, N, I)), *hs, *params(rng, fn, layers, 2)]
+        arrays = [rng.standard_normal((T, N, IN)), *hs, *params(rng, fn, layers, 2)]
         _, mo = run(mg, fn, arrays, len(hs), True, layers, p, True, True, False)
         _, to = run(torch, fn, arrays, len(hs), True, layers, p, True, True, False)
         for a, b in zip(mo, to):
@@ -184,15 +184,15 @@ def test_deterministic_dropout(fn):
 
 def test_keywords_and_agreement_with_nn_modules():
     rng = np.random.default_rng()
-    x = mg.tensor(rng.standard_normal((N, T, I)))
-    m = mg.nn.LSTM(I, H, 2, batch_first=True, bidirectional=True, proj_size=2).double()
+    x = mg.tensor(rng.standard_normal((N, T, IN)))
+    m = mg.nn.LSTM(IN, H, 2, batch_first=True, bidirectional=True, proj_size=2).double()
     h0, c0 = mg.tensor(rng.standard_normal((4, N, 2))), mg.tensor(rng.standard_normal((4, N, H)))
     out, (h, c) = m(x, (h0, c0))
     res = mg.lstm(input=x, hx=(h0, c0), params=m._flat_weights, has_biases=True, num_layers=2,
                   dropout=0.0, train=False, bidirectional=True, batch_first=True)
     for a, b in zip(res, (out, h, c)):
         assert_close(a, b, 1e-13, 1e-13)
-    g = mg.nn.GRU(I, H).double()
+    g = mg.nn.GRU(IN, H).double()
     packed = mg.nn.utils.rnn.pack_sequence([x[0], x[1, :2]])
     h0 = mg.tensor(rng.standard_normal((1, 2, H)))
     out, h = g(packed, h0)
