@@ -1,0 +1,51 @@
+"""Rows of the bad-argument sweep: torch's full-sequence RNN functions (mg.rnn_tanh,
+mg.rnn_relu, mg.lstm, mg.gru), padded and packed, with every argument varied.
+
+tests/bad_args_calls.py imports every tests/bad_args_rows_*.py at its end; the names used
+here (row, Arr, ...) come from there."""
+# ruff: noqa: F403, F405  (the row helpers come in by star import)
+try:                                    # python -m tests.bad_args
+    from .bad_args_calls import *
+except ImportError:                     # pytest (tests/ on sys.path)
+    from bad_args_calls import *
+
+_SEQ, _PACKED = Arr(4, 2, 3, seed=11), Arr(6, 3, seed=12)
+_SIZES = Arr(4, kind="i", fixed=[2, 2, 1, 1])
+
+
+def _torch_packed(name):
+    """torch.<name> on the packed overload, guarded: torch's kernels trust batch_sizes and
+    crash (or read past the data) when they are empty, not positive, increasing or do not sum
+    to the data's rows; minigrad raises there, so the stand-in raises too."""
+    def call(lib, data, sizes, *rest):
+        if isinstance(sizes, lib.Tensor) and sizes.dtype == lib.int64 and sizes.ndim == 1 \
+                and isinstance(data, lib.Tensor) and data.ndim >= 1:
+            v = sizes.tolist()
+            if not v or min(v) <= 0 or v != sorted(v, reverse=True) or sum(v) != len(data):
+                raise RuntimeError(f"{name}: torch crashes on batch_sizes {v}")
+        return getattr(lib, name)(data, sizes, *rest)
+    return call
+
+
+def _params(g, seed):
+    return [Arr(g * 5, 3, seed=seed), Arr(g * 5, 5, seed=seed + 1), Arr(g * 5, seed=seed + 2),
+            Arr(g * 5, seed=seed + 3)]
+
+
+for _n, _g in (("rnn_tanh", 1), ("rnn_relu", 1), ("gru", 3), ("lstm", 4)):
+    _h = Arr(1, 2, 5, seed=13)
+    _hx = [_h, Arr(1, 2, 5, seed=14)] if _n == "lstm" else _h
+    row(f"mg.{_n}", _SEQ, _hx, _params(_g, 20), True, 1, 0.0, False, False, False)
+    row(f"mg.{_n}", _PACKED, _SIZES, _hx, _params(_g, 30), True, 1, 0.0, False, False,
+        torch=_torch_packed(_n))
+
+try:
+    from .bad_args_known import KNOWN
+except ImportError:
+    from bad_args_known import KNOWN
+KNOWN.update({
+    (r"mg\.lstm", "args", r".*"): (
+        "stricter", "torch's float32 CPU lstm (its mkldnn kernel) checks neither the input's "
+        "last size nor its rank nor c_0's dtype, and computes on whatever it reads; minigrad "
+        "checks them as torch's float64 lstm does"),
+})

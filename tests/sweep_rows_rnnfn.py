@@ -1,0 +1,46 @@
+"""Sweep rows: torch's full-sequence RNN functions (mg.rnn_tanh, mg.rnn_relu, mg.lstm, mg.gru)
+over empty batches, batch_first and non-contiguous inputs and states against torch, padded and
+packed (tests/test_rnn_functional.py has the rest).
+
+Collected by tests/test_shapes_sweep.py, which imports every tests/sweep_rows_*.py."""
+# ruff: noqa: F403, F405  (the row helpers come in by star import)
+from sweep_table import *
+
+_GATES = {"rnn_tanh": 1, "rnn_relu": 1, "gru": 3, "lstm": 4}
+
+
+def _params(L, g, inp, hid, layers, dirs):
+    """Fixed weights for every layer and direction (torch's flat order, with biases)."""
+    out = []
+    for k in range(layers * dirs):
+        n_in = inp if k < dirs else hid * dirs
+        out += [L.tensor(np.linspace(-1, 1, g * hid * n_in).reshape(g * hid, n_in) / (k + 1)),
+                L.tensor(np.linspace(1, -1, g * hid * hid).reshape(g * hid, hid)),
+                L.tensor(np.linspace(-0.5, 0.5, g * hid)), L.tensor(np.linspace(0.3, -0.2,
+                                                                                g * hid))]
+    return out
+
+
+def _call(name, layers, dirs, batch_first=False, sizes=None):
+    def run(L, x, h):
+        hx = [h, h * 0.5] if name == "lstm" else h
+        ps = _params(L, _GATES[name], x.shape[-1], h.shape[-1], layers, dirs)
+        if sizes is not None:
+            return getattr(L, name)(x, L.tensor(sizes), hx, ps, True, layers, 0.0, False,
+                                    dirs == 2)
+        return getattr(L, name)(x, hx, ps, True, layers, 0.0, False, dirs == 2, batch_first)
+    return (lambda *xs: run(mg, *xs)), (lambda *xs: run(torch, *xs))
+
+
+for _n in _GATES:
+    case(f"mg.{_n}", *_call(_n, 1, 1), [(f(3, 2, 4), f(1, 2, 5)), (f(3, 0, 4), f(1, 0, 5)),
+                                         (f(3, 2, 4, layout="t"), f(1, 2, 5, layout="s")),
+                                         (f(1, 1, 4, layout="n"), f(1, 1, 5))])
+    case(f"mg.{_n}", *_call(_n, 2, 2, batch_first=True),
+         [(f(2, 3, 4), f(4, 2, 3)), (f(0, 3, 4), f(4, 0, 3)),
+          (f(2, 3, 4, layout="t"), f(4, 2, 3, layout="t"))], tag="2 layers,bidir,batch_first")
+    case(f"mg.{_n}", *_call(_n, 2, 2, sizes=[3, 2, 2, 1]), [(f(8, 4), f(4, 3, 5)),
+                                                            (f(8, 4, layout="s"), f(4, 3, 5))],
+         tag="packed")
+    # an empty sequence: both raise
+    case(f"mg.{_n}", *_call(_n, 1, 1), [(f(0, 2, 4), f(1, 2, 5))], tag="empty sequence")
