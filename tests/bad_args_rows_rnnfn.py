@@ -39,6 +39,19 @@ for _n, _g in (("rnn_tanh", 1), ("rnn_relu", 1), ("gru", 3), ("lstm", 4)):
     row(f"mg.{_n}", _PACKED, _SIZES, _hx, _params(_g, 30), True, 1, 0.0, False, False,
         torch=_torch_packed(_n))
 
+# ---- mg.embedding_bag (torch.embedding_bag's ATen form) ----
+_EB_W, _EB_IDX = Arr(10, 3, seed=40), Arr(8, kind="i", fixed=[1, 2, 4, 5, 4, 3, 2, 9])
+_EB_OFF = Arr(4, kind="i", fixed=[0, 4, 4, 6])
+# bad offsets or indices tensors (2-D indices, say) make torch read outside its tensors or
+# crash (as F.embedding_bag's row in bad_args_rows_seq.py says): varied as objects only;
+# tests/test_embedding_bag_aten.py checks their errors instead
+_OFF = {"offsets": "object", "indices": "object"}
+for _mode in (0, 1, 2):
+    row("mg.embedding_bag", _EB_W, _EB_IDX, _EB_OFF, False, _mode, False, None, False, 2,
+        kinds=_OFF)
+row("mg.embedding_bag", _EB_W, _EB_IDX, _EB_OFF, False, 0, False, Arr(8, seed=41), False,
+    kinds=_OFF)
+
 try:
     from .bad_args_known import KNOWN
 except ImportError:

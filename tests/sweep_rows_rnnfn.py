@@ -44,3 +44,16 @@ for _n in _GATES:
          tag="packed")
     # an empty sequence: both raise
     case(f"mg.{_n}", *_call(_n, 1, 1), [(f(0, 2, 4), f(1, 2, 5))], tag="empty sequence")
+
+# ---- mg.embedding_bag (the ATen form: weight first, int mode, four outputs) ----
+_EB_IDX = np.array([1, 2, 4, 5, 4, 3, 2, 0])
+for _mode in (0, 1, 2):
+    for _pad in (None, 2):
+        case("mg.embedding_bag",
+             lambda w, m=_mode, p=_pad: mg.embedding_bag(w, mg.tensor(_EB_IDX), mg.tensor(
+                 [0, 4, 4, 6]), False, m, False, None, False, p),
+             lambda w, m=_mode, p=_pad: torch.embedding_bag(w, torch.tensor(_EB_IDX),
+                                                           torch.tensor([0, 4, 4, 6]), False,
+                                                           m, False, None, False, p),
+             [(f(6, 3),), (f(6, 3, layout="t"),), (f(6, 4, layout="s"),), (f(6, 0),),
+              (f(6, 3, layout="n"),), (f(3),)], tag=f"mode={_mode},padding_idx={_pad}")
