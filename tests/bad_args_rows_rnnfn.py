@@ -52,6 +52,11 @@ for _mode in (0, 1, 2):
 row("mg.embedding_bag", _EB_W, _EB_IDX, _EB_OFF, False, 0, False, Arr(8, seed=41), False,
     kinds=_OFF)
 
+# ---- nn.DataParallel: without CUDA torch ignores device_ids, output_device and dim; a bad
+# input fails in the wrapped module (a Linear), whose error names it ----
+module("DataParallel", (LIN,), {"device_ids": [0], "output_device": 0, "dim": 0},
+       inputs=(Arr(3, 4),), aka=("linear",))
+
 try:
     from .bad_args_known import KNOWN
 except ImportError:

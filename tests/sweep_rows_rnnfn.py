@@ -57,3 +57,7 @@ for _mode in (0, 1, 2):
                                                            m, False, None, False, p),
              [(f(6, 3),), (f(6, 3, layout="t"),), (f(6, 4, layout="s"),), (f(6, 0),),
               (f(6, 3, layout="n"),), (f(3),)], tag=f"mode={_mode},padding_idx={_pad}")
+
+# ---- nn.DataParallel (no CUDA: calls its module, as torch's) ----
+module_case("DataParallel", lambda nn: nn.DataParallel(nn.Linear(4, 3)),
+            [(f(2, 4),), (f(0, 4),), (f(4, 2, layout="t"),), (f(4),)])
