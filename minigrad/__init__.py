@@ -165,6 +165,7 @@ from .functional_torch_more import (  # noqa: E402
     rnn_tanh_cell)
 from .functional_rnn import gru, lstm, rnn_relu, rnn_tanh  # noqa: E402
 from .ops.embedding_bag_aten import embedding_bag  # noqa: E402
+from .lobpcg import lobpcg  # noqa: E402
 # ---- mixed precision: GradScaler, and autocast's names (minigrad has no autocast) ----
 from . import amp  # noqa: E402
 from .amp import autocast, is_autocast_enabled  # noqa: E402
