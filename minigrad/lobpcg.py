@@ -11,13 +11,14 @@ which basis). Written with differentiable ops, so second derivatives follow.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .autograd import Op, wrap
 from .backend import array_module, is_cuda_array
 from .lobpcg_worker import Worker
-from .ops.checks import (need_bool, need_float, need_optional_int, need_optional_tensor,
-                         need_str, need_tensor, type_name)
+from .ops.checks import need_float, need_optional_tensor, need_tensor, type_name
 
 _WHO = "lobpcg"
 
@@ -66,7 +67,12 @@ def _run(a, b, x, ik, args):
     k, n, iparams, fparams, bparams, method = _params(k, n, x, m, niter, tol, largest, method,
                                                       a.dtype, oi, of, ob)
     lead = a.shape[:-2]
-    E, V = xp.empty(lead + (k,), a.dtype), xp.empty(lead + (m, k), a.dtype)
+    if lead:                            # torch fills (N, k) and (N, m, k) results
+        try:
+            E, V = xp.empty(lead + (k,), a.dtype), xp.empty(lead + (m, k), a.dtype)
+        except ValueError:
+            raise RuntimeError(f"{_WHO}: k={k} eigenpairs cannot be returned for a batch") \
+                from None
     for idx in np.ndindex(*lead):
         if x is None:                   # minigrad's generator (torch draws with its own)
             from .creation import randn
@@ -81,6 +87,11 @@ def _run(a, b, x, ik, args):
         w = Worker(a[idx], None if b is None else b[idx], x0, ik, iparams, fparams, bparams,
                    method, tracker)
         w.run(_TrackerView(w))
+        if not lead:                    # E[:k]: k larger than n or negative slices, as torch
+            return w.E[:k].copy(), w.X[:, :k].copy()
+        if w.E[:k].shape != E[idx].shape:
+            raise RuntimeError(f"{_WHO}: the {w.E[:k].shape[0]} eigenpairs found do not fill "
+                               f"the batch's k={k}: ask for k <= n")
         E[idx], V[idx] = w.E[:k], w.X[:, :k]
     return E, V
 
@@ -156,14 +167,16 @@ def _check(A, k, B, X, n, iK, niter, tol, largest, method, tracker, dicts):
     need_tensor(_WHO, A, "A", 1)
     for name, t, pos in (("B", B, 3), ("X", X, 4), ("iK", iK, 6)):
         need_optional_tensor(_WHO, t, name, pos)
-    for name, v, pos in (("k", k, 2), ("n", n, 5), ("niter", niter, 7)):
-        need_optional_int(_WHO, v, name, pos)
+    # torch's lobpcg is Python: k and n slice and size (any int), niter counts down to 0
+    # (a float never reaches it: the loop runs to convergence), largest is read for its
+    # truth value and any method but "ortho" is "basic"; those are accepted alike here
+    for name, v in (("k", k), ("n", n)):
+        if v is not None and not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{_WHO}(): argument '{name}' must be int, not {type_name(v)}")
+    if niter is not None and not isinstance(niter, (numbers.Real, np.number)):
+        raise TypeError(f"{_WHO}(): argument 'niter' must be a number, not {type_name(niter)}")
     if tol is not None:
         need_float(_WHO, tol, "tol", 8)
-    if largest is not None:
-        need_bool(_WHO, largest, "largest", 9)
-    if method is not None:
-        need_str(_WHO, method, "method")
     if tracker is not None and not callable(tracker):
         raise TypeError(f"{_WHO}(): argument 'tracker' must be callable, not "
                         f"{type_name(tracker)}")

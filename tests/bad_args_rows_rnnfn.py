@@ -57,6 +57,11 @@ row("mg.embedding_bag", _EB_W, _EB_IDX, _EB_OFF, False, 0, False, Arr(8, seed=41
 module("DataParallel", (LIN,), {"device_ids": [0], "output_device": 0, "dim": 0},
        inputs=(Arr(3, 4),), aka=("linear",))
 
+# ---- mg.lobpcg (eigenvector signs are LAPACK's choice: shapes and dtypes only) ----
+_SPD = Expr(lambda L, x: x @ x.mT + 6 * L.eye(6), Arr(6, 6, seed=50))
+row("mg.lobpcg", _SPD, 1, None, Arr(6, 1, seed=51), None, None, 50, 1e-6, True, "ortho",
+    values=False)
+
 try:
     from .bad_args_known import KNOWN
 except ImportError:

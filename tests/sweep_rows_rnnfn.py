@@ -61,3 +61,18 @@ for _mode in (0, 1, 2):
 # ---- nn.DataParallel (no CUDA: calls its module, as torch's) ----
 module_case("DataParallel", lambda nn: nn.DataParallel(nn.Linear(4, 3)),
             [(f(2, 4),), (f(0, 4),), (f(4, 2, layout="t"),), (f(4),)])
+
+# ---- mg.lobpcg: on x x^T (symmetric, full rank: x has no more rows than columns), from a
+# fixed start; eigenvectors squared (their signs are LAPACK's choice); (2, 6): m < 3 k ----
+def _lobpcg(L, largest):
+    def run(x):
+        a = x @ x.mT
+        e, v = L.lobpcg(a, k=1, X=L.ones(*a.shape[:-1], 1, dtype=a.dtype), largest=largest)
+        return e, v ** 2
+    return run
+
+
+for _largest in (True, False):
+    case("mg.lobpcg", _lobpcg(mg, _largest), _lobpcg(torch, _largest),
+         [(f(6, 6),), (f(5, 7, layout="t"),), (f(2, 5, 6),), (f(6, 8, layout="s"),),
+          (f(6, 7, layout="n"),), (f(2, 6),)], tag=f"largest={_largest}")

@@ -156,7 +156,7 @@ def test_errors_as_torch(call, kind, frag):
         call(torch)
 
 
-@pytest.mark.parametrize("kw,kind", [({"k": "2"}, TypeError), ({"largest": 1}, TypeError),
+@pytest.mark.parametrize("kw,kind", [({"k": "2"}, TypeError), ({"niter": "1"}, TypeError),
                                      ({"tol": "x"}, TypeError), ({"tracker": 3}, TypeError),
                                      ({"ortho_iparams": [1]}, TypeError),
                                      ({"X": np.ones((12, 1))}, TypeError)])
