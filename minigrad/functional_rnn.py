@@ -24,6 +24,7 @@ _PACKED = ("data", "batch_sizes", "hx", "params", "has_biases", "num_layers", "d
 
 def _invalid(fn, args, kwargs):
     hx = "tuple of Tensors hx" if fn == "lstm" else "Tensor hx"
+
     def kind(v):
         return "Tensor" if _is_tensor(v) else type_name(v)
     got = ", ".join([kind(a) for a in args] + [f"{k}={kind(v)}" for k, v in kwargs.items()])
