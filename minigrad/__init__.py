@@ -164,6 +164,10 @@ from .functional_torch_more import (  # noqa: E402
     max_pool3d, native_channel_shuffle, norm_except_dim, nuclear_norm, rnn_relu_cell,
     rnn_tanh_cell)
 # ---- mixed precision: GradScaler, autocast (CPU, float16) and its state functions ----
+from .functional_rnn import gru, lstm, rnn_relu, rnn_tanh  # noqa: E402
+from .ops.embedding_bag_aten import embedding_bag  # noqa: E402
+from .lobpcg import lobpcg  # noqa: E402
+# ---- mixed precision: GradScaler, and autocast's names (minigrad has no autocast) ----
 from . import amp  # noqa: E402
 from .amp import (autocast, clear_autocast_cache, get_autocast_cpu_dtype,  # noqa: E402
                   get_autocast_dtype, is_autocast_cache_enabled, is_autocast_cpu_enabled,

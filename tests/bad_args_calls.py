@@ -227,6 +227,8 @@ class Entry:
         call = self.torch_call if lib is torch and self.torch_call is not None else self.call
         scope, _, rest = self.name.partition(".")
         if scope == "nn":               # call/torch replace the constructor
+            if lib is torch:            # the weights must not depend on the rows run before
+                torch.manual_seed(zlib.crc32(self.name.encode()))
             make = getattr(lib.nn, rest.split(".")[0]) if call is None else \
                 (lambda *a, **k: call(lib, *a, **k))
             if rest.endswith(".forward"):

@@ -83,6 +83,7 @@ from .upsample import (ChannelShuffle, Fold, PixelShuffle, PixelUnshuffle, Unfol
                        Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
 # ---- issue 16: dist ----
 from . import parallel  # noqa: E402
+from .parallel import DataParallel  # noqa: E402
 from .sync_batchnorm import SyncBatchNorm  # noqa: E402
 # ---- vision: grid_sample / affine_grid / bilinear ----
 from .bilinear import Bilinear  # noqa: E402

@@ -27,7 +27,7 @@ from ..tensor import Tensor
 from . import init
 from .module import Module
 from .parameter import Parameter
-from .rnn_math import Weights, run_layers
+from .rnn_math import run_layers, weights_from_flat
 from .utils.rnn import PackedSequence
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
@@ -287,20 +287,14 @@ class RNNBase(Module):
 
     def _layers(self, x, states, sizes):
         """Run every layer and direction; returns (last layer's output, [h_n(, c_n)])."""
-        names = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if self.bias else ())
         drop = self.dropout if self.training else 0.0
 
-        def run(all_weights, x, states):
-            weights = []
-            for ws in all_weights:
-                p = dict(zip(names, ws))
-                weights.append(Weights(self.mode, p["weight_ih"], p["weight_hh"],
-                                       p.get("bias_ih"), p.get("bias_hh"),
-                                       ws[-1] if self.proj_size > 0 else None))
+        def run(flat, x, states):
+            weights = weights_from_flat(self.mode, flat, self.bias, self.proj_size > 0)
             return run_layers(weights, x, states, sizes, 2 if self.bidirectional else 1, drop)
         # under autocast, torch's RNN runs in float16 (its linears), GRU and LSTM as they are
         name = {"RNN_TANH": "rnn_tanh", "RNN_RELU": "rnn_relu"}.get(self.mode, self.mode.lower())
-        return autocast_state.call(name, run, [list(ws) for ws in self.all_weights], x, states)
+        return autocast_state.call(name, run, list(self._flat_weights), x, states)
 
 
 class RNN(RNNBase):

@@ -91,6 +91,20 @@ class Weights:
                          "relu" if mode == "RNN_RELU" else "tanh"),)
 
 
+def weights_from_flat(mode, params, has_biases, has_proj):
+    """One Weights per layer and direction from torch's flat parameter list (w_ih, w_hh,
+    then b_ih, b_hh with biases, then w_hr with projections; layer by layer, the forward
+    direction before the reverse one), as nn.RNNBase's _flat_weights and torch.lstm's
+    params."""
+    per = 2 + 2 * bool(has_biases) + bool(has_proj)
+    out = []
+    for k in range(0, len(params), per):
+        ws = params[k:k + per]
+        b_ih, b_hh = (ws[2], ws[3]) if has_biases else (None, None)
+        out.append(Weights(mode, ws[0], ws[1], b_ih, b_hh, ws[-1] if has_proj else None))
+    return out
+
+
 def run_direction(wts, x, state, batch_sizes=None, reverse=False):
     """One layer in one direction over all time steps.
 

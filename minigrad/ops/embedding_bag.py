@@ -130,6 +130,15 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
     """Reduce bags of embedding rows: input (B, L) gives B bags of L ids; input (n,) with
     offsets (B,) gives bags input[offsets[b]:offsets[b+1]]. Output (B, dim) in weight's dtype.
     Matches torch.nn.functional.embedding_bag; sparse=True (sparse gradients) is refused."""
+    return _embedding_bag(input, weight, offsets, max_norm, norm_type, scale_grad_by_freq,
+                          mode, sparse, per_sample_weights, include_last_offset, padding_idx)[0]
+
+
+def _embedding_bag(input, weight, offsets, max_norm, norm_type, scale_grad_by_freq, mode,
+                   sparse, per_sample_weights, include_last_offset, padding_idx):
+    """embedding_bag's output, and what torch.embedding_bag's other outputs are made of:
+    (output, (ids, bag number of every id, the kept (non-padding) positions, number of bags,
+    max mode's winning position in the kept ids per bag and column (k: none)))."""
     max_norm = need_optional_float(_WHO, max_norm, "max_norm", 4)
     if max_norm is not None:        # torch reads norm_type only when it renormalises
         norm_type = need_float(_WHO, norm_type, "norm_type", 5)
@@ -177,20 +186,23 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
         s = wrap(dev(per_id[ids[sel]][:, None].astype(weight.dtype)))
         rows = rows / s + (rows - rows / s).detach()
     kbag = dev(bag[sel])
+    info = (ids, bag, sel, nb)
     if mode == "max":
-        return _bag_max(xp, rows, kbag, nb, dim, weight.dtype)
+        out, first = _bag_max(xp, rows, kbag, nb, dim, weight.dtype)
+        return out, info + (first,)
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1)[wrap(dev(sel))].unsqueeze(-1)
     out = IndexAdd.apply(wrap(xp.zeros((nb, dim), weight.dtype)), kbag, rows, 1)
     if mode == "mean":
         size = np.bincount(bag[sel], minlength=nb)
         out = out / wrap(dev(np.maximum(size, 1)[:, None].astype(weight.dtype)))
-    return out
+    return out, info + (None,)
 
 
 def _bag_max(xp, rows, kbag, nb, dim, dtype):
     """Per bag and column, the first entry with the largest value (its row gets the
-    gradient); an empty bag gives zeros."""
+    gradient); an empty bag gives zeros. Returns (output, the winners' positions: k for
+    none)."""
     k = rows.shape[0]
     vals = rows.data
     top = xp.full((nb, dim), -np.inf, dtype)
@@ -200,4 +212,4 @@ def _bag_max(xp, rows, kbag, nb, dim, dtype):
     _scatter(xp, "minimum", first, kbag, cand)
     from ..ops.shape import cat
     padded = cat([rows, wrap(xp.zeros((1, dim), dtype))])     # row k: an empty bag's zeros
-    return Gather.apply(padded, 0, first)
+    return Gather.apply(padded, 0, first), first
