@@ -13,6 +13,7 @@ from ..ops.checks import (need_float, need_int, need_optional_int, need_optional
                           need_tensor)
 from ..ops.dropout import dropout
 from . import init
+from .sdpa_backend import SDPBackend, sdpa_kernel  # noqa: F401  (torch.nn.attention's names)
 from .linear import Linear
 from .mha_forward import ArgumentAssertion, canonical_mask, multi_head_attention_forward
 from .module import Module

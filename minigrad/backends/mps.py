@@ -1,0 +1,9 @@
+"""torch.backends.mps: minigrad has no Apple-GPU backend."""
+
+
+def is_available() -> bool:
+    return False
+
+
+def is_built() -> bool:
+    return False

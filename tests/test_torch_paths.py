@@ -1,0 +1,86 @@
+"""torch's import paths that scripts use without thinking: torch.utils.data, torch.random,
+torch.backends' flags and torch.nn.attention's sdpa_kernel, compared with torch's."""
+from __future__ import annotations
+
+import pytest
+
+import minigrad as mg
+
+torch = pytest.importorskip("torch")
+
+
+def test_utils_data_is_minigrad_data():
+    import torch.utils.data as td
+    import minigrad.data as md
+    from minigrad.utils import data as ud
+    from minigrad.utils.data import dataloader, dataset, distributed, sampler
+    for name in md.__all__:
+        assert getattr(ud, name) is getattr(md, name), name
+        assert hasattr(td, name) or name == "datasets", name    # (minigrad's own data sets)
+    for mod, tmod in ((dataloader, "dataloader"), (dataset, "dataset"), (sampler, "sampler"),
+                      (distributed, "distributed")):
+        theirs = getattr(td, tmod)
+        for name in (n for n in dir(mod) if not n.startswith("_")):
+            assert hasattr(theirs, name) and getattr(mod, name) is getattr(md, name), name
+    loader = ud.DataLoader(ud.TensorDataset(mg.arange(6.0)), batch_size=4)
+    assert [b[0].tolist() for b in loader] == [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0]]
+
+
+@pytest.mark.parametrize("lib", [mg, torch], ids=["minigrad", "torch"])
+def test_fork_rng_restores_the_generator(lib):
+    lib.manual_seed(3)
+    with lib.random.fork_rng():
+        inside = lib.rand(3)
+        lib.rand(5)
+    after = lib.rand(3)
+    assert inside.tolist() == after.tolist()
+    with lib.random.fork_rng(enabled=False):
+        lib.rand(1)
+    assert lib.rand(3).tolist() != after.tolist()
+    assert lib.random.initial_seed() == 3
+
+
+def test_backend_flags_read_back_as_torchs():
+    for name in ("enabled", "benchmark", "deterministic", "allow_tf32"):
+        assert getattr(mg.backends.cudnn, name) == getattr(torch.backends.cudnn, name), name
+    for name in ("allow_tf32", "allow_fp16_reduced_precision_reduction",
+                 "allow_bf16_reduced_precision_reduction"):
+        assert getattr(mg.backends.cuda.matmul, name) == \
+            getattr(torch.backends.cuda.matmul, name), name
+    for fn in ("flash_sdp_enabled", "mem_efficient_sdp_enabled", "math_sdp_enabled",
+               "cudnn_sdp_enabled"):
+        assert getattr(mg.backends.cuda, fn)() == getattr(torch.backends.cuda, fn)(), fn
+    assert mg.backends.mps.is_available() is torch.backends.mps.is_available() is False
+    for lib in (mg, torch):
+        with pytest.raises(AttributeError, match="Unknown attribute foo"):
+            lib.backends.cuda.matmul.foo = 1
+        lib.backends.cuda.matmul.allow_tf32 = True      # tied to the matmul precision
+        try:
+            assert lib.get_float32_matmul_precision() == "high"
+        finally:
+            lib.backends.cuda.matmul.allow_tf32 = False
+        assert lib.get_float32_matmul_precision() == "highest"
+        with lib.backends.cudnn.flags(enabled=False, deterministic=True):
+            assert not lib.backends.cudnn.enabled and lib.backends.cudnn.deterministic
+        assert lib.backends.cudnn.enabled and not lib.backends.cudnn.deterministic
+
+
+def test_sdpa_kernel_sets_the_flags_as_torch():
+    from torch.nn.attention import SDPBackend as TB, sdpa_kernel as tk
+    from minigrad.nn.attention import SDPBackend as MB, sdpa_kernel as mk
+    assert {k: int(v) for k, v in TB.__members__.items()} == \
+        {k: int(v) for k, v in MB.__members__.items()}
+    flags = ("flash_sdp_enabled", "mem_efficient_sdp_enabled", "math_sdp_enabled",
+             "cudnn_sdp_enabled")
+    for choice in (["MATH"], ["FLASH_ATTENTION"], ["MATH", "EFFICIENT_ATTENTION"]):
+        with tk([TB.__members__[c] for c in choice]):
+            want = [getattr(torch.backends.cuda, f)() for f in flags]
+        with mk([MB.__members__[c] for c in choice]) as got_ctx:
+            got = [getattr(mg.backends.cuda, f)() for f in flags]
+            q = mg.ones(1, 2, 3)
+            out = mg.nn.functional.scaled_dot_product_attention(q, q, q)
+        assert got == want and got_ctx is None and out.shape == (1, 2, 3)
+    assert all(getattr(mg.backends.cuda, f)() for f in flags)     # restored
+    with pytest.raises(AssertionError, match="Backend must be an instance of SDPBackend"):
+        with mk("math"):
+            pass
