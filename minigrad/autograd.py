@@ -222,3 +222,6 @@ from .saved import active as _saved_hooks  # noqa: E402  (a list: true while hoo
 from . import autograd_graph as graph  # noqa: E402,F401  (torch.autograd.graph)
 import sys as _sys  # noqa: E402
 _sys.modules[__name__ + ".graph"] = graph  # `from minigrad.autograd.graph import ...` works too
+from . import autograd_functional as functional  # noqa: E402  (torch.autograd.functional)
+_sys.modules[__name__ + ".functional"] = functional
+_sys.modules[__name__ + ".forward_ad"] = forward_ad

@@ -171,11 +171,11 @@ def need_dtype(fn, v, name="dtype"):
 
 
 def reduce_args(fn, input, keepdim=False, dtype=None):
-    """The common arguments of a reduction: a Tensor input, a bool keepdim, a dtype."""
+    """The common arguments of a reduction: a Tensor input, a bool keepdim, a dtype (returned
+    as a NumPy dtype, or None)."""
     need_tensor(fn, input, "input", 1)
     need_bool(fn, keepdim, "keepdim")
-    if dtype is not None:
-        need_dtype(fn, dtype)
+    return None if dtype is None else need_dtype(fn, dtype)
 
 
 def same_dtype(fn, input, **others):

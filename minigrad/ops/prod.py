@@ -72,7 +72,7 @@ def _others(x, d):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one int dim; bool and integer inputs multiply in
     int64 (torch.prod). dtype= casts the input first."""
-    reduce_args("prod", input, keepdim, dtype)
+    dtype = reduce_args("prod", input, keepdim, dtype)
     if dim is not None and (not isinstance(dim, numbers.Integral) or isinstance(dim, bool)):
         raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
     x = input if dtype is None else input.to(dtype)

@@ -210,7 +210,7 @@ def _require_float(x, op):
 # ---- public functions --------------------------------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over dims (all by default); bool and integer inputs sum to int64 (torch.sum)."""
-    reduce_args("sum", input, keepdim, dtype)
+    dtype = reduce_args("sum", input, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     out = Sum.apply(x, _dims(x, dim, "sum"), keepdim)
     return out if dtype is None else out.to(dtype)          # int32 stays int32 if asked
@@ -218,7 +218,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over dims; an empty reduction gives nan. Integer inputs need dtype= (torch.mean)."""
-    reduce_args("mean", input, keepdim, dtype)
+    dtype = reduce_args("mean", input, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     if x.dtype.kind not in "fc":
         which = "Input" if dtype is None else "Optional"

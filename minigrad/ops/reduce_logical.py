@@ -11,7 +11,7 @@ from ..autograd import Op, wrap
 from ..backend import array_module
 from ..forward_ad import elementwise
 from .arith import torch_name
-from .checks import need_dtype, reduce_args
+from .checks import reduce_args
 from .compare import need_tensor
 from .reduce import _dims, _drop_dims, sum
 
@@ -78,7 +78,7 @@ class NanToZero(Op):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum treating NaN as 0 (torch.nansum); integer and bool inputs sum in int64."""
-    reduce_args("nansum", input, keepdim, dtype)
+    dtype = reduce_args("nansum", input, keepdim, dtype)
     x = input if dtype is None else input.to(dtype)
     if x.dtype.kind in "fc":
         x = NanToZero.apply(x)
@@ -87,7 +87,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """mean over the non-NaN elements (torch.nanmean); NaN where there are none."""
-    reduce_args("nanmean", input, keepdim, dtype)
+    dtype = reduce_args("nanmean", input, keepdim, dtype)
     if input.dtype.kind not in "fc":         # checked before dtype=, as torch
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {torch_name(input.dtype)}")
@@ -95,7 +95,6 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         from ..func import batching_fns
         return batching_fns.along_dims(lambda x, d: nanmean(x, d, keepdim, dtype=dtype), input,
                                        dim, "nanmean")
-    dtype = None if dtype is None else need_dtype("nanmean", dtype)
     if dtype is not None and dtype.kind not in "fc":
         raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be "
                            f"either a floating point or complex dtype. Got: {torch_name(dtype)}")
