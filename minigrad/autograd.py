@@ -223,5 +223,19 @@ from . import autograd_graph as graph  # noqa: E402,F401  (torch.autograd.graph)
 import sys as _sys  # noqa: E402
 _sys.modules[__name__ + ".graph"] = graph  # `from minigrad.autograd.graph import ...` works too
 from . import autograd_functional as functional  # noqa: E402  (torch.autograd.functional)
+from .autograd_variable import Variable  # noqa: E402,F401  (torch.autograd.Variable)
+
+
+def gradcheck(*args, **kwargs):
+    """torch.autograd.gradcheck: minigrad.testing.gradcheck."""
+    from .testing import gradcheck as check     # lazy: testing builds on the whole package
+    return check(*args, **kwargs)
+
+
+def gradgradcheck(*args, **kwargs):
+    """torch.autograd.gradgradcheck: minigrad.testing.gradgradcheck."""
+    from .testing import gradgradcheck as check
+    return check(*args, **kwargs)
+
 _sys.modules[__name__ + ".functional"] = functional
 _sys.modules[__name__ + ".forward_ad"] = forward_ad

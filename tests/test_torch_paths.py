@@ -84,3 +84,25 @@ def test_sdpa_kernel_sets_the_flags_as_torch():
     with pytest.raises(AssertionError, match="Backend must be an instance of SDPBackend"):
         with mk("math"):
             pass
+
+
+def test_legacy_variable_as_torch():
+    from torch.autograd import Variable as TV
+    from minigrad.autograd import Variable as MV
+    for lib, V in ((mg, MV), (torch, TV)):
+        t = lib.ones(2)
+        v = V(t)
+        assert v is not t and not v.requires_grad and isinstance(t, V)
+        assert v.data_ptr() == t.data_ptr()
+        w = V(t, requires_grad=True)
+        assert w.requires_grad and w.is_leaf and not t.requires_grad
+        y = (t * 2).requires_grad_()
+        assert V(y * 3).grad_fn is None
+        assert tuple(V().shape) == (0,)
+        with pytest.raises(TypeError, match="Variable data has to be a tensor, but got int"):
+            V(3)
+        with pytest.warns(UserWarning, match="volatile was removed"):
+            V(t, volatile=True)
+    x = mg.tensor([0.5, 1.5], dtype=mg.float64, requires_grad=True)
+    assert mg.autograd.gradcheck(lambda a: (a * a).sin(), (x,))
+    assert mg.autograd.gradgradcheck(lambda a: (a * a).sin(), (x,))
