@@ -106,3 +106,29 @@ def test_legacy_variable_as_torch():
     x = mg.tensor([0.5, 1.5], dtype=mg.float64, requires_grad=True)
     assert mg.autograd.gradcheck(lambda a: (a * a).sin(), (x,))
     assert mg.autograd.gradgradcheck(lambda a: (a * a).sin(), (x,))
+
+
+def test_cuda_runtime_functions_without_a_gpu_as_torchs_cpu_build():
+    if mg.cuda.is_available() or torch.cuda.is_available():
+        pytest.skip("compares the behaviour without a GPU")
+    for name in ("empty_cache", "seed", "seed_all"):
+        assert getattr(mg.cuda, name)() is getattr(torch.cuda, name)() is None
+    for name in ("memory_allocated", "memory_reserved"):
+        assert getattr(mg.cuda, name)() == getattr(torch.cuda, name)() == 0
+    assert mg.cuda.is_bf16_supported() is torch.cuda.is_bf16_supported() is False
+    assert mg.cuda.is_initialized() is torch.cuda.is_initialized() is False
+    mg.manual_seed(5)
+    torch.manual_seed(5)
+    mg.cuda.manual_seed(9)          # the CPU generator is untouched, as torch's
+    torch.cuda.manual_seed_all(9)
+    mg.cuda.manual_seed_all(9)
+    a = mg.rand(3)
+    mg.manual_seed(5)
+    assert mg.rand(3).tolist() == a.tolist()
+    for name in ("current_device", "get_device_name", "get_device_capability",
+                 "get_device_properties", "mem_get_info", "init"):
+        with pytest.raises(AssertionError):
+            getattr(torch.cuda, name)()
+        with pytest.raises(AssertionError, match=f"minigrad.cuda.{name}: CUDA is not "
+                                                 "available"):
+            getattr(mg.cuda, name)()

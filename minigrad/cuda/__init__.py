@@ -9,6 +9,10 @@ a GPU. use_kernels(False) sends every op to plain CuPy code.
 from __future__ import annotations
 
 from .. import backend
+from .runtime import (current_device, empty_cache, get_device_capability,  # noqa: F401
+                      get_device_name, get_device_properties, init, is_bf16_supported,
+                      is_initialized, manual_seed, manual_seed_all, mem_get_info,
+                      memory_allocated, memory_reserved, seed, seed_all, set_device)
 
 
 def is_available() -> bool:
@@ -40,10 +44,6 @@ class use_kernels:
 
 def kernels_enabled() -> bool:
     return backend.kernels_enabled
-
-
-def manual_seed(seed: int):
-    backend.manual_seed(seed)
 
 
 def synchronize():
