@@ -176,7 +176,7 @@ from .amp import (autocast, clear_autocast_cache, get_autocast_cpu_dtype,  # noq
 from .cuda import amp as _cuda_amp  # noqa: E402,F401  (mg.cuda.amp, as torch.cuda.amp)
 # ---- signal: window functions, torch.fft's real helpers, stft ----
 from . import fft, signal  # noqa: E402
-from . import backends, random  # noqa: E402  (torch.backends' flags, torch.random)
+from . import backends, jit, random  # noqa: E402  (torch.backends' flags, torch.jit, .random)
 from .ops.windows_signal import (bartlett_window, blackman_window, hamming_window,  # noqa: E402
                                  hann_window, kaiser_window)
 from .ops.stft import istft, stft  # noqa: E402

@@ -132,3 +132,18 @@ def test_cuda_runtime_functions_without_a_gpu_as_torchs_cpu_build():
         with pytest.raises(AssertionError, match=f"minigrad.cuda.{name}: CUDA is not "
                                                  "available"):
             getattr(mg.cuda, name)()
+
+
+def test_jit_names_model_code_uses():
+    for lib in (mg, torch):
+        assert lib.jit.is_scripting() is False and lib.jit.is_tracing() is False
+        assert lib.jit.annotate(int, 3) == 3
+        for deco in (lib.jit.unused, lib.jit.ignore, lib.jit.export):
+            f = deco(lambda x: x + 1)
+            assert f(1) == 2
+        assert lib.jit.ignore(drop=True)(lambda x: x * 3)(2) == 6
+        assert lib.jit.script_if_tracing(lambda x: x - 1)(5) == 4
+        assert lib.jit.Final is __import__("typing").Final
+    with pytest.raises(NotImplementedError, match="minigrad.jit.script: minigrad has no "
+                                                  "TorchScript"):
+        mg.jit.script(mg.nn.Linear(2, 2))
