@@ -199,3 +199,11 @@ from .ops.view_copy import (  # noqa: E402
     unsafe_split_with_sizes, unsqueeze_copy, view_copy)
 # ---- out=: the functions that take torch's out= argument, in place of the plain ones ----
 from .functions_out import *  # noqa: E402, F401, F403
+# ---- torch's type objects and legacy constructors: Size, dtype, layout, FloatTensor, ... ----
+from .size import Size  # noqa: E402
+from .dtype_class import dtype  # noqa: E402
+from .tensor_meta import layout  # noqa: E402
+from .legacy_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
+                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+                           set_default_tensor_type)
+from .ops.empty_permuted import empty_permuted  # noqa: E402
