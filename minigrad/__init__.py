@@ -207,3 +207,4 @@ from .legacy_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # 
                            FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
                            set_default_tensor_type)
 from .ops.empty_permuted import empty_permuted  # noqa: E402
+from .ops.linalg_geqrf import geqrf, ormqr  # noqa: E402

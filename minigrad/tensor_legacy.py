@@ -14,3 +14,19 @@ class LegacyMethods:
         be given, of the same type). Matches torch.Tensor.new."""
         from .legacy_types import legacy_new     # lazy: it builds tensors
         return legacy_new(self.dtype, self.device, args, kwargs)
+
+    def geqrf(self):
+        """(a, tau): QR in LAPACK's Householder form (matches torch.Tensor.geqrf)."""
+        from .ops.linalg_geqrf import geqrf     # lazy: the ops import tensor.py
+        return geqrf(self)
+
+    def ormqr(self, input2, input3, left=True, transpose=False):
+        """op(Q) @ input3 or input3 @ op(Q), Q from (self, input2) as geqrf gives them
+        (matches torch.Tensor.ormqr)."""
+        from .ops.linalg_geqrf import ormqr
+        return ormqr(self, input2, input3, left, transpose)
+
+    def orgqr(self, input2):
+        """The first n columns of Q from (self, input2) (matches torch.Tensor.orgqr)."""
+        from .ops.linalg_extra import orgqr
+        return orgqr(self, input2)
