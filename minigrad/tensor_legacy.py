@@ -13,7 +13,7 @@ class LegacyMethods:
         x.new() empty, x.new(t) an alias of t; always x's dtype and device (only device= may
         be given, of the same type). Matches torch.Tensor.new."""
         from .legacy_types import legacy_new     # lazy: it builds tensors
-        return legacy_new(self.dtype, self.device, args, kwargs)
+        return legacy_new("new", self.dtype, self.device, args, kwargs)
 
     def geqrf(self):
         """(a, tau): QR in LAPACK's Householder form (matches torch.Tensor.geqrf)."""

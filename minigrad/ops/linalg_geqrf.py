@@ -70,16 +70,16 @@ def _check_ormqr(input, tau, other, left, transpose):
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
     if other.ndim < 2:
         raise RuntimeError(f"{op}: other must have at least 2 dimensions.")
+    # torch's checks, in its order (its message has no space after "dtype")
     side = -2 if left else -1
-    k = tau.shape[-1] if tau.ndim else 1
-    if other.shape[side] < k:
-        raise RuntimeError(f"{op}: other.shape[{side}] must be greater than or equal to "
-                           "tau.shape[-1]")
+    if tau.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    k = tau.shape[-1]
     if other.shape[side] != input.shape[-2]:
         raise RuntimeError(f"{op}: other.shape[{side}] must be equal to input.shape[-2]")
-    if k > input.shape[-1]:
-        raise RuntimeError(f"{op}: tau.shape[-1] must be less than or equal to "
-                           "input.shape[-1]")
+    if k != min(other.shape[side], input.shape[-1]):
+        raise RuntimeError(f"{op}: tau.shape[-1] must be equal to min(other.shape[{side}], "
+                           "input.shape[-1])")
     if input.ndim - tau.ndim != 1:
         raise RuntimeError(f"{op}: Expected tau to have one dimension less than input, but "
                            f"got tau.ndim equal to {tau.ndim} and input.ndim is equal to "
@@ -97,7 +97,7 @@ def _check_ormqr(input, tau, other, left, transpose):
         if t.dtype != input.dtype:
             from .arith import torch_name
             raise RuntimeError(f"{op}: Expected input and {name} to have the same dtype, but "
-                               f"input has dtype {torch_name(input.dtype)} and {name} has "
+                               f"input has dtype{torch_name(input.dtype)} and {name} has "
                                f"dtype {torch_name(t.dtype)}")
 
 
