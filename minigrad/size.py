@@ -35,9 +35,13 @@ def _int(v, i):
         except TypeError:
             raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
                             f"'{_type_name(v)}')") from None
-    if not -2**63 <= out < 2**63:
+    return out                  # out of int64's range is kept, as torch: repr/numel refuse it
+
+
+def _int64s(size):
+    if not all(-2**63 <= n < 2**63 for n in size):
         raise ValueError("Overflow when unpacking long long")
-    return out
+    return size
 
 
 class Size(tuple):
@@ -48,14 +52,15 @@ class Size(tuple):
         return tuple.__new__(cls, [_int(v, i) for i, v in enumerate(sizes)])
 
     def numel(self) -> int:
-        """The number of elements a tensor of this size holds (1 for Size([]))."""
+        """The number of elements a tensor of this size holds (1 for Size([])); computed in
+        int64 as torch's, so a product past 2**63 wraps as there."""
         n = 1
-        for s in self:
+        for s in _int64s(self):
             n *= s
-        return n
+        return (n + 2**63) % 2**64 - 2**63
 
     def __repr__(self):
-        return f"torch.Size({list(self)})"
+        return f"torch.Size({list(_int64s(self))})"
 
     __str__ = __repr__
 
