@@ -52,11 +52,10 @@ def test_size_as_torch(shape):
 
 
 def test_size_elements_as_torch():
-    np_int, zero_d = np.int64(3), np.array(4)
+    np_int = np.int64(3)
     assert mg.Size([True, np_int, mg.tensor(2)]) == torch.Size([True, np_int, torch.tensor(2)])
     assert mg.Size(np.array([2, 3])) == torch.Size(np.array([2, 3]))
     assert mg.Size(x for x in [1, 2]) == (1, 2) and mg.Size([-1]) == torch.Size([-1])
-    del zero_d
     for bad in ([2.0], ["a"], [[1]], [None], [np.float64(2)], [mg.tensor(2.0)],
                 [mg.tensor([2, 3])]):
         tbad = [torch.tensor(2.0)] if isinstance(bad[0], mg.Tensor) and bad[0].ndim == 0 \
