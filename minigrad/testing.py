@@ -94,7 +94,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
         if bad.any():
             i = np.unravel_index(np.argmax(err), err.shape)
             raise GradcheckError(
-                f"gradcheck: gradient of inputs[{k}] (shape {inputs[k].shape}) differs at index "
+                f"gradcheck: gradient of inputs[{k}] (shape {tuple(inputs[k].shape)}) differs at "
+                f"index "
                 f"{tuple(int(v) for v in i)}: analytic {ana[i]!r}, numerical {num[i]!r} "
                 f"({int(bad.sum())} of {bad.size} elements out of tolerance)")
     return True
