@@ -41,7 +41,9 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
         (zeros here; torch leaves them uninitialized), Tensor() (empty), Tensor(tensor) (an
         alias of its data)."""
         from .creation import tensor, zeros  # lazy: creation.py imports this module
-        if len(args) == 1 and isinstance(args[0], Tensor) and dtype is None and device is None:
+        if len(args) == 1 and isinstance(args[0], Size):    # Tensor(x.shape): sizes, as torch
+            t = zeros(tuple(args[0]), dtype=dtype, device=device)
+        elif len(args) == 1 and isinstance(args[0], Tensor) and dtype is None and device is None:
             t = Tensor._make(args[0].data)
         elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
             t = zeros(*(args or (0,)), dtype=dtype, device=device)

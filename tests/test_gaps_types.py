@@ -280,3 +280,10 @@ def test_empty_permuted_strides():
 def test_empty_permuted_errors(size, perm, frag):
     _raises_like(lambda: mg.empty_permuted(size, perm), lambda: torch.empty_permuted(size, perm),
                  frag)
+
+
+def test_tensor_constructor_reads_a_size_as_sizes(defaults):
+    for shape in [(2, 3), (), (0, 4)]:
+        m, t = mg.Tensor(mg.Size(shape)), torch.Tensor(torch.Size(shape))
+        _same(m, t)
+    np.testing.assert_array_equal(mg.Tensor((2, 3)).numpy(), torch.Tensor((2, 3)).numpy())
