@@ -31,7 +31,7 @@ def assert_close(actual, expected, rtol=1e-7, atol=1e-7, msg=""):
     """Elementwise |a - e| <= atol + rtol |e| (NaNs must match); shapes must be equal."""
     a, e = to_numpy(actual), to_numpy(expected)
     if a.shape != e.shape:
-        raise AssertionError(f"{msg}shape mismatch: {a.shape} vs {e.shape}")
+        raise AssertionError(f"{msg}shape mismatch: {tuple(a.shape)} vs {tuple(e.shape)}")
     a64, e64 = a.astype(np.float64), e.astype(np.float64)
     same_nan = np.isnan(a64) == np.isnan(e64)
     err = np.abs(a64 - e64)
