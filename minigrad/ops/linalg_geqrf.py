@@ -46,12 +46,10 @@ class Geqrf(Op):
         raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
 
 
-def geqrf(input, *, out=None):
+def geqrf(input):
     """(a, tau): the QR factorization of (..., m, n) `input` in LAPACK's geqrf form, tau of
     shape (..., min(m, n)). Matches torch.geqrf."""
     from ..return_types import geqrf as result
-    if out is not None:
-        raise TypeError("geqrf(): minigrad does not support out=")
     need_tensor("geqrf", input, "input", 1)
     if input.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
@@ -101,12 +99,10 @@ def _check_ormqr(input, tau, other, left, transpose):
                                f"dtype {torch_name(t.dtype)}")
 
 
-def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
+def ormqr(input, tau, other, left=True, transpose=False):
     """op(Q) @ other (left) or other @ op(Q), Q = H_1 ... H_k from geqrf's (input, tau) and
     op the transpose when `transpose`. Differentiable in input, tau and other.
     Matches torch.ormqr."""
-    if out is not None:
-        raise TypeError("ormqr(): minigrad does not support out=")
     _check_ormqr(input, tau, other, left, transpose)
     from ..creation import eye
     k, mn = tau.shape[-1], input.shape[-2]

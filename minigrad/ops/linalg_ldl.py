@@ -92,30 +92,24 @@ def _factor(op, A, hermitian, check_errors):
     return ld, piv, info
 
 
-def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
     """(LD, pivots, info) of A = L D L^T for symmetric A (..., n, n), LAPACK sytrf's format;
     info > 0 where D is exactly singular. Matches torch.linalg.ldl_factor_ex."""
     from ..return_types import linalg_ldl_factor_ex
-    if out is not None:
-        raise TypeError("ldl_factor_ex(): minigrad does not support out=")
     return linalg_ldl_factor_ex(_factor("ldl_factor_ex", A, hermitian, check_errors))
 
 
-def ldl_factor(A, *, hermitian=False, out=None):
+def ldl_factor(A, *, hermitian=False):
     """(LD, pivots) of A = L D L^T (see ldl_factor_ex); raises where D is singular.
     Matches torch.linalg.ldl_factor."""
     from ..return_types import linalg_ldl_factor
-    if out is not None:
-        raise TypeError("ldl_factor(): minigrad does not support out=")
     return linalg_ldl_factor(_factor("ldl_factor", A, hermitian, True)[:2])
 
 
-def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
+def ldl_solve(LD, pivots, B, *, hermitian=False):
     """X with A X = B, A given by ldl_factor's (LD, pivots); batch dims broadcast.
     Matches torch.linalg.ldl_solve."""
     op = "torch.linalg.ldl_solve"
-    if out is not None:
-        raise TypeError("ldl_solve(): minigrad does not support out=")
     need_tensor("linalg_ldl_solve", LD, "LD", 1)
     need_tensor("linalg_ldl_solve", pivots, "pivots", 2)
     need_tensor("linalg_ldl_solve", B, "B", 3)
