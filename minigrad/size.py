@@ -88,8 +88,3 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
-
-
-def make(shape) -> Size:
-    """An array's shape (already a tuple of Python ints) as a Size, without re-checking it."""
-    return tuple.__new__(Size, shape)
