@@ -205,5 +205,14 @@ from .ops.view_copy import (  # noqa: E402
     permute_copy, select_copy, slice_copy, split_copy, split_with_sizes, split_with_sizes_copy,
     squeeze_copy, t_copy, transpose_copy, unbind_copy, unfold_copy, unsafe_chunk, unsafe_split,
     unsafe_split_with_sizes, unsqueeze_copy, view_copy)
+# ---- torch's type objects and legacy constructors: Size, dtype, layout, FloatTensor, ... ----
+from .size import Size  # noqa: E402
+from .dtype_class import dtype  # noqa: E402
+from .tensor_meta import layout  # noqa: E402
+from .legacy_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
+                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+                           set_default_tensor_type)
+from .ops.empty_permuted import empty_permuted  # noqa: E402
+from .ops.linalg_geqrf import geqrf, ormqr  # noqa: E402
 # ---- out=: the functions that take torch's out= argument, in place of the plain ones ----
 from .functions_out import *  # noqa: E402, F401, F403

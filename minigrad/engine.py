@@ -232,8 +232,8 @@ def _call_backward(node, gouts, Tensor):
     if not node._arrays_in:         # built-in ops are tested against torch; user code is checked
         for t, g in zip(node._inputs, gins):
             if g is not None and isinstance(t, Tensor) and g.shape != t.shape:
-                raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for "
-                                   f"an input of shape {t.shape}")
+                raise RuntimeError(f"{node.name()} returned a gradient of shape "
+                                   f"{tuple(g.shape)} for an input of shape {tuple(t.shape)}")
     if _trace_hook is not None:
         _trace_hook(node, filled, gins)
     return gins
@@ -303,13 +303,13 @@ def _default_grads(outputs, grad_outputs, who):
         if g is None:
             if out.data.size != 1:
                 raise RuntimeError(f"{who}: grad can be implicitly created only for scalar "
-                                   f"outputs, got shape {out.shape}; pass a gradient")
+                                   f"outputs, got shape {tuple(out.shape)}; pass a gradient")
             g = Tensor._make(backward_seed.implicit_ones_like(out.data))
         elif not isinstance(g, Tensor):
             g = Tensor._make(backend.array_module(out.data).full_like(out.data, g))
         if g.shape != out.shape:
-            raise RuntimeError(f"{who}: gradient has shape {g.shape} but the output has shape "
-                               f"{out.shape}")
+            raise RuntimeError(f"{who}: gradient has shape {tuple(g.shape)} but the output has "
+                               f"shape {tuple(out.shape)}")
         res.append(g)
     return res
 

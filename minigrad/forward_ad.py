@@ -287,8 +287,8 @@ def _run_rule(ctx, lid, args, results, tangents, fw_saved):
         if t is None or r.dtype.kind != "f":
             continue
         if t.shape != r.shape:
-            raise RuntimeError(f"{cls.__name__}.jvp returned a tangent of shape {t.shape} for "
-                               f"an output of shape {r.shape}")
+            raise RuntimeError(f"{cls.__name__}.jvp returned a tangent of shape "
+                               f"{tuple(t.shape)} for an output of shape {tuple(r.shape)}")
         if t.dtype != r.dtype:
             t = t.to(r.dtype)
         set_tangent(r, t, lid)

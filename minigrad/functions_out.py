@@ -30,7 +30,7 @@ kron lcm le less less_equal lgamma log log10 log1p log2 logaddexp logaddexp2 log
 logical_not logical_or logical_xor logit logsumexp lt maximum mean minimum mul multiply mvlgamma
 ne nextafter not_equal outer polygamma pow rad2deg reciprocal remainder row_stack
 rsqrt sigmoid sin sinc sinh sqrt square stack std sub subtract tan tanh true_divide var vstack
-xlogy threshold orgqr
+xlogy threshold orgqr geqrf
 """
 _EXACT = """
 abs absolute addbmm addmm addmv all amax amin aminmax any argmax argmin baddbmm bitwise_not bmm
@@ -44,7 +44,7 @@ trunc vdot view_copy
 alias_copy as_strided_copy detach_copy diagonal_copy expand_copy frobenius_norm hardshrink
 index_reduce log_softmax multinomial native_batch_norm nonzero_static permute_copy scatter_add
 scatter_reduce select_copy slice_copy slice_scatter softmax t_copy transpose_copy unfold_copy
-unsqueeze_copy
+unsqueeze_copy ormqr
 """
 _DTYPE = "cumsum cumprod"
 _FLOAT = "nansum nanmean"

@@ -6,6 +6,7 @@ from .ops.linalg_decomp import cholesky, cholesky_ex, qr, svd, svdvals
 from .ops.linalg_det import det, slogdet
 from .ops.linalg_eig import eig, eigh, eigvals, eigvalsh
 from .ops.linalg_extra import householder_product, lstsq, tensorinv, tensorsolve, vander
+from .ops.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from .ops.linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.linalg_more import (cond, cross, diagonal, matmul, matrix_exp, matrix_power,
                               matrix_rank, multi_dot, pinv, vecdot)
@@ -13,7 +14,8 @@ from .ops.linalg_solve import inv, inv_ex, solve, solve_ex, solve_triangular
 from .ops.norms import matrix_norm, norm, vector_norm
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig",
-           "eigh", "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu",
+           "eigh", "eigvals", "eigvalsh", "householder_product", "inv", "inv_ex", "ldl_factor",
+           "ldl_factor_ex", "ldl_solve", "lstsq", "lu",
            "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm",
            "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
            "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve",

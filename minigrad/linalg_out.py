@@ -10,7 +10,7 @@ from .out_param import with_out
 _EXACT = """
 cholesky cholesky_ex cross det eigh eigvalsh inv inv_ex lu lu_factor lu_factor_ex lu_solve matmul
 matrix_norm matrix_power multi_dot norm qr slogdet solve solve_ex solve_triangular svd svdvals
-vecdot vector_norm
+vecdot vector_norm ldl_factor ldl_factor_ex ldl_solve
 """
 _CAST = "cond householder_product lstsq matrix_rank pinv tensorinv tensorsolve"
 

@@ -261,3 +261,29 @@ class histogramdd(_HistEdges):
 
 
 __all__ += ["histogram", "histogramdd"]
+
+
+# ---- gaps: LDL^T factorization (ops/linalg_ldl.py) and geqrf (ops/linalg_geqrf.py) ----
+class linalg_ldl_factor(_ReturnType):
+    __slots__ = ()
+    _fields = ("LD", "pivots")
+    LD = property(itemgetter(0))
+    pivots = property(itemgetter(1))
+
+
+class linalg_ldl_factor_ex(_ReturnType):
+    __slots__ = ()
+    _fields = ("LD", "pivots", "info")
+    LD = property(itemgetter(0))
+    pivots = property(itemgetter(1))
+    info = property(itemgetter(2))
+
+
+class geqrf(_ReturnType):
+    __slots__ = ()
+    _fields = ("a", "tau")
+    a = property(itemgetter(0))
+    tau = property(itemgetter(1))
+
+
+__all__ += ["geqrf", "linalg_ldl_factor", "linalg_ldl_factor_ex"]

@@ -15,6 +15,7 @@ from .ops import memory_format as mf
 from .tensor_inplace import InplaceMethods
 from .tensor_extra import ExtraMethods
 from .tensor_layout import LayoutMethods
+from .tensor_legacy import LegacyMethods
 from .tensor_math import MathMethods
 from .tensor_meta import MetaMethods, mark_inference
 from .tensor_misc import MiscMethods
@@ -22,11 +23,14 @@ from .tensor_ops import OpMethods
 from .tensor_shape import ShapeMethods
 from .tensor_signal import SignalMethods
 from .tensor_views import ViewMethods
+from .size import Size
+
+_new = tuple.__new__            # Size from an array's shape, skipping Size()'s checks
 
 
 class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods,
              MiscMethods, SignalMethods, ExtraMethods, MetaMethods, ViewMethods,
-             backend.MovesWithTo):
+             LegacyMethods, backend.MovesWithTo):
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_view",
                  "__weakref__")
     __array_ufunc__ = None          # numpy scalars/arrays defer to our reflected operators
@@ -37,7 +41,9 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
         (zeros here; torch leaves them uninitialized), Tensor() (empty), Tensor(tensor) (an
         alias of its data)."""
         from .creation import tensor, zeros  # lazy: creation.py imports this module
-        if len(args) == 1 and isinstance(args[0], Tensor) and dtype is None and device is None:
+        if len(args) == 1 and isinstance(args[0], Size):    # Tensor(x.shape): sizes, as torch
+            t = zeros(tuple(args[0]), dtype=dtype, device=device)
+        elif len(args) == 1 and isinstance(args[0], Tensor) and dtype is None and device is None:
             t = Tensor._make(args[0].data)
         elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
             t = zeros(*(args or (0,)), dtype=dtype, device=device)
@@ -67,7 +73,7 @@ class Tensor(OpMethods, MathMethods, ShapeMethods, InplaceMethods, LayoutMethods
     # ---- attributes -------------------------------------------------------------------
     @property
     def shape(self):
-        return self.data.shape
+        return _new(Size, self.data.shape)      # torch.Size, built without re-checking
 
     @property
     def ndim(self):

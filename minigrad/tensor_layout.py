@@ -77,6 +77,9 @@ class LayoutMethods:
         if dtype is None:
             where = "torch.cuda." if self.device.type == "cuda" else "torch."
             return f"{where}{_TYPE_NAMES[self.dtype.name]}Tensor"
+        from .legacy_types import tensortype    # lazy: it builds tensors
+        if isinstance(dtype, tensortype):       # x.type(mg.FloatTensor)
+            return self.to(dtype=dtype.dtype)
         if isinstance(dtype, str) and dtype.endswith("Tensor"):
             name = dtype.rsplit(".", 1)[-1][:-len("Tensor")]
             if name not in _TYPE_DTYPES:

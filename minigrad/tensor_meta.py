@@ -21,15 +21,19 @@ def mark_inference(t):
     _inference[key] = weakref.ref(t, lambda _, k=key: _inference.pop(k, None))
 
 
-class _Layout:
-    def __init__(self, name):
-        self.name = name
+class layout:
+    """torch.layout: the type of mg.strided, minigrad's only layout (not constructible)."""
+    __slots__ = ("name",)
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create 'torch.layout' instances")
 
     def __repr__(self):
         return f"torch.{self.name}"
 
 
-strided = _Layout("strided")
+strided = object.__new__(layout)
+strided.name = "strided"
 
 
 def _no_dtype(name, torch_name):

@@ -31,7 +31,7 @@ def assert_close(actual, expected, rtol=1e-7, atol=1e-7, msg=""):
     """Elementwise |a - e| <= atol + rtol |e| (NaNs must match); shapes must be equal."""
     a, e = to_numpy(actual), to_numpy(expected)
     if a.shape != e.shape:
-        raise AssertionError(f"{msg}shape mismatch: {a.shape} vs {e.shape}")
+        raise AssertionError(f"{msg}shape mismatch: {tuple(a.shape)} vs {tuple(e.shape)}")
     a64, e64 = a.astype(np.float64), e.astype(np.float64)
     same_nan = np.isnan(a64) == np.isnan(e64)
     err = np.abs(a64 - e64)
@@ -94,7 +94,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
         if bad.any():
             i = np.unravel_index(np.argmax(err), err.shape)
             raise GradcheckError(
-                f"gradcheck: gradient of inputs[{k}] (shape {inputs[k].shape}) differs at index "
+                f"gradcheck: gradient of inputs[{k}] (shape {tuple(inputs[k].shape)}) differs at "
+                f"index "
                 f"{tuple(int(v) for v in i)}: analytic {ana[i]!r}, numerical {num[i]!r} "
                 f"({int(bad.sum())} of {bad.size} elements out of tolerance)")
     return True

@@ -24,7 +24,7 @@ class GradInfo:
         self.shape, self.norm, self.to = shape, norm, to
 
     def __repr__(self):
-        return f"GradInfo(shape={self.shape}, norm={self.norm:.6g}, to={self.to!r})"
+        return f"GradInfo(shape={tuple(self.shape)}, norm={self.norm:.6g}, to={self.to!r})"
 
 
 class TraceStep:
@@ -129,4 +129,4 @@ class Trace:
 def _fmt(g):
     if g is None:
         return "None"
-    return f"{g.shape} |g|={g.norm:.4g}"
+    return f"{tuple(g.shape)} |g|={g.norm:.4g}"

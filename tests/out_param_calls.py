@@ -268,3 +268,29 @@ CALLS["special.polygamma"] = [_call(1, P)]
 CALLS["special.multigammaln"] = [_call(_f(3, 4, lo=1.5, hi=3.0), 2)]
 CALLS["special.logsumexp"] = [_call(X, 1)]
 CALLS["special.round"] = [_call(P), _call(P, decimals=1)]
+
+# ---- gaps: geqrf / ormqr and linalg's LDL^T (factors of fixed matrices, from LAPACK) ----
+
+
+def _lapack_data(kind, k):
+    """Factors of one fixed matrix: kind 'qr' (geqrf's a, tau) or 'ldl' (LD, 1-based pivots)."""
+    from scipy.linalg import lapack
+    a = np.random.default_rng(6).standard_normal((4, 3) if kind == "qr" else (3, 3))
+    if kind == "qr":
+        parts = lapack.dgeqrf(a)[:2]
+    else:
+        lu, piv, _ = lapack.dsytrf(a + a.T, lower=1)
+        parts = (np.tril(lu), piv.astype(np.int32))
+    return lambda r: parts[k]
+
+
+def _sym3(r):
+    a = r.standard_normal((3, 3))
+    return a + a.T
+
+
+CALLS["geqrf"] = [_call(_f(4, 3))]
+CALLS["ormqr"] = [_call(_lapack_data("qr", 0), _lapack_data("qr", 1), _f(4, 2)),
+                  _call(_lapack_data("qr", 0), _lapack_data("qr", 1), _f(2, 4), left=False)]
+CALLS["linalg.ldl_factor"] = CALLS["linalg.ldl_factor_ex"] = [_call(_sym3)]
+CALLS["linalg.ldl_solve"] = [_call(_lapack_data("ldl", 0), _lapack_data("ldl", 1), _f(3, 2))]

@@ -196,8 +196,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                 f"{num_heads}")
     if use_separate_proj_weight:
         if key.shape[:2] != value.shape[:2]:
-            raise ArgumentAssertion(f"{FN}: key's sequence and batch dims {key.shape[:2]} do "
-                                    f"not match value's {value.shape[:2]}")
+            raise ArgumentAssertion(f"{FN}: key's sequence and batch dims "
+                                    f"{tuple(key.shape[:2])} do not match value's "
+                                    f"{tuple(value.shape[:2])}")
         for name, w in (("q_proj_weight", q_proj_weight), ("k_proj_weight", k_proj_weight),
                         ("v_proj_weight", v_proj_weight)):
             if w is None:
@@ -208,8 +209,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  v_proj_weight, in_proj_bias, embed_dim)
     else:
         if key.shape != value.shape:
-            raise ArgumentAssertion(f"{FN}: key shape {key.shape} does not match value shape "
-                                    f"{value.shape}")
+            raise ArgumentAssertion(f"{FN}: key shape {tuple(key.shape)} does not match value "
+                                    f"shape {tuple(value.shape)}")
         if in_proj_weight is None:
             raise ArgumentAssertion(f"{FN}: use_separate_proj_weight is False but "
                                     f"in_proj_weight is None")

@@ -44,16 +44,18 @@ def _check_inputs(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa
                             f"{type(t).__name__}")
         if t.ndim < 2 or t.dtype.kind != "f":
             raise RuntimeError(f"scaled_dot_product_attention: {name} must be a floating point "
-                               f"tensor with at least 2 dims, got shape {t.shape} {t.dtype}")
+                               f"tensor with at least 2 dims, got shape {tuple(t.shape)} {t.dtype}")
     if not query.dtype == key.dtype == value.dtype:
         raise RuntimeError(f"scaled_dot_product_attention: query, key and value must have the "
                            f"same dtype, got {query.dtype}, {key.dtype} and {value.dtype}")
     if query.shape[-1] != key.shape[-1]:
         raise RuntimeError(f"scaled_dot_product_attention: query's last dim {query.shape[-1]} "
-                           f"!= key's last dim {key.shape[-1]} (shapes {query.shape}, {key.shape})")
+                           f"!= key's last dim {key.shape[-1]} (shapes {tuple(query.shape)}, "
+                           f"{tuple(key.shape)})")
     if key.shape[-2] != value.shape[-2]:
         raise RuntimeError(f"scaled_dot_product_attention: key and value must have the same "
-                           f"sequence length, got shapes {key.shape} and {value.shape}")
+                           f"sequence length, got shapes {tuple(key.shape)} and "
+                           f"{tuple(value.shape)}")
     if not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"scaled_dot_product_attention: dropout_p has to be between 0 and 1, "
                            f"got {dropout_p}")
@@ -93,9 +95,9 @@ def _broadcast_lead(query, key, value, attn_mask):
                 raise ValueError
     except ValueError:
         raise RuntimeError(
-            f"scaled_dot_product_attention: shapes do not broadcast: query {query.shape}, key "
-            f"{key.shape}, value {value.shape}"
-            + ("" if attn_mask is None else f", attn_mask {attn_mask.shape} (scores are "
+            f"scaled_dot_product_attention: shapes do not broadcast: query "
+            f"{tuple(query.shape)}, key {tuple(key.shape)}, value {tuple(value.shape)}"
+            + ("" if attn_mask is None else f", attn_mask {tuple(attn_mask.shape)} (scores are "
                f"(..., {L}, {S}))")) from None
     return lead
 

@@ -14,6 +14,10 @@ import operator
 
 import numpy as np
 
+from ..size import Size
+
+_TUPLES = (tuple, Size)     # shapes as given: a plain tuple, or a tensor's .shape
+
 
 def type_name(x) -> str:
     """How torch names the type of a bad argument ('NoneType', 'list', 'numpy.ndarray')."""
@@ -119,7 +123,7 @@ def _fits(fn, v, name, pos):
 
 def need_ints(fn, v, name, pos=None) -> tuple:
     """A size/shape argument: an int or a sequence of ints, as a tuple of Python ints."""
-    if type(v) is tuple and all(type(a) is int and -2**63 <= a < 2**63 for a in v):
+    if type(v) in _TUPLES and all(type(a) is int and -2**63 <= a < 2**63 for a in v):
         return v                                    # the common case first
     if isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, bool):
         return (need_int(fn, v, name, pos),)

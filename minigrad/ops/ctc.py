@@ -208,7 +208,7 @@ def _padded_targets(targets, ilen, tlen, T, N, who):
     if tg.ndim == 2:
         if tg.shape[0] != N and N:
             raise RuntimeError(f"{who}: padded targets must have batch_size ({N}) rows, got "
-                               f"shape {tg.shape}")
+                               f"shape {tuple(tg.shape)}")
         if smax > tg.shape[1]:
             raise RuntimeError(f"{who}: expected targets to have size at least {smax} at "
                                f"dimension 1, but got size {tg.shape[1]}")

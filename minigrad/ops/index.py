@@ -62,7 +62,7 @@ class GetItem(Op):
                 out = x[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]  # 0-d view
             return out
         except IndexError as e:
-            raise IndexError(f"index: {e} (tensor of shape {x.shape})") from None
+            raise IndexError(f"index: {e} (tensor of shape {tuple(x.shape)})") from None
 
     @staticmethod
     def backward(ctx, g):
@@ -125,15 +125,15 @@ def _along(xp, index, dim):
 def _check_index(op, x, dim, index, src=None):
     if index.ndim != x.ndim:
         raise RuntimeError(f"{op}: index has {index.ndim} dims but input has {x.ndim} "
-                           f"(shapes {index.shape} and {x.shape})")
+                           f"(shapes {tuple(index.shape)} and {tuple(x.shape)})")
     for d in range(x.ndim):
         if d != dim and index.shape[d] > x.shape[d]:
-            raise RuntimeError(f"{op}: index shape {index.shape} is larger than input shape "
-                               f"{x.shape} in dim {d}")
+            raise RuntimeError(f"{op}: index shape {tuple(index.shape)} is larger than input shape "
+                               f"{tuple(x.shape)} in dim {d}")
     if src is not None and hasattr(src, "shape"):
         if src.ndim != index.ndim or any(i > n for i, n in zip(index.shape, src.shape)):
-            raise RuntimeError(f"{op}: index shape {index.shape} must not be larger than src "
-                               f"shape {tuple(src.shape)} in any dim (and both need the same "
+            raise RuntimeError(f"{op}: index shape {tuple(index.shape)} must not be larger than "
+                               f"src shape {tuple(src.shape)} in any dim (and both need the same "
                                "number of dims)")
     if index.size and (int(index.min()) < 0 or int(index.max()) >= x.shape[dim]):
         bad = int(index.min()) if int(index.min()) < 0 else int(index.max())
@@ -221,8 +221,8 @@ class MaskedFill(Op):
         try:
             shape = xp.broadcast_shapes(x.shape, mask.shape)
         except ValueError:
-            raise RuntimeError(f"masked_fill: the mask of shape {mask.shape} does not broadcast "
-                               f"with the input of shape {x.shape}") from None
+            raise RuntimeError(f"masked_fill: the mask of shape {tuple(mask.shape)} does not "
+                               f"broadcast with the input of shape {tuple(x.shape)}") from None
         ctx.args = x.shape, mask
         return xp.where(mask, xp.asarray(fill, dtype=x.dtype), xp.broadcast_to(x, shape))
 

@@ -180,7 +180,7 @@ class SetItem(Op):
             out[key] = value
         except (ValueError, IndexError) as e:
             raise type(e)(f"setitem: cannot assign a value of shape {ctx.vshape or ()} to "
-                          f"index {key!r} of a tensor of shape {x.shape} ({e})") from None
+                          f"index {key!r} of a tensor of shape {tuple(x.shape)} ({e})") from None
         return out
 
     @staticmethod
@@ -209,7 +209,7 @@ class Fill(Op):
             return xp.array(xp.broadcast_to(xp.asarray(value, dtype=x.dtype), x.shape))
         except ValueError:
             raise RuntimeError(f"copy_/fill_: the source of shape {ctx.vshape} does not "
-                               f"broadcast to the destination's shape {x.shape}") from None
+                               f"broadcast to the destination's shape {tuple(x.shape)}") from None
 
     @staticmethod
     def backward(ctx, g):

@@ -16,21 +16,21 @@ class Matmul(Op):
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:
             raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes "
-                               f"{a.shape} and {b.shape}")
+                               f"{tuple(a.shape)} and {tuple(b.shape)}")
         if a.dtype != b.dtype:
             raise RuntimeError(f"matmul: expected both operands to have the same dtype, got "
                                f"{a.dtype} and {b.dtype}")
         ka = a.shape[-1]
         kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if ka != kb:
-            raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
-                               f"({ka} != {kb})")
+            raise RuntimeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                               f"multiplied ({ka} != {kb})")
         ctx.save_for_backward(a, b)
         try:
             return array_module(a).matmul(a, b)
         except ValueError:
-            raise RuntimeError(f"matmul: batch dims of shapes {a.shape} and {b.shape} are not "
-                               "broadcastable") from None
+            raise RuntimeError(f"matmul: batch dims of shapes {tuple(a.shape)} and "
+                               f"{tuple(b.shape)} are not broadcastable") from None
 
     @staticmethod
     def backward(ctx, g):

@@ -57,7 +57,7 @@ class Reshape(Op):
             return x.reshape(shape)
         except ValueError:
             raise RuntimeError(f"reshape: shape {tuple(shape)} is invalid for an input of shape "
-                               f"{x.shape} ({x.size} elements)") from None
+                               f"{tuple(x.shape)} ({x.size} elements)") from None
 
     @staticmethod
     def backward(ctx, g):
@@ -73,7 +73,7 @@ class Permute(Op):
     def forward(ctx, x, dims):
         if sorted(dims) != list(range(x.ndim)):
             raise RuntimeError(f"permute: dims {tuple(dims)} are not a permutation of "
-                               f"0..{x.ndim - 1} for a tensor of shape {x.shape}")
+                               f"0..{x.ndim - 1} for a tensor of shape {tuple(x.shape)}")
         ctx.dims = dims
         return x.transpose(dims)
 
@@ -98,7 +98,8 @@ class Expand(Op):
         try:
             return xp.broadcast_to(x, shape)
         except ValueError:
-            raise RuntimeError(f"expand: cannot expand shape {x.shape} to {tuple(shape)}") from None
+            raise RuntimeError(f"expand: cannot expand shape {tuple(x.shape)} to "
+                               f"{tuple(shape)}") from None
 
     @staticmethod
     def backward(ctx, g):
@@ -172,7 +173,8 @@ def permute(x, *args, dims=None):
     need_tensor("permute", x, "input", 1)
     dims = _sizes(args, dims, "dims", "permute")
     if len(dims) != x.ndim:
-        raise RuntimeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {x.shape}")
+        raise RuntimeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape "
+                           f"{tuple(x.shape)}")
     dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed, got {dims}")
@@ -201,7 +203,7 @@ def expand(x, *sizes):
     sizes = _sizes(sizes, None, "size", "expand")
     if len(sizes) < x.ndim:
         raise RuntimeError(f"expand: the number of sizes {len(sizes)} must be at least the number "
-                           f"of dims {x.ndim} (shape {x.shape})")
+                           f"of dims {x.ndim} (shape {tuple(x.shape)})")
     lead = len(sizes) - x.ndim
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     if any(s < 0 for s in shape):
@@ -310,7 +312,8 @@ def _check_same(tensors, dim, op, skip_dim):
             a == b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != skip_dim)
         if not same:
             raise RuntimeError(f"{op}: sizes of tensors must match except in dimension {dim}; "
-                               f"tensors[0] has shape {first.shape}, tensors[{k}] has {t.shape}")
+                               f"tensors[0] has shape {tuple(first.shape)}, tensors[{k}] has "
+                               f"{tuple(t.shape)}")
 
 
 def _tensor_list(tensors, op):

@@ -109,8 +109,8 @@ class _Orthogonal(Module):
 
     def _right_inverse(self, Q):
         if tuple(Q.shape) != self.shape:
-            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
-                             f"Got a tensor of shape {tuple(Q.shape)}.")
+            raise ValueError(f"Expected a matrix or batch of matrices of shape "
+                             f"{tuple(self.shape)}. Got a tensor of shape {tuple(Q.shape)}.")
         Q_init = Q
         n, k = Q.size(-2), Q.size(-1)
         transpose = n < k
