@@ -11,12 +11,14 @@ from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Binomial, Poisson
 from .uniform import Uniform
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution",
-           "Exponential", "ExponentialFamily", "Gamma", "Independent", "Laplace", "Normal",
-           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "Uniform",
-           "constraints", "kl_divergence", "register_kl"]
+           "Exponential", "ExponentialFamily", "Gamma", "Independent", "Laplace",
+           "MultivariateNormal", "Normal", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Poisson", "Uniform", "constraints",
+           "kl_divergence", "register_kl"]

@@ -9,6 +9,7 @@ from .bernoulli import Bernoulli
 from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma
 from .kl import _infinite_like, _kl_categorical_categorical, _where, register_kl
+from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Binomial, Poisson
@@ -232,3 +233,22 @@ def _kl_uniform_gamma(p, q):
           / common_term)
     t4 = q.rate * (p.high + p.low) / 2
     return _where(p.low < 0.0, math.inf, -t1 + t2 + t3 + t4)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariatenormal_multivariatenormal(p, q):
+    # log|Lq|/|Lp| + (tr(Sq^-1 Sp) + |Lq^-1 (mq - mp)|^2 - n) / 2
+    import minigrad as mg
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different "
+                         "event shapes cannot be computed")
+    lq, lp = q._unbroadcasted_scale_tril, p._unbroadcasted_scale_tril
+    half_term1 = (lq.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+                  - lp.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+    batch = mg.broadcast_shapes(tuple(lq.shape[:-2]), tuple(lp.shape[:-2]))
+    n = p.event_shape[0]
+    x = mg.linalg.solve_triangular(lq.expand(batch + (n, n)), lp.expand(batch + (n, n)),
+                                   upper=False)
+    term2 = x.reshape(tuple(x.shape[:-2]) + (n * n,)).pow(2).sum(-1)
+    term3 = _batch_mahalanobis(lq, q.loc - p.loc)
+    return half_term1 + 0.5 * (term2 + term3 - n)
