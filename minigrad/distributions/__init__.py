@@ -1,7 +1,7 @@
 """minigrad.distributions: probability distributions with torch.distributions' API
 (parameters, shapes, sample/rsample, log_prob, entropy, validation, kl_divergence).
 log_prob, entropy and rsample are written with minigrad ops, so they are differentiable."""
-from . import constraints
+from . import constraints, transforms
 from . import kl_more as _kl_more  # noqa: F401  (registers the remaining KL pairs)
 from .bernoulli import Bernoulli
 from .categorical import Categorical
@@ -15,10 +15,17 @@ from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Binomial, Poisson
+from .transformed_distribution import LogNormal, TransformedDistribution
+from .transforms import ComposeTransform, Transform, identity_transform
+from .transforms_pointwise import (AbsTransform, AffineTransform, ExpTransform, PowerTransform,
+                                   SigmoidTransform, SoftplusTransform, TanhTransform)
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution",
-           "Exponential", "ExponentialFamily", "Gamma", "Independent", "Laplace",
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
+           "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
+           "ExponentialFamily", "Gamma", "Independent", "Laplace", "LogNormal",
            "MultivariateNormal", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Poisson", "Uniform", "constraints",
-           "kl_divergence", "register_kl"]
+           "OneHotCategoricalStraightThrough", "Poisson", "PowerTransform", "SigmoidTransform",
+           "SoftplusTransform", "TanhTransform", "Transform", "TransformedDistribution",
+           "Uniform", "constraints", "identity_transform", "kl_divergence", "register_kl",
+           "transforms"]
