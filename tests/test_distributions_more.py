@@ -106,7 +106,7 @@ def test_sample_shapes(case, ss):
     assert dm.batch_shape == tuple(dt.batch_shape)
     assert dm.event_shape == tuple(dt.event_shape)
     assert repr(dm) == repr(dt)
-    if dm.has_rsample and name in ("Exponential", "Laplace"):
+    if dm.has_rsample and name in ("Exponential", "Laplace", "Gamma"):
         a, b = dm.rsample(ss), dt.rsample(ss)
         assert tuple(a.shape) == tuple(b.shape) and a.requires_grad
 
@@ -141,16 +141,46 @@ def test_rsample_gradients(name):
                                    rtol=1e-10)
 
 
-@pytest.mark.parametrize("name", ["Gamma", "Beta", "Dirichlet"])
+@pytest.mark.parametrize("name", ["Beta", "Dirichlet"])
 def test_implicit_rsample_not_implemented(name):
     c = mg.tensor([1.5, 2.0], dtype=mg.float64, requires_grad=True)
-    d = {"Gamma": lambda: md.Gamma(c, 1.0), "Beta": lambda: md.Beta(c, 2.0),
-         "Dirichlet": lambda: md.Dirichlet(c)}[name]()
+    d = {"Beta": lambda: md.Beta(c, 2.0), "Dirichlet": lambda: md.Dirichlet(c)}[name]()
     assert d.has_rsample
     with pytest.raises(NotImplementedError, match="rsample"):
         d.rsample()
     with mg.no_grad():
         assert tuple(d.rsample((3,)).shape) == (3,) + d.batch_shape + d.event_shape
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_gamma_rsample_gradient(dtype):
+    # d x / d concentration at the draws: torch's _standard_gamma_grad(c, x * rate) / rate
+    conc = np.array([0.05, 0.3, 0.9, 1.5, 4.0, 7.9, 9.0, 30.0, 200.0])
+    c = mg.tensor(conc, dtype=getattr(mg, dtype), requires_grad=True)
+    r = mg.tensor(1.7, dtype=getattr(mg, dtype), requires_grad=True)
+    mg.manual_seed(11)
+    x = md.Gamma(c, r).rsample((300,))
+    assert x.dtype == c.dtype and tuple(x.shape) == (300, 9)
+    gc, gr = mg.autograd.grad(x.sum(), [c, r])
+    xs = x.detach().numpy().astype(np.float64)
+    ref = torch._standard_gamma_grad(torch.tensor(np.broadcast_to(conc, xs.shape).copy()),
+                                     torch.tensor(xs * 1.7)).numpy() / 1.7
+    tol = 1e-10 if dtype == "float64" else 2e-4
+    np.testing.assert_allclose(gc.numpy(), ref.sum(0), rtol=tol)
+    np.testing.assert_allclose(gr.item(), -(xs / 1.7).sum(), rtol=tol)
+    x = md.Gamma(c, r).rsample()
+    (g,) = mg.autograd.grad(x.sum(), [c], create_graph=True)
+    with pytest.raises(NotImplementedError, match="_standard_gamma_grad"):
+        mg.autograd.grad(g.sum(), [c])
+
+
+def test_gamma_rsample_statistics():
+    mg.manual_seed(5)
+    conc, rate = np.array([0.2, 1.0, 5.0]), np.array([1.0, 2.0, 0.5])
+    x = md.Gamma(mg.tensor(conc), mg.tensor(rate)).rsample((20000,)).numpy()
+    mean, var = conc / rate, conc / rate ** 2
+    np.testing.assert_array_less(np.abs(x.mean(0) - mean), 5 * np.sqrt(var / 20000))
+    np.testing.assert_allclose(x.var(0), var, rtol=0.1)
 
 
 @pytest.mark.parametrize("case", ["exp", "laplace", "gamma", "beta", "poisson", "binom_p",

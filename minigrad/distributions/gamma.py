@@ -2,42 +2,34 @@
 concentration0) (match torch.distributions.Gamma / Dirichlet / Beta). Draws come from
 minigrad's generator through NumPy's gamma sampler.
 
-torch's rsample for these uses implicit reparameterisation with its own approximations of
-d(sample)/d(concentration) (torch._standard_gamma_grad, torch._dirichlet_grad); minigrad
-does not reproduce them, so rsample raises NotImplementedError when a gradient would be
-needed (has_rsample stays True, as torch's), and otherwise returns a plain draw."""
+Gamma.rsample is differentiable with torch's implicit reparameterisation gradient
+(gamma_grad.py). Dirichlet/Beta rsample would need torch._dirichlet_grad's own
+approximation, which minigrad does not reproduce: there rsample raises NotImplementedError
+when a gradient would be needed (has_rsample stays True, as torch's) and otherwise returns a
+plain draw."""
 from __future__ import annotations
 
-from ..backend import array_module, rng
+from ..backend import array_module
 from ..grad_mode import is_grad_enabled
 from . import constraints
 from .exp_family import ExponentialFamily
+from .gamma_grad import StandardGamma, log_standard_gamma
 from .utils import _is_number, broadcast_all
 
 __all__ = ["Gamma", "Dirichlet", "Beta"]
-
-
-def _log_standard_gamma(alpha):
-    """log G, G ~ Gamma(alpha, 1), as a float64 array of alpha's shape. Drawn as
-    G = G' U^(1/alpha), G' ~ Gamma(alpha + 1), in log space so that small alphas keep
-    their relative size instead of underflowing to 0."""
-    xp = array_module(alpha)
-    a = xp.asarray(alpha, dtype="float64")
-    gen = rng(xp)
-    return xp.log(gen.standard_gamma(a + 1.0)) + xp.log(gen.random(a.shape)) / a
 
 
 def _check_rsample(name, *params):
     if is_grad_enabled() and any(p.requires_grad for p in params):
         raise NotImplementedError(
             f"{name}.rsample: the implicit reparameterisation gradient w.r.t. the "
-            "concentration (torch._standard_gamma_grad / _dirichlet_grad) is not "
-            "implemented in minigrad; use .sample(), or detach the parameters")
+            "concentration (torch._dirichlet_grad) is not implemented in minigrad; use "
+            ".sample(), or detach the parameters")
 
 
 class Gamma(ExponentialFamily):
     """p(x) = rate^c x^(c - 1) exp(-rate x) / Gamma(c); matches torch.distributions.Gamma
-    (rsample: see the module docstring)."""
+    (rsample with torch's implicit reparameterisation gradient)."""
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
@@ -71,14 +63,12 @@ class Gamma(ExponentialFamily):
         return self.concentration / self.rate.pow(2)
 
     def rsample(self, sample_shape=()):
+        # x = G / rate, G ~ Gamma(concentration, 1) with dG/dconcentration implicit
         import minigrad as mg
-        _check_rsample("Gamma", self.concentration, self.rate)
         shape = self._extended_shape(sample_shape)
-        c = self.concentration.detach().expand(shape)
-        xp = array_module(c.data)
-        g = xp.exp(_log_standard_gamma(c.data)) / self.rate.detach().expand(shape).data
-        value = c._make(xp.asarray(g).astype(c.dtype))
-        return value.clamp(min=mg.finfo(value.dtype).tiny)
+        value = StandardGamma.apply(self.concentration.expand(shape)) / self.rate.expand(shape)
+        value.detach().clamp_(min=mg.finfo(value.dtype).tiny)     # (in place, as torch)
+        return value
 
     def log_prob(self, value):
         import minigrad as mg
@@ -128,7 +118,7 @@ class Dirichlet(ExponentialFamily):
         shape = self._extended_shape(sample_shape)
         c = self.concentration.detach().expand(shape)
         xp = array_module(c.data)
-        log_g = _log_standard_gamma(c.data)
+        log_g = log_standard_gamma(c.data)
         e = xp.exp(log_g - log_g.max(-1, keepdims=True))
         return c._make(xp.asarray(e / e.sum(-1, keepdims=True)).astype(c.dtype))
 
