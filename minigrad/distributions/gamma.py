@@ -1,30 +1,16 @@
 """Gamma(concentration, rate), Dirichlet(concentration) and Beta(concentration1,
 concentration0) (match torch.distributions.Gamma / Dirichlet / Beta). Draws come from
-minigrad's generator through NumPy's gamma sampler.
-
-Gamma.rsample is differentiable with torch's implicit reparameterisation gradient
-(gamma_grad.py). Dirichlet/Beta rsample would need torch._dirichlet_grad's own
-approximation, which minigrad does not reproduce: there rsample raises NotImplementedError
-when a gradient would be needed (has_rsample stays True, as torch's) and otherwise returns a
-plain draw."""
+minigrad's generator through NumPy's gamma sampler; rsample is differentiable with torch's
+implicit reparameterisation gradients (gamma_grad.py, dirichlet_grad.py)."""
 from __future__ import annotations
 
-from ..backend import array_module
-from ..grad_mode import is_grad_enabled
 from . import constraints
 from .exp_family import ExponentialFamily
-from .gamma_grad import StandardGamma, log_standard_gamma
+from .dirichlet_grad import DirichletSample
+from .gamma_grad import StandardGamma
 from .utils import _is_number, broadcast_all
 
 __all__ = ["Gamma", "Dirichlet", "Beta"]
-
-
-def _check_rsample(name, *params):
-    if is_grad_enabled() and any(p.requires_grad for p in params):
-        raise NotImplementedError(
-            f"{name}.rsample: the implicit reparameterisation gradient w.r.t. the "
-            "concentration (torch._dirichlet_grad) is not implemented in minigrad; use "
-            ".sample(), or detach the parameters")
 
 
 class Gamma(ExponentialFamily):
@@ -92,7 +78,8 @@ class Gamma(ExponentialFamily):
 
 class Dirichlet(ExponentialFamily):
     """Density prod x_i^(a_i - 1) Gamma(sum a) / prod Gamma(a_i) on the simplex of the last
-    dim; matches torch.distributions.Dirichlet (rsample: see the module docstring)."""
+    dim; matches torch.distributions.Dirichlet (rsample with torch's implicit
+    reparameterisation gradient)."""
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True
@@ -113,14 +100,8 @@ class Dirichlet(ExponentialFamily):
         return new
 
     def rsample(self, sample_shape=()):
-        # x = G / sum(G), G_i ~ Gamma(a_i): a softmax of log G
-        _check_rsample("Dirichlet", self.concentration)
         shape = self._extended_shape(sample_shape)
-        c = self.concentration.detach().expand(shape)
-        xp = array_module(c.data)
-        log_g = log_standard_gamma(c.data)
-        e = xp.exp(log_g - log_g.max(-1, keepdims=True))
-        return c._make(xp.asarray(e / e.sum(-1, keepdims=True)).astype(c.dtype))
+        return DirichletSample.apply(self.concentration.expand(shape))
 
     def log_prob(self, value):
         import minigrad as mg
@@ -160,7 +141,7 @@ class Dirichlet(ExponentialFamily):
 
 class Beta(ExponentialFamily):
     """Beta(concentration1, concentration0) on [0, 1], a two-category Dirichlet; matches
-    torch.distributions.Beta (rsample: see the module docstring)."""
+    torch.distributions.Beta (rsample through the Dirichlet's)."""
     arg_constraints = {"concentration1": constraints.positive,
                        "concentration0": constraints.positive}
     support = constraints.unit_interval
