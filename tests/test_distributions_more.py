@@ -161,8 +161,8 @@ def test_dirichlet_rsample_gradient(conc):
 
 def test_beta_rsample_gradient():
     from torch.distributions.dirichlet import _Dirichlet_backward
-    a = mg.tensor([0.5, 2.0, 9.0], requires_grad=True)
-    b = mg.tensor([1.5, 0.3, 7.0], requires_grad=True)
+    a = mg.tensor([0.5, 2.0, 9.0], dtype=mg.float64, requires_grad=True)
+    b = mg.tensor([1.5, 0.3, 7.0], dtype=mg.float64, requires_grad=True)
     mg.manual_seed(4)
     x = md.Beta(a, b).rsample((40,))
     ga, gb = mg.autograd.grad(x.sum(), [a, b])
