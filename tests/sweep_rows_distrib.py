@@ -73,3 +73,9 @@ dcase("kl_divergence.Normal",
 dcase("kl_divergence.Categorical",
       lambda D, lib, a, c: D.kl_divergence(D.Categorical(logits=a), D.Categorical(logits=c)),
       [(f(3), f(3)), (f(0, 3), f(0, 3)), (f(4, 3, layout="t"), f(4, 3)), (f(2, 3), f(3))])
+dcase("Gamma.rsample", lambda D, lib, c: D.Gamma(c.exp(), 1.0).rsample((2,)), floats(),
+      values=False)
+dcase("Dirichlet.rsample", lambda D, lib, c: D.Dirichlet(c.exp()).rsample((2,)),
+      [(f(3),), (f(0, 3),), (f(4, 3, layout="t"),), (f(2, 5, layout="n"),)], values=False)
+dcase("Beta.rsample", lambda D, lib, c: D.Beta(c.exp(), 0.5).rsample(), floats(),
+      values=False)
