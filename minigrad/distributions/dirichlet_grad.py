@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..backend import array_module
-from .gamma_grad import _digamma, log_standard_gamma
+from .gamma_grad import _digamma, check_sampled_dtype, log_standard_gamma
 
 # rational correction p / q: _C[k][i][j] are the coefficients of b^0..b^3 for the term
 # u^i a^j of p (k = 0) and q (k = 1); u = log x, a = log(alpha) - u, b = log(total) - a
@@ -122,6 +122,7 @@ class DirichletSample(Op):
 
     @staticmethod
     def forward(ctx, conc):
+        check_sampled_dtype(conc.dtype, "dirichlet")
         xp = array_module(conc)
         log_g = log_standard_gamma(conc)            # x = G / sum(G): a softmax of log G
         e = xp.exp(log_g - log_g.max(-1, keepdims=True))

@@ -68,6 +68,13 @@ def standard_gamma_grad(alpha, x):
     return xp.where(x < 0.8, small, xp.where(a > 8.0, large, mid))
 
 
+def check_sampled_dtype(dtype, kernel):
+    """torch draws Gamma/Dirichlet variates in float32/float64 only."""
+    if np.dtype(dtype).kind != "f" or np.dtype(dtype).itemsize < 4:
+        from ..ops.arith import torch_name
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{torch_name(dtype)}\'')
+
+
 def log_standard_gamma(alpha):
     """log G, G ~ Gamma(alpha, 1), float64, alpha's shape: G = G' U^(1/alpha) with
     G' ~ Gamma(alpha + 1), in log space so that small alphas do not underflow to 0."""
@@ -82,6 +89,7 @@ class StandardGamma(Op):
 
     @staticmethod
     def forward(ctx, alpha):
+        check_sampled_dtype(alpha.dtype, "gamma_cpu")
         xp = array_module(alpha)
         x = xp.exp(log_standard_gamma(alpha)).astype(alpha.dtype)
         ctx.save_for_backward(alpha, x)
