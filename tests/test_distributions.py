@@ -287,3 +287,38 @@ def test_kl_registry():
         kl._KL_MEMOIZE.clear()
     with pytest.raises(TypeError, match="type_p"):
         md.register_kl(int, md.Normal)
+
+
+def test_misc_methods():
+    loc = np.array([0.1, -0.4])
+    dm, dt = md.Normal(mg.tensor(loc), 2.0), td.Normal(torch.tensor(loc), 2.0)
+    close(dm.perplexity(), dt.perplexity(), "perplexity")
+    with pytest.warns(FutureWarning):
+        assert tuple(dm.sample_n(4).shape) == (4, 2)
+    bm = md.Bernoulli(mg.tensor([0.5, 0.2, 0.7], dtype=mg.float64))
+    bt = td.Bernoulli(torch.tensor([0.5, 0.2, 0.7]))
+    close(bm.mode, bt.mode, "bernoulli mode (nan at 0.5)")
+    ind = md.Independent(md.Bernoulli(mg.tensor([[0.5, 0.2]])), 1)
+    assert not ind.has_enumerate_support and md.Independent(bm, 0).has_enumerate_support
+    with pytest.raises(NotImplementedError, match="cartesian product"):
+        ind.enumerate_support()
+    with pytest.raises(NotImplementedError, match="does not implement mode"):
+        md.Distribution().mode
+    with pytest.raises(TypeError, match="sample_shape"):
+        dm.sample(3)
+
+
+def test_straight_through():
+    p = np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]])
+    pm = mg.tensor(p, requires_grad=True)
+    d = md.OneHotCategoricalStraightThrough(probs=pm)
+    assert d.has_rsample
+    x = d.rsample((4,))
+    w = R.standard_normal((4, 2, 3))
+    (g,) = mg.autograd.grad((x * mg.tensor(w)).sum(), [pm])
+    # x = onehot + probs - probs.detach(), probs = p / sum(p): d/dp of sum(w probs)
+    pt = torch.tensor(p, requires_grad=True)
+    probs = pt / pt.sum(-1, keepdim=True)
+    (gt,) = torch.autograd.grad((torch.tensor(w) * probs).sum(), [pt])
+    np.testing.assert_allclose(g.numpy(), gt.numpy(), rtol=1e-10)
+    np.testing.assert_array_equal(x.detach().numpy().sum(-1), 1.0)
