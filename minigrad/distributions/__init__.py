@@ -5,6 +5,7 @@ from . import constraints, transforms
 from . import kl_more as _kl_more  # noqa: F401  (registers the remaining KL pairs)
 from .bernoulli import Bernoulli
 from .categorical import Categorical
+from .cauchy import Cauchy, HalfNormal
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential, Laplace
@@ -15,6 +16,7 @@ from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Binomial, Poisson
+from .student_t import Chi2, StudentT
 from .transformed_distribution import LogNormal, TransformedDistribution
 from .transforms import ComposeTransform, Transform, identity_transform
 from .transforms_pointwise import (AbsTransform, AffineTransform, ExpTransform, PowerTransform,
@@ -22,10 +24,10 @@ from .transforms_pointwise import (AbsTransform, AffineTransform, ExpTransform, 
 from .uniform import Uniform
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
-           "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential",
-           "ExponentialFamily", "Gamma", "Independent", "Laplace", "LogNormal",
-           "MultivariateNormal", "Normal", "OneHotCategorical",
+           "Cauchy", "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform",
+           "Exponential", "ExponentialFamily", "Gamma", "HalfNormal", "Independent", "Laplace",
+           "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Poisson", "PowerTransform", "SigmoidTransform",
-           "SoftplusTransform", "TanhTransform", "Transform", "TransformedDistribution",
-           "Uniform", "constraints", "identity_transform", "kl_divergence", "register_kl",
-           "transforms"]
+           "SoftplusTransform", "StudentT", "TanhTransform", "Transform",
+           "TransformedDistribution", "Uniform", "constraints", "identity_transform",
+           "kl_divergence", "register_kl", "transforms"]

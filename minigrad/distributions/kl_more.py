@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from .bernoulli import Bernoulli
+from .cauchy import Cauchy, HalfNormal
 from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma
 from .kl import _infinite_like, _kl_categorical_categorical, _where, register_kl
@@ -252,3 +253,17 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
     term2 = x.reshape(tuple(x.shape[:-2]) + (n * n,)).pow(2).sum(-1)
     term3 = _batch_mahalanobis(lq, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
+
+
+@register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(p, q):
+    # log(((s_p + s_q)^2 + (m_p - m_q)^2) / (4 s_p s_q))
+    t1 = ((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log()
+    t2 = (4 * p.scale * q.scale).log()
+    return t1 - t2
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    from .kl import _kl_normal_normal
+    return _kl_normal_normal(p.base_dist, q.base_dist)
