@@ -1,6 +1,6 @@
-"""Cauchy, HalfNormal, Chi2 and StudentT against torch.distributions in float64: values and
-parameter gradients of the properties, log_prob, cdf/icdf, entropy and KL; shapes, rsample
-gradients, statistics, expand and validation."""
+"""Cauchy, HalfNormal, Chi2, StudentT, Gumbel, Geometric and Multinomial against
+torch.distributions in float64: values and parameter gradients of the properties, log_prob,
+cdf/icdf, entropy and KL; shapes, rsample gradients, statistics, expand and validation."""
 from __future__ import annotations
 
 import numpy as np
@@ -28,6 +28,12 @@ CASES = {
     "studentt": ("StudentT", lambda: dict(df=np.array([0.7, 1.5, 2.0, 3.0, 10.0]),
                                           loc=R.standard_normal(5), scale=_pos(5)),
                  lambda s: R.standard_t(3.0, s)),
+    "gumbel": ("Gumbel", lambda: dict(loc=R.standard_normal(3), scale=_pos(2, 3)),
+               lambda s: R.gumbel(0.0, 1.0, s)),
+    "geom_p": ("Geometric", lambda: dict(probs=R.uniform(0.1, 0.9, (2, 3))),
+               lambda s: R.geometric(0.4, s).astype(float) - 1),
+    "geom_l": ("Geometric", lambda: dict(logits=R.standard_normal(4)),
+               lambda s: R.geometric(0.4, s).astype(float) - 1),
 }
 METHODS = {"mean": lambda d, lib: d.mean, "variance": lambda d, lib: d.variance,
            "entropy": lambda d, lib: d.entropy(), "mode": lambda d, lib: d.mode}
@@ -53,7 +59,7 @@ def test_log_prob(case, vshape):
     check(name, p, lambda d, lib: d.log_prob(lib.tensor(v)), R, "log_prob", rtol=1e-8)
 
 
-@pytest.mark.parametrize("case", ["cauchy", "halfnormal"])
+@pytest.mark.parametrize("case", ["cauchy", "halfnormal", "gumbel"])
 def test_cdf_icdf(case):
     name, params, values = CASES[case]
     p = params()
@@ -68,7 +74,7 @@ def test_cdf_icdf(case):
 def test_shapes(case, ss):
     name, params, _ = CASES[case]
     dm, dt, _ = build(name, params())
-    for m in ("sample", "rsample"):
+    for m in ("sample", "rsample") if dt.has_rsample else ("sample",):
         a, b = getattr(dm, m)(ss), getattr(dt, m)(ss)
         assert tuple(a.shape) == tuple(b.shape) and str(a.dtype) == str(b.dtype)[6:]
         assert a.requires_grad == b.requires_grad
@@ -115,9 +121,10 @@ def test_studentt_rsample_gradient():
     np.testing.assert_allclose(g.numpy(), dy.sum(0), rtol=1e-9)
 
 
-@pytest.mark.parametrize("pair", ["Cauchy", "HalfNormal"])
+@pytest.mark.parametrize("pair", ["cauchy", "halfnormal", "gumbel", "geom_p", "geom_l"])
 def test_kl(pair):
-    p, q = CASES[pair.lower()][1](), CASES[pair.lower()][1]()
+    pair, make, _ = CASES[pair]
+    p, q = make(), make()
     pm, pt, lp = build(pair, p)
     qm, qt, lq = build(pair, q)
     om, ot = md.kl_divergence(pm, qm), td.kl_divergence(pt, qt)
@@ -137,3 +144,46 @@ def test_validation():
                 make()
     with pytest.raises(ValueError, match="GreaterThanEq"):
         md.HalfNormal(1.0).log_prob(mg.tensor(-1.0))
+
+
+@pytest.mark.parametrize("logits", [False, True])
+def test_multinomial(logits):
+    w = R.uniform(0.1, 1.0, (2, 4))
+    p = {"logits" if logits else "probs": np.log(w) if logits else w}
+    dm, dt, _ = build("Multinomial", p, total_count=6)
+    assert dm.batch_shape == tuple(dt.batch_shape) and dm.event_shape == (4,)
+    assert repr(dm) == repr(dt) and repr(dm.support) == repr(dt.support)
+    v = R.multinomial(6, w[0] / w[0].sum(), (3, 2)).astype(float)
+    kw = dict(total_count=6)
+    check("Multinomial", p, lambda d, lib: d.log_prob(lib.tensor(v)), R, "log_prob", **kw)
+    old = mg.get_default_dtype()      # log n! comes from an int tensor: the default dtype
+    mg.set_default_dtype(mg.float64)  # (the tests run torch with float64 as default)
+    try:
+        check("Multinomial", p, lambda d, lib: d.entropy(), R, "entropy", rtol=1e-8, **kw)
+    finally:
+        mg.set_default_dtype(old)
+    check("Multinomial", p, lambda d, lib: d.mean, R, "mean", **kw)
+    check("Multinomial", p, lambda d, lib: d.variance, R, "variance", **kw)
+    for ss in ((), (5,), (2, 3)):
+        a, b = dm.sample(ss), dt.sample(ss)
+        assert tuple(a.shape) == tuple(b.shape) and str(a.dtype) == str(b.dtype)[6:]
+        np.testing.assert_array_equal(a.numpy().sum(-1), 6.0)
+    mg.manual_seed(8)
+    x = dm.sample((20000,)).numpy()
+    probs = w / w.sum(-1, keepdims=True)
+    np.testing.assert_array_less(np.abs(x.mean(0) - 6 * probs),
+                                 5 * np.sqrt(6 * probs * (1 - probs) / 20000))
+    e = dm.expand((3, 2))
+    assert e.batch_shape == (3, 2) and tuple(e.sample().shape) == (3, 2, 4)
+    with pytest.raises(NotImplementedError, match="inhomogeneous total_count"):
+        md.Multinomial(mg.tensor(3), mg.tensor([0.5, 0.5]))
+    with pytest.raises(ValueError, match="within the support"):
+        dm.log_prob(mg.tensor([[1.0, 2.0, 3.0, 4.0]] * 2))
+
+
+def test_geometric_zero_probs():
+    for lib, D in ((mg, md), (torch, td)):
+        with pytest.raises(ValueError, match="to be positive but found invalid values"):
+            D.Geometric(lib.tensor([0.5, 0.0]))
+    check("Geometric", dict(probs=np.array([1.0, 0.5])),
+          lambda d, lib: d.log_prob(lib.tensor([0.0, 2.0])), R, "p = 1")

@@ -9,6 +9,8 @@ from .bernoulli import Bernoulli
 from .cauchy import Cauchy, HalfNormal
 from .exponential import Exponential, Laplace
 from .gamma import Beta, Dirichlet, Gamma
+from .geometric import Geometric
+from .gumbel import Gumbel
 from .kl import _infinite_like, _kl_categorical_categorical, _where, register_kl
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
@@ -267,3 +269,17 @@ def _kl_cauchy_cauchy(p, q):
 def _kl_halfnormal_halfnormal(p, q):
     from .kl import _kl_normal_normal
     return _kl_normal_normal(p.base_dist, q.base_dist)
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    ct1, ct2, ct3 = p.scale / q.scale, q.loc / q.scale, p.loc / q.scale
+    t1 = -ct1.log() - ct2 + ct3
+    t2 = ct1 * _euler_gamma
+    t3 = (ct2 + (1 + ct1).lgamma() - ct3).exp()
+    return t1 + t2 + t3 - (1 + _euler_gamma)
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    return -p.entropy() - (-q.probs).log1p() / p.probs - q.logits
