@@ -79,3 +79,16 @@ dcase("Dirichlet.rsample", lambda D, lib, c: D.Dirichlet(c.exp()).rsample((2,)),
       [(f(3),), (f(0, 3),), (f(4, 3, layout="t"),), (f(2, 5, layout="n"),)], values=False)
 dcase("Beta.rsample", lambda D, lib, c: D.Beta(c.exp(), 0.5).rsample(), floats(),
       values=False)
+dcase("Cauchy.log_prob", lambda D, lib, m, x: D.Cauchy(m, 0.8).log_prob(x), _PAIRS)
+dcase("HalfNormal.log_prob", lambda D, lib, s, x: D.HalfNormal(s.exp()).log_prob(x.abs()),
+      _PAIRS)
+dcase("StudentT.log_prob", lambda D, lib, m, x: D.StudentT(3.5, m, 1.5).log_prob(x), _PAIRS)
+dcase("StudentT.variance", lambda D, lib, d: D.StudentT(d.exp() * 2).variance, floats())
+dcase("Gumbel.log_prob", lambda D, lib, m, x: D.Gumbel(m, 1.2).log_prob(x), _PAIRS)
+dcase("Geometric.log_prob",
+      lambda D, lib, q, k: D.Geometric(probs=q).log_prob(k.double()),
+      [(p(*s), i(*s, high=5)) for s in EMPTY] + [(p(4, 3, layout="t"), i(4, 3, high=5))])
+dcase("Multinomial.log_prob",
+      lambda D, lib, lg, k: D.Multinomial(4, logits=lg).log_prob(
+          lib.nn.functional.one_hot(k, 3).double() * 4),
+      [(f(3), i()), (f(0, 3), i(0)), (f(2, 3), i(4, 2)), (f(4, 3, layout="t"), i(4))])
