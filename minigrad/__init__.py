@@ -174,6 +174,8 @@ from .amp import (autocast, clear_autocast_cache, get_autocast_cpu_dtype,  # noq
                   is_autocast_enabled, set_autocast_cache_enabled, set_autocast_dtype,
                   set_autocast_enabled)
 from .cuda import amp as _cuda_amp  # noqa: E402,F401  (mg.cuda.amp, as torch.cuda.amp)
+# ---- torch.distributions ----
+from . import distributions  # noqa: E402
 # ---- signal: window functions, torch.fft's real helpers, stft ----
 from . import fft, signal  # noqa: E402
 from . import backends, jit, random  # noqa: E402  (torch.backends' flags, torch.jit, .random)

@@ -1,0 +1,65 @@
+"""Gumbel(loc, scale): a TransformedDistribution of a uniform,
+x = loc - scale log(-log u) (matches torch.distributions.Gumbel)."""
+from __future__ import annotations
+
+import math
+
+from . import constraints
+from .transformed_distribution import TransformedDistribution
+from .transforms_pointwise import AffineTransform, ExpTransform
+from .uniform import Uniform
+from .utils import _is_number, broadcast_all, euler_constant
+
+__all__ = ["Gumbel"]
+
+
+class Gumbel(TransformedDistribution):
+    """p(x) = exp(-(z + exp(-z))) / scale, z = (x - loc) / scale; matches
+    torch.distributions.Gumbel."""
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+
+    def __init__(self, loc, scale, validate_args=None):
+        import minigrad as mg
+        self.loc, self.scale = broadcast_all(loc, scale)
+        finfo = mg.finfo(self.loc.dtype)
+        if _is_number(loc) and _is_number(scale):
+            base_dist = Uniform(finfo.tiny, 1 - finfo.eps, validate_args=validate_args)
+        else:
+            base_dist = Uniform(mg.full_like(self.loc, finfo.tiny),
+                                mg.full_like(self.loc, 1 - finfo.eps),
+                                validate_args=validate_args)
+        transforms = [ExpTransform().inv, AffineTransform(loc=0, scale=-mg.ones_like(self.scale)),
+                      ExpTransform().inv, AffineTransform(loc=loc, scale=-self.scale)]
+        super().__init__(base_dist, transforms, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Gumbel, _instance)
+        new.loc = self.loc.expand(tuple(batch_shape))
+        new.scale = self.scale.expand(tuple(batch_shape))
+        return super().expand(batch_shape, _instance=new)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        y = (self.loc - value) / self.scale
+        return y - y.exp() - self.scale.log()
+
+    @property
+    def mean(self):
+        return self.loc + self.scale * euler_constant
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def stddev(self):
+        return math.pi / math.sqrt(6) * self.scale
+
+    @property
+    def variance(self):
+        return self.stddev.pow(2)
+
+    def entropy(self):
+        return self.scale.log() + (1 + euler_constant)
