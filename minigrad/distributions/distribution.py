@@ -7,15 +7,16 @@ import warnings
 
 from ..grad_mode import no_grad
 from . import constraints
+from ..size import Size
 from .utils import _is_tensor, lazy_property, size_str
 
 __all__ = ["Distribution"]
 
 
 def _as_shape(shape, who="sample_shape"):
-    """A tuple of ints from a tuple/list/Size (or a single int, as torch.Size accepts none)."""
+    """A Size of ints from a tuple/list/Size (not a single int: torch.Size accepts none)."""
     try:
-        out = tuple(shape)
+        out = Size(shape)
     except TypeError:
         raise TypeError(f"{who} must be a tuple of ints, got {type(shape).__name__}") from None
     if not all(isinstance(s, int) and not isinstance(s, bool) for s in out):
