@@ -30,8 +30,9 @@ import warnings
 
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode, storage
 from .backend import array_module
+from .dtypes import can_cast
 from .ops.arith import torch_name
 from .ops.checks import need_dtype
 
@@ -114,9 +115,8 @@ def _into(fn, name, rule, args, kwargs, out):
     results = list(result) if many else [result]
     for o, r in zip(outs, results):
         _check(name, rule, o, r, inputs)
-    with grad_mode.no_grad():
-        for o, r in zip(outs, results):
-            _write(o, r, warn=rule != "create" and name not in _QUIET)
+    for o, r in zip(outs, results):
+        _write(o, r, warn=rule != "create" and name not in _QUIET)
     if not many:
         return out
     return type(result)(outs) if hasattr(type(result), "_fields") else tuple(outs)
@@ -171,7 +171,6 @@ def _check(name, rule, o, r, inputs):
         raise NotImplementedError(f"{name}(): \"{_KERNELS[name]}\" not implemented for "
                                   f"'{torch_name(o.dtype)}'")
     if rule in ("cast", "float"):
-        from .dtypes import can_cast
         if not can_cast(r.dtype, o.dtype):
             if name in _JOINS:
                 raise TypeError(f"{name}(): input types can't be cast to the desired output "
@@ -191,10 +190,12 @@ def _check(name, rule, o, r, inputs):
 
 def _partly_overlap(a, b):
     """Tensors whose memory is shared, but not as the same elements in the same layout."""
-    if a.numel() == 0 or b.numel() == 0 or not array_module(a.data).shares_memory(a.data,
-                                                                                  b.data):
+    xp = array_module(a.data)
+    if a.numel() == 0 or b.numel() == 0 or not xp.may_share_memory(a.data, b.data):
+        return False            # (the bounds test first: the exact one can be slow)
+    if (a.shape, a.stride(), a.data_ptr()) == (b.shape, b.stride(), b.data_ptr()):
         return False
-    return (a.shape, a.stride(), a.data_ptr()) != (b.shape, b.stride(), b.data_ptr())
+    return bool(xp.shares_memory(a.data, b.data))
 
 
 def _write(o, r, warn):
@@ -203,4 +204,7 @@ def _write(o, r, warn):
             warnings.warn(_RESIZED.format(list(o.shape), list(r.shape)), UserWarning,
                           stacklevel=4)
         o.resize_(r.shape)
-    o.copy_(r)
+    # no autograd here (refused above): the values go straight into out's memory, which its
+    # views and base share, and its storage's version counter moves as for any write
+    array_module(o.data).copyto(o.data, r.data, casting="unsafe")
+    storage.bump(o.data)

@@ -29,6 +29,7 @@ from ..autograd import Op
 from ..backend import array_module
 from ..forward_ad import multilinear
 from .checks import need_int
+from .linalg import gemm
 # ntuple, pair and conv_padding are re-exported for ops/pool.py and the modules
 from .conv_args import add_bias, check_conv_args, conv_padding, ntuple, pair  # noqa: F401
 
@@ -129,7 +130,7 @@ def _conv_forward(x, w, stride, padding, dilation, groups, ctx=None):
     cols, (n, *out) = _im2col(x, kernel, stride, padding, dilation, groups)
     if ctx is not None:
         ctx.cols = cols                 # reused by the weight gradient
-    y = w.reshape(groups, o // groups, cg * math.prod(kernel)) @ cols
+    y = gemm(w.reshape(groups, o // groups, cg * math.prod(kernel)), cols)
     if cols.ndim == 4:
         return y.reshape((n, o) + tuple(out))
     y = y.reshape((o,) + tuple(out) + (n,))
@@ -180,8 +181,8 @@ def _input_grad_col2im(dy, w, x_shape, stride, padding, dilation, groups):
     n, c, *sp = x_shape
     o, cg, *kernel = w.shape
     out = dy.shape[2:]
-    dcols = w.reshape(groups, o // groups, cg * math.prod(kernel)).transpose(0, 2, 1) \
-        @ _dy_batch_last(dy, groups).transpose(0, 2, 1)
+    dcols = gemm(w.reshape(groups, o // groups, cg * math.prod(kernel)).transpose(0, 2, 1),
+                 _dy_batch_last(dy, groups).transpose(0, 2, 1))
     dcols = dcols.reshape((c,) + tuple(kernel) + tuple(out) + (n,))
     big = xp.zeros((c,) + tuple(s + padding[2 * i] + padding[2 * i + 1]
                                 for i, s in enumerate(sp)) + (n,), dy.dtype)
@@ -270,12 +271,12 @@ class ConvWeightGrad(Op):
         n, o = dy.shape[:2]
         if cols.ndim == 4:
             # per sample: dy (Og, P) @ cols^T (P, K), then summed over the batch
-            dw = (dy.reshape(n, groups, o // groups, math.prod(dy.shape[2:]))
-                  @ cols.transpose(0, 1, 3, 2)).sum(0)
+            dw = gemm(dy.reshape(n, groups, o // groups, math.prod(dy.shape[2:])),
+                      cols.transpose(0, 1, 3, 2)).sum(0)
         else:
             # one GEMM over the batch: dw^T = cols (G, K, M) @ dy^T (G, M, Og), which BLAS
             # runs faster than dy @ cols^T
-            dw = (cols @ _dy_batch_last(dy, groups)).transpose(0, 2, 1)
+            dw = gemm(cols, _dy_batch_last(dy, groups)).transpose(0, 2, 1)
         return dw.reshape(w_shape)
 
     @staticmethod

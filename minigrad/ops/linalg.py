@@ -11,6 +11,16 @@ from .checks import need_tensor
 from .shape import sum_to
 
 
+def gemm(a, b):
+    """a @ b on arrays. float16 on the CPU is multiplied in float32 and rounded once: NumPy
+    has no float16 BLAS (its loop is ~100x slower), and torch's CPU float16 GEMM accumulates
+    in float32 too."""
+    xp = array_module(a)
+    if a.dtype == np.float16 and xp is np:
+        return xp.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    return xp.matmul(a, b)
+
+
 class Matmul(Op):
     @staticmethod
     def forward(ctx, a, b):
@@ -27,7 +37,7 @@ class Matmul(Op):
                                f"multiplied ({ka} != {kb})")
         ctx.save_for_backward(a, b)
         try:
-            return array_module(a).matmul(a, b)
+            return gemm(a, b)
         except ValueError:
             raise RuntimeError(f"matmul: batch dims of shapes {tuple(a.shape)} and "
                                f"{tuple(b.shape)} are not broadcastable") from None
