@@ -115,6 +115,16 @@ def _default_v(outputs, fn):
     return (creation.ones_like(outputs[0]),)
 
 
+def _v_for_inputs(v, inputs, fn, is_in):
+    """v checked against the inputs; None only for a single one-element input (then 1)."""
+    if v is not None:
+        return _check_v(v, inputs, fn, is_in)
+    if len(inputs) != 1 or inputs[0].numel() != 1:
+        raise RuntimeError("The vector v can only be None if the input to the user-provided "
+                           "function is a single Tensor with a single element.")
+    return (creation.ones_like(inputs[0]),)
+
+
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T J) (torch.autograd.functional.vjp)."""
     with enable_grad():
@@ -136,14 +146,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         is_in, inputs = _as_tuple(inputs, "inputs", "jvp")
         inputs = _prepare(inputs, create_graph, True)
-        if v is None:
-            if len(inputs) != 1 or inputs[0].numel() != 1:
-                raise RuntimeError("The vector v can only be None if the input to the "
-                                   "user-provided function is a single Tensor with a single "
-                                   "element.")
-            v = (creation.ones_like(inputs[0]),)
-        else:
-            v = _check_v(v, inputs, "jvp", is_in)
+        v = _v_for_inputs(v, inputs, "jvp", is_in)
         out = func(*inputs)
         is_out, outputs = _as_tuple(out, "outputs of the user-provided function", "jvp")
         _check_outputs(outputs, strict, create_graph, "out")
@@ -253,14 +256,7 @@ def _hessian_product(func, inputs, v, create_graph, strict, fn):
     with enable_grad():
         is_in, inputs = _as_tuple(inputs, "inputs", fn)
         inputs = _prepare(inputs, create_graph, True)
-        if v is None:
-            if len(inputs) != 1 or inputs[0].numel() != 1:
-                raise RuntimeError("The vector v can only be None if the input to the "
-                                   "user-provided function is a single Tensor with a single "
-                                   "element.")
-            v = (creation.ones_like(inputs[0]),)
-        else:
-            v = _check_v(v, inputs, fn, is_in)
+        v = _v_for_inputs(v, inputs, fn, is_in)
         out = func(*inputs)
         _, outputs = _as_tuple(out, "outputs of the user-provided function", fn)
         _single(out, fn)

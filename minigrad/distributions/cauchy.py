@@ -4,36 +4,22 @@ from __future__ import annotations
 
 import math
 
+from .loc_scale import LocScale
 from . import constraints
 from .distribution import Distribution
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms_pointwise import AbsTransform
-from .utils import _is_number, broadcast_all
 
 __all__ = ["Cauchy", "HalfNormal"]
 
 
-class Cauchy(Distribution):
+class Cauchy(LocScale, Distribution):
     """p(x) = 1 / (pi scale (1 + ((x - loc) / scale)^2)), reparameterised as
     loc + scale * eps; matches torch.distributions.Cauchy."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = _is_number(loc) and _is_number(scale)
-        super().__init__(() if scalar else self.loc.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Cauchy, _instance)
-        batch_shape = tuple(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Cauchy, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
 
     def _full(self, value):
         import minigrad as mg

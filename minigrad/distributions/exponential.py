@@ -2,6 +2,7 @@
 draws (match torch.distributions.Exponential / Laplace)."""
 from __future__ import annotations
 
+from .loc_scale import LocScale
 from . import constraints
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -74,25 +75,11 @@ class Exponential(ExponentialFamily):
         return 1.0 - self.rate.log()
 
 
-class Laplace(Distribution):
+class Laplace(LocScale, Distribution):
     """p(x) = exp(-|x - loc| / scale) / (2 scale); matches torch.distributions.Laplace."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = _is_number(loc) and _is_number(scale)
-        super().__init__(() if scalar else self.loc.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Laplace, _instance)
-        batch_shape = tuple(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Laplace, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
 
     @property
     def mean(self):

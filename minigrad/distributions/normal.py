@@ -4,36 +4,23 @@ from __future__ import annotations
 
 import math
 
+from .loc_scale import LocScale
 from ..grad_mode import no_grad
 from ..ops.sampling import normal as _normal
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _is_number, _standard_normal, broadcast_all
+from .utils import _standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(ExponentialFamily):
+class Normal(LocScale, ExponentialFamily):
     """N(loc, scale^2) with loc and scale broadcast together (tensors or numbers);
     matches torch.distributions.Normal."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
     _mean_carrier_measure = 0
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = _is_number(loc) and _is_number(scale)
-        super().__init__(() if scalar else self.loc.shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Normal, _instance)
-        batch_shape = tuple(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Normal, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
 
     @property
     def mean(self):
