@@ -218,6 +218,7 @@ def test_type_with_legacy_types(name):
 
 
 def test_set_default_tensor_type():
+    prev_m, prev_t = mg.get_default_dtype(), torch.get_default_dtype()
     try:
         for arg in ["DoubleTensor", "torch.HalfTensor", "FloatTensor", "torch.DoubleTensor"]:
             m_arg = getattr(mg, arg) if "." not in arg else arg
@@ -246,13 +247,13 @@ def test_set_default_tensor_type():
             _raises_like(lambda: mg.set_default_tensor_type("torch.NopeTensor"),
                          lambda: torch.set_default_tensor_type("torch.NopeTensor"),
                          "has no attribute 'NopeTensor'")
-    finally:
-        mg.set_default_dtype(mg.float32)
-        torch.set_default_dtype(torch.float32)
+    finally:                    # (conftest runs torch at float64: put both back as they were)
+        mg.set_default_dtype(prev_m)
+        torch.set_default_dtype(prev_t)
 
 
 # ---- empty_permuted -----------------------------------------------------------------------
-def test_empty_permuted_strides():
+def test_empty_permuted_strides(defaults):
     rng = np.random.default_rng(0)
     for nd in range(0, 5):
         for _ in range(6):
