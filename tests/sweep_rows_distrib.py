@@ -13,9 +13,22 @@ import minigrad.distributions as md
 _LIBS = {md: mg, td: torch}
 
 
+def _validating(D, lib, make):
+    """make(D, lib, *tensors) with argument validation on: torch's default is on, but
+    torch.compile (tests/test_settings.py calls it) turns it off for the whole process."""
+    def run(*a):
+        before = D.Distribution._validate_args
+        D.Distribution.set_default_validate_args(True)
+        try:
+            return make(D, lib, *a)
+        finally:
+            D.Distribution.set_default_validate_args(before)
+    return run
+
+
 def dcase(name, make, rows, **opts):
     """A row for make(D, lib, *tensors), D the distributions module, lib the framework."""
-    case(f"distributions.{name}", lambda *a: make(md, mg, *a), lambda *a: make(td, torch, *a),
+    case(f"distributions.{name}", _validating(md, mg, make), _validating(td, torch, make),
          rows, **opts)
 
 
