@@ -8,5 +8,5 @@ from sweep_table import *
 for _n in ("autocast", "is_autocast_enabled", "get_autocast_dtype", "set_autocast_enabled",
            "set_autocast_dtype", "is_autocast_cache_enabled", "set_autocast_cache_enabled",
            "clear_autocast_cache", "is_autocast_cpu_enabled", "get_autocast_cpu_dtype"):
-    SKIP_MORE[f"mg.{_n}"] = "autocast state, no tensor result (tests/test_autocast.py; every " \
-        "sweep row runs under autocast in tests/test_autocast_sweep.py)"
+    SKIP_MORE[f"mg.{_n}"] = "autocast state, no tensor result (tests/test_autocast.py; one " \
+        "float row per swept name runs under autocast in tests/test_autocast_sweep.py)"

@@ -1,8 +1,8 @@
 """CPU autocast (dtype=float16) against torch's: the listed ops' result dtypes and values
 with float32, float16 and float64 inputs, gradients (in the inputs' dtypes, also when
 backward runs inside the region), nesting, the decorator form, threads, custom_fwd and
-custom_bwd, the state functions and the errors. tests/test_autocast_sweep.py runs every sweep
-row under autocast as well."""
+custom_bwd, the state functions and the errors. tests/test_autocast_sweep.py runs one float row
+of every swept name under autocast as well."""
 from __future__ import annotations
 
 import threading

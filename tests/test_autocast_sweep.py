@@ -1,5 +1,5 @@
-"""CPU autocast (float16) over the shapes sweep: every row of tests/sweep_rows_*.py whose
-inputs include a floating tensor runs again with those inputs in float32, inside
+"""CPU autocast (float16) over the shapes sweep: for every swept name, its first row of
+tests/sweep_rows_*.py with floating, non-empty inputs runs again with them in float32, inside
 autocast("cpu", dtype=float16) in both libraries, and the result dtypes must be torch's.
 This checks the op lists of minigrad/autocast_state.py and, as important, that no unlisted
 op's internals are cast where torch's are not (and the other way round)."""
