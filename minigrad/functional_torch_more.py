@@ -18,7 +18,7 @@ from .ops.grid_sample import grid_sample
 from .ops.norms import tensor_norm
 from .ops.pad import pad as _pad
 from .ops.pixel_shuffle import channel_shuffle
-from .nn.rnn_math import gru_step, lstm_step, rnn_step
+from .nn.rnn_math import gru_step, input_gates, lstm_step, rnn_step
 
 
 def constant_pad_nd(input, pad, value=0):
@@ -343,8 +343,7 @@ def _cell(fn, input, hx, w_ih, w_hh, b_ih, b_hh, gates):
         if t is not None and t.dtype != input.dtype:
             raise RuntimeError(f"{fn}: expected {name} to have the input's dtype "
                                f"{input.dtype}, but got {t.dtype}")
-    gi = input @ w_ih.T
-    return gi if b_ih is None else gi + b_ih
+    return input_gates(input, w_ih, b_ih)
 
 
 @autocast_op("rnn_tanh_cell")

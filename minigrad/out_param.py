@@ -155,9 +155,9 @@ def _dtype_from_out(name, rule, kwargs, out):
     given = kwargs.get("dtype")
     if given is None:
         kwargs["dtype"] = out.dtype
-    elif rule == "create" and need_dtype(name, given) != out.dtype:
-        raise RuntimeError(f"{name}(): dtype {torch_name(need_dtype(name, given))} does not match "
-                           f"dtype of out parameter ({torch_name(out.dtype)})")
+    elif rule == "create" and (given := need_dtype(name, given)) != out.dtype:
+        raise RuntimeError(f"{name}(): dtype {torch_name(given)} does not match dtype of out "
+                           f"parameter ({torch_name(out.dtype)})")
     if rule == "create" and kwargs.get("device") is None:
         kwargs["device"] = out.device
     return kwargs

@@ -16,7 +16,7 @@ from ..tensor import Tensor
 from . import init
 from .module import Module
 from .parameter import Parameter
-from .rnn_math import gru_step, lstm_step, rnn_step
+from .rnn_math import gru_step, input_gates, lstm_step, rnn_step
 
 
 def _size(who, v, name):
@@ -111,8 +111,7 @@ class RNNCellBase(Module):
         return creation.zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
 
     def _gi(self, x):
-        gi = x @ self.weight_ih.T
-        return gi if self.bias_ih is None else gi + self.bias_ih
+        return input_gates(x, self.weight_ih, self.bias_ih)
 
 
 class RNNCell(RNNCellBase):
@@ -139,9 +138,7 @@ class RNNCell(RNNCellBase):
         return out if batched else out.squeeze(0)
 
     def _step(self, x, h, w_ih, w_hh, b_ih, b_hh):
-        gi = x @ w_ih.T
-        gi = gi if b_ih is None else gi + b_ih
-        return rnn_step(gi, h, w_hh.T, b_hh, self.nonlinearity)
+        return rnn_step(input_gates(x, w_ih, b_ih), h, w_hh.T, b_hh, self.nonlinearity)
 
 
 class LSTMCell(RNNCellBase):

@@ -61,6 +61,12 @@ def gru_step(gi, h, w_hh_t, b_hh):
     return n + z * (h - n)
 
 
+def input_gates(x, w_ih, b_ih):
+    """x W_ih^T + b_ih: one step's input contribution to the gates (the cells)."""
+    gi = x @ w_ih.T
+    return gi if b_ih is None else gi + b_ih
+
+
 def input_projection(x, w_ih, b_ih, b_hh, mode):
     """gi = x W_ih^T + b_ih (+ b_hh for RNN and LSTM, whose gates only see the sum) for all
     time steps at once: x is (T, N, H_in) or packed (sum of lengths, H_in)."""
