@@ -114,7 +114,10 @@ def test_gradients_against_torch(largest, k):
     grads = []
     for lib in (mg, torch):
         a = lib.tensor(A, requires_grad=True)
-        e, v = lib.lobpcg(a, k=k, X=lib.tensor(X), largest=largest)
+        # converged well past the default tol (~1.5e-8): the second derivatives of the
+        # eigenvectors amplify what is left, and at the default both stop at slightly
+        # different iterates (7 of 40 random matrices differed by ~1e-6)
+        e, v = lib.lobpcg(a, k=k, X=lib.tensor(X), largest=largest, tol=1e-12, niter=1000)
         loss = (e * lib.tensor(w)).sum() + (v ** 2 * lib.tensor(c)).sum()    # sign-invariant
         g = (mg.grad if lib is mg else torch.autograd.grad)(loss, a, create_graph=True)[0]
         gg = (mg.grad if lib is mg else torch.autograd.grad)((g * lib.tensor(A)).sum(), a)[0]
